@@ -1,0 +1,39 @@
+// swift-tools-version: 6.0
+// specgd — GD versus spectral GD on anisotropic phase retrieval.
+// Dependencies point one way: specgd (CLI) → Comparison → Theory / Simulation
+// → NumericKit → CGSL / CLapacke; SpecgdSupport (records, I/O, errors) is shared below them all.
+import PackageDescription
+
+let package = Package(
+    name: "specgd",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "specgd", targets: ["specgd"]),
+        .library(name: "Theory", targets: ["Theory"]),
+        .library(name: "Simulation", targets: ["Simulation"]),
+        .library(name: "Comparison", targets: ["Comparison"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
+        .systemLibrary(name: "CLapacke", path: "Sources/CLapacke"),
+        .target(name: "SpecgdSupport"),
+        .target(name: "NumericKit", dependencies: ["CGSL", "CLapacke", "SpecgdSupport"]),
+        .target(name: "Theory", dependencies: ["NumericKit", "SpecgdSupport"]),
+        .target(name: "Simulation", dependencies: ["NumericKit", "SpecgdSupport"]),
+        .target(name: "Comparison", dependencies: ["Theory", "Simulation", "NumericKit", "SpecgdSupport"]),
+        .executableTarget(
+            name: "specgd",
+            dependencies: [
+                "Comparison", "Theory", "Simulation", "SpecgdSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "NumericKitTests", dependencies: ["NumericKit"]),
+        .testTarget(name: "TheoryTests", dependencies: ["Theory", "NumericKit"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Theory", "NumericKit"]),
+        .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "Theory", "Simulation"]),
+        .testTarget(name: "CLITests", dependencies: ["SpecgdSupport"]),
+    ]
+)

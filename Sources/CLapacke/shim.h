@@ -1,0 +1,8 @@
+#ifndef SPECGD_CLAPACKE_SHIM_H
+#define SPECGD_CLAPACKE_SHIM_H
+#include <cblas.h>
+#include <lapacke.h>
+/* OpenBLAS thread count: runs are reproducible bit-for-bit only with a fixed count. */
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+#endif

@@ -1,0 +1,89 @@
+import Foundation
+
+/// A numeric table with named columns: the common currency of every trajectory, sweep and
+/// report the toolkit writes. CSV output uses Swift's shortest round-trip formatting, so a
+/// value read back (by pandas or by `Table.readCSV`) is bit-identical to the one written.
+public struct Table: Sendable, Equatable {
+    public private(set) var columns: [String]
+    public private(set) var rows: [[Double]]
+
+    public init(columns: [String], rows: [[Double]] = []) {
+        self.columns = columns
+        self.rows = rows
+    }
+
+    public mutating func append(_ row: [Double]) {
+        precondition(row.count == columns.count, "row has \(row.count) values for \(columns.count) columns")
+        rows.append(row)
+    }
+
+    public func index(of column: String) -> Int? { columns.firstIndex(of: column) }
+
+    /// The values of one column, or nil when the table has no such column.
+    public func column(_ name: String) -> [Double]? {
+        guard let j = index(of: name) else { return nil }
+        return rows.map { $0[j] }
+    }
+
+    public var csv: String {
+        var text = columns.joined(separator: ",") + "\n"
+        text.reserveCapacity(rows.count * columns.count * 12)
+        for row in rows {
+            text += row.map(Table.format).joined(separator: ",")
+            text += "\n"
+        }
+        return text
+    }
+
+    /// Integers print without a decimal point (steps stay `120`, not `120.0`); NaN and
+    /// infinities print as `nan`, `inf`, `-inf`, which pandas parses natively.
+    public static func format(_ value: Double) -> String {
+        if value.isNaN { return "nan" }
+        if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
+    }
+
+    public func writeCSV(to path: String) throws {
+        try AtomicFile.write(csv, to: path)
+    }
+
+    public static func readCSV(_ path: String) throws -> Table {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw InputError("cannot read CSV file \(path)")
+        }
+        return try parseCSV(text, source: path)
+    }
+
+    public static func parseCSV(_ text: String, source: String = "CSV") throws -> Table {
+        var lines = text.split(whereSeparator: \.isNewline).map(String.init)
+        guard !lines.isEmpty else { throw InputError("\(source) is empty") }
+        let header = lines.removeFirst().split(separator: ",").map(String.init)
+        var table = Table(columns: header)
+        for (number, line) in lines.enumerated() where !line.isEmpty {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count == header.count else {
+                throw InputError("\(source) line \(number + 2): \(fields.count) fields, header has \(header.count)")
+            }
+            var row = [Double]()
+            row.reserveCapacity(fields.count)
+            for field in fields {
+                guard let value = Double(field.trimmingCharacters(in: .whitespaces)) ?? Table.special(field) else {
+                    throw InputError("\(source) line \(number + 2): '\(field)' is not a number")
+                }
+                row.append(value)
+            }
+            table.rows.append(row)
+        }
+        return table
+    }
+
+    private static func special(_ field: Substring) -> Double? {
+        switch field.lowercased() {
+        case "nan", "": return .nan
+        case "inf", "+inf", "infinity": return .infinity
+        case "-inf", "-infinity": return -.infinity
+        default: return nil
+        }
+    }
+}
