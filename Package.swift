@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // specgd — GD versus spectral GD on anisotropic phase retrieval.
-// Dependencies point one way: specgd (CLI) → Comparison → Theory / Simulation
+// Dependencies point one way: specgd (CLI) → Comparison, Sweep → Theory / Simulation / Plot
 // → NumericKit → CGSL / CLapacke; SpecgdSupport (records, I/O, errors) is shared below them all.
 import PackageDescription
 
@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Theory", targets: ["Theory"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "Comparison", targets: ["Comparison"]),
+        .library(name: "Sweep", targets: ["Sweep"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,17 +24,21 @@ let package = Package(
         .target(name: "NumericKit", dependencies: ["CGSL", "CLapacke", "SpecgdSupport"]),
         .target(name: "Theory", dependencies: ["NumericKit", "SpecgdSupport"]),
         .target(name: "Simulation", dependencies: ["NumericKit", "SpecgdSupport"]),
-        .target(name: "Comparison", dependencies: ["Theory", "Simulation", "NumericKit", "SpecgdSupport"]),
+        .target(name: "Plot", dependencies: ["SpecgdSupport"]),
+        .target(name: "Comparison", dependencies: ["Theory", "Simulation", "Plot", "NumericKit", "SpecgdSupport"]),
+        .target(name: "Sweep", dependencies: ["Theory", "Simulation", "Plot", "SpecgdSupport"]),
         .executableTarget(
             name: "specgd",
             dependencies: [
-                "Comparison", "Theory", "Simulation", "SpecgdSupport",
+                "Comparison", "Sweep", "Theory", "Simulation", "Plot", "SpecgdSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "NumericKitTests", dependencies: ["NumericKit"]),
         .testTarget(name: "TheoryTests", dependencies: ["Theory", "NumericKit"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Theory", "NumericKit"]),
-        .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "Theory", "Simulation"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot"]),
+        .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "Theory", "Simulation", "Plot"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Theory", "SpecgdSupport"]),
         .testTarget(name: "CLITests", dependencies: ["SpecgdSupport"]),
     ]
 )

@@ -1,0 +1,2 @@
+/// Sweep: parallel, resumable, shardable parameter sweeps into phase diagrams.
+public enum SweepModule {}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Theory
+import SpecgdSupport
+
+/// The options that define one experiment, shared by `theory`, `simulate`, `compare` and
+/// `sweep` so the same words mean the same thing everywhere.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Optimiser: gd (W ← W − η̃∇L) or specgd (W ← W − η·polar(∇L)).")
+    var method: Method = .gd
+
+    @Option(name: .customLong("lambda"), help: "Spike strength λ of Σ = I + λvvᵀ (must be > −1; λ > 0 is anisotropic).")
+    var lambda: Double = 8
+
+    @Option(name: .customLong("dim"), help: "Input dimension d (≥ 3).")
+    var dimension: Int = 1000
+
+    @Option(help: "Initial scale α: W₀ = αI (theory, identity init) or columns of norm ≈ α (random inits).")
+    var alpha: Double = 1e-3
+
+    @Option(name: .customLong("lr"), help: "Learning rate: η̃ for gd, η (the per-step move of every singular direction) for specgd.")
+    var learningRate: Double = 1e-3
+
+    @Option(help: "Number of discrete steps K.")
+    var steps: Int = 10000
+
+    @Option(help: "Record every E steps (step 0 and the last step are always recorded).")
+    var every: Int = 10
+
+    @Option(name: .customLong("escape-threshold"), help: "Escape step = first step with a ≥ this value.")
+    var escapeThreshold: Double = 0.5
+
+    func validate() throws {
+        try Validate.spike(lambda)
+        try Validate.atLeast(dimension, 3, "dim")
+        try Validate.finite(alpha, "alpha")
+        try Validate.positive(learningRate, "lr")
+        try Validate.atLeast(steps, 0, "steps")
+        try Validate.atLeast(every, 1, "every")
+        try Validate.positive(escapeThreshold, "escape-threshold")
+    }
+}
+
+extension Method: ExpressibleByArgument {}
