@@ -41,3 +41,42 @@ struct ModelOptions: ParsableArguments {
 }
 
 extension Method: ExpressibleByArgument {}
+
+/// Which covariance Σ: shared by the commands that run the grouped theory.
+struct CovarianceOptions: ParsableArguments {
+    @Option(help: "Covariance Σ: spiked (I + λvvᵀ), power-law (σ_i ∝ i^(−β), i = 1..d, normalised to mean eigenvalue 1), or custom (needs --config).")
+    var covariance: CovarianceKind = .spiked
+
+    @Option(help: "Power-law exponent β ≥ 0 (σ_i = i^(−β)/mean_j j^(−β)).")
+    var beta: Double = 1
+
+    @Option(name: .customLong("signal-index"), help: "Power law: 1-based eigen-direction carrying θ* (1 = largest eigenvalue).")
+    var signalIndex: Int = 1
+
+    @Option(help: "JSON file of custom groups: {\"groups\":[{\"name\":\"a\",\"eigenvalue\":1,\"multiplicity\":1,\"target\":1}, …]} (implies --covariance custom).")
+    var config: String?
+
+    /// Fills the covariance part of a theory configuration (reads --config).
+    func apply(to configuration: inout TheoryConfiguration) throws {
+        configuration.beta = beta
+        configuration.signalIndex = signalIndex
+        configuration.covariance = covariance
+        if let config {
+            configuration.covariance = .custom
+            configuration.configPath = config
+            configuration.groups = try GroupedModel.load(configFile: config).groups
+        } else if covariance == .custom {
+            throw InputError("--covariance custom needs --config FILE.json")
+        }
+    }
+}
+
+extension CovarianceKind: ExpressibleByArgument {}
+
+extension ModelOptions {
+    /// The model part of a theory configuration.
+    var theoryConfiguration: TheoryConfiguration {
+        TheoryConfiguration(method: method, lambda: lambda, dimension: dimension, alpha: alpha,
+                            learningRate: learningRate, steps: steps, every: every, escapeThreshold: escapeThreshold)
+    }
+}
