@@ -8,19 +8,20 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Optimiser: gd (W ← W − η̃∇L) or specgd (W ← W − η·polar(∇L)).")
     var method: Method = .gd
 
-    @Option(name: .customLong("lambda"), help: "Spike strength λ of Σ = I + λvvᵀ (must be > −1; λ > 0 is anisotropic).")
+    @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Spike strength λ of Σ = I + λvvᵀ (must be > −1; λ > 0 is anisotropic).")
     var lambda: Double = 8
 
-    @Option(name: .customLong("dim"), help: "Input dimension d (≥ 3).")
+    @Option(name: .customLong("dim"), parsing: .unconditional, help: "Input dimension d (≥ 3).")
     var dimension: Int = 1000
 
-    @Option(help: "Initial scale α: W₀ = αI (theory, identity init) or columns of norm ≈ α (random inits).")
+    @Option(parsing: .unconditional, help: "Initial scale α: W₀ = αI (theory, identity init) or columns of norm ≈ α (random inits).")
     var alpha: Double = 1e-3
 
-    @Option(name: .customLong("lr"), help: "Learning rate: η̃ for gd, η (the per-step move of every singular direction) for specgd.")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate: η̃ for gd, η (the per-step move of every singular direction) for specgd.")
     var learningRate: Double = 1e-3
 
-    @Option(help: "Number of discrete steps K.")
+    // `.unconditional` so that negative values (`--lambda -0.5`) parse as values, not flags.
+    @Option(parsing: .unconditional, help: "Number of discrete steps K.")
     var steps: Int = 10000
 
     @Option(help: "Record every E steps (step 0 and the last step are always recorded).")
