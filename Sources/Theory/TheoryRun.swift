@@ -81,13 +81,15 @@ struct TheoryRunner {
         var tracker = EscapeTracker(start: model.observables(start), threshold: config.escapeThreshold)
         let every = config.every, steps = config.steps, spiked = model.isSpikedLayout
         let signal = model.signalIndex, threshold = config.escapeThreshold
-        let end = try map.iterate(from: start, steps: steps) { k, s in
-            let recorded = k % every == 0 || k == steps
-            // Observables only where needed: recorded rows and the escape step itself.
-            if !recorded && (tracker.escape != nil || s[signal] < threshold) { return }
+        // The escape step is caught by a per-step probe on a (recorded rows otherwise).
+        var escaped = false
+        let end = try map.iterate(from: start, steps: steps, every: every, watch: { s in
+            if !escaped && s[signal] >= threshold { escaped = true; return true }
+            return false
+        }) { k, s in
             let o = model.observables(s)
             tracker.observe(step: k, o)
-            if recorded { table.append([Double(k)] + values(o) + (spiked ? [] : s)) }
+            if k % every == 0 || k == steps { table.append([Double(k)] + values(o) + (spiked ? [] : s)) }
         }
         return TheoryResult(table: table, summary: summary(tracker), model: model, final: end)
     }
