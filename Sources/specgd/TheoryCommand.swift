@@ -51,7 +51,13 @@ struct TheoryCommand: ParsableCommand {
     @Option(help: "SpecGD flow: smoothed, filippov (event-located switching with sliding), or both (Filippov + *_smoothed columns).")
     var switching: SwitchingRule?
 
+    /// Benchmarks only (scripts/bench-theory): repeat the computation N times and print the
+    /// best wall time, excluding process start-up and file output.
+    @Option(name: .customLong("time-runs"), help: .hidden)
+    var timeRuns: Int = 0
+
     func validate() throws {
+        try Validate.atLeast(timeRuns, 0, "time-runs")
         for (value, name) in [(tEnd, "t-end"), (dt, "dt"), (epsilon, "epsilon")] {
             if let value { try Validate.finite(value, name) }
         }
@@ -69,6 +75,15 @@ struct TheoryCommand: ParsableCommand {
             stepper: try ODEStepper.named(stepper), tEnd: tEnd, dt: dt, absoluteTolerance: absTol,
             relativeTolerance: relTol, switching: switching ?? .smoothed, epsilon: epsilon ?? 1e-3)
         let result = try runTheory(config)
+        if timeRuns > 0 {
+            var best = Double.infinity
+            let clock = ContinuousClock()
+            for _ in 0..<timeRuns {
+                let elapsed = try clock.measure { _ = try runTheory(config) }
+                best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            }
+            print("elapsed_seconds=\(best)")
+        }
         try result.table.writeCSV(to: output)
         try RunRecord(kind: "theory", configuration: config, summary: result.summary).write(to: sidecarPath(for: output))
         print(TheoryCommand.describe(result.summary, config: config, output: output))
