@@ -65,8 +65,8 @@ struct TheoryRunner {
                                  alpha: config.alpha, threshold: config.escapeThreshold, q0: q0)
     }
 
-    func summary(_ tracker: EscapeTracker, flow: FlowStatistics? = nil, difference: Double? = nil) -> TheorySummary {
-        let metrics = tracker.metrics(steps: config.steps)
+    func summary(_ tracker: EscapeTracker, steps: Int? = nil, flow: FlowStatistics? = nil, difference: Double? = nil) -> TheorySummary {
+        let metrics = tracker.metrics(steps: steps ?? config.steps)
         return TheorySummary(
             method: config.method, dynamics: config.dynamics, groups: model.count, dimension: model.dimension,
             escape: metrics, escapeTime: tracker.escapeTime, bulkMassAtEscape: tracker.bulkMassAtEscape,
@@ -147,7 +147,9 @@ struct TheoryRunner {
         var difference = 0.0
         for (i, t) in times.enumerated() {
             let o = model.observables(states[i])
-            let step = t / config.learningRate
+            // t/lr, snapped to the integer it is within rounding of (0.6/0.001 → 600, not 600.0000000000001).
+            let raw = t / config.learningRate
+            let step = abs(raw - raw.rounded()) <= 1e-9 * max(1, abs(raw)) ? raw.rounded() : raw
             tracker.observe(step: Int(step.rounded()), time: t, o)
             var row = [step, t] + values(o) + (model.isSpikedLayout ? [] : states[i])
             if let smoothed {
@@ -157,7 +159,8 @@ struct TheoryRunner {
             }
             table.append(row)
         }
-        return TheoryResult(table: table, summary: summary(tracker, flow: statistics, difference: both ? difference : nil),
+        return TheoryResult(table: table, summary: summary(tracker, steps: Int(((times.last ?? 0) / config.learningRate).rounded()),
+                                                                  flow: statistics, difference: both ? difference : nil),
                             model: model, final: states.last ?? start)
     }
 

@@ -106,10 +106,14 @@ private func flowEnd(_ flow: GroupedFlow, start: [Double], t: Double, stepper: O
 
     /// The SpecGD map moves every coefficient by ±η; as η → 0 it must approach the Filippov
     /// flow at t = ηk (the map chatters within O(η) of each sliding surface).
-    @Test func specgdMapApproachesTheFilippovFlow() throws {
-        let model = try GroupedModel.spiked(lambda: 8, dimension: 100)
+    /// Spiked (one sliding bulk) and a 20-group power law (many coordinates sliding at once,
+    /// released and re-solved), through escape.
+    @Test(arguments: [false, true])
+    func specgdMapApproachesTheFilippovFlow(powerLaw: Bool) throws {
+        let model = powerLaw ? try GroupedModel.powerLaw(beta: 1, dimension: 20, signalIndex: 3)
+                             : try GroupedModel.spiked(lambda: 8, dimension: 100)
         let start = model.identityStart(alpha: 0.01)
-        let t = 0.6
+        let t = powerLaw ? 0.9 : 0.6
         var flowEnd: [Double] = []
         try FilippovSignFlow(model: model).solve(from: start, at: [0, t], stepper: .rk8pd, absoluteTolerance: 1e-11,
                                                  relativeTolerance: 1e-11) { _, s in flowEnd = s }
