@@ -141,3 +141,30 @@ private func flowEnd(_ flow: GroupedFlow, start: [Double], t: Double, stepper: O
         }
     }
 }
+
+@Suite struct FilippovJacobianTests {
+    /// The sliding velocities' Jacobian (for implicit steppers on the Filippov flow) against
+    /// central differences, with a mix of regular, sliding and zero coordinates.
+    @Test func slidingVelocityJacobianMatchesFiniteDifferences() throws {
+        let model = try GroupedModel.powerLaw(beta: 0.8, dimension: 6, signalIndex: 2)
+        let modes = FilippovModes(kernel: GradientKernel(model))
+        modes.mode = [.regular, .sliding, .regular, .sliding, .zero, .sliding]
+        modes.side = [1, 0, -1, 0, 0, 0]
+        let n = model.count
+        let y = [0.3, 0.45, -0.2, 0.25, 0, -0.35]
+        var analytic = [Double](repeating: 0, count: n * n)
+        modes.velocityJacobian(y, into: &analytic)
+        for h in 0..<n {
+            let step = 1e-6
+            var plus = y, minus = y
+            plus[h] += step; minus[h] -= step
+            var vp = [Double](repeating: 0, count: n), vm = vp
+            modes.velocity(plus, into: &vp)
+            modes.velocity(minus, into: &vm)
+            for g in 0..<n {
+                let numeric = (vp[g] - vm[g]) / (2 * step)
+                #expect(abs(numeric - analytic[g * n + h]) < 1e-6 * max(1, abs(numeric)), "∂v\(g)/∂y\(h): \(numeric) vs \(analytic[g * n + h])")
+            }
+        }
+    }
+}
