@@ -168,3 +168,22 @@ private func flowEnd(_ flow: GroupedFlow, start: [Double], t: Double, stepper: O
         }
     }
 }
+
+@Suite struct FilippovStepperTests {
+    /// Event location works with every family of stepper (one-step, implicit, multistep with
+    /// the rk8pd re-integration helper): all agree with rk8pd through the sliding phases.
+    @Test(arguments: [ODEStepper.rkf45, .rk4imp, .bsimp, .msadams, .msbdf])
+    func filippovFlowAgreesAcrossSteppers(stepper: ODEStepper) throws {
+        let model = try GroupedModel.spiked(lambda: 8, dimension: 1000)
+        let start = model.identityStart(alpha: 1e-3)
+        func run(_ stepper: ODEStepper) throws -> [Double] {
+            var end: [Double] = []
+            try FilippovSignFlow(model: model).solve(from: start, at: [0, 0.8], stepper: stepper, absoluteTolerance: 1e-10,
+                                                     relativeTolerance: 1e-10) { _, s in end = s }
+            return end
+        }
+        let reference = try run(.rk8pd), end = try run(stepper)
+        let error = zip(end, reference).map { abs($0 - $1) }.max()!
+        #expect(error < 1e-6, "\(stepper): \(error)")
+    }
+}
