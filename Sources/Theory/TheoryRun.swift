@@ -22,6 +22,9 @@ public struct TheorySummary: Sendable, Codable, Equatable {
     public var flowStatistics: FlowStatistics?
     /// switching = both: max over the grid and over a, b, c of |Filippov − smoothed|.
     public var smoothedVersusFilippov: Double?
+    /// Large-d only: how far the exact finite-d map (same q₀, and η = η₀/√p for SpecGD) is
+    /// from this limit, for d = 10², …, 10⁶.
+    public var finiteDimensionDistances: [LargeDimensionDistance]?
 }
 
 public struct TheoryResult: Sendable {
@@ -71,7 +74,8 @@ struct TheoryRunner {
             method: config.method, dynamics: config.dynamics, groups: model.count, dimension: model.dimension,
             escape: metrics, escapeTime: tracker.escapeTime, bulkMassAtEscape: tracker.bulkMassAtEscape,
             spikeRatioAtEscape: metrics.spikeAtEscape / metrics.signalAtEscape,
-            predictions: predictions, flowStatistics: flow, smoothedVersusFilippov: difference)
+            predictions: predictions, flowStatistics: flow, smoothedVersusFilippov: difference,
+            finiteDimensionDistances: nil)
     }
 
     func runMap() throws -> TheoryResult {
@@ -185,6 +189,10 @@ struct TheoryRunner {
             if k % every == 0 || k == steps { table.append([Double(k)] + values(o)) }
             final = [a, b, q]
         }
-        return TheoryResult(table: table, summary: summary(tracker), model: model, final: final)
+        var result = summary(tracker)
+        result.finiteDimensionDistances = try LargeDimensionMap.distances(
+            method: config.method, lambda: config.lambda, q0: max(p * alpha * alpha, .leastNormalMagnitude), learningRate: lr,
+            steps: steps, dimensions: [100, 1000, 10_000, 100_000, 1_000_000])
+        return TheoryResult(table: table, summary: result, model: model, final: final)
     }
 }

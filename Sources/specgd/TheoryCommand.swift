@@ -105,6 +105,9 @@ struct TheoryCommand: ParsableCommand {
             let k = p.predictedEscapeStep.map(String.init) ?? "none"
             lines.append("predicted: ρ = \(f(p.rho)), λ_c = \(f(p.lambdaCritical)), escape step ≈ \(k), GD saturation b*/a = \(f(p.saturationRatio))")
         }
+        if let distances = s.finiteDimensionDistances {
+            lines.append("finite d vs limit, max |q_d − q_∞|: " + distances.map { "d=\($0.dimension): \(f($0.maximumDistance))" }.joined(separator: ", "))
+        }
         if let d = s.smoothedVersusFilippov { lines.append("max |Filippov − smoothed| over a, b, c: \(f(d))") }
         return lines.joined(separator: "\n")
     }
