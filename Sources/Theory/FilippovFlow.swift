@@ -40,6 +40,7 @@ public struct FilippovSignFlow: Sendable {
     @discardableResult
     public func solve(from start: [Double], at times: [Double], stepper: ODEStepper,
                       absoluteTolerance: Double, relativeTolerance: Double,
+                      crossing: FlowCrossing? = nil, onCrossing: ((Double, [Double]) throws -> Void)? = nil,
                       record: (Double, [Double]) throws -> Void) throws -> FlowStatistics {
         let modes = FilippovModes(kernel: kernel)
         let n = kernel.count
@@ -56,16 +57,26 @@ public struct FilippovSignFlow: Sendable {
         solver.maximumStepSize = maximumStepSize
         try solver.reset(time: 0, state: state)
         var events = 0
+        var watching = crossing != nil
         for t in times {
             while solver.time < t {
-                guard let fired = try solver.advance(to: t, eventCount: n, events: { _, y, e in modes.events(y, into: e) }) else { break }
+                // Event n (when watching) is the crossing; 0..<n are the switching events.
+                let watched = watching ? crossing : nil
+                guard let fired = try solver.advance(to: t, eventCount: n + 1, events: { _, y, e in
+                    modes.events(y, into: e)
+                    e[n] = watched.map { $0.threshold - y[$0.index] } ?? 1
+                }) else { break }
+                if fired == n {
+                    watching = false
+                    try onCrossing?(solver.time, solver.state)
+                    continue
+                }
                 events += 1
                 if events > maximumEvents {
                     throw InputError("Filippov flow: more than \(maximumEvents) switching events before t = \(solver.time); use the smoothed sign instead")
                 }
                 var s = solver.state
                 modes.handle(event: fired, state: &s)
-
                 try solver.reset(time: solver.time, state: s)
             }
             try record(t, solver.state)
