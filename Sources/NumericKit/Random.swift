@@ -31,6 +31,13 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
         if state == (0, 0, 0, 0) { state.0 = 1 }  // the all-zero state is a fixed point
     }
 
+    /// A generator at an explicit state (must not be all zero); for tests against the
+    /// reference implementation.
+    public init(state: (UInt64, UInt64, UInt64, UInt64)) {
+        precondition(state != (0, 0, 0, 0), "xoshiro state must not be all zero")
+        self.state = state
+    }
+
     public init(seed: UInt64, stream: Int) {
         precondition(stream >= 0, "stream index must be non-negative")
         self.init(seed: seed)

@@ -64,7 +64,10 @@ public struct PopulationObjective: Sendable {
 
     /// L(W).
     public mutating func loss(_ w: Matrix) -> Double {
-        lossFromPieces(pieces(w))
+        // Two statements on purpose: in `lossFromPieces(pieces(w))` Swift would read `self`
+        // for the outer call before `pieces` updates the buffers.
+        let t = pieces(w)
+        return lossFromPieces(t)
     }
 
     /// gradient ← ∇L(W); returns L(W) (free: same pieces).
