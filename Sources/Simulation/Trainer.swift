@@ -57,6 +57,9 @@ public struct Trainer: Sendable {
         }
     }
 
+    /// The gradient at the current weights (after `evaluate()`).
+    public var currentGradient: Matrix { gradient }
+
     /// The population loss L(W) at the current weights.
     public mutating func populationLoss() -> Double {
         population.loss(weights)

@@ -66,10 +66,15 @@ struct SimulateCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try makeConfiguration()
+        if simulation.profile {
+            let profile = try StepProfile.measure(configuration, steps: max(configuration.steps, 1))
+            print(String(decoding: try JSONOutput.encode(profile), as: UTF8.self), terminator: "")
+            return
+        }
         let progress = Progress(label: "simulate", total: configuration.steps * configuration.seeds)
         let result = try runSimulation(configuration, progress: progress)
         progress.finish()
-        let path = simulation.output
+        let path = simulation.output ?? ""
         if configuration.seeds == 1 {
             try result.perSeed[0].writeCSV(to: path)
         } else {
