@@ -230,3 +230,29 @@ import SpecgdSupport
         }
     }
 }
+
+@Suite struct ProblemTests {
+    @Test func projectionsAndNormalisers() throws {
+        var c = SimulationConfiguration(dimension: 10)
+        c.spikes = [3, 1]
+        let spiked = try Problem(configuration: c)
+        #expect(spiked.spectrum[0] == 1 && spiked.spectrum[1] == 4 && spiked.spectrum[2] == 2 && spiked.spectrum[3] == 1)
+        #expect(spiked.bulkDimension == 7 && spiked.spikeCoordinate == 1)
+        c.teacher = .random
+        c.seed = 3
+        let misaligned = try Problem(configuration: c)
+        let q = misaligned.projected
+        #expect((q.transposed * q).maxAbsDifference(.identity(3)) < 1e-14)
+        #expect(abs(misaligned.teacher.reduce(0) { $0 + $1 * $1 } - 1) < 1e-14)
+        #expect(misaligned.teacher.filter { $0 != 0 }.count == 10)
+        // The teacher is a property of the problem: the same for every repetition.
+        #expect(try Trainer(configuration: c, repetition: 0).problem.teacher ==
+                Trainer(configuration: c, repetition: 3).problem.teacher)
+        var diagonal = SimulationConfiguration(dimension: 3)
+        diagonal.covariance = .diagonal
+        diagonal.spectrum = [2, 1, 0.5]
+        diagonal.initialization = .gaussian
+        let problem = try Problem(configuration: diagonal)
+        #expect(problem.spectrum == [2, 1, 0.5] && problem.bulkDimension == 2 && problem.spikeCoordinate == nil)
+    }
+}
