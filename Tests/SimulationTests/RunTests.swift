@@ -2,6 +2,7 @@ import Testing
 import NumericKit
 @testable import Simulation
 import SpecgdSupport
+import Foundation
 
 @Suite struct RunTests {
     private func base() -> SimulationConfiguration {
@@ -83,7 +84,8 @@ import SpecgdSupport
             gaps.append(gap)
         }
         #expect(zip(gaps, gaps.dropFirst()).allSatisfy { $1 < $0 }, "\(gaps)")
-        // Over a 64× increase of n the gap falls by a factor well above 3 (1/√n gives 8).
+        // Over a 64× increase of n the gap falls by a factor well above 3 (1/√n gives 8;
+        // measured gaps 0.33, 0.17, 0.086, 0.053).
         #expect(gaps[0] / gaps[3] > 3, "\(gaps)")
     }
 
@@ -173,6 +175,22 @@ import SpecgdSupport
         #expect(abs(row[3] - 1.2) < 1e-15 && row[4] == 2 && abs(row[5] - 5.2) < 1e-15)
         #expect(aggregate.rows[1][0] == 5 && aggregate.rows[1][1] == 6)
         #expect(throws: InputError.self) { try Aggregate.table([]) }
+    }
+
+    @Test func configurationJSONRoundTripsAndDefaultsMissingKeys() throws {
+        var c = base()
+        c.training = .online(batch: 17)
+        c.spikes = [2, 3]
+        c.polar = .ns5
+        let data = try JSONOutput.encode(c)
+        #expect(try JSONOutput.decoder().decode(SimulationConfiguration.self, from: data) == c)
+        let partial = #"{"method": "specgd", "dimension": 32, "training": {"kind": "samples", "samples": 100}}"#
+        let decoded = try JSONOutput.decoder().decode(SimulationConfiguration.self, from: Data(partial.utf8))
+        var expected = SimulationConfiguration()
+        expected.method = .specgd
+        expected.dimension = 32
+        expected.training = .samples(100)
+        #expect(decoded == expected)
     }
 
     @Test func divergenceNamesTheStep() throws {
