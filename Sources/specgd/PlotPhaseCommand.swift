@@ -36,6 +36,9 @@ struct PlotPhaseCommand: ParsableCommand {
     @Option(name: .customLong("at"), help: ArgumentHelp("Fix another axis with several values: name=value (repeatable).", valueName: "name=value"))
     var fixed: [String] = []
 
+    @Flag(name: .customLong("log-color"), help: "Colour by log10 of the metric (for metrics spanning decades, e.g. amplification, escape_step).")
+    var logColor = false
+
     @Option(name: .customLong("output-dir"), help: ArgumentHelp("Where to write the figure (default: the sweep directory).", valueName: "dir"))
     var outputDirectory: String?
 
@@ -51,7 +54,7 @@ struct PlotPhaseCommand: ParsableCommand {
         let diagram = try PhaseDiagram.load(directory, metric: metric, x: x, y: y, at: at)
         let output = outputDirectory ?? directory
         let stem = output + "/phase-" + diagram.metric
-        let svg = try PhaseDiagramFigure.svg(diagram)
+        let svg = try PhaseDiagramFigure.svg(diagram, logColor: logColor)
         try AtomicFile.write(svg, to: stem + ".svg")
         try diagram.table.writeCSV(to: stem + ".csv")
         try RunRecord(kind: "plot-phase", configuration: PhaseRecord(diagram: diagram, sweep: directory),

@@ -68,6 +68,25 @@ import Testing
         #expect(cells(root + "/whole").split(separator: "\n").count == 31)
     }
 
+    @Test func plotPhaseWritesTheFigureAndItsData() throws {
+        let root = try SpecgdProcess.temporaryDirectory()
+        let sweep = try SpecgdProcess.run(["sweep", "--grid", "lambda=0:8:9", "--grid", "lr=1e-3:1e-1:4:log",
+                                           "--metric", "alignment_at_escape,amplification", "--steps", "2000",
+                                           "--output-dir", root + "/phase"])
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        let plot = try SpecgdProcess.run(["plot-phase", root + "/phase", "--metric", "amplification", "--log-color"])
+        #expect(plot.status == 0, "\(plot.stderr)")
+        let svg = (try? String(contentsOfFile: root + "/phase/phase-amplification.svg", encoding: .utf8)) ?? ""
+        #expect(svg.hasPrefix("<?xml") && svg.contains("<svg") && svg.contains("ρ = 1"))
+        let csv = (try? String(contentsOfFile: root + "/phase/phase-amplification.csv", encoding: .utf8)) ?? ""
+        #expect(csv.hasPrefix("lambda,lr,amplification\n") && csv.split(separator: "\n").count == 37)
+        #expect(FileManager.default.fileExists(atPath: root + "/phase/phase-amplification.json"))
+        let wrong = try SpecgdProcess.run(["plot-phase", root + "/phase", "--metric", "final_loss"])
+        #expect(wrong.status != 0 && wrong.stderr.contains("not in this sweep"), "\(wrong.stderr)")
+        let noSweep = try SpecgdProcess.run(["plot-phase", root])
+        #expect(noSweep.status != 0 && noSweep.stderr.contains("not a sweep directory"), "\(noSweep.stderr)")
+    }
+
     @Test func badInputIsAOneLineError() throws {
         let root = try SpecgdProcess.temporaryDirectory()
         for (arguments, message) in [
