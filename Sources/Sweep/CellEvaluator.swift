@@ -23,9 +23,13 @@ public protocol CellEvaluator: Sendable {
     /// Throws `DivergenceError` when the run diverges (the runner records that cell as
     /// diverged) and `InputError` for a cell that cannot be run at all.
     func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double]
+    /// Refuses, before anything runs, a cell that could never be evaluated (InputError).
+    func validate(_ point: ModelPoint) throws
 }
 
 extension CellEvaluator {
+    public func validate(_ point: ModelPoint) throws {}
+
     /// `evaluate`, with divergence turned into a recorded outcome rather than an error.
     public func outcome(_ point: ModelPoint, metrics: [Metric]) throws -> CellOutcome {
         do {
@@ -36,11 +40,43 @@ extension CellEvaluator {
     }
 }
 
-/// Shared by both modes: turns the escape statistics of the cell's method (and, for
-/// escape_ratio, of the other method) into metric values.
+/// The escape statistics one run yields, whichever mode produced it (MODEL.md §5).
+public struct RunStatistics: Sendable, Equatable {
+    /// First step with a ≥ threshold; nil when the run does not escape within its steps.
+    public var escapeStep: Int?
+    /// a²/‖W‖²_F at escape (at the last step without escape).
+    public var alignmentAtEscape: Double
+    /// (b/a at escape, or at the last step) / (b/a at step 0).
+    public var amplification: Double
+    public var finalAlignment: Double
+    public var finalLoss: Double
+
+    public init(escapeStep: Int?, alignmentAtEscape: Double, amplification: Double,
+                finalAlignment: Double, finalLoss: Double) {
+        self.escapeStep = escapeStep
+        self.alignmentAtEscape = alignmentAtEscape
+        self.amplification = amplification
+        self.finalAlignment = finalAlignment
+        self.finalLoss = finalLoss
+    }
+
+    public init(_ metrics: EscapeMetrics) {
+        self.init(escapeStep: metrics.escapeStep, alignmentAtEscape: metrics.alignmentAtEscape,
+                  amplification: metrics.amplification, finalAlignment: metrics.finalAlignment,
+                  finalLoss: metrics.finalLoss)
+    }
+}
+
+/// Shared by both modes: runs the cell's method once (when any metric needs it) and, for
+/// escape_ratio, the other method too, then lays the values out in metric order.
 struct MetricAssembler {
-    static func values(_ metrics: [Metric], primary: EscapeMetrics?, gdEscape: () throws -> Int?,
-                       specgdEscape: () throws -> Int?) throws -> [Double] {
+    static func values(_ metrics: [Metric], method: Method,
+                       run: (Method) throws -> RunStatistics) throws -> [Double] {
+        let primary = metrics.contains(where: \.needsPrimaryRun) ? try run(method) : nil
+        func escape(_ other: Method) throws -> Int? {
+            if other == method, let primary { return primary.escapeStep }
+            return try run(other).escapeStep
+        }
         var out = [Double]()
         out.reserveCapacity(metrics.count)
         for metric in metrics {
@@ -51,7 +87,7 @@ struct MetricAssembler {
             case .finalLoss: out.append(primary!.finalLoss)
             case .amplification: out.append(primary!.amplification)
             case .escapeRatio:
-                let gd = try gdEscape(), spec = try specgdEscape()
+                let gd = try escape(.gd), spec = try escape(.specgd)
                 if let gd, let spec, spec > 0 { out.append(Double(gd) / Double(spec)) } else { out.append(.nan) }
             }
         }
@@ -67,17 +103,10 @@ public struct TheoryEvaluator: CellEvaluator {
     public func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double] {
         let model = try GroupedModel.spiked(lambda: point.lambda, dimension: point.dim)
         let start = model.identityStart(alpha: point.alpha)
-        func run(_ method: Method) throws -> EscapeMetrics {
-            try DiscreteMap(model: model, method: method, learningRate: point.lr)
-                .escapeMetrics(from: start, steps: point.steps, threshold: point.escapeThreshold)
+        return try MetricAssembler.values(metrics, method: point.method) { method in
+            RunStatistics(try DiscreteMap(model: model, method: method, learningRate: point.lr)
+                .escapeMetrics(from: start, steps: point.steps, threshold: point.escapeThreshold))
         }
-        let primary = metrics.contains(where: \.needsPrimaryRun) ? try run(point.method) : nil
-        func escape(_ method: Method) throws -> Int? {
-            if method == point.method, let primary { return primary.escapeStep }
-            return try run(method).escapeStep
-        }
-        return try MetricAssembler.values(metrics, primary: primary,
-                                          gdEscape: { try escape(.gd) }, specgdEscape: { try escape(.specgd) })
     }
 }
 
@@ -86,8 +115,7 @@ extension SweepMode {
     public func evaluator() throws -> any CellEvaluator {
         switch self {
         case .theory: return TheoryEvaluator()
-        case .simulate:
-            throw InputError("--mode simulate is not available in this build yet; use --mode theory")
+        case .simulate: return SimulationEvaluator()
         }
     }
 }

@@ -17,7 +17,7 @@ public enum CellsFile {
         var fields = [String(cell), configuration.grid.cellID(at: cell)]
         fields += configuration.grid.values(at: cell).map(Table.format)
         fields += outcome.values.map(Table.format)
-        fields.append(String(point.seed))
+        if configuration.hasSeedColumn { fields.append(String(point.seed)) }
         fields.append(outcome.status.rawValue)
         fields.append(outcome.divergedStep.map(String.init) ?? "nan")
         return fields.joined(separator: ",") + "\n"

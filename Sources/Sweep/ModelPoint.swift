@@ -1,4 +1,5 @@
 import SpecgdSupport
+import Simulation
 import Theory
 
 /// Every model option one cell needs: the command's options, with the cell's axis values
@@ -15,11 +16,14 @@ public struct ModelPoint: Sendable, Codable, Equatable {
     public var width: Int?
     /// Simulation only: finite sample count n (nil = population loss).
     public var samples: Int?
+    /// Simulation only: W₀ (nil = identity, W₀ = αI, the invariant manifold of theory mode).
+    public var initialization: Initialization?
     /// The seed of this cell's run. In the base point: the master seed.
     public var seed: UInt64
 
     public init(method: Method, lambda: Double, dim: Int, alpha: Double, lr: Double, steps: Int,
-                escapeThreshold: Double, width: Int? = nil, samples: Int? = nil, seed: UInt64 = 0) {
+                escapeThreshold: Double, width: Int? = nil, samples: Int? = nil,
+                initialization: Initialization? = nil, seed: UInt64 = 0) {
         self.method = method
         self.lambda = lambda
         self.dim = dim
@@ -29,6 +33,7 @@ public struct ModelPoint: Sendable, Codable, Equatable {
         self.escapeThreshold = escapeThreshold
         self.width = width
         self.samples = samples
+        self.initialization = initialization
         self.seed = seed
     }
 

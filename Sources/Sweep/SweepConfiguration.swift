@@ -40,10 +40,14 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
         return Array(stride(from: shard.index - 1, to: grid.count, by: shard.count))
     }
 
-    /// cells.csv's header.
+    /// cells.csv's header. The seed column is left out when seed is itself an axis (the
+    /// axis column already holds each cell's seed).
     public var columns: [String] {
-        ["cell", "cell_id"] + grid.names + metrics.map(\.rawValue) + ["seed", "status", "diverged_step"]
+        ["cell", "cell_id"] + grid.names + metrics.map(\.rawValue) + (hasSeedColumn ? ["seed"] : [])
+            + ["status", "diverged_step"]
     }
+
+    var hasSeedColumn: Bool { grid.axis(.seed) == nil }
 
     /// Human-readable names of the fields where `other` differs (empty when equal).
     public func differences(from other: SweepConfiguration, ignoringShard: Bool = false) -> [String] {

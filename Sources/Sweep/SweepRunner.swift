@@ -42,6 +42,7 @@ public struct SweepRunner: Sendable {
 
     public func run(evaluator: any CellEvaluator) throws -> SweepReport {
         try Validate.atLeast(jobs, 1, "jobs")
+        try validateCells(evaluator)
         try prepareDirectory()
         let lock = try DirectoryLock(directory)
         defer { lock.release() }
@@ -82,6 +83,19 @@ public struct SweepRunner: Sendable {
             try AtomicFile.write(CellsFile.sorted(all, configuration: configuration), to: cellsPath)
         }
         return report
+    }
+
+    /// Every cell is checked before the directory is touched, so a bad combination (say an
+    /// identity start with width ≠ dim) fails at once and leaves nothing to clean up. Cells
+    /// differ only in their axis values, so one cell per distinct error suffices to report.
+    private func validateCells(_ evaluator: any CellEvaluator) throws {
+        for cell in configuration.cells {
+            do { try evaluator.validate(configuration.point(at: cell)) } catch let error as InputError {
+                let values = zip(configuration.grid.names, configuration.grid.values(at: cell))
+                    .map { "\($0)=\(Table.format($1))" }.joined(separator: " ")
+                throw InputError("cell \(cell) (\(values)): \(error.message)")
+            }
+        }
     }
 
     /// A fresh directory gets sweep.json; an existing one must be empty, or (with resume)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpecgdSupport
 import Sweep
+import Simulation
 import Theory
 
 /// `specgd sweep`: a grid of model options → one line of metrics per cell in DIR/cells.csv.
@@ -54,6 +55,9 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Simulate mode: number of training samples n (default: population loss).")
     var samples: Int?
 
+    @Option(name: .customLong("init"), help: "Simulate mode: W₀ = identity (αI, needs m = d), gaussian (entries N(0, α²/d)) or orthogonal (default identity).")
+    var initialization: Initialization?
+
     @Option(name: .customLong("output-dir"), help: ArgumentHelp("Sweep directory (must be new or empty unless --resume).", valueName: "dir"))
     var outputDirectory: String
 
@@ -87,12 +91,13 @@ struct SweepCommand: ParsableCommand {
         if mode == .theory {
             if width != nil { throw InputError("--width applies to --mode simulate only") }
             if samples != nil { throw InputError("--samples applies to --mode simulate only") }
+            if initialization != nil { throw InputError("--init applies to --mode simulate only") }
         }
         let grid = try Grid.parse(grids, mode: mode)
         let metricList = try Metric.parseList(metrics.isEmpty ? ["alignment_at_escape,escape_step"] : metrics)
         var base = ModelPoint(method: model.method, lambda: model.lambda, dim: model.dimension, alpha: model.alpha,
                               lr: model.learningRate, steps: model.steps, escapeThreshold: model.escapeThreshold,
-                              width: width, samples: samples, seed: seed)
+                              width: width, samples: samples, initialization: initialization, seed: seed)
         // An option that is a grid axis does not matter: pin it so resume/merge ignore it.
         for axis in grid.axes { base.set(axis.parameter, axis.values[0]) }
         return SweepConfiguration(mode: mode, metrics: metricList, grid: grid, base: base,
