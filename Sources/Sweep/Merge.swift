@@ -66,10 +66,22 @@ public enum SweepMerge {
             parts.append("\(missingCells.count) of \(whole.grid.count) cells missing: \(ranges(missingCells))")
             throw InputError("merge: incomplete sweep — \(parts.joined(separator: "; ")) (rerun unfinished shards with --resume)")
         }
+        try checkOutput(output, holds: whole)
         try AtomicFile.createDirectory(output)
         try SweepRecord.write(whole, to: output, command: command)
         try AtomicFile.write(CellsFile.sorted(cells, configuration: whole), to: SweepRecord.cellsPath(output))
         return Result(directory: output, cells: cells.count)
+    }
+
+    /// The output must be new, empty, or an earlier merge of this same sweep (so a rerun of
+    /// a merge job is harmless but another sweep's results are never overwritten).
+    private static func checkOutput(_ output: String, holds whole: SweepConfiguration) throws {
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
+        guard !contents.isEmpty else { return }
+        guard let existing = try? SweepRecord.read(from: output), existing.differences(from: whole).isEmpty,
+              Set(contents).isSubset(of: [SweepRecord.fileName, SweepRecord.cellsFileName]) else {
+            throw InputError("merge: --output-dir \(output) is not empty and is not an earlier merge of this sweep; choose a new directory")
+        }
     }
 
     /// "3, 7-9, 12, … (and 40 more)": a short listing of cell indices.

@@ -25,6 +25,10 @@ import SpecgdSupport
         #expect(result.cells == 28)
         #expect(try Fixture.cells(output) == Fixture.cells(whole))
         #expect(try SweepRecord.read(from: output) == SweepRecord.read(from: whole))
+        // Merging again into the same output is harmless; into another sweep's directory it is refused.
+        _ = try SweepMerge.merge(parts, into: output, command: ["test"])
+        #expect(try Fixture.cells(output) == Fixture.cells(whole))
+        #expect(throws: InputError.self) { try SweepMerge.merge(parts, into: whole, command: ["test"]) }
     }
 
     @Test func incompleteSetIsRefusedListingWhatIsMissing() throws {
