@@ -58,19 +58,30 @@ public struct SweepRunner: Sendable {
         let progress = Progress(label: "sweep", total: pending.count, enabled: showProgress && !pending.isEmpty)
         let configuration = self.configuration
         let workers = min(jobs, max(pending.count, 1))
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let cell = queue.next() {
-                do {
-                    let point = configuration.point(at: cell)
-                    let outcome = try evaluator.outcome(point, metrics: configuration.metrics)
-                    writer.append(CellsFile.line(cell: cell, configuration: configuration, point: point, outcome: outcome))
-                    queue.finished(diverged: outcome.status == .diverged)
-                    progress.advance()
-                } catch {
-                    queue.fail(error)
+        // Exactly `workers` threads (not a pool capped at the core count), so --jobs means
+        // what it says, e.g. under a SLURM allocation.
+        let group = DispatchGroup()
+        for index in 0..<workers {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                while let cell = queue.next() {
+                    do {
+                        let point = configuration.point(at: cell)
+                        let outcome = try evaluator.outcome(point, metrics: configuration.metrics)
+                        writer.append(CellsFile.line(cell: cell, configuration: configuration, point: point, outcome: outcome))
+                        queue.finished(diverged: outcome.status == .diverged)
+                        progress.advance()
+                    } catch {
+                        queue.fail(error)
+                    }
                 }
             }
+            thread.name = "specgd-sweep-\(index)"
+            thread.stackSize = 8 << 20
+            thread.start()
         }
+        group.wait()
         progress.finish()
         try writer.finish()
         if let error = queue.failure { throw error }
