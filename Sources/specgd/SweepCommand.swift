@@ -28,7 +28,10 @@ struct SweepCommand: ParsableCommand {
 
         Outputs: DIR/sweep.json (full configuration, version), DIR/cells.csv (columns \
         cell, cell_id, one per axis, one per metric, seed, status ok|diverged, \
-        diverged_step; sorted by cell once the sweep is complete).
+        diverged_step; sorted by cell once the sweep is complete). --every is ignored: \
+        escape steps are measured at every step. Progress (cells, rate, ETA) goes to stderr \
+        on a terminal. SLURM: scripts/slurm/submit runs the shards as a job array plus a \
+        dependent merge job.
 
         Example: specgd sweep --grid 'lambda=0:16:65' --grid 'lr=1e-4:1e-1:40:log' \
         --metric alignment_at_escape,escape_step --steps 20000 --output-dir runs/phase
