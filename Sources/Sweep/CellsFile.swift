@@ -4,7 +4,7 @@ import SpecgdSupport
 /// The format of DIR/cells.csv: one header line, then one complete line per finished cell
 ///   cell,cell_id,<axis…>,<metric…>,seed,status,diverged_step
 /// Numbers use `Table.format` (shortest round-trip; nan/inf as pandas reads them); `status`
-/// is the word `ok` or `diverged`, `cell_id` 16 hex digits. Lines are appended in completion
+/// is the word `ok` or `diverged`, `cell_id` `0x` + 16 hex digits. Lines are appended in completion
 /// order while a sweep runs and rewritten sorted by cell when it completes.
 public enum CellsFile {
     public static func header(_ configuration: SweepConfiguration) -> String {

@@ -44,8 +44,9 @@ public struct Grid: Sendable, Codable, Equatable {
         return out
     }
 
-    /// A 64-bit FNV-1a hash of the cell's axis names and exact value bits, as 16 hex digits:
-    /// it changes whenever a cell's parameters do, so a stale or foreign line is caught.
+    /// A 64-bit FNV-1a hash of the cell's axis names and exact value bits, as `0x` and 16 hex
+    /// digits (the prefix keeps pandas from reading an all-digit id as an integer): it
+    /// changes whenever a cell's parameters do, so a stale or foreign line is caught.
     public func cellID(at index: Int) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
@@ -56,7 +57,7 @@ public struct Grid: Sendable, Codable, Equatable {
             for _ in 0..<8 { mix(UInt8(truncatingIfNeeded: bits)); bits >>= 8 }
         }
         let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return "0x" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
 

@@ -43,9 +43,14 @@ public struct SweepRunner: Sendable {
     public func run(evaluator: any CellEvaluator) throws -> SweepReport {
         try Validate.atLeast(jobs, 1, "jobs")
         try validateCells(evaluator)
-        try prepareDirectory()
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw InputError("--output-dir \(directory) is a file, not a directory")
+        }
+        try AtomicFile.createDirectory(directory)
         let lock = try DirectoryLock(directory)
         defer { lock.release() }
+        try prepareDirectory()
 
         let cellsPath = SweepRecord.cellsPath(directory)
         var done = [Int: String]()
@@ -113,10 +118,7 @@ public struct SweepRunner: Sendable {
     /// hold this very sweep.
     private func prepareDirectory() throws {
         let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        let exists = manager.fileExists(atPath: directory, isDirectory: &isDirectory)
-        if exists && !isDirectory.boolValue { throw InputError("--output-dir \(directory) is a file, not a directory") }
-        let contents = exists ? ((try? manager.contentsOfDirectory(atPath: directory)) ?? []) : []
+        let contents = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
         let recordExists = manager.fileExists(atPath: SweepRecord.path(directory))
         if resume && recordExists {
             let stored = try SweepRecord.read(from: directory)
@@ -132,7 +134,6 @@ public struct SweepRunner: Sendable {
             }
             throw InputError("--output-dir \(directory) is not empty; pass --resume to continue the sweep in it, or choose a new directory")
         }
-        try AtomicFile.createDirectory(directory)
         try SweepRecord.write(configuration, to: directory, command: command)
     }
 }
@@ -167,14 +168,14 @@ private final class WorkQueue: @unchecked Sendable {
     }
 }
 
-/// An exclusive flock on DIR/.sweep.lock, so two processes never append to one cells.csv.
+/// An exclusive flock on the sweep directory itself (no lock file left behind), so two
+/// processes never append to one cells.csv. Released when the process dies, even by kill -9.
 struct DirectoryLock {
     private let fd: Int32
 
     init(_ directory: String) throws {
-        let path = directory + "/.sweep.lock"
-        fd = open(path, O_RDWR | O_CREAT, 0o644)
-        guard fd >= 0 else { throw InputError("cannot create \(path): \(String(cString: strerror(errno)))") }
+        fd = open(directory, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { throw InputError("cannot open \(directory): \(String(cString: strerror(errno)))") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
             throw InputError("another specgd sweep is running in \(directory)")

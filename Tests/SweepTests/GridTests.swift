@@ -83,7 +83,7 @@ import SpecgdSupport
         let ids = (0..<6).map(grid.cellID(at:))
         #expect(Set(ids).count == 6)
         #expect(ids == (0..<6).map(grid.cellID(at:)))
-        #expect(ids.allSatisfy { $0.count == 16 })
+        #expect(ids.allSatisfy { $0.count == 18 && $0.hasPrefix("0x") && UInt64($0.dropFirst(2), radix: 16) != nil })
         let shifted = try Grid.parse(["lambda=1,2,4", "lr=0.1,0.2"], mode: .theory)
         #expect(shifted.cellID(at: 0) == ids[0] && shifted.cellID(at: 4) != ids[4])
     }

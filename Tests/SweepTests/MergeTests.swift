@@ -28,7 +28,9 @@ import SpecgdSupport
         // Merging again into the same output is harmless; into another sweep's directory it is refused.
         _ = try SweepMerge.merge(parts, into: output, command: ["test"])
         #expect(try Fixture.cells(output) == Fixture.cells(whole))
-        #expect(throws: InputError.self) { try SweepMerge.merge(parts, into: whole, command: ["test"]) }
+        let other = try Fixture.directory()
+        _ = try Fixture.run(try Fixture.configuration(grid: ["lambda=1,2"]), in: other)
+        #expect(throws: InputError.self) { try SweepMerge.merge(parts, into: other, command: ["test"]) }
     }
 
     @Test func incompleteSetIsRefusedListingWhatIsMissing() throws {

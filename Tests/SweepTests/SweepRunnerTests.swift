@@ -146,4 +146,14 @@ private func referenceEscape(lambda: Double, d: Int, alpha: Double, lr: Double, 
         try FileManager.default.copyItem(atPath: SweepRecord.cellsPath(otherDirectory), toPath: SweepRecord.cellsPath(foreign))
         #expect(throws: InputError.self) { try Fixture.run(configuration, in: foreign, resume: true) }
     }
+
+    @Test func aSecondProcessOnTheSameDirectoryIsRefused() throws {
+        let configuration = try Fixture.configuration(grid: ["lambda=1,2"])
+        let directory = try Fixture.directory()
+        let held = try DirectoryLock(directory)
+        defer { held.release() }
+        #expect(throws: InputError("another specgd sweep is running in \(directory)")) {
+            try Fixture.run(configuration, in: directory)
+        }
+    }
 }
