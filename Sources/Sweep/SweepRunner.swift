@@ -102,8 +102,8 @@ public struct SweepRunner: Sendable {
     }
 
     /// Every cell is checked before the directory is touched, so a bad combination (say an
-    /// identity start with width ≠ dim) fails at once and leaves nothing to clean up. Cells
-    /// differ only in their axis values, so one cell per distinct error suffices to report.
+    /// identity start with width ≠ dim) fails at once, naming the first such cell, and
+    /// leaves nothing to clean up.
     private func validateCells(_ evaluator: any CellEvaluator) throws {
         for cell in configuration.cells {
             do { try evaluator.validate(configuration.point(at: cell)) } catch let error as InputError {
