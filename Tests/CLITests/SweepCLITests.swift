@@ -95,6 +95,8 @@ import Testing
             (["sweep", "--grid", "lambda=1,2", "--metric", "speed"], "unknown metric 'speed'"),
             (["sweep", "--grid", "lambda=1,2", "--shard", "3/2"], "--shard I/N needs 1 <= I <= N"),
             (["sweep", "--grid", "lambda=1,2", "--mode", "theory", "--width", "5"], "--width applies to --mode simulate only"),
+            (["sweep", "--mode", "simulate", "--grid", "width=4,12", "--dim", "12"],
+             "cell 0 (width=4): --init identity needs width m = dim d"),
         ] {
             let result = try SpecgdProcess.run(arguments + ["--output-dir", root + "/x"])
             #expect(result.status != 0)
@@ -102,6 +104,8 @@ import Testing
             #expect(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1,
                     "\(result.stderr)")
         }
+        // Refused before anything was written.
+        #expect(!FileManager.default.fileExists(atPath: root + "/x"))
         let help = try SpecgdProcess.run(["sweep", "--help"])
         #expect(help.stdout.contains("--grid") && help.stdout.contains("--resume") && help.stdout.contains("--shard"))
     }
