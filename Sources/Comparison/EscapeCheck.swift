@@ -81,11 +81,11 @@ public enum EscapeCheck {
         var rows = [EscapeCheckRow]()
         let escape = m.escapeStep.map(Double.init) ?? .nan
         if method == "gd" {
-            let rho = EscapePredictions.rho(lambda: lambda, learningRate: learningRate, q: m.windowMeanQ)
+            let rho = EscapeFormulas.rho(lambda: lambda, learningRate: learningRate, q: m.windowMeanQ)
             let k = Double(m.windowEndStep)
             rows.append(row("amplification", .estimate, pow(rho, k), m.amplification, tolerances.amplification))
-            if lambda > EscapePredictions.criticalLambda(learningRate: learningRate, q: m.initialQ) {
-                let predicted = EscapePredictions.saturationRatio(lambda: lambda, signalAtEscape: m.signalAtEscape, q: m.qAtEscape)
+            if lambda > EscapeFormulas.criticalLambda(learningRate: learningRate, q: m.initialQ) {
+                let predicted = EscapeFormulas.saturationRatio(lambda: lambda, signalAtEscape: m.signalAtEscape, q: m.qAtEscape)
                 rows.append(row("ratio_at_escape", .estimate, predicted, m.escapeStep == nil ? .nan : m.ratioAtEscape, tolerances.saturation))
             }
             if let reference {
@@ -93,7 +93,7 @@ public enum EscapeCheck {
             }
         } else {
             rows.append(row("amplification", .upperBound, 1, m.maxAmplification, tolerances.noGrowth))
-            let predicted = EscapePredictions.specgdEscapeStep(signal: m.initialSignal, threshold: threshold, learningRate: learningRate)
+            let predicted = EscapeFormulas.specgdEscapeStep(signal: m.initialSignal, threshold: threshold, learningRate: learningRate)
             rows.append(row("escape_step", .estimate, predicted, escape, tolerances.escapeStep))
         }
         return rows

@@ -34,7 +34,7 @@ public enum EscapeFigure {
                                     "specgd_map_growth", "specgd_map_amplification", "specgd_sim_growth", "specgd_sim_amplification"])
         for p in points {
             let reference = p.gdMap ?? p.gdSimulation
-            let rho = reference.map { EscapePredictions.rho(lambda: p.lambda, learningRate: learningRate, q: $0.windowMeanQ) } ?? .nan
+            let rho = reference.map { EscapeFormulas.rho(lambda: p.lambda, learningRate: learningRate, q: $0.windowMeanQ) } ?? .nan
             let k = reference.map { Double($0.windowEndStep) } ?? .nan
             func growth(_ m: EscapeMeasurement?) -> Double { m?.perStepGrowth ?? .nan }
             table.append([p.lambda, rho, pow(rho, k),
@@ -54,7 +54,7 @@ public enum EscapeFigure {
         let (from, to) = (log10(lo) - 0.1, log10(max(hi, lo * 1.5)) + 0.1)
         for i in 0...200 {
             let lambda = pow(10, from + (to - from) * Double(i) / 200)
-            table.append([lambda, EscapePredictions.rho(lambda: lambda, learningRate: learningRate, q: q)])
+            table.append([lambda, EscapeFormulas.rho(lambda: lambda, learningRate: learningRate, q: q)])
         }
         return table
     }

@@ -6,13 +6,13 @@ import SpecgdSupport
 @Suite struct EscapeCheckTests {
     @Test func criticalLambdaIsWhereRhoCrossesOne() {
         for (lr, q) in [(1e-3, 0.0), (1e-2, 0.05), (0.1, 0.3)] {
-            let lc = EscapePredictions.criticalLambda(learningRate: lr, q: q)
-            #expect(abs(EscapePredictions.rho(lambda: lc, learningRate: lr, q: q) - 1) < 1e-14)
-            #expect(EscapePredictions.rho(lambda: lc * 1.1, learningRate: lr, q: q) > 1)
-            #expect(EscapePredictions.rho(lambda: lc * 0.9, learningRate: lr, q: q) < 1)
+            let lc = EscapeFormulas.criticalLambda(learningRate: lr, q: q)
+            #expect(abs(EscapeFormulas.rho(lambda: lc, learningRate: lr, q: q) - 1) < 1e-14)
+            #expect(EscapeFormulas.rho(lambda: lc * 1.1, learningRate: lr, q: q) > 1)
+            #expect(EscapeFormulas.rho(lambda: lc * 0.9, learningRate: lr, q: q) < 1)
         }
-        #expect(EscapePredictions.criticalLambda(learningRate: 1e-3, q: 0) == 2)
-        #expect(abs(EscapePredictions.saturationRatio(lambda: 8, signalAtEscape: 0.5, q: 0) - (0.75 / 27).squareRoot() / 0.5) < 1e-15)
+        #expect(EscapeFormulas.criticalLambda(learningRate: 1e-3, q: 0) == 2)
+        #expect(abs(EscapeFormulas.saturationRatio(lambda: 8, signalAtEscape: 0.5, q: 0) - (0.75 / 27).squareRoot() / 0.5) < 1e-15)
     }
 
     /// The window, amplification and ρ^k recomputed here by a direct scan of the trajectory.

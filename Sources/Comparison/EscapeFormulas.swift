@@ -2,7 +2,7 @@ import Foundation
 import SpecgdSupport
 
 /// The closed-form escape-stage predictions of MODEL.md §5.
-public enum EscapePredictions {
+public enum EscapeFormulas {
     /// Per-step growth of b/a under GD in the linear window (T ≈ q − 1):
     /// ρ(λ, η̃, q) = (1 + η̃(1+λ)(1−q)) / (1 + η̃(3−q)).
     public static func rho(lambda: Double, learningRate: Double, q: Double) -> Double {
