@@ -16,6 +16,8 @@ public enum LegendPosition: String, Sendable, CaseIterable {
     /// The corner covering the fewest data points.
     case best
     case topLeft, topRight, bottomLeft, bottomRight
+    /// To the right of the plot area, outside the frame (the plot area narrows to make room).
+    case outsideRight
     case none
 }
 

@@ -50,7 +50,11 @@ public struct AxisScale: Sendable {
             return Ticks.niceLinearLimits(lo, hi)
         case .log:
             if tight, hi > lo { return lo...hi }
-            return Ticks.niceLogLimits(lo, hi)
+            // Decades are labelled whatever the limits, so pad the data range by 4 % of its
+            // log-span instead of widening to whole decades (which can waste half the panel).
+            guard hi > lo else { return Ticks.niceLogLimits(lo, hi) }
+            let span = max(log10(hi) - log10(lo), 0.3)
+            return pow(10, log10(lo) - 0.04 * span)...pow(10, log10(hi) + 0.04 * span)
         }
     }
 }

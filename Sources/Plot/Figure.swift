@@ -78,7 +78,8 @@ public struct PanelLayout: Sendable {
         self.axes = axes
         let left = 68.0, bottom = 50.0
         let top = axes.title.isEmpty ? 14.0 : 32.0
-        let right = axes.heatmap == nil ? 18.0 : 92.0
+        var right = axes.heatmap == nil ? 18.0 : 92.0
+        if axes.legend == .outsideRight { right += LegendEntry.boxWidth(axes) + 10 }
         plotX = originX + left
         plotY = originY + top
         plotWidth = max(width - left - right, 10)

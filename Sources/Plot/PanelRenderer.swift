@@ -108,10 +108,10 @@ struct PanelRenderer {
         guard let label = reference.label, !label.isEmpty else { return }
         switch reference.orientation {
         case .vertical:
+            // Written along the line, reading upwards, ending near the top: narrow, so it
+            // rarely meets the legend or the data.
             guard let px = layout.x.pixel(reference.value), px >= layout.plotX, px <= layout.plotX + layout.plotWidth else { return }
-            let nearRight = px > layout.plotX + layout.plotWidth - 60
-            w.text(label, x: px + (nearRight ? -4 : 4), y: layout.plotY + 14, size: 11,
-                   anchor: nearRight ? "end" : "start", fill: reference.color.hex)
+            w.text(label, x: px + 12, y: layout.plotY + 6, size: 11, anchor: "end", fill: reference.color.hex, rotate: -90)
         case .horizontal:
             guard let py = layout.y.pixel(reference.value), py >= layout.plotY, py <= layout.plotY + layout.plotHeight else { return }
             w.text(label, x: layout.plotX + layout.plotWidth - 4, y: py - 4, size: 11, anchor: "end", fill: reference.color.hex)
@@ -228,9 +228,8 @@ struct PanelRenderer {
     private func drawLegend(colors: SeriesColors, into w: inout SVGWriter) {
         let entries = LegendEntry.collect(axes, colors: colors)
         guard !entries.isEmpty, axes.legend != .none else { return }
-        let rowHeight = 17.0, sample = 26.0, pad = 7.0
-        let longest = entries.map { TextMetrics.width($0.label, size: Self.legendFont) }.max() ?? 0
-        let boxWidth = pad + sample + 6 + longest + pad
+        let rowHeight = 17.0, sample = LegendEntry.sample, pad = LegendEntry.pad
+        let boxWidth = LegendEntry.boxWidth(entries)
         let boxHeight = pad + Double(entries.count) * rowHeight + pad - 4
         let corner = axes.legend == .best ? bestCorner(width: boxWidth, height: boxHeight) : axes.legend
         let inset = 8.0
@@ -239,6 +238,7 @@ struct PanelRenderer {
         case .topLeft: (bx, by) = (layout.plotX + inset, layout.plotY + inset)
         case .bottomLeft: (bx, by) = (layout.plotX + inset, layout.plotY + layout.plotHeight - inset - boxHeight)
         case .bottomRight: (bx, by) = (layout.plotX + layout.plotWidth - inset - boxWidth, layout.plotY + layout.plotHeight - inset - boxHeight)
+        case .outsideRight: (bx, by) = (layout.plotX + layout.plotWidth + 10 + (axes.heatmap == nil ? 0 : 74), layout.plotY)
         default: (bx, by) = (layout.plotX + layout.plotWidth - inset - boxWidth, layout.plotY + inset)
         }
         w.rect(x: bx, y: by, width: boxWidth, height: boxHeight, fill: "#ffffff", stroke: "#bbbbbb",
@@ -278,6 +278,12 @@ struct PanelRenderer {
                 if let p = layout.point(band.x[i], band.upper[i]) { points.append((p.x, p.y)) }
                 if let p = layout.point(band.x[i], band.lower[i]) { points.append((p.x, p.y)) }
             }
+        }
+        // Reference-line labels sit near the top of the panel: keep the legend off them too.
+        for reference in axes.referenceLines where reference.orientation == .vertical && !(reference.label ?? "").isEmpty {
+            guard let px = layout.x.pixel(reference.value) else { continue }
+            let height = TextMetrics.width(reference.label!, size: 11)
+            for k in 0...8 { points.append((px + 6, layout.plotY + 6 + height * Double(k) / 8)) }
         }
         let candidates: [LegendPosition] = [.topRight, .topLeft, .bottomRight, .bottomLeft]
         let inset = 8.0
@@ -325,6 +331,19 @@ struct LegendEntry {
     var line: (color: Color, width: Double, style: LineStyle)?
     var marker: (shape: MarkerShape, color: Color, size: Double, filled: Bool)?
     var band: Color?
+
+    static let sample = 26.0, pad = 7.0
+
+    static func boxWidth(_ entries: [LegendEntry]) -> Double {
+        let longest = entries.map { TextMetrics.width($0.label, size: PanelRenderer.legendFont) }.max() ?? 0
+        return pad + sample + 6 + longest + pad
+    }
+
+    /// The legend box width of a panel (0 without labelled items).
+    static func boxWidth(_ axes: Axes) -> Double {
+        let entries = collect(axes, colors: SeriesColors(axes))
+        return entries.isEmpty ? 0 : boxWidth(entries)
+    }
 
     static func collect(_ axes: Axes, colors: SeriesColors) -> [LegendEntry] {
         var entries = [LegendEntry]()

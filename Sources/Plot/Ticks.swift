@@ -75,30 +75,43 @@ public enum Ticks {
 
     /// Ticks for a log axis: labelled decades (every k-th decade when there are more than
     /// `maxLabels`), minor ticks at 2…9 × 10^e when every decade is labelled, else at the
-    /// skipped decades. A range with fewer than two decades inside falls back to linear ticks.
+    /// skipped decades. A range spanning fewer than two whole decades labels 1, 2 and 5 × 10^e
+    /// instead, so there are always values to read off.
     public static func log(_ limits: ClosedRange<Double>, maxLabels: Int = 7) -> [Tick] {
         let lo = limits.lowerBound, hi = limits.upperBound
         guard lo > 0, hi > lo, hi.isFinite else { return [] }
         let eLo = Int(ceil(log10(lo) - 1e-9)), eHi = Int(floor(log10(hi) + 1e-9))
-        guard eHi - eLo >= 1 else { return linear(limits, target: 4) }
-        let stride = max(1, Int((Double(eHi - eLo) / Double(max(maxLabels - 1, 1))).rounded(.up)))
+        let inside = { (v: Double) in v >= lo * (1 - 1e-12) && v <= hi * (1 + 1e-12) }
         var ticks = [Tick]()
+        if eHi - eLo < 2 {
+            for e in (eLo - 1)...eHi {
+                for m in 1...9 {
+                    let v = value(m, e)
+                    guard inside(v) else { continue }
+                    let labelled = m == 1 || m == 2 || m == 5
+                    ticks.append(Tick(value: v, label: labelled ? (m == 1 ? powerLabelOrPlain(e) : decimalOrScientific(v)) : "", isMajor: labelled))
+                }
+            }
+            return ticks
+        }
+        let stride = max(1, Int((Double(eHi - eLo) / Double(max(maxLabels - 1, 1))).rounded(.up)))
         for e in (eLo - 1)...eHi {
-            let decade = power10(e)
             if e >= eLo {
                 let labelled = e % stride == 0
-                ticks.append(Tick(value: decade, label: labelled ? powerLabel(e) : "", isMajor: labelled))
+                ticks.append(Tick(value: power10(e), label: labelled ? powerLabel(e) : "", isMajor: labelled))
             }
             if stride == 1 {
-                for m in 2...9 {
-                    let v = value(m, e)
-                    // A single decade has too few labels to read values off: label 2× and 5× too.
-                    let label = eHi - eLo == 1 && (m == 2 || m == 5) ? decimalOrScientific(v) : ""
-                    if v >= lo * (1 - 1e-12), v <= hi * (1 + 1e-12) { ticks.append(Tick(value: v, label: label, isMajor: false)) }
+                for m in 2...9 where inside(value(m, e)) {
+                    ticks.append(Tick(value: value(m, e), label: "", isMajor: false))
                 }
             }
         }
         return ticks.sorted { $0.value < $1.value }
+    }
+
+    /// 10^e as a plain number between 0.001 and 10⁴, else as a power.
+    static func powerLabelOrPlain(_ e: Int) -> String {
+        (-3...4).contains(e) ? decimalOrScientific(power10(e)) : powerLabel(e)
     }
 
     /// Plain decimals for 0.001 … 99999, scientific beyond.

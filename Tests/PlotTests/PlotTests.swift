@@ -39,6 +39,11 @@ import Testing
         #expect(wide.filter(\.isMajor).map(\.value) == [1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1])
         #expect(wide.count == 13)
         #expect(Ticks.log(1...1000).filter(\.isMajor).map(\.label) == ["1", "10", "10²", "10³"])
+        // Less than two decades: 1-2-5 labels so the axis can still be read.
+        let short = Ticks.log(0.17...8.9)
+        #expect(short.filter(\.isMajor).map(\.value) == [0.2, 0.5, 1, 2, 5])
+        #expect(short.filter(\.isMajor).map(\.label) == ["0.2", "0.5", "1", "2", "5"])
+        #expect(short.count == 8 + 8)  // 0.2 … 0.9 and 1 … 8
     }
 
     @Test func labelsUseTrueMinusAndSuperscripts() {
