@@ -57,6 +57,9 @@ public struct Trainer: Sendable {
         }
     }
 
+    /// The gradient at the current weights (after `evaluate()`).
+    public var currentGradient: Matrix { gradient }
+
     /// The population loss L(W) at the current weights.
     public mutating func populationLoss() -> Double {
         population.loss(weights)
@@ -103,6 +106,11 @@ public struct Trainer: Sendable {
         case .gd:
             update = beta > 0 ? direction! : gradient
         case .specgd:
+            // A non-finite gradient would make LAPACK fail; report it as the divergence it is.
+            let source = beta > 0 ? direction! : gradient
+            for x in source.storage where !x.isFinite {
+                throw DivergenceError(step: stepCount + 1, detail: "the gradient is not finite; lower the learning rate")
+            }
             try polarWorkspace!.polar(beta > 0 ? direction! : gradient, into: &polarFactor)
             update = polarFactor
         }

@@ -36,7 +36,7 @@ struct SimulateCommand: ParsableCommand {
         c.method = method
         c.lambda = model.lambda
         c.dimension = model.dimension
-        c.width = simulation.width
+        c.width = simulation.width ?? model.dimension  // recorded explicitly in the sidecar
         c.initialization = simulation.initialization
         c.alpha = model.alpha
         c.learningRate = model.learningRate
@@ -66,10 +66,15 @@ struct SimulateCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try makeConfiguration()
+        if simulation.profile {
+            let profile = try StepProfile.measure(configuration, steps: max(configuration.steps, 1))
+            print(String(decoding: try JSONOutput.encode(profile), as: UTF8.self), terminator: "")
+            return
+        }
         let progress = Progress(label: "simulate", total: configuration.steps * configuration.seeds)
         let result = try runSimulation(configuration, progress: progress)
         progress.finish()
-        let path = simulation.output
+        let path = simulation.output ?? ""
         if configuration.seeds == 1 {
             try result.perSeed[0].writeCSV(to: path)
         } else {

@@ -62,7 +62,10 @@ struct SimulationOptions: ParsableArguments {
     var wallTime = true
 
     @Option(help: "Output CSV path. Writes PATH.csv (mean over seeds, with _std/_q10/_q50/_q90 columns when --seeds > 1), PATH.seeds.csv (per seed, when --seeds > 1) and the JSON sidecar PATH.json.")
-    var output: String
+    var output: String?
+
+    @Flag(help: "Instead of a run: time --steps optimiser steps (gradient, update) and a bare LAPACK dgesdd on the same gradient, and print the JSON profile to stdout.")
+    var profile = false
 
     func validate() throws {
         if let width { try Validate.atLeast(width, 1, "width") }
@@ -74,7 +77,9 @@ struct SimulationOptions: ParsableArguments {
         try Validate.atLeast(seeds, 1, "seeds")
         try Validate.atLeast(threads, 1, "threads")
         try Validate.finite(beta, "beta")
-        guard !output.isEmpty else { throw InputError("--output must be a file path") }
+        if !profile {
+            guard let output, !output.isEmpty else { throw InputError("--output PATH.csv is required") }
+        }
     }
 
     func spikeList() throws -> [Double]? {
