@@ -1,11 +1,87 @@
 import ArgumentParser
+import Foundation
+import Simulation
 import SpecgdSupport
 
-// Placeholder: replaced by the issue that implements `specgd simulate`.
+/// `specgd simulate`: dense GD / SpecGD on W ∈ R^{d×m}, population or finite samples.
 struct SimulateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "simulate", abstract: "Dense finite-dimensional GD and SpecGD runs. (not yet implemented)")
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Dense finite-dimensional GD and SpecGD runs on W ∈ R^{d×m}.",
+        discussion: """
+        Trains f_W(x) = ‖Wᵀx‖² on y = (θ*ᵀx)², x ~ N(0, Σ), Σ diagonal (its eigenbasis), with the exact \
+        population gradient (default), a fixed data set (--samples N) or fresh batches (--online --batch B). \
+        The population loss is always recorded.
+
+        Output PATH.csv columns: step, a = ‖Wᵀθ*‖, b = ‖Wᵀv‖ (v = first spike, 0 without one), \
+        c = ‖P⊥W‖_F/√(d − 1 − #spikes), q = ‖P⊥W‖²_F, loss (population), train_loss, \
+        alignment = a²/‖W‖²_F, spike_alignment = a²/(a²+b²), wall_time (s). With --seeds S > 1 the base \
+        columns are means over seeds, with <col>_std, <col>_q10, <col>_q50, <col>_q90 added, and \
+        PATH.seeds.csv holds every seed's rows with a seed column. PATH.json records the configuration, \
+        version and timings. Same seed and thread count → identical numbers (and identical bytes with --no-wall-time).
+
+        SpecGD's polar factor gives singular values ≤ σ_max·max(d,m)·ε no component (polar(0) = 0).
+        Example: specgd simulate --method specgd --lambda 8 --dim 64 --lr 1e-3 --steps 2000 --output out/run.csv
+        """)
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var simulation: SimulationOptions
+
+    /// The library configuration these options describe.
+    func makeConfiguration() throws -> SimulationConfiguration {
+        var c = SimulationConfiguration()
+        guard let method = SimulationMethod(rawValue: model.method.rawValue) else {
+            throw InputError("unknown method \(model.method.rawValue)")
+        }
+        c.method = method
+        c.lambda = model.lambda
+        c.dimension = model.dimension
+        c.width = simulation.width
+        c.initialization = simulation.initialization
+        c.alpha = model.alpha
+        c.learningRate = model.learningRate
+        c.steps = model.steps
+        c.every = model.every
+        c.covariance = simulation.covariance
+        c.spikes = try simulation.spikeList()
+        c.beta = simulation.beta
+        c.spectrum = try simulation.spectrumValues()
+        c.teacher = simulation.teacher
+        if let n = simulation.samples {
+            c.training = .samples(n)
+        } else if simulation.online {
+            c.training = .online(batch: simulation.batch)
+        }
+        c.polar = simulation.polar
+        c.newtonSchulzSteps = simulation.nsSteps
+        c.momentum = simulation.momentum
+        c.nesterov = simulation.nesterov
+        c.seeds = simulation.seeds
+        c.seed = simulation.seed
+        c.threads = simulation.threads
+        c.recordWallTime = simulation.wallTime
+        try c.validate()
+        return c
+    }
 
     func run() throws {
-        throw InputError("specgd simulate is not implemented yet")
+        let configuration = try makeConfiguration()
+        if simulation.profile {
+            let profile = try StepProfile.measure(configuration, steps: max(configuration.steps, 1))
+            print(String(decoding: try JSONOutput.encode(profile), as: UTF8.self), terminator: "")
+            return
+        }
+        let progress = Progress(label: "simulate", total: configuration.steps * configuration.seeds)
+        let result = try runSimulation(configuration, progress: progress)
+        progress.finish()
+        let path = simulation.output ?? ""
+        if configuration.seeds == 1 {
+            try result.perSeed[0].writeCSV(to: path)
+        } else {
+            try result.aggregate.writeCSV(to: path)
+            try SimulationOutput.perSeedTable(result.perSeed).writeCSV(to: SimulationOutput.seedsPath(for: path))
+        }
+        let summary = SimulationSummary(result: result, escapeThreshold: model.escapeThreshold)
+        try RunRecord(kind: "simulate", configuration: configuration, summary: summary).write(to: sidecarPath(for: path))
     }
 }

@@ -1,0 +1,139 @@
+import CLapacke
+import SpecgdSupport
+
+/// How the polar factor polar(G) = U Vᵀ (thin SVD G = U S Vᵀ) is computed.
+public enum PolarMethod: String, Sendable, Codable, CaseIterable {
+    /// Exact: LAPACK thin SVD, then U Vᵀ over the numerically non-zero singular values.
+    case svd
+    /// Newton–Schulz, cubic: X ← 1.5 X − 0.5 X XᵀX (converges for singular values in (0, √3)).
+    case ns3
+    /// Newton–Schulz, Muon's quintic X ← aX + b (XXᵀ)X + c (XXᵀ)²X with
+    /// (a, b, c) = (3.4445, −4.7750, 2.0315): fast but only to a plateau (singular values end
+    /// in roughly [0.7, 1.2], not at 1) — that is the design trade-off of Muon.
+    case ns5
+}
+
+/// Computes polar factors of r×c matrices into a caller-owned output with preallocated
+/// buffers (no allocation per call).
+///
+/// Convention for zero singular values (MODEL.md §2): with the SVD method, singular values
+/// s_i ≤ s_max · max(r, c) · ε (ε = 2.2e-16, LAPACK's usual rank tolerance) count as zero and
+/// the polar factor has NO component on their singular directions, so polar(0) = 0 and the
+/// polar factor of a rank-deficient G is the partial isometry on its range. Newton–Schulz
+/// leaves exactly-zero singular values at zero too (odd polynomials map 0 to 0).
+public struct PolarWorkspace: Sendable {
+    public let rows: Int
+    public let columns: Int
+    public let method: PolarMethod
+    /// Newton–Schulz iterations (ignored for `.svd`).
+    public let steps: Int
+    /// Relative threshold multiplier: s_i ≤ s_max · max(r, c) · ε · this counts as zero.
+    public var thresholdScale: Double = 1
+    /// The numerical rank used in the last SVD-based polar factor.
+    public private(set) var lastRank = 0
+
+    private var svd: ThinSVD?
+    // Newton–Schulz buffers, on the small side: k = min(r, c).
+    private var x: Matrix
+    private var y: Matrix
+    private var gram: Matrix
+    private var poly: Matrix
+    private var gram2: Matrix
+
+    public static let quinticCoefficients = (a: 3.4445, b: -4.7750, c: 2.0315)
+
+    public init(rows: Int, columns: Int, method: PolarMethod, steps: Int = 5) {
+        precondition(rows >= 1 && columns >= 1, "polar factor of an empty matrix")
+        self.rows = rows
+        self.columns = columns
+        self.method = method
+        self.steps = steps
+        let k = min(rows, columns)
+        if method == .svd {
+            svd = ThinSVD(rows: rows, columns: columns)
+            x = Matrix(rows: 0, columns: 0); y = x; gram = x; poly = x; gram2 = x
+        } else {
+            svd = nil
+            x = Matrix(rows: rows, columns: columns)
+            y = Matrix(rows: rows, columns: columns)
+            gram = Matrix(rows: k, columns: k)
+            poly = Matrix(rows: k, columns: k)
+            gram2 = Matrix(rows: k, columns: k)
+        }
+    }
+
+    /// out ← polar(g).
+    public mutating func polar(_ g: Matrix, into out: inout Matrix) throws {
+        precondition(g.rows == rows && g.columns == columns && out.rows == rows && out.columns == columns,
+                     "polar workspace is \(rows)×\(columns)")
+        switch method {
+        case .svd: try polarBySVD(g, into: &out)
+        case .ns3, .ns5: newtonSchulz(g, into: &out)
+        }
+    }
+
+    private mutating func polarBySVD(_ g: Matrix, into out: inout Matrix) throws {
+        try svd!.factor(g)
+        let s = svd!.singularValues
+        let tolerance = (s.first ?? 0) * Double(max(rows, columns)) * Double.ulpOfOne * thresholdScale
+        var r = 0
+        while r < s.count, s[r] > tolerance { r += 1 }
+        lastRank = r
+        guard r > 0 else {
+            for i in 0..<out.storage.count { out.storage[i] = 0 }
+            return
+        }
+        // U[:, :r] · Vᵀ[:r, :]: the leading columns of U are contiguous, the leading rows of
+        // Vᵀ are a sub-block with leading dimension k. One gemm, no copies.
+        BLAS.gemmSub(svd!.u, rowsA: rows, inner: r, svd!.vt, ldb: svd!.rank, columnsB: columns, into: &out)
+    }
+
+    private mutating func newtonSchulz(_ g: Matrix, into out: inout Matrix) {
+        let norm = g.frobeniusNorm
+        guard norm > 0, norm.isFinite else {
+            for i in 0..<out.storage.count { out.storage[i] = norm.isFinite ? 0 : .nan }
+            return
+        }
+        let scale = 1 / norm
+        for i in 0..<g.storage.count { x.storage[i] = g.storage[i] * scale }
+        // Tall (r ≥ c): Gram A = XᵀX (c×c), X ← X·p(A). Wide: A = XXᵀ (r×r), X ← p(A)·X.
+        let tall = rows >= columns
+        for _ in 0..<steps {
+            if tall { BLAS.gram(x, into: &gram) } else { BLAS.outerGram(x, into: &gram) }
+            let k = gram.rows
+            switch method {
+            case .ns3:
+                // p(A) = 1.5 I − 0.5 A
+                for i in 0..<poly.storage.count { poly.storage[i] = -0.5 * gram.storage[i] }
+                for i in 0..<k { poly.storage[i + i * k] += 1.5 }
+            default:
+                // p(A) = a I + b A + c A²
+                let (a, b, c) = Self.quinticCoefficients
+                BLAS.gemm(gram, gram, into: &gram2)
+                for i in 0..<poly.storage.count { poly.storage[i] = b * gram.storage[i] + c * gram2.storage[i] }
+                for i in 0..<k { poly.storage[i + i * k] += a }
+            }
+            if tall { BLAS.gemm(x, poly, into: &y) } else { BLAS.gemm(poly, x, into: &y) }
+            swap(&x, &y)
+        }
+        out.storage.withUnsafeMutableBufferPointer { dst in
+            x.storage.withUnsafeBufferPointer { src in dst.baseAddress!.update(from: src.baseAddress!, count: src.count) }
+        }
+    }
+}
+
+extension BLAS {
+    /// C (r×c) ← A[:, :inner] · B[:inner, :], A with leading dimension r, B with leading
+    /// dimension ldb: the product of leading blocks without copying them out.
+    static func gemmSub(_ a: Matrix, rowsA r: Int, inner: Int, _ b: Matrix, ldb: Int, columnsB c: Int,
+                        into out: inout Matrix) {
+        a.storage.withUnsafeBufferPointer { pa in
+            b.storage.withUnsafeBufferPointer { pb in
+                out.storage.withUnsafeMutableBufferPointer { pc in
+                    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, blasint(r), blasint(c), blasint(inner),
+                                1, pa.baseAddress, blasint(r), pb.baseAddress, blasint(ldb), 0, pc.baseAddress, blasint(r))
+                }
+            }
+        }
+    }
+}

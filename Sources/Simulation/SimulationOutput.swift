@@ -1,0 +1,50 @@
+import SpecgdSupport
+
+/// How `specgd simulate` lays out its files; public so other commands write the same shapes.
+public enum SimulationOutput {
+    /// `PATH.csv` → `PATH.seeds.csv`.
+    public static func seedsPath(for csvPath: String) -> String {
+        if csvPath.hasSuffix(".csv") { return String(csvPath.dropLast(4)) + ".seeds.csv" }
+        return csvPath + ".seeds.csv"
+    }
+
+    /// Every repetition's rows stacked, with a leading `seed` column (the repetition index).
+    public static func perSeedTable(_ tables: [Table]) -> Table {
+        var result = Table(columns: ["seed"] + (tables.first?.columns ?? []))
+        for (r, table) in tables.enumerated() {
+            for row in table.rows { result.append([Double(r)] + row) }
+        }
+        return result
+    }
+}
+
+/// The JSON sidecar's summary of a run.
+public struct SimulationSummary: Sendable, Codable {
+    public var seeds: Int
+    public var timings: SimulationTimings
+    /// Per seed: the first recorded step with a ≥ threshold (nil: no escape within the run).
+    public var escapeSteps: [Int?]
+    public var escapeThreshold: Double
+    /// Final means over seeds.
+    public var finalLoss: Double
+    public var finalAlignment: Double
+    public var finalSignal: Double
+
+    public init(result: SimulationResult, escapeThreshold: Double = 0.5) {
+        seeds = result.perSeed.count
+        timings = result.timings
+        self.escapeThreshold = escapeThreshold
+        escapeSteps = result.perSeed.map { table in
+            guard let steps = table.column("step"), let a = table.column("a") else { return nil }
+            return a.firstIndex { $0 >= escapeThreshold }.map { Int(steps[$0]) }
+        }
+        let last = result.aggregate.rows.last
+        func value(_ name: String) -> Double {
+            guard let last, let j = result.aggregate.index(of: name) else { return .nan }
+            return last[j]
+        }
+        finalLoss = value("loss")
+        finalAlignment = value("alignment")
+        finalSignal = value("a")
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import NumericKit
+import SpecgdSupport
+
+/// Where the time of one optimiser step goes, and how it compares with a bare LAPACK
+/// `dgesdd` on the same gradient matrix (the floor for an exact SpecGD step).
+public struct StepProfile: Sendable, Codable {
+    public var dimension: Int
+    public var width: Int
+    public var method: SimulationMethod
+    public var polar: PolarMethod
+    public var threads: Int
+    public var steps: Int
+    /// Mean seconds per full step (gradient + update).
+    public var step: Double
+    /// Mean seconds of the gradient alone.
+    public var gradient: Double
+    /// Mean seconds of the update (polar factor + axpy for SpecGD).
+    public var update: Double
+    /// Mean seconds of `ThinSVD.factor` (dgesdd, jobz = S) on the gradient matrix.
+    public var bareGesdd: Double
+    /// step / bareGesdd.
+    public var stepOverGesdd: Double
+
+    /// Times `steps` steps (after one warm-up step) of `configuration`'s first repetition,
+    /// then `steps` bare thin SVDs of its last gradient.
+    public static func measure(_ configuration: SimulationConfiguration, steps: Int) throws -> StepProfile {
+        try Validate.atLeast(steps, 1, "profile steps")
+        NumericKit.setBLASThreads(configuration.threads)
+        var trainer = try Trainer(configuration: configuration)
+        try trainer.step()
+        var gradientTime = 0.0, updateTime = 0.0
+        for _ in 0..<steps {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            trainer.evaluate()
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            try trainer.step()
+            let t2 = DispatchTime.now().uptimeNanoseconds
+            gradientTime += Double(t1 - t0) * 1e-9
+            updateTime += Double(t2 - t1) * 1e-9
+        }
+        trainer.evaluate()
+        let g = trainer.currentGradient
+        var svd = ThinSVD(rows: g.rows, columns: g.columns)
+        try svd.factor(g)  // warm-up
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<steps { try svd.factor(g) }
+        let bare = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9 / Double(steps)
+        let n = Double(steps)
+        let step = (gradientTime + updateTime) / n
+        return StepProfile(dimension: configuration.dimension, width: configuration.resolvedWidth,
+                           method: configuration.method, polar: configuration.polar,
+                           threads: configuration.threads, steps: steps, step: step,
+                           gradient: gradientTime / n, update: updateTime / n, bareGesdd: bare,
+                           stepOverGesdd: step / bare)
+    }
+}

@@ -1,0 +1,68 @@
+import Testing
+import Foundation
+import SpecgdSupport
+
+@Suite struct SimulateCLITests {
+    private let columns = "step,a,b,c,q,loss,train_loss,alignment,spike_alignment,wall_time"
+
+    @Test func writesTrajectoryAndSidecar() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        let path = dir + "/run.csv"
+        let result = try SpecgdProcess.run(["simulate", "--method", "specgd", "--lambda", "8", "--dim", "12",
+                                            "--alpha", "0.05", "--lr", "1e-3", "--steps", "100", "--every", "10",
+                                            "--output", path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let table = try Table.readCSV(path)
+        #expect(table.columns.joined(separator: ",") == columns)
+        #expect(table.rows.count == 11)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/run.json"))) as! [String: Any]
+        #expect(json["version"] as? String == SpecgdVersion.string)
+        let configuration = json["configuration"] as! [String: Any]
+        #expect(configuration["method"] as? String == "specgd")
+        #expect(configuration["dimension"] as? Int == 12)
+        #expect((json["summary"] as! [String: Any])["timings"] != nil)
+    }
+
+    @Test func seedsWriteAggregateAndPerSeedFilesReproducibly() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        let arguments = ["simulate", "--dim", "10", "--width", "3", "--init", "gaussian", "--alpha", "0.3",
+                         "--lr", "0.01", "--steps", "50", "--every", "10", "--samples", "40", "--seeds", "3",
+                         "--seed", "7", "--no-wall-time"]
+        for name in ["a", "b"] {
+            let result = try SpecgdProcess.run(arguments + ["--output", "\(dir)/\(name).csv"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let first = try Data(contentsOf: URL(fileURLWithPath: dir + "/a.csv"))
+        #expect(first == (try Data(contentsOf: URL(fileURLWithPath: dir + "/b.csv"))))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/a.seeds.csv")) ==
+                Data(contentsOf: URL(fileURLWithPath: dir + "/b.seeds.csv")))
+        let aggregate = try Table.readCSV(dir + "/a.csv")
+        #expect(aggregate.columns.contains("loss_std") && aggregate.columns.contains("a_q90"))
+        let seeds = try Table.readCSV(dir + "/a.seeds.csv")
+        #expect(seeds.columns.first == "seed" && seeds.rows.count == 18)
+    }
+
+    @Test(arguments: [
+        (["--width", "0", "--init", "gaussian"], "width"),
+        (["--samples", "0"], "samples"),
+        (["--width", "3"], "identity"),
+        (["--lambda", "-1"], "lambda"),
+        (["--alpha", "nan"], "alpha"),
+        (["--init", "sideways"], "init"),
+    ])
+    func badInputFailsWithAMessage(extra: [String], fragment: String) throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        let result = try SpecgdProcess.run(["simulate", "--dim", "8", "--steps", "5"] + extra + ["--output", dir + "/x.csv"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(fragment), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/x.csv"))
+    }
+
+    @Test func divergenceExitsNonZeroNamingTheStep() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        let result = try SpecgdProcess.run(["simulate", "--dim", "8", "--alpha", "1", "--lr", "5", "--steps", "500",
+                                            "--output", dir + "/x.csv"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("diverged at step"))
+    }
+}

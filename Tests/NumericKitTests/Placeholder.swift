@@ -1,2 +1,0 @@
-import Testing
-@Test func NumericKitPlaceholder() { #expect(Bool(true)) }

@@ -1,0 +1,62 @@
+import Testing
+import NumericKit
+@testable import Simulation
+import Theory
+
+private func relativeError(_ x: Double, _ y: Double) -> Double {
+    abs(x - y) / max(abs(y), 1e-300)
+}
+
+/// On the invariant manifold (W₀ = αI, population gradient) the dense run must reproduce
+/// the exact summary map of MODEL.md §3 step for step.
+@Suite struct TheoryAgreementTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var method: SimulationMethod
+        var lambda: Double
+        var lr: Double
+        var steps: Int
+        var testDescription: String { "\(method) λ=\(lambda)" }
+    }
+
+    @Test(arguments: [
+        Case(method: .gd, lambda: 8, lr: 0.02, steps: 3000),
+        Case(method: .gd, lambda: 1, lr: 0.02, steps: 3000),
+        Case(method: .specgd, lambda: 8, lr: 1.7e-3, steps: 2000),
+        Case(method: .specgd, lambda: 0.5, lr: 1.7e-3, steps: 2000),
+    ])
+    func denseRunEqualsTheExactMap(_ test: Case) throws {
+        let d = 16, alpha = 0.05
+        var config = SimulationConfiguration(method: test.method, lambda: test.lambda, dimension: d,
+                                             initialization: .identity, alpha: alpha, learningRate: test.lr,
+                                             steps: test.steps, every: 1)
+        config.recordWallTime = false
+        let table = try Simulator(config).runRepetition(0)
+
+        let model = try GroupedModel.spiked(lambda: test.lambda, dimension: d)
+        let map = try DiscreteMap(model: model, method: test.method == .gd ? .gd : .specgd, learningRate: test.lr)
+        var expected: [[Double]] = []
+        var smallestGradient = Double.infinity  // distance from a sign tie, relative
+        _ = try map.iterate(from: model.identityStart(alpha: alpha), steps: test.steps) { _, s in
+            expected.append(s)
+            let g = model.gradient(s)
+            let scale = g.map(abs).max()!
+            smallestGradient = min(smallestGradient, g.map { abs($0) / scale }.min()!)
+        }
+        // The parameters are chosen away from sign ties, where a 1e-16 perturbation could
+        // flip SpecGD's sign and the comparison would be meaningless.
+        #expect(smallestGradient > 1e-9)
+        let a = table.column("a")!, b = table.column("b")!, c = table.column("c")!
+        let loss = table.column("loss")!, q = table.column("q")!
+        #expect(a.count == test.steps + 1)
+        var worst = 0.0
+        for k in 0...test.steps {
+            let s = expected[k]
+            worst = max(worst, relativeError(a[k], abs(s[0])), relativeError(b[k], abs(s[1])),
+                        relativeError(c[k], abs(s[2])), relativeError(loss[k], model.loss(s)),
+                        relativeError(q[k], Double(d - 2) * s[2] * s[2]))
+        }
+        #expect(worst < 1e-10, "worst relative difference \(worst)")
+        // The run moved far from the start (so the comparison covers real dynamics).
+        #expect(a.last! > 4 * alpha)
+    }
+}
