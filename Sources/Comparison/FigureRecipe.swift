@@ -75,6 +75,8 @@ public struct PanelRecipe: Codable, Sendable, Equatable {
     public var legend: Bool
     /// Draw the legend outside the frame, right of the plot area (for crowded panels).
     public var legendOutside: Bool?
+    /// Fixed y limits [lower, upper] (nil: from the data).
+    public var yLimits: [Double]?
 
     public init(title: String, xLabel: String, yLabel: String, xScale: ScaleKind = .linear, yScale: ScaleKind = .linear,
                 series: [SeriesRecipe], references: [ReferenceRecipe] = [], legend: Bool = true, legendOutside: Bool? = nil) {
@@ -90,7 +92,8 @@ public struct PanelRecipe: Codable, Sendable, Equatable {
     }
 
     func axes(tables: [String: Table]) throws -> Axes {
-        var axes = Axes(title: title, x: Axis(label: xLabel, scale: xScale), y: Axis(label: yLabel, scale: yScale),
+        let yRange = yLimits.flatMap { $0.count == 2 && $0[1] > $0[0] ? $0[0]...$0[1] : nil }
+        var axes = Axes(title: title, x: Axis(label: xLabel, scale: xScale), y: Axis(label: yLabel, scale: yScale, limits: yRange),
                         legend: legend ? (legendOutside == true ? .outsideRight : .best) : .none)
         for s in series {
             guard let table = tables[s.csv] else { throw InputError("figure data \(s.csv) was not loaded") }

@@ -43,14 +43,26 @@ public enum OverlayRecipe {
             for m in present {
                 let s = panel.statistic
                 series.append(.band(m.csv, x: "step", lower: "\(s)_sim_q10", upper: "\(s)_sim_q90",
-                                    label: "\(m.label) simulation (mean, q10–q90)", color: m.color))
+                                    label: "\(m.label) sim. (mean, q10–q90)", color: m.color))
                 series.append(.line(m.csv, x: "step", y: "\(s)_theory", label: "\(m.label) theory", color: m.color))
-                series.append(.markers(m.csv, x: "step", y: "\(s)_sim", label: "\(m.label) simulation (mean, q10–q90)",
+                series.append(.markers(m.csv, x: "step", y: "\(s)_sim", label: "\(m.label) sim. (mean, q10–q90)",
                                        color: m.color, shape: m.color == methods.first?.color ? .circle : .square, maxMarkers: 30))
             }
-            recipes.append(PanelRecipe(title: panel.title, xLabel: "step k", yLabel: panel.label, xScale: .linear,
-                                       yScale: panel.logCandidate && positive ? .log : .linear, series: series,
-                                       legend: recipes.isEmpty))
+            var recipe = PanelRecipe(title: panel.title, xLabel: "step k", yLabel: panel.label, xScale: .linear,
+                                     yScale: panel.logCandidate && positive ? .log : .linear, series: series,
+                                     legend: recipes.isEmpty)
+            if recipe.yScale == .log {
+                // The theory sets a log axis's range: a simulated value collapsing to round-off
+                // (e.g. 1e-17 where the map chatters at ±η) would otherwise squash the panel.
+                // Such points fall outside the frame; the deviation report still counts them.
+                let values = present.flatMap { $0.table.column("\(panel.statistic)_theory") ?? [] }.filter { $0 > 0 && $0.isFinite }
+                let simulated = present.flatMap { $0.table.column("\(panel.statistic)_sim") ?? [] }.filter { $0 > 0 && $0.isFinite }
+                if let lo = values.min(), let hi = values.max(), let simLo = simulated.min(), simLo < lo / 10 {
+                    let top = max(hi, simulated.max() ?? hi)
+                    recipe.yLimits = [lo / 3, top * 1.5]
+                }
+            }
+            recipes.append(recipe)
         }
         let names = methods.map(\.label).joined(separator: " and ")
         return FigureRecipe(
