@@ -221,7 +221,7 @@ public struct FigureSet: Sendable {
         }
         let recipe = FigureRecipe(
             name: "bulk", title: "Bulk growth and contraction (λ = \(Table.format(options.lambda)), d = \(options.theoryDimension), exact map)",
-            description: "Bulk mass q = (d − 2)c², the bulk coefficient c and the signal a over a long run. SpecGD's bulk saturates where 2c² + T = 0 and then contracts at constant speed η; GD's bulk contracts multiplicatively, slowly while T ≈ 0.",
+            description: "Bulk mass q = (d − 2)c², the bulk coefficient c and the signal a over a long run. SpecGD's bulk saturates where 2c² + T = 0 and then contracts at constant speed η, after which it chatters by ±η around its fixed point (period 2: rows recorded every even number of steps all show the same phase); GD's bulk contracts multiplicatively, slowly while T ≈ 0.",
             columns: 3, panels: [panel("q", "bulk mass q", "q = (d − 2) c²", log: true, legend: true),
                                  panel("c", "bulk coefficient c", "c", log: true, legend: false),
                                  panel("a", "signal a", "a", log: false, legend: false)])

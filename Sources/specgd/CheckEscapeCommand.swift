@@ -175,7 +175,8 @@ struct CheckEscapeCommand: ParsableCommand {
             seed: noSimulation ? nil : seed, tolerances: tolerances)
         let summary = CheckEscapeSummary(allPassed: failed == 0, failed: failed, total: rows.count,
                                          lambdaCritical: lambdaC, q0: q0, rows: rows)
-        try RunRecord(kind: "check-escape", configuration: configuration, summary: summary).write(to: path("escape-check.json"))
+        try RunRecord(kind: "check-escape", configuration: configuration, summary: summary, command: Invocation.arguments)
+            .write(to: path("escape-check.json"))
 
         print("λ_c = \(String(format: "%.4g", lambdaC)) (q₀ = \(String(format: "%.3g", q0)), η̃ = \(learningRate), d = \(dimension))")
         print(EscapeCheck.report(rows))

@@ -104,7 +104,7 @@ struct CompareCommand: ParsableCommand {
         let summary = CompareSummary(passed: passed, tolerance: tolerance, methods: reports)
         try RunRecord(kind: "compare", configuration: CompareConfiguration(methods: methods.map(\.rawValue), theoryLambda: theoryLambda,
                                                                          tolerance: self.tolerance, toleranceFloor: toleranceFloor),
-                      summary: summary).write(to: path("report.json"))
+                      summary: summary, command: Invocation.arguments).write(to: path("report.json"))
         print("figure: \(path("overlay.svg"))")
         print("report: \(path("report.json"))")
         if passed == false {
@@ -200,4 +200,10 @@ struct DenseRunOptions: ParsableArguments {
         try c.validate()
         return c
     }
+}
+
+/// The command line as recorded in sidecars: the program as `specgd` (not the absolute path
+/// of whichever build ran it), so records and notebooks read the same on every machine.
+enum Invocation {
+    static var arguments: [String] { ["specgd"] + CommandLine.arguments.dropFirst() }
 }

@@ -49,7 +49,7 @@ struct FiguresCommand: ParsableCommand {
         options.lambda = lambda
         if let seeds { options.seeds = seeds }
         let progress = Progress(label: "figures", total: 6)
-        let written = try FigureSet(options: options).write(to: outputDirectory) { _ in progress.advance() }
+        let written = try FigureSet(options: options, command: Invocation.arguments).write(to: outputDirectory) { _ in progress.advance() }
         progress.finish()
         print("Wrote \(written.count) figures (SVG, CSV, JSON, recipe) to \(outputDirectory):")
         for path in written { print("  \(path)") }
