@@ -48,9 +48,11 @@ public enum OverlayRecipe {
                 series.append(.markers(m.csv, x: "step", y: "\(s)_sim", label: "\(m.label) sim. (mean, q10–q90)",
                                        color: m.color, shape: m.color == methods.first?.color ? .circle : .square, maxMarkers: 30))
             }
+            // b/a = 1 is where the spike and the signal are equally large.
+            let references = panel.statistic == "b_over_a" ? [ReferenceRecipe(vertical: false, value: 1, label: nil, color: .gray, style: .dotted)] : []
             var recipe = PanelRecipe(title: panel.title, xLabel: "step k", yLabel: panel.label, xScale: .linear,
                                      yScale: panel.logCandidate && positive ? .log : .linear, series: series,
-                                     legend: recipes.isEmpty)
+                                     references: references, legend: recipes.isEmpty)
             if recipe.yScale == .log {
                 // The theory sets a log axis's range: a simulated value collapsing to round-off
                 // (e.g. 1e-17 where the map chatters at ±η) would otherwise squash the panel.
