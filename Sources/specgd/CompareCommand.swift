@@ -68,6 +68,9 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let methods = try methodList()
+        if model.dimension > 256 {
+            FileHandle.standardError.write(Data("compare: note: the simulation is dense (d×d matrices); d = \(model.dimension) is slow — --dim 64 shows the same dynamics\n".utf8))
+        }
         let tolerance = try self.tolerance.map { try Tolerance(relative: $0, floor: toleranceFloor) }
         var reports = [CompareMethodReport]()
         var overlay = [OverlayRecipe.Method]()
