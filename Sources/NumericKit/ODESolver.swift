@@ -32,9 +32,11 @@ private let jacobianTrampoline: @convention(c) (Double, UnsafePointer<Double>?, 
 /// component is kept below absTol + relTol·|y_i|.
 ///
 /// Events are located in Swift on top of `evolve_apply`: after an accepted step whose end
-/// has some e_j ≤ 0 that was > 0 at its start, the step is retaken from its saved start
-/// with single fixed steps of bisected length until the crossing time is bracketed to
-/// `eventTimeTolerance`. The solver stops just past the crossing (e_j ≤ 0 there).
+/// has some e_j ≤ 0 that was > 0 at its start, the interval is re-integrated from the saved
+/// step start (`driver_apply`, same tolerances) to bisected end times until the crossing time
+/// is bracketed to `eventTimeTolerance`. The solver stops just past the crossing (e_j ≤ 0
+/// there). One-step methods re-integrate with themselves (usually one step); the multistep
+/// msadams/msbdf, whose history a restart destroys, use an rk8pd helper for these trials.
 public final class ODESolver {
     public let stepper: ODEStepper
     public let dimension: Int
@@ -55,6 +57,8 @@ public final class ODESolver {
     private let box: ODECallbackBox
     private let system: UnsafeMutablePointer<gsl_odeiv2_system>
     private let driver: UnsafeMutablePointer<gsl_odeiv2_driver>
+    /// rk8pd driver for event-location trials of multistep steppers.
+    private let helper: UnsafeMutablePointer<gsl_odeiv2_driver>?
     private var stepSize: Double
     private let y: UnsafeMutablePointer<Double>
     private let saved: UnsafeMutablePointer<Double>
@@ -88,6 +92,9 @@ public final class ODESolver {
             throw InputError("GSL could not allocate the \(stepper.rawValue) driver")
         }
         driver = d
+        helper = stepper.isMultistep
+            ? gsl_odeiv2_driver_alloc_y_new(system, ODEStepper.rk8pd.gslType, initialStep, absoluteTolerance, relativeTolerance)
+            : nil
         y = .allocate(capacity: ode.dimension)
         saved = .allocate(capacity: ode.dimension)
         trial = .allocate(capacity: ode.dimension)
@@ -98,6 +105,7 @@ public final class ODESolver {
 
     deinit {
         gsl_odeiv2_driver_free(driver)
+        if let helper { gsl_odeiv2_driver_free(helper) }
         system.deinitialize(count: 1)
         system.deallocate()
         y.deallocate()
@@ -161,35 +169,34 @@ public final class ODESolver {
         return nil
     }
 
-    /// Bisection over the length of a single fixed step from the saved step start.
+    /// Re-integrates from the saved step start (t0) to t0 + length into `target`.
+    private func reintegrate(from t0: Double, length: Double, into target: UnsafeMutablePointer<Double>) throws -> Double {
+        let d = helper ?? driver
+        gsl_odeiv2_driver_reset_hstart(d, length)
+        target.update(from: saved, count: dimension)
+        var t = t0
+        let status = gsl_odeiv2_driver_apply(d, &t, t0 + length, target)
+        guard status == Int32(GSL_SUCCESS) else { throw failure(status, at: t) }
+        return t
+    }
+
+    /// Bisection over the end time of a re-integration from the saved step start.
     private func locate(from t0: Double, length: Double, fired: Int, before: [Double],
                         events: ODEEventFunction, scratch: inout [Double]) throws -> Int {
-        let d = driver
         var lo = 0.0, hi = length
         var firedAtHi = fired
         let tolerance = eventTimeTolerance * max(1, abs(t0))
         while hi - lo > tolerance {
             let mid = 0.5 * (lo + hi)
             if mid <= lo || mid >= hi { break }
-            trial.update(from: saved, count: dimension)
-            var t = t0
-            gsl_odeiv2_driver_reset(driver)
-            let status = gsl_odeiv2_evolve_apply_fixed_step(d.pointee.e, d.pointee.c, d.pointee.s, system, &t, mid, trial)
-            guard status == Int32(GSL_SUCCESS) else { throw failure(status, at: t0 + mid) }
+            let t = try reintegrate(from: t0, length: mid, into: trial)
             scratch.withUnsafeMutableBufferPointer { events(t, trial, $0.baseAddress!) }
             if let j = firstCrossing(before, scratch) { hi = mid; firedAtHi = j } else { lo = mid }
         }
-        // Land exactly at the upper bracket (just past the crossing).
-        y.update(from: saved, count: dimension)
-        var t = t0
-        gsl_odeiv2_driver_reset(driver)
-        do {
-            let status = gsl_odeiv2_evolve_apply_fixed_step(d.pointee.e, d.pointee.c, d.pointee.s, system, &t, hi, y)
-            guard status == Int32(GSL_SUCCESS) else { throw failure(status, at: t0 + hi) }
-        }
+        // Land at the upper bracket (just past the crossing).
+        time = try reintegrate(from: t0, length: hi, into: y)
         gsl_odeiv2_driver_reset(driver)
         try checkFinite()
-        time = t
         eventsLocated += 1
         return firedAtHi
     }

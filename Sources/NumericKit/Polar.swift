@@ -29,6 +29,11 @@ public struct PolarWorkspace: Sendable {
     public let steps: Int
     /// Relative threshold multiplier: s_i ≤ s_max · max(r, c) · ε · this counts as zero.
     public var thresholdScale: Double = 1
+    /// When G is exactly diagonal (every off-diagonal entry 0, as on the invariant manifold
+    /// W = diag(a, b, c, …) of MODEL.md §3), its thin SVD is known in closed form and the
+    /// polar factor is diag(sign G_ii) under the same zero-threshold rule; this skips LAPACK
+    /// (O(d·m) instead of O(d·m²)). The check stops at the first non-zero off-diagonal entry.
+    public var diagonalFastPath = true
     /// The numerical rank used in the last SVD-based polar factor.
     public private(set) var lastRank = 0
 
@@ -73,6 +78,10 @@ public struct PolarWorkspace: Sendable {
     }
 
     private mutating func polarBySVD(_ g: Matrix, into out: inout Matrix) throws {
+        if diagonalFastPath, Self.isDiagonal(g) {
+            polarOfDiagonal(g, into: &out)
+            return
+        }
         try svd!.factor(g)
         let s = svd!.singularValues
         let tolerance = (s.first ?? 0) * Double(max(rows, columns)) * Double.ulpOfOne * thresholdScale
@@ -86,6 +95,30 @@ public struct PolarWorkspace: Sendable {
         // U[:, :r] · Vᵀ[:r, :]: the leading columns of U are contiguous, the leading rows of
         // Vᵀ are a sub-block with leading dimension k. One gemm, no copies.
         BLAS.gemmSub(svd!.u, rowsA: rows, inner: r, svd!.vt, ldb: svd!.rank, columnsB: columns, into: &out)
+    }
+
+    static func isDiagonal(_ g: Matrix) -> Bool {
+        let r = g.rows
+        return g.storage.withUnsafeBufferPointer { p in
+            for j in 0..<g.columns {
+                for i in 0..<r where i != j && p[i + j * r] != 0 { return false }
+            }
+            return true
+        }
+    }
+
+    private mutating func polarOfDiagonal(_ g: Matrix, into out: inout Matrix) {
+        let k = min(rows, columns)
+        var largest = 0.0
+        for i in 0..<k { largest = max(largest, abs(g[i, i])) }
+        let tolerance = largest * Double(max(rows, columns)) * Double.ulpOfOne * thresholdScale
+        for i in 0..<out.storage.count { out.storage[i] = 0 }
+        var rank = 0
+        for i in 0..<k where abs(g[i, i]) > tolerance {
+            out[i, i] = g[i, i] > 0 ? 1 : -1
+            rank += 1
+        }
+        lastRank = rank
     }
 
     private mutating func newtonSchulz(_ g: Matrix, into out: inout Matrix) {

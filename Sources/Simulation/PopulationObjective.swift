@@ -15,6 +15,12 @@ public struct PopulationObjective: Sendable {
     private var gram: Matrix      // A = WᵀΣW
     private var product: Matrix   // W A − θ uᵀ
     private var u: [Double]
+    /// When W is exactly diagonal (W₀ = αI keeps it so for θ* = e₁: the invariant manifold)
+    /// A = WᵀΣW is diagonal and every piece costs O(d + nnz(θ*)²) instead of O(d·m²).
+    /// Checking costs one scan that stops at the first non-zero off-diagonal entry.
+    public var diagonalFastPath = true
+    private var diagonal: [Double]   // W_ii, i < min(d, m)
+    private var teacherSupport: [Int]
 
     public init(problem: Problem, width: Int) {
         self.problem = problem
@@ -26,6 +32,59 @@ public struct PopulationObjective: Sendable {
         gram = Matrix(rows: width, columns: width)
         product = Matrix(rows: d, columns: width)
         u = [Double](repeating: 0, count: width)
+        diagonal = [Double](repeating: 0, count: min(d, width))
+        teacherSupport = problem.teacher.indices.filter { problem.teacher[$0] != 0 }
+    }
+
+    /// Reads W's diagonal into `diagonal` if W is exactly diagonal.
+    private mutating func loadDiagonal(_ w: Matrix) -> Bool {
+        guard diagonalFastPath else { return false }
+        let d = problem.dimension, m = width
+        let isDiagonal = w.storage.withUnsafeBufferPointer { p in
+            for j in 0..<m {
+                for i in 0..<d where i != j && p[i + j * d] != 0 { return false }
+            }
+            return true
+        }
+        guard isDiagonal else { return false }
+        for i in 0..<diagonal.count { diagonal[i] = w[i, i] }
+        return true
+    }
+
+    /// Diagonal W: A_jj = σ_j w_j² (0 beyond d), u_j = w_j σ_j θ_j; returns (T, L).
+    private mutating func diagonalPieces() -> (trace: Double, loss: Double) {
+        let sigma = problem.spectrum
+        var trace = 0.0, quartic = 0.0, cross = 0.0
+        for j in 0..<diagonal.count {
+            let a = sigma[j] * diagonal[j] * diagonal[j]
+            trace += a
+            quartic += a * a
+            u[j] = diagonal[j] * problem.sigmaTeacher[j]
+            cross += u[j] * u[j]
+        }
+        for j in diagonal.count..<width { u[j] = 0 }
+        let e = problem.teacherEnergy
+        let t = trace - e
+        return (t, 0.25 * (2 * (quartic - 2 * cross + e * e) + t * t))
+    }
+
+    /// ∇L for diagonal W: 2σ_i(w_i A_ii δ_ij − θ_i u_j) + T σ_i w_i δ_ij.
+    private mutating func diagonalGradient(_ t: Double, into gradient: inout Matrix) {
+        let d = problem.dimension
+        let sigma = problem.spectrum, theta = problem.teacher
+        gradient.storage.withUnsafeMutableBufferPointer { pg in
+            for k in 0..<pg.count { pg[k] = 0 }
+            for j in 0..<diagonal.count {
+                let w = diagonal[j]
+                let a = sigma[j] * w * w
+                pg[j + j * d] = 2 * sigma[j] * w * a + t * sigma[j] * w
+            }
+            for i in teacherSupport {
+                for j in teacherSupport where j < width && u[j] != 0 {
+                    pg[i + j * d] -= 2 * sigma[i] * theta[i] * u[j]
+                }
+            }
+        }
     }
 
     /// Forms A, u and ΣW for W; returns T.
@@ -64,6 +123,7 @@ public struct PopulationObjective: Sendable {
 
     /// L(W).
     public mutating func loss(_ w: Matrix) -> Double {
+        if loadDiagonal(w) { return diagonalPieces().loss }
         // Two statements on purpose: in `lossFromPieces(pieces(w))` Swift would read `self`
         // for the outer call before `pieces` updates the buffers.
         let t = pieces(w)
@@ -73,6 +133,11 @@ public struct PopulationObjective: Sendable {
     /// gradient ← ∇L(W); returns L(W) (free: same pieces).
     @discardableResult
     public mutating func gradient(_ w: Matrix, into gradient: inout Matrix) -> Double {
+        if loadDiagonal(w) {
+            let (t, loss) = diagonalPieces()
+            diagonalGradient(t, into: &gradient)
+            return loss
+        }
         let t = pieces(w)
         BLAS.gemm(w, gram, into: &product)
         BLAS.ger(problem.teacher, u, alpha: -1, into: &product)

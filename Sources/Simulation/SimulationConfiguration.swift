@@ -136,6 +136,46 @@ public struct SimulationConfiguration: Sendable, Codable, Equatable {
         self.seed = seed
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case method, lambda, dimension, width, initialization, alpha, learningRate, steps, every, covariance,
+             spikes, beta, spectrum, teacher, training, polar, newtonSchulzSteps, momentum, nesterov, seeds,
+             seed, threads, explosionLimit, recordWallTime
+    }
+
+    /// Decodes any subset of the fields: missing keys keep their defaults (so sweep specs
+    /// and hand-written JSON name only what they change).
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let decoded = try c.decodeIfPresent(T.self, forKey: key) { value = decoded }
+        }
+        try read(.method, &method)
+        try read(.lambda, &lambda)
+        try read(.dimension, &dimension)
+        width = try c.decodeIfPresent(Int.self, forKey: .width)
+        try read(.initialization, &initialization)
+        try read(.alpha, &alpha)
+        try read(.learningRate, &learningRate)
+        try read(.steps, &steps)
+        try read(.every, &every)
+        try read(.covariance, &covariance)
+        spikes = try c.decodeIfPresent([Double].self, forKey: .spikes)
+        try read(.beta, &beta)
+        spectrum = try c.decodeIfPresent([Double].self, forKey: .spectrum)
+        try read(.teacher, &teacher)
+        try read(.training, &training)
+        try read(.polar, &polar)
+        try read(.newtonSchulzSteps, &newtonSchulzSteps)
+        try read(.momentum, &momentum)
+        try read(.nesterov, &nesterov)
+        try read(.seeds, &seeds)
+        try read(.seed, &seed)
+        try read(.threads, &threads)
+        try read(.explosionLimit, &explosionLimit)
+        try read(.recordWallTime, &recordWallTime)
+    }
+
     /// m (= d when `width` is nil).
     public var resolvedWidth: Int { width ?? dimension }
 

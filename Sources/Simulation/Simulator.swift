@@ -37,7 +37,9 @@ public struct Simulator: Sendable {
     /// All repetitions, one after the other. Sets the OpenBLAS thread count to
     /// `configuration.threads` (a process-wide setting).
     public func run(progress: SpecgdSupport.Progress? = nil) throws -> SimulationResult {
-        NumericKit.setBLASThreads(configuration.threads)
+        if NumericKit.blasThreads != configuration.threads {  // process-wide: touch only when needed
+            NumericKit.setBLASThreads(configuration.threads)
+        }
         let start = Date()
         var tables: [Table] = []
         var seconds: [Double] = []

@@ -26,7 +26,9 @@ public struct StepProfile: Sendable, Codable {
     /// then `steps` bare thin SVDs of its last gradient.
     public static func measure(_ configuration: SimulationConfiguration, steps: Int) throws -> StepProfile {
         try Validate.atLeast(steps, 1, "profile steps")
-        NumericKit.setBLASThreads(configuration.threads)
+        if NumericKit.blasThreads != configuration.threads {  // process-wide: touch only when needed
+            NumericKit.setBLASThreads(configuration.threads)
+        }
         var trainer = try Trainer(configuration: configuration)
         try trainer.step()
         var gradientTime = 0.0, updateTime = 0.0

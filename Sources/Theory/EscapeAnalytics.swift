@@ -39,9 +39,11 @@ public enum EscapeAnalytics {
     }
 
     /// Predicted SpecGD escape step: a moves up by exactly η per step while its gradient
-    /// coefficient is negative, k = ⌈(a_esc − α)/η⌉.
-    public static func specgdEscapeStep(alpha: Double, threshold: Double, lr: Double) -> Int {
-        alpha >= threshold ? 0 : Int(((threshold - alpha) / lr).rounded(.up))
+    /// coefficient is negative, k = ⌈(a_esc − α)/η⌉ (nil for α ≤ 0: a = 0 never moves,
+    /// sign(0) = 0, and a < 0 runs to −1).
+    public static func specgdEscapeStep(alpha: Double, threshold: Double, lr: Double) -> Int? {
+        guard alpha > 0 else { return nil }
+        return alpha >= threshold ? 0 : Int(((threshold - alpha) / lr).rounded(.up))
     }
 
     /// Quasi-static saturation of the spike, b*² = (1 − a² − q)/(3(1+λ)): where

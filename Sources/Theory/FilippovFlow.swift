@@ -14,8 +14,10 @@ import SpecgdSupport
 ///   and ṡ_g = −Ṫ/(4σ_g s_g). (For the spiked bulk: the flow stays on 2c² + T = 0.)
 ///   A coordinate enters sliding when it reaches h_g = 0 and this velocity lies in
 ///   [−1, 1] — for a single sliding coordinate exactly the condition that the field points
-///   into the surface from both sides; otherwise it crosses (its sign flips). It leaves
-///   when the required |ṡ_g| reaches 1, continuing at speed 1 in the same direction.
+///   into the surface from both sides; otherwise it crosses (its sign flips). If joining
+///   makes another sliding coordinate need |ṡ_h| > 1, the worst one is released first
+///   (greedy re-solve). A coordinate leaves when its required |ṡ_g| reaches 1, continuing
+///   at speed 1 in the same direction.
 /// - zero: s_g reached 0 (which happens only while h_g > 0, where the field points back to 0
 ///   from both sides): ṡ_g = 0 and s_g = 0 exactly. When h_g later turns negative, s_g = 0
 ///   becomes repulsive (the map then drifts away from 0 and settles where h_g = 0); the
@@ -25,7 +27,7 @@ public struct FilippovSignFlow: Sendable {
     public let model: GroupedModel
     let kernel: GradientKernel
     /// Safety bound on located events per run (a Zeno cascade would exceed it).
-    public var maximumEvents = 1_000_000
+    public var maximumEvents = 200_000
     /// Step cap (time units; coefficients move at speed ≤ 1, so this is also the resolution
     /// in coefficient space below which a double sign change within one step could be missed).
     public var maximumStepSize = 1e-4
@@ -38,6 +40,7 @@ public struct FilippovSignFlow: Sendable {
     @discardableResult
     public func solve(from start: [Double], at times: [Double], stepper: ODEStepper,
                       absoluteTolerance: Double, relativeTolerance: Double,
+                      crossing: FlowCrossing? = nil, onCrossing: ((Double, [Double]) throws -> Void)? = nil,
                       record: (Double, [Double]) throws -> Void) throws -> FlowStatistics {
         let modes = FilippovModes(kernel: kernel)
         let n = kernel.count
@@ -54,9 +57,20 @@ public struct FilippovSignFlow: Sendable {
         solver.maximumStepSize = maximumStepSize
         try solver.reset(time: 0, state: state)
         var events = 0
+        var watching = crossing != nil
         for t in times {
             while solver.time < t {
-                guard let fired = try solver.advance(to: t, eventCount: n, events: { _, y, e in modes.events(y, into: e) }) else { break }
+                // Event n (when watching) is the crossing; 0..<n are the switching events.
+                let watched = watching ? crossing : nil
+                guard let fired = try solver.advance(to: t, eventCount: n + 1, events: { _, y, e in
+                    modes.events(y, into: e)
+                    e[n] = watched.map { $0.threshold - y[$0.index] } ?? 1
+                }) else { break }
+                if fired == n {
+                    watching = false
+                    try onCrossing?(solver.time, solver.state)
+                    continue
+                }
                 events += 1
                 if events > maximumEvents {
                     throw InputError("Filippov flow: more than \(maximumEvents) switching events before t = \(solver.time); use the smoothed sign instead")
@@ -184,18 +198,29 @@ final class FilippovModes {
         }
     }
 
-    /// Puts g on its h-surface if the Filippov velocities of all sliding coordinates stay in
-    /// [−1, 1]; otherwise the coordinate crosses and its sign flips.
+    /// Puts g on its h-surface with the Filippov velocities of the whole sliding set. When
+    /// some sliding coordinate would then need |ṡ_h| > 1, the worst such coordinate cannot
+    /// keep up with its surface: it leaves sliding (speed 1 in the direction it was pulled)
+    /// and the set is re-solved, until every sliding velocity lies in [−1, 1]. If g itself is
+    /// the one that cannot keep up, it crosses its surface instead (its sign flips).
     private func trySliding(_ g: Int, _ s: [Double]) {
         let previous = side[g]
         mode[g] = .sliding
-        s.withUnsafeBufferPointer { velocity($0.baseAddress!, into: scratch) }
-        var admissible = true
-        for h in 0..<kernel.count where mode[h] == .sliding && abs(scratch[h]) > 1 + FilippovModes.slack { admissible = false }
-        if admissible { return }
-        let wanted = scratch[g]
-        mode[g] = .regular
-        side[g] = previous != 0 ? -previous : (wanted >= 0 ? 1 : -1)
-        origin[g] = s[g] > 0 ? 1 : -1
+        while true {
+            s.withUnsafeBufferPointer { velocity($0.baseAddress!, into: scratch) }
+            var worst = -1
+            for h in 0..<kernel.count where mode[h] == .sliding && abs(scratch[h]) > 1 + FilippovModes.slack {
+                if worst < 0 || abs(scratch[h]) > abs(scratch[worst]) { worst = h }
+            }
+            if worst < 0 { return }
+            let wanted = scratch[worst]
+            mode[worst] = .regular
+            origin[worst] = s[worst] > 0 ? 1 : -1
+            if worst == g {
+                side[g] = previous != 0 ? -previous : (wanted >= 0 ? 1 : -1)
+                return
+            }
+            side[worst] = wanted > 0 ? 1 : -1
+        }
     }
 }

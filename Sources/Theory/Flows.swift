@@ -63,19 +63,41 @@ public struct GroupedFlow: Sendable {
     }
 
     /// Integrates from `start` at t = 0 and reports the state at every time of `times`
-    /// (increasing, ≥ 0; a time 0 reports the start).
+    /// (increasing, ≥ 0; a time 0 reports the start). With `crossing`, the first time
+    /// s[index] rises to ≥ threshold is event-located and reported to `onCrossing`
+    /// (in time order, before the next grid time).
     @discardableResult
     public func solve(from start: [Double], at times: [Double], stepper: ODEStepper,
                       absoluteTolerance: Double, relativeTolerance: Double,
+                      crossing: FlowCrossing? = nil, onCrossing: ((Double, [Double]) throws -> Void)? = nil,
                       record: (Double, [Double]) throws -> Void) throws -> FlowStatistics {
         let solver = try ODESolver(system: system(), stepper: stepper, absoluteTolerance: absoluteTolerance,
                                    relativeTolerance: relativeTolerance)
         try solver.reset(time: 0, state: start)
+        var watching = crossing != nil
+        var events = 0
         for t in times {
-            if t > solver.time { try solver.advance(to: t) }
+            while solver.time < t {
+                guard watching, let crossing else { try solver.advance(to: t); break }
+                let fired = try solver.advance(to: t, eventCount: 1) { _, y, e in e[0] = crossing.threshold - y[crossing.index] }
+                guard fired != nil else { break }
+                watching = false
+                events += 1
+                try onCrossing?(solver.time, solver.state)
+            }
             try record(t, solver.state)
         }
-        return FlowStatistics(steps: solver.stepsTaken, events: 0)
+        return FlowStatistics(steps: solver.stepsTaken, events: events)
+    }
+}
+
+/// "Coefficient `index` rises to `threshold`": an event located by the flows (escape).
+public struct FlowCrossing: Sendable, Equatable {
+    public var index: Int
+    public var threshold: Double
+    public init(index: Int, threshold: Double) {
+        self.index = index
+        self.threshold = threshold
     }
 }
 

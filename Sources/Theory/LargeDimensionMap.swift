@@ -74,3 +74,39 @@ public struct LargeDimensionMap: Sendable {
         }
     }
 }
+
+/// How far the finite-d exact map is from the d → ∞ limit, in the bulk mass q.
+public struct LargeDimensionDistance: Sendable, Codable, Equatable {
+    public var dimension: Int
+    /// max over k ≤ steps of |q_d(k) − q_∞(k)|.
+    public var maximumDistance: Double
+    /// |q_d − q_∞| at the last step.
+    public var finalDistance: Double
+}
+
+extension LargeDimensionMap {
+    /// Runs the exact spiked map at each d with q₀ fixed (α = √(q₀/p), a = b = c = α) and,
+    /// for SpecGD, η = η₀/√p (`learningRate` is η̃ for GD, η₀ for SpecGD), against the limit
+    /// map from the same (α, α, q₀). The distances should shrink as d grows.
+    public static func distances(method: Method, lambda: Double, q0: Double, learningRate: Double,
+                                 steps: Int, dimensions: [Int]) throws -> [LargeDimensionDistance] {
+        try Validate.positive(q0, "q0")
+        let limit = try LargeDimensionMap(lambda: lambda, method: method, learningRate: learningRate, bulkCount: nil)
+        return try dimensions.map { d in
+            let p = Double(d - 2)
+            let alpha = (q0 / p).squareRoot()
+            let eta = method == .gd ? learningRate : learningRate / p.squareRoot()
+            let model = try GroupedModel.spiked(lambda: lambda, dimension: d)
+            var finite: [Double] = []
+            finite.reserveCapacity(steps + 1)
+            _ = try DiscreteMap(model: model, method: method, learningRate: eta)
+                .iterate(from: [alpha, alpha, alpha], steps: steps) { _, s in finite.append(p * s[2] * s[2]) }
+            var worst = 0.0, last = 0.0
+            try limit.iterate(a: alpha, b: alpha, q: q0, steps: steps) { k, _, _, q in
+                last = abs(q - finite[k])
+                worst = max(worst, last)
+            }
+            return LargeDimensionDistance(dimension: d, maximumDistance: worst, finalDistance: last)
+        }
+    }
+}

@@ -8,9 +8,9 @@ public struct TheorySummary: Sendable, Codable, Equatable {
     public var dynamics: TheoryDynamics
     public var groups: Int
     public var dimension: Int
-    /// Measured on the trajectory (flows: on the output grid; escape step = t/lr rounded).
+    /// Measured on the trajectory (flows: at the event-located escape, escape step = ⌈t_esc/lr⌉).
     public var escape: EscapeMetrics
-    /// Flow only: first output time with a ≥ threshold.
+    /// Flow only: the event-located first time with a ≥ threshold.
     public var escapeTime: Double?
     /// q = Σ_bulk p_g s_g² at escape (at the end without escape).
     public var bulkMassAtEscape: Double
@@ -22,6 +22,9 @@ public struct TheorySummary: Sendable, Codable, Equatable {
     public var flowStatistics: FlowStatistics?
     /// switching = both: max over the grid and over a, b, c of |Filippov − smoothed|.
     public var smoothedVersusFilippov: Double?
+    /// Large-d only: how far the exact finite-d map (same q₀, and η = η₀/√p for SpecGD) is
+    /// from this limit, for d = 10², …, 10⁶.
+    public var finiteDimensionDistances: [LargeDimensionDistance]?
 }
 
 public struct TheoryResult: Sendable {
@@ -65,13 +68,14 @@ struct TheoryRunner {
                                  alpha: config.alpha, threshold: config.escapeThreshold, q0: q0)
     }
 
-    func summary(_ tracker: EscapeTracker, flow: FlowStatistics? = nil, difference: Double? = nil) -> TheorySummary {
-        let metrics = tracker.metrics(steps: config.steps)
+    func summary(_ tracker: EscapeTracker, steps: Int? = nil, flow: FlowStatistics? = nil, difference: Double? = nil) -> TheorySummary {
+        let metrics = tracker.metrics(steps: steps ?? config.steps)
         return TheorySummary(
             method: config.method, dynamics: config.dynamics, groups: model.count, dimension: model.dimension,
             escape: metrics, escapeTime: tracker.escapeTime, bulkMassAtEscape: tracker.bulkMassAtEscape,
             spikeRatioAtEscape: metrics.spikeAtEscape / metrics.signalAtEscape,
-            predictions: predictions, flowStatistics: flow, smoothedVersusFilippov: difference)
+            predictions: predictions, flowStatistics: flow, smoothedVersusFilippov: difference,
+            finiteDimensionDistances: nil)
     }
 
     func runMap() throws -> TheoryResult {
@@ -112,6 +116,10 @@ struct TheoryRunner {
         var states: [[Double]] = []
         states.reserveCapacity(times.count)
         let collect: (Double, [Double]) throws -> Void = { _, s in states.append(s) }
+        // The escape (a reaching the threshold) is event-located, not read off the grid.
+        let crossing = FlowCrossing(index: model.signalIndex, threshold: config.escapeThreshold)
+        var escape: (time: Double, state: [Double])?
+        let onCrossing: (Double, [Double]) throws -> Void = { t, s in escape = (t, s) }
         var statistics: FlowStatistics
         var smoothed: [[Double]]?
         do {
@@ -119,15 +127,15 @@ struct TheoryRunner {
             case (.gd, _):
                 statistics = try GroupedFlow(model: model, kind: .gradient).solve(
                     from: start, at: times, stepper: flow.stepper, absoluteTolerance: flow.absoluteTolerance,
-                    relativeTolerance: flow.relativeTolerance, record: collect)
+                    relativeTolerance: flow.relativeTolerance, crossing: crossing, onCrossing: onCrossing, record: collect)
             case (.specgd, .smoothed):
                 statistics = try GroupedFlow(model: model, kind: .smoothedSign(epsilon: flow.epsilon)).solve(
                     from: start, at: times, stepper: flow.stepper, absoluteTolerance: flow.absoluteTolerance,
-                    relativeTolerance: flow.relativeTolerance, record: collect)
+                    relativeTolerance: flow.relativeTolerance, crossing: crossing, onCrossing: onCrossing, record: collect)
             case (.specgd, .filippov), (.specgd, .both):
                 statistics = try FilippovSignFlow(model: model).solve(
                     from: start, at: times, stepper: flow.stepper, absoluteTolerance: flow.absoluteTolerance,
-                    relativeTolerance: flow.relativeTolerance, record: collect)
+                    relativeTolerance: flow.relativeTolerance, crossing: crossing, onCrossing: onCrossing, record: collect)
                 if flow.switching == .both {
                     var other: [[Double]] = []
                     try GroupedFlow(model: model, kind: .smoothedSign(epsilon: flow.epsilon)).solve(
@@ -146,8 +154,14 @@ struct TheoryRunner {
         var tracker = EscapeTracker(start: model.observables(start), threshold: config.escapeThreshold)
         var difference = 0.0
         for (i, t) in times.enumerated() {
+            if let event = escape, event.time < t {
+                tracker.observe(step: Int(snapped(event.time / config.learningRate).rounded(.up)), time: event.time,
+                                model.observables(event.state))
+                escape = nil
+            }
             let o = model.observables(states[i])
-            let step = t / config.learningRate
+            // t/lr, snapped to the integer it is within rounding of (0.6/0.001 → 600, not 600.0000000000001).
+            let step = snapped(t / config.learningRate)
             tracker.observe(step: Int(step.rounded()), time: t, o)
             var row = [step, t] + values(o) + (model.isSpikedLayout ? [] : states[i])
             if let smoothed {
@@ -157,8 +171,14 @@ struct TheoryRunner {
             }
             table.append(row)
         }
-        return TheoryResult(table: table, summary: summary(tracker, flow: statistics, difference: both ? difference : nil),
+        return TheoryResult(table: table, summary: summary(tracker, steps: Int(((times.last ?? 0) / config.learningRate).rounded()),
+                                                                  flow: statistics, difference: both ? difference : nil),
                             model: model, final: states.last ?? start)
+    }
+
+    /// x rounded to the nearest integer when within relative 1e-9 of it (t/lr on the grid).
+    func snapped(_ x: Double) -> Double {
+        abs(x - x.rounded()) <= 1e-9 * max(1, abs(x)) ? x.rounded() : x
     }
 
     /// The d → ∞ map from a = b = α, q₀ = (d − 2)α²; SpecGD uses η₀ = η√(d − 2).
@@ -182,6 +202,10 @@ struct TheoryRunner {
             if k % every == 0 || k == steps { table.append([Double(k)] + values(o)) }
             final = [a, b, q]
         }
-        return TheoryResult(table: table, summary: summary(tracker), model: model, final: final)
+        var result = summary(tracker)
+        result.finiteDimensionDistances = try LargeDimensionMap.distances(
+            method: config.method, lambda: config.lambda, q0: max(p * alpha * alpha, .leastNormalMagnitude), learningRate: lr,
+            steps: steps, dimensions: [100, 1000, 10_000, 100_000, 1_000_000])
+        return TheoryResult(table: table, summary: result, model: model, final: final)
     }
 }

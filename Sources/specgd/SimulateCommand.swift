@@ -36,7 +36,7 @@ struct SimulateCommand: ParsableCommand {
         c.method = method
         c.lambda = model.lambda
         c.dimension = model.dimension
-        c.width = simulation.width
+        c.width = simulation.width ?? model.dimension  // recorded explicitly in the sidecar
         c.initialization = simulation.initialization
         c.alpha = model.alpha
         c.learningRate = model.learningRate

@@ -45,10 +45,10 @@ struct TheoryCommand: ParsableCommand {
     @Option(name: .customLong("rel-tol"), help: "Flow: relative error tolerance per step.")
     var relTol: Double = 1e-10
 
-    @Option(help: "SpecGD flow: smoothing ε of sign(x) ≈ x/√(x²+ε²) (implies --switching smoothed unless given).")
+    @Option(help: "SpecGD flow: smoothing ε of sign(x) ≈ x/√(x²+ε²) (default 0.001).")
     var epsilon: Double?
 
-    @Option(help: "SpecGD flow: smoothed, filippov (event-located switching with sliding), or both (Filippov + *_smoothed columns).")
+    @Option(help: "SpecGD flow: smoothed, filippov (event-located switching with sliding), or both (Filippov + *_smoothed columns). Default: smoothed.")
     var switching: SwitchingRule?
 
     /// Benchmarks only (scripts/bench-theory): repeat the computation N times and print the
@@ -65,6 +65,9 @@ struct TheoryCommand: ParsableCommand {
         try Validate.finite(relTol, "rel-tol")
         _ = try ODEStepper.named(stepper)
         if flow && largeD { throw InputError("--flow and --large-d are exclusive") }
+        if (switching != nil || epsilon != nil) && !(flow && model.method == .specgd) {
+            throw InputError("--switching and --epsilon apply to the SpecGD flow only (--flow --method specgd)")
+        }
     }
 
     func run() throws {
@@ -101,6 +104,9 @@ struct TheoryCommand: ParsableCommand {
         if let p = s.predictions {
             let k = p.predictedEscapeStep.map(String.init) ?? "none"
             lines.append("predicted: ρ = \(f(p.rho)), λ_c = \(f(p.lambdaCritical)), escape step ≈ \(k), GD saturation b*/a = \(f(p.saturationRatio))")
+        }
+        if let distances = s.finiteDimensionDistances {
+            lines.append("finite d vs limit, max |q_d − q_∞|: " + distances.map { "d=\($0.dimension): \(f($0.maximumDistance))" }.joined(separator: ", "))
         }
         if let d = s.smoothedVersusFilippov { lines.append("max |Filippov − smoothed| over a, b, c: \(f(d))") }
         return lines.joined(separator: "\n")

@@ -65,4 +65,28 @@ import SpecgdSupport
         #expect(result.status != 0)
         #expect(result.stderr.contains("diverged at step"))
     }
+
+    @Test func covarianceFamiliesAndProfile() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        try "3 2, 1.5\n1 1 0.5".write(toFile: dir + "/spectrum.txt", atomically: true, encoding: .utf8)
+        let diagonal = try SpecgdProcess.run(["simulate", "--dim", "6", "--width", "2", "--init", "orthogonal",
+                                              "--alpha", "0.3", "--lr", "0.01", "--steps", "20",
+                                              "--covariance", "diagonal", "--spectrum", dir + "/spectrum.txt",
+                                              "--teacher", "random", "--output", dir + "/d.csv"])
+        #expect(diagonal.status == 0, "\(diagonal.stderr)")
+        let spikes = try SpecgdProcess.run(["simulate", "--dim", "8", "--spikes", "4,2", "--steps", "10",
+                                            "--method", "specgd", "--polar", "ns3", "--output", dir + "/s.csv"])
+        #expect(spikes.status == 0, "\(spikes.stderr)")
+        let badSpikes = try SpecgdProcess.run(["simulate", "--dim", "8", "--spikes", "4,x", "--output", dir + "/b.csv"])
+        #expect(badSpikes.status != 0 && badSpikes.stderr.contains("spikes"))
+        let shortSpectrum = try SpecgdProcess.run(["simulate", "--dim", "7", "--covariance", "diagonal",
+                                                   "--spectrum", dir + "/spectrum.txt", "--output", dir + "/c.csv"])
+        #expect(shortSpectrum.status != 0 && shortSpectrum.stderr.contains("spectrum"))
+        let profile = try SpecgdProcess.run(["simulate", "--profile", "--method", "specgd", "--dim", "16",
+                                             "--init", "gaussian", "--alpha", "1", "--steps", "2"])
+        #expect(profile.status == 0, "\(profile.stderr)")
+        #expect(profile.stdout.contains("bareGesdd"))
+        let noOutput = try SpecgdProcess.run(["simulate", "--dim", "8"])
+        #expect(noOutput.status != 0 && noOutput.stderr.contains("--output"))
+    }
 }

@@ -45,7 +45,7 @@ private func oscillator() -> ODESystem {
         }
     }
 
-    @Test(arguments: [ODEStepper.rk8pd, .rkf45, .rk4imp])
+    @Test(arguments: [ODEStepper.rk8pd, .rkf45, .rk4imp, .msbdf, .msadams])
     func eventIsLocatedAtTheZeroOfCosine(stepper: ODEStepper) throws {
         let solver = try ODESolver(system: oscillator(), stepper: stepper, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
         try solver.reset(time: 0, state: [1, 0])

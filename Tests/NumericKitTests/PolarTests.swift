@@ -53,6 +53,26 @@ private func conditioned(_ r: Int, _ c: Int, singularValues: [Double], seed: UIn
         #expect(p.maxAbsDifference(signs) < 1e-15)
     }
 
+    @Test func diagonalFastPathEqualsLAPACK() throws {
+        for (r, c) in [(6, 6), (7, 4), (4, 7)] {
+            var g = Matrix(rows: r, columns: c)
+            for i in 0..<min(r, c) { g[i, i] = [2.5, -1e-3, 0.7, -4, 1e-20, 3][i] }
+            var fast = PolarWorkspace(rows: r, columns: c, method: .svd)
+            var slow = PolarWorkspace(rows: r, columns: c, method: .svd)
+            slow.diagonalFastPath = false
+            var a = Matrix(rows: r, columns: c), b = Matrix(rows: r, columns: c)
+            try fast.polar(g, into: &a)
+            try slow.polar(g, into: &b)
+            #expect(a.maxAbsDifference(b) < 1e-15, "\(r)×\(c)")
+            #expect(fast.lastRank == slow.lastRank)
+            // One off-diagonal entry switches to LAPACK.
+            g[min(r, c) - 1, 0] = 0.5
+            try fast.polar(g, into: &a)
+            try slow.polar(g, into: &b)
+            #expect(a.maxAbsDifference(b) == 0)
+        }
+    }
+
     @Test func cubicNewtonSchulzConverges() throws {
         // Condition number 10: the error to U Vᵀ falls monotonically and reaches round-off.
         let g = try conditioned(16, 6, singularValues: [10, 7, 5, 3, 2, 1], seed: 21)

@@ -102,6 +102,25 @@ private func finiteDifferenceError(_ w: Matrix, gradient: Matrix, _ f: (Matrix) 
         }
     }
 
+    @Test func diagonalFastPathEqualsTheGeneralPath() throws {
+        // Diagonal W (square, tall and wide), eigen and dense teachers.
+        for problem in try problems() {
+            for m in [12, 7, 15] {
+                var rng = Xoshiro256(seed: UInt64(m))
+                var w = Matrix(rows: 12, columns: m)
+                for i in 0..<min(12, m) { w[i, i] = rng.gaussian() }
+                var fast = PopulationObjective(problem: problem, width: m)
+                var slow = fast
+                slow.diagonalFastPath = false
+                var gf = Matrix(rows: 12, columns: m), gs = Matrix(rows: 12, columns: m)
+                let lf = fast.gradient(w, into: &gf), ls = slow.gradient(w, into: &gs)
+                #expect(abs(lf - ls) <= 1e-13 * ls)
+                #expect(abs(fast.loss(w) - naivePopulationLoss(w, problem)) <= 1e-13 * ls)
+                #expect(gf.maxAbsDifference(gs) <= 1e-13 * gs.storage.map(abs).max()!)
+            }
+        }
+    }
+
     @Test func teacherIsAStationaryZeroLossPoint() throws {
         // W = [θ*, 0, …]: M = 0, so L = 0 and ∇L = 0 for any Σ.
         for problem in try problems() {

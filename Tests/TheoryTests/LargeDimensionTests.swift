@@ -29,20 +29,8 @@ import Testing
         let lambda = 8.0, q0 = 0.05
         let lr = method == .gd ? 0.01 : 2e-3
         let steps = method == .gd ? 300 : 400
-        let limit = try LargeDimensionMap(lambda: lambda, method: method, learningRate: lr, bulkCount: nil)
-        let dims = [100, 1000, 10_000, 100_000]
-        let distances = try dims.map { d -> Double in
-            let p = Double(d - 2)
-            let alpha = (q0 / p).squareRoot()
-            let eta = method == .gd ? lr : lr / p.squareRoot()
-            let model = try GroupedModel.spiked(lambda: lambda, dimension: d)
-            var finite: [Double] = []
-            _ = try DiscreteMap(model: model, method: method, learningRate: eta)
-                .iterate(from: [alpha, alpha, alpha], steps: steps) { _, s in finite.append(p * s[2] * s[2]) }
-            var worst = 0.0
-            try limit.iterate(a: alpha, b: alpha, q: q0, steps: steps) { k, _, _, q in worst = max(worst, abs(q - finite[k])) }
-            return worst
-        }
+        let distances = try LargeDimensionMap.distances(method: method, lambda: lambda, q0: q0, learningRate: lr, steps: steps,
+                                                        dimensions: [100, 1000, 10_000, 100_000]).map(\.maximumDistance)
         for i in 1..<distances.count { #expect(distances[i] < distances[i - 1], "\(method): \(distances)") }
         #expect(distances.last! < 0.1 * distances.first!, "\(method): \(distances)")
     }

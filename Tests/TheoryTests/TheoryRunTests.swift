@@ -70,3 +70,31 @@ import SpecgdSupport
         #expect(try JSONOutput.decoder().decode(TheoryConfiguration.self, from: data) == config)
     }
 }
+
+@Suite struct FlowEscapeTests {
+    /// The flows locate the escape by an event: SpecGD's a moves at unit speed, so
+    /// t_esc = a_esc − α exactly; the GD flow's t_esc is the η̃ → 0 limit of the map's η̃·k_esc.
+    @Test func flowEscapeTimesAreEventLocated() throws {
+        var config = TheoryConfiguration(method: .specgd, lambda: 8, dimension: 1000, alpha: 1e-3, learningRate: 1e-3, steps: 1000, every: 250)
+        config.dynamics = .flow
+        for switching in [SwitchingRule.filippov, .smoothed] {
+            config.flow.switching = switching
+            let summary = try runTheory(config).summary
+            let time = try #require(summary.escapeTime)
+            #expect(abs(time - 0.499) < (switching == .filippov ? 1e-9 : 1e-3), "\(switching): \(time)")
+            #expect(summary.escape.escapeStep == 499 || switching == .smoothed)
+            #expect(summary.escape.signalAtEscape >= 0.5 && summary.escape.signalAtEscape < 0.5 + 1e-9)
+        }
+        config.method = .gd
+        config.steps = 3000
+        let flow = try #require(try runTheory(config).summary.escapeTime)
+        config.dynamics = .map
+        let times = try [1e-3, 5e-4, 2.5e-4].map { lr -> Double in
+            config.learningRate = lr
+            config.steps = Int(3 / lr)
+            return Double(try #require(try runTheory(config).summary.escape.escapeStep)) * lr
+        }
+        let gaps = times.map { abs($0 - flow) }
+        #expect(gaps[0] > gaps[1] && gaps[1] > gaps[2] && gaps[2] < 2e-3, "flow \(flow), map \(times)")
+    }
+}
