@@ -23,8 +23,9 @@ public enum EscapeFormulas {
         return EscapeAnalytics.saturationSpike(lambda: lambda, a: a, q: q) / a
     }
 
-    /// SpecGD reaches a_esc after ⌈(a_esc − a₀)/η⌉ steps (a moves by exactly η per step).
+    /// SpecGD reaches a_esc after ⌈(a_esc − a₀)/η⌉ steps (a moves by exactly η per step);
+    /// NaN for a₀ ≤ 0, where a never moves up.
     public static func specgdEscapeStep(signal a0: Double, threshold: Double, learningRate: Double) -> Double {
-        Double(EscapeAnalytics.specgdEscapeStep(alpha: a0, threshold: threshold, lr: learningRate))
+        EscapeAnalytics.specgdEscapeStep(alpha: a0, threshold: threshold, lr: learningRate).map(Double.init) ?? .nan
     }
 }

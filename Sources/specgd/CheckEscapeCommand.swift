@@ -119,7 +119,7 @@ struct CheckEscapeCommand: ParsableCommand {
             let estimate = EscapeAnalytics.gdEscapeStep(alpha: alpha, threshold: escapeThreshold, lr: learningRate, q: q0) ?? 10_000
             return Int(1.6 * Double(estimate)) + 100
         case .specgd:
-            return Int(1.2 * Double(EscapeAnalytics.specgdEscapeStep(alpha: alpha, threshold: escapeThreshold, lr: learningRate))) + 20
+            return Int(1.2 * Double(EscapeAnalytics.specgdEscapeStep(alpha: alpha, threshold: escapeThreshold, lr: learningRate) ?? 1000)) + 20
         }
     }
 
