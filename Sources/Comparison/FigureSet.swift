@@ -27,6 +27,18 @@ public struct FigureSet: Sendable {
 
         public init() {}
 
+        /// Larger simulations, finer λ and d grids, longer runs (a minute or two in release).
+        public static var full: Options {
+            var o = Options()
+            o.simulationDimension = 100
+            o.seeds = 5
+            o.trajectorySteps = 3500
+            o.lambdas = (0...24).map { 0.25 * pow(2, Double($0) / 3) }
+            o.dimensions = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000]
+            o.longSteps = 20_000
+            return o
+        }
+
         public static var quick: Options {
             var o = Options()
             o.simulationDimension = 12

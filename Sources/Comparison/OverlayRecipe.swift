@@ -54,14 +54,15 @@ public enum OverlayRecipe {
                                      yScale: panel.logCandidate && positive ? .log : .linear, series: series,
                                      references: references, legend: recipes.isEmpty)
             if recipe.yScale == .log {
-                // The theory sets a log axis's range: a simulated value collapsing to round-off
-                // (e.g. 1e-17 where the map chatters at ±η) would otherwise squash the panel.
-                // Such points fall outside the frame; the deviation report still counts them.
-                let values = present.flatMap { $0.table.column("\(panel.statistic)_theory") ?? [] }.filter { $0 > 0 && $0.isFinite }
-                let simulated = present.flatMap { $0.table.column("\(panel.statistic)_sim") ?? [] }.filter { $0 > 0 && $0.isFinite }
-                if let lo = values.min(), let hi = values.max(), let simLo = simulated.min(), simLo < lo / 10 {
-                    let top = max(hi, simulated.max() ?? hi)
-                    recipe.yLimits = [lo / 3, top * 1.5]
+                // A value passing through zero (b where the map chatters, a simulated ratio at
+                // round-off) would stretch a log axis over 15 decades and squash the rest:
+                // show at most seven decades below the maximum. Lower points fall outside the
+                // frame; the deviation report still counts them.
+                let values = present.flatMap { m in
+                    ["\(panel.statistic)_theory", "\(panel.statistic)_sim"].flatMap { m.table.column($0) ?? [] }
+                }.filter { $0 > 0 && $0.isFinite }
+                if let lo = values.min(), let hi = values.max(), lo < hi * 1e-7 {
+                    recipe.yLimits = [hi * 1e-7, hi * 1.5]
                 }
             }
             recipes.append(recipe)
