@@ -15,10 +15,13 @@ public struct FigureRecipe: Codable, Sendable, Equatable {
     public var columns: Int
     /// Width of each panel in pixels (nil: the Plot default).
     public var panelWidth: Double?
+    /// One legend under the title for the whole figure (from the panels' labelled series).
+    public var sharedLegend: Bool?
     public var panels: [PanelRecipe]
 
     public init(name: String, title: String, description: String, columns: Int = 2, panelWidth: Double? = nil,
-                panels: [PanelRecipe]) {
+                sharedLegend: Bool? = nil, panels: [PanelRecipe]) {
+        self.sharedLegend = sharedLegend
         self.panelWidth = panelWidth
         self.name = name
         self.title = title
@@ -46,6 +49,7 @@ public struct FigureRecipe: Codable, Sendable, Equatable {
         let axes = try panels.map { try $0.axes(tables: tables) }
         var figure = Figure(panels: axes, columns: min(columns, max(panels.count, 1)), title: title)
         if let panelWidth { figure.panelWidth = panelWidth }
+        figure.sharedLegend = sharedLegend ?? false
         return figure
     }
 

@@ -175,7 +175,7 @@ public struct FigureSet: Sendable {
         let recipe = FigureRecipe(
             name: "escape-vs-lambda", title: "At escape, against the spike strength λ (d = \(d), exact map)",
             description: "Alignment a²/‖W‖²_F and signal–spike alignment a²/(a²+b²) at the escape step (first a ≥ \(Table.format(options.escapeThreshold))), and the escape step itself, against λ for GD and SpecGD on the exact map (d = \(d), W₀ = \(Table.format(options.alpha))·I, η = \(Table.format(options.learningRate))). Above λ_c GD escapes with the spike amplified; SpecGD's alignment does not degrade with λ and its escape time is λ-free.",
-            columns: 3, panels: escapePanels(csv: "escape-vs-lambda.csv", x: "lambda", xLabel: "spike strength λ", references: [reference]))
+            columns: 3, sharedLegend: true, panels: escapePanels(csv: "escape-vs-lambda.csv", x: "lambda", xLabel: "spike strength λ", references: [reference]))
         return (recipe, ["escape-vs-lambda.csv": table])
     }
 
@@ -184,7 +184,7 @@ public struct FigureSet: Sendable {
         let recipe = FigureRecipe(
             name: "escape-vs-dim", title: "At escape, against the dimension d (λ = \(Table.format(options.lambda)), exact map)",
             description: "The same escape metrics against d at λ = \(Table.format(options.lambda)): the bulk mass q = (d − 2)c² grows with d, which slows GD and lets SpecGD's bulk saturate early.",
-            columns: 3, panels: escapePanels(csv: "escape-vs-dim.csv", x: "dim", xLabel: "dimension d", references: []))
+            columns: 3, sharedLegend: true, panels: escapePanels(csv: "escape-vs-dim.csv", x: "dim", xLabel: "dimension d", references: []))
         return (recipe, ["escape-vs-dim.csv": table])
     }
 
@@ -209,8 +209,8 @@ public struct FigureSet: Sendable {
         let recipe = FigureRecipe(
             name: "loss", title: "Population loss (d = \(options.theoryDimension), exact map)",
             description: "Population loss against the step for GD and SpecGD at λ ∈ {\(lambdas.map(Table.format).joined(separator: ", "))}. SpecGD's plateau is short and λ-free; GD's plateau lengthens as the spike soaks up the early growth.",
-            columns: 1, panelWidth: 620,
-            panels: [PanelRecipe(title: "", xLabel: "step k", yLabel: "loss L", yScale: .log, series: series, legendOutside: true)])
+            columns: 1, panelWidth: 560, sharedLegend: true,
+            panels: [PanelRecipe(title: "", xLabel: "step k", yLabel: "loss L", yScale: .log, series: series)])
         return (recipe, ["loss.csv": table])
     }
 
@@ -234,7 +234,7 @@ public struct FigureSet: Sendable {
         let recipe = FigureRecipe(
             name: "bulk", title: "Bulk growth and contraction (λ = \(Table.format(options.lambda)), d = \(options.theoryDimension), exact map)",
             description: "Bulk mass q = (d − 2)c², the bulk coefficient c and the signal a over a long run. SpecGD's bulk saturates where 2c² + T = 0 and then contracts at constant speed η, after which it chatters by ±η around its fixed point (period 2: rows recorded every even number of steps all show the same phase); GD's bulk contracts multiplicatively, slowly while T ≈ 0.",
-            columns: 3, panels: [panel("q", "bulk mass q", "q = (d − 2) c²", log: true, legend: true),
+            columns: 3, sharedLegend: true, panels: [panel("q", "bulk mass q", "q = (d − 2) c²", log: true, legend: true),
                                  panel("c", "bulk coefficient c", "c", log: true, legend: false),
                                  panel("a", "signal a", "a", log: false, legend: false)])
         return (recipe, ["bulk.csv": table])
@@ -266,7 +266,7 @@ public struct FigureSet: Sendable {
         let recipe = FigureRecipe(
             name: "power-law", title: "Power-law covariance σ_i ∝ i^(−\(Table.format(beta))), d = \(d), θ* on eigen-direction \(signal) (exact map)",
             description: "A power-law spectrum (mean eigenvalue 1) with the teacher on the \(signal)-th eigen-direction, so the \(signal - 1) larger-variance directions compete with it. GD grows the high-variance directions first; SpecGD moves every direction at the same speed.",
-            columns: 3, panels: [panel("a", "signal a", "a", log: false, legend: true),
+            columns: 3, sharedLegend: true, panels: [panel("a", "signal a", "a", log: false, legend: true),
                                  panel("alignment", "alignment", "a² / ‖W‖²_F", log: false, legend: false),
                                  panel("loss", "population loss", "loss L", log: true, legend: false)])
         return (recipe, ["power-law.csv": table])

@@ -71,6 +71,6 @@ public enum OverlayRecipe {
         return FigureRecipe(
             name: name, title: title,
             description: "Theory (exact summary map, lines) against dense simulation (markers: mean over seeds; shaded: 10–90 % seed quantiles) for \(names). Under GD the spike b/a grows before the signal escapes when λ exceeds λ_c; under SpecGD every coefficient moves by ±η per step, so b/a does not grow.",
-            columns: 3, panels: recipes)
+            columns: 3, sharedLegend: true, panels: recipes)
     }
 }

@@ -145,6 +145,17 @@ import Testing
         #expect(abs(panel.x.limits.lowerBound - pow(10, -0.5)) < 1e-12 && abs(panel.x.limits.upperBound - pow(10, 1.5)) < 1e-12)
     }
 
+    @Test func sharedLegendListsEachLabelOnceAboveThePanels() throws {
+        var figure = SampleFigures.trajectories()
+        figure.sharedLegend = true
+        let svg = figure.svg
+        #expect(XMLParser(data: Data(svg.utf8)).parse())
+        #expect(svg.components(separatedBy: ">a (signal)</text>").count == 2)
+        #expect(!svg.contains("fill-opacity=\"0.88\""), "panels draw no legend box of their own")
+        let panels = figure.layout()
+        #expect(panels.allSatisfy { $0.plotY > 30 + SharedLegend.rowHeight })
+    }
+
     @Test func writesAtomicallyAndRendersToPNG() throws {
         let directory = NSTemporaryDirectory() + "specgd-plot-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }
