@@ -52,8 +52,12 @@ import SpecgdSupport
         let dir = try SpecgdProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let both = try SpecgdProcess.run(["compare", "--methods", "gd,specgd", "--dim", "8", "--steps", "200", "--every", "10",
-                                          "--output-dir", dir])
+                                          "--init", "gaussian", "--seeds", "3", "--output-dir", dir])
         #expect(both.status == 0, "\(both.stderr)")
+        // Several seeds: the seed band brackets the median, and is not degenerate.
+        let gd = try Table.readCSV(dir + "/compare-gd.csv")
+        let (lo, hi) = (gd.column("a_sim_q10")!, gd.column("a_sim_q90")!)
+        #expect(zip(lo, hi).allSatisfy { $0 <= $1 } && zip(lo, hi).contains { $0 < $1 })
         for file in ["compare-gd.csv", "compare-specgd.csv", "overlay.svg", "report.json"] {
             #expect(FileManager.default.fileExists(atPath: dir + "/" + file), "\(file)")
         }
