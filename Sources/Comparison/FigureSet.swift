@@ -111,7 +111,7 @@ public struct FigureSet: Sendable {
             c.recordWallTime = false
             let sim = try runSimulation(c)
             let simTable = options.seeds == 1 ? sim.perSeed[0] : sim.aggregate
-            let comparison = try TrajectoryComparison.compare(theory: Self.withRatio(theory.table), simulation: Self.withRatio(simTable),
+            let comparison = try TrajectoryComparison.compare(theory: TrajectoryComparison.withSpikeRatio(theory.table), simulation: TrajectoryComparison.withSpikeRatio(simTable),
                                                               statistics: TrajectoryComparison.defaultStatistics + ["b_over_a"])
             let file = "trajectories-\(method.rawValue).csv"
             tables[file] = comparison.table
@@ -121,13 +121,6 @@ public struct FigureSet: Sendable {
                                           title: "GD vs SpecGD at λ = \(Table.format(options.lambda)), d = \(d): theory (lines) and simulation (markers)")
         recipe.description = "Coefficients a (signal), b (spike), c (bulk), the ratio b/a, the loss and the alignment a²/‖W‖²_F against the step, at λ = \(Table.format(options.lambda)). Lines: exact summary map from W₀ = αI; markers: dense simulations from a gaussian W₀ (mean of \(options.seeds) seeds, band 10–90 %). GD's spike b runs ahead of the signal a (b/a grows); SpecGD's does not."
         return (recipe, tables)
-    }
-
-    static func withRatio(_ table: Table) -> Table {
-        guard let a = table.index(of: "a"), let b = table.index(of: "b") else { return table }
-        var out = Table(columns: table.columns + ["b_over_a"])
-        for row in table.rows { out.append(row + [abs(row[b] / row[a])]) }
-        return out
     }
 
     /// Escape metrics of the exact map for a list of configurations (one row each).

@@ -86,8 +86,8 @@ struct CompareCommand: ParsableCommand {
             progress.finish()
             let simTable = simConfig.seeds == 1 ? sim.perSeed[0] : sim.aggregate
             let result = try TrajectoryComparison.compare(
-                theory: DerivedColumns.withSpikeRatio(theory.table),
-                simulation: DerivedColumns.withSpikeRatio(simTable),
+                theory: TrajectoryComparison.withSpikeRatio(theory.table),
+                simulation: TrajectoryComparison.withSpikeRatio(simTable),
                 statistics: TrajectoryComparison.defaultStatistics + ["b_over_a"], tolerance: tolerance)
             let csv = methods.count == 1 ? "compare.csv" : "compare-\(method.rawValue).csv"
             try result.table.writeCSV(to: path(csv))
@@ -141,17 +141,6 @@ struct CompareSummary: Codable, Sendable {
     var passed: Bool?
     var tolerance: Tolerance?
     var methods: [CompareMethodReport]
-}
-
-/// Columns computed from the recorded ones, identically for theory and simulation.
-enum DerivedColumns {
-    /// Appends `b_over_a` = |b / a| (for seed aggregates: the ratio of the means).
-    static func withSpikeRatio(_ table: Table) -> Table {
-        guard let a = table.index(of: "a"), let b = table.index(of: "b") else { return table }
-        var out = Table(columns: table.columns + ["b_over_a"])
-        for row in table.rows { out.append(row + [abs(row[b] / row[a])]) }
-        return out
-    }
 }
 
 /// The dense-simulation options of `compare` and `check-escape`: the subset of
