@@ -70,7 +70,8 @@ public enum EscapeCheck {
     /// - GD: b/a amplification over the linear window vs ρ(λ, η̃, q̄)^k; for λ > λ_c (the
     ///   spike grows into saturation) b/a at escape vs the saturation formula; for a
     ///   simulation, its escape step vs the theory map's (`reference`).
-    /// - SpecGD: no growth of b/a within the window (bound 1); escape step vs ⌈(a_esc − a₀)/η⌉.
+    /// - SpecGD: no growth of b/a within the window (bound max(1, (a/b)₀): b/a only relaxes towards 1);
+    ///   escape step vs ⌈(a_esc − a₀)/η⌉.
     public static func rows(lambda: Double, method: String, source: EscapeSource, measurement m: EscapeMeasurement,
                             learningRate: Double, threshold: Double, reference: EscapeMeasurement? = nil,
                             tolerances: EscapeTolerances = EscapeTolerances()) -> [EscapeCheckRow] {
@@ -92,7 +93,10 @@ public enum EscapeCheck {
                 rows.append(row("escape_step", .estimate, reference.escapeStep.map(Double.init) ?? .nan, escape, tolerances.escapeStep))
             }
         } else {
-            rows.append(row("amplification", .upperBound, 1, m.maxAmplification, tolerances.noGrowth))
+            // a and b both move by η per step, so b/a moves monotonically from (b/a)₀ towards 1:
+            // it can never exceed max(1, (b/a)₀), i.e. amplify by more than max(1, (a/b)₀).
+            let bound = m.initialRatio > 0 ? max(1, 1 / m.initialRatio) : 1
+            rows.append(row("amplification", .upperBound, bound, m.maxAmplification, tolerances.noGrowth))
             let predicted = EscapeFormulas.specgdEscapeStep(signal: m.initialSignal, threshold: threshold, learningRate: learningRate)
             rows.append(row("escape_step", .estimate, predicted, escape, tolerances.escapeStep))
         }

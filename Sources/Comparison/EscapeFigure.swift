@@ -63,12 +63,12 @@ public enum EscapeFigure {
         let gd = Color.blue, spec = Color.vermillion
         let pts = pointsFile
         var growth: [SeriesRecipe] = [
-            .line(curveFile, x: "lambda", y: "rho", label: "GD prediction", color: gd, style: .dashed),
+            .line(curveFile, x: "lambda", y: "rho", label: "GD prediction (ρ, ρ^k)", color: gd, style: .dashed),
             .markers(pts, x: "lambda", y: "gd_map_growth", label: "GD map", color: gd, shape: .circle, filled: true),
             .markers(pts, x: "lambda", y: "specgd_map_growth", label: "SpecGD map", color: spec, shape: .diamond, filled: true),
         ]
         var total: [SeriesRecipe] = [
-            .line(pts, x: "lambda", y: "gd_predicted_amplification", label: "GD prediction", color: gd, style: .dashed),
+            .line(pts, x: "lambda", y: "gd_predicted_amplification", label: "GD prediction (ρ, ρ^k)", color: gd, style: .dashed),
             .markers(pts, x: "lambda", y: "gd_map_amplification", label: "GD map", color: gd, shape: .circle, filled: true),
             .markers(pts, x: "lambda", y: "specgd_map_amplification", label: "SpecGD map", color: spec, shape: .diamond, filled: true),
         ]
@@ -83,13 +83,13 @@ public enum EscapeFigure {
         return FigureRecipe(
             name: name, title: "Variance-induced misalignment: growth of b/a in the linear window",
             description: "Left: per-step growth of the spike-to-signal ratio b/a in the linear window against λ; GD follows ρ(λ, η̃, q) and exceeds 1 for λ > λ_c (dotted), SpecGD stays at 1. Right: total amplification of b/a over the window (GD: against ρ^k; SpecGD: its maximum over the window, bounded by 1). 'map' = exact summary map, 'sim.' = dense simulation (seed mean).",
-            columns: 2, panelWidth: 430,
+            columns: 2, sharedLegend: true,
             panels: [
                 PanelRecipe(title: "per-step growth of b/a", xLabel: "spike strength λ", yLabel: "growth per step",
-                            xScale: .log, yScale: .linear, series: growth, references: [lambdaLine, unit], legend: false),
+                            xScale: .log, yScale: .linear, series: growth, references: [lambdaLine, unit]),
                 PanelRecipe(title: "amplification over the linear window", xLabel: "spike strength λ",
                             yLabel: "(b/a)ₖ / (b/a)₀", xScale: .log, yScale: .log, series: total,
-                            references: [lambdaLine, unit], legend: true, legendOutside: true),
+                            references: [lambdaLine, unit]),
             ])
     }
 }

@@ -15,10 +15,13 @@ public struct FigureRecipe: Codable, Sendable, Equatable {
     public var columns: Int
     /// Width of each panel in pixels (nil: the Plot default).
     public var panelWidth: Double?
+    /// One legend under the title for the whole figure (from the panels' labelled series).
+    public var sharedLegend: Bool?
     public var panels: [PanelRecipe]
 
     public init(name: String, title: String, description: String, columns: Int = 2, panelWidth: Double? = nil,
-                panels: [PanelRecipe]) {
+                sharedLegend: Bool? = nil, panels: [PanelRecipe]) {
+        self.sharedLegend = sharedLegend
         self.panelWidth = panelWidth
         self.name = name
         self.title = title
@@ -46,6 +49,7 @@ public struct FigureRecipe: Codable, Sendable, Equatable {
         let axes = try panels.map { try $0.axes(tables: tables) }
         var figure = Figure(panels: axes, columns: min(columns, max(panels.count, 1)), title: title)
         if let panelWidth { figure.panelWidth = panelWidth }
+        figure.sharedLegend = sharedLegend ?? false
         return figure
     }
 
@@ -75,6 +79,8 @@ public struct PanelRecipe: Codable, Sendable, Equatable {
     public var legend: Bool
     /// Draw the legend outside the frame, right of the plot area (for crowded panels).
     public var legendOutside: Bool?
+    /// Fixed y limits [lower, upper] (nil: from the data).
+    public var yLimits: [Double]?
 
     public init(title: String, xLabel: String, yLabel: String, xScale: ScaleKind = .linear, yScale: ScaleKind = .linear,
                 series: [SeriesRecipe], references: [ReferenceRecipe] = [], legend: Bool = true, legendOutside: Bool? = nil) {
@@ -90,7 +96,8 @@ public struct PanelRecipe: Codable, Sendable, Equatable {
     }
 
     func axes(tables: [String: Table]) throws -> Axes {
-        var axes = Axes(title: title, x: Axis(label: xLabel, scale: xScale), y: Axis(label: yLabel, scale: yScale),
+        let yRange = yLimits.flatMap { $0.count == 2 && $0[1] > $0[0] ? $0[0]...$0[1] : nil }
+        var axes = Axes(title: title, x: Axis(label: xLabel, scale: xScale), y: Axis(label: yLabel, scale: yScale, limits: yRange),
                         legend: legend ? (legendOutside == true ? .outsideRight : .best) : .none)
         for s in series {
             guard let table = tables[s.csv] else { throw InputError("figure data \(s.csv) was not loaded") }

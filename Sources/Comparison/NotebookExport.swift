@@ -137,6 +137,7 @@ public enum NotebookExport {
             }
             if panel.xScale == .log { code += "ax.set_xscale(\"log\")\n" }
             if panel.yScale == .log { code += "ax.set_yscale(\"log\")\n" }
+            if let limits = panel.yLimits, limits.count == 2 { code += "ax.set_ylim(\(pyNumber(limits[0])), \(pyNumber(limits[1])))\n" }
             code += "ax.set_title(\(py(panel.title)))\nax.set_xlabel(\(py(panel.xLabel)))\nax.set_ylabel(\(py(panel.yLabel)))\n"
             if panel.legend { code += "legend(ax)\n" }
         }

@@ -43,19 +43,34 @@ public enum OverlayRecipe {
             for m in present {
                 let s = panel.statistic
                 series.append(.band(m.csv, x: "step", lower: "\(s)_sim_q10", upper: "\(s)_sim_q90",
-                                    label: "\(m.label) simulation (mean, q10–q90)", color: m.color))
+                                    label: "\(m.label) sim. (mean, q10–q90)", color: m.color))
                 series.append(.line(m.csv, x: "step", y: "\(s)_theory", label: "\(m.label) theory", color: m.color))
-                series.append(.markers(m.csv, x: "step", y: "\(s)_sim", label: "\(m.label) simulation (mean, q10–q90)",
+                series.append(.markers(m.csv, x: "step", y: "\(s)_sim", label: "\(m.label) sim. (mean, q10–q90)",
                                        color: m.color, shape: m.color == methods.first?.color ? .circle : .square, maxMarkers: 30))
             }
-            recipes.append(PanelRecipe(title: panel.title, xLabel: "step k", yLabel: panel.label, xScale: .linear,
-                                       yScale: panel.logCandidate && positive ? .log : .linear, series: series,
-                                       legend: recipes.isEmpty))
+            // b/a = 1 is where the spike and the signal are equally large.
+            let references = panel.statistic == "b_over_a" ? [ReferenceRecipe(vertical: false, value: 1, label: nil, color: .gray, style: .dotted)] : []
+            var recipe = PanelRecipe(title: panel.title, xLabel: "step k", yLabel: panel.label, xScale: .linear,
+                                     yScale: panel.logCandidate && positive ? .log : .linear, series: series,
+                                     references: references, legend: recipes.isEmpty)
+            if recipe.yScale == .log {
+                // A value passing through zero (b where the map chatters, a simulated ratio at
+                // round-off) would stretch a log axis over 15 decades and squash the rest:
+                // show at most seven decades below the maximum. Lower points fall outside the
+                // frame; the deviation report still counts them.
+                let values = present.flatMap { m in
+                    ["\(panel.statistic)_theory", "\(panel.statistic)_sim"].flatMap { m.table.column($0) ?? [] }
+                }.filter { $0 > 0 && $0.isFinite }
+                if let lo = values.min(), let hi = values.max(), lo < hi * 1e-7 {
+                    recipe.yLimits = [hi * 1e-7, hi * 1.5]
+                }
+            }
+            recipes.append(recipe)
         }
         let names = methods.map(\.label).joined(separator: " and ")
         return FigureRecipe(
             name: name, title: title,
             description: "Theory (exact summary map, lines) against dense simulation (markers: mean over seeds; shaded: 10–90 % seed quantiles) for \(names). Under GD the spike b/a grows before the signal escapes when λ exceeds λ_c; under SpecGD every coefficient moves by ±η per step, so b/a does not grow.",
-            columns: 3, panels: recipes)
+            columns: 3, sharedLegend: true, panels: recipes)
     }
 }

@@ -125,6 +125,15 @@ public enum TrajectoryComparison {
         return ComparisonResult(table: table, deviations: deviations, tolerance: tolerance, commonSteps: pairs.count)
     }
 
+    /// Appends `b_over_a` = |b / a| (for seed aggregates: the ratio of the means), computed the
+    /// same way for theory and simulation so the two can be compared.
+    public static func withSpikeRatio(_ table: Table) -> Table {
+        guard let a = table.index(of: "a"), let b = table.index(of: "b"), table.index(of: "b_over_a") == nil else { return table }
+        var out = Table(columns: table.columns + ["b_over_a"])
+        for row in table.rows { out.append(row + [abs(row[b] / row[a])]) }
+        return out
+    }
+
     /// A plain-text summary, one line per statistic.
     public static func summary(_ result: ComparisonResult) -> String {
         var lines = [TextTable.row(["statistic", "max |Δ|", "at step", "max rel", "at step", "verdict"], widths: [16, 11, 8, 11, 8, 7])]

@@ -10,6 +10,9 @@ public struct Figure: Sendable {
     public var title: String
     public var panelWidth: Double
     public var panelHeight: Double
+    /// One legend for the whole figure, in rows under the title, gathering the labelled
+    /// items of every panel (same label, same entry); the panels then draw none.
+    public var sharedLegend: Bool = false
 
     public init(panels: [Axes], columns: Int? = nil, title: String = "",
                 panelWidth: Double = 400, panelHeight: Double = 300) {
@@ -25,7 +28,12 @@ public struct Figure: Sendable {
     }
 
     public var rows: Int { max(1, (panels.count + columns - 1) / columns) }
-    var titleHeight: Double { title.isEmpty ? 0 : 30 }
+    var titleHeight: Double { (title.isEmpty ? 0 : 30) + legendHeight }
+    var legendHeight: Double {
+        guard sharedLegend else { return 0 }
+        let rows = SharedLegend.rows(SharedLegend.entries(panels), width: width)
+        return rows.isEmpty ? 0 : Double(rows.count) * SharedLegend.rowHeight + 6
+    }
     public var width: Double { Double(columns) * panelWidth }
     public var height: Double { Double(rows) * panelHeight + titleHeight }
 
@@ -34,6 +42,8 @@ public struct Figure: Sendable {
         panels.enumerated().map { index, axes in
             let column = index % columns, row = index / columns
             let origin = (x: Double(column) * panelWidth, y: titleHeight + Double(row) * panelHeight)
+            var axes = axes
+            if sharedLegend { axes.legend = .none }
             return PanelLayout(axes: axes, originX: origin.x, originY: origin.y, width: panelWidth, height: panelHeight)
         }
     }
@@ -47,6 +57,9 @@ public struct Figure: Sendable {
         w.rect(x: 0, y: 0, width: width, height: height, fill: "#ffffff")
         if !title.isEmpty {
             w.text(title, x: width / 2, y: 21, size: 15, anchor: "middle", weight: "bold")
+        }
+        if sharedLegend {
+            SharedLegend.draw(SharedLegend.entries(panels), width: width, top: title.isEmpty ? 6 : 32, into: &w)
         }
         for (index, panel) in layout().enumerated() {
             PanelRenderer(layout: panel, id: index).draw(into: &w)
@@ -129,5 +142,52 @@ public struct PanelLayout: Sendable {
     public func point(_ xValue: Double, _ yValue: Double) -> (x: Double, y: Double)? {
         guard let px = x.pixel(xValue), let py = y.pixel(yValue) else { return nil }
         return (px, py)
+    }
+}
+
+/// The figure-level legend: entries laid out left to right, wrapped into centred rows.
+enum SharedLegend {
+    static let rowHeight = 18.0
+    static let gap = 18.0
+
+    static func entries(_ panels: [Axes]) -> [LegendEntry] {
+        var all = [LegendEntry]()
+        for axes in panels {
+            for entry in LegendEntry.collect(axes, colors: SeriesColors(axes)) where !all.contains(where: { $0.label == entry.label }) {
+                all.append(entry)
+            }
+        }
+        return all
+    }
+
+    static func itemWidth(_ entry: LegendEntry) -> Double {
+        LegendEntry.sample + 6 + TextMetrics.width(entry.label, size: PanelRenderer.legendFont)
+    }
+
+    static func rows(_ entries: [LegendEntry], width: Double) -> [[LegendEntry]] {
+        var rows = [[LegendEntry]](), current = [LegendEntry](), used = 0.0
+        for entry in entries {
+            let w = itemWidth(entry) + (current.isEmpty ? 0 : gap)
+            if !current.isEmpty && used + w > width - 40 {
+                rows.append(current); current = []; used = 0
+            }
+            used += current.isEmpty ? itemWidth(entry) : w
+            current.append(entry)
+        }
+        if !current.isEmpty { rows.append(current) }
+        return rows
+    }
+
+    static func draw(_ entries: [LegendEntry], width: Double, top: Double, into w: inout SVGWriter) {
+        for (r, row) in rows(entries, width: width).enumerated() {
+            let total = row.map(itemWidth).reduce(0, +) + gap * Double(row.count - 1)
+            var x = (width - total) / 2
+            let cy = top + rowHeight * (Double(r) + 0.5)
+            for entry in row {
+                LegendEntry.drawSample(entry, x: x, cy: cy, into: &w)
+                w.text(entry.label, x: x + LegendEntry.sample + 6, y: cy + 4, size: PanelRenderer.legendFont)
+                x += itemWidth(entry) + gap
+            }
+        }
     }
 }

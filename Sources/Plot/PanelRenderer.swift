@@ -246,20 +246,7 @@ struct PanelRenderer {
         for (k, entry) in entries.enumerated() {
             let cy = by + pad + rowHeight * (Double(k) + 0.5) - 2
             let sx = bx + pad
-            if let band = entry.band {
-                w.rect(x: sx, y: cy - 6, width: sample, height: 12, fill: band.hex, extra: "fill-opacity=\"0.3\"")
-            }
-            if let line = entry.line {
-                // A light line (e.g. white over a heatmap) gets a dark casing so it shows on the box.
-                let c = line.color
-                if 0.2126 * Double(c.red) + 0.7152 * Double(c.green) + 0.0722 * Double(c.blue) > 200 {
-                    w.line(sx, cy, sx + sample, cy, stroke: "#333333", width: line.width + 2)
-                }
-                w.line(sx, cy, sx + sample, cy, stroke: line.color.hex, width: line.width, dash: line.style.dashArray)
-            }
-            if let marker = entry.marker {
-                w.marker(marker.shape, x: sx + sample / 2, y: cy, size: marker.size, color: marker.color.hex, filled: marker.filled)
-            }
+            LegendEntry.drawSample(entry, x: sx, cy: cy, into: &w)
             w.text(entry.label, x: sx + sample + 6, y: cy + 4, size: Self.legendFont)
         }
     }
@@ -343,6 +330,24 @@ struct LegendEntry {
     static func boxWidth(_ axes: Axes) -> Double {
         let entries = collect(axes, colors: SeriesColors(axes))
         return entries.isEmpty ? 0 : boxWidth(entries)
+    }
+
+    /// The sample (band swatch, line, marker) of one entry, `sample` pixels wide from x.
+    static func drawSample(_ entry: LegendEntry, x sx: Double, cy: Double, into w: inout SVGWriter) {
+        if let band = entry.band {
+            w.rect(x: sx, y: cy - 6, width: sample, height: 12, fill: band.hex, extra: "fill-opacity=\"0.3\"")
+        }
+        if let line = entry.line {
+            // A light line (e.g. white over a heatmap) gets a dark casing so it shows on the box.
+            let c = line.color
+            if 0.2126 * Double(c.red) + 0.7152 * Double(c.green) + 0.0722 * Double(c.blue) > 200 {
+                w.line(sx, cy, sx + sample, cy, stroke: "#333333", width: line.width + 2)
+            }
+            w.line(sx, cy, sx + sample, cy, stroke: line.color.hex, width: line.width, dash: line.style.dashArray)
+        }
+        if let marker = entry.marker {
+            w.marker(marker.shape, x: sx + sample / 2, y: cy, size: marker.size, color: marker.color.hex, filled: marker.filled)
+        }
     }
 
     static func collect(_ axes: Axes, colors: SeriesColors) -> [LegendEntry] {

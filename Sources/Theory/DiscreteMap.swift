@@ -11,6 +11,9 @@ public enum Method: String, Sendable, Codable, CaseIterable {
 }
 
 /// The exact discrete map of MODEL.md §3 — the ground truth of the toolkit.
+///
+/// The inner loop runs on raw buffers over flat copies of p_gσ_g, σ_g and t_g (no array of
+/// structs, no allocation per step), so a 3-group map runs at ~10⁷–10⁸ steps/s in release.
 public struct DiscreteMap: Sendable {
     public let model: GroupedModel
     public let method: Method
@@ -19,32 +22,62 @@ public struct DiscreteMap: Sendable {
     /// overflows it).
     public var explosionLimit: Double = 1e60
 
+    /// p_g σ_g, σ_g, t_g.
+    let weight: [Double]
+    let sigma: [Double]
+    let target: [Double]
+
     public init(model: GroupedModel, method: Method, learningRate: Double) throws {
         try Validate.positive(learningRate, "lr")
         self.model = model
         self.method = method
         self.learningRate = learningRate
+        weight = model.groups.map { Double($0.multiplicity) * $0.eigenvalue }
+        sigma = model.groups.map(\.eigenvalue)
+        target = model.groups.map(\.target)
     }
 
     /// One step in place; `gradient` is scratch space of `model.count` entries.
-    @inlinable
     public func step(_ s: inout [Double], gradient: inout [Double]) {
-        model.gradient(s, into: &gradient)
-        switch method {
-        case .gd:
-            for g in 0..<s.count { s[g] -= learningRate * gradient[g] }
-        case .specgd:
-            for g in 0..<s.count {
-                let grad = gradient[g]
-                s[g] -= grad > 0 ? learningRate : (grad < 0 ? -learningRate : 0)
+        weight.withUnsafeBufferPointer { w in
+            sigma.withUnsafeBufferPointer { sg in
+                target.withUnsafeBufferPointer { tg in
+                    s.withUnsafeMutableBufferPointer { sp in
+                        gradient.withUnsafeMutableBufferPointer { gp in
+                            rawStep(sp.baseAddress!, gp.baseAddress!, w.baseAddress!, sg.baseAddress!, tg.baseAddress!, sp.count)
+                        }
+                    }
+                }
             }
         }
     }
 
-    /// Iterates `steps` times from `start`, calling `record(k, s)` at k = 0 and every
-    /// `every` steps (and at the last step). Throws `DivergenceError` naming the first
-    /// step whose state is non-finite or beyond `explosionLimit`.
+    /// T = Σ p_gσ_g(s_g² − t_g); G_g = σ_g s_g (2σ_g(s_g² − t_g) + T); then the update.
+    @inline(__always)
+    func rawStep(_ s: UnsafeMutablePointer<Double>, _ gradient: UnsafeMutablePointer<Double>,
+                 _ w: UnsafePointer<Double>, _ sg: UnsafePointer<Double>, _ tg: UnsafePointer<Double>, _ n: Int) {
+        var t = 0.0
+        for g in 0..<n { t += w[g] * (s[g] * s[g] - tg[g]) }
+        for g in 0..<n { gradient[g] = sg[g] * s[g] * (2 * sg[g] * (s[g] * s[g] - tg[g]) + t) }
+        let lr = learningRate
+        switch method {
+        case .gd:
+            for g in 0..<n { s[g] -= lr * gradient[g] }
+        case .specgd:
+            for g in 0..<n {
+                let grad = gradient[g]
+                s[g] -= grad > 0 ? lr : (grad < 0 ? -lr : 0)
+            }
+        }
+    }
+
+    /// Iterates `steps` times from `start`, calling `record(k, s)` at k = 0, every `every`
+    /// steps, at the last step, and at any step where `watch(s)` returns true (a cheap
+    /// per-step probe, e.g. "a just crossed the escape threshold"). Throws
+    /// `DivergenceError` naming the first step whose state is non-finite or beyond
+    /// `explosionLimit`.
     public func iterate(from start: [Double], steps: Int, every: Int = 1,
+                        watch: ((UnsafeBufferPointer<Double>) -> Bool)? = nil,
                         record: (Int, [Double]) throws -> Void) throws -> [Double] {
         try Validate.atLeast(steps, 0, "steps")
         try Validate.atLeast(every, 1, "every")
@@ -52,17 +85,36 @@ public struct DiscreteMap: Sendable {
             throw InputError("start has \(start.count) coefficients for \(model.count) groups")
         }
         for value in start { try Validate.finite(value, "initial coefficient") }
-        var s = start
-        var gradient = [Double](repeating: 0, count: model.count)
-        try record(0, s)
-        if steps == 0 { return s }
-        for k in 1...steps {
-            step(&s, gradient: &gradient)
-            // Checked every step (a few compares) so the reported step is the exact one.
-            try checkFinite(s, step: k)
-            if k % every == 0 || k == steps { try record(k, s) }
+        try record(0, start)
+        if steps == 0 { return start }
+        let n = model.count
+        let s = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        let gradient = UnsafeMutablePointer<Double>.allocate(capacity: n)
+        defer { s.deallocate(); gradient.deallocate() }
+        for g in 0..<n { s[g] = start[g] }
+        let limit = explosionLimit
+        return try weight.withUnsafeBufferPointer { w in
+            try sigma.withUnsafeBufferPointer { sg in
+                try target.withUnsafeBufferPointer { tg in
+                    var k = 1
+                    var untilRecord = every
+                    while k <= steps {
+                        rawStep(s, gradient, w.baseAddress!, sg.baseAddress!, tg.baseAddress!, n)
+                        // Checked every step (a few compares) so the reported step is the exact one.
+                        for g in 0..<n where !(abs(s[g]) <= limit) {  // false for NaN too
+                            throw DivergenceError(step: k, detail: "coefficient \(model.groups[g].name) = \(s[g]); lower the learning rate")
+                        }
+                        untilRecord -= 1
+                        if untilRecord == 0 || k == steps || (watch?(UnsafeBufferPointer(start: s, count: n)) ?? false) {
+                            if untilRecord == 0 { untilRecord = every }
+                            try record(k, Array(UnsafeBufferPointer(start: s, count: n)))
+                        }
+                        k += 1
+                    }
+                    return Array(UnsafeBufferPointer(start: s, count: n))
+                }
+            }
         }
-        return s
     }
 
     /// Runs the map and returns the state after `steps` steps (no recording).

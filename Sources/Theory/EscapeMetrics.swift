@@ -28,25 +28,13 @@ extension DiscreteMap {
     public func escapeMetrics(from start: [Double], steps: Int, threshold: Double = 0.5) throws -> EscapeMetrics {
         try Validate.positive(threshold, "escape threshold")
         let signal = model.signalIndex
-        let spike = model.spikeIndex
-        var escape: (step: Int, s: [Double])?
-        let end = try iterate(from: start, steps: steps) { k, s in
-            if escape == nil, s[signal] >= threshold { escape = (k, s) }
-        }
-        let atEscape = escape?.s ?? end
-        let a = atEscape[signal], b = spike.map { atEscape[$0] } ?? 0
-        let initialRatio = spike.map { abs(start[$0] / start[signal]) } ?? 0
-        let ratio = abs(b / a)
-        return EscapeMetrics(
-            escapeStep: escape?.step,
-            signalAtEscape: a,
-            spikeAtEscape: b,
-            alignmentAtEscape: model.alignment(atEscape),
-            signalSpikeAlignmentAtEscape: a * a / (a * a + b * b),
-            amplification: initialRatio > 0 ? ratio / initialRatio : .nan,
-            finalAlignment: model.alignment(end),
-            finalLoss: model.loss(end),
-            steps: steps)
+        var tracker = EscapeTracker(start: model.observables(start), threshold: threshold)
+        var escaped = false
+        _ = try iterate(from: start, steps: steps, every: max(steps, 1), watch: { s in
+            if !escaped && s[signal] >= threshold { escaped = true; return true }
+            return false
+        }) { k, s in tracker.observe(step: k, model.observables(s)) }
+        return tracker.metrics(steps: steps)
     }
 }
 

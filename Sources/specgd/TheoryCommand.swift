@@ -1,11 +1,116 @@
 import ArgumentParser
+import Foundation
+import NumericKit
 import SpecgdSupport
+import Theory
 
-// Placeholder: replaced by the issue that implements `specgd theory`.
+/// `specgd theory`: the exact summary map, its continuous-time flows and the large-d limit.
 struct TheoryCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "theory", abstract: "Exact summary maps and continuous-time flows. (not yet implemented)")
+    static let configuration = CommandConfiguration(
+        commandName: "theory",
+        abstract: "Exact summary maps, continuous-time flows (GSL odeiv2) and the large-d limit.",
+        discussion: """
+        Writes a CSV trajectory (columns step,[time,]a,b,c,loss,alignment,spike_alignment,q,T, plus s_<group> \
+        for non-spiked models) and a JSON sidecar PATH.json with the configuration and the escape summary.
+        a = signal coefficient, b = spike, c = bulk (RMS over several bulk groups), q = bulk mass Σ p_g s_g², \
+        T = tr(MΣ), alignment = a²/‖W‖²_F, spike_alignment = a²/(a²+b²).
+        Flows (--flow): t = η̃k (GD) or ηk (SpecGD); the step column is t/lr.
+        Example: specgd theory --method gd --lambda 8 --dim 1000 --steps 5000 --output gd.csv
+        """)
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var covariance: CovarianceOptions
+
+    @Option(help: "Output CSV path (the JSON sidecar goes next to it).")
+    var output: String
+
+    @Flag(help: "Integrate the continuous-time flow instead of the discrete map.")
+    var flow = false
+
+    @Flag(name: .customLong("large-d"), help: "Run the d → ∞ map over (a, b, q) (spiked only; q₀ = (d−2)α²; SpecGD uses η₀ = lr·√(d−2)).")
+    var largeD = false
+
+    @Option(help: "Flow: GSL stepper (rk2, rk4, rkf45, rkck, rk8pd, rk1imp, rk2imp, rk4imp, bsimp, msadams, msbdf).")
+    var stepper: String = "rk8pd"
+
+    @Option(name: .customLong("t-end"), help: "Flow: end time (default steps·lr).")
+    var tEnd: Double?
+
+    @Option(help: "Flow: output spacing in time (default every·lr).")
+    var dt: Double?
+
+    @Option(name: .customLong("abs-tol"), help: "Flow: absolute error tolerance per step.")
+    var absTol: Double = 1e-10
+
+    @Option(name: .customLong("rel-tol"), help: "Flow: relative error tolerance per step.")
+    var relTol: Double = 1e-10
+
+    @Option(help: "SpecGD flow: smoothing ε of sign(x) ≈ x/√(x²+ε²) (default 0.001).")
+    var epsilon: Double?
+
+    @Option(help: "SpecGD flow: smoothed, filippov (event-located switching with sliding), or both (Filippov + *_smoothed columns). Default: smoothed.")
+    var switching: SwitchingRule?
+
+    /// Benchmarks only (scripts/bench-theory): repeat the computation N times and print the
+    /// best wall time, excluding process start-up and file output.
+    @Option(name: .customLong("time-runs"), help: .hidden)
+    var timeRuns: Int = 0
+
+    func validate() throws {
+        try Validate.atLeast(timeRuns, 0, "time-runs")
+        for (value, name) in [(tEnd, "t-end"), (dt, "dt"), (epsilon, "epsilon")] {
+            if let value { try Validate.finite(value, name) }
+        }
+        try Validate.finite(absTol, "abs-tol")
+        try Validate.finite(relTol, "rel-tol")
+        _ = try ODEStepper.named(stepper)
+        if flow && largeD { throw InputError("--flow and --large-d are exclusive") }
+        if (switching != nil || epsilon != nil) && !(flow && model.method == .specgd) {
+            throw InputError("--switching and --epsilon apply to the SpecGD flow only (--flow --method specgd)")
+        }
+    }
 
     func run() throws {
-        throw InputError("specgd theory is not implemented yet")
+        var config = model.theoryConfiguration
+        try covariance.apply(to: &config)
+        config.dynamics = flow ? .flow : (largeD ? .largeD : .map)
+        config.flow = FlowConfiguration(
+            stepper: try ODEStepper.named(stepper), tEnd: tEnd, dt: dt, absoluteTolerance: absTol,
+            relativeTolerance: relTol, switching: switching ?? .smoothed, epsilon: epsilon ?? 1e-3)
+        let result = try runTheory(config)
+        if timeRuns > 0 {
+            var best = Double.infinity
+            let clock = ContinuousClock()
+            for _ in 0..<timeRuns {
+                let elapsed = try clock.measure { _ = try runTheory(config) }
+                best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            }
+            print("elapsed_seconds=\(best)")
+        }
+        try result.table.writeCSV(to: output)
+        try RunRecord(kind: "theory", configuration: config, summary: result.summary).write(to: sidecarPath(for: output))
+        print(TheoryCommand.describe(result.summary, config: config, output: output))
+    }
+
+    static func describe(_ s: TheorySummary, config: TheoryConfiguration, output: String) -> String {
+        func f(_ x: Double) -> String { String(format: "%.4g", x) }
+        var lines = ["\(config.method.rawValue) \(s.dynamics.rawValue): \(s.groups) groups, d = \(s.dimension) → \(output)"]
+        if let k = s.escape.escapeStep {
+            lines.append("escape (a ≥ \(f(config.escapeThreshold))) at step \(k): b/a = \(f(s.spikeRatioAtEscape)), alignment \(f(s.escape.alignmentAtEscape)), amplification \(f(s.escape.amplification))")
+        } else {
+            lines.append("no escape within \(config.steps) steps (a = \(f(s.escape.signalAtEscape)))")
+        }
+        lines.append("final alignment \(f(s.escape.finalAlignment)), final loss \(f(s.escape.finalLoss))")
+        if let p = s.predictions {
+            let k = p.predictedEscapeStep.map(String.init) ?? "none"
+            lines.append("predicted: ρ = \(f(p.rho)), λ_c = \(f(p.lambdaCritical)), escape step ≈ \(k), GD saturation b*/a = \(f(p.saturationRatio))")
+        }
+        if let distances = s.finiteDimensionDistances {
+            lines.append("finite d vs limit, max |q_d − q_∞|: " + distances.map { "d=\($0.dimension): \(f($0.maximumDistance))" }.joined(separator: ", "))
+        }
+        if let d = s.smoothedVersusFilippov { lines.append("max |Filippov − smoothed| over a, b, c: \(f(d))") }
+        return lines.joined(separator: "\n")
     }
 }
+
+extension SwitchingRule: ExpressibleByArgument {}

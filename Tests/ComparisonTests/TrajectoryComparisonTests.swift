@@ -50,6 +50,13 @@ import SpecgdSupport
         #expect(row[0] == 60 && row[3] == row[2] * 0.9 && row[4] == row[2] * 1.1)
     }
 
+    @Test func spikeRatioColumn() throws {
+        let table = Table(columns: ["step", "a", "b"], rows: [[0, 2, -1], [1, 0.5, 2]])
+        let ratio = TrajectoryComparison.withSpikeRatio(table)
+        #expect(ratio.column("b_over_a") == [0.5, 4])
+        #expect(TrajectoryComparison.withSpikeRatio(ratio).columns == ratio.columns, "added once")
+    }
+
     @Test func refusesTablesWithoutCommonSteps() throws {
         let shifted = Table(columns: theory.columns, rows: theory.rows.map { [$0[0] + 1] + $0.dropFirst() })
         #expect(throws: InputError.self) { try TrajectoryComparison.compare(theory: theory, simulation: shifted) }

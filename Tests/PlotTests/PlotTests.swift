@@ -133,6 +133,29 @@ import Testing
         #expect(svg.contains(Colormap.viridis.color(at: 0).hex) || svg.contains(Colormap.viridis.color(at: 1).hex))
     }
 
+    @Test func heatmapCellsWithoutAValueAreGrey() throws {
+        var axes = Axes(x: Axis(scale: .log), y: Axis(scale: .linear))
+        axes.heatmap = Heatmap(x: [1, 10], y: [0], values: [[.nan, 2]], colorScale: .log, valueRange: 1...10)
+        let figure = Figure(axes)
+        let svg = figure.svg
+        #expect(svg.contains("fill=\"\(Color.lightGray.hex)\""))
+        // 2 on a log colour scale over [1, 10] sits at log10(2) of the way up viridis.
+        #expect(svg.contains("fill=\"\(Colormap.viridis.color(at: log10(2)).hex)\""))
+        let panel = try #require(figure.layout().first)
+        #expect(abs(panel.x.limits.lowerBound - pow(10, -0.5)) < 1e-12 && abs(panel.x.limits.upperBound - pow(10, 1.5)) < 1e-12)
+    }
+
+    @Test func sharedLegendListsEachLabelOnceAboveThePanels() throws {
+        var figure = SampleFigures.trajectories()
+        figure.sharedLegend = true
+        let svg = figure.svg
+        #expect(XMLParser(data: Data(svg.utf8)).parse())
+        #expect(svg.components(separatedBy: ">a (signal)</text>").count == 2)
+        #expect(!svg.contains("fill-opacity=\"0.88\""), "panels draw no legend box of their own")
+        let panels = figure.layout()
+        #expect(panels.allSatisfy { $0.plotY > 30 + SharedLegend.rowHeight })
+    }
+
     @Test func writesAtomicallyAndRendersToPNG() throws {
         let directory = NSTemporaryDirectory() + "specgd-plot-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }

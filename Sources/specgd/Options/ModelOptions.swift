@@ -8,19 +8,20 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Optimiser: gd (W ← W − η̃∇L) or specgd (W ← W − η·polar(∇L)).")
     var method: Method = .gd
 
-    @Option(name: .customLong("lambda"), help: "Spike strength λ of Σ = I + λvvᵀ (must be > −1; λ > 0 is anisotropic).")
+    @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Spike strength λ of Σ = I + λvvᵀ (must be > −1; λ > 0 is anisotropic).")
     var lambda: Double = 8
 
-    @Option(name: .customLong("dim"), help: "Input dimension d (≥ 3).")
+    @Option(name: .customLong("dim"), parsing: .unconditional, help: "Input dimension d (≥ 3).")
     var dimension: Int = 1000
 
-    @Option(help: "Initial scale α: W₀ = αI (theory, identity init) or columns of norm ≈ α (random inits).")
+    @Option(parsing: .unconditional, help: "Initial scale α: W₀ = αI (theory, identity init) or columns of norm ≈ α (random inits).")
     var alpha: Double = 1e-3
 
-    @Option(name: .customLong("lr"), help: "Learning rate: η̃ for gd, η (the per-step move of every singular direction) for specgd.")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate: η̃ for gd, η (the per-step move of every singular direction) for specgd.")
     var learningRate: Double = 1e-3
 
-    @Option(help: "Number of discrete steps K.")
+    // `.unconditional` so that negative values (`--lambda -0.5`) parse as values, not flags.
+    @Option(parsing: .unconditional, help: "Number of discrete steps K.")
     var steps: Int = 10000
 
     @Option(help: "Record every E steps (step 0 and the last step are always recorded).")
@@ -41,3 +42,42 @@ struct ModelOptions: ParsableArguments {
 }
 
 extension Method: ExpressibleByArgument {}
+
+/// Which covariance Σ: shared by the commands that run the grouped theory.
+struct CovarianceOptions: ParsableArguments {
+    @Option(help: "Covariance Σ: spiked (I + λvvᵀ), power-law (σ_i ∝ i^(−β), i = 1..d, normalised to mean eigenvalue 1), or custom (needs --config).")
+    var covariance: CovarianceKind = .spiked
+
+    @Option(help: "Power-law exponent β ≥ 0 (σ_i = i^(−β)/mean_j j^(−β)).")
+    var beta: Double = 1
+
+    @Option(name: .customLong("signal-index"), help: "Power law: 1-based eigen-direction carrying θ* (1 = largest eigenvalue).")
+    var signalIndex: Int = 1
+
+    @Option(help: "JSON file of custom groups: {\"groups\":[{\"name\":\"a\",\"eigenvalue\":1,\"multiplicity\":1,\"target\":1}, …]} (implies --covariance custom).")
+    var config: String?
+
+    /// Fills the covariance part of a theory configuration (reads --config).
+    func apply(to configuration: inout TheoryConfiguration) throws {
+        configuration.beta = beta
+        configuration.signalIndex = signalIndex
+        configuration.covariance = covariance
+        if let config {
+            configuration.covariance = .custom
+            configuration.configPath = config
+            configuration.groups = try GroupedModel.load(configFile: config).groups
+        } else if covariance == .custom {
+            throw InputError("--covariance custom needs --config FILE.json")
+        }
+    }
+}
+
+extension CovarianceKind: ExpressibleByArgument {}
+
+extension ModelOptions {
+    /// The model part of a theory configuration.
+    var theoryConfiguration: TheoryConfiguration {
+        TheoryConfiguration(method: method, lambda: lambda, dimension: dimension, alpha: alpha,
+                            learningRate: learningRate, steps: steps, every: every, escapeThreshold: escapeThreshold)
+    }
+}

@@ -1,0 +1,215 @@
+import CGSL
+import SpecgdSupport
+
+/// Holds the Swift closures behind GSL's `void *params`; GSL calls back through
+/// `@convention(c)` trampolines that recover it with `Unmanaged` (no allocation per call).
+final class ODECallbackBox {
+    let rightHandSide: ODESystem.RightHandSide
+    let jacobian: ODESystem.Jacobian?
+    init(_ system: ODESystem) {
+        rightHandSide = system.rightHandSide
+        jacobian = system.jacobian
+    }
+}
+
+private let rhsTrampoline: @convention(c) (Double, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafeMutableRawPointer?) -> Int32 = { t, y, dydt, params in
+    let box = Unmanaged<ODECallbackBox>.fromOpaque(params!).takeUnretainedValue()
+    box.rightHandSide(t, y!, dydt!)
+    return Int32(GSL_SUCCESS)
+}
+
+private let jacobianTrampoline: @convention(c) (Double, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafeMutableRawPointer?) -> Int32 = { t, y, dfdy, dfdt, params in
+    let box = Unmanaged<ODECallbackBox>.fromOpaque(params!).takeUnretainedValue()
+    guard let jacobian = box.jacobian else { return Int32(GSL_EBADFUNC) }
+    jacobian(t, y!, dfdy!, dfdt!)
+    return Int32(GSL_SUCCESS)
+}
+
+/// An adaptive integrator over GSL's `odeiv2` driver (step + standard y-control + evolve),
+/// with output at requested times and optional event location.
+///
+/// Error control: GSL's `control_y_new(absTol, relTol)` — the local error of each
+/// component is kept below absTol + relTol·|y_i|.
+///
+/// Events are located in Swift on top of `evolve_apply`: after an accepted step whose end
+/// has some e_j ≤ 0 that was > 0 at its start, the interval is re-integrated from the saved
+/// step start (`driver_apply`, same tolerances) to bisected end times until the crossing time
+/// is bracketed to `eventTimeTolerance`. The solver stops just past the crossing (e_j ≤ 0
+/// there). One-step methods re-integrate with themselves (usually one step); the multistep
+/// msadams/msbdf, whose history a restart destroys, use an rk8pd helper for these trials.
+public final class ODESolver {
+    public let stepper: ODEStepper
+    public let dimension: Int
+    public let absoluteTolerance: Double
+    public let relativeTolerance: Double
+    public var eventTimeTolerance: Double = 1e-13
+    /// Safety bound on accepted steps per `advance` call.
+    public var maximumSteps: Int = 50_000_000
+    /// Upper bound on the step length. Event detection compares the event functions at the
+    /// ends of each accepted step, so two crossings inside one step would go unseen: a cap
+    /// bounds the time scale below which events can be missed.
+    public var maximumStepSize: Double = .infinity
+    public private(set) var time: Double = 0
+    /// Accepted steps so far (event bisection trials excluded).
+    public private(set) var stepsTaken: Int = 0
+    public private(set) var eventsLocated: Int = 0
+
+    private let box: ODECallbackBox
+    private let system: UnsafeMutablePointer<gsl_odeiv2_system>
+    private let driver: UnsafeMutablePointer<gsl_odeiv2_driver>
+    /// rk8pd driver for event-location trials of multistep steppers.
+    private let helper: UnsafeMutablePointer<gsl_odeiv2_driver>?
+    private var stepSize: Double
+    private let y: UnsafeMutablePointer<Double>
+    private let saved: UnsafeMutablePointer<Double>
+    private let trial: UnsafeMutablePointer<Double>
+
+    public init(system ode: ODESystem, stepper: ODEStepper, absoluteTolerance: Double = 1e-10,
+                relativeTolerance: Double = 1e-10, initialStep: Double = 1e-6) throws {
+        try Validate.atLeast(ode.dimension, 1, "ODE dimension")
+        try Validate.nonNegative(absoluteTolerance, "abs-tol")
+        try Validate.nonNegative(relativeTolerance, "rel-tol")
+        guard absoluteTolerance > 0 || relativeTolerance > 0 else {
+            throw InputError("abs-tol and rel-tol cannot both be 0")
+        }
+        try Validate.positive(initialStep, "initial step")
+        if stepper.needsJacobian && ode.jacobian == nil {
+            throw InputError("stepper \(stepper.rawValue) needs the Jacobian, which this system does not provide")
+        }
+        specgd_gsl_quiet_errors()
+        self.stepper = stepper
+        self.dimension = ode.dimension
+        self.absoluteTolerance = absoluteTolerance
+        self.relativeTolerance = relativeTolerance
+        self.stepSize = initialStep
+        box = ODECallbackBox(ode)
+        system = .allocate(capacity: 1)
+        system.initialize(to: gsl_odeiv2_system(
+            function: rhsTrampoline, jacobian: jacobianTrampoline, dimension: ode.dimension,
+            params: Unmanaged.passUnretained(box).toOpaque()))
+        guard let d = gsl_odeiv2_driver_alloc_y_new(system, stepper.gslType, initialStep, absoluteTolerance, relativeTolerance) else {
+            system.deallocate()
+            throw InputError("GSL could not allocate the \(stepper.rawValue) driver")
+        }
+        driver = d
+        helper = stepper.isMultistep
+            ? gsl_odeiv2_driver_alloc_y_new(system, ODEStepper.rk8pd.gslType, initialStep, absoluteTolerance, relativeTolerance)
+            : nil
+        y = .allocate(capacity: ode.dimension)
+        saved = .allocate(capacity: ode.dimension)
+        trial = .allocate(capacity: ode.dimension)
+        y.initialize(repeating: 0, count: ode.dimension)
+        saved.initialize(repeating: 0, count: ode.dimension)
+        trial.initialize(repeating: 0, count: ode.dimension)
+    }
+
+    deinit {
+        gsl_odeiv2_driver_free(driver)
+        if let helper { gsl_odeiv2_driver_free(helper) }
+        system.deinitialize(count: 1)
+        system.deallocate()
+        y.deallocate()
+        saved.deallocate()
+        trial.deallocate()
+    }
+
+    /// The current state (a copy).
+    public var state: [Double] { Array(UnsafeBufferPointer(start: y, count: dimension)) }
+
+    /// Read-only access to the current state without copying.
+    public func withState<R>(_ body: (UnsafePointer<Double>) throws -> R) rethrows -> R { try body(y) }
+
+    /// Restarts at (t, y₀): clears the stepper's history (multistep methods restart).
+    public func reset(time t: Double, state start: [Double], initialStep: Double? = nil) throws {
+        guard start.count == dimension else { throw InputError("initial state has \(start.count) entries for \(dimension) unknowns") }
+        for value in start { try Validate.finite(value, "initial state") }
+        time = t
+        for i in 0..<dimension { y[i] = start[i] }
+        if let initialStep { stepSize = initialStep }
+        gsl_odeiv2_driver_reset(driver)
+    }
+
+    /// Integrates to exactly `t1` (adaptive steps, never beyond t1).
+    public func advance(to t1: Double) throws {
+        _ = try advance(to: t1, eventCount: 0, events: nil)
+    }
+
+    /// Integrates towards `t1`, stopping early just past the first event crossing (the index
+    /// of the event that fired is returned; nil when t1 was reached with no event).
+    public func advance(to t1: Double, eventCount: Int, events: ODEEventFunction?) throws -> Int? {
+        guard t1 > time else { return nil }
+        let d = driver
+        var before = [Double](repeating: 0, count: eventCount)
+        var after = [Double](repeating: 0, count: eventCount)
+        if let events, eventCount > 0 { before.withUnsafeMutableBufferPointer { events(time, y, $0.baseAddress!) } }
+        var count = 0
+        while time < t1 {
+            let t0 = time
+            if eventCount > 0 { saved.update(from: y, count: dimension) }
+            if stepSize > maximumStepSize { stepSize = maximumStepSize }
+            let status = gsl_odeiv2_evolve_apply(d.pointee.e, d.pointee.c, d.pointee.s, system, &time, t1, &stepSize, y)
+            guard status == Int32(GSL_SUCCESS) else { throw failure(status, at: time) }
+            try checkFinite()
+            stepsTaken += 1
+            count += 1
+            if count > maximumSteps { throw ODEError(status: Int32(GSL_EMAXITER), time: time, message: "more than \(maximumSteps) steps; loosen the tolerances") }
+            guard let events, eventCount > 0 else { continue }
+            after.withUnsafeMutableBufferPointer { events(time, y, $0.baseAddress!) }
+            guard let fired = firstCrossing(before, after) else {
+                swap(&before, &after)
+                continue
+            }
+            return try locate(from: t0, length: time - t0, fired: fired, before: before, events: events, scratch: &after)
+        }
+        return nil
+    }
+
+    private func firstCrossing(_ before: [Double], _ after: [Double]) -> Int? {
+        for j in 0..<before.count where before[j] > 0 && !(after[j] > 0) { return j }
+        return nil
+    }
+
+    /// Re-integrates from the saved step start (t0) to t0 + length into `target`.
+    private func reintegrate(from t0: Double, length: Double, into target: UnsafeMutablePointer<Double>) throws -> Double {
+        let d = helper ?? driver
+        gsl_odeiv2_driver_reset_hstart(d, length)
+        target.update(from: saved, count: dimension)
+        var t = t0
+        let status = gsl_odeiv2_driver_apply(d, &t, t0 + length, target)
+        guard status == Int32(GSL_SUCCESS) else { throw failure(status, at: t) }
+        return t
+    }
+
+    /// Bisection over the end time of a re-integration from the saved step start.
+    private func locate(from t0: Double, length: Double, fired: Int, before: [Double],
+                        events: ODEEventFunction, scratch: inout [Double]) throws -> Int {
+        var lo = 0.0, hi = length
+        var firedAtHi = fired
+        let tolerance = eventTimeTolerance * max(1, abs(t0))
+        while hi - lo > tolerance {
+            let mid = 0.5 * (lo + hi)
+            if mid <= lo || mid >= hi { break }
+            let t = try reintegrate(from: t0, length: mid, into: trial)
+            scratch.withUnsafeMutableBufferPointer { events(t, trial, $0.baseAddress!) }
+            if let j = firstCrossing(before, scratch) { hi = mid; firedAtHi = j } else { lo = mid }
+        }
+        // Land at the upper bracket (just past the crossing).
+        time = try reintegrate(from: t0, length: hi, into: y)
+        gsl_odeiv2_driver_reset(driver)
+        try checkFinite()
+        eventsLocated += 1
+        return firedAtHi
+    }
+
+    private func checkFinite() throws {
+        for i in 0..<dimension where !y[i].isFinite {
+            throw ODEError(status: ODEError.nonFiniteStatus, time: time, message: "component \(i) became \(y[i])")
+        }
+    }
+
+    private func failure(_ status: Int32, at t: Double) -> ODEError {
+        let text = String(cString: gsl_strerror(status))
+        return ODEError(status: status, time: t, message: "\(stepper.rawValue) returned GSL status \(status) (\(text))")
+    }
+}
+

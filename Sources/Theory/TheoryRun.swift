@@ -1,0 +1,211 @@
+import Foundation
+import NumericKit
+import SpecgdSupport
+
+/// What a theory run reports in its JSON sidecar (and to stdout).
+public struct TheorySummary: Sendable, Codable, Equatable {
+    public var method: Method
+    public var dynamics: TheoryDynamics
+    public var groups: Int
+    public var dimension: Int
+    /// Measured on the trajectory (flows: at the event-located escape, escape step = ⌈t_esc/lr⌉).
+    public var escape: EscapeMetrics
+    /// Flow only: the event-located first time with a ≥ threshold.
+    public var escapeTime: Double?
+    /// q = Σ_bulk p_g s_g² at escape (at the end without escape).
+    public var bulkMassAtEscape: Double
+    /// b/a at escape (the measured counterpart of `predictions.saturationRatio`).
+    public var spikeRatioAtEscape: Double
+    /// Closed-form predictions of MODEL.md §5 (spiked covariance only).
+    public var predictions: EscapePredictions?
+    /// Flow only: accepted ODE steps and located switching events.
+    public var flowStatistics: FlowStatistics?
+    /// switching = both: max over the grid and over a, b, c of |Filippov − smoothed|.
+    public var smoothedVersusFilippov: Double?
+    /// Large-d only: how far the exact finite-d map (same q₀, and η = η₀/√p for SpecGD) is
+    /// from this limit, for d = 10², …, 10⁶.
+    public var finiteDimensionDistances: [LargeDimensionDistance]?
+}
+
+public struct TheoryResult: Sendable {
+    public var table: Table
+    public var summary: TheorySummary
+    public var model: GroupedModel
+    /// The state at the end (group coefficients; large-d: (a, b, q)).
+    public var final: [Double]
+}
+
+/// Runs one configuration: the exact map, a flow, or the large-d map. The table has the
+/// columns `step,[time,]a,b,c,loss,alignment,spike_alignment,q,T` plus `s_<name>` per group
+/// for non-spiked models (and `*_smoothed` columns for switching = both).
+/// Throws InputError for bad configurations and DivergenceError naming the step.
+public func runTheory(_ config: TheoryConfiguration) throws -> TheoryResult {
+    try config.validate()
+    let model = try config.model()
+    switch config.dynamics {
+    case .map: return try TheoryRunner(config: config, model: model).runMap()
+    case .flow: return try TheoryRunner(config: config, model: model).runFlow()
+    case .largeD: return try TheoryRunner(config: config, model: model).runLargeD()
+    }
+}
+
+struct TheoryRunner {
+    let config: TheoryConfiguration
+    let model: GroupedModel
+
+    static let baseColumns = ["a", "b", "c", "loss", "alignment", "spike_alignment", "q", "T"]
+
+    var groupColumns: [String] { model.isSpikedLayout ? [] : model.groups.map { "s_\($0.name)" } }
+
+    func values(_ o: Observables) -> [Double] {
+        [o.a, o.b, o.c, o.loss, o.alignment, o.spikeAlignment, o.q, o.trace]
+    }
+
+    var predictions: EscapePredictions? {
+        guard config.covariance == .spiked else { return nil }
+        let q0 = Double(config.dimension - 2) * config.alpha * config.alpha
+        return EscapePredictions(method: config.method, lambda: config.lambda, lr: config.learningRate,
+                                 alpha: config.alpha, threshold: config.escapeThreshold, q0: q0)
+    }
+
+    func summary(_ tracker: EscapeTracker, steps: Int? = nil, flow: FlowStatistics? = nil, difference: Double? = nil) -> TheorySummary {
+        let metrics = tracker.metrics(steps: steps ?? config.steps)
+        return TheorySummary(
+            method: config.method, dynamics: config.dynamics, groups: model.count, dimension: model.dimension,
+            escape: metrics, escapeTime: tracker.escapeTime, bulkMassAtEscape: tracker.bulkMassAtEscape,
+            spikeRatioAtEscape: metrics.spikeAtEscape / metrics.signalAtEscape,
+            predictions: predictions, flowStatistics: flow, smoothedVersusFilippov: difference,
+            finiteDimensionDistances: nil)
+    }
+
+    func runMap() throws -> TheoryResult {
+        let map = try DiscreteMap(model: model, method: config.method, learningRate: config.learningRate)
+        var table = Table(columns: ["step"] + Self.baseColumns + groupColumns)
+        let start = model.identityStart(alpha: config.alpha)
+        var tracker = EscapeTracker(start: model.observables(start), threshold: config.escapeThreshold)
+        let every = config.every, steps = config.steps, spiked = model.isSpikedLayout
+        let signal = model.signalIndex, threshold = config.escapeThreshold
+        // The escape step is caught by a per-step probe on a (recorded rows otherwise).
+        var escaped = false
+        let end = try map.iterate(from: start, steps: steps, every: every, watch: { s in
+            if !escaped && s[signal] >= threshold { escaped = true; return true }
+            return false
+        }) { k, s in
+            let o = model.observables(s)
+            tracker.observe(step: k, o)
+            if k % every == 0 || k == steps { table.append([Double(k)] + values(o) + (spiked ? [] : s)) }
+        }
+        return TheoryResult(table: table, summary: summary(tracker), model: model, final: end)
+    }
+
+    /// The output times 0, dt, 2dt, … up to and including t_end.
+    var flowTimes: [Double] {
+        let tEnd = config.flow.tEnd ?? Double(config.steps) * config.learningRate
+        let dt = config.flow.dt ?? Double(config.every) * config.learningRate
+        var times = [0.0]
+        var k = 1.0
+        while k * dt < tEnd * (1 - 1e-12) { times.append(k * dt); k += 1 }
+        if tEnd > 0 { times.append(tEnd) }
+        return times
+    }
+
+    func runFlow() throws -> TheoryResult {
+        let flow = config.flow
+        let times = flowTimes
+        let start = model.identityStart(alpha: config.alpha)
+        var states: [[Double]] = []
+        states.reserveCapacity(times.count)
+        let collect: (Double, [Double]) throws -> Void = { _, s in states.append(s) }
+        // The escape (a reaching the threshold) is event-located, not read off the grid.
+        let crossing = FlowCrossing(index: model.signalIndex, threshold: config.escapeThreshold)
+        var escape: (time: Double, state: [Double])?
+        let onCrossing: (Double, [Double]) throws -> Void = { t, s in escape = (t, s) }
+        var statistics: FlowStatistics
+        var smoothed: [[Double]]?
+        do {
+            switch (config.method, flow.switching) {
+            case (.gd, _):
+                statistics = try GroupedFlow(model: model, kind: .gradient).solve(
+                    from: start, at: times, stepper: flow.stepper, absoluteTolerance: flow.absoluteTolerance,
+                    relativeTolerance: flow.relativeTolerance, crossing: crossing, onCrossing: onCrossing, record: collect)
+            case (.specgd, .smoothed):
+                statistics = try GroupedFlow(model: model, kind: .smoothedSign(epsilon: flow.epsilon)).solve(
+                    from: start, at: times, stepper: flow.stepper, absoluteTolerance: flow.absoluteTolerance,
+                    relativeTolerance: flow.relativeTolerance, crossing: crossing, onCrossing: onCrossing, record: collect)
+            case (.specgd, .filippov), (.specgd, .both):
+                statistics = try FilippovSignFlow(model: model).solve(
+                    from: start, at: times, stepper: flow.stepper, absoluteTolerance: flow.absoluteTolerance,
+                    relativeTolerance: flow.relativeTolerance, crossing: crossing, onCrossing: onCrossing, record: collect)
+                if flow.switching == .both {
+                    var other: [[Double]] = []
+                    try GroupedFlow(model: model, kind: .smoothedSign(epsilon: flow.epsilon)).solve(
+                        from: start, at: times, stepper: flow.stepper, absoluteTolerance: flow.absoluteTolerance,
+                        relativeTolerance: flow.relativeTolerance) { _, s in other.append(s) }
+                    smoothed = other
+                }
+            }
+        } catch let error as ODEError where error.status == ODEError.nonFiniteStatus {
+            throw DivergenceError(step: Int((error.time / config.learningRate).rounded()), time: error.time,
+                                  detail: "the flow's state is no longer finite (\(error.message))")
+        }
+        let both = smoothed != nil
+        let extra = both ? ["a_smoothed", "b_smoothed", "c_smoothed", "loss_smoothed", "alignment_smoothed", "q_smoothed"] : []
+        var table = Table(columns: ["step", "time"] + Self.baseColumns + groupColumns + extra)
+        var tracker = EscapeTracker(start: model.observables(start), threshold: config.escapeThreshold)
+        var difference = 0.0
+        for (i, t) in times.enumerated() {
+            if let event = escape, event.time < t {
+                tracker.observe(step: Int(snapped(event.time / config.learningRate).rounded(.up)), time: event.time,
+                                model.observables(event.state))
+                escape = nil
+            }
+            let o = model.observables(states[i])
+            // t/lr, snapped to the integer it is within rounding of (0.6/0.001 → 600, not 600.0000000000001).
+            let step = snapped(t / config.learningRate)
+            tracker.observe(step: Int(step.rounded()), time: t, o)
+            var row = [step, t] + values(o) + (model.isSpikedLayout ? [] : states[i])
+            if let smoothed {
+                let p = model.observables(smoothed[i])
+                row += [p.a, p.b, p.c, p.loss, p.alignment, p.q]
+                difference = max(difference, abs(p.a - o.a), abs(p.b - o.b), abs(p.c - o.c))
+            }
+            table.append(row)
+        }
+        return TheoryResult(table: table, summary: summary(tracker, steps: Int(((times.last ?? 0) / config.learningRate).rounded()),
+                                                                  flow: statistics, difference: both ? difference : nil),
+                            model: model, final: states.last ?? start)
+    }
+
+    /// x rounded to the nearest integer when within relative 1e-9 of it (t/lr on the grid).
+    func snapped(_ x: Double) -> Double {
+        abs(x - x.rounded()) <= 1e-9 * max(1, abs(x)) ? x.rounded() : x
+    }
+
+    /// The d → ∞ map from a = b = α, q₀ = (d − 2)α²; SpecGD uses η₀ = η√(d − 2).
+    func runLargeD() throws -> TheoryResult {
+        let p = Double(config.dimension - 2)
+        let lr = config.method == .gd ? config.learningRate : config.learningRate * p.squareRoot()
+        let map = try LargeDimensionMap(lambda: config.lambda, method: config.method, learningRate: lr, bulkCount: nil)
+        var table = Table(columns: ["step"] + Self.baseColumns)
+        func observe(_ a: Double, _ b: Double, _ q: Double) -> Observables {
+            let ab = a * a + b * b
+            return Observables(a: a, b: b, c: (q / p).squareRoot(), q: q, trace: map.trace(a, b, q), loss: map.loss(a, b, q),
+                               alignment: ab + q > 0 ? a * a / (ab + q) : 0, spikeAlignment: ab > 0 ? a * a / ab : 0)
+        }
+        let alpha = config.alpha
+        var tracker = EscapeTracker(start: observe(alpha, alpha, p * alpha * alpha), threshold: config.escapeThreshold)
+        var final = [alpha, alpha, p * alpha * alpha]
+        let every = config.every, steps = config.steps
+        try map.iterate(a: alpha, b: alpha, q: p * alpha * alpha, steps: steps) { k, a, b, q in
+            let o = observe(a, b, q)
+            tracker.observe(step: k, o)
+            if k % every == 0 || k == steps { table.append([Double(k)] + values(o)) }
+            final = [a, b, q]
+        }
+        var result = summary(tracker)
+        result.finiteDimensionDistances = try LargeDimensionMap.distances(
+            method: config.method, lambda: config.lambda, q0: max(p * alpha * alpha, .leastNormalMagnitude), learningRate: lr,
+            steps: steps, dimensions: [100, 1000, 10_000, 100_000, 1_000_000])
+        return TheoryResult(table: table, summary: result, model: model, final: final)
+    }
+}

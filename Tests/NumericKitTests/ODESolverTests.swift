@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+@testable import NumericKit
+import SpecgdSupport
+
+/// y₁' = y₂, y₂' = −y₁ from (1, 0): y = (cos t, −sin t), an independent closed form.
+private func oscillator() -> ODESystem {
+    ODESystem(dimension: 2, rightHandSide: { _, y, f in
+        f[0] = y[1]
+        f[1] = -y[0]
+    }, jacobian: { _, _, j, dfdt in
+        j[0] = 0; j[1] = 1; j[2] = -1; j[3] = 0
+        dfdt[0] = 0; dfdt[1] = 0
+    })
+}
+
+@Suite struct ODESolverTests {
+    @Test(arguments: ODEStepper.allCases)
+    func everyStepperSolvesTheOscillator(stepper: ODEStepper) throws {
+        // Low-order steppers get a looser tolerance so the test stays fast in debug.
+        let tolerance = [.rk2, .rk1imp, .rk2imp].contains(stepper) ? 1e-8 : 1e-11
+        let solver = try ODESolver(system: oscillator(), stepper: stepper, absoluteTolerance: tolerance, relativeTolerance: tolerance)
+        try solver.reset(time: 0, state: [1, 0])
+        var worst = 0.0
+        for t in stride(from: 0.25, through: 2.0, by: 0.25) {
+            try solver.advance(to: t)
+            #expect(solver.time == t)
+            let y = solver.state
+            worst = max(worst, abs(y[0] - cos(t)), abs(y[1] + sin(t)))
+        }
+        #expect(worst < (stepper == .rk1imp ? 1e-4 : 1e-6), "\(stepper): error \(worst)")
+        #expect(worst > 0 || stepper == .rk8pd)
+    }
+
+    @Test func stepperNamesParseAndRejectUnknown() throws {
+        #expect(try ODEStepper.named("RK8PD") == .rk8pd)
+        #expect(throws: InputError.self) { try ODEStepper.named("euler") }
+        #expect(ODEStepper.allCases.count == 11)
+    }
+
+    @Test func implicitStepperWithoutJacobianIsAnInputError() {
+        let system = ODESystem(dimension: 1, rightHandSide: { _, y, f in f[0] = -y[0] })
+        #expect(throws: InputError("stepper msbdf needs the Jacobian, which this system does not provide")) {
+            try ODESolver(system: system, stepper: .msbdf)
+        }
+    }
+
+    @Test(arguments: [ODEStepper.rk8pd, .rkf45, .rk4imp, .msbdf, .msadams])
+    func eventIsLocatedAtTheZeroOfCosine(stepper: ODEStepper) throws {
+        let solver = try ODESolver(system: oscillator(), stepper: stepper, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        try solver.reset(time: 0, state: [1, 0])
+        let fired = try solver.advance(to: 3, eventCount: 1) { _, y, e in e[0] = y[0] }
+        #expect(fired == 0)
+        #expect(abs(solver.time - Double.pi / 2) < 1e-9, "located at \(solver.time)")
+        #expect(solver.state[0] <= 0)
+        // Continuing past it, no further downward crossing before 3.
+        #expect(try solver.advance(to: 3, eventCount: 1) { _, y, e in e[0] = y[0] } == nil)
+        #expect(abs(solver.state[0] - cos(3.0)) < 1e-8)
+    }
+
+    @Test func blowUpThrowsNamingTheTime() throws {
+        // y' = y², y(0) = 1: y = 1/(1 − t) blows up at t = 1.
+        let system = ODESystem(dimension: 1, rightHandSide: { _, y, f in f[0] = y[0] * y[0] })
+        let solver = try ODESolver(system: system, stepper: .rkf45, absoluteTolerance: 1e-8, relativeTolerance: 1e-8)
+        try solver.reset(time: 0, state: [1])
+        do {
+            try solver.advance(to: 2)
+            Issue.record("no error past the blow-up")
+        } catch let error as ODEError {
+            #expect(error.time > 0.99 && error.time <= 1.0 + 1e-6, "\(error)")
+            #expect(error.description.contains("t = "))
+        }
+    }
+}

@@ -1,0 +1,73 @@
+"""Python references for scripts/bench-theory: the spiked GD map as a plain Python loop and
+as a NumPy loop, and the GD flow with SciPy's solve_ivp. Each prints one JSON line with the
+final state and the best wall time, so the driver can check the answers and form ratios."""
+import json
+import sys
+import time
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+
+def plain_map(lam, d, alpha, lr, steps):
+    p = d - 2
+    a = b = c = alpha
+    for _ in range(steps):
+        t = (a * a - 1) + (1 + lam) * b * b + p * c * c
+        ga = a * (2 * (a * a - 1) + t)
+        gb = (1 + lam) * b * (2 * (1 + lam) * b * b + t)
+        gc = c * (2 * c * c + t)
+        a, b, c = a - lr * ga, b - lr * gb, c - lr * gc
+    return [a, b, c]
+
+
+def numpy_map(lam, d, alpha, lr, steps):
+    sigma = np.array([1.0, 1.0 + lam, 1.0])
+    mult = np.array([1.0, 1.0, d - 2.0])
+    target = np.array([1.0, 0.0, 0.0])
+    weight = mult * sigma
+    s = np.full(3, alpha)
+    for _ in range(steps):
+        m = s * s - target
+        t = weight @ m
+        s = s - lr * (sigma * s * (2 * sigma * m + t))
+    return s.tolist()
+
+
+def gd_flow(lam, d, alpha, t_end, method, tol):
+    p = d - 2
+
+    def rhs(_, y):
+        a, b, c = y
+        t = (a * a - 1) + (1 + lam) * b * b + p * c * c
+        return [-a * (2 * (a * a - 1) + t), -(1 + lam) * b * (2 * (1 + lam) * b * b + t), -c * (2 * c * c + t)]
+
+    sol = solve_ivp(rhs, (0.0, t_end), [alpha] * 3, method=method, rtol=tol, atol=tol)
+    return sol.y[:, -1].tolist(), int(sol.nfev)
+
+
+def best_time(fn, repeats):
+    best, result = float("inf"), None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def main():
+    kind = sys.argv[1]
+    lam, d, alpha = 8.0, 1000, 1e-3
+    if kind in ("plain", "numpy"):
+        lr, steps = float(sys.argv[2]), int(sys.argv[3])
+        fn = plain_map if kind == "plain" else numpy_map
+        elapsed, state = best_time(lambda: fn(lam, d, alpha, lr, steps), 2)
+        print(json.dumps({"kind": kind, "steps": steps, "seconds": elapsed, "state": state}))
+    else:
+        t_end, tol = float(sys.argv[2]), float(sys.argv[3])
+        elapsed, (state, nfev) = best_time(lambda: gd_flow(lam, d, alpha, t_end, kind, tol), 5)
+        print(json.dumps({"kind": kind, "seconds": elapsed, "state": state, "nfev": nfev}))
+
+
+if __name__ == "__main__":
+    main()
