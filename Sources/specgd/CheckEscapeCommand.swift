@@ -1,11 +1,212 @@
 import ArgumentParser
+import Comparison
+import Foundation
+import Simulation
 import SpecgdSupport
+import Theory
 
-// Placeholder: replaced by the issue that implements `specgd check-escape`.
+/// `specgd check-escape`: the escape-stage predictions of MODEL.md §5, checked on the
+/// exact map and on dense simulations, PASS/FAIL with the numbers.
 struct CheckEscapeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check-escape", abstract: "Check the escape-stage predictions of MODEL.md §5. (not yet implemented)")
+    static let configuration = CommandConfiguration(
+        commandName: "check-escape",
+        abstract: "Check the escape-stage predictions of MODEL.md §5 on the theory map and dense simulations.",
+        discussion: """
+        For every λ and both methods, runs the exact summary map (W₀ = αI) and dense simulations (random init, \
+        several seeds, small d), records every step, and checks:
+          GD     amplification    (b/a)_k/(b/a)_0 over the linear window (a ≤ 0.1, |b| ≤ 0.1·b*₀) vs ρ(λ,η̃,q̄)^k
+          GD     ratio_at_escape  b/a at the first a ≥ a_esc vs √((1 − a_esc² − q)/(3(1+λ)))/a_esc (λ > λ_c only)
+          GD     escape_step      simulation vs theory map
+          SpecGD amplification ≤  max over the window of (b/a)/(b/a)_0 vs the bound max(1, (a/b)_0) (no growth:
+                                 a and b both move by η per step, so b/a only relaxes towards 1)
+          SpecGD escape_step      vs ⌈(a_esc − a₀)/η⌉ (a moves by η per step)
+        q̄ is the mean bulk mass over the window; λ_c = 2/(1 − q₀) is where ρ = 1.
+        Every row is printed with prediction, measurement, relative error and tolerance; a failing prediction \
+        is reported, never hidden. Exit status 0 only when all held.
+
+        Writes to DIR: escape-check.csv (lambda, is_specgd, is_simulation, quantity_code [0 amplification, \
+        1 ratio_at_escape, 2 escape_step], predicted, measured, relative_error, tolerance, passed), \
+        escape-check.json (the rows with names, the configuration, version, command), amplification.csv, \
+        rho-curve.csv and amplification.svg (+ .recipe.json).
+        Example: specgd check-escape --lambdas 1,2,4,8,16 --dim 32 --seeds 3 --output-dir out/check
+        """)
+
+    @Option(help: "Comma-separated spike strengths λ to check.")
+    var lambdas: String = "1,2,4,8,16"
+
+    @Option(name: .customLong("lr"), help: "Learning rate: η̃ for GD, η for SpecGD.")
+    var learningRate: Double = 1e-3
+
+    @Option(name: .customLong("dim"), help: "Dimension d (the simulations are dense d×d: keep it small).")
+    var dimension: Int = 32
+
+    @Option(help: "Initial scale α (W₀ = αI for the map; entries N(0, α²/d) or α·orthogonal for the simulations).")
+    var alpha: Double = 1e-3
+
+    @Option(help: "Steps per run (default: enough to escape — 1.6× the linear-window estimate for GD, 1.2× ⌈(a_esc − α)/η⌉ for SpecGD).")
+    var steps: Int?
+
+    @Option(name: .customLong("escape-threshold"), help: "Escape step = first step with a ≥ this value (a_esc).")
+    var escapeThreshold: Double = 0.5
+
+    @Option(name: .customLong("init"), help: "Simulation initialisation: gaussian, orthogonal or identity.")
+    var initialization: Initialization = .gaussian
+
+    @Option(help: "Simulation repetitions (the checks use the mean over seeds).")
+    var seeds: Int = 3
+
+    @Option(help: "Master seed of the simulations.")
+    var seed: UInt64 = 0
+
+    @Flag(name: .customLong("no-simulation"), help: "Check the theory map only (no dense runs).")
+    var noSimulation = false
+
+    @Option(name: .customLong("tol-amplification"), help: "Relative tolerance of GD's amplification vs ρ^k.")
+    var tolAmplification: Double = EscapeTolerances().amplification
+
+    @Option(name: .customLong("tol-saturation"), help: "Relative tolerance of GD's b/a at escape vs the saturation formula.")
+    var tolSaturation: Double = EscapeTolerances().saturation
+
+    @Option(name: .customLong("tol-escape"), help: "Relative tolerance of escape steps.")
+    var tolEscape: Double = EscapeTolerances().escapeStep
+
+    @Option(name: .customLong("tol-no-growth"), help: "How far SpecGD's b/a may rise above its initial value (relative).")
+    var tolNoGrowth: Double = EscapeTolerances().noGrowth
+
+    @Option(name: .customLong("output-dir"), help: "Directory for the CSV, JSON and SVG outputs (created if needed).")
+    var outputDirectory: String
+
+    func validate() throws {
+        _ = try lambdaList()
+        try Validate.positive(learningRate, "lr")
+        try Validate.atLeast(dimension, 3, "dim")
+        try Validate.positive(alpha, "alpha")
+        if let steps { try Validate.atLeast(steps, 1, "steps") }
+        try Validate.positive(escapeThreshold, "escape-threshold")
+        try Validate.atLeast(seeds, 1, "seeds")
+        for (v, name) in [(tolAmplification, "tol-amplification"), (tolSaturation, "tol-saturation"),
+                          (tolEscape, "tol-escape"), (tolNoGrowth, "tol-no-growth")] {
+            try Validate.positive(v, name)
+        }
+    }
+
+    func lambdaList() throws -> [Double] {
+        let parts = lambdas.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let values = try parts.map { part -> Double in
+            guard let v = Double(part) else { throw InputError("--lambdas: '\(part)' is not a number") }
+            try Validate.spike(v, "--lambdas value")
+            return v
+        }
+        guard !values.isEmpty else { throw InputError("--lambdas needs at least one value") }
+        return values
+    }
+
+    var tolerances: EscapeTolerances {
+        var t = EscapeTolerances()
+        t.amplification = tolAmplification
+        t.saturation = tolSaturation
+        t.escapeStep = tolEscape
+        t.noGrowth = tolNoGrowth
+        return t
+    }
+
+    /// Steps for one method: the given --steps, else enough to pass the escape.
+    func stepBudget(_ method: Theory.Method) -> Int {
+        if let steps { return steps }
+        let q0 = Double(dimension - 2) * alpha * alpha
+        switch method {
+        case .gd:
+            let estimate = EscapeAnalytics.gdEscapeStep(alpha: alpha, threshold: escapeThreshold, lr: learningRate, q: q0) ?? 10_000
+            return Int(1.6 * Double(estimate)) + 100
+        case .specgd:
+            return Int(1.2 * Double(EscapeAnalytics.specgdEscapeStep(alpha: alpha, threshold: escapeThreshold, lr: learningRate) ?? 1000)) + 20
+        }
+    }
 
     func run() throws {
-        throw InputError("specgd check-escape is not implemented yet")
+        let lambdas = try lambdaList()
+        var rows = [EscapeCheckRow]()
+        var points = [EscapeFigure.Point]()
+        let progress = Progress(label: "check-escape", total: lambdas.count * 2)
+        for lambda in lambdas {
+            var point = EscapeFigure.Point(lambda: lambda)
+            for method in Theory.Method.allCases {
+                let budget = stepBudget(method)
+                let theory = try runTheory(TheoryConfiguration(
+                    method: method, lambda: lambda, dimension: dimension, alpha: alpha, learningRate: learningRate,
+                    steps: budget, every: 1, escapeThreshold: escapeThreshold))
+                let map = try EscapeMeasurement.measure(theory.table, lambda: lambda, threshold: escapeThreshold)
+                rows += EscapeCheck.rows(lambda: lambda, method: method.rawValue, source: .theoryMap, measurement: map,
+                                         learningRate: learningRate, threshold: escapeThreshold, tolerances: tolerances)
+                var simulated: EscapeMeasurement?
+                if !noSimulation {
+                    var c = SimulationConfiguration(method: method == .gd ? .gd : .specgd, lambda: lambda, dimension: dimension,
+                                                    initialization: initialization, alpha: alpha, learningRate: learningRate,
+                                                    steps: budget, every: 1, seeds: seeds, seed: seed)
+                    c.recordWallTime = false
+                    let result = try runSimulation(c)
+                    let table = seeds == 1 ? result.perSeed[0] : result.aggregate
+                    let m = try EscapeMeasurement.measure(table, lambda: lambda, threshold: escapeThreshold)
+                    simulated = m
+                    rows += EscapeCheck.rows(lambda: lambda, method: method.rawValue, source: .simulation, measurement: m,
+                                             learningRate: learningRate, threshold: escapeThreshold, reference: map,
+                                             tolerances: tolerances)
+                }
+                if method == .gd { point.gdMap = map; point.gdSimulation = simulated }
+                else { point.specgdMap = map; point.specgdSimulation = simulated }
+                progress.advance()
+            }
+            points.append(point)
+        }
+        progress.finish()
+
+        let q0 = Double(dimension - 2) * alpha * alpha
+        let lambdaC = EscapeFormulas.criticalLambda(learningRate: learningRate, q: q0)
+        let tables = [EscapeFigure.pointsFile: EscapeFigure.pointsTable(points, learningRate: learningRate),
+                      EscapeFigure.curveFile: EscapeFigure.curveTable(lambdas: lambdas, learningRate: learningRate, q: q0)]
+        for (name, table) in tables { try table.writeCSV(to: path(name)) }
+        try EscapeFigure.recipe(lambdaC: lambdaC, simulation: !noSimulation).write(directory: outputDirectory, tables: tables)
+        try EscapeCheck.table(rows).writeCSV(to: path("escape-check.csv"))
+        let failed = rows.filter { !$0.passed }.count
+        let configuration = CheckEscapeConfiguration(
+            lambdas: lambdas, learningRate: learningRate, dimension: dimension, alpha: alpha,
+            stepsGD: stepBudget(.gd), stepsSpecGD: stepBudget(.specgd), escapeThreshold: escapeThreshold,
+            initialization: noSimulation ? nil : initialization.rawValue, seeds: noSimulation ? nil : seeds,
+            seed: noSimulation ? nil : seed, tolerances: tolerances)
+        let summary = CheckEscapeSummary(allPassed: failed == 0, failed: failed, total: rows.count,
+                                         lambdaCritical: lambdaC, q0: q0, rows: rows)
+        try RunRecord(kind: "check-escape", configuration: configuration, summary: summary, command: Invocation.arguments)
+            .write(to: path("escape-check.json"))
+
+        print("λ_c = \(String(format: "%.4g", lambdaC)) (q₀ = \(String(format: "%.3g", q0)), η̃ = \(learningRate), d = \(dimension))")
+        print(EscapeCheck.report(rows))
+        print("figure: \(path("amplification.svg"))")
+        print("table:  \(path("escape-check.csv")) (names and numbers: \(path("escape-check.json")))")
+        if failed > 0 { throw ExitCode.failure }
     }
+
+    func path(_ name: String) -> String { (outputDirectory as NSString).appendingPathComponent(name) }
+}
+
+struct CheckEscapeConfiguration: Codable, Sendable {
+    var lambdas: [Double]
+    var learningRate: Double
+    var dimension: Int
+    var alpha: Double
+    var stepsGD: Int
+    var stepsSpecGD: Int
+    var escapeThreshold: Double
+    var initialization: String?
+    var seeds: Int?
+    var seed: UInt64?
+    var tolerances: EscapeTolerances
+}
+
+struct CheckEscapeSummary: Codable, Sendable {
+    var allPassed: Bool
+    var failed: Int
+    var total: Int
+    var lambdaCritical: Double
+    var q0: Double
+    var rows: [EscapeCheckRow]
 }

@@ -1,11 +1,201 @@
 import ArgumentParser
+import Comparison
+import Foundation
+import NumericKit
+import Plot
+import Simulation
 import SpecgdSupport
+import Theory
 
-// Placeholder: replaced by the issue that implements `specgd compare`.
+/// `specgd compare`: the exact summary map and dense simulations on one configuration,
+/// side by side, with deviations and an overlay figure.
 struct CompareCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "compare", abstract: "Theory against simulation on one configuration. (not yet implemented)")
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Theory (exact summary map) against dense simulation on one configuration.",
+        discussion: """
+        Runs `specgd theory` (the map from W₀ = αI) and `specgd simulate` with the same options, joins them on \
+        the recorded steps and measures, per statistic (a, b, c, q, loss, alignment, spike_alignment, b_over_a), \
+        the max and mean absolute deviation and the max and mean scaled deviation \
+        |sim − theory| / max(|theory|, FLOOR), with the steps where they peak.
+
+        Writes to DIR: compare.csv (columns step, <stat>_theory, <stat>_sim, <stat>_sim_q10, <stat>_sim_q90; \
+        the quantiles are over seeds and repeat the mean for one seed), report.json (deviations, configurations, \
+        version, command), overlay.svg and overlay.recipe.json (theory lines, simulation markers and seed band). \
+        With --methods gd,specgd each method gets compare-<method>.csv and the overlay shows both.
+
+        With --tolerance TOL the run passes when every scaled deviation is ≤ TOL; otherwise it exits with \
+        status 1 (after writing everything). Use a small --dim: the simulation is dense (d×d).
+        Example: specgd compare --methods gd,specgd --lambda 8 --dim 100 --steps 3000 --every 20 --output-dir out/compare
+        """)
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup(title: "Simulation options") var simulation: DenseRunOptions
+
+    @Option(name: .customLong("output-dir"), help: "Directory for compare.csv, report.json and overlay.svg (created if needed).")
+    var outputDirectory: String
+
+    @Option(help: "Pass/fail threshold on the scaled deviation |sim − theory| / max(|theory|, floor) (default: report only).")
+    var tolerance: Double?
+
+    @Option(name: .customLong("tolerance-floor"), help: "Floor of the denominator of the scaled deviation: below it, deviations are judged on the absolute scale TOL·FLOOR.")
+    var toleranceFloor: Double = 1e-6
+
+    @Option(help: "Comma-separated methods to compare (gd, specgd); default: --method.")
+    var methods: String?
+
+    @Option(name: .customLong("theory-lambda"), help: "Override λ for the theory side only (a deliberately wrong theory, to see a comparison fail).")
+    var theoryLambda: Double?
+
+    func validate() throws {
+        if let tolerance { try Validate.positive(tolerance, "tolerance") }
+        try Validate.positive(toleranceFloor, "tolerance-floor")
+        if let theoryLambda { try Validate.spike(theoryLambda, "theory-lambda") }
+        try simulation.check()
+        _ = try methodList()
+    }
+
+    func methodList() throws -> [Theory.Method] {
+        guard let methods else { return [model.method] }
+        let names = methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let list = try names.map { name -> Theory.Method in
+            guard let m = Theory.Method(rawValue: name) else { throw InputError("--methods: unknown method '\(name)' (gd, specgd)") }
+            return m
+        }
+        guard !list.isEmpty, Set(list).count == list.count else { throw InputError("--methods must list distinct methods (got '\(methods)')") }
+        return list
+    }
 
     func run() throws {
-        throw InputError("specgd compare is not implemented yet")
+        let methods = try methodList()
+        if model.dimension > 256 {
+            FileHandle.standardError.write(Data("compare: note: the simulation is dense (d×d matrices); d = \(model.dimension) is slow — --dim 64 shows the same dynamics\n".utf8))
+        }
+        let tolerance = try self.tolerance.map { try Tolerance(relative: $0, floor: toleranceFloor) }
+        var reports = [CompareMethodReport]()
+        var overlay = [OverlayRecipe.Method]()
+        var tables = [String: Table]()
+        for method in methods {
+            var theoryConfig = model.theoryConfiguration
+            theoryConfig.method = method
+            if let theoryLambda { theoryConfig.lambda = theoryLambda }
+            let theory = try runTheory(theoryConfig)
+            let simConfig = try simulation.configuration(model: model, method: method)
+            let progress = Progress(label: "simulate \(method.rawValue)", total: simConfig.steps * simConfig.seeds)
+            let sim = try runSimulation(simConfig, progress: progress)
+            progress.finish()
+            let simTable = simConfig.seeds == 1 ? sim.perSeed[0] : sim.aggregate
+            let result = try TrajectoryComparison.compare(
+                theory: TrajectoryComparison.withSpikeRatio(theory.table),
+                simulation: TrajectoryComparison.withSpikeRatio(simTable),
+                statistics: TrajectoryComparison.defaultStatistics + ["b_over_a"], tolerance: tolerance)
+            let csv = methods.count == 1 ? "compare.csv" : "compare-\(method.rawValue).csv"
+            try result.table.writeCSV(to: path(csv))
+            tables[csv] = result.table
+            overlay.append(.init(label: method == .gd ? "GD" : "SpecGD", csv: csv, table: result.table,
+                                 color: method == .gd ? .blue : .vermillion))
+            reports.append(CompareMethodReport(method: method.rawValue, csv: csv, commonSteps: result.commonSteps,
+                                               passed: result.passed, deviations: result.deviations,
+                                               theoryEscape: theory.summary.escape, theory: theoryConfig, simulation: simConfig))
+            print("\(method.rawValue): theory (map, λ = \(theoryConfig.lambda)) vs simulation (\(simConfig.initialization.rawValue) init, \(simConfig.seeds) seed(s))")
+            print(TrajectoryComparison.summary(result))
+        }
+        let title = "Theory vs simulation at λ = \(Table.format(model.lambda)), d = \(model.dimension)"
+            + (theoryLambda.map { " (theory at λ = \(Table.format($0)))" } ?? "")
+        try OverlayRecipe.recipe(methods: overlay, title: title).write(directory: outputDirectory, tables: tables)
+        let passed: Bool? = tolerance == nil ? nil : reports.allSatisfy { $0.passed == true }
+        let summary = CompareSummary(passed: passed, tolerance: tolerance, methods: reports)
+        try RunRecord(kind: "compare", configuration: CompareConfiguration(methods: methods.map(\.rawValue), theoryLambda: theoryLambda,
+                                                                         tolerance: self.tolerance, toleranceFloor: toleranceFloor),
+                      summary: summary, command: Invocation.arguments).write(to: path("report.json"))
+        print("figure: \(path("overlay.svg"))")
+        print("report: \(path("report.json"))")
+        if passed == false {
+            FileHandle.standardError.write(Data("compare: deviation above tolerance \(self.tolerance!) (see \(path("report.json")))\n".utf8))
+            throw ExitCode.failure
+        }
     }
+
+    func path(_ name: String) -> String { (outputDirectory as NSString).appendingPathComponent(name) }
+}
+
+struct CompareConfiguration: Codable, Sendable {
+    var methods: [String]
+    var theoryLambda: Double?
+    var tolerance: Double?
+    var toleranceFloor: Double
+}
+
+struct CompareMethodReport: Codable, Sendable {
+    var method: String
+    var csv: String
+    var commonSteps: Int
+    var passed: Bool?
+    var deviations: [StatisticDeviation]
+    var theoryEscape: EscapeMetrics
+    var theory: TheoryConfiguration
+    var simulation: SimulationConfiguration
+}
+
+struct CompareSummary: Codable, Sendable {
+    var passed: Bool?
+    var tolerance: Tolerance?
+    var methods: [CompareMethodReport]
+}
+
+/// The dense-simulation options of `compare` and `check-escape`: the subset of
+/// `specgd simulate`'s options that makes sense next to a theory run (the covariance is the
+/// spiked one of --lambda, the teacher θ* = e₁).
+struct DenseRunOptions: ParsableArguments {
+    @Option(name: .customLong("init"), help: "Simulation initialisation: identity (W₀ = αI, the theory's start), gaussian (entries N(0, α²/d)) or orthogonal (α × random orthonormal columns).")
+    var initialization: Initialization = .identity
+
+    @Option(help: "Simulation: train on a fixed data set of N samples (default: exact population gradient).")
+    var samples: Int?
+
+    @Option(help: "Simulation: fresh batches of B samples at every step (online SGD-style training).")
+    var batch: Int?
+
+    @Option(help: "SpecGD polar factor in the simulation: svd (exact), ns3 or ns5 (Newton–Schulz).")
+    var polar: PolarMethod = .svd
+
+    @Option(help: "Number of independent simulation repetitions S (the band in the figure spans their 10–90 % quantiles).")
+    var seeds: Int = 1
+
+    @Option(help: "Master seed of the simulation's random streams.")
+    var seed: UInt64 = 0
+
+    func check() throws {
+        try Validate.atLeast(seeds, 1, "seeds")
+        if let samples { try Validate.atLeast(samples, 1, "samples") }
+        if let batch { try Validate.atLeast(batch, 1, "batch") }
+        if samples != nil && batch != nil { throw InputError("--samples and --batch are exclusive") }
+    }
+
+    /// The simulation of `model` with these options (wall time not recorded, so reruns are byte-identical).
+    func configuration(model: ModelOptions, method: Theory.Method) throws -> SimulationConfiguration {
+        var c = SimulationConfiguration()
+        c.method = method == .gd ? .gd : .specgd
+        c.lambda = model.lambda
+        c.dimension = model.dimension
+        c.initialization = initialization
+        c.alpha = model.alpha
+        c.learningRate = model.learningRate
+        c.steps = model.steps
+        c.every = model.every
+        if let samples { c.training = .samples(samples) }
+        if let batch { c.training = .online(batch: batch) }
+        c.polar = polar
+        c.seeds = seeds
+        c.seed = seed
+        c.recordWallTime = false
+        try c.validate()
+        return c
+    }
+}
+
+/// The command line as recorded in sidecars: the program as `specgd` (not the absolute path
+/// of whichever build ran it), so records and notebooks read the same on every machine.
+enum Invocation {
+    static var arguments: [String] { ["specgd"] + CommandLine.arguments.dropFirst() }
 }

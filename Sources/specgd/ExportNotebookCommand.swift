@@ -1,11 +1,35 @@
 import ArgumentParser
+import Comparison
+import Foundation
 import SpecgdSupport
 
-// Placeholder: replaced by the issue that implements `specgd export-notebook`.
+/// `specgd export-notebook`: a Jupyter notebook that redraws a directory's figures in matplotlib.
 struct ExportNotebookCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "export-notebook", abstract: "Export a Jupyter notebook that redraws the figures. (not yet implemented)")
+    static let configuration = CommandConfiguration(
+        commandName: "export-notebook",
+        abstract: "Export a Jupyter notebook that loads a directory's CSVs and redraws its figures in matplotlib.",
+        discussion: """
+        Reads every CSV in --from (with the standard csv module and numpy: no pandas needed), and for every \
+        figure recipe NAME.recipe.json (written by compare, check-escape and figures) adds a markdown cell saying \
+        what the figure shows and which command made its data (from the JSON sidecars' `command`), and a code \
+        cell that redraws it with matplotlib. SVGs without a recipe are displayed as they are. The notebook is \
+        nbformat 4.5 with a python3 kernel and no outputs; its data path is relative to the notebook (override \
+        with the SPECGD_DATA environment variable).
+        Example: specgd export-notebook --from out/figures --output notebooks-export/figures.ipynb
+        """)
+
+    @Option(help: "Directory holding the CSV files, JSON sidecars and figure recipes.")
+    var from: String
+
+    @Option(help: "Path of the notebook to write (conventionally notebooks-export/NAME.ipynb).")
+    var output: String
+
+    func validate() throws {
+        guard output.hasSuffix(".ipynb") else { throw InputError("--output must end in .ipynb (got \(output))") }
+    }
 
     func run() throws {
-        throw InputError("specgd export-notebook is not implemented yet")
+        try NotebookExport.export(from: from, to: output)
+        print("notebook: \(output)")
     }
 }

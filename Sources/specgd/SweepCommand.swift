@@ -1,11 +1,111 @@
 import ArgumentParser
+import Foundation
 import SpecgdSupport
+import Sweep
+import Simulation
+import Theory
 
-// Placeholder: replaced by the issue that implements `specgd sweep`.
+/// `specgd sweep`: a grid of model options → one line of metrics per cell in DIR/cells.csv.
 struct SweepCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "sweep", abstract: "Parameter sweeps into phase diagrams. (not yet implemented)")
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run a grid of experiments in parallel into a resumable, shardable phase-diagram directory.",
+        discussion: """
+        Each --grid axis varies one numeric model option; the cells are the Cartesian product \
+        (first axis slowest). Every finished cell is appended to DIR/cells.csv at once, so an \
+        interrupted sweep continues with --resume. Split a big sweep over machines or SLURM \
+        array tasks with --shard I/N and combine the shard directories with `specgd merge`.
+
+        Grid specs: name=start:stop:count (linear, both ends included), \
+        name=start:stop:count:log (geometric), name=v1,v2,… (explicit values). \
+        Axes: lambda, lr, dim, alpha, steps, escape-threshold; with --mode simulate also \
+        width, samples, seed. Integer axes are rounded to integers.
+
+        Metrics: alignment_at_escape, final_alignment, escape_step (nan when a never \
+        reaches the escape threshold within --steps), final_loss, amplification \
+        ((b/a at escape)/(b/a at step 0)), escape_ratio (GD escape step / SpecGD escape \
+        step at the cell's lr: runs both methods; nan unless both escape).
+
+        Outputs: DIR/sweep.json (full configuration, version), DIR/cells.csv (columns \
+        cell, cell_id, one per axis, one per metric, seed, status ok|diverged, \
+        diverged_step; sorted by cell once the sweep is complete). --every is ignored: \
+        escape steps are measured at every step. Progress (cells, rate, ETA) goes to stderr \
+        on a terminal. SLURM: scripts/slurm/submit runs the shards as a job array plus a \
+        dependent merge job.
+
+        Example: specgd sweep --grid 'lambda=0:16:65' --grid 'lr=1e-4:1e-1:40:log' \
+        --metric alignment_at_escape,escape_step --steps 20000 --output-dir runs/phase
+        """)
+
+    @Option(name: .customLong("grid"), help: ArgumentHelp("A grid axis (repeat for more axes): name=start:stop:count[:log] or name=v1,v2,….", valueName: "spec"))
+    var grids: [String] = []
+
+    @Option(help: "How cells are evaluated: theory (the exact summary map from W₀ = αI) or simulate (dense training).")
+    var mode: SweepMode = .theory
+
+    @Option(name: .customLong("metric"), help: ArgumentHelp("Metrics to record, comma-separated or repeated (default: alignment_at_escape,escape_step).", valueName: "names"))
+    var metrics: [String] = []
+
+    @OptionGroup(title: "Model options (the values every cell starts from; a --grid axis overrides its option)")
+    var model: ModelOptions
+
+    @Option(help: "Master seed: cell k runs with a seed derived from (seed, k) — simulate mode; recorded in every mode.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Simulate mode: hidden width m (default m = d).")
+    var width: Int?
+
+    @Option(help: "Simulate mode: number of training samples n (default: population loss).")
+    var samples: Int?
+
+    @Option(name: .customLong("init"), help: "Simulate mode: W₀ = identity (αI, needs m = d), gaussian (entries N(0, α²/d)) or orthogonal (default identity).")
+    var initialization: Initialization?
+
+    @Option(name: .customLong("output-dir"), help: ArgumentHelp("Sweep directory (must be new or empty unless --resume).", valueName: "dir"))
+    var outputDirectory: String
+
+    @Option(help: "Worker threads (default: the number of cores). Results do not depend on it.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: ArgumentHelp("Run only shard I of N (1-based): the cells with index mod N = I−1.", valueName: "I/N"))
+    var shard: String?
+
+    @Flag(help: "Continue the sweep recorded in --output-dir (refused if the options differ); a missing or empty directory starts fresh.")
+    var resume = false
+
+    func validate() throws {
+        guard !grids.isEmpty else { throw ValidationError("give at least one --grid axis, e.g. --grid 'lambda=0:16:65'") }
+        try Validate.atLeast(jobs, 1, "jobs")
+        if let width { try Validate.atLeast(width, 1, "width") }
+        if let samples { try Validate.atLeast(samples, 1, "samples") }
+    }
 
     func run() throws {
-        throw InputError("specgd sweep is not implemented yet")
+        let configuration = try makeConfiguration()
+        let evaluator = try configuration.mode.evaluator()
+        let runner = SweepRunner(configuration: configuration, directory: outputDirectory, jobs: jobs, resume: resume)
+        let report = try runner.run(evaluator: evaluator)
+        let scope = configuration.shard.map { "shard \($0) of " } ?? ""
+        print("sweep: \(scope)\(configuration.grid.count) cells — \(report.cells) here, \(report.alreadyDone) already done, "
+              + "\(report.evaluated) evaluated now, \(report.diverged) diverged → \(SweepRecord.cellsPath(outputDirectory))")
+    }
+
+    func makeConfiguration() throws -> SweepConfiguration {
+        if mode == .theory {
+            if width != nil { throw InputError("--width applies to --mode simulate only") }
+            if samples != nil { throw InputError("--samples applies to --mode simulate only") }
+            if initialization != nil { throw InputError("--init applies to --mode simulate only") }
+        }
+        let grid = try Grid.parse(grids, mode: mode)
+        let metricList = try Metric.parseList(metrics.isEmpty ? ["alignment_at_escape,escape_step"] : metrics)
+        var base = ModelPoint(method: model.method, lambda: model.lambda, dim: model.dimension, alpha: model.alpha,
+                              lr: model.learningRate, steps: model.steps, escapeThreshold: model.escapeThreshold,
+                              width: width, samples: samples, initialization: initialization, seed: seed)
+        // An option that is a grid axis does not matter: pin it so resume/merge ignore it.
+        for axis in grid.axes { base.set(axis.parameter, axis.values[0]) }
+        return SweepConfiguration(mode: mode, metrics: metricList, grid: grid, base: base,
+                                  shard: try shard.map(Shard.parse))
     }
 }
+
+extension SweepMode: ExpressibleByArgument {}

@@ -1,2 +1,0 @@
-/// Comparison: theory over empirics, escape-stage checks, figures and notebooks.
-public enum ComparisonModule {}

@@ -1,0 +1,57 @@
+import Foundation
+import SpecgdSupport
+
+/// A Jupyter notebook in nbformat 4.5 (the JSON schema Jupyter validates against).
+public struct Notebook: Encodable, Sendable {
+    public struct Cell: Encodable, Sendable {
+        public enum Kind: String, Sendable { case markdown, code }
+        public var kind: Kind
+        public var id: String
+        public var source: String
+
+        enum Keys: String, CodingKey { case cell_type, id, metadata, source, outputs, execution_count }
+
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(kind.rawValue, forKey: .cell_type)
+            try c.encode(id, forKey: .id)
+            try c.encode([String: String](), forKey: .metadata)
+            try c.encode(Notebook.lines(source), forKey: .source)
+            if kind == .code {
+                try c.encode([String](), forKey: .outputs)
+                try c.encodeNil(forKey: .execution_count)
+            }
+        }
+    }
+
+    public var cells: [Cell] = []
+
+    public init() {}
+
+    public mutating func markdown(_ text: String) { cells.append(Cell(kind: .markdown, id: "cell-\(cells.count + 1)", source: text)) }
+    public mutating func code(_ text: String) { cells.append(Cell(kind: .code, id: "cell-\(cells.count + 1)", source: text)) }
+
+    enum Keys: String, CodingKey { case cells, metadata, nbformat, nbformat_minor }
+    struct Kernelspec: Encodable { let display_name = "Python 3", language = "python", name = "python3" }
+    struct LanguageInfo: Encodable { let name = "python" }
+    struct Metadata: Encodable { let kernelspec = Kernelspec(), language_info = LanguageInfo() }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(cells, forKey: .cells)
+        try c.encode(Metadata(), forKey: .metadata)
+        try c.encode(4, forKey: .nbformat)
+        try c.encode(5, forKey: .nbformat_minor)
+    }
+
+    /// nbformat's multi-line string: a list of lines, each but the last ending in "\n".
+    static func lines(_ text: String) -> [String] {
+        var parts = text.components(separatedBy: "\n")
+        while parts.count > 1, parts.last == "" { parts.removeLast() }
+        return parts.enumerated().map { i, line in i + 1 < parts.count ? line + "\n" : line }
+    }
+
+    public var json: Data {
+        get throws { try JSONOutput.encode(self) }
+    }
+}

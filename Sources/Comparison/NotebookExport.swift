@@ -1,0 +1,218 @@
+import Foundation
+import Plot
+import SpecgdSupport
+
+/// `specgd export-notebook`: a notebook that loads every CSV of an output directory with
+/// plain `csv` + numpy and redraws each figure with matplotlib (from its recipe), so the
+/// figures can be restyled without Swift.
+public enum NotebookExport {
+    /// Builds the notebook for `directory`; `notebookPath` fixes the relative data path.
+    public static func notebook(from directory: String, notebookPath: String) throws -> Notebook {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw InputError("--from \(directory) is not a directory")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix(".") }.sorted()
+        let csvs = files.filter { $0.hasSuffix(".csv") }
+        guard !csvs.isEmpty else { throw InputError("--from \(directory) holds no CSV file") }
+        let recipes = try files.filter { $0.hasSuffix(".recipe.json") }
+            .map { try FigureRecipe.read((directory as NSString).appendingPathComponent($0)) }
+        let recipeNames = Set(recipes.map(\.name))
+        let plainSVGs = files.filter { $0.hasSuffix(".svg") && !recipeNames.contains(String($0.dropLast(4))) }
+        let commands = Commands(directory: directory, files: files)
+
+        let notebookDirectory = (absolute(notebookPath) as NSString).deletingLastPathComponent
+        let dataPath = relativePath(from: notebookDirectory, to: absolute(directory))
+        var nb = Notebook()
+        var intro = "# specgd figures from `\(dataPath)`\n\n"
+        intro += "Every CSV in the directory is loaded with the standard `csv` module and numpy; each figure is redrawn with matplotlib from the same columns the SVG was drawn from. "
+        intro += "Set the environment variable `SPECGD_DATA` to read the data from another directory.\n"
+        let distinct = commands.distinct
+        if !distinct.isEmpty {
+            intro += "\nThe data were made by:\n\n" + distinct.map { "```\n\($0)\n```" }.joined(separator: "\n")
+        }
+        nb.markdown(intro)
+        nb.code(setupCode(dataPath: dataPath, csvs: csvs))
+        for recipe in recipes {
+            var text = "## \(recipe.title)\n\n\(recipe.description)\n\nDrawn from " + recipe.csvFiles.map { "`\($0)`" }.joined(separator: ", ")
+            let made = Array(Set(recipe.csvFiles.compactMap { commands.command(for: $0) })).sorted()
+            if !made.isEmpty { text += ", made by:\n\n" + made.map { "```\n\($0)\n```" }.joined(separator: "\n") }
+            nb.markdown(text)
+            nb.code(matplotlib(recipe))
+        }
+        for svg in plainSVGs {
+            let stem = String(svg.dropLast(4))
+            var text = "## `\(svg)`\n\nThis figure has no recipe; it is shown as drawn"
+            if csvs.contains(stem + ".csv") { text += " and its data `\(stem).csv` are plotted column by column" }
+            if let command = commands.command(for: stem + ".csv") { text += ". Made by:\n\n```\n\(command)\n```" }
+            nb.markdown(text)
+            var code = "from IPython.display import SVG, display\ndisplay(SVG(filename=str(DATA / \(py(svg)))))\n"
+            if csvs.contains(stem + ".csv") { code += "plot_columns(\(py(stem + ".csv")))\n" }
+            nb.code(code)
+        }
+        return nb
+    }
+
+    public static func export(from directory: String, to notebookPath: String) throws {
+        let nb = try notebook(from: directory, notebookPath: notebookPath)
+        try AtomicFile.write(try nb.json, to: notebookPath)
+    }
+
+    static func setupCode(dataPath: String, csvs: [String]) -> String {
+        """
+        import csv
+        import os
+        import pathlib
+
+        import numpy as np
+        import matplotlib.pyplot as plt
+
+        DATA = pathlib.Path(os.environ.get("SPECGD_DATA", \(py(dataPath))))
+
+
+        def load(name):
+            \"\"\"A CSV written by specgd as {column: numpy array}; nan/inf parse as floats.\"\"\"
+            with open(DATA / name, newline="") as handle:
+                rows = list(csv.reader(handle))
+            header, body = rows[0], rows[1:]
+            values = np.array([[float(v) for v in row] for row in body], dtype=float).reshape(len(body), len(header))
+            return {column: values[:, i] for i, column in enumerate(header)}
+
+
+        def legend(ax):
+            \"\"\"One legend row per label; artists sharing a label are drawn together.\"\"\"
+            handles, labels = ax.get_legend_handles_labels()
+            merged = {}
+            for handle, label in zip(handles, labels):
+                merged.setdefault(label, []).append(handle)
+            if merged:
+                ax.legend([tuple(h) for h in merged.values()], list(merged), fontsize=8)
+
+
+        def plot_columns(name):
+            \"\"\"Every column of a table against its first column.\"\"\"
+            table = load(name)
+            first, *rest = list(table)
+            fig, ax = plt.subplots(figsize=(6, 4))
+            for column in rest:
+                ax.plot(table[first], table[column], label=column)
+            ax.set_xlabel(first)
+            ax.legend(fontsize=7)
+            plt.show()
+
+
+        tables = {name: load(name) for name in [\(csvs.map(py).joined(separator: ", "))]}
+        for name, table in tables.items():
+            print(f"{name}: {len(next(iter(table.values())))} rows, columns {', '.join(table)}")
+        """
+    }
+
+    /// matplotlib code that redraws a recipe.
+    static func matplotlib(_ recipe: FigureRecipe) -> String {
+        let count = recipe.panels.count
+        let columns = max(1, min(recipe.columns, count))
+        let rows = (count + columns - 1) / columns
+        var code = "fig, axs = plt.subplots(\(rows), \(columns), figsize=(\(4.4 * Double(columns)), \(3.4 * Double(rows))), squeeze=False)\n"
+        code += "for ax in axs.flat[\(count):]:\n    ax.set_visible(False)\n"
+        for (i, panel) in recipe.panels.enumerated() {
+            code += "\nax = axs.flat[\(i)]\n"
+            for s in panel.series {
+                let t = "tables[\(py(s.csv))]"
+                let label = s.label.map { ", label=\(py($0))" } ?? ""
+                switch s.kind {
+                case .band:
+                    code += "ax.fill_between(\(t)[\(py(s.x))], \(t)[\(py(s.y))], \(t)[\(py(s.upper ?? s.y))], color=\(py(s.color)), alpha=0.22, linewidth=0\(label))\n"
+                case .line:
+                    code += "ax.plot(\(t)[\(py(s.x))], \(t)[\(py(s.y))], color=\(py(s.color)), linestyle=\(py(mplStyle(s.style))), linewidth=\(s.width ?? 1.8)\(label))\n"
+                case .markers:
+                    let every = s.maxMarkers.map { "max(1, -(-len(\(t)[\(py(s.x))]) // \($0)))" } ?? "1"
+                    let face = s.filled ? s.color : "white"
+                    code += "step = \(every)\n"
+                    code += "ax.plot(\(t)[\(py(s.x))][::step], \(t)[\(py(s.y))][::step], linestyle=\"none\", marker=\(py(mplMarker(s.shape))), markersize=5, markerfacecolor=\(py(face)), color=\(py(s.color))\(label))\n"
+                }
+            }
+            for r in panel.references {
+                let call = r.vertical ? "axvline" : "axhline"
+                code += "ax.\(call)(\(pyNumber(r.value)), color=\(py(r.color)), linestyle=\(py(mplStyle(r.style))), linewidth=1)\n"
+            }
+            if panel.xScale == .log { code += "ax.set_xscale(\"log\")\n" }
+            if panel.yScale == .log { code += "ax.set_yscale(\"log\")\n" }
+            if let limits = panel.yLimits, limits.count == 2 { code += "ax.set_ylim(\(pyNumber(limits[0])), \(pyNumber(limits[1])))\n" }
+            code += "ax.set_title(\(py(panel.title)))\nax.set_xlabel(\(py(panel.xLabel)))\nax.set_ylabel(\(py(panel.yLabel)))\n"
+            if panel.legend { code += "legend(ax)\n" }
+        }
+        code += "\nfig.suptitle(\(py(recipe.title)))\nfig.tight_layout()\nplt.show()\n"
+        return code
+    }
+
+    static func mplStyle(_ style: LineStyle) -> String {
+        switch style {
+        case .solid: return "-"
+        case .dashed: return "--"
+        case .dotted: return ":"
+        case .dashDot: return "-."
+        }
+    }
+
+    static func mplMarker(_ shape: MarkerShape) -> String {
+        switch shape {
+        case .circle: return "o"
+        case .square: return "s"
+        case .triangle: return "^"
+        case .diamond: return "D"
+        case .cross: return "x"
+        }
+    }
+
+    /// A Python string literal (JSON string syntax is valid Python).
+    static func py(_ text: String) -> String {
+        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
+        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\\/", with: "/")
+    }
+
+    static func pyNumber(_ v: Double) -> String {
+        v.isFinite ? "\(v)" : (v.isNaN ? "float(\"nan\")" : (v > 0 ? "float(\"inf\")" : "-float(\"inf\")"))
+    }
+
+    static func absolute(_ path: String) -> String {
+        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path)
+            : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path)
+        return url.standardizedFileURL.path
+    }
+
+    /// The path of `target` as seen from directory `base` (both absolute).
+    static func relativePath(from base: String, to target: String) -> String {
+        let b = base.split(separator: "/"), t = target.split(separator: "/")
+        var common = 0
+        while common < min(b.count, t.count), b[common] == t[common] { common += 1 }
+        let ups = Array(repeating: "..", count: b.count - common)
+        let rest = t[common...].map(String.init)
+        let parts = ups + rest
+        return parts.isEmpty ? "." : parts.joined(separator: "/")
+    }
+
+    /// The `command` recorded in JSON sidecars, found by CSV name.
+    struct Commands {
+        var byFile = [String: String]()
+        var distinct = [String]()
+
+        init(directory: String, files: [String]) {
+            struct Sidecar: Decodable { let command: String? }
+            var fallback: String?
+            for file in files where file.hasSuffix(".json") && !file.hasSuffix(".recipe.json") {
+                let path = (directory as NSString).appendingPathComponent(file)
+                guard let data = FileManager.default.contents(atPath: path),
+                      let command = (try? JSONOutput.decoder().decode(Sidecar.self, from: data))?.command else { continue }
+                byFile[String(file.dropLast(5)) + ".csv"] = command
+                if !distinct.contains(command) { distinct.append(command) }
+                fallback = fallback ?? command
+            }
+            // CSVs without their own sidecar were written by the run that wrote the directory's report.
+            if distinct.count == 1, let fallback {
+                for file in files where file.hasSuffix(".csv") && byFile[file] == nil { byFile[file] = fallback }
+            }
+        }
+
+        func command(for csv: String) -> String? { byFile[csv] }
+    }
+}

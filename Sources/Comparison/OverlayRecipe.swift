@@ -1,0 +1,76 @@
+import Plot
+import SpecgdSupport
+
+/// The theory-vs-simulation overlay of `specgd compare`: one panel per statistic, theory as
+/// a line, the simulation's seed mean as hollow markers and its q10–q90 band shaded, one
+/// colour per method.
+public enum OverlayRecipe {
+    /// One method's side-by-side table (the `table` of a `ComparisonResult`), stored as `csv`.
+    public struct Method: Sendable {
+        public var label: String
+        public var csv: String
+        public var table: Table
+        public var color: Color
+
+        public init(label: String, csv: String, table: Table, color: Color) {
+            self.label = label
+            self.csv = csv
+            self.table = table
+            self.color = color
+        }
+    }
+
+    /// Panel order and axis labels; statistics missing from the tables are left out.
+    static let panels: [(statistic: String, title: String, label: String, logCandidate: Bool)] = [
+        ("a", "signal a", "a (signal overlap)", true),
+        ("b", "spike b", "b (spike overlap)", true),
+        ("b_over_a", "spike / signal", "b / a", true),
+        ("c", "bulk c", "c (bulk coefficient)", true),
+        ("loss", "population loss", "loss L", true),
+        ("alignment", "alignment", "a² / ‖W‖²_F", false),
+    ]
+
+    public static func recipe(methods: [Method], name: String = "overlay", title: String) -> FigureRecipe {
+        var recipes = [PanelRecipe]()
+        for panel in panels {
+            let present = methods.filter { $0.table.index(of: "\(panel.statistic)_theory") != nil }
+            guard !present.isEmpty else { continue }
+            // Log scale where the statistic lives on one (coefficients, loss) and is positive.
+            let positive = present.allSatisfy { m in
+                (m.table.column("\(panel.statistic)_theory") ?? []).allSatisfy { $0 > 0 || !$0.isFinite }
+            }
+            var series = [SeriesRecipe]()
+            for m in present {
+                let s = panel.statistic
+                series.append(.band(m.csv, x: "step", lower: "\(s)_sim_q10", upper: "\(s)_sim_q90",
+                                    label: "\(m.label) sim. (mean, q10–q90)", color: m.color))
+                series.append(.line(m.csv, x: "step", y: "\(s)_theory", label: "\(m.label) theory", color: m.color))
+                series.append(.markers(m.csv, x: "step", y: "\(s)_sim", label: "\(m.label) sim. (mean, q10–q90)",
+                                       color: m.color, shape: m.color == methods.first?.color ? .circle : .square, maxMarkers: 30))
+            }
+            // b/a = 1 is where the spike and the signal are equally large.
+            let references = panel.statistic == "b_over_a" ? [ReferenceRecipe(vertical: false, value: 1, label: nil, color: .gray, style: .dotted)] : []
+            var recipe = PanelRecipe(title: panel.title, xLabel: "step k", yLabel: panel.label, xScale: .linear,
+                                     yScale: panel.logCandidate && positive ? .log : .linear, series: series,
+                                     references: references, legend: recipes.isEmpty)
+            if recipe.yScale == .log {
+                // A value passing through zero (b where the map chatters, a simulated ratio at
+                // round-off) would stretch a log axis over 15 decades and squash the rest:
+                // show at most seven decades below the maximum. Lower points fall outside the
+                // frame; the deviation report still counts them.
+                let values = present.flatMap { m in
+                    ["\(panel.statistic)_theory", "\(panel.statistic)_sim"].flatMap { m.table.column($0) ?? [] }
+                }.filter { $0 > 0 && $0.isFinite }
+                if let lo = values.min(), let hi = values.max(), lo < hi * 1e-7 {
+                    recipe.yLimits = [hi * 1e-7, hi * 1.5]
+                }
+            }
+            recipes.append(recipe)
+        }
+        let names = methods.map(\.label).joined(separator: " and ")
+        return FigureRecipe(
+            name: name, title: title,
+            description: "Theory (exact summary map, lines) against dense simulation (markers: mean over seeds; shaded: 10–90 % seed quantiles) for \(names). Under GD the spike b/a grows before the signal escapes when λ exceeds λ_c; under SpecGD every coefficient moves by ±η per step, so b/a does not grow.",
+            columns: 3, sharedLegend: true, panels: recipes)
+    }
+}

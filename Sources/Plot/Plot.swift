@@ -1,2 +1,0 @@
-/// Plot: dependency-free SVG figures (axes, log scales, legends, bands, panels, heatmaps).
-public enum PlotModule {}

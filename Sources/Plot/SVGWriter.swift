@@ -1,0 +1,93 @@
+import Foundation
+
+/// A minimal SVG text builder. Coordinates are printed with two decimals so the same figure
+/// gives the same bytes on every run.
+struct SVGWriter {
+    private(set) var body = ""
+
+    static func number(_ v: Double) -> String {
+        let text = String(format: "%.2f", v)
+        return text == "-0.00" ? "0.00" : text
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for ch in text {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    mutating func raw(_ text: String) { body += text + "\n" }
+
+    mutating func rect(x: Double, y: Double, width: Double, height: Double, fill: String,
+                       stroke: String? = nil, extra: String = "") {
+        var s = "<rect x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" width=\"\(Self.number(width))\" height=\"\(Self.number(height))\" fill=\"\(fill)\""
+        if let stroke { s += " stroke=\"\(stroke)\"" }
+        if !extra.isEmpty { s += " " + extra }
+        raw(s + "/>")
+    }
+
+    mutating func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String,
+                       width: Double = 1, dash: String? = nil) {
+        var s = "<line x1=\"\(Self.number(x1))\" y1=\"\(Self.number(y1))\" x2=\"\(Self.number(x2))\" y2=\"\(Self.number(y2))\" stroke=\"\(stroke)\" stroke-width=\"\(Self.number(width))\""
+        if let dash { s += " stroke-dasharray=\"\(dash)\"" }
+        raw(s + "/>")
+    }
+
+    /// A polyline path through `points`.
+    mutating func polyline(_ points: [(Double, Double)], stroke: String, width: Double, dash: String?) {
+        guard points.count >= 2 else { return }
+        var d = "M\(Self.number(points[0].0)),\(Self.number(points[0].1))"
+        for p in points.dropFirst() { d += "L\(Self.number(p.0)),\(Self.number(p.1))" }
+        var s = "<path d=\"\(d)\" fill=\"none\" stroke=\"\(stroke)\" stroke-width=\"\(Self.number(width))\" stroke-linejoin=\"round\" stroke-linecap=\"round\""
+        if let dash { s += " stroke-dasharray=\"\(dash)\"" }
+        raw(s + "/>")
+    }
+
+    /// A closed filled polygon.
+    mutating func polygon(_ points: [(Double, Double)], fill: String, opacity: Double) {
+        guard points.count >= 3 else { return }
+        var d = "M\(Self.number(points[0].0)),\(Self.number(points[0].1))"
+        for p in points.dropFirst() { d += "L\(Self.number(p.0)),\(Self.number(p.1))" }
+        raw("<path d=\"\(d)Z\" fill=\"\(fill)\" fill-opacity=\"\(Self.number(opacity))\" stroke=\"none\"/>")
+    }
+
+    mutating func text(_ content: String, x: Double, y: Double, size: Double, anchor: String = "start",
+                       fill: String = "#000000", rotate: Double? = nil, weight: String? = nil,
+                       baseline: String? = nil) {
+        var s = "<text x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" font-size=\"\(Self.number(size))\" text-anchor=\"\(anchor)\" fill=\"\(fill)\""
+        if let weight { s += " font-weight=\"\(weight)\"" }
+        if let baseline { s += " dominant-baseline=\"\(baseline)\"" }
+        if let rotate { s += " transform=\"rotate(\(Self.number(rotate)) \(Self.number(x)) \(Self.number(y)))\"" }
+        raw(s + ">\(Self.escape(content))</text>")
+    }
+
+    mutating func marker(_ shape: MarkerShape, x: Double, y: Double, size r: Double, color: String, filled: Bool) {
+        let fill = filled ? color : "#ffffff"
+        let style = "fill=\"\(fill)\" stroke=\"\(color)\" stroke-width=\"1.1\""
+        let n = Self.number
+        switch shape {
+        case .circle:
+            raw("<circle cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"\(n(r))\" \(style)/>")
+        case .square:
+            let h = r * 0.9
+            raw("<rect x=\"\(n(x - h))\" y=\"\(n(y - h))\" width=\"\(n(2 * h))\" height=\"\(n(2 * h))\" \(style)/>")
+        case .triangle:
+            let h = r * 1.2
+            raw("<path d=\"M\(n(x)),\(n(y - h))L\(n(x + h * 0.866)),\(n(y + h * 0.5))L\(n(x - h * 0.866)),\(n(y + h * 0.5))Z\" \(style)/>")
+        case .diamond:
+            let h = r * 1.25
+            raw("<path d=\"M\(n(x)),\(n(y - h))L\(n(x + h)),\(n(y))L\(n(x)),\(n(y + h))L\(n(x - h)),\(n(y))Z\" \(style)/>")
+        case .cross:
+            let h = r
+            raw("<path d=\"M\(n(x - h)),\(n(y - h))L\(n(x + h)),\(n(y + h))M\(n(x - h)),\(n(y + h))L\(n(x + h)),\(n(y - h))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>")
+        }
+    }
+}

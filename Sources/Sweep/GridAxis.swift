@@ -1,0 +1,114 @@
+import Foundation
+import SpecgdSupport
+
+/// One axis of a sweep grid: which option it varies and the values it takes, in order.
+///
+/// Spellings (`--grid SPEC`):
+/// - `name=start:stop:count`      — `count` evenly spaced values, both ends included;
+/// - `name=start:stop:count:log`  — geometric spacing (both bounds must be > 0);
+/// - `name=v1,v2,v3`              — an explicit list (a single `name=v` is a one-value axis).
+/// Integer options (dim, steps, width, samples, seed) are rounded to the nearest integer;
+/// a spec whose rounded values repeat is refused rather than silently shortened.
+public struct GridAxis: Sendable, Codable, Equatable {
+    public var parameter: SweepParameter
+    /// The spec as the user wrote it (kept in sweep.json so the run can be read back).
+    public var spec: String
+    public var values: [Double]
+
+    public var name: String { parameter.rawValue }
+
+    public init(parameter: SweepParameter, spec: String, values: [Double]) {
+        self.parameter = parameter
+        self.spec = spec
+        self.values = values
+    }
+
+    /// Parses one `--grid` spec; every failure is a one-line `InputError` naming the spec.
+    public static func parse(_ spec: String, mode: SweepMode) throws -> GridAxis {
+        let text = spec.trimmingCharacters(in: .whitespaces)
+        guard let equals = text.firstIndex(of: "=") else {
+            throw InputError("grid spec '\(spec)': expected name=start:stop:count[:log] or name=v1,v2,…")
+        }
+        let name = text[..<equals].trimmingCharacters(in: .whitespaces)
+        let body = text[text.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        let parameter: SweepParameter
+        do { parameter = try SweepParameter.named(name, mode: mode) } catch let error as InputError {
+            throw InputError("grid spec '\(spec)': \(error.message)")
+        }
+        guard !body.isEmpty else { throw InputError("grid spec '\(spec)': no values after '='") }
+
+        var values: [Double]
+        if body.contains(":") {
+            values = try range(body, spec: spec)
+        } else {
+            values = try body.split(separator: ",", omittingEmptySubsequences: false).map {
+                try number($0, spec: spec)
+            }
+        }
+        if parameter.isInteger {
+            for v in values where !(abs(v) < 9_007_199_254_740_992) {
+                throw InputError("grid spec '\(spec)': \(name) takes integers, \(v) is out of range")
+            }
+            values = values.map { $0.rounded() }
+        }
+        for v in values {
+            do { try parameter.validate(v) } catch let error as InputError {
+                throw InputError("grid spec '\(spec)': \(error.message)")
+            }
+        }
+        var seen = Set<Double>()
+        for v in values where !seen.insert(v).inserted {
+            let note = parameter.isInteger ? " (after rounding to integers)" : ""
+            throw InputError("grid spec '\(spec)': value \(Table.format(v)) appears twice\(note)")
+        }
+        return GridAxis(parameter: parameter, spec: text, values: values)
+    }
+
+    private static func range(_ body: String, spec: String) throws -> [Double] {
+        let parts = body.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 3 || parts.count == 4 else {
+            throw InputError("grid spec '\(spec)': a range is start:stop:count or start:stop:count:log")
+        }
+        let start = try number(parts[0], spec: spec)
+        let stop = try number(parts[1], spec: spec)
+        guard let count = Int(parts[2].trimmingCharacters(in: .whitespaces)) else {
+            throw InputError("grid spec '\(spec)': count '\(parts[2])' is not an integer")
+        }
+        guard count >= 1 else { throw InputError("grid spec '\(spec)': count must be >= 1 (got \(count))") }
+        guard count <= 10_000_000 else { throw InputError("grid spec '\(spec)': count \(count) is too large") }
+        if count > 1, start == stop {
+            throw InputError("grid spec '\(spec)': start equals stop, so \(count) values would all be equal")
+        }
+        if parts.count == 4 {
+            guard parts[3].trimmingCharacters(in: .whitespaces).lowercased() == "log" else {
+                throw InputError("grid spec '\(spec)': the fourth field may only be 'log' (got '\(parts[3])')")
+            }
+            guard start > 0, stop > 0 else {
+                throw InputError("grid spec '\(spec)': a log range needs start > 0 and stop > 0")
+            }
+            return spaced(count, start, stop) { pow(10, $0) } inverse: { log10($0) }
+        }
+        return spaced(count, start, stop) { $0 } inverse: { $0 }
+    }
+
+    /// Evenly spaced in the transformed coordinate, with the ends exactly as written.
+    private static func spaced(_ count: Int, _ start: Double, _ stop: Double,
+                               transform: (Double) -> Double, inverse: (Double) -> Double) -> [Double] {
+        guard count > 1 else { return [start] }
+        let u0 = inverse(start), u1 = inverse(stop)
+        return (0..<count).map { i in
+            if i == 0 { return start }
+            if i == count - 1 { return stop }
+            let t = Double(i) / Double(count - 1)
+            return transform(u0 + (u1 - u0) * t)
+        }
+    }
+
+    private static func number(_ field: Substring, spec: String) throws -> Double {
+        let trimmed = field.trimmingCharacters(in: .whitespaces)
+        guard let value = Double(trimmed), value.isFinite else {
+            throw InputError("grid spec '\(spec)': '\(trimmed)' is not a finite number")
+        }
+        return value
+    }
+}

@@ -1,0 +1,37 @@
+import SpecgdSupport
+
+/// What a sweep measures in each cell (MODEL.md §5). Each becomes one column of cells.csv.
+public enum Metric: String, Sendable, Codable, CaseIterable {
+    /// a² / ‖W‖²_F at the escape step (at the last step when the run does not escape).
+    case alignmentAtEscape = "alignment_at_escape"
+    /// a² / ‖W‖²_F after all `steps` steps.
+    case finalAlignment = "final_alignment"
+    /// First step with a ≥ escape-threshold; NaN when there is none within `steps`.
+    case escapeStep = "escape_step"
+    /// Population loss after all `steps` steps.
+    case finalLoss = "final_loss"
+    /// (b/a at escape) / (b/a at step 0): how much the spike outgrew the signal.
+    case amplification
+    /// GD escape step / SpecGD escape step at the cell's lr (runs both methods);
+    /// NaN unless both escape. > 1 means SpecGD escapes sooner.
+    case escapeRatio = "escape_ratio"
+
+    public static func parseList(_ texts: [String]) throws -> [Metric] {
+        var metrics = [Metric]()
+        for text in texts {
+            for piece in text.split(separator: ",") {
+                let name = piece.trimmingCharacters(in: .whitespaces)
+                guard let metric = Metric(rawValue: name) else {
+                    throw InputError("unknown metric '\(name)'; metrics: \(allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                guard !metrics.contains(metric) else { throw InputError("metric '\(name)' is listed twice") }
+                metrics.append(metric)
+            }
+        }
+        guard !metrics.isEmpty else { throw InputError("--metric needs at least one metric name") }
+        return metrics
+    }
+
+    /// Metrics that come out of one run of the cell's own method.
+    var needsPrimaryRun: Bool { self != .escapeRatio }
+}

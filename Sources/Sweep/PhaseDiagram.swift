@@ -1,0 +1,131 @@
+import Foundation
+import SpecgdSupport
+
+/// A metric over two axes of a finished sweep, ready to draw: the heatmap grid plus the
+/// theoretical GD boundary λ_c where the linear-window ratio ρ equals 1 (MODEL.md §5).
+public struct PhaseDiagram: Sendable {
+    public var metric: String
+    public var x: GridAxis
+    public var y: GridAxis
+    /// values[j][i] is the metric at (x.values[i], y.values[j]); NaN for a diverged cell.
+    public var values: [[Double]]
+    /// The fixed values of the other axes (for the title and the record).
+    public var slice: [String: Double]
+    /// Points (x, y) of the boundary ρ = 1, empty when neither axis is lambda or no point
+    /// of the plotted range has q < 1.
+    public var boundary: [(Double, Double)]
+
+    public var xLog: Bool { x.spec.lowercased().hasSuffix(":log") }
+    public var yLog: Bool { y.spec.lowercased().hasSuffix(":log") }
+
+    /// ρ(λ, η̃, q) = (1 + η̃(1+λ)(1−q)) / (1 + η̃(3−q)): the per-step growth of b/a in GD's
+    /// linear window.
+    public static func rho(lambda: Double, lr: Double, q: Double) -> Double {
+        (1 + lr * (1 + lambda) * (1 - q)) / (1 + lr * (3 - q))
+    }
+
+    /// λ_c where ρ = 1. Solving (1+λ)(1−q) = 3 − q gives λ_c = 2/(1 − q) for q < 1 — the
+    /// learning rate cancels, so on a (λ, η̃) diagram the boundary is a vertical line whose
+    /// place depends on q = (d−2)α² only; nil for q ≥ 1 (no spike amplification regime).
+    public static func criticalLambda(q: Double) -> Double? {
+        q < 1 ? 2 / (1 - q) : nil
+    }
+
+    /// Reads `directory` and builds the diagram. `at` fixes every axis other than x and y
+    /// that has more than one value (a one-value axis is fixed automatically).
+    public static func load(_ directory: String, metric: String?, x: String?, y: String?,
+                            at: [String: Double] = [:]) throws -> PhaseDiagram {
+        let configuration = try SweepRecord.read(from: directory)
+        let grid = configuration.grid
+        let metricName = metric ?? configuration.metrics[0].rawValue
+        guard configuration.metrics.map(\.rawValue).contains(metricName) else {
+            throw InputError("metric '\(metricName)' is not in this sweep; it has \(configuration.metrics.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard grid.axes.count >= 2 else {
+            throw InputError("a phase diagram needs two grid axes; this sweep has only '\(grid.names[0])'")
+        }
+        func pick(_ name: String?, preferred: SweepParameter, excluding: String?) throws -> GridAxis {
+            if let name {
+                guard let axis = grid.axes.first(where: { $0.name == name }) else {
+                    throw InputError("'\(name)' is not a grid axis of this sweep; axes: \(grid.names.joined(separator: ", "))")
+                }
+                return axis
+            }
+            if let axis = grid.axis(preferred), axis.name != excluding { return axis }
+            return grid.axes.first { $0.name != excluding && $0.name != preferred.rawValue }
+                ?? grid.axes.first { $0.name != excluding }!
+        }
+        let xAxis = try pick(x, preferred: .lambda, excluding: y)
+        let yAxis = try pick(y, preferred: .lr, excluding: xAxis.name)
+        guard xAxis.name != yAxis.name else { throw InputError("--x and --y must be different axes") }
+
+        var slice = [String: Double]()
+        for axis in grid.axes where axis.name != xAxis.name && axis.name != yAxis.name {
+            if let value = at[axis.name] {
+                guard axis.values.contains(value) else {
+                    throw InputError("--at \(axis.name)=\(Table.format(value)): not a value of that axis (\(axis.values.map(Table.format).joined(separator: ", ")))")
+                }
+                slice[axis.name] = value
+            } else if axis.values.count == 1 {
+                slice[axis.name] = axis.values[0]
+            } else {
+                throw InputError("axis '\(axis.name)' has \(axis.values.count) values; choose one with --at \(axis.name)=VALUE")
+            }
+        }
+        for name in at.keys where !grid.names.contains(name) || name == xAxis.name || name == yAxis.name {
+            throw InputError("--at \(name): not a grid axis other than x and y")
+        }
+
+        let table = try CellsTable(SweepRecord.cellsPath(directory))
+        let columns = try Dictionary(uniqueKeysWithValues: grid.names.map { ($0, try table.numbers($0)) })
+        let metricValues = try table.numbers(metricName)
+        var values = [[Double]](repeating: [Double](repeating: .nan, count: xAxis.values.count), count: yAxis.values.count)
+        var filled = 0
+        rows: for r in 0..<table.rows.count {
+            for (name, value) in slice where columns[name]![r] != value { continue rows }
+            guard let i = xAxis.values.firstIndex(of: columns[xAxis.name]![r]),
+                  let j = yAxis.values.firstIndex(of: columns[yAxis.name]![r]) else { continue }
+            values[j][i] = metricValues[r]
+            filled += 1
+        }
+        guard filled == xAxis.values.count * yAxis.values.count else {
+            throw InputError("\(directory) holds \(filled) of the \(xAxis.values.count * yAxis.values.count) cells of this diagram; finish the sweep (--resume) or merge its shards first")
+        }
+        var diagram = PhaseDiagram(metric: metricName, x: xAxis, y: yAxis, values: values, slice: slice, boundary: [])
+        diagram.boundary = diagram.boundaryCurve(base: configuration.base)
+        return diagram
+    }
+
+    /// Samples λ_c along the non-λ axis (q may depend on it through dim or alpha).
+    func boundaryCurve(base: ModelPoint) -> [(Double, Double)] {
+        let lambdaOnX: Bool
+        if x.parameter == .lambda { lambdaOnX = true } else if y.parameter == .lambda { lambdaOnX = false } else { return [] }
+        let other = lambdaOnX ? y : x
+        let lambdaAxis = lambdaOnX ? x : y
+        var point = base
+        for (name, value) in slice { if let p = SweepParameter(rawValue: name) { point.set(p, value) } }
+        let lo = other.values.min()!, hi = other.values.max()!
+        let log = (lambdaOnX ? yLog : xLog) && lo > 0
+        let n = 200
+        var curve = [(Double, Double)]()
+        let lambdaRange = lambdaAxis.values.min()!...lambdaAxis.values.max()!
+        for k in 0...n {
+            let t = Double(k) / Double(n)
+            let v = log ? exp(Foundation.log(lo) + (Foundation.log(hi) - Foundation.log(lo)) * t) : lo + (hi - lo) * t
+            var p = point
+            p.set(other.parameter, other.parameter.isInteger ? v.rounded() : v)
+            guard let critical = Self.criticalLambda(q: p.bulkMass), lambdaRange.contains(critical) else { continue }
+            curve.append(lambdaOnX ? (critical, v) : (v, critical))
+        }
+        return curve
+    }
+
+    /// The grid as a table (x, y, value), x fastest — the data behind the heatmap.
+    public var table: Table {
+        var out = Table(columns: [x.name, y.name, metric])
+        for (j, yValue) in y.values.enumerated() {
+            for (i, xValue) in x.values.enumerated() { out.append([xValue, yValue, values[j][i]]) }
+        }
+        return out
+    }
+}

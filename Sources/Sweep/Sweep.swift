@@ -1,2 +1,0 @@
-/// Sweep: parallel, resumable, shardable parameter sweeps into phase diagrams.
-public enum SweepModule {}

@@ -1,0 +1,189 @@
+import Foundation
+import SpecgdSupport
+
+/// What a run of `SweepRunner` did.
+public struct SweepReport: Sendable, Equatable {
+    /// Cells this run (or shard) is responsible for.
+    public var cells: Int
+    /// Cells already in cells.csv when it started (non-zero only with resume).
+    public var alreadyDone: Int
+    /// Cells evaluated by this run.
+    public var evaluated: Int
+    /// Diverged cells among all finished ones.
+    public var diverged: Int
+    public var complete: Bool { alreadyDone + evaluated == cells }
+}
+
+/// Runs a sweep into a directory: parallel over `jobs` threads, appending each finished cell
+/// to cells.csv as it completes, resumable after any interruption.
+///
+/// Determinism: a cell's values depend only on the configuration and its index (the seed is
+/// derived from both), never on the job count, the shard or the order cells finish in; and
+/// when the last cell is in, cells.csv is rewritten sorted by cell, so the same sweep gives
+/// the same bytes however it was run.
+public struct SweepRunner: Sendable {
+    public var configuration: SweepConfiguration
+    public var directory: String
+    public var jobs: Int
+    public var resume: Bool
+    public var showProgress: Bool
+    public var command: [String]
+
+    public init(configuration: SweepConfiguration, directory: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+                resume: Bool = false, showProgress: Bool = isatty(STDERR_FILENO) == 1,
+                command: [String] = CommandLine.arguments) {
+        self.configuration = configuration
+        self.directory = directory
+        self.jobs = jobs
+        self.resume = resume
+        self.showProgress = showProgress
+        self.command = command
+    }
+
+    public func run(evaluator: any CellEvaluator) throws -> SweepReport {
+        try Validate.atLeast(jobs, 1, "jobs")
+        try validateCells(evaluator)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw InputError("--output-dir \(directory) is a file, not a directory")
+        }
+        try AtomicFile.createDirectory(directory)
+        let lock = try DirectoryLock(directory)
+        defer { lock.release() }
+        try prepareDirectory()
+
+        let cellsPath = SweepRecord.cellsPath(directory)
+        var done = [Int: String]()
+        if FileManager.default.fileExists(atPath: cellsPath) {
+            done = try CellsFile.load(directory, configuration: configuration, repair: true)
+        }
+        let pending = configuration.cells.filter { done[$0] == nil }
+        let writer = try CellWriter(path: cellsPath, header: CellsFile.header(configuration))
+        let queue = WorkQueue(pending)
+        let progress = Progress(label: "sweep", total: pending.count, enabled: showProgress && !pending.isEmpty)
+        let configuration = self.configuration
+        let workers = min(jobs, max(pending.count, 1))
+        // Exactly `workers` threads (not a pool capped at the core count), so --jobs means
+        // what it says, e.g. under a SLURM allocation.
+        let group = DispatchGroup()
+        for index in 0..<workers {
+            group.enter()
+            let thread = Thread {
+                defer { group.leave() }
+                while let cell = queue.next() {
+                    do {
+                        let point = configuration.point(at: cell)
+                        let outcome = try evaluator.outcome(point, metrics: configuration.metrics)
+                        writer.append(CellsFile.line(cell: cell, configuration: configuration, point: point, outcome: outcome))
+                        queue.finished(diverged: outcome.status == .diverged)
+                        progress.advance()
+                    } catch {
+                        queue.fail(error)
+                    }
+                }
+            }
+            thread.name = "specgd-sweep-\(index)"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        group.wait()
+        progress.finish()
+        try writer.finish()
+        if let error = queue.failure { throw error }
+
+        let all = try CellsFile.load(directory, configuration: configuration, repair: false)
+        let report = SweepReport(cells: configuration.cells.count, alreadyDone: done.count,
+                                 evaluated: queue.evaluated,
+                                 diverged: all.values.filter { $0.contains(",diverged,") }.count)
+        if all.count == configuration.cells.count {
+            try AtomicFile.write(CellsFile.sorted(all, configuration: configuration), to: cellsPath)
+        }
+        return report
+    }
+
+    /// Every cell is checked before the directory is touched, so a bad combination (say an
+    /// identity start with width ≠ dim) fails at once, naming the first such cell, and
+    /// leaves nothing to clean up.
+    private func validateCells(_ evaluator: any CellEvaluator) throws {
+        for cell in configuration.cells {
+            do { try evaluator.validate(configuration.point(at: cell)) } catch let error as InputError {
+                let values = zip(configuration.grid.names, configuration.grid.values(at: cell))
+                    .map { "\($0)=\(Table.format($1))" }.joined(separator: " ")
+                throw InputError("cell \(cell) (\(values)): \(error.message)")
+            }
+        }
+    }
+
+    /// A fresh directory gets sweep.json; an existing one must be empty, or (with resume)
+    /// hold this very sweep.
+    private func prepareDirectory() throws {
+        let manager = FileManager.default
+        let contents = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
+        let recordExists = manager.fileExists(atPath: SweepRecord.path(directory))
+        if resume && recordExists {
+            let stored = try SweepRecord.read(from: directory)
+            let differences = configuration.differences(from: stored)
+            guard differences.isEmpty else {
+                throw InputError("--resume: \(directory) holds a different sweep (\(differences.joined(separator: "; "))); rerun with its options or use a new --output-dir")
+            }
+            return
+        }
+        guard contents.isEmpty else {
+            if resume {
+                throw InputError("--resume: \(directory) is not empty but has no \(SweepRecord.fileName); it is not a sweep directory")
+            }
+            throw InputError("--output-dir \(directory) is not empty; pass --resume to continue the sweep in it, or choose a new directory")
+        }
+        try SweepRecord.write(configuration, to: directory, command: command)
+    }
+}
+
+/// Hands out pending cells in index order to the worker threads and collects the first error.
+private final class WorkQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private let cells: [Int]
+    private var position = 0
+    private(set) var evaluated = 0
+    private(set) var diverged = 0
+    private(set) var failure: Error?
+
+    init(_ cells: [Int]) { self.cells = cells }
+
+    func next() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard failure == nil, position < cells.count else { return nil }
+        position += 1
+        return cells[position - 1]
+    }
+
+    func finished(diverged isDiverged: Bool) {
+        lock.lock(); defer { lock.unlock() }
+        evaluated += 1
+        if isDiverged { diverged += 1 }
+    }
+
+    func fail(_ error: Error) {
+        lock.lock(); defer { lock.unlock() }
+        if failure == nil { failure = error }
+    }
+}
+
+/// An exclusive flock on the sweep directory itself (no lock file left behind), so two
+/// processes never append to one cells.csv. Released when the process dies, even by kill -9.
+struct DirectoryLock {
+    private let fd: Int32
+
+    init(_ directory: String) throws {
+        fd = open(directory, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { throw InputError("cannot open \(directory): \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw InputError("another specgd sweep is running in \(directory)")
+        }
+    }
+
+    func release() {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import SpecgdSupport
+
+@Suite struct CheckEscapeCommandTests {
+    /// The spiked map (MODEL.md §3) written out independently, every step recorded.
+    static func map(lambda: Double, dim: Int, specgd: Bool, steps: Int, alpha: Double = 1e-3, lr: Double = 1e-3)
+        -> (a: [Double], b: [Double], q: [Double]) {
+        let p = Double(dim - 2), s = 1 + lambda
+        var (a, b, c) = (alpha, alpha, alpha)
+        var out: (a: [Double], b: [Double], q: [Double]) = ([], [], [])
+        func sign(_ x: Double) -> Double { x > 0 ? 1 : (x < 0 ? -1 : 0) }
+        for _ in 0...steps {
+            out.a.append(a); out.b.append(b); out.q.append(p * c * c)
+            let t = (a * a - 1) + s * b * b + p * c * c
+            let ga = a * (2 * (a * a - 1) + t), gb = s * b * (2 * s * b * b + t), gc = c * (2 * c * c + t)
+            if specgd { a -= lr * sign(ga); b -= lr * sign(gb); c -= lr * sign(gc) }
+            else { a -= lr * ga; b -= lr * gb; c -= lr * gc }
+        }
+        return out
+    }
+
+    @Test func theoryMapRowsMatchAnIndependentComputation() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try SpecgdProcess.run(["check-escape", "--lambdas", "1,8", "--dim", "12", "--no-simulation",
+                                            "--steps", "3000", "--output-dir", dir])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("all") && result.stdout.contains("held"))
+        let table = try Table.readCSV(dir + "/escape-check.csv")
+        func row(_ lambda: Double, specgd: Bool, quantity: Double) throws -> [String: Double] {
+            let r = try #require(table.rows.first { $0[0] == lambda && $0[1] == (specgd ? 1 : 0) && $0[3] == quantity })
+            return Dictionary(uniqueKeysWithValues: zip(table.columns, r))
+        }
+        // GD at λ = 8 ≫ λ_c ≈ 2: the spike is amplified as ρ^k predicts.
+        let gd = try row(8, specgd: false, quantity: 0)
+        let m = Self.map(lambda: 8, dim: 12, specgd: false, steps: 3000)
+        let cap = 0.1 * ((1 - m.q[0]) / 27).squareRoot()
+        let end = (0..<m.a.count).prefix { m.a[$0] <= 0.1 && m.b[$0] <= cap }.last!
+        let amplification = (m.b[end] / m.a[end]) / (m.b[0] / m.a[0])
+        let qbar = m.q[0...end].reduce(0, +) / Double(end + 1)
+        let predicted = pow((1 + 1e-3 * 9 * (1 - qbar)) / (1 + 1e-3 * (3 - qbar)), Double(end))
+        #expect(abs(gd["measured"]! / amplification - 1) < 1e-12)
+        #expect(abs(gd["predicted"]! / predicted - 1) < 1e-12)
+        #expect(gd["passed"] == 1 && gd["measured"]! > 5)
+        // The saturation check is made above λ_c only, and holds.
+        let saturation = try row(8, specgd: false, quantity: 1)
+        let e = m.a.firstIndex { $0 >= 0.5 }!
+        #expect(abs(saturation["measured"]! - m.b[e] / m.a[e]) < 1e-14)
+        #expect(saturation["passed"] == 1)
+        #expect(table.rows.filter { $0[0] == 1 && $0[3] == 1 }.isEmpty)
+        // SpecGD: no amplification at all, escape after ⌈(0.5 − α)/η⌉ = 499 steps.
+        let spec = try row(8, specgd: true, quantity: 0)
+        #expect(spec["measured"]! <= 1 && spec["passed"] == 1)
+        let specEscape = try row(8, specgd: true, quantity: 2)
+        let s = Self.map(lambda: 8, dim: 12, specgd: true, steps: 700)
+        #expect(specEscape["measured"]! == Double(s.a.firstIndex { $0 >= 0.5 }!))
+        #expect(specEscape["predicted"] == 499)
+        for file in ["escape-check.json", "amplification.svg", "amplification.csv", "rho-curve.csv"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/" + file), "\(file)")
+        }
+    }
+
+    @Test func failingPredictionsAreShownAndSetTheExitStatus() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // A tolerance far below the linear-window approximation's error must fail, with numbers.
+        let result = try SpecgdProcess.run(["check-escape", "--lambdas", "8", "--dim", "12", "--no-simulation",
+                                            "--tol-amplification", "1e-6", "--output-dir", dir])
+        #expect(result.status != 0)
+        #expect(result.stdout.contains("FAIL") && result.stdout.contains("FAILED"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/escape-check.json"))) as! [String: Any]
+        let summary = json["summary"] as! [String: Any]
+        #expect(summary["allPassed"] as? Bool == false)
+        let failed = (summary["rows"] as! [[String: Any]]).filter { $0["passed"] as? Bool == false }
+        #expect(!failed.isEmpty && failed.allSatisfy { $0["predicted"] is Double && $0["measured"] is Double })
+    }
+
+    @Test func simulationsAreCheckedToo() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try SpecgdProcess.run(["check-escape", "--lambdas", "8", "--dim", "8", "--seeds", "2", "--output-dir", dir])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let table = try Table.readCSV(dir + "/escape-check.csv")
+        let simulated = table.rows.filter { $0[2] == 1 }
+        #expect(simulated.count == 5)  // GD: amplification, saturation, escape step; SpecGD: bound, escape step
+        let bad = try SpecgdProcess.run(["check-escape", "--lambdas", "8,x", "--output-dir", dir])
+        #expect(bad.status != 0 && bad.stderr.contains("--lambdas"))
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+import SpecgdSupport
+
+@Suite struct FiguresCommandTests {
+    static let names = ["trajectories", "escape-vs-lambda", "escape-vs-dim", "loss", "bulk", "power-law"]
+
+    @Test func quickFigureSetHasEverySVGWithItsData() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try SpecgdProcess.run(["figures", "--quick", "--output-dir", dir])
+        #expect(result.status == 0, "\(result.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir)
+        for name in Self.names {
+            let svg = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name).svg"))
+            #expect(XMLParser(data: svg).parse(), "\(name).svg is not well-formed")
+            // The recipe names the CSV columns it draws; each must exist, with a sidecar.
+            let recipe = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name).recipe.json"))) as! [String: Any]
+            for panel in recipe["panels"] as! [[String: Any]] {
+                for series in panel["series"] as! [[String: Any]] {
+                    let csv = series["csv"] as! String
+                    let table = try Table.readCSV("\(dir)/\(csv)")
+                    for key in ["x", "y", "upper"] {
+                        if let column = series[key] as? String { #expect(table.index(of: column) != nil, "\(csv) lacks \(column)") }
+                    }
+                    let sidecar = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sidecarPath(for: "\(dir)/\(csv)")))) as! [String: Any]
+                    #expect((sidecar["command"] as? String)?.contains("figures") == true)
+                }
+            }
+        }
+        #expect(files.filter { $0.hasSuffix(".svg") }.count == Self.names.count)
+        // The trajectories show the misalignment: GD's b/a grows well above 1, SpecGD's never does.
+        let gd = try Table.readCSV(dir + "/trajectories-gd.csv").column("b_over_a_theory")!
+        let spec = try Table.readCSV(dir + "/trajectories-specgd.csv").column("b_over_a_theory")!
+        #expect(gd.max()! > 5 && spec.max()! <= 1 + 1e-12)
+    }
+
+    @Test func exportedNotebookValidatesAndRuns() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try SpecgdProcess.run(["figures", "--quick", "--output-dir", dir + "/data"]).status == 0)
+        let notebook = dir + "/notebooks-export/figures.ipynb"
+        let export = try SpecgdProcess.run(["export-notebook", "--from", dir + "/data", "--output", notebook])
+        #expect(export.status == 0, "\(export.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: notebook))) as! [String: Any]
+        #expect(object["nbformat"] as? Int == 4)
+        let bad = try SpecgdProcess.run(["export-notebook", "--from", dir + "/missing", "--output", notebook])
+        #expect(bad.status != 0 && bad.stderr.contains("not a directory"))
+
+        guard let python = ProcessInfo.processInfo.environment["SPECGD_PYTHON"],
+              FileManager.default.isExecutableFile(atPath: python) else {
+            print("SPECGD_PYTHON not set: skipped validating and executing the exported notebook")
+            return
+        }
+        let validate = Process()
+        validate.executableURL = URL(fileURLWithPath: python)
+        validate.arguments = ["-c", "import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))", notebook]
+        try validate.run()
+        validate.waitUntilExit()
+        #expect(validate.terminationStatus == 0, "the notebook does not validate against the nbformat schema")
+        let execute = Process()
+        execute.executableURL = URL(fileURLWithPath: python)
+        execute.arguments = ["-m", "nbconvert", "--to", "notebook", "--execute", notebook, "--output", "executed.ipynb"]
+        let err = Pipe()
+        execute.standardError = err
+        execute.standardOutput = Pipe()
+        try execute.run()
+        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        execute.waitUntilExit()
+        #expect(execute.terminationStatus == 0, "nbconvert --execute failed: \(errors.suffix(2000))")
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+/// `specgd sweep`, `merge` and `plot-phase` as a user runs them, including a real crash.
+@Suite struct SweepCLITests {
+    /// Slow enough (~20 ms a cell in a debug build) that the sweep is still running when killed.
+    private let slowSweep = ["sweep", "--grid", "lambda=0:16:60", "--grid", "lr=1e-4,2e-4",
+                             "--metric", "escape_step,alignment_at_escape,final_loss",
+                             "--steps", "40000", "--jobs", "2"]
+
+    private func cells(_ directory: String) -> String {
+        (try? String(contentsOfFile: directory + "/cells.csv", encoding: .utf8)) ?? ""
+    }
+
+    private func completeLines(_ directory: String) -> Int {
+        cells(directory).filter { $0 == "\n" }.count - 1
+    }
+
+    @Test func killedSweepResumesToTheUninterruptedResult() throws {
+        let root = try SpecgdProcess.temporaryDirectory()
+        let interrupted = root + "/interrupted", reference = root + "/reference"
+
+        let process = Process()
+        process.executableURL = SpecgdProcess.executable
+        process.arguments = slowSweep + ["--output-dir", interrupted]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while completeLines(interrupted) < 6 && process.isRunning && Date() < deadline { usleep(5_000) }
+        #expect(process.isRunning, "the sweep finished before it could be killed; make it slower")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        let before = completeLines(interrupted)
+        #expect(before >= 6 && before < 120, "killed with \(before) cells written")
+
+        // Without --resume the half-done directory is refused; with it the sweep completes.
+        let refused = try SpecgdProcess.run(slowSweep + ["--output-dir", interrupted])
+        #expect(refused.status != 0 && refused.stderr.contains("--resume"))
+        let resumed = try SpecgdProcess.run(slowSweep + ["--output-dir", interrupted, "--resume"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("already done"))
+
+        let uninterrupted = try SpecgdProcess.run(slowSweep + ["--output-dir", reference, "--jobs", "1"])
+        #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
+        let result = cells(interrupted)
+        #expect(result == cells(reference))
+        // Complete, each cell once, in order.
+        let indices = result.split(separator: "\n").dropFirst().map { Int($0.split(separator: ",")[0])! }
+        #expect(indices == Array(0..<120))
+    }
+
+    @Test func shardsMergedByTheCLIEqualTheSingleRun() throws {
+        let root = try SpecgdProcess.temporaryDirectory()
+        let sweep = ["sweep", "--grid", "lambda=0:16:5", "--grid", "lr=1e-3:1e-1:3:log", "--grid", "dim=50,500",
+                     "--metric", "escape_ratio,amplification", "--steps", "3000"]
+        #expect(try SpecgdProcess.run(sweep + ["--output-dir", root + "/whole"]).status == 0)
+        for i in 1...3 {
+            let run = try SpecgdProcess.run(sweep + ["--shard", "\(i)/3", "--output-dir", root + "/shard-\(i)"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let incomplete = try SpecgdProcess.run(["merge", root + "/shard-1", root + "/shard-3"])
+        #expect(incomplete.status != 0 && incomplete.stderr.contains("missing shard 2/3"), "\(incomplete.stderr)")
+        let merged = try SpecgdProcess.run(["merge", root + "/shard-1", root + "/shard-2", root + "/shard-3"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(cells(root + "/merged") == cells(root + "/whole"))
+        #expect(cells(root + "/whole").split(separator: "\n").count == 31)
+    }
+
+    @Test func plotPhaseWritesTheFigureAndItsData() throws {
+        let root = try SpecgdProcess.temporaryDirectory()
+        let sweep = try SpecgdProcess.run(["sweep", "--grid", "lambda=0:8:9", "--grid", "lr=1e-3:1e-1:4:log",
+                                           "--metric", "alignment_at_escape,amplification", "--steps", "2000",
+                                           "--output-dir", root + "/phase"])
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        let plot = try SpecgdProcess.run(["plot-phase", root + "/phase", "--metric", "amplification", "--log-color"])
+        #expect(plot.status == 0, "\(plot.stderr)")
+        let svg = (try? String(contentsOfFile: root + "/phase/phase-amplification.svg", encoding: .utf8)) ?? ""
+        #expect(svg.hasPrefix("<?xml") && svg.contains("<svg") && svg.contains("ρ = 1"))
+        let csv = (try? String(contentsOfFile: root + "/phase/phase-amplification.csv", encoding: .utf8)) ?? ""
+        #expect(csv.hasPrefix("lambda,lr,amplification\n") && csv.split(separator: "\n").count == 37)
+        #expect(FileManager.default.fileExists(atPath: root + "/phase/phase-amplification.json"))
+        let wrong = try SpecgdProcess.run(["plot-phase", root + "/phase", "--metric", "final_loss"])
+        #expect(wrong.status != 0 && wrong.stderr.contains("not in this sweep"), "\(wrong.stderr)")
+        let noSweep = try SpecgdProcess.run(["plot-phase", root])
+        #expect(noSweep.status != 0 && noSweep.stderr.contains("not a sweep directory"), "\(noSweep.stderr)")
+    }
+
+    @Test func badInputIsAOneLineError() throws {
+        let root = try SpecgdProcess.temporaryDirectory()
+        for (arguments, message) in [
+            (["sweep", "--grid", "gamma=1:2:3"], "unknown grid axis 'gamma'"),
+            (["sweep", "--grid", "lr=0:1:3:log"], "a log range needs start > 0"),
+            (["sweep", "--grid", "lambda=1,2", "--metric", "speed"], "unknown metric 'speed'"),
+            (["sweep", "--grid", "lambda=1,2", "--shard", "3/2"], "--shard I/N needs 1 <= I <= N"),
+            (["sweep", "--grid", "lambda=1,2", "--mode", "theory", "--width", "5"], "--width applies to --mode simulate only"),
+            (["sweep", "--mode", "simulate", "--grid", "width=4,12", "--dim", "12"],
+             "cell 0 (width=4): --init identity needs width m = dim d"),
+        ] {
+            let result = try SpecgdProcess.run(arguments + ["--output-dir", root + "/x"])
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1,
+                    "\(result.stderr)")
+        }
+        // Refused before anything was written.
+        #expect(!FileManager.default.fileExists(atPath: root + "/x"))
+        let help = try SpecgdProcess.run(["sweep", "--help"])
+        #expect(help.stdout.contains("--grid") && help.stdout.contains("--resume") && help.stdout.contains("--shard"))
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import SpecgdSupport
+@testable import Comparison
+
+@Suite struct EscapeCheckTests {
+    @Test func criticalLambdaIsWhereRhoCrossesOne() {
+        for (lr, q) in [(1e-3, 0.0), (1e-2, 0.05), (0.1, 0.3)] {
+            let lc = EscapeFormulas.criticalLambda(learningRate: lr, q: q)
+            #expect(abs(EscapeFormulas.rho(lambda: lc, learningRate: lr, q: q) - 1) < 1e-14)
+            #expect(EscapeFormulas.rho(lambda: lc * 1.1, learningRate: lr, q: q) > 1)
+            #expect(EscapeFormulas.rho(lambda: lc * 0.9, learningRate: lr, q: q) < 1)
+        }
+        #expect(EscapeFormulas.criticalLambda(learningRate: 1e-3, q: 0) == 2)
+        #expect(abs(EscapeFormulas.saturationRatio(lambda: 8, signalAtEscape: 0.5, q: 0) - (0.75 / 27).squareRoot() / 0.5) < 1e-15)
+    }
+
+    /// The window, amplification and ρ^k recomputed here by a direct scan of the trajectory.
+    @Test func gdAmplificationMatchesAnIndependentComputation() throws {
+        let lambda = 8.0, lr = 1e-3
+        let trajectory = Fixtures.spikedTrajectory(lambda: lambda, dim: 50, steps: 2600)
+        let m = try EscapeMeasurement.measure(trajectory, lambda: lambda)
+        let a = trajectory.column("a")!, b = trajectory.column("b")!, q = trajectory.column("q")!
+        let cap = 0.1 * ((1 - q[0]) / 27).squareRoot()
+        let end = (0..<a.count).prefix { a[$0] <= 0.1 && b[$0] <= cap }.last!
+        #expect(m.windowEndStep == end)
+        #expect(m.amplification == (b[end] / a[end]) / (b[0] / a[0]))
+        let qbar = q[0...end].reduce(0, +) / Double(end + 1)
+        let predicted = pow((1 + lr * 9 * (1 - qbar)) / (1 + lr * (3 - qbar)), Double(end))
+        let rows = EscapeCheck.rows(lambda: lambda, method: "gd", source: .theoryMap, measurement: m,
+                                    learningRate: lr, threshold: 0.5)
+        let amplification = try #require(rows.first { $0.quantity == "amplification" })
+        #expect(abs(amplification.predicted - predicted) < 1e-12 * predicted)
+        #expect(amplification.measured > 5, "GD amplifies the spike well above λ_c")
+        #expect(amplification.passed, "\(amplification)")
+        let escape = try #require(a.firstIndex { $0 >= 0.5 })
+        let saturation = try #require(rows.first { $0.quantity == "ratio_at_escape" })
+        #expect(saturation.measured == b[escape] / a[escape])
+        #expect(abs(saturation.predicted - ((1 - a[escape] * a[escape] - q[escape]) / 27).squareRoot() / a[escape]) < 1e-15)
+        #expect(saturation.passed, "\(saturation)")
+    }
+
+    @Test func specgdDoesNotAmplifyAndEscapesAtConstantSpeed() throws {
+        for lambda in [1.0, 8.0, 16.0] {
+            let trajectory = Fixtures.spikedTrajectory(lambda: lambda, dim: 50, specgd: true, steps: 700)
+            let m = try EscapeMeasurement.measure(trajectory, lambda: lambda)
+            let rows = EscapeCheck.rows(lambda: lambda, method: "specgd", source: .theoryMap, measurement: m,
+                                        learningRate: 1e-3, threshold: 0.5)
+            #expect(rows.allSatisfy { $0.passed }, "\(EscapeCheck.report(rows))")
+            #expect(m.maxAmplification <= 1 + 1e-12)
+            #expect(abs(Double(m.escapeStep!) - 499) <= 1)
+        }
+    }
+
+    @Test func aWrongPredictionIsReportedWithItsNumbers() throws {
+        // The trajectory ran at λ = 8 but is checked as if λ were 4: ρ^k is far off.
+        let trajectory = Fixtures.spikedTrajectory(lambda: 8, dim: 50, steps: 2600)
+        let m = try EscapeMeasurement.measure(trajectory, lambda: 8)
+        let rows = EscapeCheck.rows(lambda: 4, method: "gd", source: .theoryMap, measurement: m, learningRate: 1e-3, threshold: 0.5)
+        let row = try #require(rows.first { $0.quantity == "amplification" })
+        #expect(!row.passed && row.relativeError > 0.5)
+        let report = EscapeCheck.report(rows)
+        #expect(report.contains("FAIL") && report.contains("FAILED"))
+        let table = EscapeCheck.table(rows)
+        #expect(table.column("passed")?.first == 0 && table.column("measured")?.first == row.measured)
+    }
+
+    @Test func belowCriticalGDShrinksTheSpikeAsPredicted() throws {
+        let trajectory = Fixtures.spikedTrajectory(lambda: 1, dim: 50, steps: 2600)
+        let m = try EscapeMeasurement.measure(trajectory, lambda: 1)
+        let rows = EscapeCheck.rows(lambda: 1, method: "gd", source: .theoryMap, measurement: m, learningRate: 1e-3, threshold: 0.5)
+        #expect(rows.count == 1 && rows[0].passed && rows[0].measured < 0.5)
+    }
+}

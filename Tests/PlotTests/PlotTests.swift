@@ -1,0 +1,201 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+@testable import Plot
+
+@Suite struct TickTests {
+    @Test func linearTicksForKnownRanges() {
+        #expect(Ticks.linear(0...1).map(\.value) == [0, 0.2, 0.4, 0.6, 0.8, 1])
+        #expect(Ticks.linear(0...1).map(\.label) == ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"])
+        #expect(Ticks.linear(0...12000).map(\.value) == [0, 2000, 4000, 6000, 8000, 10000, 12000])
+        #expect(Ticks.linear(-3...7).map(\.value) == [-2, 0, 2, 4, 6])
+        #expect(Ticks.linear(-3...7).map(\.label) == ["−2", "0", "2", "4", "6"])
+        #expect(Ticks.linear(0.1...0.35).map(\.value) == [0.1, 0.15, 0.2, 0.25, 0.3, 0.35])
+        #expect(Ticks.linear(0...1e-4).map(\.label) == ["0", "2×10⁻⁵", "4×10⁻⁵", "6×10⁻⁵", "8×10⁻⁵", "10⁻⁴"])
+    }
+
+    @Test func niceLimitsWidenToTicksAndAvoidZeroRange() {
+        #expect(Ticks.niceLinearLimits(0.03, 0.97) == 0...1)
+        #expect(Ticks.niceLinearLimits(1, 11_800) == 0...12000)
+        let constant = Ticks.niceLinearLimits(5, 5)
+        #expect(constant.lowerBound < 5 && constant.upperBound > 5)
+        #expect(Ticks.niceLinearLimits(0, 0) == -1...1)
+        #expect(Ticks.niceLogLimits(3e-4, 0.7) == 1e-4...1)
+        #expect(Ticks.niceLogLimits(10, 10) == 1...100)
+        #expect(Ticks.niceLogLimits(2, 8) == 1...10)
+    }
+
+    @Test func logTicksAreDecadesWithMinorTicks() {
+        let ticks = Ticks.log(1e-3...1)
+        #expect(ticks.filter(\.isMajor).map(\.value) == [1e-3, 1e-2, 1e-1, 1])
+        #expect(ticks.filter(\.isMajor).map(\.label) == ["10⁻³", "10⁻²", "10⁻¹", "1"])
+        let minor = ticks.filter { !$0.isMajor }.map(\.value)
+        #expect(minor.count == 3 * 8)
+        #expect(minor.prefix(8) == [2e-3, 3e-3, 4e-3, 5e-3, 6e-3, 7e-3, 8e-3, 9e-3])
+        // Twelve decades: every second decade is labelled, the others become minor ticks.
+        let wide = Ticks.log(1e-12...1)
+        #expect(wide.filter(\.isMajor).map(\.value) == [1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1])
+        #expect(wide.count == 13)
+        #expect(Ticks.log(1...1000).filter(\.isMajor).map(\.label) == ["1", "10", "10²", "10³"])
+        // Less than two decades: 1-2-5 labels so the axis can still be read.
+        let short = Ticks.log(0.17...8.9)
+        #expect(short.filter(\.isMajor).map(\.value) == [0.2, 0.5, 1, 2, 5])
+        #expect(short.filter(\.isMajor).map(\.label) == ["0.2", "0.5", "1", "2", "5"])
+        #expect(short.count == 8 + 8)  // 0.2 … 0.9 and 1 … 8
+    }
+
+    @Test func labelsUseTrueMinusAndSuperscripts() {
+        #expect(Ticks.powerLabel(-12) == "10⁻¹²")
+        #expect(Ticks.scientificLabel(-2.5e6) == "−2.5×10⁶")
+        #expect(Ticks.decimalLabel(-0.0001, decimals: 2) == "0.00")
+    }
+}
+
+@Suite struct MappingTests {
+    @Test func dataToPixelLinearAndLog() throws {
+        let linear = AxisScale(kind: .linear, limits: 0...10, start: 100, end: 300)
+        #expect(linear.pixel(0) == 100)
+        #expect(linear.pixel(2.5) == 150)
+        #expect(linear.pixel(10) == 300)
+        #expect(linear.pixel(.nan) == nil)
+        let log = AxisScale(kind: .log, limits: 1e-3...1e1, start: 400, end: 0)
+        #expect(abs(try #require(log.pixel(1e-3)) - 400) < 1e-12)
+        #expect(abs(try #require(log.pixel(1e-1)) - 200) < 1e-12)
+        #expect(abs(try #require(log.pixel(1e1)) - 0) < 1e-12)
+        #expect(log.pixel(0) == nil && log.pixel(-1) == nil)
+    }
+
+    @Test func panelLayoutPlacesDataInsideThePlotArea() throws {
+        var axes = Axes(x: Axis(limits: 0...4), y: Axis(scale: .log, limits: 1...100))
+        axes.add(LineSeries(x: [0, 4], y: [1, 100]))
+        let figure = Figure(axes, width: 500, height: 400)
+        let panel = try #require(figure.layout().first)
+        let bottomLeft = try #require(panel.point(0, 1)), topRight = try #require(panel.point(4, 100))
+        #expect(bottomLeft.x == panel.plotX && bottomLeft.y == panel.plotY + panel.plotHeight)
+        #expect(topRight.x == panel.plotX + panel.plotWidth && topRight.y == panel.plotY)
+        let middle = try #require(panel.point(2, 10))
+        #expect(abs(middle.x - (panel.plotX + panel.plotWidth / 2)) < 1e-9)
+        #expect(abs(middle.y - (panel.plotY + panel.plotHeight / 2)) < 1e-9)
+    }
+
+    @Test func heatmapCellEdgesAreGeometricOnLogAxes() {
+        let edges = CellEdges.edges([1, 10, 100], scale: .log)
+        let expected = [pow(10, -0.5), pow(10, 0.5), pow(10, 1.5), pow(10, 2.5)]
+        for (e, x) in zip(edges, expected) { #expect(abs(e / x - 1) < 1e-12) }
+        #expect(CellEdges.edges([0, 1, 3], scale: .linear) == [-0.5, 0.5, 2, 4])
+    }
+
+    @Test func linesBreakAtNonFinitePoints() throws {
+        var axes = Axes()
+        axes.add(LineSeries(x: [0, 1, 2, 3, 4, 5], y: [1, 2, .nan, 3, 4, .infinity]))
+        let figure = Figure(axes)
+        let panel = try #require(figure.layout().first)
+        let segments = PanelRenderer(layout: panel, id: 0).segments(x: axes.lines[0].x, y: axes.lines[0].y)
+        #expect(segments.map(\.count) == [2, 2])
+        #expect(panel.y.limits == 1...4)
+    }
+}
+
+@Suite struct SVGOutputTests {
+    static let figures: [(String, Figure)] = [
+        ("trajectories", SampleFigures.trajectories()),
+        ("heatmap", SampleFigures.heatmap()),
+        ("degenerate", SampleFigures.degenerate()),
+    ]
+
+    @Test(arguments: 0..<3) func svgIsWellFormedXML(_ index: Int) throws {
+        let (name, figure) = Self.figures[index]
+        let svg = figure.svg
+        let parser = XMLParser(data: Data(svg.utf8))
+        #expect(parser.parse(), "\(name): \(String(describing: parser.parserError))")
+        #expect(!svg.contains("nan") && !svg.contains("inf"), "\(name) leaked a non-finite coordinate")
+        #expect(svg == figure.svg, "rendering must be deterministic")
+    }
+
+    @Test func textIsEscapedAndFontsAreReadable() throws {
+        var axes = Axes(title: "a < b & c > \"d\"")
+        axes.add(LineSeries(x: [0, 1], y: [0, 1], label: "<tag>"))
+        let svg = Figure(axes).svg
+        #expect(XMLParser(data: Data(svg.utf8)).parse())
+        #expect(svg.contains("a &lt; b &amp; c &gt; &quot;d&quot;"))
+        let sizes = svg.components(separatedBy: "font-size=\"").dropFirst().compactMap { Double($0.prefix { $0 != "\"" }) }
+        #expect(!sizes.isEmpty && sizes.allSatisfy { $0 >= 11 })
+        #expect(svg.contains("sans-serif"))
+    }
+
+    @Test func heatmapDrawsEveryCellAndAColorbar() throws {
+        let svg = SampleFigures.heatmap().svg
+        // 24 × 16 cells + 64 colorbar slices + the background, legend box and its sample.
+        let cells = svg.components(separatedBy: "<rect").count - 1
+        #expect(cells >= 24 * 16 + 64)
+        #expect(svg.contains(Colormap.viridis.color(at: 0).hex) || svg.contains(Colormap.viridis.color(at: 1).hex))
+    }
+
+    @Test func heatmapCellsWithoutAValueAreGrey() throws {
+        var axes = Axes(x: Axis(scale: .log), y: Axis(scale: .linear))
+        axes.heatmap = Heatmap(x: [1, 10], y: [0], values: [[.nan, 2]], colorScale: .log, valueRange: 1...10)
+        let figure = Figure(axes)
+        let svg = figure.svg
+        #expect(svg.contains("fill=\"\(Color.lightGray.hex)\""))
+        // 2 on a log colour scale over [1, 10] sits at log10(2) of the way up viridis.
+        #expect(svg.contains("fill=\"\(Colormap.viridis.color(at: log10(2)).hex)\""))
+        let panel = try #require(figure.layout().first)
+        #expect(abs(panel.x.limits.lowerBound - pow(10, -0.5)) < 1e-12 && abs(panel.x.limits.upperBound - pow(10, 1.5)) < 1e-12)
+    }
+
+    @Test func sharedLegendListsEachLabelOnceAboveThePanels() throws {
+        var figure = SampleFigures.trajectories()
+        figure.sharedLegend = true
+        let svg = figure.svg
+        #expect(XMLParser(data: Data(svg.utf8)).parse())
+        #expect(svg.components(separatedBy: ">a (signal)</text>").count == 2)
+        #expect(!svg.contains("fill-opacity=\"0.88\""), "panels draw no legend box of their own")
+        let panels = figure.layout()
+        #expect(panels.allSatisfy { $0.plotY > 30 + SharedLegend.rowHeight })
+    }
+
+    @Test func writesAtomicallyAndRendersToPNG() throws {
+        let directory = NSTemporaryDirectory() + "specgd-plot-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let keep = ProcessInfo.processInfo.environment["SPECGD_PLOT_GALLERY"]
+        let converter = ["/usr/bin/rsvg-convert", "/usr/local/bin/rsvg-convert", "/opt/homebrew/bin/rsvg-convert"]
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+        for (name, figure) in Self.figures {
+            let path = (keep ?? directory) + "/\(name).svg"
+            try figure.write(to: path)
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == figure.svg)
+            guard let converter else { continue }
+            let png = (keep ?? directory) + "/\(name).png"
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: converter)
+            process.arguments = ["-o", png, path]
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            process.waitUntilExit()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(process.terminationStatus == 0, "rsvg-convert failed on \(name): \(message)")
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: png))
+            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        }
+        if converter == nil { print("rsvg-convert not found: skipped the SVG → PNG rendering check") }
+    }
+}
+
+@Suite struct ColorTests {
+    @Test func paletteAndColormap() {
+        #expect(Palette.color(0).hex == "#0072b2")
+        #expect(Palette.color(8) == Palette.color(0))
+        #expect(Colormap.viridis.color(at: 0).hex == "#440154")
+        #expect(Colormap.viridis.color(at: 1).hex == "#fde725")
+        #expect(Colormap.viridis.color(at: .nan) == .lightGray)
+        // Viridis is monotone in lightness: a crude luma check over the stops.
+        let luma = (0...16).map { i -> Double in
+            let c = Colormap.viridis.color(at: Double(i) / 16)
+            return 0.2126 * Double(c.red) + 0.7152 * Double(c.green) + 0.0722 * Double(c.blue)
+        }
+        #expect(zip(luma, luma.dropFirst()).allSatisfy { $0 < $1 })
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import Sweep
+import SpecgdSupport
+
+@Suite struct PhaseDiagramTests {
+    @Test func criticalLambdaIsWhereRhoIsOne() throws {
+        for q in [0.0, 1e-4, 0.3, 0.9] {
+            let critical = try #require(PhaseDiagram.criticalLambda(q: q))
+            for lr in [1e-4, 1e-2, 0.5] {
+                #expect(abs(PhaseDiagram.rho(lambda: critical, lr: lr, q: q) - 1) <= 1e-14)
+                #expect(PhaseDiagram.rho(lambda: critical * 1.1, lr: lr, q: q) > 1)
+                #expect(PhaseDiagram.rho(lambda: critical * 0.9, lr: lr, q: q) < 1)
+            }
+        }
+        #expect(PhaseDiagram.criticalLambda(q: 0) == 2)  // λ_c = 2 at small q (MODEL.md §5)
+        #expect(PhaseDiagram.criticalLambda(q: 1) == nil)
+    }
+
+    @Test func theoryAmplificationChangesSignAtTheBoundary() throws {
+        // Inside the linear window (500 GD steps at η̃ = 1e-3 from α = 1e-3: a, b stay tiny), the
+        // spike outgrows the signal (amplification > 1) exactly for λ > λ_c = 2/(1 − q).
+        let configuration = try Fixture.configuration(grid: ["lambda=0:6:25", "lr=1e-3"], metrics: [.amplification],
+                                                      steps: 500)
+        let directory = try Fixture.directory()
+        _ = try Fixture.run(configuration, in: directory)
+        let table = try CellsTable(SweepRecord.cellsPath(directory))
+        let critical = try #require(PhaseDiagram.criticalLambda(q: configuration.base.bulkMass))
+        for (lambda, amplification) in zip(try table.numbers("lambda"), try table.numbers("amplification")) {
+            if abs(lambda - critical) < 1e-3 { continue }
+            #expect((amplification > 1) == (lambda > critical), "λ = \(lambda): amplification \(amplification)")
+            // and by the predicted amount: ρ^K to 2% (the window is not exactly linear).
+            let predicted = pow(PhaseDiagram.rho(lambda: lambda, lr: 1e-3, q: configuration.base.bulkMass), 500)
+            #expect(abs(amplification / predicted - 1) < 0.02, "λ = \(lambda): \(amplification) vs ρ^K = \(predicted)")
+        }
+    }
+
+    @Test func diagramReadsTheGridAndSlices() throws {
+        let configuration = try Fixture.configuration(grid: ["dim=20,400", "lr=1e-3:1e-1:3:log", "lambda=0:8:5"],
+                                                      metrics: [.escapeStep, .finalLoss])
+        let directory = try Fixture.directory()
+        _ = try Fixture.run(configuration, in: directory)
+        #expect(throws: InputError.self) { try PhaseDiagram.load(directory, metric: nil, x: nil, y: nil) }
+        let diagram = try PhaseDiagram.load(directory, metric: "final_loss", x: nil, y: nil, at: ["dim": 400])
+        #expect(diagram.x.name == "lambda" && diagram.y.name == "lr" && diagram.yLog && !diagram.xLog)
+        #expect(diagram.slice == ["dim": 400])
+        // Every value is the one in the cell with those coordinates.
+        let table = try CellsTable(SweepRecord.cellsPath(directory))
+        let dims = try table.numbers("dim"), lambdas = try table.numbers("lambda"), lrs = try table.numbers("lr")
+        let losses = try table.numbers("final_loss")
+        for r in 0..<table.rows.count where dims[r] == 400 {
+            let i = diagram.x.values.firstIndex(of: lambdas[r])!, j = diagram.y.values.firstIndex(of: lrs[r])!
+            #expect(diagram.values[j][i] == losses[r])
+        }
+        // The boundary on (λ, lr) is the vertical line λ = 2/(1 − q), q = (d − 2)α².
+        let q = 398 * 1e-6
+        #expect(!diagram.boundary.isEmpty)
+        for (x, y) in diagram.boundary {
+            #expect(abs(x - 2 / (1 - q)) <= 1e-12)
+            #expect(y >= 1e-3 * (1 - 1e-12) && y <= 0.1 * (1 + 1e-12))
+        }
+        // The CSV behind the figure: x fastest.
+        let csv = diagram.table
+        #expect(csv.columns == ["lambda", "lr", "final_loss"])
+        #expect(csv.rows.count == 15 && csv.rows[1][0] == 2 && csv.rows[1][1] == 1e-3)
+
+        // A boundary that moves with d when dim is an axis.
+        let moving = try PhaseDiagram.load(directory, metric: "escape_step", x: "dim", y: "lambda", at: ["lr": 0.01])
+        for (x, y) in moving.boundary { #expect(abs(y - 2 / (1 - (x.rounded() - 2) * 1e-6)) <= 1e-12) }
+        #expect(throws: InputError.self) { try PhaseDiagram.load(directory, metric: "amplification", x: nil, y: nil, at: ["dim": 400]) }
+        #expect(throws: InputError.self) { try PhaseDiagram.load(directory, metric: nil, x: nil, y: nil, at: ["dim": 401]) }
+    }
+}
