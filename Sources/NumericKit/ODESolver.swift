@@ -6,9 +6,12 @@ import SpecgdSupport
 final class ODECallbackBox {
     let rightHandSide: ODESystem.RightHandSide
     let jacobian: ODESystem.Jacobian?
+    /// Keeps a direct right-hand side's context alive.
+    let directOwner: AnyObject?
     init(_ system: ODESystem) {
         rightHandSide = system.rightHandSide
         jacobian = system.jacobian
+        directOwner = system.direct?.owner
     }
 }
 
@@ -84,9 +87,15 @@ public final class ODESolver {
         self.stepSize = initialStep
         box = ODECallbackBox(ode)
         system = .allocate(capacity: 1)
-        system.initialize(to: gsl_odeiv2_system(
-            function: rhsTrampoline, jacobian: jacobianTrampoline, dimension: ode.dimension,
-            params: Unmanaged.passUnretained(box).toOpaque()))
+        if let direct = ode.direct, !stepper.needsJacobian {
+            // The event helper (rk8pd) needs no Jacobian either.
+            system.initialize(to: gsl_odeiv2_system(
+                function: direct.function, jacobian: nil, dimension: ode.dimension, params: direct.context))
+        } else {
+            system.initialize(to: gsl_odeiv2_system(
+                function: rhsTrampoline, jacobian: jacobianTrampoline, dimension: ode.dimension,
+                params: Unmanaged.passUnretained(box).toOpaque()))
+        }
         guard let d = gsl_odeiv2_driver_alloc_y_new(system, stepper.gslType, initialStep, absoluteTolerance, relativeTolerance) else {
             system.deallocate()
             throw InputError("GSL could not allocate the \(stepper.rawValue) driver")
