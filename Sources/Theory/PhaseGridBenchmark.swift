@@ -12,18 +12,24 @@ public enum PhaseGridBenchmark {
         (0..<n).map { pow(10, -3 + Double($0) / Double(max(n - 1, 1))) }
     }
 
+    /// `batched`: one `DiscreteMap.escapeMetrics(model:method:learningRates:…)` per λ row (all
+    /// η̃ at once); false: `escapeMetrics` cell by cell (the same numbers, slower).
     /// Every cell's metrics, row-major over (λ, lr), as a table with columns
     /// lambda, lr, escape_step (−1: none), a, b, alignment (at escape), final_alignment, final_loss.
     public static func run(size n: Int, method: Method, dimension: Int, alpha: Double, steps: Int,
-                           threshold: Double) throws -> Table {
+                           threshold: Double, batched: Bool = true) throws -> Table {
         try Validate.atLeast(n, 2, "phase grid size")
         var table = Table(columns: ["lambda", "lr", "escape_step", "a", "b", "alignment", "final_alignment", "final_loss"])
         for lambda in lambdas(n) {
             let model = try GroupedModel.spiked(lambda: lambda, dimension: dimension)
             let start = model.identityStart(alpha: alpha)
-            for lr in rates(n) {
-                let m = try DiscreteMap(model: model, method: method, learningRate: lr)
-                    .escapeMetrics(from: start, steps: steps, threshold: threshold)
+            let lrs = rates(n)
+            let metrics = batched
+                ? try DiscreteMap.escapeMetrics(model: model, method: method, learningRates: lrs, from: start,
+                                                steps: steps, threshold: threshold)
+                : try lrs.map { try DiscreteMap(model: model, method: method, learningRate: $0)
+                                    .escapeMetrics(from: start, steps: steps, threshold: threshold) }
+            for (lr, m) in zip(lrs, metrics) {
                 table.append([lambda, lr, Double(m.escapeStep ?? -1), m.signalAtEscape, m.spikeAtEscape,
                               m.alignmentAtEscape, m.finalAlignment, m.finalLoss])
             }

@@ -101,7 +101,8 @@ struct TheoryCommand: ParsableCommand {
 
     private func runPhaseGrid() throws {
         let grid = { try PhaseGridBenchmark.run(size: benchPhaseGrid, method: model.method, dimension: model.dimension,
-                                                alpha: model.alpha, steps: model.steps, threshold: model.escapeThreshold) }
+                                                alpha: model.alpha, steps: model.steps, threshold: model.escapeThreshold,
+                                                batched: ProcessInfo.processInfo.environment["SPECGD_BENCH_PER_CELL"] == nil) }
         let table = try grid()
         var times: [Double] = []
         let clock = ContinuousClock()
