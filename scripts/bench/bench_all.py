@@ -198,7 +198,8 @@ def bench_phase():
 # ---------------------------------------------------------------- 4. dense simulation
 def simulate_pair(method, d, m, steps, polar="svd"):
     common = ["--method", method, "--lambda", 8, "--dim", d, "--width", m, "--init", "gaussian", "--alpha", 1,
-              "--lr", 1e-3, "--steps", steps, "--every", steps]
+              "--lr", 1e-4 if method == "gd" else 1e-3, "--steps", steps, "--every", steps]
+    # GD: η̃ = 1e-4 (T ≈ m at α = 1, so 1e-3 diverges at m = d ≥ 512); SpecGD: η = 1e-3.
     ours_csv = os.path.join(WORK, f"sim-{method}-{polar}-{d}-{m}.csv")
     theirs_csv = os.path.join(WORK, f"np-{method}-{d}-{m}.csv")
     specgd("simulate", *common, "--polar", polar, "--threads", 1, "--no-wall-time", "--output", ours_csv)
