@@ -76,6 +76,15 @@ let gradientFlowDirect: ODESystem.DirectRightHandSide = { _, y, f, context in
     let n = Int(truncatingIfNeeded: Int64(base[0]))
     let sigma = base + 1, multiplicity = base + (1 &+ n), target = base + (1 &+ 2 &* n)
     let y = y.unsafelyUnwrapped, f = f.unsafelyUnwrapped
+    if n == 3 {  // the spiked model: straight-line code, same operations in the same order
+        let m0 = y[0] * y[0] - target[0], m1 = y[1] * y[1] - target[1], m2 = y[2] * y[2] - target[2]
+        let t = ((0 + multiplicity[0] * sigma[0] * m0) + multiplicity[1] * sigma[1] * m1) + multiplicity[2] * sigma[2] * m2
+        // (p·σ)·m and (2σ)·m: the products associate left to right exactly as in the loops.
+        f[0] = -(sigma[0] * y[0] * (2 * sigma[0] * m0 + t))
+        f[1] = -(sigma[1] * y[1] * (2 * sigma[1] * m1 + t))
+        f[2] = -(sigma[2] * y[2] * (2 * sigma[2] * m2 + t))
+        return 0
+    }
     var t = 0.0
     var g = 0
     while g < n {
