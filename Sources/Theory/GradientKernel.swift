@@ -7,7 +7,9 @@ import NumericKit
 /// pointers: with Swift arrays every right-hand-side call paid bounds checks and a
 /// retain/release per array access (callgrind: ~35% of a 3-group GD flow's instructions).
 struct GradientKernel: @unchecked Sendable {  // immutable after init; the buffer is never written again
-    /// Layout [n, σ_1…σ_n, p_1…p_n, t_1…t_n]: the direct (C) right-hand side reads it alone.
+    /// Layout [n, σ_1…σ_n, p_1…p_n, t_1…t_n, p_1σ_1…p_nσ_n, 2σ_1…2σ_n]: the direct (C)
+    /// right-hand side reads it alone (the last two blocks are products it would otherwise redo
+    /// per call; (p·σ)·m and (2σ)·m are exactly how `p * σ * m` and `2 * σ * m` evaluate).
     let storage: KernelStorage
     let sigma: UnsafePointer<Double>
     let multiplicity: UnsafePointer<Double>
@@ -17,7 +19,8 @@ struct GradientKernel: @unchecked Sendable {  // immutable after init; the buffe
     init(_ model: GroupedModel) {
         let n = model.count
         storage = KernelStorage(values: [Double(n)] + model.groups.map(\.eigenvalue)
-                                    + model.groups.map { Double($0.multiplicity) } + model.groups.map(\.target))
+                                    + model.groups.map { Double($0.multiplicity) } + model.groups.map(\.target)
+                                    + model.groups.map { Double($0.multiplicity) * $0.eigenvalue } + model.groups.map { 2 * $0.eigenvalue })
         count = n
         sigma = UnsafePointer(storage.base + 1)
         multiplicity = UnsafePointer(storage.base + 1 + n)
@@ -77,12 +80,12 @@ let gradientFlowDirect: ODESystem.DirectRightHandSide = { _, y, f, context in
     let sigma = base + 1, multiplicity = base + (1 &+ n), target = base + (1 &+ 2 &* n)
     let y = y.unsafelyUnwrapped, f = f.unsafelyUnwrapped
     if n == 3 {  // the spiked model: straight-line code, same operations in the same order
+        let w = base + 10, twoSigma = base + 13
         let m0 = y[0] * y[0] - target[0], m1 = y[1] * y[1] - target[1], m2 = y[2] * y[2] - target[2]
-        let t = ((0 + multiplicity[0] * sigma[0] * m0) + multiplicity[1] * sigma[1] * m1) + multiplicity[2] * sigma[2] * m2
-        // (p·σ)·m and (2σ)·m: the products associate left to right exactly as in the loops.
-        f[0] = -(sigma[0] * y[0] * (2 * sigma[0] * m0 + t))
-        f[1] = -(sigma[1] * y[1] * (2 * sigma[1] * m1 + t))
-        f[2] = -(sigma[2] * y[2] * (2 * sigma[2] * m2 + t))
+        let t = ((0 + w[0] * m0) + w[1] * m1) + w[2] * m2
+        f[0] = -(sigma[0] * y[0] * (twoSigma[0] * m0 + t))
+        f[1] = -(sigma[1] * y[1] * (twoSigma[1] * m1 + t))
+        f[2] = -(sigma[2] * y[2] * (twoSigma[2] * m2 + t))
         return 0
     }
     var t = 0.0
