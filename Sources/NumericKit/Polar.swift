@@ -80,8 +80,11 @@ public struct PolarWorkspace: Sendable {
             y = Matrix(rows: rows, columns: columns)
             gram = Matrix(rows: k, columns: k)
             eigenvalues = [Double](repeating: 0, count: k)
-            eigenWork = [Double](repeating: 0, count: 1 + 6 * k + 2 * k * k)  // dsyevd, jobz = V
-            eigenIWork = [Int32](repeating: 0, count: 3 + 5 * k)
+            // dsyevd's OPTIMAL workspace (queried): with the documented minimum, dsytrd runs
+            // unblocked and the eigensolve is ~1.5× slower at k = 1024.
+            let sizes = Self.eigenWorkspace(k)
+            eigenWork = [Double](repeating: 0, count: sizes.work)
+            eigenIWork = [Int32](repeating: 0, count: sizes.iwork)
         } else {
             svd = nil
             x = Matrix(rows: rows, columns: columns)
@@ -121,6 +124,18 @@ public struct PolarWorkspace: Sendable {
         // U[:, :r] · Vᵀ[:r, :]: the leading columns of U are contiguous, the leading rows of
         // Vᵀ are a sub-block with leading dimension k. One gemm, no copies.
         BLAS.gemmSub(svd!.u, rowsA: rows, inner: r, svd!.vt, ldb: svd!.rank, columnsB: columns, into: &out)
+    }
+
+    /// dsyevd (jobz = V) workspace lengths: LAPACK's optimum, at least the documented minimum.
+    static func eigenWorkspace(_ k: Int) -> (work: Int, iwork: Int) {
+        let minimum = (work: 1 + 6 * k + 2 * k * k, iwork: 3 + 5 * k)
+        var a = [Double](repeating: 0, count: 1), w = [Double](repeating: 0, count: 1)
+        var work = [Double](repeating: 0, count: 1)
+        var iwork = [Int32](repeating: 0, count: 1)
+        let info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, UInt8(ascii: "V").cChar, UInt8(ascii: "U").cChar, Int32(k),
+                                       &a, Int32(max(k, 1)), &w, &work, -1, &iwork, -1)
+        guard info == 0 else { return minimum }
+        return (max(Int(work[0]), minimum.work), max(Int(iwork[0]), minimum.iwork))
     }
 
     /// Tall (r ≥ c): A = GᵀG = V S² Vᵀ, polar = (G V) S⁻¹ Vᵀ. Wide: A = GGᵀ = U S² Uᵀ,
