@@ -21,6 +21,8 @@ public struct StepProfile: Sendable, Codable {
     public var bareGesdd: Double
     /// step / bareGesdd.
     public var stepOverGesdd: Double
+    /// `--polar gram`: timed steps whose polar factor fell back to gesdd (ill-conditioned gradient).
+    public var gramFallbacks: Int
 
     /// Times `steps` steps (after one warm-up step) of `configuration`'s first repetition,
     /// then `steps` bare thin SVDs of its last gradient.
@@ -49,11 +51,12 @@ public struct StepProfile: Sendable, Codable {
         for _ in 0..<steps { try svd.factor(g) }
         let bare = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9 / Double(steps)
         let n = Double(steps)
+        let fallbacks = trainer.gramFallbacks
         let step = (gradientTime + updateTime) / n
         return StepProfile(dimension: configuration.dimension, width: configuration.resolvedWidth,
                            method: configuration.method, polar: configuration.polar,
                            threads: configuration.threads, steps: steps, step: step,
                            gradient: gradientTime / n, update: updateTime / n, bareGesdd: bare,
-                           stepOverGesdd: step / bare)
+                           stepOverGesdd: step / bare, gramFallbacks: fallbacks)
     }
 }

@@ -57,6 +57,10 @@ public struct Trainer: Sendable {
         }
     }
 
+    /// `--polar gram`: how many polar factors went to gesdd because the gradient was too
+    /// ill-conditioned for the Gram route (0 for other methods).
+    public var gramFallbacks: Int { polarWorkspace?.gramFallbackCount ?? 0 }
+
     /// The gradient at the current weights (after `evaluate()`).
     public var currentGradient: Matrix { gradient }
 

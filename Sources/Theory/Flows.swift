@@ -33,7 +33,7 @@ public struct GroupedFlow: Sendable {
         let n = kernel.count
         switch kind {
         case .gradient:
-            return ODESystem(dimension: n, rightHandSide: { _, y, f in
+            var system = ODESystem(dimension: n, rightHandSide: { _, y, f in
                 kernel.gradient(y, into: f)
                 for g in 0..<n { f[g] = -f[g] }
             }, jacobian: { _, y, dfdy, dfdt in
@@ -41,6 +41,9 @@ public struct GroupedFlow: Sendable {
                 for i in 0..<(n * n) { dfdy[i] = -dfdy[i] }
                 for g in 0..<n { dfdt[g] = 0 }
             })
+            system.direct = ODESystem.Direct(function: gradientFlowDirect,
+                                             context: UnsafeMutableRawPointer(kernel.storage.base), owner: kernel.storage)
+            return system
         case .smoothedSign(let epsilon):
             let e2 = epsilon * epsilon
             let scratch = UnsafeMutablePointer<Double>.allocate(capacity: n)

@@ -56,6 +56,12 @@ struct TheoryCommand: ParsableCommand {
     @Option(name: .customLong("time-runs"), help: .hidden)
     var timeRuns: Int = 0
 
+    /// Benchmarks only (scripts/bench-all): the n×n (λ, η̃) phase grid of escape metrics
+    /// (`PhaseGridBenchmark`) written to --output instead of a trajectory; uses --method, --dim,
+    /// --alpha, --steps, --escape-threshold; with --time-runs prints the median wall time.
+    @Option(name: .customLong("bench-phase-grid"), help: .hidden)
+    var benchPhaseGrid: Int = 0
+
     func validate() throws {
         try Validate.atLeast(timeRuns, 0, "time-runs")
         for (value, name) in [(tEnd, "t-end"), (dt, "dt"), (epsilon, "epsilon")] {
@@ -71,6 +77,7 @@ struct TheoryCommand: ParsableCommand {
     }
 
     func run() throws {
+        if benchPhaseGrid > 0 { return try runPhaseGrid() }
         var config = model.theoryConfiguration
         try covariance.apply(to: &config)
         config.dynamics = flow ? .flow : (largeD ? .largeD : .map)
@@ -90,6 +97,21 @@ struct TheoryCommand: ParsableCommand {
         try result.table.writeCSV(to: output)
         try RunRecord(kind: "theory", configuration: config, summary: result.summary).write(to: sidecarPath(for: output))
         print(TheoryCommand.describe(result.summary, config: config, output: output))
+    }
+
+    private func runPhaseGrid() throws {
+        let grid = { try PhaseGridBenchmark.run(size: benchPhaseGrid, method: model.method, dimension: model.dimension,
+                                                alpha: model.alpha, steps: model.steps, threshold: model.escapeThreshold,
+                                                batched: ProcessInfo.processInfo.environment["SPECGD_BENCH_PER_CELL"] == nil) }
+        let table = try grid()
+        var times: [Double] = []
+        let clock = ContinuousClock()
+        for _ in 0..<timeRuns {
+            let elapsed = try clock.measure { _ = try grid() }
+            times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        }
+        if !times.isEmpty { print("elapsed_seconds=\(times.sorted()[times.count / 2])") }
+        try table.writeCSV(to: output)
     }
 
     static func describe(_ s: TheorySummary, config: TheoryConfiguration, output: String) -> String {

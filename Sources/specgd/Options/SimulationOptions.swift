@@ -22,7 +22,7 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Batch size B for --online.")
     var batch: Int = 64
 
-    @Option(help: "SpecGD polar factor: svd (exact, LAPACK gesdd), ns3 (cubic Newton–Schulz) or ns5 (Muon's quintic Newton–Schulz).")
+    @Option(help: "SpecGD polar factor: svd (exact, LAPACK gesdd), gram (exact via GᵀG = VS²Vᵀ, dsyevd; faster, error ≈ ε·κ²; gesdd when κ > 1e5), ns3 (cubic Newton–Schulz) or ns5 (Muon's quintic Newton–Schulz).")
     var polar: PolarMethod = .svd
 
     @Option(name: .customLong("ns-steps"), help: "Newton–Schulz iterations for --polar ns3/ns5.")
