@@ -98,6 +98,15 @@ public struct FigureSet: Sendable {
     static func label(_ method: Theory.Method) -> String { method == .gd ? "GD" : "SpecGD" }
     static func color(_ method: Theory.Method) -> Color { method == .gd ? .blue : .vermillion }
 
+    /// One panel with a line per method, reading `<method>_<stat>` columns of `csv`.
+    static func methodPanel(csv: String, stat: String, title: String, label: String, log: Bool, legend: Bool) -> PanelRecipe {
+        PanelRecipe(title: title, xLabel: "step k", yLabel: label, yScale: log ? .log : .linear,
+                    series: Theory.Method.allCases.map {
+                        .line(csv, x: "step", y: "\($0.rawValue)_\(stat)", label: Self.label($0), color: Self.color($0))
+                    },
+                    legend: legend)
+    }
+
     /// a, b, c, b/a, loss, alignment of GD and SpecGD at strong anisotropy: theory map lines over
     /// dense simulations from a random (gaussian) start, several seeds.
     func trajectories() throws -> (FigureRecipe, [String: Table]) {
@@ -184,21 +193,19 @@ public struct FigureSet: Sendable {
     func lossCurves() throws -> (FigureRecipe, [String: Table]) {
         let lambdas = [1.0, options.lambda, 4 * options.lambda]
         let steps = options.longSteps / 2, every = max(1, steps / 300)
-        var columns = ["step"], data = [[Double]]()
+        var joined = StepColumns()
         var series = [SeriesRecipe]()
         let styles: [LineStyle] = [.dotted, .solid, .dashed]
         for method in Theory.Method.allCases {
             for (i, lambda) in lambdas.enumerated() {
                 let t = try theory(method, lambda: lambda, steps: steps, every: every).table
-                if data.isEmpty { data = [t.column("step")!] }
                 let name = "\(method.rawValue)_lambda_\(Table.format(lambda))"
-                columns.append(name)
-                data.append(t.column("loss")!)
+                joined.add(name, from: t, column: "loss")
                 series.append(.line("loss.csv", x: "step", y: name, label: "\(Self.label(method)), λ = \(Table.format(lambda))",
                                     color: Self.color(method), style: styles[i]))
             }
         }
-        let table = Table(columns: columns, rows: (0..<data[0].count).map { r in data.map { $0[r] } })
+        let table = joined.table
         let recipe = FigureRecipe(
             name: "loss", title: "Population loss (d = \(options.theoryDimension), exact map)",
             description: "Population loss against the step for GD and SpecGD at λ ∈ {\(lambdas.map(Table.format).joined(separator: ", "))}. SpecGD's plateau is short and λ-free; GD's plateau lengthens as the spike soaks up the early growth.",
@@ -209,20 +216,14 @@ public struct FigureSet: Sendable {
 
     func bulkContraction() throws -> (FigureRecipe, [String: Table]) {
         let steps = options.longSteps, every = max(1, steps / 400)
-        var columns = ["step"], data = [[Double]]()
+        var joined = StepColumns()
         for method in Theory.Method.allCases {
             let t = try theory(method, steps: steps, every: every).table
-            if data.isEmpty { data = [t.column("step")!] }
-            for stat in ["q", "c", "a"] {
-                columns.append("\(method.rawValue)_\(stat)")
-                data.append(t.column(stat)!)
-            }
+            for stat in ["q", "c", "a"] { joined.add("\(method.rawValue)_\(stat)", from: t, column: stat) }
         }
-        let table = Table(columns: columns, rows: (0..<data[0].count).map { r in data.map { $0[r] } })
+        let table = joined.table
         func panel(_ stat: String, _ title: String, _ label: String, log: Bool, legend: Bool) -> PanelRecipe {
-            PanelRecipe(title: title, xLabel: "step k", yLabel: label, yScale: log ? .log : .linear,
-                        series: Theory.Method.allCases.map { .line("bulk.csv", x: "step", y: "\($0.rawValue)_\(stat)", label: Self.label($0), color: Self.color($0)) },
-                        legend: legend)
+            Self.methodPanel(csv: "bulk.csv", stat: stat, title: title, label: label, log: log, legend: legend)
         }
         let recipe = FigureRecipe(
             name: "bulk", title: "Bulk growth and contraction (λ = \(Table.format(options.lambda)), d = \(options.theoryDimension), exact map)",
@@ -235,7 +236,7 @@ public struct FigureSet: Sendable {
 
     func powerLaw() throws -> (FigureRecipe, [String: Table]) {
         let steps = options.longSteps / 2, every = max(1, steps / 300), d = 64, beta = 1.0, signal = 16
-        var columns = ["step"], data = [[Double]]()
+        var joined = StepColumns()
         for method in Theory.Method.allCases {
             var config = TheoryConfiguration(method: method, lambda: options.lambda, dimension: d, alpha: options.alpha,
                                              learningRate: options.learningRate, steps: steps, every: every,
@@ -244,17 +245,11 @@ public struct FigureSet: Sendable {
             config.beta = beta
             config.signalIndex = signal
             let t = try runTheory(config).table
-            if data.isEmpty { data = [t.column("step")!] }
-            for stat in ["a", "alignment", "loss"] {
-                columns.append("\(method.rawValue)_\(stat)")
-                data.append(t.column(stat)!)
-            }
+            for stat in ["a", "alignment", "loss"] { joined.add("\(method.rawValue)_\(stat)", from: t, column: stat) }
         }
-        let table = Table(columns: columns, rows: (0..<data[0].count).map { r in data.map { $0[r] } })
+        let table = joined.table
         func panel(_ stat: String, _ title: String, _ label: String, log: Bool, legend: Bool) -> PanelRecipe {
-            PanelRecipe(title: title, xLabel: "step k", yLabel: label, yScale: log ? .log : .linear,
-                        series: Theory.Method.allCases.map { .line("power-law.csv", x: "step", y: "\($0.rawValue)_\(stat)", label: Self.label($0), color: Self.color($0)) },
-                        legend: legend)
+            Self.methodPanel(csv: "power-law.csv", stat: stat, title: title, label: label, log: log, legend: legend)
         }
         let recipe = FigureRecipe(
             name: "power-law", title: "Power-law covariance σ_i ∝ i^(−\(Table.format(beta))), d = \(d), θ* on eigen-direction \(signal) (exact map)",
@@ -263,5 +258,23 @@ public struct FigureSet: Sendable {
                                  panel("alignment", "alignment", "a² / ‖W‖²_F", log: false, legend: false),
                                  panel("loss", "population loss", "loss L", log: true, legend: false)])
         return (recipe, ["power-law.csv": table])
+    }
+}
+
+/// Trajectories recorded on the same steps, joined column by column: `step` from the first
+/// one added, then each named column. Figures store several runs in one CSV this way.
+struct StepColumns {
+    private(set) var columns = ["step"]
+    private var data = [[Double]]()
+
+    mutating func add(_ name: String, from trajectory: Table, column: String) {
+        if data.isEmpty { data = [trajectory.column("step")!] }
+        precondition(trajectory.rows.count == data[0].count, "joined trajectories must share their steps")
+        columns.append(name)
+        data.append(trajectory.column(column)!)
+    }
+
+    var table: Table {
+        Table(columns: columns, rows: (0..<(data.first?.count ?? 0)).map { r in data.map { $0[r] } })
     }
 }

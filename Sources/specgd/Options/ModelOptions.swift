@@ -30,14 +30,9 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("escape-threshold"), help: "Escape step = first step with a ≥ this value.")
     var escapeThreshold: Double = 0.5
 
+    /// The library's checks, so the CLI and the API reject the same inputs with the same words.
     func validate() throws {
-        try Validate.spike(lambda)
-        try Validate.atLeast(dimension, 3, "dim")
-        try Validate.finite(alpha, "alpha")
-        try Validate.positive(learningRate, "lr")
-        try Validate.atLeast(steps, 0, "steps")
-        try Validate.atLeast(every, 1, "every")
-        try Validate.positive(escapeThreshold, "escape-threshold")
+        try theoryConfiguration.validate()
     }
 }
 
