@@ -48,21 +48,25 @@ public struct RunStatistics: Sendable, Equatable {
     public var alignmentAtEscape: Double
     /// (b/a at escape, or at the last step) / (b/a at step 0).
     public var amplification: Double
+    /// max over steps 0…escape (0…last without escape) of |b/a| / |b/a|₀.
+    public var peakAmplification: Double
     public var finalAlignment: Double
     public var finalLoss: Double
 
-    public init(escapeStep: Int?, alignmentAtEscape: Double, amplification: Double,
+    public init(escapeStep: Int?, alignmentAtEscape: Double, amplification: Double, peakAmplification: Double,
                 finalAlignment: Double, finalLoss: Double) {
         self.escapeStep = escapeStep
         self.alignmentAtEscape = alignmentAtEscape
         self.amplification = amplification
+        self.peakAmplification = peakAmplification
         self.finalAlignment = finalAlignment
         self.finalLoss = finalLoss
     }
 
     public init(_ metrics: EscapeMetrics) {
         self.init(escapeStep: metrics.escapeStep, alignmentAtEscape: metrics.alignmentAtEscape,
-                  amplification: metrics.amplification, finalAlignment: metrics.finalAlignment,
+                  amplification: metrics.amplification, peakAmplification: metrics.peakAmplification,
+                  finalAlignment: metrics.finalAlignment,
                   finalLoss: metrics.finalLoss)
     }
 }
@@ -86,6 +90,7 @@ struct MetricAssembler {
             case .escapeStep: out.append(primary!.escapeStep.map(Double.init) ?? .nan)
             case .finalLoss: out.append(primary!.finalLoss)
             case .amplification: out.append(primary!.amplification)
+            case .peakAmplification: out.append(primary!.peakAmplification)
             case .escapeRatio:
                 let gd = try escape(.gd), spec = try escape(.specgd)
                 if let gd, let spec, spec > 0 { out.append(Double(gd) / Double(spec)) } else { out.append(.nan) }

@@ -12,6 +12,10 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
     case finalLoss = "final_loss"
     /// (b/a at escape) / (b/a at step 0): how much the spike outgrew the signal.
     case amplification
+    /// max over steps 0…escape (the whole run without escape) of |b/a| / |b/a|₀. Does not
+    /// fall back below 1 after saturation, so it marks λ_c crisply: GD above λ_c ≫ 1 (ρᵏ
+    /// growth through the linear window), below λ_c exactly 1 (the max is step 0), SpecGD ≈ 1.
+    case peakAmplification = "peak_amplification"
     /// GD escape step / SpecGD escape step at the cell's lr (runs both methods);
     /// NaN unless both escape. > 1 means SpecGD escapes sooner.
     case escapeRatio = "escape_ratio"

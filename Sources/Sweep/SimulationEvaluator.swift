@@ -42,9 +42,13 @@ public struct SimulationEvaluator: CellEvaluator {
         let at = escape ?? (a.count - 1)
         let initialRatio = abs(b[0] / a[0])
         let ratio = abs(b[at] / a[at])
+        // Rows are every step (every = 1), so this is the same max as theory mode's.
+        var peakRatio = initialRatio
+        for row in 0...at { let r = abs(b[row] / a[row]); if r > peakRatio { peakRatio = r } }
         return RunStatistics(escapeStep: escape.map { Int(steps[$0]) },
                              alignmentAtEscape: alignment[at],
                              amplification: initialRatio > 0 ? ratio / initialRatio : .nan,
+                             peakAmplification: initialRatio > 0 ? peakRatio / initialRatio : .nan,
                              finalAlignment: alignment[alignment.count - 1],
                              finalLoss: loss[loss.count - 1])
     }

@@ -84,11 +84,14 @@ struct TheoryRunner {
         let start = model.identityStart(alpha: config.alpha)
         var tracker = EscapeTracker(start: model.observables(start), threshold: config.escapeThreshold)
         let every = config.every, steps = config.steps, spiked = model.isSpikedLayout
-        let signal = model.signalIndex, threshold = config.escapeThreshold
-        // The escape step is caught by a per-step probe on a (recorded rows otherwise).
+        let signal = model.signalIndex, spike = model.spikeIndex, threshold = config.escapeThreshold
+        // The escape step is caught by a per-step probe on a (recorded rows otherwise); the
+        // same probe feeds the peak amplification on the unrecorded steps, so it is exact.
         var escaped = false
         let end = try map.iterate(from: start, steps: steps, every: every, watch: { s in
-            if !escaped && s[signal] >= threshold { escaped = true; return true }
+            if escaped { return false }
+            if s[signal] >= threshold { escaped = true; return true }
+            if let spike { tracker.notePeak(signal: s[signal], spike: s[spike]) }
             return false
         }) { k, s in
             let o = model.observables(s)

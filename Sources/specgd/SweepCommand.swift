@@ -23,8 +23,10 @@ struct SweepCommand: ParsableCommand {
 
         Metrics: alignment_at_escape, final_alignment, escape_step (nan when a never \
         reaches the escape threshold within --steps), final_loss, amplification \
-        ((b/a at escape)/(b/a at step 0)), escape_ratio (GD escape step / SpecGD escape \
-        step at the cell's lr: runs both methods; nan unless both escape).
+        ((b/a at escape)/(b/a at step 0)), peak_amplification (max over steps 0…escape of \
+        |b/a|/|b/a|₀: ≫ 1 for GD above λ_c, exactly 1 below, ≈ 1 for SpecGD; plot it with \
+        plot-phase --log-color), escape_ratio (GD escape step / SpecGD escape step at the \
+        cell's lr: runs both methods; nan unless both escape).
 
         Outputs: DIR/sweep.json (full configuration, version), DIR/cells.csv (columns \
         cell, cell_id, one per axis, one per metric, seed, status ok|diverged, \
