@@ -36,7 +36,7 @@ struct PlotPhaseCommand: ParsableCommand {
     @Option(name: .customLong("at"), help: ArgumentHelp("Fix another axis with several values: name=value (repeatable).", valueName: "name=value"))
     var fixed: [String] = []
 
-    @Flag(name: .customLong("log-color"), help: "Colour by log10 of the metric (for metrics spanning decades, e.g. amplification, escape_step).")
+    @Flag(name: .customLong("log-color"), help: "Colour by log10 of the metric (for metrics spanning decades, e.g. amplification, peak_amplification, escape_step).")
     var logColor = false
 
     @Option(name: .customLong("output-dir"), help: ArgumentHelp("Where to write the figure (default: the sweep directory).", valueName: "dir"))

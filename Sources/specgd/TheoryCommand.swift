@@ -118,7 +118,7 @@ struct TheoryCommand: ParsableCommand {
         func f(_ x: Double) -> String { String(format: "%.4g", x) }
         var lines = ["\(config.method.rawValue) \(s.dynamics.rawValue): \(s.groups) groups, d = \(s.dimension) → \(output)"]
         if let k = s.escape.escapeStep {
-            lines.append("escape (a ≥ \(f(config.escapeThreshold))) at step \(k): b/a = \(f(s.spikeRatioAtEscape)), alignment \(f(s.escape.alignmentAtEscape)), amplification \(f(s.escape.amplification))")
+            lines.append("escape (a ≥ \(f(config.escapeThreshold))) at step \(k): b/a = \(f(s.spikeRatioAtEscape)), alignment \(f(s.escape.alignmentAtEscape)), amplification \(f(s.escape.amplification)) (peak \(f(s.escape.peakAmplification)))")
         } else {
             lines.append("no escape within \(config.steps) steps (a = \(f(s.escape.signalAtEscape)))")
         }
