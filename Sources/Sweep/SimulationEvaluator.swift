@@ -32,24 +32,9 @@ public struct SimulationEvaluator: CellEvaluator {
         return c
     }
 
-    /// The escape statistics of one recorded trajectory.
+    /// The escape statistics of one recorded trajectory (rows every step, so the peak is
+    /// the same max as theory mode's).
     static func statistics(_ table: Table, threshold: Double) throws -> RunStatistics {
-        guard let steps = table.column("step"), let a = table.column("a"), let b = table.column("b"),
-              let loss = table.column("loss"), let alignment = table.column("alignment"), !steps.isEmpty else {
-            throw InputError("the simulation trajectory lacks the step/a/b/loss/alignment columns")
-        }
-        let escape = a.firstIndex { $0 >= threshold }
-        let at = escape ?? (a.count - 1)
-        let initialRatio = abs(b[0] / a[0])
-        let ratio = abs(b[at] / a[at])
-        // Rows are every step (every = 1), so this is the same max as theory mode's.
-        var peakRatio = initialRatio
-        for row in 0...at { let r = abs(b[row] / a[row]); if r > peakRatio { peakRatio = r } }
-        return RunStatistics(escapeStep: escape.map { Int(steps[$0]) },
-                             alignmentAtEscape: alignment[at],
-                             amplification: initialRatio > 0 ? ratio / initialRatio : .nan,
-                             peakAmplification: initialRatio > 0 ? peakRatio / initialRatio : .nan,
-                             finalAlignment: alignment[alignment.count - 1],
-                             finalLoss: loss[loss.count - 1])
+        RunStatistics(try EscapeTracker.metrics(of: table, threshold: threshold))
     }
 }

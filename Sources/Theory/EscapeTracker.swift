@@ -1,3 +1,5 @@
+import SpecgdSupport
+
 /// Accumulates `EscapeMetrics` while a trajectory is produced, so every path (map, flow,
 /// large-d) measures escape with the same definitions in one pass.
 public struct EscapeTracker: Sendable {
@@ -54,5 +56,29 @@ public struct EscapeTracker: Sendable {
             amplification: initialRatio > 0 ? ratio / initialRatio : .nan,
             peakAmplification: initialRatio > 0 ? peakRatio / initialRatio : .nan,
             finalAlignment: last.alignment, finalLoss: last.loss, steps: steps)
+    }
+}
+
+extension EscapeTracker {
+    /// The escape metrics of an already recorded trajectory (columns `step, a, b, q, loss,
+    /// alignment, spike_alignment`, optionally `c` and `T`) — a dense simulation's table, say —
+    /// with the same definitions as the live paths. Exact when every step was recorded.
+    public static func metrics(of table: Table, threshold: Double) throws -> EscapeMetrics {
+        func column(_ name: String) throws -> [Double] {
+            guard let values = table.column(name) else { throw InputError("the trajectory has no '\(name)' column") }
+            return values
+        }
+        let step = try column("step"), a = try column("a"), b = try column("b"), q = try column("q")
+        let loss = try column("loss"), alignment = try column("alignment"), spike = try column("spike_alignment")
+        let nan = [Double](repeating: .nan, count: step.count)
+        let c = table.column("c") ?? nan, trace = table.column("T") ?? nan
+        guard !step.isEmpty else { throw InputError("the trajectory is empty") }
+        func row(_ i: Int) -> Observables {
+            Observables(a: a[i], b: b[i], c: c[i], q: q[i], trace: trace[i], loss: loss[i],
+                        alignment: alignment[i], spikeAlignment: spike[i])
+        }
+        var tracker = EscapeTracker(start: row(0), threshold: threshold)
+        for i in step.indices { tracker.observe(step: Int(step[i]), row(i)) }
+        return tracker.metrics(steps: Int(step[step.count - 1]))
     }
 }
