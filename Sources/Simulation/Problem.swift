@@ -27,9 +27,7 @@ public struct Problem: Sendable {
                 spikeCoordinates.append(k + 1)
             }
         case .powerLaw:
-            for i in 0..<d { sigma[i] = pow(Double(i + 1), -c.beta) }
-            let mean = sigma.reduce(0, +) / Double(d)
-            for i in 0..<d { sigma[i] /= mean }
+            sigma = Spectra.powerLaw(beta: c.beta, dimension: d)
         case .diagonal:
             sigma = c.spectrum ?? sigma
         }

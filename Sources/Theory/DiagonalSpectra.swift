@@ -1,4 +1,5 @@
 import Foundation
+import NumericKit
 import SpecgdSupport
 
 /// Constructors for diagonal covariances Σ = diag(σ_1..σ_d) with θ* on one eigen-direction.
@@ -35,9 +36,7 @@ extension GroupedModel {
     public static func powerLaw(beta: Double, dimension d: Int, signalIndex: Int) throws -> GroupedModel {
         try Validate.nonNegative(beta, "beta")
         guard d >= 3 else { throw InputError("dim must be >= 3 (got \(d))") }
-        let raw = (1...d).map { pow(Double($0), -beta) }
-        let mean = raw.reduce(0, +) / Double(d)
-        return try diagonal(eigenvalues: raw.map { $0 / mean }, signalIndex: signalIndex)
+        return try diagonal(eigenvalues: Spectra.powerLaw(beta: beta, dimension: d), signalIndex: signalIndex)
     }
 
     /// Custom groups from a JSON file:
