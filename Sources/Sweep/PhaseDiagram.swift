@@ -1,5 +1,6 @@
 import Foundation
 import SpecgdSupport
+import Theory
 
 /// A metric over two axes of a finished sweep, ready to draw: the heatmap grid plus the
 /// theoretical GD boundary λ_c where the linear-window ratio ρ equals 1 (MODEL.md §5).
@@ -18,17 +19,12 @@ public struct PhaseDiagram: Sendable {
     public var xLog: Bool { x.spec.lowercased().hasSuffix(":log") }
     public var yLog: Bool { y.spec.lowercased().hasSuffix(":log") }
 
-    /// ρ(λ, η̃, q) = (1 + η̃(1+λ)(1−q)) / (1 + η̃(3−q)): the per-step growth of b/a in GD's
-    /// linear window.
-    public static func rho(lambda: Double, lr: Double, q: Double) -> Double {
-        (1 + lr * (1 + lambda) * (1 - q)) / (1 + lr * (3 - q))
-    }
-
-    /// λ_c where ρ = 1. Solving (1+λ)(1−q) = 3 − q gives λ_c = 2/(1 − q) for q < 1 — the
-    /// learning rate cancels, so on a (λ, η̃) diagram the boundary is a vertical line whose
-    /// place depends on q = (d−2)α² only; nil for q ≥ 1 (no spike amplification regime).
+    /// The λ_c line the diagram draws (`EscapeAnalytics.lambdaCritical`, where ρ = 1). For
+    /// q < 1 it is 2/(1 − q): the learning rate cancels, so on a (λ, η̃) diagram the boundary
+    /// is a vertical line whose place depends on q = (d−2)α² only. nil for q ≥ 1, where there
+    /// is no spike-amplification regime to mark.
     public static func criticalLambda(q: Double) -> Double? {
-        q < 1 ? 2 / (1 - q) : nil
+        q < 1 ? EscapeAnalytics.lambdaCritical(lr: 1, q: q) : nil
     }
 
     /// Reads `directory` and builds the diagram. `at` fixes every axis other than x and y

@@ -2,15 +2,16 @@ import Foundation
 import Testing
 @testable import Sweep
 import SpecgdSupport
+import Theory
 
 @Suite struct PhaseDiagramTests {
     @Test func criticalLambdaIsWhereRhoIsOne() throws {
         for q in [0.0, 1e-4, 0.3, 0.9] {
             let critical = try #require(PhaseDiagram.criticalLambda(q: q))
             for lr in [1e-4, 1e-2, 0.5] {
-                #expect(abs(PhaseDiagram.rho(lambda: critical, lr: lr, q: q) - 1) <= 1e-14)
-                #expect(PhaseDiagram.rho(lambda: critical * 1.1, lr: lr, q: q) > 1)
-                #expect(PhaseDiagram.rho(lambda: critical * 0.9, lr: lr, q: q) < 1)
+                #expect(abs(EscapeAnalytics.rho(lambda: critical, lr: lr, q: q) - 1) <= 1e-14)
+                #expect(EscapeAnalytics.rho(lambda: critical * 1.1, lr: lr, q: q) > 1)
+                #expect(EscapeAnalytics.rho(lambda: critical * 0.9, lr: lr, q: q) < 1)
             }
         }
         #expect(PhaseDiagram.criticalLambda(q: 0) == 2)  // λ_c = 2 at small q (MODEL.md §5)
@@ -30,7 +31,7 @@ import SpecgdSupport
             if abs(lambda - critical) < 1e-3 { continue }
             #expect((amplification > 1) == (lambda > critical), "λ = \(lambda): amplification \(amplification)")
             // and by the predicted amount: ρ^K to 2% (the window is not exactly linear).
-            let predicted = pow(PhaseDiagram.rho(lambda: lambda, lr: 1e-3, q: configuration.base.bulkMass), 500)
+            let predicted = pow(EscapeAnalytics.rho(lambda: lambda, lr: 1e-3, q: configuration.base.bulkMass), 500)
             #expect(abs(amplification / predicted - 1) < 0.02, "λ = \(lambda): \(amplification) vs ρ^K = \(predicted)")
         }
     }
