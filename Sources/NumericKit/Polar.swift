@@ -49,6 +49,12 @@ public struct PolarWorkspace: Sendable {
     public var gramMinimumRatio = 1e-5
     /// `.gram`: how many polar factors went to gesdd because G was too ill-conditioned.
     public private(set) var gramFallbackCount = 0
+    /// `.gram`: how many of those fallbacks were decided by the Cholesky pre-check (below)
+    /// without the dsyevd.
+    public private(set) var gramQuickRejectCount = 0
+    /// Whether the previous `.gram` call fell back. Consecutive optimiser gradients have
+    /// similar conditioning, so only then is the Cholesky pre-check worth its cost.
+    private var previousGramFellBack = false
 
     private var svd: ThinSVD?
     // Newton–Schulz buffers, on the small side: k = min(r, c).
@@ -61,6 +67,7 @@ public struct PolarWorkspace: Sendable {
     private var eigenvalues: [Double] = []
     private var eigenWork: [Double] = []
     private var eigenIWork: [Int32] = []
+    private var choleskyScratch: [Double] = []
 
     public static let quinticCoefficients = (a: 3.4445, b: -4.7750, c: 2.0315)
 
@@ -85,6 +92,7 @@ public struct PolarWorkspace: Sendable {
             let sizes = Self.eigenWorkspace(k)
             eigenWork = [Double](repeating: 0, count: sizes.work)
             eigenIWork = [Int32](repeating: 0, count: sizes.iwork)
+            choleskyScratch = [Double](repeating: 0, count: k * k)
         } else {
             svd = nil
             x = Matrix(rows: rows, columns: columns)
@@ -148,6 +156,12 @@ public struct PolarWorkspace: Sendable {
         let tall = rows >= columns
         if tall { BLAS.gram(g, into: &gram) } else { BLAS.outerGram(g, into: &gram) }
         let k = gram.rows
+        if previousGramFellBack, !gramPassesConditionPrecheck() {
+            gramFallbackCount += 1
+            gramQuickRejectCount += 1
+            try polarBySVD(g, into: &out)
+            return
+        }
         let info = gram.storage.withUnsafeMutableBufferPointer { pa in
             eigenvalues.withUnsafeMutableBufferPointer { pw in
                 eigenWork.withUnsafeMutableBufferPointer { work in
@@ -164,9 +178,11 @@ public struct PolarWorkspace: Sendable {
         let ratio = gramMinimumRatio
         guard info == 0, largest > 0, largest.isFinite, smallest >= ratio * ratio * largest else {
             gramFallbackCount += 1
+            previousGramFellBack = true
             try polarBySVD(g, into: &out)
             return
         }
+        previousGramFellBack = false
         lastRank = k
         if tall {
             BLAS.gemm(g, gram, into: &y)                         // G V  (r×k)
@@ -186,6 +202,31 @@ public struct PolarWorkspace: Sendable {
             }
             BLAS.gemm(gram, y, into: &out)                       // U (S⁻¹ Uᵀ G)
         }
+    }
+
+    /// A necessary condition for the Gram route, at a sixth of dsyevd's cost (dpotrf, k³/3
+    /// flops, on a copy of the Gram matrix A): λ_max(A) ≥ ℓ = max(max_i A_ii, tr A / k), so if
+    /// A − r²ℓ I is not positive definite then λ_min < r²ℓ ≤ r² λ_max and the eigen-
+    /// decomposition would be discarded. Passing it proves nothing: dsyevd still decides.
+    private mutating func gramPassesConditionPrecheck() -> Bool {
+        let k = gram.rows
+        var largestDiagonal = 0.0, trace = 0.0
+        for i in 0..<k {
+            let a = gram[i, i]
+            largestDiagonal = max(largestDiagonal, a)
+            trace += a
+        }
+        let lower = max(largestDiagonal, trace / Double(k))
+        guard lower > 0, lower.isFinite else { return false }
+        let shift = gramMinimumRatio * gramMinimumRatio * lower
+        let info = choleskyScratch.withUnsafeMutableBufferPointer { dst in
+            gram.storage.withUnsafeBufferPointer { src in
+                dst.baseAddress!.update(from: src.baseAddress!, count: k * k)
+                for i in 0..<k { dst[i + i * k] -= shift }
+                return LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, UInt8(ascii: "U").cChar, Int32(k), dst.baseAddress, Int32(k))
+            }
+        }
+        return info == 0
     }
 
     static func isDiagonal(_ g: Matrix) -> Bool {

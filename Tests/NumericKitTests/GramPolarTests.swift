@@ -90,6 +90,26 @@ private func orthonormalityError(_ p: Matrix) -> Double {
         #expect(try gramPolar(Matrix(rows: 6, columns: 3)).result == Matrix(rows: 6, columns: 3))
     }
 
+    @Test func afterAFallbackTheCholeskyPrecheckDecides() throws {
+        // One workspace through a run of gradients: ill, ill, well, ill-conditioned.
+        let ill = try withSingularValues(30, 10, geometric(10, condition: 1e9), seed: 9)
+        let illToo = try withSingularValues(30, 10, geometric(10, condition: 1e7), seed: 11)
+        let well = try withSingularValues(30, 10, geometric(10, condition: 1e2), seed: 13)
+        var w = PolarWorkspace(rows: 30, columns: 10, method: .gram)
+        var out = Matrix(rows: 30, columns: 10)
+        try w.polar(ill, into: &out)                  // first call: dsyevd decides
+        #expect(w.gramFallbackCount == 1 && w.gramQuickRejectCount == 0)
+        try w.polar(illToo, into: &out)               // after a fallback: dpotrf rejects, no dsyevd
+        #expect(w.gramFallbackCount == 2 && w.gramQuickRejectCount == 1)
+        #expect(out == (try svdPolar(illToo)))
+        try w.polar(well, into: &out)                 // the pre-check passes: Gram route again
+        #expect(w.gramFallbackCount == 2 && w.gramQuickRejectCount == 1)
+        #expect(out.maxAbsDifference(try svdPolar(well)) < 1e-12)
+        try w.polar(ill, into: &out)                  // after a success: dsyevd decides again
+        #expect(w.gramFallbackCount == 3 && w.gramQuickRejectCount == 1)
+        #expect(out == (try svdPolar(ill)))
+    }
+
     @Test func diagonalFastPathMatchesSvd() throws {
         let d = Matrix(rows: 5, columns: 4) { i, j in i == j ? [2.0, -1.0, 0.0, 3.0][i] : 0 }
         #expect(try gramPolar(d).result == (try svdPolar(d)))
