@@ -21,6 +21,16 @@ public struct StepProfile: Sendable, Codable {
     public var bareGesdd: Double
     /// step / bareGesdd.
     public var stepOverGesdd: Double
+    /// Mean seconds of the BLAS calls no dense population gradient can avoid, on matrices of
+    /// the gradient's shape: a syrk (d×m → m×m) and a gemm (d×m · m×m).
+    public var bareGradientBLAS: Double
+    /// Mean seconds of U·Vᵀ after the SVD (a gemm d×k · k×m).
+    public var bareProductUVt: Double
+    /// The least time a step of this method can take with these BLAS/LAPACK calls and
+    /// nothing else: bareGradientBLAS (GD), + bareGesdd + bareProductUVt (SpecGD, exact SVD).
+    /// A reference's time divided by this is the largest speed-up any implementation built
+    /// on the same routines could show (benchmark rows "ceiling").
+    public var floor: Double
     /// `--polar gram`: timed steps whose polar factor fell back to gesdd (ill-conditioned gradient).
     public var gramFallbacks: Int
 
@@ -50,6 +60,9 @@ public struct StepProfile: Sendable, Codable {
         let t0 = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<steps { try svd.factor(g) }
         let bare = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9 / Double(steps)
+        let product = timeProduct(svd, steps: steps)
+        let gradientBLAS = timeGradientBLAS(g, steps: steps)
+        let floor = gradientBLAS + (configuration.method == .gd ? 0 : bare + product)
         let n = Double(steps)
         let fallbacks = trainer.gramFallbacks
         let step = (gradientTime + updateTime) / n
@@ -57,6 +70,28 @@ public struct StepProfile: Sendable, Codable {
                            method: configuration.method, polar: configuration.polar,
                            threads: configuration.threads, steps: steps, step: step,
                            gradient: gradientTime / n, update: updateTime / n, bareGesdd: bare,
-                           stepOverGesdd: step / bare, gramFallbacks: fallbacks)
+                           stepOverGesdd: step / bare, bareGradientBLAS: gradientBLAS,
+                           bareProductUVt: product, floor: floor, gramFallbacks: fallbacks)
+    }
+
+    private static func seconds(_ repeats: Int, _ body: () -> Void) -> Double {
+        body()  // warm-up
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<repeats { body() }
+        return Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9 / Double(repeats)
+    }
+
+    private static func timeGradientBLAS(_ g: Matrix, steps: Int) -> Double {
+        var gram = Matrix(rows: g.columns, columns: g.columns)
+        var out = Matrix(rows: g.rows, columns: g.columns)
+        return seconds(steps) {
+            BLAS.gram(g, into: &gram)
+            BLAS.gemm(g, gram, into: &out)
+        }
+    }
+
+    private static func timeProduct(_ svd: ThinSVD, steps: Int) -> Double {
+        var out = Matrix(rows: svd.rows, columns: svd.columns)
+        return seconds(steps) { BLAS.gemm(svd.u, svd.vt, into: &out) }
     }
 }

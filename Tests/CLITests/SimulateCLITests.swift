@@ -86,6 +86,16 @@ import SpecgdSupport
                                              "--init", "gaussian", "--alpha", "1", "--steps", "2"])
         #expect(profile.status == 0, "\(profile.stderr)")
         #expect(profile.stdout.contains("bareGesdd"))
+        // The floor is the sum of the bare calls the method needs: SpecGD all three, GD the gradient's.
+        for (method, parts) in [("specgd", ["bareGradientBLAS", "bareGesdd", "bareProductUVt"]), ("gd", ["bareGradientBLAS"])] {
+            let run = try SpecgdProcess.run(["simulate", "--profile", "--method", method, "--dim", "24",
+                                             "--init", "gaussian", "--alpha", "1", "--lr", "1e-4", "--steps", "2"])
+            #expect(run.status == 0, "\(run.stderr)")
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            let floor = try #require(json["floor"] as? Double)
+            let sum = try parts.reduce(0.0) { $0 + (try #require(json[$1] as? Double)) }
+            #expect(floor > 0 && abs(floor - sum) <= 1e-12 * sum, "\(method): \(json)")
+        }
         let noOutput = try SpecgdProcess.run(["simulate", "--dim", "8"])
         #expect(noOutput.status != 0 && noOutput.stderr.contains("--output"))
     }
