@@ -186,8 +186,13 @@ public final class ODESolver {
             let status = gsl_odeiv2_evolve_apply(d.pointee.e, d.pointee.c, d.pointee.s, system, &now, t1, &h, y)
             guard status == Int32(GSL_SUCCESS) else { commit(); throw failure(status, at: now) }
             accepted += 1
-            var finite = true
-            for i in 0..<dimension where !y[i].isFinite { finite = false }
+            // A while loop with wrapping increments: `for i in 0..<dimension` adds a range
+            // precondition and an index check per element to a loop run after every step.
+            var finite = true, i = 0
+            while i < dimension {
+                if !y[i].isFinite { finite = false }
+                i &+= 1
+            }
             if !finite { commit(); try checkFinite() }
             count += 1
             if count > limit { commit(); throw ODEError(status: Int32(GSL_EMAXITER), time: now, message: "more than \(limit) steps; loosen the tolerances") }
