@@ -140,17 +140,33 @@ public final class ODESolver {
 
     /// Integrates to exactly `t1` (adaptive steps, never beyond t1).
     public func advance(to t1: Double) throws {
-        _ = try advance(to: t1, eventCount: 0, events: nil)
+        var watch = NoEventWatch()
+        _ = try advance(to: t1, watching: &watch)
     }
 
     /// Integrates towards `t1`, stopping early just past the first event crossing (the index
     /// of the event that fired is returned; nil when t1 was reached with no event).
     public func advance(to t1: Double, eventCount: Int, events: ODEEventFunction?) throws -> Int? {
+        guard let events, eventCount > 0 else {
+            try advance(to: t1)
+            return nil
+        }
+        var watch = FunctionWatch(count: eventCount, function: events)
+        return try advance(to: t1, watching: &watch)
+    }
+
+    /// Integrates towards `t1`, stopping early just past the point where y[crossing.index]
+    /// rises to crossing.threshold (true), located like any event; false when t1 was reached first.
+    public func advance(to t1: Double, until crossing: ODEThresholdCrossing) throws -> Bool {
+        var watch = ThresholdWatch(crossing)
+        return try advance(to: t1, watching: &watch) != nil
+    }
+
+    /// The stepping loop, compiled once per kind of watch.
+    private func advance<Watch: ODEEventWatch>(to t1: Double, watching watch: inout Watch) throws -> Int? {
         guard t1 > time else { return nil }
         let d = driver
-        var before = [Double](repeating: 0, count: eventCount)
-        var after = [Double](repeating: 0, count: eventCount)
-        if let events, eventCount > 0 { before.withUnsafeMutableBufferPointer { events(time, y, $0.baseAddress!) } }
+        if watch.isActive { watch.begin(time, y) }
         // The hot loop works on locals and writes them back before anything can observe
         // `self` (events, throws, return): class properties cost a dynamic exclusivity check
         // per access (callgrind: ~6% of a 3-group flow's instructions).
@@ -165,31 +181,26 @@ public final class ODESolver {
         var count = 0
         while now < t1 {
             let t0 = now
-            if eventCount > 0 { saved.update(from: y, count: dimension) }
+            if watch.isActive { saved.update(from: y, count: dimension) }
             if h > cap { h = cap }
             let status = gsl_odeiv2_evolve_apply(d.pointee.e, d.pointee.c, d.pointee.s, system, &now, t1, &h, y)
             guard status == Int32(GSL_SUCCESS) else { commit(); throw failure(status, at: now) }
             accepted += 1
-            var finite = true
-            for i in 0..<dimension where !y[i].isFinite { finite = false }
+            // A while loop with wrapping increments: `for i in 0..<dimension` adds a range
+            // precondition and an index check per element to a loop run after every step.
+            var finite = true, i = 0
+            while i < dimension {
+                if !y[i].isFinite { finite = false }
+                i &+= 1
+            }
             if !finite { commit(); try checkFinite() }
             count += 1
             if count > limit { commit(); throw ODEError(status: Int32(GSL_EMAXITER), time: now, message: "more than \(limit) steps; loosen the tolerances") }
-            guard let events, eventCount > 0 else { continue }
-            after.withUnsafeMutableBufferPointer { events(now, y, $0.baseAddress!) }
-            guard let fired = firstCrossing(before, after) else {
-                swap(&before, &after)
-                continue
-            }
+            guard let fired = watch.advanced(now, y) else { continue }
             commit()
-            return try locate(from: t0, length: now - t0, fired: fired, before: before, events: events, scratch: &after)
+            return try locate(from: t0, length: now - t0, fired: fired, watching: &watch)
         }
         commit()
-        return nil
-    }
-
-    private func firstCrossing(_ before: [Double], _ after: [Double]) -> Int? {
-        for j in 0..<before.count where before[j] > 0 && !(after[j] > 0) { return j }
         return nil
     }
 
@@ -205,8 +216,8 @@ public final class ODESolver {
     }
 
     /// Bisection over the end time of a re-integration from the saved step start.
-    private func locate(from t0: Double, length: Double, fired: Int, before: [Double],
-                        events: ODEEventFunction, scratch: inout [Double]) throws -> Int {
+    private func locate<Watch: ODEEventWatch>(from t0: Double, length: Double, fired: Int,
+                                              watching watch: inout Watch) throws -> Int {
         var lo = 0.0, hi = length
         var firedAtHi = fired
         let tolerance = eventTimeTolerance * max(1, abs(t0))
@@ -214,8 +225,7 @@ public final class ODESolver {
             let mid = 0.5 * (lo + hi)
             if mid <= lo || mid >= hi { break }
             let t = try reintegrate(from: t0, length: mid, into: trial)
-            scratch.withUnsafeMutableBufferPointer { events(t, trial, $0.baseAddress!) }
-            if let j = firstCrossing(before, scratch) { hi = mid; firedAtHi = j } else { lo = mid }
+            if let j = watch.crossed(t, trial) { hi = mid; firedAtHi = j } else { lo = mid }
         }
         // Land at the upper bracket (just past the crossing).
         time = try reintegrate(from: t0, length: hi, into: y)

@@ -12,6 +12,11 @@ public struct Table: Sendable, Equatable {
         self.rows = rows
     }
 
+    /// Reserves room for `count` rows (a caller that knows the final size avoids regrowth).
+    public mutating func reserveCapacity(_ count: Int) {
+        rows.reserveCapacity(count)
+    }
+
     public mutating func append(_ row: [Double]) {
         precondition(row.count == columns.count, "row has \(row.count) values for \(columns.count) columns")
         rows.append(row)

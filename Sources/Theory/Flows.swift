@@ -41,7 +41,7 @@ public struct GroupedFlow: Sendable {
                 for i in 0..<(n * n) { dfdy[i] = -dfdy[i] }
                 for g in 0..<n { dfdt[g] = 0 }
             })
-            system.direct = ODESystem.Direct(function: gradientFlowDirect,
+            system.direct = ODESystem.Direct(function: n == 3 ? threeGroupGradientFlowDirect : gradientFlowDirect,
                                              context: UnsafeMutableRawPointer(kernel.storage.base), owner: kernel.storage)
             return system
         case .smoothedSign(let epsilon):
@@ -82,8 +82,8 @@ public struct GroupedFlow: Sendable {
         for t in times {
             while solver.time < t {
                 guard watching, let crossing else { try solver.advance(to: t); break }
-                let fired = try solver.advance(to: t, eventCount: 1) { _, y, e in e[0] = crossing.threshold - y[crossing.index] }
-                guard fired != nil else { break }
+                let event = ODEThresholdCrossing(index: crossing.index, threshold: crossing.threshold)
+                guard try solver.advance(to: t, until: event) else { break }
                 watching = false
                 events += 1
                 try onCrossing?(solver.time, solver.state)

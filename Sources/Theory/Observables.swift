@@ -12,25 +12,37 @@ public struct Observables: Sendable, Equatable {
 extension GroupedModel {
     /// Indices of the bulk groups (neither signal nor spike).
     public var bulkIndices: [Int] {
-        groups.indices.filter { $0 != signalIndex && $0 != spikeIndex }
+        let spike = spikeIndex
+        return groups.indices.filter { $0 != signalIndex && $0 != spike }
     }
 
     /// Σ_bulk p_g s_g².
-    public func bulkMass(_ s: [Double]) -> Double {
+    public func bulkMass(_ s: [Double]) -> Double { bulkMass(s, spike: spikeIndex) }
+
+    /// `bulkMass` with the spike index already looked up, summing over the bulk groups in
+    /// index order without building `bulkIndices` (observables are taken per recorded row).
+    func bulkMass(_ s: [Double], spike: Int?) -> Double {
         var q = 0.0
-        for g in bulkIndices { q += Double(groups[g].multiplicity) * s[g] * s[g] }
+        for g in groups.indices where g != signalIndex && g != spike {
+            q += Double(groups[g].multiplicity) * s[g] * s[g]
+        }
         return q
     }
 
     public func observables(_ s: [Double]) -> Observables {
+        let spike = spikeIndex
         let a = s[signalIndex]
-        let b = spikeIndex.map { s[$0] } ?? 0
-        let bulk = bulkIndices
-        let q = bulkMass(s)
+        let b = spike.map { s[$0] } ?? 0
+        var bulkCount = 0, bulkMultiplicity = 0, onlyBulk = 0
+        for g in groups.indices where g != signalIndex && g != spike {
+            bulkCount += 1
+            bulkMultiplicity += groups[g].multiplicity
+            onlyBulk = g
+        }
+        let q = bulkMass(s, spike: spike)
         let c: Double
-        if bulk.count == 1 { c = s[bulk[0]] } else if bulk.isEmpty { c = 0 } else {
-            let count = bulk.reduce(0) { $0 + groups[$1].multiplicity }
-            c = (q / Double(count)).squareRoot()
+        if bulkCount == 1 { c = s[onlyBulk] } else if bulkCount == 0 { c = 0 } else {
+            c = (q / Double(bulkMultiplicity)).squareRoot()
         }
         let ab = a * a + b * b
         return Observables(a: a, b: b, c: c, q: q, trace: trace(s), loss: loss(s),
@@ -39,6 +51,6 @@ extension GroupedModel {
 
     /// Whether the table needs per-group `s_<name>` columns (anything but the 3 spiked groups).
     public var isSpikedLayout: Bool {
-        groups.map(\.name) == ["a", "b", "c"]
+        groups.count == 3 && groups[0].name == "a" && groups[1].name == "b" && groups[2].name == "c"
     }
 }

@@ -58,6 +58,35 @@ private func oscillator() -> ODESystem {
         #expect(abs(solver.state[0] - cos(3.0)) < 1e-8)
     }
 
+    /// `advance(to:until:)` is the event threshold − y[index] in its own form: it must find the
+    /// crossing where the closure form does, bit for bit, and stop there.
+    @Test(arguments: [ODEStepper.rk8pd, .rkf45, .msadams])
+    func thresholdCrossingIsTheClosureEvent(stepper: ODEStepper) throws {
+        // y₂ = −sin t rises to 0.5 at t = 7π/6 (after first falling to −1).
+        let crossing = ODEThresholdCrossing(index: 1, threshold: 0.5)
+        let direct = try ODESolver(system: oscillator(), stepper: stepper, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        try direct.reset(time: 0, state: [1, 0])
+        #expect(try direct.advance(to: 3, until: crossing) == false)
+        #expect(direct.time == 3)
+        #expect(try direct.advance(to: 6, until: crossing))
+        #expect(abs(direct.time - 7 * Double.pi / 6) < 1e-9, "located at \(direct.time)")
+        #expect(direct.state[1] >= 0.5)
+
+        let closure = try ODESolver(system: oscillator(), stepper: stepper, absoluteTolerance: 1e-12, relativeTolerance: 1e-12)
+        try closure.reset(time: 0, state: [1, 0])
+        let event: ODEEventFunction = { _, y, e in e[0] = 0.5 - y[1] }
+        #expect(try closure.advance(to: 3, eventCount: 1, events: event) == nil)
+        #expect(try closure.advance(to: 6, eventCount: 1, events: event) == 0)
+        #expect(direct.time == closure.time)
+        #expect(direct.state == closure.state)
+        #expect(direct.stepsTaken == closure.stepsTaken)
+        #expect(direct.eventsLocated == 1 && closure.eventsLocated == 1)
+
+        // Already past the threshold: no new crossing while y₂ stays above it (until 11π/6).
+        #expect(try direct.advance(to: 5, until: crossing) == false)
+        #expect(direct.time == 5)
+    }
+
     @Test func blowUpThrowsNamingTheTime() throws {
         // y' = y², y(0) = 1: y = 1/(1 − t) blows up at t = 1.
         let system = ODESystem(dimension: 1, rightHandSide: { _, y, f in f[0] = y[0] * y[0] })

@@ -13,7 +13,12 @@ import Theory
     }
 
     @Test func directAndClosureRightHandSidesAreIdentical() throws {
-        for model in [try GroupedModel.spiked(lambda: 8, dimension: 1000),
+        // Three groups take the straight-line right-hand side: the spiked model, and one whose
+        // σ, p and targets are all different from it (and in another order).
+        let threeGroups = try GroupedModel(groups: [Group(name: "x", eigenvalue: 0.7, multiplicity: 5),
+                                                    Group(name: "s", eigenvalue: 2.3, multiplicity: 1, target: 1),
+                                                    Group(name: "z", eigenvalue: 1.9, multiplicity: 40)])
+        for model in [try GroupedModel.spiked(lambda: 8, dimension: 1000), threeGroups,
                       try GroupedModel.powerLaw(beta: 1, dimension: 50, signalIndex: 3)] {
             let flow = try GroupedFlow(model: model, kind: .gradient)
             let direct = flow.system()
