@@ -4,6 +4,8 @@ import SpecgdSupport
 /// How the polar factor polar(G) = U Vᵀ (thin SVD G = U S Vᵀ) is computed.
 public enum PolarMethod: String, Sendable, Codable, CaseIterable {
     /// Exact: LAPACK thin SVD, then U Vᵀ over the numerically non-zero singular values.
+    /// Tall matrices (rows ≥ 2·columns, the narrow-network case) go QR first: G = QR,
+    /// polar(G) = Q · polar(R) with the c×c SVD of R (`TallPolar`).
     case svd
     /// Newton–Schulz, cubic: X ← 1.5 X − 0.5 X XᵀX (converges for singular values in (0, √3)).
     case ns3
@@ -57,6 +59,8 @@ public struct PolarWorkspace: Sendable {
     private var previousGramFellBack = false
 
     private var svd: ThinSVD?
+    /// SVD route for tall matrices (rows ≥ 2·columns): QR first, Q applied, never formed.
+    private var tall: TallPolar?
     // Newton–Schulz buffers, on the small side: k = min(r, c).
     private var x: Matrix
     private var y: Matrix
@@ -78,11 +82,14 @@ public struct PolarWorkspace: Sendable {
         self.method = method
         self.steps = steps
         let k = min(rows, columns)
+        if (method == .svd || method == .gram) && rows >= 2 * columns {
+            tall = TallPolar(rows: rows, columns: columns)
+        }
         if method == .svd {
-            svd = ThinSVD(rows: rows, columns: columns)
+            svd = tall == nil ? ThinSVD(rows: rows, columns: columns) : nil
             x = Matrix(rows: 0, columns: 0); y = x; gram = x; poly = x; gram2 = x
         } else if method == .gram {
-            svd = ThinSVD(rows: rows, columns: columns)
+            svd = tall == nil ? ThinSVD(rows: rows, columns: columns) : nil
             x = Matrix(rows: 0, columns: 0); poly = x; gram2 = x
             y = Matrix(rows: rows, columns: columns)
             gram = Matrix(rows: k, columns: k)
@@ -117,6 +124,10 @@ public struct PolarWorkspace: Sendable {
     private mutating func polarBySVD(_ g: Matrix, into out: inout Matrix) throws {
         if diagonalFastPath, Self.isDiagonal(g) {
             polarOfDiagonal(g, into: &out)
+            return
+        }
+        if tall != nil {
+            lastRank = try tall!.polar(g, thresholdScale: thresholdScale, into: &out)
             return
         }
         try svd!.factor(g)
