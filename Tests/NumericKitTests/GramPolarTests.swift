@@ -91,7 +91,8 @@ private func orthonormalityError(_ p: Matrix) -> Double {
     }
 
     @Test func afterAFallbackTheCholeskyPrecheckDecides() throws {
-        // One workspace through a run of gradients: ill, ill, well, ill-conditioned.
+        // One workspace through a run of gradients: ill, ill, well, ill-conditioned. Only the
+        // first ill one costs a dsyevd; from then on every call is screened by dpotrf.
         let ill = try withSingularValues(30, 10, geometric(10, condition: 1e9), seed: 9)
         let illToo = try withSingularValues(30, 10, geometric(10, condition: 1e7), seed: 11)
         let well = try withSingularValues(30, 10, geometric(10, condition: 1e2), seed: 13)
@@ -105,9 +106,26 @@ private func orthonormalityError(_ p: Matrix) -> Double {
         try w.polar(well, into: &out)                 // the pre-check passes: Gram route again
         #expect(w.gramFallbackCount == 2 && w.gramQuickRejectCount == 1)
         #expect(out.maxAbsDifference(try svdPolar(well)) < 1e-12)
-        try w.polar(ill, into: &out)                  // after a success: dsyevd decides again
-        #expect(w.gramFallbackCount == 3 && w.gramQuickRejectCount == 1)
+        try w.polar(ill, into: &out)                  // still screened: dpotrf rejects again
+        #expect(w.gramFallbackCount == 3 && w.gramQuickRejectCount == 2)
         #expect(out == (try svdPolar(ill)))
+    }
+
+    @Test func precheckBoundsTheLargestEigenvalueByPowerSteps() throws {
+        // s = (1, 0.1, …, 0.1, 7.07e-6): κ ≈ 1.4·10⁵ > 10⁵, so dsyevd would reject it. The
+        // diagonal of GᵀG only shows λ_max ≈ max_j V_j1² ≈ 0.2–0.5, too little for the shift
+        // r²ℓ to exceed λ_min = 5·10⁻¹¹; the power steps' Rayleigh quotient (≈ 1) does.
+        var s = [Double](repeating: 0.1, count: 20)
+        s[0] = 1
+        s[19] = (0.5e-10).squareRoot()
+        let borderline = try withSingularValues(200, 20, s, seed: 17)
+        let ill = try withSingularValues(200, 20, geometric(20, condition: 1e9), seed: 19)
+        var w = PolarWorkspace(rows: 200, columns: 20, method: .gram)
+        var out = Matrix(rows: 200, columns: 20)
+        try w.polar(ill, into: &out)
+        try w.polar(borderline, into: &out)
+        #expect(w.gramFallbackCount == 2 && w.gramQuickRejectCount == 1)
+        #expect(out == (try svdPolar(borderline)))
     }
 
     @Test func diagonalFastPathMatchesSvd() throws {
