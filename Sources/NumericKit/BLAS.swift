@@ -33,27 +33,24 @@ public enum BLAS {
 
     /// C ← alpha · AᵀA + beta · C (both triangles filled): the Gram matrix at half a gemm's cost.
     public static func gram(_ a: Matrix, alpha: Double = 1, beta: Double = 0, into c: inout Matrix) {
-        let n = a.columns
-        precondition(c.rows == n && c.columns == n, "gram output must be \(n)×\(n)")
-        guard n > 0 else { return }
-        a.storage.withUnsafeBufferPointer { pa in
-            c.storage.withUnsafeMutableBufferPointer { pc in
-                cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, blasint(n), blasint(a.rows),
-                            alpha, pa.baseAddress, blasint(max(a.rows, 1)), beta, pc.baseAddress, blasint(n))
-            }
-        }
-        symmetrizeFromUpper(&c)
+        syrk(a, transpose: true, alpha: alpha, beta: beta, into: &c)
     }
 
     /// C ← alpha · AAᵀ + beta · C (both triangles filled).
     public static func outerGram(_ a: Matrix, alpha: Double = 1, beta: Double = 0, into c: inout Matrix) {
-        let n = a.rows
-        precondition(c.rows == n && c.columns == n, "outer gram output must be \(n)×\(n)")
+        syrk(a, transpose: false, alpha: alpha, beta: beta, into: &c)
+    }
+
+    /// dsyrk into the upper triangle, then mirrored: C ← alpha · op(A) op(A)ᵀ + beta · C with
+    /// op(A) = Aᵀ (`gram`) or A (`outerGram`).
+    private static func syrk(_ a: Matrix, transpose: Bool, alpha: Double, beta: Double, into c: inout Matrix) {
+        let n = transpose ? a.columns : a.rows, k = transpose ? a.rows : a.columns
+        precondition(c.rows == n && c.columns == n, "\(transpose ? "gram" : "outer gram") output must be \(n)×\(n)")
         guard n > 0 else { return }
         a.storage.withUnsafeBufferPointer { pa in
             c.storage.withUnsafeMutableBufferPointer { pc in
-                cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, blasint(n), blasint(a.columns),
-                            alpha, pa.baseAddress, blasint(max(n, 1)), beta, pc.baseAddress, blasint(n))
+                cblas_dsyrk(CblasColMajor, CblasUpper, transpose ? CblasTrans : CblasNoTrans, blasint(n), blasint(k),
+                            alpha, pa.baseAddress, blasint(max(a.rows, 1)), beta, pc.baseAddress, blasint(n))
             }
         }
         symmetrizeFromUpper(&c)

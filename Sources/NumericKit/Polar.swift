@@ -132,10 +132,7 @@ public struct PolarWorkspace: Sendable {
             return
         }
         try svd!.factor(g)
-        let s = svd!.singularValues
-        let tolerance = (s.first ?? 0) * Double(max(rows, columns)) * Double.ulpOfOne * thresholdScale
-        var r = 0
-        while r < s.count, s[r] > tolerance { r += 1 }
+        let r = Self.numericalRank(svd!.singularValues, rows: rows, columns: columns, scale: thresholdScale)
         lastRank = r
         guard r > 0 else {
             for i in 0..<out.storage.count { out.storage[i] = 0 }
@@ -258,6 +255,20 @@ public struct PolarWorkspace: Sendable {
         return info == 0
     }
 
+    /// The zero-singular-value rule of the type's documentation, in one place: singular
+    /// values ≤ s_max · max(r, c) · ε · scale count as zero.
+    static func zeroTolerance(largest: Double, rows: Int, columns: Int, scale: Double) -> Double {
+        largest * Double(max(rows, columns)) * Double.ulpOfOne * scale
+    }
+
+    /// How many of the descending singular values `s` are above `zeroTolerance`.
+    static func numericalRank(_ s: [Double], rows: Int, columns: Int, scale: Double) -> Int {
+        let tolerance = zeroTolerance(largest: s.first ?? 0, rows: rows, columns: columns, scale: scale)
+        var rank = 0
+        while rank < s.count, s[rank] > tolerance { rank += 1 }
+        return rank
+    }
+
     static func isDiagonal(_ g: Matrix) -> Bool {
         let r = g.rows
         return g.storage.withUnsafeBufferPointer { p in
@@ -272,7 +283,7 @@ public struct PolarWorkspace: Sendable {
         let k = min(rows, columns)
         var largest = 0.0
         for i in 0..<k { largest = max(largest, abs(g[i, i])) }
-        let tolerance = largest * Double(max(rows, columns)) * Double.ulpOfOne * thresholdScale
+        let tolerance = Self.zeroTolerance(largest: largest, rows: rows, columns: columns, scale: thresholdScale)
         for i in 0..<out.storage.count { out.storage[i] = 0 }
         var rank = 0
         for i in 0..<k where abs(g[i, i]) > tolerance {
@@ -318,14 +329,16 @@ public struct PolarWorkspace: Sendable {
 
 extension BLAS {
     /// C (r×c) ← A[:, :inner] · B[:inner, :], A with leading dimension r, B with leading
-    /// dimension ldb: the product of leading blocks without copying them out.
+    /// dimension ldb: the product of leading blocks without copying them out. C is the
+    /// leading r×c block of `out` with leading dimension ldc (default r).
     static func gemmSub(_ a: Matrix, rowsA r: Int, inner: Int, _ b: Matrix, ldb: Int, columnsB c: Int,
-                        into out: inout Matrix) {
+                        into out: inout Matrix, ldc: Int? = nil) {
         a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
                 out.storage.withUnsafeMutableBufferPointer { pc in
                     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, blasint(r), blasint(c), blasint(inner),
-                                1, pa.baseAddress, blasint(r), pb.baseAddress, blasint(ldb), 0, pc.baseAddress, blasint(r))
+                                1, pa.baseAddress, blasint(r), pb.baseAddress, blasint(ldb), 0, pc.baseAddress,
+                                blasint(ldc ?? r))
                 }
             }
         }

@@ -29,7 +29,6 @@ struct TallPolar: Sendable {
         tau = [Double](repeating: 0, count: columns)
         triangle = Matrix(rows: columns, columns: columns)
         svd = ThinSVD(rows: columns, columns: columns)
-        work = []
         work = [Double](repeating: 0, count: max(Self.query(rows, columns), 1))
     }
 
@@ -69,22 +68,11 @@ struct TallPolar: Sendable {
             for i in 0..<c { triangle[i, j] = i <= j ? factors[i, j] : 0 }
         }
         try svd.factor(triangle)
-        let s = svd.singularValues
-        let tolerance = s[0] * Double(max(r, c)) * Double.ulpOfOne * thresholdScale
-        var rank = 0
-        while rank < s.count, s[rank] > tolerance { rank += 1 }
+        let rank = PolarWorkspace.numericalRank(svd.singularValues, rows: r, columns: c, scale: thresholdScale)
         // out ← [U_R[:, :rank] · V_Rᵀ[:rank, :]; 0], then out ← Q · out.
         for i in 0..<out.storage.count { out.storage[i] = 0 }
         guard rank > 0 else { return 0 }
-        svd.u.storage.withUnsafeBufferPointer { pu in
-            svd.vt.storage.withUnsafeBufferPointer { pv in
-                out.storage.withUnsafeMutableBufferPointer { po in
-                    // Top c×c block of out (leading dimension r).
-                    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, blasint(c), blasint(c), blasint(rank), 1,
-                                pu.baseAddress, blasint(c), pv.baseAddress, blasint(c), 0, po.baseAddress, blasint(r))
-                }
-            }
-        }
+        BLAS.gemmSub(svd.u, rowsA: c, inner: rank, svd.vt, ldb: c, columnsB: c, into: &out, ldc: r)  // top c×c block
         info = factors.storage.withUnsafeBufferPointer { pa in
             tau.withUnsafeBufferPointer { pt in
                 out.storage.withUnsafeMutableBufferPointer { pc in

@@ -56,10 +56,7 @@ public struct StepProfile: Sendable, Codable {
         trainer.evaluate()
         let g = trainer.currentGradient
         var svd = ThinSVD(rows: g.rows, columns: g.columns)
-        try svd.factor(g)  // warm-up
-        let t0 = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<steps { try svd.factor(g) }
-        let bare = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9 / Double(steps)
+        let bare = try seconds(steps) { try svd.factor(g) }
         let product = timeProduct(svd, steps: steps)
         let gradientBLAS = timeGradientBLAS(g, steps: steps)
         let floor = gradientBLAS + (configuration.method == .gd ? 0 : bare + product)
@@ -74,10 +71,11 @@ public struct StepProfile: Sendable, Codable {
                            bareProductUVt: product, floor: floor, gramFallbacks: fallbacks)
     }
 
-    private static func seconds(_ repeats: Int, _ body: () -> Void) -> Double {
-        body()  // warm-up
+    /// Mean seconds of `body` over `repeats` calls, after one warm-up call.
+    private static func seconds(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+        try body()
         let t0 = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<repeats { body() }
+        for _ in 0..<repeats { try body() }
         return Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9 / Double(repeats)
     }
 

@@ -82,8 +82,7 @@ public struct GroupedFlow: Sendable {
         for t in times {
             while solver.time < t {
                 guard watching, let crossing else { try solver.advance(to: t); break }
-                let event = ODEThresholdCrossing(index: crossing.index, threshold: crossing.threshold)
-                guard try solver.advance(to: t, until: event) else { break }
+                guard try solver.advance(to: t, until: crossing) else { break }
                 watching = false
                 events += 1
                 try onCrossing?(solver.time, solver.state)
@@ -94,15 +93,9 @@ public struct GroupedFlow: Sendable {
     }
 }
 
-/// "Coefficient `index` rises to `threshold`": an event located by the flows (escape).
-public struct FlowCrossing: Sendable, Equatable {
-    public var index: Int
-    public var threshold: Double
-    public init(index: Int, threshold: Double) {
-        self.index = index
-        self.threshold = threshold
-    }
-}
+/// "Coefficient `index` rises to `threshold`": an event located by the flows (escape) —
+/// the solver's own threshold event, so the GD flow hands it to `ODESolver` unchanged.
+public typealias FlowCrossing = ODEThresholdCrossing
 
 /// Work done by one integration.
 public struct FlowStatistics: Sendable, Codable, Equatable {

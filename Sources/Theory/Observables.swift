@@ -10,22 +10,22 @@ public struct Observables: Sendable, Equatable {
 }
 
 extension GroupedModel {
+    /// Whether group g is a bulk group (neither signal nor spike), `spike` = `spikeIndex`
+    /// looked up once by the caller.
+    @inline(__always)
+    private func isBulk(_ g: Int, spike: Int?) -> Bool { g != signalIndex && g != spike }
+
     /// Indices of the bulk groups (neither signal nor spike).
     public var bulkIndices: [Int] {
         let spike = spikeIndex
-        return groups.indices.filter { $0 != signalIndex && $0 != spike }
+        return groups.indices.filter { isBulk($0, spike: spike) }
     }
 
-    /// Σ_bulk p_g s_g².
-    public func bulkMass(_ s: [Double]) -> Double { bulkMass(s, spike: spikeIndex) }
-
-    /// `bulkMass` with the spike index already looked up, summing over the bulk groups in
-    /// index order without building `bulkIndices` (observables are taken per recorded row).
-    func bulkMass(_ s: [Double], spike: Int?) -> Double {
+    /// Σ_bulk p_g s_g², summed in index order.
+    public func bulkMass(_ s: [Double]) -> Double {
+        let spike = spikeIndex
         var q = 0.0
-        for g in groups.indices where g != signalIndex && g != spike {
-            q += Double(groups[g].multiplicity) * s[g] * s[g]
-        }
+        for g in groups.indices where isBulk(g, spike: spike) { q += Double(groups[g].multiplicity) * s[g] * s[g] }
         return q
     }
 
@@ -33,13 +33,15 @@ extension GroupedModel {
         let spike = spikeIndex
         let a = s[signalIndex]
         let b = spike.map { s[$0] } ?? 0
-        var bulkCount = 0, bulkMultiplicity = 0, onlyBulk = 0
-        for g in groups.indices where g != signalIndex && g != spike {
+        // One pass over the bulk groups (observables are taken per recorded row): q as in
+        // `bulkMass`, same order, plus what c needs.
+        var q = 0.0, bulkCount = 0, bulkMultiplicity = 0, onlyBulk = 0
+        for g in groups.indices where isBulk(g, spike: spike) {
+            q += Double(groups[g].multiplicity) * s[g] * s[g]
             bulkCount += 1
             bulkMultiplicity += groups[g].multiplicity
             onlyBulk = g
         }
-        let q = bulkMass(s, spike: spike)
         let c: Double
         if bulkCount == 1 { c = s[onlyBulk] } else if bulkCount == 0 { c = 0 } else {
             c = (q / Double(bulkMultiplicity)).squareRoot()

@@ -58,10 +58,13 @@ struct TheoryRunner {
     var groupColumns: [String] { model.isSpikedLayout ? [] : model.groups.map { "s_\($0.name)" } }
 
     func values(_ o: Observables) -> [Double] {
-        [o.a, o.b, o.c, o.loss, o.alignment, o.spikeAlignment, o.q, o.trace]
+        var row: [Double] = []
+        row.reserveCapacity(Self.baseColumns.count)
+        append(o, to: &row)
+        return row
     }
 
-    /// `values(o)` appended to a row under construction (no temporary array).
+    /// The `baseColumns` values of `o`, appended to a row under construction (no temporary array).
     func append(_ o: Observables, to row: inout [Double]) {
         row.append(o.a)
         row.append(o.b)
