@@ -31,8 +31,6 @@ public struct ThinSVD: Sendable {
         singularValues = [Double](repeating: 0, count: k)
         scratch = Matrix(rows: rows, columns: columns)
         iwork = [Int32](repeating: 0, count: 8 * k)
-        work = []
-        workSVD = []
         work = [Double](repeating: 0, count: Self.query(rows, columns, gesdd: true))
         workSVD = [Double](repeating: 0, count: Self.query(rows, columns, gesdd: false))
     }
