@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 // specgd — GD versus spectral GD on anisotropic phase retrieval.
 // Dependencies point one way: specgd (CLI) → Comparison, Sweep → Theory / Simulation / Plot
-// → NumericKit → CGSL / CLapacke; SpecgdSupport (records, I/O, errors) is shared below them all.
+// → NumericKit → CGSL / CLapacke; SpecgdSupport (records, I/O, errors, the machine block) is shared
+// below them all and reads the machine through CMachine (cpuid), CLapacke and CGSL.
 import PackageDescription
 
 let package = Package(
@@ -20,7 +21,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
         .systemLibrary(name: "CLapacke", path: "Sources/CLapacke"),
-        .target(name: "SpecgdSupport"),
+        .target(name: "CMachine"),
+        .target(name: "SpecgdSupport", dependencies: ["CMachine", "CLapacke", "CGSL"]),
         .target(name: "NumericKit", dependencies: ["CGSL", "CLapacke", "SpecgdSupport"]),
         .target(name: "Theory", dependencies: ["NumericKit", "SpecgdSupport"]),
         .target(name: "Simulation", dependencies: ["NumericKit", "SpecgdSupport"]),
@@ -33,6 +35,7 @@ let package = Package(
                 "Comparison", "Sweep", "Theory", "Simulation", "Plot", "SpecgdSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .testTarget(name: "SupportTests", dependencies: ["SpecgdSupport"]),
         .testTarget(name: "NumericKitTests", dependencies: ["NumericKit"]),
         .testTarget(name: "TheoryTests", dependencies: ["Theory", "NumericKit"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Theory", "NumericKit"]),

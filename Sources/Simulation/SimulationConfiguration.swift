@@ -108,8 +108,6 @@ public struct SimulationConfiguration: Sendable, Codable, Equatable {
     /// Number of independent repetitions, and the master seed they derive from.
     public var seeds: Int = 1
     public var seed: UInt64 = 0
-    /// OpenBLAS threads (1 keeps results bit-reproducible).
-    public var threads: Int = 1
     /// ‖W‖_F beyond this (or non-finite) is divergence.
     public var explosionLimit: Double = 1e60
     /// Record seconds since start in `wall_time`; false writes 0 there so that two runs
@@ -139,7 +137,7 @@ public struct SimulationConfiguration: Sendable, Codable, Equatable {
     private enum CodingKeys: String, CodingKey {
         case method, lambda, dimension, width, initialization, alpha, learningRate, steps, every, covariance,
              spikes, beta, spectrum, teacher, training, polar, newtonSchulzSteps, momentum, nesterov, seeds,
-             seed, threads, explosionLimit, recordWallTime
+             seed, explosionLimit, recordWallTime
     }
 
     /// Decodes any subset of the fields: missing keys keep their defaults (so sweep specs
@@ -171,7 +169,6 @@ public struct SimulationConfiguration: Sendable, Codable, Equatable {
         try read(.nesterov, &nesterov)
         try read(.seeds, &seeds)
         try read(.seed, &seed)
-        try read(.threads, &threads)
         try read(.explosionLimit, &explosionLimit)
         try read(.recordWallTime, &recordWallTime)
     }
@@ -193,7 +190,6 @@ public struct SimulationConfiguration: Sendable, Codable, Equatable {
         try Validate.atLeast(steps, 0, "steps")
         try Validate.atLeast(every, 1, "every")
         try Validate.atLeast(seeds, 1, "seeds")
-        try Validate.atLeast(threads, 1, "threads")
         try Validate.atLeast(newtonSchulzSteps, 1, "ns-steps")
         try Validate.nonNegative(momentum, "momentum")
         guard momentum < 1 else { throw InputError("momentum must be < 1 (got \(momentum))") }

@@ -26,7 +26,7 @@ public struct SimulationResult: Sendable {
 
 /// Runs dense simulations. All repetitions share the problem (Σ, θ*); repetition r uses
 /// stream r + 1 of the master seed for W₀ and the data, so results are reproducible bit for
-/// bit (with a fixed BLAS thread count) and repetitions are independent.
+/// bit (with a fixed BLAS kernel and thread count) and repetitions are independent.
 public struct Simulator: Sendable {
     public let configuration: SimulationConfiguration
     public let problem: Problem
@@ -37,28 +37,30 @@ public struct Simulator: Sendable {
         self.problem = try Problem(configuration: configuration)
     }
 
-    /// All repetitions, one after the other. Sets the OpenBLAS thread count to
-    /// `configuration.threads` (a process-wide setting).
-    public func run(progress: SpecgdSupport.Progress? = nil) throws -> SimulationResult {
-        if NumericKit.blasThreads != configuration.threads {  // process-wide: touch only when needed
-            NumericKit.setBLASThreads(configuration.threads)
+    /// All repetitions, on `jobs` worker threads (repetitions are independent and each has its
+    /// own random stream, so the result is byte-identical for every `jobs`). Uses the BLAS
+    /// thread count the process has (set once at start: `NumericKit.setBLASThreads`); with
+    /// `jobs` > 1 that must be 1, or the workers would oversubscribe the cores.
+    public func run(jobs: Int = 1, progress: SpecgdSupport.Progress? = nil) throws -> SimulationResult {
+        try Validate.atLeast(jobs, 1, "jobs")
+        if jobs > 1, NumericKit.blasThreads != 1 {
+            throw InputError("jobs = \(jobs) runs repetitions in parallel with one BLAS thread each; the process runs \(NumericKit.blasThreads) BLAS threads")
         }
         let start = Date()
-        var tables: [Table] = []
-        var seconds: [Double] = []
-        var loopSeconds = 0.0
-        for r in 0..<configuration.seeds {
+        let slots = RepetitionSlots(count: configuration.seeds)
+        try WorkerThreads.forEach(Array(0..<configuration.seeds), workers: jobs, name: "specgd-seed") { r in
             let t0 = Date()
             let run = try timedRepetition(r, progress: progress)
-            tables.append(run.table)
-            loopSeconds += run.loopSeconds
-            seconds.append(Date().timeIntervalSince(t0))
+            slots.store(r, run, seconds: Date().timeIntervalSince(t0))
         }
+        let runs = slots.runs
+        let tables = runs.map(\.table)
         let total = Date().timeIntervalSince(start)
         let steps = max(configuration.steps, 1) * configuration.seeds
+        let loopSeconds = runs.reduce(0) { $0 + $1.loopSeconds }
         return SimulationResult(
             configuration: configuration, perSeed: tables, aggregate: try Aggregate.table(tables),
-            timings: SimulationTimings(total: total, perSeed: seconds, perStep: loopSeconds / Double(steps)))
+            timings: SimulationTimings(total: total, perSeed: runs.map(\.seconds), perStep: loopSeconds / Double(steps)))
     }
 
     /// One repetition's trajectory (rows at step 0, every E steps, and the last step).
@@ -67,7 +69,7 @@ public struct Simulator: Sendable {
     }
 
     /// The trajectory and the wall time of its step loop (after the set-up).
-    private func timedRepetition(_ repetition: Int, progress: SpecgdSupport.Progress?) throws -> (table: Table, loopSeconds: Double) {
+    private func timedRepetition(_ repetition: Int, progress: SpecgdSupport.Progress?) throws -> Repetition {
         let c = configuration
         let start = Date()
         var trainer = try Trainer(configuration: c, repetition: repetition, problem: problem)
@@ -91,11 +93,40 @@ public struct Simulator: Sendable {
             if k == c.steps { break }
             try trainer.step()
         }
-        return (table, Date().timeIntervalSince(loopStart))
+        return Repetition(table: table, loopSeconds: Date().timeIntervalSince(loopStart))
+    }
+}
+
+/// One repetition's trajectory with the wall time of its step loop and of the whole repetition.
+private struct Repetition: Sendable {
+    var table: Table
+    var loopSeconds: Double
+    var seconds = 0.0
+}
+
+/// Where worker threads put finished repetitions, by index, so the result is in seed order.
+private final class RepetitionSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Repetition?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func store(_ index: Int, _ repetition: Repetition, seconds: Double) {
+        lock.lock(); defer { lock.unlock() }
+        var r = repetition
+        r.seconds = seconds
+        slots[index] = r
+    }
+
+    /// All repetitions (every slot is filled once `WorkerThreads.forEach` returned without error).
+    var runs: [Repetition] {
+        lock.lock(); defer { lock.unlock() }
+        return slots.map { $0! }
     }
 }
 
 /// Runs `configuration` (all repetitions) and returns per-seed and aggregate tables.
-public func runSimulation(_ configuration: SimulationConfiguration, progress: SpecgdSupport.Progress? = nil) throws -> SimulationResult {
-    try Simulator(configuration).run(progress: progress)
+public func runSimulation(_ configuration: SimulationConfiguration, jobs: Int = 1,
+                          progress: SpecgdSupport.Progress? = nil) throws -> SimulationResult {
+    try Simulator(configuration).run(jobs: jobs, progress: progress)
 }

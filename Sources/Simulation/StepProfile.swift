@@ -38,9 +38,6 @@ public struct StepProfile: Sendable, Codable {
     /// then `steps` bare thin SVDs of its last gradient.
     public static func measure(_ configuration: SimulationConfiguration, steps: Int) throws -> StepProfile {
         try Validate.atLeast(steps, 1, "profile steps")
-        if NumericKit.blasThreads != configuration.threads {  // process-wide: touch only when needed
-            NumericKit.setBLASThreads(configuration.threads)
-        }
         var trainer = try Trainer(configuration: configuration)
         try trainer.step()
         var gradientTime = 0.0, updateTime = 0.0
@@ -65,7 +62,7 @@ public struct StepProfile: Sendable, Codable {
         let step = (gradientTime + updateTime) / n
         return StepProfile(dimension: configuration.dimension, width: configuration.resolvedWidth,
                            method: configuration.method, polar: configuration.polar,
-                           threads: configuration.threads, steps: steps, step: step,
+                           threads: NumericKit.blasThreads, steps: steps, step: step,
                            gradient: gradientTime / n, update: updateTime / n, bareGesdd: bare,
                            stepOverGesdd: step / bare, bareGradientBLAS: gradientBLAS,
                            bareProductUVt: product, floor: floor, gramFallbacks: fallbacks)

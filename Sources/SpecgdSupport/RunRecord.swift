@@ -1,13 +1,15 @@
 import Foundation
 
 /// The JSON sidecar every output carries: which tool and version wrote it, the exact
-/// command line, the full configuration and the summary figures. Enough to rerun it.
+/// command line, the full configuration, the summary figures and the machine (processor, BLAS
+/// kernel and threads, GSL, commit) whose last bits they are. Enough to rerun it.
 public struct RunRecord<Configuration: Encodable & Sendable, Summary: Encodable & Sendable>: Encodable, Sendable {
     public let tool: String
     public let version: String
     public let command: String
     public let kind: String
     public let createdAt: String
+    public let machine: MachineDescription
     public let configuration: Configuration
     public let summary: Summary
 
@@ -18,6 +20,7 @@ public struct RunRecord<Configuration: Encodable & Sendable, Summary: Encodable 
         self.command = command.map(RunRecord.shellQuoted).joined(separator: " ")
         self.kind = kind
         self.createdAt = ISO8601DateFormatter().string(from: Date())
+        self.machine = .current
         self.configuration = configuration
         self.summary = summary
     }

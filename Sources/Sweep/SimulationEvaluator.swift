@@ -27,7 +27,6 @@ public struct SimulationEvaluator: CellEvaluator {
             initialization: point.initialization ?? .identity, alpha: point.alpha, learningRate: point.lr,
             steps: point.steps, every: 1, training: point.samples.map { .samples($0) } ?? .population,
             seeds: 1, seed: point.seed)
-        c.threads = 1
         c.recordWallTime = false
         return c
     }

@@ -59,41 +59,23 @@ public struct SweepRunner: Sendable {
         }
         let pending = configuration.cells.filter { done[$0] == nil }
         let writer = try CellWriter(path: cellsPath, header: CellsFile.header(configuration))
-        let queue = WorkQueue(pending)
         let progress = Progress(label: "sweep", total: pending.count, enabled: showProgress && !pending.isEmpty)
         let configuration = self.configuration
-        let workers = min(jobs, max(pending.count, 1))
-        // Exactly `workers` threads (not a pool capped at the core count), so --jobs means
-        // what it says, e.g. under a SLURM allocation.
-        let group = DispatchGroup()
-        for index in 0..<workers {
-            group.enter()
-            let thread = Thread {
-                defer { group.leave() }
-                while let cell = queue.next() {
-                    do {
-                        let point = configuration.point(at: cell)
-                        let outcome = try evaluator.outcome(point, metrics: configuration.metrics)
-                        writer.append(CellsFile.line(cell: cell, configuration: configuration, point: point, outcome: outcome))
-                        queue.finished(diverged: outcome.status == .diverged)
-                        progress.advance()
-                    } catch {
-                        queue.fail(error)
-                    }
-                }
+        let work = Result {
+            try WorkerThreads.forEach(pending, workers: jobs, name: "specgd-sweep") { cell in
+                let point = configuration.point(at: cell)
+                let outcome = try evaluator.outcome(point, metrics: configuration.metrics)
+                writer.append(CellsFile.line(cell: cell, configuration: configuration, point: point, outcome: outcome))
+                progress.advance()
             }
-            thread.name = "specgd-sweep-\(index)"
-            thread.stackSize = 8 << 20
-            thread.start()
         }
-        group.wait()
         progress.finish()
         try writer.finish()
-        if let error = queue.failure { throw error }
+        let evaluated = try work.get()
 
         let all = try CellsFile.load(directory, configuration: configuration, repair: false)
         let report = SweepReport(cells: configuration.cells.count, alreadyDone: done.count,
-                                 evaluated: queue.evaluated,
+                                 evaluated: evaluated,
                                  diverged: all.values.filter { $0.contains(",diverged,") }.count)
         if all.count == configuration.cells.count {
             try AtomicFile.write(CellsFile.sorted(all, configuration: configuration), to: cellsPath)
@@ -135,36 +117,6 @@ public struct SweepRunner: Sendable {
             throw InputError("--output-dir \(directory) is not empty; pass --resume to continue the sweep in it, or choose a new directory")
         }
         try SweepRecord.write(configuration, to: directory, command: command)
-    }
-}
-
-/// Hands out pending cells in index order to the worker threads and collects the first error.
-private final class WorkQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private let cells: [Int]
-    private var position = 0
-    private(set) var evaluated = 0
-    private(set) var diverged = 0
-    private(set) var failure: Error?
-
-    init(_ cells: [Int]) { self.cells = cells }
-
-    func next() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard failure == nil, position < cells.count else { return nil }
-        position += 1
-        return cells[position - 1]
-    }
-
-    func finished(diverged isDiverged: Bool) {
-        lock.lock(); defer { lock.unlock() }
-        evaluated += 1
-        if isDiverged { diverged += 1 }
-    }
-
-    func fail(_ error: Error) {
-        lock.lock(); defer { lock.unlock() }
-        if failure == nil { failure = error }
     }
 }
 

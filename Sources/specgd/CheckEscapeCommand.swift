@@ -58,6 +58,8 @@ struct CheckEscapeCommand: ParsableCommand {
     @Option(help: "Master seed of the simulations.")
     var seed: UInt64 = 0
 
+    @OptionGroup var parallel: ParallelOptions
+
     @Flag(name: .customLong("no-simulation"), help: "Check the theory map only (no dense runs).")
     var noSimulation = false
 
@@ -144,7 +146,7 @@ struct CheckEscapeCommand: ParsableCommand {
                                                     initialization: initialization, alpha: alpha, learningRate: learningRate,
                                                     steps: budget, every: 1, seeds: seeds, seed: seed)
                     c.recordWallTime = false
-                    let result = try runSimulation(c)
+                    let result = try runSimulation(c, jobs: parallel.jobs)
                     let table = seeds == 1 ? result.perSeed[0] : result.aggregate
                     let m = try EscapeMeasurement.measure(table, lambda: lambda, threshold: escapeThreshold)
                     simulated = m

@@ -31,6 +31,7 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
     @OptionGroup(title: "Simulation options") var simulation: DenseRunOptions
+    @OptionGroup var parallel: ParallelOptions
 
     @Option(name: .customLong("output-dir"), help: "Directory for compare.csv, report.json and overlay.svg (created if needed).")
     var outputDirectory: String
@@ -82,7 +83,7 @@ struct CompareCommand: ParsableCommand {
             let theory = try runTheory(theoryConfig)
             let simConfig = try simulation.configuration(model: model, method: method)
             let progress = Progress(label: "simulate \(method.rawValue)", total: simConfig.steps * simConfig.seeds)
-            let sim = try runSimulation(simConfig, progress: progress)
+            let sim = try runSimulation(simConfig, jobs: parallel.jobs, progress: progress)
             progress.finish()
             let simTable = simConfig.seeds == 1 ? sim.perSeed[0] : sim.aggregate
             let result = try TrajectoryComparison.compare(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NumericKit
 import Simulation
 import SpecgdSupport
 
@@ -26,6 +27,7 @@ struct SimulateCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var simulation: SimulationOptions
+    @OptionGroup var parallel: ParallelOptions
 
     /// The library configuration these options describe.
     func makeConfiguration() throws -> SimulationConfiguration {
@@ -58,13 +60,20 @@ struct SimulateCommand: ParsableCommand {
         c.nesterov = simulation.nesterov
         c.seeds = simulation.seeds
         c.seed = simulation.seed
-        c.threads = simulation.threads
         c.recordWallTime = simulation.wallTime
         try c.validate()
         return c
     }
 
+    func validate() throws {
+        if parallel.jobs > 1, simulation.threads > 1 {
+            throw InputError("--jobs runs repetitions in parallel with one BLAS thread each; use --threads only with --jobs 1")
+        }
+    }
+
     func run() throws {
+        // Process-wide, so set here, before any BLAS call (library code only reads it).
+        NumericKit.setBLASThreads(simulation.threads)
         let configuration = try makeConfiguration()
         if simulation.profile {
             let profile = try StepProfile.measure(configuration, steps: max(configuration.steps, 1))
@@ -72,7 +81,7 @@ struct SimulateCommand: ParsableCommand {
             return
         }
         let progress = Progress(label: "simulate", total: configuration.steps * configuration.seeds)
-        let result = try runSimulation(configuration, progress: progress)
+        let result = try runSimulation(configuration, jobs: parallel.jobs, progress: progress)
         progress.finish()
         let path = simulation.output ?? ""
         if configuration.seeds == 1 {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NumericKit
 import SpecgdSupport
 
 @main
@@ -16,6 +17,7 @@ struct SpecGD: ParsableCommand {
         """,
         version: SpecgdVersion.string,
         subcommands: [
+            InfoCommand.self,
             TheoryCommand.self,
             SimulateCommand.self,
             CompareCommand.self,
@@ -26,4 +28,15 @@ struct SpecGD: ParsableCommand {
             MergeCommand.self,
             PlotPhaseCommand.self,
         ])
+}
+
+extension SpecGD {
+    /// Process start, before any BLAS call: the right OpenBLAS kernel for this CPU (which may
+    /// re-execute the process once) and one BLAS thread unless a command asks for more (the
+    /// thread count is process-wide; library code only reads it). Then the usual parsing.
+    static func main() {
+        BLASKernel.reexecuteWithBestKernel()
+        NumericKit.setBLASThreads(1)
+        main(nil)
+    }
 }

@@ -40,7 +40,7 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Master seed X (repetition r uses stream r + 1 of xoshiro256** seeded by X).")
     var seed: UInt64 = 0
 
-    @Option(help: "OpenBLAS threads (1 keeps outputs bit-reproducible).")
+    @Option(help: "OpenBLAS threads for this run (set once at start; outputs are bit-identical for a fixed count, recorded in the machine block).")
     var threads: Int = 1
 
     @Option(help: "Covariance family: spiked (Σ = I + Σ_k λ_k e_{k+1}e_{k+1}ᵀ), power-law (σ_i ∝ i^(−β), normalised to mean 1) or diagonal (--spectrum FILE).")
