@@ -14,6 +14,12 @@ final class CellWriter: @unchecked Sendable {
     private var closing = false
     private var finished = false
     private var failure: InputError?
+    /// Test hook for the kill-and-resume test only: with SPECGD_TEST_STALL_AFTER_CELLS=N set,
+    /// the writer syncs its N-th cell line and then stops for good (the process keeps running
+    /// until killed), so the test kills a sweep at a known point whatever the machine's speed.
+    /// Unset (always, outside that test): no effect.
+    private let stallAfter = ProcessInfo.processInfo.environment["SPECGD_TEST_STALL_AFTER_CELLS"].flatMap { Int($0) }
+    private var written = 0
 
     /// Opens `path` for appending, creating it with `header` when it is new or empty.
     init(path: String, header: String) throws {
@@ -64,7 +70,11 @@ final class CellWriter: @unchecked Sendable {
             pending.removeAll(keepingCapacity: true)
             condition.unlock()
             var error: String?
-            for line in batch where error == nil { error = Self.writeLine(fd, line) }
+            for line in batch where error == nil {
+                error = Self.writeLine(fd, line)
+                written += 1
+                if written == stallAfter { _ = Self.sync(fd); while true { sleep(3600) } }
+            }
             if error == nil { error = Self.sync(fd) }
             condition.lock()
             if let error, failure == nil { failure = InputError("cannot append to \(path): \(error)") }

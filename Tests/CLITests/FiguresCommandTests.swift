@@ -38,23 +38,30 @@ import SpecgdSupport
         #expect(gd.max()! > 5 && spec.max()! <= 1 + 1e-12)
     }
 
-    @Test func exportedNotebookValidatesAndRuns() throws {
+    /// `figures --quick` then `export-notebook`: the notebook's path (in a fresh directory).
+    private func exportedNotebook() throws -> (directory: String, notebook: String) {
         let dir = try SpecgdProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect(try SpecgdProcess.run(["figures", "--quick", "--output-dir", dir + "/data"]).status == 0)
         let notebook = dir + "/notebooks-export/figures.ipynb"
         let export = try SpecgdProcess.run(["export-notebook", "--from", dir + "/data", "--output", notebook])
         #expect(export.status == 0, "\(export.stderr)")
+        return (dir, notebook)
+    }
+
+    @Test func exportedNotebookIsWritten() throws {
+        let (dir, notebook) = try exportedNotebook()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: notebook))) as! [String: Any]
         #expect(object["nbformat"] as? Int == 4)
         let bad = try SpecgdProcess.run(["export-notebook", "--from", dir + "/missing", "--output", notebook])
         #expect(bad.status != 0 && bad.stderr.contains("not a directory"))
+    }
 
-        guard let python = ProcessInfo.processInfo.environment["SPECGD_PYTHON"],
-              FileManager.default.isExecutableFile(atPath: python) else {
-            print("SPECGD_PYTHON not set: skipped validating and executing the exported notebook")
-            return
-        }
+    @Test(.enabled(if: ExternalTools.python != nil, "SPECGD_PYTHON not set or not executable"))
+    func exportedNotebookValidatesAndRuns() throws {
+        let python = try #require(ExternalTools.python)
+        let (dir, notebook) = try exportedNotebook()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let validate = Process()
         validate.executableURL = URL(fileURLWithPath: python)
         validate.arguments = ["-c", "import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))", notebook]

@@ -3,10 +3,11 @@ import Testing
 
 /// `specgd sweep`, `merge` and `plot-phase` as a user runs them, including a real crash.
 @Suite struct SweepCLITests {
-    /// Slow enough (~20 ms a cell in a debug build) that the sweep is still running when killed.
+    /// 120 cells; the kill test stops the writer after `killAfter` of them (see below).
     private let slowSweep = ["sweep", "--grid", "lambda=0:16:60", "--grid", "lr=1e-4,2e-4",
                              "--metric", "escape_step,alignment_at_escape,final_loss",
                              "--steps", "40000", "--jobs", "2"]
+    private let killAfter = 6
 
     private func cells(_ directory: String) -> String {
         (try? String(contentsOfFile: directory + "/cells.csv", encoding: .utf8)) ?? ""
@@ -20,20 +21,26 @@ import Testing
         let root = try SpecgdProcess.temporaryDirectory()
         let interrupted = root + "/interrupted", reference = root + "/reference"
 
+        // Independent of the machine's speed: SPECGD_TEST_STALL_AFTER_CELLS makes the cells
+        // writer stop (synced, process alive) after exactly `killAfter` cells, so the sweep can
+        // neither finish before the kill nor be killed before it wrote anything; the deadline
+        // is only a hang guard, generous for a slow debug build on a loaded machine.
         let process = Process()
         process.executableURL = SpecgdProcess.executable
         process.arguments = slowSweep + ["--output-dir", interrupted]
+        var environment = ProcessInfo.processInfo.environment
+        environment["SPECGD_TEST_STALL_AFTER_CELLS"] = "\(killAfter)"
+        process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while completeLines(interrupted) < 6 && process.isRunning && Date() < deadline { usleep(5_000) }
-        #expect(process.isRunning, "the sweep finished before it could be killed; make it slower")
+        let deadline = Date().addingTimeInterval(600)
+        while completeLines(interrupted) < killAfter && process.isRunning && Date() < deadline { usleep(20_000) }
+        #expect(process.isRunning, "the sweep exited before its writer stalled")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal)
-        let before = completeLines(interrupted)
-        #expect(before >= 6 && before < 120, "killed with \(before) cells written")
+        #expect(completeLines(interrupted) == killAfter, "killed with \(completeLines(interrupted)) cells written")
 
         // Without --resume the half-done directory is refused; with it the sweep completes.
         let refused = try SpecgdProcess.run(slowSweep + ["--output-dir", interrupted])

@@ -73,12 +73,9 @@ import SpecgdSupport
         #expect(!text.contains("pandas"))
     }
 
-    @Test func notebookValidatesAndExecutes() throws {
-        guard let python = ProcessInfo.processInfo.environment["SPECGD_PYTHON"],
-              FileManager.default.isExecutableFile(atPath: python) else {
-            print("SPECGD_PYTHON not set or not executable: skipped notebook validation and execution")
-            return
-        }
+    @Test(.enabled(if: ExternalTools.python != nil, "SPECGD_PYTHON not set or not executable"))
+    func notebookValidatesAndExecutes() throws {
+        let python = try #require(ExternalTools.python)
         let directory = try Self.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/nb/figures.ipynb"

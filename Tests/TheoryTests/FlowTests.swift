@@ -32,7 +32,12 @@ private func flowEnd(_ flow: GroupedFlow, start: [Double], t: Double, stepper: O
         let tolerance = stepper == .rk1imp ? 1e-9 : 1e-11
         let end = try flowEnd(flow, start: Self.start, t: 3, stepper: stepper, tolerance: tolerance)
         let error = zip(end, reference).map { abs($0 - $1) }.max()!
-        #expect(error < (stepper == .rk1imp ? 1e-5 : 1e-7), "\(stepper): \(error)")
+        // Tolerance proportionality: GSL keeps every step's local error below tol·(1 + |y|),
+        // so the global error is a multiple of the requested tol (the rk8pd reference's 1e-13
+        // is negligible). The multiple, 10⁴, is this file's one underived constant: the flow's
+        // growth of perturbations over its b-growth phase (ḃ ≈ 5b for t ≲ 1) times the step
+        // count. It scales with what was asked for every stepper, rk1imp's looser tol included.
+        #expect(error < 1e4 * tolerance, "\(stepper): \(error)")
     }
 
     /// The analytic Jacobian (used by bsimp, msbdf, rk*imp) against central differences of
@@ -42,21 +47,26 @@ private func flowEnd(_ flow: GroupedFlow, start: [Double], t: Double, stepper: O
         for model in [Self.model, try GroupedModel.powerLaw(beta: 0.7, dimension: 6, signalIndex: 2)] {
             let system = try GroupedFlow(model: model, kind: kind).system()
             let n = model.count
-            var generator = SystemRandomNumberGenerator()
+            var generator = Xoshiro256(seed: UInt64(n))  // seeded: the same states on every run
             for _ in 0..<5 {
-                let y = (0..<n).map { _ in Double.random(in: -0.6...0.6, using: &generator) }
+                let y = (0..<n).map { _ in -0.6 + 1.2 * generator.uniform() }
                 var analytic = [Double](repeating: 0, count: n * n), dfdt = [Double](repeating: 0, count: n)
                 system.jacobian!(0, y, &analytic, &dfdt)
                 for h in 0..<n {
                     let step = 1e-6
-                    var plus = y, minus = y
-                    plus[h] += step; minus[h] -= step
-                    var fp = [Double](repeating: 0, count: n), fm = fp
-                    system.rightHandSide(0, plus, &fp)
-                    system.rightHandSide(0, minus, &fm)
+                    func difference(_ width: Double) -> (d: [Double], magnitude: Double) {
+                        var plus = y, minus = y
+                        plus[h] += width; minus[h] -= width
+                        var fp = [Double](repeating: 0, count: n), fm = fp
+                        system.rightHandSide(0, plus, &fp)
+                        system.rightHandSide(0, minus, &fm)
+                        let magnitude = max(1, (fp + fm).map(abs).max()!)
+                        return ((0..<n).map { (fp[$0] - fm[$0]) / (2 * width) }, magnitude)
+                    }
+                    let (d1, m1) = difference(step), (d2, m2) = difference(2 * step)
                     for g in 0..<n {
-                        let numeric = (fp[g] - fm[g]) / (2 * step)
-                        #expect(abs(numeric - analytic[g * n + h]) < 1e-6 * max(1, abs(numeric)), "∂f\(g)/∂y\(h): \(numeric) vs \(analytic[g * n + h])")
+                        let bound = centralDifferenceBound(dh: d1[g], d2h: d2[g], magnitude: max(m1, m2), step: step)
+                        #expect(abs(d1[g] - analytic[g * n + h]) < bound, "∂f\(g)/∂y\(h): \(d1[g]) vs \(analytic[g * n + h]), bound \(bound)")
                     }
                 }
                 #expect(dfdt.allSatisfy { $0 == 0 })
@@ -156,14 +166,19 @@ private func flowEnd(_ flow: GroupedFlow, start: [Double], t: Double, stepper: O
         modes.velocityJacobian(y, into: &analytic)
         for h in 0..<n {
             let step = 1e-6
-            var plus = y, minus = y
-            plus[h] += step; minus[h] -= step
-            var vp = [Double](repeating: 0, count: n), vm = vp
-            modes.velocity(plus, into: &vp)
-            modes.velocity(minus, into: &vm)
+            func difference(_ width: Double) -> (d: [Double], magnitude: Double) {
+                var plus = y, minus = y
+                plus[h] += width; minus[h] -= width
+                var vp = [Double](repeating: 0, count: n), vm = vp
+                modes.velocity(plus, into: &vp)
+                modes.velocity(minus, into: &vm)
+                let magnitude = max(1, (vp + vm).map(abs).max()!)
+                return ((0..<n).map { (vp[$0] - vm[$0]) / (2 * width) }, magnitude)
+            }
+            let (d1, m1) = difference(step), (d2, m2) = difference(2 * step)
             for g in 0..<n {
-                let numeric = (vp[g] - vm[g]) / (2 * step)
-                #expect(abs(numeric - analytic[g * n + h]) < 1e-6 * max(1, abs(numeric)), "∂v\(g)/∂y\(h): \(numeric) vs \(analytic[g * n + h])")
+                let bound = centralDifferenceBound(dh: d1[g], d2h: d2[g], magnitude: max(m1, m2), step: step)
+                #expect(abs(d1[g] - analytic[g * n + h]) < bound, "∂v\(g)/∂y\(h): \(d1[g]) vs \(analytic[g * n + h]), bound \(bound)")
             }
         }
     }
