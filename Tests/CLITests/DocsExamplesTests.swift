@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+/// Every `specgd …` example a user can copy — the command lines in README.md's and docs/*.md's
+/// code blocks — runs as written and exits 0.
+/// A document's examples run in order in one fresh directory (later ones read earlier outputs,
+/// as a reader's would), with `examples/` of the repository beside them. Each example has a time
+/// budget; the few slow ones say so in their own comment (`# slow`), which doubles their budget.
+@Suite struct DocsExamplesTests {
+    struct Example: Sendable, CustomStringConvertible {
+        var source: String
+        var command: String
+        var slow: Bool
+        var description: String { "\(source): \(command)" }
+    }
+
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Command lines starting with `specgd ` inside fenced code blocks, continuation lines joined.
+    static func examples(inMarkdown text: String, source: String) -> [Example] {
+        var found = [Example]()
+        var inBlock = false
+        var pending: (line: Int, text: String)?
+        for (number, raw) in text.components(separatedBy: "\n").enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("```") { inBlock.toggle(); pending = nil; continue }
+            guard inBlock else { continue }
+            if var current = pending {
+                current.text += " " + line
+                pending = current
+            } else if line.hasPrefix("specgd ") {
+                pending = (number + 1, line)
+            }
+            if let current = pending, !current.text.hasSuffix("\\") {
+                found.append(example(current.text, source: "\(source):\(current.line)"))
+                pending = nil
+            } else if let current = pending {
+                pending = (current.line, String(current.text.dropLast()).trimmingCharacters(in: .whitespaces))
+            }
+        }
+        return found
+    }
+
+    /// The command without its trailing `# comment` (a `#` after whitespace, outside quotes).
+    static func example(_ line: String, source: String) -> Example {
+        var command = "", comment = ""
+        var quote: Character?
+        var previous: Character = " "
+        for (offset, character) in line.enumerated() {
+            if let q = quote { if character == q { quote = nil } }
+            else if character == "'" || character == "\"" { quote = character }
+            else if character == "#", previous == " " {
+                comment = String(line.dropFirst(offset))
+                break
+            }
+            command.append(character)
+            previous = character
+        }
+        return Example(source: source, command: command.trimmingCharacters(in: .whitespaces),
+                       slow: comment.lowercased().contains("slow"))
+    }
+
+    static var documents: [String] {
+        let docs = (try? FileManager.default.contentsOfDirectory(atPath: repository.appendingPathComponent("docs").path)) ?? []
+        return ["README.md"] + docs.filter { $0.hasSuffix(".md") }.sorted().map { "docs/" + $0 }
+    }
+
+    /// Runs `examples` in order in a fresh directory; returns the failures as readable lines.
+    static func run(_ examples: [Example], budget: Double = 240) throws -> [String] {
+        let directory = try SpecgdProcess.temporaryDirectory()
+        // The layout a reader has at the top of a clone: the shipped inputs, and the committed
+        // folder the notebook example writes into.
+        try FileManager.default.createSymbolicLink(atPath: directory + "/examples",
+                                                   withDestinationPath: repository.appendingPathComponent("examples").path)
+        try FileManager.default.createDirectory(atPath: directory + "/notebooks-export", withIntermediateDirectories: false)
+        let bin = SpecgdProcess.executable.deletingLastPathComponent().path
+        var failures = [String]()
+        for example in examples {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", example.command]
+            process.currentDirectoryURL = URL(fileURLWithPath: directory)
+            var env = ProcessInfo.processInfo.environment
+            env["PATH"] = bin + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+            env["SPECGD_BLAS_NOTICE"] = "0"
+            process.environment = env
+            let err = Pipe()
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = err
+            let start = Date()
+            try process.run()
+            let limit = example.slow ? 2 * budget : budget
+            let timer = DispatchSource.makeTimerSource()
+            timer.schedule(deadline: .now() + limit)
+            timer.setEventHandler { process.terminate() }
+            timer.resume()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            timer.cancel()
+            let seconds = Date().timeIntervalSince(start)
+            if process.terminationReason == .uncaughtSignal {
+                failures.append("\(example): stopped after \(Int(seconds)) s (budget \(Int(limit)) s; mark it '# slow' or make it smaller)")
+            } else if process.terminationStatus != 0 {
+                failures.append("\(example): exit \(process.terminationStatus): \(stderr.prefix(300))")
+            }
+        }
+        return failures
+    }
+
+    @Test(arguments: documents)
+    func documentExamplesRunAsWritten(_ document: String) throws {
+        let text = try String(contentsOf: Self.repository.appendingPathComponent(document), encoding: .utf8)
+        let examples = Self.examples(inMarkdown: text, source: document)
+        if document == "README.md" { #expect(examples.count >= 10, "README examples not found") }
+        let failures = try Self.run(examples)
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    }
+
+    @Test func extractionJoinsContinuationsAndDropsComments() {
+        let text = """
+        prose `specgd not-this`
+        ```sh
+        specgd theory --steps 5 \\
+            --output a.csv   # a comment
+        specgd sweep --grid 'lambda=0:1:2' --output-dir x   # slow: ~1 min
+        echo specgd no
+        ```
+        """
+        let found = Self.examples(inMarkdown: text, source: "t")
+        #expect(found.map(\.command) == ["specgd theory --steps 5 --output a.csv",
+                                         "specgd sweep --grid 'lambda=0:1:2' --output-dir x"])
+        #expect(found.map(\.slow) == [false, true])
+        #expect(found.first?.source == "t:2")
+    }
+}
