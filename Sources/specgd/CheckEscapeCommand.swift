@@ -146,7 +146,7 @@ struct CheckEscapeCommand: ParsableCommand {
                                                     initialization: initialization, alpha: alpha, learningRate: learningRate,
                                                     steps: budget, every: 1, seeds: seeds, seed: seed)
                     c.recordWallTime = false
-                    let result = try runSimulation(c, jobs: parallel.jobs)
+                    let result = try runSimulation(c, jobs: try parallel.workers())
                     let table = seeds == 1 ? result.perSeed[0] : result.aggregate
                     let m = try EscapeMeasurement.measure(table, lambda: lambda, threshold: escapeThreshold)
                     simulated = m

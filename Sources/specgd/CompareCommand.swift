@@ -83,7 +83,7 @@ struct CompareCommand: ParsableCommand {
             let theory = try runTheory(theoryConfig)
             let simConfig = try simulation.configuration(model: model, method: method)
             let progress = Progress(label: "simulate \(method.rawValue)", total: simConfig.steps * simConfig.seeds)
-            let sim = try runSimulation(simConfig, jobs: parallel.jobs, progress: progress)
+            let sim = try runSimulation(simConfig, jobs: try parallel.workers(), progress: progress)
             progress.finish()
             let simTable = simConfig.seeds == 1 ? sim.perSeed[0] : sim.aggregate
             let result = try TrajectoryComparison.compare(

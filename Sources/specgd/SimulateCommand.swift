@@ -66,9 +66,7 @@ struct SimulateCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if parallel.jobs > 1, simulation.threads > 1 {
-            throw InputError("--jobs runs repetitions in parallel with one BLAS thread each; use --threads only with --jobs 1")
-        }
+        _ = try parallel.workers(blasThreads: simulation.threads)
     }
 
     func run() throws {
@@ -81,7 +79,7 @@ struct SimulateCommand: ParsableCommand {
             return
         }
         let progress = Progress(label: "simulate", total: configuration.steps * configuration.seeds)
-        let result = try runSimulation(configuration, jobs: parallel.jobs, progress: progress)
+        let result = try runSimulation(configuration, jobs: try parallel.workers(blasThreads: simulation.threads), progress: progress)
         progress.finish()
         let path = simulation.output ?? ""
         if configuration.seeds == 1 {
