@@ -10,7 +10,7 @@ struct SimulateCommand: ParsableCommand {
         abstract: "Dense finite-dimensional GD and SpecGD runs on W ∈ R^{d×m}.",
         discussion: """
         Trains f_W(x) = ‖Wᵀx‖² on y = (θ*ᵀx)², x ~ N(0, Σ), Σ diagonal (its eigenbasis), with the exact \
-        population gradient (default), a fixed data set (--samples N) or fresh batches (--online --batch B). \
+        population gradient (default), a fixed data set (--samples N) or fresh batches (--batch B; --online alone uses B = 64). \
         The population loss is always recorded.
 
         Output PATH.csv columns: step, a = ‖Wᵀθ*‖, b = ‖Wᵀv‖ (v = first spike, 0 without one), \
@@ -26,6 +26,12 @@ struct SimulateCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var simulation: SimulationOptions
+    @OptionGroup var resources: ResourceOptions
+
+    /// Every value, the output path and the memory the run needs, before anything is computed.
+    func validate() throws {
+        try resources.check(try makeConfiguration().memoryEstimate, for: "simulate")
+    }
 
     /// The library configuration these options describe.
     func makeConfiguration() throws -> SimulationConfiguration {
@@ -47,11 +53,7 @@ struct SimulateCommand: ParsableCommand {
         c.beta = simulation.beta
         c.spectrum = try simulation.spectrumValues()
         c.teacher = simulation.teacher
-        if let n = simulation.samples {
-            c.training = .samples(n)
-        } else if simulation.online {
-            c.training = .online(batch: simulation.batch)
-        }
+        c.training = try simulation.training()
         c.polar = simulation.polar
         c.newtonSchulzSteps = simulation.nsSteps
         c.momentum = simulation.momentum
