@@ -2,16 +2,14 @@ import Foundation
 
 /// Whole-file writes that never leave a half-written file behind: the bytes go to a
 /// temporary file in the same directory, are flushed, then renamed over the target.
-/// Nothing here creates folders implicitly: the target's folder must exist (commands create
-/// their own `--output-dir` with `createDirectory`, one level only).
+/// A missing folder is created one level deep only: the target's grandparent must exist, so a
+/// mistyped path never grows a tree (the CLI is stricter still: `OutputPath.checkFile` wants
+/// the folder of an `--output` file to exist before the run starts).
 public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw InputError("cannot write \(path): folder \(directory.path) does not exist")
-        }
+        try createDirectory(directory.path)
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard descriptor >= 0 else {
