@@ -48,9 +48,10 @@ public enum TrainingData: Sendable, Codable, Equatable {
     /// A fresh batch of B samples at every step.
     case online(batch: Int)
 
-    private enum Keys: String, CodingKey { case kind, samples, batch }
+    private enum Keys: String, CodingKey, CaseIterable { case kind, samples, batch }
 
     public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(Keys.allCases.map(\.rawValue))
         let container = try decoder.container(keyedBy: Keys.self)
         switch try container.decode(String.self, forKey: .kind) {
         case "population": self = .population
@@ -134,7 +135,7 @@ public struct SimulationConfiguration: Sendable, Codable, Equatable {
         self.seed = seed
     }
 
-    private enum CodingKeys: String, CodingKey {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
         case method, lambda, dimension, width, initialization, alpha, learningRate, steps, every, covariance,
              spikes, beta, spectrum, teacher, training, polar, newtonSchulzSteps, momentum, nesterov, seeds,
              seed, explosionLimit, recordWallTime
@@ -144,6 +145,7 @@ public struct SimulationConfiguration: Sendable, Codable, Equatable {
     /// and hand-written JSON name only what they change).
     public init(from decoder: Decoder) throws {
         self.init()
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
             if let decoded = try c.decodeIfPresent(T.self, forKey: key) { value = decoded }
@@ -185,7 +187,7 @@ public struct SimulationConfiguration: Sendable, Codable, Equatable {
     public func validate() throws {
         try Validate.atLeast(dimension, 2, "dim")
         try Validate.atLeast(resolvedWidth, 1, "width")
-        try Validate.finite(alpha, "alpha")
+        try Validate.initialScale(alpha)
         try Validate.positive(learningRate, "lr")
         try Validate.atLeast(steps, 0, "steps")
         try Validate.atLeast(every, 1, "every")
@@ -193,6 +195,13 @@ public struct SimulationConfiguration: Sendable, Codable, Equatable {
         try Validate.atLeast(newtonSchulzSteps, 1, "ns-steps")
         try Validate.nonNegative(momentum, "momentum")
         guard momentum < 1 else { throw InputError("momentum must be < 1 (got \(momentum))") }
+        if nesterov && momentum == 0 { throw InputError("--nesterov needs --momentum > 0 (Nesterov momentum with β = 0 is plain GD/SpecGD)") }
+        if spectrum != nil && covariance != .diagonal {
+            throw InputError("--spectrum applies to --covariance diagonal only (got --covariance \(covariance.rawValue))")
+        }
+        if spikes != nil && covariance != .spiked {
+            throw InputError("--spikes applies to --covariance spiked only (got --covariance \(covariance.rawValue))")
+        }
         try Validate.positive(explosionLimit, "explosion limit")
         if initialization == .identity, resolvedWidth != dimension {
             throw InputError("--init identity needs width m = dim d (got m = \(resolvedWidth), d = \(dimension)); use gaussian or orthogonal")

@@ -2,16 +2,20 @@ import Foundation
 
 /// Whole-file writes that never leave a half-written file behind: the bytes go to a
 /// temporary file in the same directory, are flushed, then renamed over the target.
+/// A missing folder is created one level deep only: the target's grandparent must exist, so a
+/// mistyped path never grows a tree (the CLI is stricter still: `OutputPath.checkFile` wants
+/// the folder of an `--output` file to exist before the run starts).
 public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent()
         try createDirectory(directory.path)
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw InputError("cannot write \(path): directory is not writable")
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard descriptor >= 0 else {
+            throw InputError("cannot write \(path): folder \(directory.path) is not writable (\(String(cString: strerror(errno))))")
         }
-        let handle = try FileHandle(forWritingTo: temporary)
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         do {
             try handle.write(contentsOf: data)
             try handle.synchronize()
@@ -32,12 +36,74 @@ public enum AtomicFile {
         try write(Data(text.utf8), to: path)
     }
 
+    /// Creates the directory `path` if it does not exist — one level: its parent folder must
+    /// already exist (a mistyped `--output-dir /nonexistent/x` is an error, not a new tree).
     public static func createDirectory(_ path: String) throws {
         guard !path.isEmpty else { return }
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw InputError("cannot create directory \(path): \(error.localizedDescription)")
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw InputError("cannot create directory \(path): it is a file") }
+            return
         }
+        try OutputPath.checkFolder(OutputPath.parent(of: path), for: path)
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+            throw InputError("cannot create directory \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+}
+
+/// Output locations checked before a run computes anything, so a long run cannot fail at
+/// its final write: one rule for every `--output` (a file) and `--output-dir` (a folder).
+public enum OutputPath {
+    /// `--output FILE`: not empty, not a directory, in an existing writable folder.
+    public static func checkFile(_ path: String, option: String = "--output") throws {
+        guard !path.isEmpty else { throw InputError("\(option) is empty: give a file path") }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw InputError("\(option) \(path) is a directory, not a file")
+        }
+        try checkFolder(parent(of: path), for: "\(option) \(path)")
+    }
+
+    /// `--output-dir DIR`: not empty; an existing writable directory, or a new one whose
+    /// parent folder exists and is writable (the run creates DIR itself, not its parents).
+    public static func checkDirectory(_ path: String, option: String = "--output-dir") throws {
+        guard !path.isEmpty else { throw InputError("\(option) is empty: give a directory path") }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw InputError("\(option) \(path) is a file, not a directory") }
+            try checkFolder(path, for: "\(option) \(path)")
+        } else {
+            try checkFolder(parent(of: path), for: "\(option) \(path)")
+        }
+    }
+
+    /// `folder` exists, is a directory and accepts new files (tried, so that read-only file
+    /// systems and permissions are caught alike; works for root too).
+    public static func checkFolder(_ folder: String, for what: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else {
+            throw InputError("\(what): folder \(folder) does not exist (create it first)")
+        }
+        guard isDirectory.boolValue else { throw InputError("\(what): \(folder) is a file, not a folder") }
+        let probe = (folder as NSString).appendingPathComponent(".specgd-write-test-\(getpid())")
+        let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard descriptor >= 0 else {
+            if errno == EEXIST { return }
+            throw InputError("\(what): folder \(folder) is not writable (\(String(cString: strerror(errno))))")
+        }
+        close(descriptor)
+        unlink(probe)
+    }
+
+    /// The folder a path lives in ("." for a bare file name).
+    public static func parent(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        if slash == trimmed.startIndex { return "/" }
+        var parent = trimmed[..<slash]
+        while parent.count > 1, parent.hasSuffix("/") { parent = parent.dropLast() }
+        return String(parent)
     }
 }

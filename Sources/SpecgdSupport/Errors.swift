@@ -43,6 +43,32 @@ public enum Validate {
     public static func atLeast(_ value: Int, _ minimum: Int, _ name: String) throws {
         guard value >= minimum else { throw InputError("\(name) must be >= \(minimum) (got \(value))") }
     }
+    /// The initial scale α of W₀: α = 0 is a fixed point of both methods (∇L = 0 at W = 0) and a
+    /// negative α is the mirror image of a positive one, so only α > 0 is a run of its own.
+    public static func initialScale(_ alpha: Double, _ name: String = "alpha") throws {
+        try finite(alpha, name)
+        guard alpha > 0 else {
+            throw InputError("\(name) must be > 0 (got \(alpha)): α = 0 is a fixed point and a negative α mirrors a positive one")
+        }
+    }
+
+    /// The fields of a comma-separated option value, trimmed; an empty field ("1,,2", a
+    /// trailing comma) or an empty list is refused, naming the option.
+    public static func fields(_ text: String, _ option: String) throws -> [String] {
+        let fields = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw InputError("\(option) needs at least one value") }
+        if fields.contains(where: \.isEmpty) { throw InputError("\(option): empty field in '\(text)'") }
+        return fields
+    }
+
+    /// A comma-separated list of numbers (`--lambdas 1,2,4`, `--spikes 8,4`).
+    public static func numbers(_ text: String, _ option: String) throws -> [Double] {
+        try fields(text, option).map { field in
+            guard let value = Double(field), value.isFinite else { throw InputError("\(option): '\(field)' is not a finite number") }
+            return value
+        }
+    }
+
     /// λ parametrises Σ = I + λ v vᵀ, which is positive definite only for λ > −1.
     public static func spike(_ lambda: Double, _ name: String = "lambda") throws {
         try finite(lambda, name)

@@ -113,14 +113,22 @@ public struct TheoryEvaluator: CellEvaluator {
                 .escapeMetrics(from: start, steps: point.steps, threshold: point.escapeThreshold))
         }
     }
+
+    /// The cell's theory configuration, with the library's checks (α > 0, d ≥ 3, …).
+    public func validate(_ point: ModelPoint) throws {
+        try TheoryConfiguration(method: point.method, lambda: point.lambda, dimension: point.dim, alpha: point.alpha,
+                                learningRate: point.lr, steps: point.steps, every: 1,
+                                escapeThreshold: point.escapeThreshold).validate()
+    }
 }
 
 extension SweepMode {
-    /// The evaluator for this mode, or a clear error when it is not built in.
-    public func evaluator() throws -> any CellEvaluator {
+    /// The evaluator for this mode, or a clear error when it is not built in. `memoryLimit`
+    /// bounds one cell's planned memory (simulate mode; theory cells keep O(1) state).
+    public func evaluator(memoryLimit: MemoryLimit = .default) throws -> any CellEvaluator {
         switch self {
         case .theory: return TheoryEvaluator()
-        case .simulate: return SimulationEvaluator()
+        case .simulate: return SimulationEvaluator(memoryLimit: memoryLimit)
         }
     }
 }

@@ -8,7 +8,12 @@ import Theory
 /// (columns step, a = ‖Wᵀθ*‖, b = ‖Wᵀv‖, loss, alignment) with the same definitions as in
 /// theory mode. One BLAS thread per cell: the sweep parallelises over cells.
 public struct SimulationEvaluator: CellEvaluator {
-    public init() {}
+    /// What one cell may plan to use (the sweep's limit shared by its parallel workers).
+    public var memoryLimit: MemoryLimit
+
+    public init(memoryLimit: MemoryLimit = .default) {
+        self.memoryLimit = memoryLimit
+    }
 
     public func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double] {
         try MetricAssembler.values(metrics, method: point.method) { method in
@@ -18,7 +23,9 @@ public struct SimulationEvaluator: CellEvaluator {
     }
 
     public func validate(_ point: ModelPoint) throws {
-        try Self.configuration(point, method: point.method).validate()
+        let configuration = Self.configuration(point, method: point.method)
+        try configuration.validate()
+        try memoryLimit.check(configuration.memoryEstimate, for: "the simulation")
     }
 
     static func configuration(_ point: ModelPoint, method: Method) -> SimulationConfiguration {

@@ -110,11 +110,19 @@ public enum SweepRecord {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw InputError("\(file) not found: \(directory) is not a sweep directory")
         }
+        let configuration: SweepConfiguration
         do {
-            return try JSONOutput.decoder().decode(Stored.self, from: data).configuration
+            configuration = try JSONOutput.decoder().decode(Stored.self, from: data).configuration
         } catch {
             throw InputError("\(file) is not a readable sweep record: \(error)")
         }
+        // A key the configuration does not know (a hand edit, a typo) is refused, not ignored.
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let stored = object["configuration"],
+           let storedData = try? JSONSerialization.data(withJSONObject: stored),
+           let key = JSONPath.firstIgnoredKey(in: storedData, reencoded: try JSONOutput.encode(configuration)) {
+            throw InputError("\(file): unknown key 'configuration.\(key)'")
+        }
+        return configuration
     }
 
     public static func path(_ directory: String) -> String { directory + "/" + fileName }

@@ -41,8 +41,8 @@ extension GroupedModel {
 
     /// Custom groups from a JSON file:
     /// `{"groups": [{"name": "a", "eigenvalue": 1, "multiplicity": 1, "target": 1}, …]}`
-    /// (`target` defaults to 0; other top-level keys are ignored). Unreadable or malformed
-    /// files raise a one-line InputError naming the file and the problem.
+    /// (`target` defaults to 0). Unreadable or malformed files, and unknown keys (a typo is
+    /// never ignored), raise a one-line InputError naming the file and the problem.
     public static func load(configFile path: String) throws -> GroupedModel {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError("cannot read config file \(path)")
@@ -93,6 +93,24 @@ struct GroupConfigFile: Decodable {
         var eigenvalue: Double
         var multiplicity: Int
         var target: Double?
+
+        private enum CodingKeys: String, CodingKey, CaseIterable { case name, eigenvalue, multiplicity, target }
+
+        init(from decoder: Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            eigenvalue = try c.decode(Double.self, forKey: .eigenvalue)
+            multiplicity = try c.decode(Int.self, forKey: .multiplicity)
+            target = try c.decodeIfPresent(Double.self, forKey: .target)
+        }
     }
     var groups: [Entry]
+
+    private enum CodingKeys: String, CodingKey, CaseIterable { case groups }
+
+    init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        groups = try decoder.container(keyedBy: CodingKeys.self).decode([Entry].self, forKey: .groups)
+    }
 }

@@ -32,18 +32,28 @@ public enum EscapeAnalytics {
     /// k = ⌈ln(a_esc/α) / ln A⌉ (nil when A ≤ 1: no growth). The window ignores the
     /// slow-down as a² becomes O(1), so it is a lower estimate.
     public static func gdEscapeStep(alpha: Double, threshold: Double, lr: Double, q: Double) -> Int? {
+        gdEscapeStepEstimate(alpha: alpha, threshold: threshold, lr: lr, q: q).flatMap(Int.init(exactly:))
+    }
+
+    /// `gdEscapeStep` as a Double (no Int overflow for tiny learning rates).
+    public static func gdEscapeStepEstimate(alpha: Double, threshold: Double, lr: Double, q: Double) -> Double? {
         let growth = 1 + lr * (3 - q)
         guard growth > 1, alpha > 0 else { return nil }
         if alpha >= threshold { return 0 }
-        return Int((log(threshold / alpha) / log(growth)).rounded(.up))
+        return (log(threshold / alpha) / log(growth)).rounded(.up)
     }
 
     /// Predicted SpecGD escape step: a moves up by exactly η per step while its gradient
     /// coefficient is negative, k = ⌈(a_esc − α)/η⌉ (nil for α ≤ 0: a = 0 never moves,
     /// sign(0) = 0, and a < 0 runs to −1).
     public static func specgdEscapeStep(alpha: Double, threshold: Double, lr: Double) -> Int? {
+        specgdEscapeStepEstimate(alpha: alpha, threshold: threshold, lr: lr).flatMap(Int.init(exactly:))
+    }
+
+    /// `specgdEscapeStep` as a Double (no Int overflow for tiny learning rates).
+    public static func specgdEscapeStepEstimate(alpha: Double, threshold: Double, lr: Double) -> Double? {
         guard alpha > 0 else { return nil }
-        return alpha >= threshold ? 0 : Int(((threshold - alpha) / lr).rounded(.up))
+        return alpha >= threshold ? 0 : ((threshold - alpha) / lr).rounded(.up)
     }
 
     /// Quasi-static saturation of the spike, b*² = (1 − a² − q)/(3(1+λ)): where

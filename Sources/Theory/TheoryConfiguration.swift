@@ -99,7 +99,7 @@ public struct TheoryConfiguration: Codable, Sendable, Equatable {
     public func validate() throws {
         try Validate.spike(lambda)
         try Validate.atLeast(dimension, 3, "dim")
-        try Validate.finite(alpha, "alpha")
+        try Validate.initialScale(alpha)
         try Validate.positive(learningRate, "lr")
         try Validate.atLeast(steps, 0, "steps")
         try Validate.atLeast(every, 1, "every")
@@ -108,7 +108,7 @@ public struct TheoryConfiguration: Codable, Sendable, Equatable {
         if covariance == .custom && (groups ?? []).isEmpty { throw InputError("covariance custom needs groups (--config FILE.json)") }
         if dynamics == .largeD && covariance != .spiked { throw InputError("--large-d is defined for the spiked covariance only") }
         if dynamics == .flow {
-            if let tEnd = flow.tEnd { try Validate.nonNegative(tEnd, "t-end") }
+            if let tEnd = flow.tEnd { try Validate.positive(tEnd, "t-end") }
             if let dt = flow.dt { try Validate.positive(dt, "dt") }
             try Validate.nonNegative(flow.absoluteTolerance, "abs-tol")
             try Validate.nonNegative(flow.relativeTolerance, "rel-tol")

@@ -31,76 +31,105 @@ struct CheckEscapeCommand: ParsableCommand {
         Example: specgd check-escape --lambdas 1,2,4,8,16 --dim 32 --seeds 3 --output-dir out/check
         """)
 
-    @Option(help: "Comma-separated spike strengths λ to check.")
+    @Option(parsing: .unconditional, help: "Comma-separated spike strengths λ to check.")
     var lambdas: String = "1,2,4,8,16"
 
-    @Option(name: .customLong("lr"), help: "Learning rate: η̃ for GD, η for SpecGD.")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate: η̃ for GD, η for SpecGD.")
     var learningRate: Double = 1e-3
 
-    @Option(name: .customLong("dim"), help: "Dimension d (the simulations are dense d×d: keep it small).")
+    @Option(name: .customLong("dim"), parsing: .unconditional, help: "Dimension d (the simulations are dense d×d: keep it small).")
     var dimension: Int = 32
 
-    @Option(help: "Initial scale α (W₀ = αI for the map; entries N(0, α²/d) or α·orthogonal for the simulations).")
+    @Option(parsing: .unconditional, help: "Initial scale α (W₀ = αI for the map; entries N(0, α²/d) or α·orthogonal for the simulations).")
     var alpha: Double = 1e-3
 
-    @Option(help: "Steps per run (default: enough to escape — 1.6× the linear-window estimate for GD, 1.2× ⌈(a_esc − α)/η⌉ for SpecGD).")
+    @Option(parsing: .unconditional, help: "Steps per run (default: enough to escape — 1.6× the linear-window estimate for GD, 1.2× ⌈(a_esc − α)/η⌉ for SpecGD).")
     var steps: Int?
 
-    @Option(name: .customLong("escape-threshold"), help: "Escape step = first step with a ≥ this value (a_esc).")
+    @Option(name: .customLong("escape-threshold"), parsing: .unconditional, help: "Escape step = first step with a ≥ this value (a_esc).")
     var escapeThreshold: Double = 0.5
 
-    @Option(name: .customLong("init"), help: "Simulation initialisation: gaussian, orthogonal or identity.")
-    var initialization: Initialization = .gaussian
+    // The simulation options are optional so that giving one with --no-simulation is refused.
+    @Option(name: .customLong("init"), help: "Simulation initialisation: gaussian (default), orthogonal or identity.")
+    var initOption: Initialization?
+    var initialization: Initialization { initOption ?? .gaussian }
 
-    @Option(help: "Simulation repetitions (the checks use the mean over seeds).")
-    var seeds: Int = 3
+    @Option(name: .customLong("seeds"), parsing: .unconditional, help: "Simulation repetitions (the checks use the mean over seeds; default 3).")
+    var seedsOption: Int?
+    var seeds: Int { seedsOption ?? 3 }
 
-    @Option(help: "Master seed of the simulations.")
-    var seed: UInt64 = 0
+    @Option(name: .customLong("seed"), parsing: .unconditional, help: "Master seed of the simulations (default 0).")
+    var seedOption: UInt64?
+    var seed: UInt64 { seedOption ?? 0 }
+
+    @OptionGroup var resources: ResourceOptions
 
     @OptionGroup var parallel: ParallelOptions
 
     @Flag(name: .customLong("no-simulation"), help: "Check the theory map only (no dense runs).")
     var noSimulation = false
 
-    @Option(name: .customLong("tol-amplification"), help: "Relative tolerance of GD's amplification vs ρ^k.")
+    @Option(name: .customLong("tol-amplification"), parsing: .unconditional, help: "Relative tolerance of GD's amplification vs ρ^k.")
     var tolAmplification: Double = EscapeTolerances().amplification
 
-    @Option(name: .customLong("tol-saturation"), help: "Relative tolerance of GD's b/a at escape vs the saturation formula.")
+    @Option(name: .customLong("tol-saturation"), parsing: .unconditional, help: "Relative tolerance of GD's b/a at escape vs the saturation formula.")
     var tolSaturation: Double = EscapeTolerances().saturation
 
-    @Option(name: .customLong("tol-escape"), help: "Relative tolerance of escape steps.")
+    @Option(name: .customLong("tol-escape"), parsing: .unconditional, help: "Relative tolerance of escape steps.")
     var tolEscape: Double = EscapeTolerances().escapeStep
 
-    @Option(name: .customLong("tol-no-growth"), help: "How far SpecGD's b/a may rise above its initial value (relative).")
+    @Option(name: .customLong("tol-no-growth"), parsing: .unconditional, help: "How far SpecGD's b/a may rise above its initial value (relative).")
     var tolNoGrowth: Double = EscapeTolerances().noGrowth
 
     @Option(name: .customLong("output-dir"), help: "Directory for the CSV, JSON and SVG outputs (created if needed).")
     var outputDirectory: String
 
     func validate() throws {
-        _ = try lambdaList()
-        try Validate.positive(learningRate, "lr")
-        try Validate.atLeast(dimension, 3, "dim")
-        try Validate.positive(alpha, "alpha")
+        let lambdas = try lambdaList()
         if let steps { try Validate.atLeast(steps, 1, "steps") }
-        try Validate.positive(escapeThreshold, "escape-threshold")
-        try Validate.atLeast(seeds, 1, "seeds")
         for (v, name) in [(tolAmplification, "tol-amplification"), (tolSaturation, "tol-saturation"),
                           (tolEscape, "tol-escape"), (tolNoGrowth, "tol-no-growth")] {
             try Validate.positive(v, name)
         }
+        if noSimulation {
+            for (given, name) in [(initOption != nil, "--init"), (seedsOption != nil, "--seeds"), (seedOption != nil, "--seed")] where given {
+                throw InputError("\(name) configures the simulations, which --no-simulation turns off")
+            }
+        }
+        try OutputPath.checkDirectory(outputDirectory)
+        // The runs go one at a time; each keeps every step. The library checks every value.
+        for method in Theory.Method.allCases {
+            let theory = try theoryConfiguration(method, lambda: lambdas[0])
+            try theory.validate()
+            var estimate = theory.memoryEstimate
+            if !noSimulation {
+                let simulation = try simulationConfiguration(method, lambda: lambdas[0])
+                try simulation.validate()
+                estimate = estimate + simulation.memoryEstimate(jobs: try parallel.workers())
+            }
+            try resources.check(estimate, for: "check-escape (\(method.rawValue), \(try stepBudget(method)) steps)")
+        }
     }
 
     func lambdaList() throws -> [Double] {
-        let parts = lambdas.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let values = try parts.map { part -> Double in
-            guard let v = Double(part) else { throw InputError("--lambdas: '\(part)' is not a number") }
-            try Validate.spike(v, "--lambdas value")
-            return v
-        }
-        guard !values.isEmpty else { throw InputError("--lambdas needs at least one value") }
+        let values = try Validate.numbers(lambdas, "--lambdas")
+        for v in values { try Validate.spike(v, "--lambdas value") }
         return values
+    }
+
+    /// The theory map of one λ and method, recorded at every step.
+    func theoryConfiguration(_ method: Theory.Method, lambda: Double) throws -> TheoryConfiguration {
+        TheoryConfiguration(method: method, lambda: lambda, dimension: dimension, alpha: alpha, learningRate: learningRate,
+                            steps: try stepBudget(method), every: 1, escapeThreshold: escapeThreshold)
+    }
+
+    /// The dense simulation of one λ and method (wall time not recorded).
+    func simulationConfiguration(_ method: Theory.Method, lambda: Double) throws -> SimulationConfiguration {
+        var c = SimulationConfiguration(method: method == .gd ? .gd : .specgd, lambda: lambda, dimension: dimension,
+                                        initialization: initialization, alpha: alpha, learningRate: learningRate,
+                                        steps: try stepBudget(method), every: 1, seeds: seeds, seed: seed)
+        c.recordWallTime = false
+        return c
     }
 
     var tolerances: EscapeTolerances {
@@ -112,17 +141,23 @@ struct CheckEscapeCommand: ParsableCommand {
         return t
     }
 
-    /// Steps for one method: the given --steps, else enough to pass the escape.
-    func stepBudget(_ method: Theory.Method) -> Int {
+    /// Steps for one method: the given --steps, else enough to pass the escape. A budget too
+    /// large to count in an Int (a tiny --lr) is refused; a large one meets the memory guard.
+    func stepBudget(_ method: Theory.Method) throws -> Int {
         if let steps { return steps }
         let q0 = Double(dimension - 2) * alpha * alpha
+        let budget: Double
         switch method {
         case .gd:
-            let estimate = EscapeAnalytics.gdEscapeStep(alpha: alpha, threshold: escapeThreshold, lr: learningRate, q: q0) ?? 10_000
-            return Int(1.6 * Double(estimate)) + 100
+            let estimate = EscapeAnalytics.gdEscapeStepEstimate(alpha: alpha, threshold: escapeThreshold, lr: learningRate, q: q0) ?? 10_000
+            budget = 1.6 * estimate + 100
         case .specgd:
-            return Int(1.2 * Double(EscapeAnalytics.specgdEscapeStep(alpha: alpha, threshold: escapeThreshold, lr: learningRate) ?? 1000)) + 20
+            budget = 1.2 * (EscapeAnalytics.specgdEscapeStepEstimate(alpha: alpha, threshold: escapeThreshold, lr: learningRate) ?? 1000) + 20
         }
+        guard budget < 1e15 else {
+            throw InputError("check-escape: \(method.rawValue) would need ≈ \(String(format: "%.3g", budget)) steps to escape at lr \(learningRate); give --steps or a larger --lr")
+        }
+        return Int(budget)
     }
 
     func run() throws {
@@ -133,20 +168,13 @@ struct CheckEscapeCommand: ParsableCommand {
         for lambda in lambdas {
             var point = EscapeFigure.Point(lambda: lambda)
             for method in Theory.Method.allCases {
-                let budget = stepBudget(method)
-                let theory = try runTheory(TheoryConfiguration(
-                    method: method, lambda: lambda, dimension: dimension, alpha: alpha, learningRate: learningRate,
-                    steps: budget, every: 1, escapeThreshold: escapeThreshold))
+                let theory = try runTheory(try theoryConfiguration(method, lambda: lambda))
                 let map = try EscapeMeasurement.measure(theory.table, lambda: lambda, threshold: escapeThreshold)
                 rows += EscapeCheck.rows(lambda: lambda, method: method.rawValue, source: .theoryMap, measurement: map,
                                          learningRate: learningRate, threshold: escapeThreshold, tolerances: tolerances)
                 var simulated: EscapeMeasurement?
                 if !noSimulation {
-                    var c = SimulationConfiguration(method: method == .gd ? .gd : .specgd, lambda: lambda, dimension: dimension,
-                                                    initialization: initialization, alpha: alpha, learningRate: learningRate,
-                                                    steps: budget, every: 1, seeds: seeds, seed: seed)
-                    c.recordWallTime = false
-                    let result = try runSimulation(c, jobs: try parallel.workers())
+                    let result = try runSimulation(try simulationConfiguration(method, lambda: lambda), jobs: try parallel.workers())
                     let table = seeds == 1 ? result.perSeed[0] : result.aggregate
                     let m = try EscapeMeasurement.measure(table, lambda: lambda, threshold: escapeThreshold)
                     simulated = m
@@ -162,6 +190,7 @@ struct CheckEscapeCommand: ParsableCommand {
         }
         progress.finish()
 
+        try AtomicFile.createDirectory(outputDirectory)
         let q0 = Double(dimension - 2) * alpha * alpha
         let lambdaC = EscapeFormulas.criticalLambda(learningRate: learningRate, q: q0)
         let tables = [EscapeFigure.pointsFile: EscapeFigure.pointsTable(points, learningRate: learningRate),
@@ -172,7 +201,7 @@ struct CheckEscapeCommand: ParsableCommand {
         let failed = rows.filter { !$0.passed }.count
         let configuration = CheckEscapeConfiguration(
             lambdas: lambdas, learningRate: learningRate, dimension: dimension, alpha: alpha,
-            stepsGD: stepBudget(.gd), stepsSpecGD: stepBudget(.specgd), escapeThreshold: escapeThreshold,
+            stepsGD: try stepBudget(.gd), stepsSpecGD: try stepBudget(.specgd), escapeThreshold: escapeThreshold,
             initialization: noSimulation ? nil : initialization.rawValue, seeds: noSimulation ? nil : seeds,
             seed: noSimulation ? nil : seed, tolerances: tolerances)
         let summary = CheckEscapeSummary(allPassed: failed == 0, failed: failed, total: rows.count,

@@ -32,33 +32,48 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup(title: "Simulation options") var simulation: DenseRunOptions
     @OptionGroup var parallel: ParallelOptions
+    @OptionGroup var resources: ResourceOptions
 
     @Option(name: .customLong("output-dir"), help: "Directory for compare.csv, report.json and overlay.svg (created if needed).")
     var outputDirectory: String
 
-    @Option(help: "Pass/fail threshold on the scaled deviation |sim − theory| / max(|theory|, floor) (default: report only).")
+    @Option(parsing: .unconditional, help: "Pass/fail threshold on the scaled deviation |sim − theory| / max(|theory|, floor) (default: report only).")
     var tolerance: Double?
 
-    @Option(name: .customLong("tolerance-floor"), help: "Floor of the denominator of the scaled deviation: below it, deviations are judged on the absolute scale TOL·FLOOR.")
+    @Option(name: .customLong("tolerance-floor"), parsing: .unconditional, help: "Floor of the denominator of the scaled deviation: below it, deviations are judged on the absolute scale TOL·FLOOR.")
     var toleranceFloor: Double = 1e-6
 
     @Option(help: "Comma-separated methods to compare (gd, specgd); default: --method.")
     var methods: String?
 
-    @Option(name: .customLong("theory-lambda"), help: "Override λ for the theory side only (a deliberately wrong theory, to see a comparison fail).")
+    @Option(name: .customLong("theory-lambda"), parsing: .unconditional, help: "Override λ for the theory side only (a deliberately wrong theory, to see a comparison fail).")
     var theoryLambda: Double?
 
     func validate() throws {
         if let tolerance { try Validate.positive(tolerance, "tolerance") }
         try Validate.positive(toleranceFloor, "tolerance-floor")
         if let theoryLambda { try Validate.spike(theoryLambda, "theory-lambda") }
-        try simulation.check()
-        _ = try methodList()
+        try OutputPath.checkDirectory(outputDirectory)
+        // Methods run one after the other: the largest theory + simulation pair must fit.
+        for method in try methodList() {
+            let theory = theoryConfiguration(method)
+            try theory.validate()
+            try resources.check(theory.memoryEstimate + (try simulation.configuration(model: model, method: method)).memoryEstimate(jobs: try parallel.workers()),
+                                for: "compare")
+        }
+    }
+
+    /// The theory side for one method (--theory-lambda overrides λ).
+    func theoryConfiguration(_ method: Theory.Method) -> TheoryConfiguration {
+        var theoryConfig = model.theoryConfiguration
+        theoryConfig.method = method
+        if let theoryLambda { theoryConfig.lambda = theoryLambda }
+        return theoryConfig
     }
 
     func methodList() throws -> [Theory.Method] {
         guard let methods else { return [model.method] }
-        let names = methods.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = try Validate.fields(methods, "--methods")
         let list = try names.map { name -> Theory.Method in
             guard let m = Theory.Method(rawValue: name) else { throw InputError("--methods: unknown method '\(name)' (gd, specgd)") }
             return m
@@ -76,10 +91,9 @@ struct CompareCommand: ParsableCommand {
         var reports = [CompareMethodReport]()
         var overlay = [OverlayRecipe.Method]()
         var tables = [String: Table]()
+        try AtomicFile.createDirectory(outputDirectory)
         for method in methods {
-            var theoryConfig = model.theoryConfiguration
-            theoryConfig.method = method
-            if let theoryLambda { theoryConfig.lambda = theoryLambda }
+            let theoryConfig = theoryConfiguration(method)
             let theory = try runTheory(theoryConfig)
             let simConfig = try simulation.configuration(model: model, method: method)
             let progress = Progress(label: "simulate \(method.rawValue)", total: simConfig.steps * simConfig.seeds)
@@ -151,27 +165,23 @@ struct DenseRunOptions: ParsableArguments {
     @Option(name: .customLong("init"), help: "Simulation initialisation: identity (W₀ = αI, the theory's start), gaussian (entries N(0, α²/d)) or orthogonal (α × random orthonormal columns).")
     var initialization: Initialization = .identity
 
-    @Option(help: "Simulation: train on a fixed data set of N samples (default: exact population gradient).")
+    @Option(parsing: .unconditional, help: "Simulation: train on a fixed data set of N samples (default: exact population gradient).")
     var samples: Int?
 
-    @Option(help: "Simulation: fresh batches of B samples at every step (online SGD-style training).")
+    @Flag(help: "Simulation: train online, a fresh batch of samples at every step (batch size --batch, default 64).")
+    var online = false
+
+    @Option(parsing: .unconditional, help: "Simulation: fresh batches of B samples at every step (online SGD-style training; implies --online).")
     var batch: Int?
 
     @Option(help: "SpecGD polar factor in the simulation: svd (exact), ns3 or ns5 (Newton–Schulz).")
     var polar: PolarMethod = .svd
 
-    @Option(help: "Number of independent simulation repetitions S (the band in the figure spans their 10–90 % quantiles).")
+    @Option(parsing: .unconditional, help: "Number of independent simulation repetitions S (the band in the figure spans their 10–90 % quantiles).")
     var seeds: Int = 1
 
-    @Option(help: "Master seed of the simulation's random streams.")
+    @Option(parsing: .unconditional, help: "Master seed of the simulation's random streams.")
     var seed: UInt64 = 0
-
-    func check() throws {
-        try Validate.atLeast(seeds, 1, "seeds")
-        if let samples { try Validate.atLeast(samples, 1, "samples") }
-        if let batch { try Validate.atLeast(batch, 1, "batch") }
-        if samples != nil && batch != nil { throw InputError("--samples and --batch are exclusive") }
-    }
 
     /// The simulation of `model` with these options (wall time not recorded, so reruns are byte-identical).
     func configuration(model: ModelOptions, method: Theory.Method) throws -> SimulationConfiguration {
@@ -184,8 +194,7 @@ struct DenseRunOptions: ParsableArguments {
         c.learningRate = model.learningRate
         c.steps = model.steps
         c.every = model.every
-        if let samples { c.training = .samples(samples) }
-        if let batch { c.training = .online(batch: batch) }
+        c.training = try TrainingChoice.resolve(samples: samples, online: online, batch: batch)
         c.polar = polar
         c.seeds = seeds
         c.seed = seed

@@ -25,6 +25,7 @@ struct ExportNotebookCommand: ParsableCommand {
     var output: String
 
     func validate() throws {
+        try OutputPath.checkFile(output)
         guard output.hasSuffix(".ipynb") else { throw InputError("--output must end in .ipynb (got \(output))") }
     }
 

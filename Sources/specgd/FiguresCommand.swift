@@ -32,16 +32,17 @@ struct FiguresCommand: ParsableCommand {
     @Flag(help: "Paper sizes: simulation d = 100 with 5 seeds, 25 λ values, 13 dimensions up to 10⁵, 20 000-step runs (a minute or two in release).")
     var full = false
 
-    @Option(name: .customLong("lambda"), help: "Spike strength λ of the trajectory, dimension, bulk and loss figures.")
+    @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Spike strength λ of the trajectory, dimension, bulk and loss figures.")
     var lambda: Double = 8
 
-    @Option(help: "Seeds of the overlaid simulations (default: 3, or 2 with --quick).")
+    @Option(parsing: .unconditional, help: "Seeds of the overlaid simulations (default: 3, or 2 with --quick).")
     var seeds: Int?
 
     func validate() throws {
         if quick && full { throw InputError("--quick and --full are exclusive") }
         try Validate.spike(lambda)
         if let seeds { try Validate.atLeast(seeds, 1, "seeds") }
+        try OutputPath.checkDirectory(outputDirectory)
     }
 
     func run() throws {

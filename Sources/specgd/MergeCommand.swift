@@ -24,6 +24,7 @@ struct MergeCommand: ParsableCommand {
 
     func validate() throws {
         guard !directories.isEmpty else { throw ValidationError("give the shard directories to merge") }
+        if let outputDirectory { try OutputPath.checkDirectory(outputDirectory) }
     }
 
     func run() throws {

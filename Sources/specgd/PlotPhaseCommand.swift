@@ -42,6 +42,10 @@ struct PlotPhaseCommand: ParsableCommand {
     @Option(name: .customLong("output-dir"), help: ArgumentHelp("Where to write the figure (default: the sweep directory).", valueName: "dir"))
     var outputDirectory: String?
 
+    func validate() throws {
+        if let outputDirectory { try OutputPath.checkDirectory(outputDirectory) }
+    }
+
     func run() throws {
         var at = [String: Double]()
         for item in fixed {
@@ -53,6 +57,7 @@ struct PlotPhaseCommand: ParsableCommand {
         }
         let diagram = try PhaseDiagram.load(directory, metric: metric, x: x, y: y, at: at)
         let output = outputDirectory ?? directory
+        try AtomicFile.createDirectory(output)
         let stem = output + "/phase-" + diagram.metric
         let svg = try PhaseDiagramFigure.svg(diagram, logColor: logColor)
         try AtomicFile.write(svg, to: stem + ".svg")

@@ -11,7 +11,7 @@ struct SimulateCommand: ParsableCommand {
         abstract: "Dense finite-dimensional GD and SpecGD runs on W ∈ R^{d×m}.",
         discussion: """
         Trains f_W(x) = ‖Wᵀx‖² on y = (θ*ᵀx)², x ~ N(0, Σ), Σ diagonal (its eigenbasis), with the exact \
-        population gradient (default), a fixed data set (--samples N) or fresh batches (--online --batch B). \
+        population gradient (default), a fixed data set (--samples N) or fresh batches (--batch B; --online alone uses B = 64). \
         The population loss is always recorded.
 
         Output PATH.csv columns: step, a = ‖Wᵀθ*‖, b = ‖Wᵀv‖ (v = first spike, 0 without one), \
@@ -28,6 +28,7 @@ struct SimulateCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var simulation: SimulationOptions
     @OptionGroup var parallel: ParallelOptions
+    @OptionGroup var resources: ResourceOptions
 
     /// The library configuration these options describe.
     func makeConfiguration() throws -> SimulationConfiguration {
@@ -49,11 +50,7 @@ struct SimulateCommand: ParsableCommand {
         c.beta = simulation.beta
         c.spectrum = try simulation.spectrumValues()
         c.teacher = simulation.teacher
-        if let n = simulation.samples {
-            c.training = .samples(n)
-        } else if simulation.online {
-            c.training = .online(batch: simulation.batch)
-        }
+        c.training = try simulation.training()
         c.polar = simulation.polar
         c.newtonSchulzSteps = simulation.nsSteps
         c.momentum = simulation.momentum
@@ -65,8 +62,10 @@ struct SimulateCommand: ParsableCommand {
         return c
     }
 
+    /// Every value, the output path and the memory the run needs, before anything is computed.
     func validate() throws {
-        _ = try parallel.workers(blasThreads: simulation.threads)
+        let jobs = try parallel.workers(blasThreads: simulation.threads)
+        try resources.check(try makeConfiguration().memoryEstimate(jobs: jobs), for: "simulate")
     }
 
     func run() throws {

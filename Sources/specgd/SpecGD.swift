@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NumericKit
 import SpecgdSupport
 
@@ -28,15 +29,36 @@ struct SpecGD: ParsableCommand {
             MergeCommand.self,
             PlotPhaseCommand.self,
         ])
-}
 
-extension SpecGD {
-    /// Process start, before any BLAS call: the right OpenBLAS kernel for this CPU (which may
-    /// re-execute the process once) and one BLAS thread unless a command asks for more (the
-    /// thread count is process-wide; library code only reads it). Then the usual parsing.
+    /// Every failure is one line on stderr: `Error: <message>`, and for a command-line
+    /// mistake (unknown option, bad choice, missing value; exit status 64) the hint
+    /// `(see 'specgd <command> --help')` on the same line instead of the usage block.
+    /// --help and --version print as usual; a bare exit code (a failed check) prints nothing more.
     static func main() {
+        // Process start, before any BLAS call: the right OpenBLAS kernel for this CPU (which may
+        // re-execute the process once) and one BLAS thread unless a command asks for more (the
+        // thread count is process-wide; library code only reads it).
         BLASKernel.reexecuteWithBestKernel()
         NumericKit.setBLASThreads(1)
-        main(nil)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }
+            let message = Self.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            if !message.isEmpty {
+                let hint = code == .validationFailure ? " (see '\(helpCommand) --help')" : ""
+                let line = (message.hasPrefix("Error:") ? "" : "Error: ") + message + hint + "\n"
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+            Foundation.exit(code.rawValue)
+        }
+    }
+
+    /// `specgd` or `specgd <subcommand>`, from the command line.
+    private static var helpCommand: String {
+        let names = configuration.subcommands.map { $0.configuration.commandName ?? "" }
+        return (CommandLine.arguments.dropFirst().first { names.contains($0) }).map { "specgd \($0)" } ?? "specgd"
     }
 }

@@ -51,13 +51,13 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup(title: "Model options (the values every cell starts from; a --grid axis overrides its option)")
     var model: ModelOptions
 
-    @Option(help: "Master seed: cell k runs with a seed derived from (seed, k) — simulate mode; recorded in every mode.")
+    @Option(parsing: .unconditional, help: "Master seed: cell k runs with a seed derived from (seed, k) — simulate mode; recorded in every mode.")
     var seed: UInt64 = 0
 
-    @Option(help: "Simulate mode: hidden width m (default m = d).")
+    @Option(parsing: .unconditional, help: "Simulate mode: hidden width m (default m = d).")
     var width: Int?
 
-    @Option(help: "Simulate mode: number of training samples n (default: population loss).")
+    @Option(parsing: .unconditional, help: "Simulate mode: number of training samples n (default: population loss).")
     var samples: Int?
 
     @Option(name: .customLong("init"), help: "Simulate mode: W₀ = identity (αI, needs m = d), gaussian (entries N(0, α²/d)) or orthogonal (default identity).")
@@ -66,11 +66,13 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("output-dir"), help: ArgumentHelp("Sweep directory (must be new or empty unless --resume).", valueName: "dir"))
     var outputDirectory: String
 
-    @Option(help: "Worker threads (default: the number of cores). Results do not depend on it.")
+    @Option(parsing: .unconditional, help: "Worker threads (default: the number of cores). Results do not depend on it.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: ArgumentHelp("Run only shard I of N (1-based): the cells with index mod N = I−1.", valueName: "I/N"))
     var shard: String?
+
+    @OptionGroup var resources: ResourceOptions
 
     @Flag(help: "Continue the sweep recorded in --output-dir (refused if the options differ); a missing or empty directory starts fresh.")
     var resume = false
@@ -80,11 +82,14 @@ struct SweepCommand: ParsableCommand {
         try Validate.atLeast(jobs, 1, "jobs")
         if let width { try Validate.atLeast(width, 1, "width") }
         if let samples { try Validate.atLeast(samples, 1, "samples") }
+        try OutputPath.checkDirectory(outputDirectory)
     }
 
     func run() throws {
         let configuration = try makeConfiguration()
-        let evaluator = try configuration.mode.evaluator()
+        // Every cell (values and memory, the limit shared by the parallel workers) is checked
+        // by the runner before the directory is touched.
+        let evaluator = try configuration.mode.evaluator(memoryLimit: resources.limit.shared(by: min(jobs, configuration.cells.count)))
         let runner = SweepRunner(configuration: configuration, directory: outputDirectory, jobs: jobs, resume: resume)
         let report = try runner.run(evaluator: evaluator)
         let scope = configuration.shard.map { "shard \($0) of " } ?? ""

@@ -20,6 +20,7 @@ struct TheoryCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var covariance: CovarianceOptions
+    @OptionGroup var resources: ResourceOptions
 
     @Option(help: "Output CSV path (the JSON sidecar goes next to it).")
     var output: String
@@ -33,19 +34,19 @@ struct TheoryCommand: ParsableCommand {
     @Option(help: "Flow: GSL stepper (rk2, rk4, rkf45, rkck, rk8pd, rk1imp, rk2imp, rk4imp, bsimp, msadams, msbdf).")
     var stepper: String = "rk8pd"
 
-    @Option(name: .customLong("t-end"), help: "Flow: end time (default steps·lr).")
+    @Option(name: .customLong("t-end"), parsing: .unconditional, help: "Flow: end time (default steps·lr).")
     var tEnd: Double?
 
-    @Option(help: "Flow: output spacing in time (default every·lr).")
+    @Option(parsing: .unconditional, help: "Flow: output spacing in time (default every·lr).")
     var dt: Double?
 
-    @Option(name: .customLong("abs-tol"), help: "Flow: absolute error tolerance per step.")
+    @Option(name: .customLong("abs-tol"), parsing: .unconditional, help: "Flow: absolute error tolerance per step.")
     var absTol: Double = 1e-10
 
-    @Option(name: .customLong("rel-tol"), help: "Flow: relative error tolerance per step.")
+    @Option(name: .customLong("rel-tol"), parsing: .unconditional, help: "Flow: relative error tolerance per step.")
     var relTol: Double = 1e-10
 
-    @Option(help: "SpecGD flow: smoothing ε of sign(x) ≈ x/√(x²+ε²) (default 0.001).")
+    @Option(parsing: .unconditional, help: "SpecGD flow: smoothing ε of sign(x) ≈ x/√(x²+ε²) (default 0.001).")
     var epsilon: Double?
 
     @Option(help: "SpecGD flow: smoothed, filippov (event-located switching with sliding), or both (Filippov + *_smoothed columns). Default: smoothed.")
@@ -53,13 +54,13 @@ struct TheoryCommand: ParsableCommand {
 
     /// Benchmarks only (scripts/bench-theory): repeat the computation N times and print the
     /// best wall time, excluding process start-up and file output.
-    @Option(name: .customLong("time-runs"), help: .hidden)
+    @Option(name: .customLong("time-runs"), parsing: .unconditional, help: .hidden)
     var timeRuns: Int = 0
 
     /// Benchmarks only (scripts/bench-all): the n×n (λ, η̃) phase grid of escape metrics
     /// (`PhaseGridBenchmark`) written to --output instead of a trajectory; uses --method, --dim,
     /// --alpha, --steps, --escape-threshold; with --time-runs prints the median wall time.
-    @Option(name: .customLong("bench-phase-grid"), help: .hidden)
+    @Option(name: .customLong("bench-phase-grid"), parsing: .unconditional, help: .hidden)
     var benchPhaseGrid: Int = 0
 
     func validate() throws {
@@ -74,16 +75,28 @@ struct TheoryCommand: ParsableCommand {
         if (switching != nil || epsilon != nil) && !(flow && model.method == .specgd) {
             throw InputError("--switching and --epsilon apply to the SpecGD flow only (--flow --method specgd)")
         }
+        try OutputPath.checkFile(output)
+        if benchPhaseGrid == 0 {
+            let config = try makeConfiguration()
+            try config.validate()
+            try resources.check(config.memoryEstimate, for: "theory")
+        }
     }
 
-    func run() throws {
-        if benchPhaseGrid > 0 { return try runPhaseGrid() }
+    /// The library configuration these options describe (reads --config).
+    func makeConfiguration() throws -> TheoryConfiguration {
         var config = model.theoryConfiguration
         try covariance.apply(to: &config)
         config.dynamics = flow ? .flow : (largeD ? .largeD : .map)
         config.flow = FlowConfiguration(
             stepper: try ODEStepper.named(stepper), tEnd: tEnd, dt: dt, absoluteTolerance: absTol,
             relativeTolerance: relTol, switching: switching ?? .smoothed, epsilon: epsilon ?? 1e-3)
+        return config
+    }
+
+    func run() throws {
+        if benchPhaseGrid > 0 { return try runPhaseGrid() }
+        let config = try makeConfiguration()
         let result = try runTheory(config)
         if timeRuns > 0 {
             var best = Double.infinity

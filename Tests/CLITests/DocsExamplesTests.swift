@@ -17,7 +17,8 @@ import Testing
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Command lines starting with `specgd ` inside fenced code blocks, continuation lines joined.
+    /// Command lines starting with `specgd ` (or a `mkdir ` the reader runs first) inside fenced
+    /// code blocks, continuation lines joined.
     static func examples(inMarkdown text: String, source: String) -> [Example] {
         var found = [Example]()
         var inBlock = false
@@ -29,7 +30,7 @@ import Testing
             if var current = pending {
                 current.text += " " + line
                 pending = current
-            } else if line.hasPrefix("specgd ") {
+            } else if line.hasPrefix("specgd ") || line.hasPrefix("mkdir ") {
                 pending = (number + 1, line)
             }
             if let current = pending, !current.text.hasSuffix("\\") {

@@ -43,6 +43,9 @@ import SpecgdSupport
         let dir = try SpecgdProcess.temporaryDirectory()
         #expect(try SpecgdProcess.run(["figures", "--quick", "--output-dir", dir + "/data"]).status == 0)
         let notebook = dir + "/notebooks-export/figures.ipynb"
+        // --output's folder must exist (it is never created silently).
+        #expect(try SpecgdProcess.run(["export-notebook", "--from", dir + "/data", "--output", notebook]).stderr.contains("does not exist"))
+        try FileManager.default.createDirectory(atPath: dir + "/notebooks-export", withIntermediateDirectories: false)
         let export = try SpecgdProcess.run(["export-notebook", "--from", dir + "/data", "--output", notebook])
         #expect(export.status == 0, "\(export.stderr)")
         return (dir, notebook)

@@ -50,12 +50,14 @@ import SpecgdSupport
         let directory = NSTemporaryDirectory() + "specgd-spectra-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let good = directory + "/groups.json"
-        try #"{"groups":[{"name":"a","eigenvalue":1,"multiplicity":1,"target":1},{"name":"b","eigenvalue":9,"multiplicity":1},{"name":"c","eigenvalue":1,"multiplicity":998}],"note":"spiked"}"#
+        try #"{"groups":[{"name":"a","eigenvalue":1,"multiplicity":1,"target":1},{"name":"b","eigenvalue":9,"multiplicity":1},{"name":"c","eigenvalue":1,"multiplicity":998}]}"#
             .write(toFile: good, atomically: true, encoding: .utf8)
         #expect(try GroupedModel.load(configFile: good) == GroupedModel.spiked(lambda: 8, dimension: 1000))
 
         let cases: [(String, String)] = [
             ("{not json", "config file \(directory)/bad.json: not valid JSON"),
+            (#"{"groups":[{"name":"a","eigenvalue":1,"multiplicity":1,"target":1}],"note":"spiked"}"#, "config file \(directory)/bad.json: unknown key 'note' (expected: groups)"),
+            (#"{"groups":[{"name":"a","eigenvalu":1,"multiplicity":1,"target":1}]}"#, "config file \(directory)/bad.json: unknown key 'eigenvalu' in groups[0] (expected: name, eigenvalue, multiplicity, target)"),
             (#"{"groups":[{"name":"a","eigenvalue":1,"target":1}]}"#, "config file \(directory)/bad.json: missing key 'multiplicity' in groups[0]"),
             (#"{"groups":[{"name":"a","eigenvalue":"x","multiplicity":1,"target":1}]}"#, "config file \(directory)/bad.json: expected Double at groups[0].eigenvalue"),
             (#"{"groups":[{"name":"a","eigenvalue":-1,"multiplicity":1,"target":1}]}"#, "config file \(directory)/bad.json: eigenvalue of group 'a' must be > 0 (got -1.0)"),

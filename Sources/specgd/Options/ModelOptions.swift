@@ -24,10 +24,10 @@ struct ModelOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Number of discrete steps K.")
     var steps: Int = 10000
 
-    @Option(help: "Record every E steps (step 0 and the last step are always recorded).")
+    @Option(parsing: .unconditional, help: "Record every E steps (step 0 and the last step are always recorded).")
     var every: Int = 10
 
-    @Option(name: .customLong("escape-threshold"), help: "Escape step = first step with a ≥ this value.")
+    @Option(name: .customLong("escape-threshold"), parsing: .unconditional, help: "Escape step = first step with a ≥ this value.")
     var escapeThreshold: Double = 0.5
 
     /// The library's checks, so the CLI and the API reject the same inputs with the same words.
@@ -43,10 +43,10 @@ struct CovarianceOptions: ParsableArguments {
     @Option(help: "Covariance Σ: spiked (I + λvvᵀ), power-law (σ_i ∝ i^(−β), i = 1..d, normalised to mean eigenvalue 1), or custom (needs --config).")
     var covariance: CovarianceKind = .spiked
 
-    @Option(help: "Power-law exponent β ≥ 0 (σ_i = i^(−β)/mean_j j^(−β)).")
+    @Option(parsing: .unconditional, help: "Power-law exponent β ≥ 0 (σ_i = i^(−β)/mean_j j^(−β)).")
     var beta: Double = 1
 
-    @Option(name: .customLong("signal-index"), help: "Power law: 1-based eigen-direction carrying θ* (1 = largest eigenvalue).")
+    @Option(name: .customLong("signal-index"), parsing: .unconditional, help: "Power law: 1-based eigen-direction carrying θ* (1 = largest eigenvalue).")
     var signalIndex: Int = 1
 
     @Option(help: "JSON file of custom groups: {\"groups\":[{\"name\":\"a\",\"eigenvalue\":1,\"multiplicity\":1,\"target\":1}, …]} (implies --covariance custom).")

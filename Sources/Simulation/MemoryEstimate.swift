@@ -1,0 +1,94 @@
+import NumericKit
+import SpecgdSupport
+
+extension SimulationConfiguration {
+    /// The memory this run holds at its peak, from the buffers `Problem`, `Trainer` (weights,
+    /// gradient, momentum, polar factor), `PopulationObjective`, `SampleObjective`,
+    /// `SummaryStatistics` and `PolarWorkspace` allocate, plus the rows every repetition keeps
+    /// and the CSV text of the largest output file. One repetition's workspace counts once per
+    /// worker thread running repetitions at the same time (`jobs`, at most `seeds`), and every
+    /// repetition's rows count.
+    public var memoryEstimate: MemoryEstimate { memoryEstimate(jobs: 1) }
+
+    public func memoryEstimate(jobs: Int) -> MemoryEstimate {
+        let workers = max(1, min(jobs, seeds))
+        var e = MemoryEstimate()
+        for _ in 0..<workers { e = e + repetitionWorkspace }
+        return e + recordedRows
+    }
+
+    /// What one repetition allocates while it runs, rows aside.
+    private var repetitionWorkspace: MemoryEstimate {
+        let d = Double(dimension), m = Double(resolvedWidth)
+        let projected = Double(resolvedSpikes.count + 1)  // span{θ*, spike directions}
+        var e = MemoryEstimate()
+
+        // d×m buffers: W, ∇L, Σ^{1/2}W (population objective), P⊥W (statistics), the W₀ draw.
+        var matrices = 4.0
+        if initialization == .orthogonal { matrices += m > d ? 2 : 1 }  // Gaussian draw (and Qᵀ)
+        if momentum > 0 { matrices += 2 }                                // B and the direction
+        if method == .specgd { matrices += 1 }                          // polar(∇L)
+        e.add("d×m matrices", doubles: matrices * d * m)
+        e.add("m×m Gram matrix", doubles: m * m)
+        if method == .specgd { e = e + Self.polarWorkspace(rows: d, columns: m, method: polar) }
+
+        // Problem: σ, θ*, Σθ* and the temporaries of Σ; the projection basis (Gram–Schmidt
+        // candidates, basis and the stored matrix).
+        e.add("problem vectors", doubles: 5 * d + 3 * projected * d + 3 * m)
+        if covariance == .diagonal { e.add("problem vectors", doubles: d) }
+
+        switch training {
+        case .population: break
+        case .samples(let n): e = e + Self.samples(Double(n), d: d, m: m, name: "n×d samples")
+        case .online(let b): e = e + Self.samples(Double(b), d: d, m: m, name: "batch×d samples")
+        }
+        return e
+    }
+
+    private var recordedRows: MemoryEstimate {
+        var e = MemoryEstimate()
+        // Rows: steps/every + 2 per repetition (step 0, every E steps, the last step).
+        let rows = Double(steps / every) + 2
+        let columns = TrajectoryColumns.names.count
+        let s = Double(seeds)
+        if seeds == 1 {
+            e = e + MemoryEstimate.recorded(rows: rows, columns: columns)
+        } else {
+            e.add("recorded rows (\(seeds) seeds)", bytes: MemoryEstimate.tableBytes(rows: s * rows, columns: columns))
+            let aggregated = 1 + (columns - 1) * (1 + Aggregate.suffixes.count)
+            e.add("recorded rows (\(seeds) seeds)", bytes: MemoryEstimate.tableBytes(rows: rows, columns: aggregated))
+            // PATH.seeds.csv: every repetition's rows with a seed column, as rows and as text.
+            e = e + MemoryEstimate.recorded(rows: s * rows, columns: columns + 1, name: "per-seed rows")
+        }
+        return e
+    }
+
+    /// x (n×d), XW (n×m), y and the residuals.
+    private static func samples(_ n: Double, d: Double, m: Double, name: String) -> MemoryEstimate {
+        var e = MemoryEstimate()
+        e.add(name, doubles: n * d + n * m + 2 * n)
+        return e
+    }
+
+    /// `PolarWorkspace(rows: d, columns: m, method:)`: its copies of G, the SVD factors and
+    /// LAPACK's workspace (dgesdd's optimal ≈ 3k² + max(r, c, 4k² + 4k), k = min(r, c)).
+    static func polarWorkspace(rows r: Double, columns c: Double, method: PolarMethod) -> MemoryEstimate {
+        let k = Swift.min(r, c)
+        func svd(_ r: Double, _ c: Double) -> Double {
+            let k = Swift.min(r, c)
+            return r * k + k * c + r * c + 3 * k * k + Swift.max(Swift.max(r, c), 4 * k * k + 4 * k) + 12 * k
+        }
+        var doubles: Double
+        let tall = r >= 2 * c
+        switch method {
+        case .svd, .gram:
+            doubles = tall ? r * c + c * c + svd(c, c) + 64 * c : svd(r, c)
+            if method == .gram { doubles += r * c + 4 * k * k + 10 * k }
+        case .ns3, .ns5:
+            doubles = 2 * r * c + 3 * k * k
+        }
+        var e = MemoryEstimate()
+        e.add("polar workspace", doubles: doubles)
+        return e
+    }
+}

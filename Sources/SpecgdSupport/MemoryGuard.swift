@@ -1,0 +1,144 @@
+import Foundation
+
+/// What a run will hold in memory at its peak, summed from the buffers it allocates
+/// (matrices, samples, workspaces, the rows it keeps and the CSV text it builds). Counted in
+/// `Double` so that sizes like d·m with d = 10⁹ cannot overflow. An estimate, not an
+/// accounting: it is meant to be within a small factor, so that a run that cannot fit is
+/// refused before it allocates anything (`MemoryLimit.check`).
+public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
+    public struct Part: Sendable, Equatable {
+        public var name: String
+        public var bytes: Double
+    }
+
+    public private(set) var parts: [Part] = []
+
+    public init() {}
+
+    /// Total bytes.
+    public var bytes: Double { parts.reduce(0) { $0 + $1.bytes } }
+
+    public mutating func add(_ name: String, bytes: Double) {
+        guard bytes > 0 else { return }
+        if let i = parts.firstIndex(where: { $0.name == name }) { parts[i].bytes += bytes } else {
+            parts.append(Part(name: name, bytes: bytes))
+        }
+    }
+
+    /// `count` doubles (8 bytes each).
+    public mutating func add(_ name: String, doubles count: Double) {
+        add(name, bytes: 8 * count)
+    }
+
+    public static func + (lhs: MemoryEstimate, rhs: MemoryEstimate) -> MemoryEstimate {
+        var sum = lhs
+        for part in rhs.parts { sum.add(part.name, bytes: part.bytes) }
+        return sum
+    }
+
+    /// "8.0 GB (4 d×m matrices 8.0 GB, …)": the total and its largest parts (at most three).
+    public var description: String {
+        let major = parts.filter { $0.bytes >= 0.01 * bytes }.sorted { $0.bytes > $1.bytes }.prefix(3)
+        let detail = major.map { "\($0.name) \(Self.format($0.bytes))" }.joined(separator: ", ")
+        return Self.format(bytes) + (detail.isEmpty ? "" : " (\(detail))")
+    }
+
+    /// Decimal units, three significant digits: 512 B, 3.2 kB, 8.00 GB, 1.60 TB.
+    public static func format(_ bytes: Double) -> String {
+        guard bytes.isFinite else { return "\(bytes) B" }
+        let units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"]
+        var value = bytes, unit = 0
+        while value >= 1000, unit < units.count - 1 { value /= 1000; unit += 1 }
+        if unit == 0 { return "\(Int(value)) B" }
+        return String(format: value >= 100 ? "%.0f %@" : (value >= 10 ? "%.1f %@" : "%.2f %@"), value, units[unit])
+    }
+
+    /// Bytes of `rows` table rows of `columns` values as the toolkit keeps them (one Swift
+    /// array per row: 8 bytes a value plus ≈ 48 bytes of header and allocator rounding).
+    public static func tableBytes(rows: Double, columns: Int) -> Double {
+        rows * (8 * Double(columns) + 48)
+    }
+
+    /// Bytes of the CSV text of such a table (≈ 22 characters a value with its separator).
+    public static func csvBytes(rows: Double, columns: Int) -> Double {
+        rows * Double(columns) * csvBytesPerValue
+    }
+
+    public static let csvBytesPerValue = 22.0
+
+    /// Keeping `rows` rows of `columns` values and writing them as one CSV: the rows, the
+    /// CSV text and its UTF-8 copy (the whole file is built in memory before it is written).
+    public static func recorded(rows: Double, columns: Int, name: String = "recorded rows") -> MemoryEstimate {
+        var estimate = MemoryEstimate()
+        let label = "\(name) (\(count(rows)) × \(columns) columns)"
+        estimate.add(label, bytes: tableBytes(rows: rows, columns: columns))
+        estimate.add("CSV text (\(format(csvBytes(rows: rows, columns: columns))) on disk)",
+                     bytes: 2 * csvBytes(rows: rows, columns: columns))
+        return estimate
+    }
+
+    /// 1000 → "1000", 1e11 → "1e+11".
+    static func count(_ value: Double) -> String {
+        value < 1e7 ? String(Int(value)) : String(format: "%.3g", value)
+    }
+}
+
+/// How much memory a run may plan to use: by default a fraction of the machine's physical
+/// memory (or of the cgroup's limit, when a container or scheduler sets a smaller one);
+/// `--memory-limit GB` sets it explicitly.
+public struct MemoryLimit: Sendable, Equatable {
+    public var bytes: Double
+    /// Where the limit comes from, for the message ("half of the 16.0 GB of physical memory").
+    public var origin: String
+
+    public init(bytes: Double, origin: String) {
+        self.bytes = bytes
+        self.origin = origin
+    }
+
+    /// The fraction of physical memory a run may plan to use unless told otherwise.
+    public static let defaultFraction = 0.5
+
+    /// `--memory-limit GB` (decimal gigabytes).
+    public static func gigabytes(_ value: Double) -> MemoryLimit {
+        MemoryLimit(bytes: value * 1e9, origin: "--memory-limit \(Table.format(value))")
+    }
+
+    /// `defaultFraction` of the physical memory; with no readable figure, no limit.
+    public static var `default`: MemoryLimit {
+        guard let total = physicalMemory() else { return MemoryLimit(bytes: .infinity, origin: "unknown physical memory") }
+        return MemoryLimit(bytes: defaultFraction * total,
+                           origin: "half of the \(MemoryEstimate.format(total)) of physical memory")
+    }
+
+    /// `--memory-limit` if given, else the default.
+    public static func resolve(gigabytes: Double?) -> MemoryLimit {
+        gigabytes.map(Self.gigabytes) ?? .default
+    }
+
+    /// min(physical memory from sysconf, cgroup v2 memory.max / v1 limit_in_bytes when set).
+    public static func physicalMemory() -> Double? {
+        let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
+        var total: Double? = pages > 0 && size > 0 ? Double(pages) * Double(size) : nil
+        for file in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8),
+                  let value = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)), value > 0 else { continue }
+            total = min(total ?? value, value)
+        }
+        return total
+    }
+
+    /// Refuses (one-line InputError) a run whose estimate exceeds the limit. `what` names the run.
+    public func check(_ estimate: MemoryEstimate, for what: String) throws {
+        guard estimate.bytes > bytes else { return }
+        throw InputError("\(what) needs an estimated \(estimate) of memory, above the limit of "
+                         + "\(MemoryEstimate.format(bytes)) (\(origin)); use smaller sizes or record fewer rows (--every) "
+                         + "or raise --memory-limit GB")
+    }
+
+    /// This limit shared by `workers` runs at once (a sweep's worker threads).
+    public func shared(by workers: Int) -> MemoryLimit {
+        guard workers > 1 else { return self }
+        return MemoryLimit(bytes: bytes / Double(workers), origin: "\(origin), shared by \(workers) parallel jobs")
+    }
+}

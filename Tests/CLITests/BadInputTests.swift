@@ -1,0 +1,207 @@
+import Foundation
+import Testing
+
+/// Bad input that cannot hurt: every case is refused before any work, with a non-zero exit
+/// status, exactly one line on stderr (no usage block, no backtrace) that names the problem,
+/// and nothing left in the output location. `OUT` in an argument is the case's fresh output
+/// directory; `FILES` is a directory of prepared inputs (a spectrum file, config files, a file
+/// standing where a folder should be). The cases are cheap by construction: a refusal that
+/// only came after computing would show as a slow test.
+struct BadInputCase: CustomTestStringConvertible, Sendable {
+    let arguments: [String]
+    /// A fragment the one stderr line must contain.
+    let message: String
+    var testDescription: String { arguments.joined(separator: " ") }
+
+    init(_ arguments: String, _ message: String) {
+        self.arguments = arguments.split(separator: " ").map { $0 == "''" ? "" : String($0) }
+        self.message = message
+    }
+}
+
+@Suite struct BadInputTests {
+    static let cases: [BadInputCase] = [
+        // Resource guard: refused with the estimate and the limit, before allocating.
+        .init("simulate --dim 1000000000 --width 1 --init gaussian --output OUT/o.csv", "needs an estimated"),
+        .init("simulate --dim 20 --samples 1000000000 --output OUT/o.csv", "n×d samples"),
+        .init("simulate --dim 20 --online --batch 1000000000 --output OUT/o.csv", "batch×d samples"),
+        .init("simulate --dim 20 --batch 1000000000 --output OUT/o.csv", "batch×d samples"),
+        .init("simulate --dim 4096 --method specgd --memory-limit 0.01 --output OUT/o.csv", "--memory-limit 0.01"),
+        .init("simulate --dim 64 --memory-limit 0 --output OUT/o.csv", "memory-limit must be > 0"),
+        .init("simulate --dim 64 --memory-limit -2 --output OUT/o.csv", "memory-limit must be > 0"),
+        .init("compare --dim 1000000000 --output-dir OUT/c", "compare needs an estimated"),
+        .init("check-escape --dim 1000000000 --output-dir OUT/c", "check-escape (gd"),
+        .init("sweep --mode simulate --dim 1000000000 --grid lambda=1,2 --output-dir OUT/s", "cell 0 (lambda=1)"),
+        .init("sweep --mode simulate --dim 64 --samples 1000000000 --grid lambda=1,2 --output-dir OUT/s", "n×d samples"),
+        .init("theory --covariance power-law --dim 100000000 --output OUT/t.csv", "columns"),
+        // Long outputs: rows × columns and the CSV size.
+        .init("theory --steps 100000000000 --every 1 --output OUT/t.csv", "on disk"),
+        .init("simulate --dim 20 --steps 100000000000 --every 1 --output OUT/o.csv", "on disk"),
+        .init("simulate --dim 8 --steps 1000000000 --every 1 --seeds 50 --output OUT/o.csv", "seeds"),
+        .init("theory --flow --t-end 1e9 --dt 1e-3 --output OUT/t.csv", "flow states"),
+        .init("theory --large-d --steps 100000000000 --every 1 --output OUT/t.csv", "on disk"),
+        .init("check-escape --lr 1e-300 --no-simulation --output-dir OUT/c", "give --steps"),
+        .init("check-escape --steps 1000000000000 --no-simulation --output-dir OUT/c", "on disk"),
+        // α ≤ 0 in every command.
+        .init("theory --alpha 0 --output OUT/t.csv", "alpha must be > 0"),
+        .init("theory --alpha -0.001 --output OUT/t.csv", "alpha must be > 0"),
+        .init("simulate --dim 8 --alpha 0 --output OUT/o.csv", "alpha must be > 0"),
+        .init("simulate --dim 8 --alpha -1 --init gaussian --output OUT/o.csv", "alpha must be > 0"),
+        .init("compare --dim 8 --alpha -0.01 --output-dir OUT/c", "alpha must be > 0"),
+        .init("check-escape --alpha 0 --output-dir OUT/c", "alpha must be > 0"),
+        .init("sweep --grid alpha=0,0.1 --output-dir OUT/s", "cell 0 (alpha=0)"),
+        .init("sweep --alpha -1 --grid lambda=1,2 --output-dir OUT/s", "alpha must be > 0"),
+        // Options that would be ignored.
+        .init("simulate --dim 8 --samples 10 --batch 4 --output OUT/o.csv", "exclusive"),
+        .init("simulate --dim 8 --samples 10 --online --output OUT/o.csv", "exclusive"),
+        .init("compare --dim 8 --samples 10 --batch 4 --output-dir OUT/c", "exclusive"),
+        .init("simulate --dim 8 --spectrum FILES/spectrum.txt --output OUT/o.csv", "--spectrum applies to --covariance diagonal"),
+        .init("simulate --dim 8 --covariance power-law --spikes 2,3 --output OUT/o.csv", "--spikes applies to --covariance spiked"),
+        .init("simulate --dim 8 --nesterov --output OUT/o.csv", "--nesterov needs --momentum"),
+        .init("check-escape --no-simulation --seeds 2 --output-dir OUT/c", "--seeds configures the simulations"),
+        .init("check-escape --no-simulation --init orthogonal --output-dir OUT/c", "--init configures the simulations"),
+        .init("check-escape --no-simulation --seed 7 --output-dir OUT/c", "--seed configures the simulations"),
+        .init("theory --switching both --output OUT/t.csv", "--switching and --epsilon"),
+        // Lists.
+        .init("check-escape --lambdas 1,,2 --output-dir OUT/c", "empty field in '1,,2'"),
+        .init("check-escape --lambdas 1,2, --output-dir OUT/c", "empty field"),
+        .init("check-escape --lambdas 1,x --output-dir OUT/c", "'x' is not a finite number"),
+        .init("check-escape --lambdas -2 --output-dir OUT/c", "--lambdas value must be > -1"),
+        .init("simulate --dim 8 --spikes 4,,2 --output OUT/o.csv", "empty field"),
+        .init("compare --dim 8 --methods gd,,specgd --output-dir OUT/c", "empty field"),
+        .init("compare --dim 8 --methods gd,gd --output-dir OUT/c", "distinct"),
+        // Config files: unknown keys are named.
+        .init("theory --config FILES/typo.json --output OUT/t.csv", "unknown key 'eigenvalu' in groups[0] (expected: name, eigenvalue, multiplicity, target)"),
+        .init("theory --config FILES/extra.json --output OUT/t.csv", "unknown key 'comment'"),
+        .init("theory --config FILES/missing.json --output OUT/t.csv", "cannot read config file"),
+        .init("theory --config FILES/broken.json --output OUT/t.csv", "not valid JSON"),
+        .init("sweep --resume --grid lambda=1,2 --output-dir FILES/edited-sweep", "unknown key 'configuration.base.widht'"),
+        // Negative numbers parse, then get the range error.
+        .init("theory --flow --t-end -1 --output OUT/t.csv", "t-end must be > 0"),
+        .init("theory --flow --dt -0.5 --output OUT/t.csv", "dt must be > 0"),
+        .init("theory --flow --abs-tol -1 --output OUT/t.csv", "abs-tol must be >= 0"),
+        .init("theory --flow --rel-tol -1 --output OUT/t.csv", "rel-tol must be >= 0"),
+        .init("theory --flow --method specgd --epsilon -1 --output OUT/t.csv", "epsilon must be > 0"),
+        .init("theory --covariance power-law --beta -1 --output OUT/t.csv", "beta must be >= 0"),
+        .init("theory --every -1 --output OUT/t.csv", "every must be >= 1"),
+        .init("theory --escape-threshold -1 --output OUT/t.csv", "escape-threshold must be > 0"),
+        .init("theory --lr -1 --output OUT/t.csv", "lr must be > 0"),
+        .init("compare --dim 8 --theory-lambda -3 --output-dir OUT/c", "theory-lambda must be > -1"),
+        .init("compare --dim 8 --tolerance -1 --output-dir OUT/c", "tolerance must be > 0"),
+        .init("compare --dim 8 --seeds -1 --output-dir OUT/c", "seeds must be >= 1"),
+        .init("simulate --dim 8 --momentum -0.5 --output OUT/o.csv", "momentum must be >= 0"),
+        .init("simulate --dim 8 --width -3 --init gaussian --output OUT/o.csv", "width must be >= 1"),
+        .init("simulate --dim 8 --seeds -2 --output OUT/o.csv", "seeds must be >= 1"),
+        .init("check-escape --tol-escape -1 --output-dir OUT/c", "tol-escape must be > 0"),
+        .init("check-escape --steps -5 --output-dir OUT/c", "steps must be >= 1"),
+        .init("figures --lambda -2 --output-dir OUT/f", "lambda must be > -1"),
+        .init("figures --seeds -1 --output-dir OUT/f", "seeds must be >= 1"),
+        .init("sweep --jobs -1 --grid lambda=1,2 --output-dir OUT/s", "jobs must be >= 1"),
+        // Parser errors: one line with a hint, not the usage block.
+        .init("theory --no-such-option --output OUT/t.csv", "(see 'specgd theory --help')"),
+        .init("theory --method adam --output OUT/t.csv", "(see 'specgd theory --help')"),
+        .init("theory --dim abc --output OUT/t.csv", "'abc' is invalid"),
+        .init("theory --dim", "Missing value"),
+        .init("simulate --init random --output OUT/o.csv", "(see 'specgd simulate --help')"),
+        .init("sweep --output-dir OUT/s", "give at least one --grid axis"),
+        .init("merge", "give the shard directories to merge"),
+        .init("no-such-command", "(see 'specgd --help')"),
+        // Paths: checked before computing; nothing created.
+        .init("theory --output ''", "--output is empty"),
+        .init("simulate --dim 8 --output ''", "--output is empty"),
+        .init("theory --output OUT/missing/deeper/t.csv", "does not exist"),
+        .init("simulate --dim 8 --output OUT/missing/o.csv", "does not exist"),
+        .init("theory --output /sys/specgd-test.csv", "not writable"),
+        .init("theory --output OUT", "is a directory, not a file"),
+        .init("theory --output FILES/a-file/t.csv", "is a file, not a folder"),
+        .init("compare --dim 8 --output-dir ''", "--output-dir is empty"),
+        .init("compare --dim 8 --output-dir OUT/missing/c", "does not exist"),
+        .init("check-escape --output-dir /sys/specgd-test", "not writable"),
+        .init("figures --quick --output-dir OUT/missing/f", "does not exist"),
+        .init("figures --quick --output-dir FILES/a-file", "is a file, not a directory"),
+        .init("sweep --grid lambda=1,2 --output-dir OUT/missing/s", "does not exist"),
+        .init("export-notebook --from FILES --output OUT/missing/n.ipynb", "does not exist"),
+        .init("plot-phase FILES --output-dir OUT/missing/p", "does not exist"),
+        .init("merge FILES --output-dir OUT/missing/m", "does not exist"),
+    ]
+
+    /// Prepared inputs shared by the cases (written once).
+    static let files: String = {
+        let path = NSTemporaryDirectory() + "specgd-bad-input-" + UUID().uuidString
+        let manager = FileManager.default
+        try! manager.createDirectory(atPath: path + "/edited-sweep", withIntermediateDirectories: true)
+        func write(_ name: String, _ text: String) { try! text.write(toFile: path + "/" + name, atomically: true, encoding: .utf8) }
+        write("spectrum.txt", "1 2 3 4 5 6 7 8\n")
+        write("typo.json", #"{"groups":[{"name":"a","eigenvalu":1,"multiplicity":1,"target":1},{"name":"c","eigenvalue":1,"multiplicity":5}]}"#)
+        write("extra.json", #"{"comment":"x","groups":[{"name":"a","eigenvalue":1,"multiplicity":1,"target":1},{"name":"c","eigenvalue":1,"multiplicity":5}]}"#)
+        write("broken.json", "{\"groups\": [")
+        write("a-file", "not a folder\n")
+        return path
+    }()
+
+    /// A sweep.json as `specgd sweep` writes it, with a misspelt key added by hand.
+    static func prepareEditedSweep() throws {
+        let directory = files + "/edited-sweep"
+        guard !FileManager.default.fileExists(atPath: directory + "/sweep.json") else { return }
+        let fresh = files + "/fresh-sweep"
+        let made = try SpecgdProcess.run(["sweep", "--grid", "lambda=1,2", "--steps", "10", "--output-dir", fresh])
+        #expect(made.status == 0, "\(made.stderr)")
+        let text = try String(contentsOfFile: fresh + "/sweep.json", encoding: .utf8)
+        try text.replacingOccurrences(of: "\"base\" : {", with: "\"base\" : {\n      \"widht\" : 4,")
+            .write(toFile: directory + "/sweep.json", atomically: true, encoding: .utf8)
+    }
+
+    /// Lines of stderr, without the lead's one-line BLAS kernel notice.
+    static func errorLines(_ stderr: String) -> [String] {
+        stderr.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.hasPrefix("specgd: BLAS") }
+    }
+
+    @Test(arguments: cases)
+    func refusedCleanly(_ testCase: BadInputCase) throws {
+        if testCase.arguments.contains("FILES/edited-sweep") { try Self.prepareEditedSweep() }
+        let out = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let arguments = testCase.arguments.map {
+            $0.replacingOccurrences(of: "OUT", with: out).replacingOccurrences(of: "FILES", with: Self.files)
+        }
+        let start = Date()
+        let result = try SpecgdProcess.run(arguments)
+        let lines = Self.errorLines(result.stderr)
+        #expect(result.status != 0)
+        #expect(lines.count == 1, "stderr: \(result.stderr)")
+        #expect(lines.first?.contains(testCase.message) == true, "stderr: \(result.stderr)")
+        #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Backtrac"))
+        // Nothing partial: the fresh output directory is still empty, and nothing was made in /sys.
+        let left = try FileManager.default.contentsOfDirectory(atPath: out)
+        #expect(left.isEmpty, "left behind: \(left)")
+        #expect(!FileManager.default.fileExists(atPath: "/sys/specgd-test"))
+        #expect(Date().timeIntervalSince(start) < 30, "refusal took \(Date().timeIntervalSince(start)) s")
+    }
+
+    @Test func everyCommandIsCovered() {
+        let commands = Set(Self.cases.compactMap(\.arguments.first))
+        for command in ["theory", "simulate", "compare", "check-escape", "figures", "export-notebook", "sweep", "merge", "plot-phase"] {
+            #expect(commands.contains(command), "no bad-input case for \(command)")
+        }
+        #expect(Self.cases.count >= 60)
+    }
+
+    /// --batch means online training in simulate as in compare (it used to be ignored without --online).
+    @Test func batchImpliesOnline() throws {
+        let out = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let result = try SpecgdProcess.run(["simulate", "--dim", "6", "--steps", "2", "--every", "1", "--batch", "5",
+                                            "--no-wall-time", "--output", out + "/run.csv"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let record = try String(contentsOfFile: out + "/run.json", encoding: .utf8)
+        #expect(record.contains("\"kind\" : \"online\"") && record.contains("\"batch\" : 5"))
+    }
+
+    /// --output-dir creates its last level only.
+    @Test func outputDirectoryCreatesOneLevel() throws {
+        let out = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let result = try SpecgdProcess.run(["check-escape", "--lambdas", "4", "--dim", "8", "--no-simulation", "--output-dir", out + "/new"])
+        #expect(FileManager.default.fileExists(atPath: out + "/new/escape-check.csv"), "\(result.stderr)")
+    }
+}
