@@ -132,6 +132,6 @@ import Testing
         #expect(found.map(\.command) == ["specgd theory --steps 5 --output a.csv",
                                          "specgd sweep --grid 'lambda=0:1:2' --output-dir x"])
         #expect(found.map(\.slow) == [false, true])
-        #expect(found.first?.source == "t:2")
+        #expect(found.first?.source == "t:3")
     }
 }
