@@ -12,10 +12,10 @@ public struct TheorySummary: Sendable, Codable, Equatable {
     public var escape: EscapeMetrics
     /// Flow only: the event-located first time with a ≥ threshold.
     public var escapeTime: Double?
-    /// q = Σ_bulk p_g s_g² at escape (at the end without escape).
-    public var bulkMassAtEscape: Double
-    /// b/a at escape (the measured counterpart of `predictions.saturationRatio`).
-    public var spikeRatioAtEscape: Double
+    /// q = Σ_bulk p_g s_g² at escape (nil without escape).
+    public var bulkMassAtEscape: Double?
+    /// |b|/|a| at escape (the measured counterpart of `predictions.saturationRatio`; nil without escape).
+    public var spikeRatioAtEscape: Double?
     /// Closed-form predictions of MODEL.md §5 (spiked covariance only).
     public var predictions: EscapePredictions?
     /// Flow only: accepted ODE steps and located switching events.
@@ -37,7 +37,10 @@ public struct TheoryResult: Sendable {
 
 /// Runs one configuration: the exact map, a flow, or the large-d map. The table has the
 /// columns `step,[time,]a,b,c,loss,alignment,spike_alignment,q,T` plus `s_<name>` per group
-/// for non-spiked models (and `*_smoothed` columns for switching = both).
+/// for non-spiked models (and `*_smoothed` columns for switching = both), then
+/// `a_signed,b_signed,c_signed`. a, b, c (and their `_smoothed` twins) are magnitudes |s|, the
+/// convention every command shares (MODEL.md §7: what a dense run can measure); the signed
+/// coefficients, which the map and flows do have (SpecGD's b chatters around 0), come last.
 /// Throws InputError for bad configurations and DivergenceError naming the step.
 public func runTheory(_ config: TheoryConfiguration) throws -> TheoryResult {
     try config.validate()
@@ -54,26 +57,29 @@ struct TheoryRunner {
     let model: GroupedModel
 
     static let baseColumns = ["a", "b", "c", "loss", "alignment", "spike_alignment", "q", "T"]
+    /// Appended after every other column, so readers that index the old layout keep working.
+    static let signedColumns = ["a_signed", "b_signed", "c_signed"]
 
     var groupColumns: [String] { model.isSpikedLayout ? [] : model.groups.map { "s_\($0.name)" } }
 
-    func values(_ o: Observables) -> [Double] {
-        var row: [Double] = []
-        row.reserveCapacity(Self.baseColumns.count)
-        append(o, to: &row)
-        return row
-    }
-
-    /// The `baseColumns` values of `o`, appended to a row under construction (no temporary array).
+    /// The `baseColumns` values of `o` (a, b, c as magnitudes), appended to a row under
+    /// construction (no temporary array).
     func append(_ o: Observables, to row: inout [Double]) {
-        row.append(o.a)
-        row.append(o.b)
-        row.append(o.c)
+        row.append(abs(o.a))
+        row.append(abs(o.b))
+        row.append(abs(o.c))
         row.append(o.loss)
         row.append(o.alignment)
         row.append(o.spikeAlignment)
         row.append(o.q)
         row.append(o.trace)
+    }
+
+    /// The `signedColumns` values of `o`.
+    func appendSigned(_ o: Observables, to row: inout [Double]) {
+        row.append(o.a)
+        row.append(o.b)
+        row.append(o.c)
     }
 
     var predictions: EscapePredictions? {
@@ -88,14 +94,14 @@ struct TheoryRunner {
         return TheorySummary(
             method: config.method, dynamics: config.dynamics, groups: model.count, dimension: model.dimension,
             escape: metrics, escapeTime: tracker.escapeTime, bulkMassAtEscape: tracker.bulkMassAtEscape,
-            spikeRatioAtEscape: metrics.spikeAtEscape / metrics.signalAtEscape,
+            spikeRatioAtEscape: tracker.spikeRatioAtEscape,
             predictions: predictions, flowStatistics: flow, smoothedVersusFilippov: difference,
             finiteDimensionDistances: nil)
     }
 
     func runMap() throws -> TheoryResult {
         let map = try DiscreteMap(model: model, method: config.method, learningRate: config.learningRate)
-        var table = Table(columns: ["step"] + Self.baseColumns + groupColumns)
+        var table = Table(columns: ["step"] + Self.baseColumns + groupColumns + Self.signedColumns)
         let start = model.identityStart(alpha: config.alpha)
         var tracker = EscapeTracker(start: model.observables(start), threshold: config.escapeThreshold)
         let every = config.every, steps = config.steps, spiked = model.isSpikedLayout
@@ -111,7 +117,14 @@ struct TheoryRunner {
         }) { k, s in
             let o = model.observables(s)
             tracker.observe(step: k, o)
-            if k % every == 0 || k == steps { table.append([Double(k)] + values(o) + (spiked ? [] : s)) }
+            if k % every == 0 || k == steps {
+                var row = [Double(k)]
+                row.reserveCapacity(table.columns.count)
+                append(o, to: &row)
+                if !spiked { row.append(contentsOf: s) }
+                appendSigned(o, to: &row)
+                table.append(row)
+            }
         }
         return TheoryResult(table: table, summary: summary(tracker), model: model, final: end)
     }
@@ -172,10 +185,11 @@ struct TheoryRunner {
         // the table cost ~3% of a short spiked flow (the run itself is ~60 GSL steps).
         let spikedLayout = model.isSpikedLayout
         var columns = ["step", "time"]
-        columns.reserveCapacity(2 + Self.baseColumns.count + (spikedLayout ? 0 : model.count) + extra.count)
+        columns.reserveCapacity(2 + Self.baseColumns.count + (spikedLayout ? 0 : model.count) + extra.count + 3)
         columns.append(contentsOf: Self.baseColumns)
         if !spikedLayout { columns.append(contentsOf: groupColumns) }
         columns.append(contentsOf: extra)
+        columns.append(contentsOf: Self.signedColumns)
         var table = Table(columns: columns)
         table.reserveCapacity(times.count)
         var tracker = EscapeTracker(start: model.observables(start), threshold: config.escapeThreshold)
@@ -198,9 +212,10 @@ struct TheoryRunner {
             if !spikedLayout { row.append(contentsOf: states[i]) }
             if let smoothed {
                 let p = model.observables(smoothed[i])
-                row.append(contentsOf: [p.a, p.b, p.c, p.loss, p.alignment, p.q])
+                row.append(contentsOf: [abs(p.a), abs(p.b), abs(p.c), p.loss, p.alignment, p.q])
                 difference = max(difference, abs(p.a - o.a), abs(p.b - o.b), abs(p.c - o.c))
             }
+            appendSigned(o, to: &row)
             table.append(row)
         }
         return TheoryResult(table: table, summary: summary(tracker, steps: Int(((times.last ?? 0) / config.learningRate).rounded()),
@@ -218,7 +233,7 @@ struct TheoryRunner {
         let p = Double(config.dimension - 2)
         let lr = config.method == .gd ? config.learningRate : config.learningRate * p.squareRoot()
         let map = try LargeDimensionMap(lambda: config.lambda, method: config.method, learningRate: lr, bulkCount: nil)
-        var table = Table(columns: ["step"] + Self.baseColumns)
+        var table = Table(columns: ["step"] + Self.baseColumns + Self.signedColumns)
         func observe(_ a: Double, _ b: Double, _ q: Double) -> Observables {
             let ab = a * a + b * b
             return Observables(a: a, b: b, c: (q / p).squareRoot(), q: q, trace: map.trace(a, b, q), loss: map.loss(a, b, q),
@@ -231,7 +246,12 @@ struct TheoryRunner {
         try map.iterate(a: alpha, b: alpha, q: p * alpha * alpha, steps: steps) { k, a, b, q in
             let o = observe(a, b, q)
             tracker.observe(step: k, o)
-            if k % every == 0 || k == steps { table.append([Double(k)] + values(o)) }
+            if k % every == 0 || k == steps {
+                var row = [Double(k)]
+                append(o, to: &row)
+                appendSigned(o, to: &row)
+                table.append(row)
+            }
             final = [a, b, q]
         }
         var result = summary(tracker)

@@ -22,11 +22,18 @@ struct CheckEscapeCommand: ParsableCommand {
           SpecGD escape_step      vs ⌈(a_esc − a₀)/η⌉ (a moves by η per step)
         q̄ is the mean bulk mass over the window; λ_c = 2/(1 − q₀) is where ρ = 1.
         Every row is printed with prediction, measurement, relative error and tolerance; a failing prediction \
-        is reported, never hidden. Exit status 0 only when all held.
+        is reported, never hidden. A prediction the run cannot test is "not checkable", with the reason: an \
+        empty linear window (b₀ already above 0.1·b*₀, or a₀ > 0.1), no escape (nothing "at escape" to \
+        compare), no predicted escape, or no escape within a budget shorter than the tolerance allows. \
+        Not checkable is neither held nor failed. Exit status: 1 when any prediction FAILED, else 0 — also \
+        when some were not checkable (the summary line then says "N not checkable"; --steps or --alpha can \
+        make them checkable).
+        --lr sets both learning rates; --gd-lr (η̃) and --specgd-lr (η) set one each (they are different scales).
 
         Writes to DIR: escape-check.csv (lambda, is_specgd, is_simulation, quantity_code [0 amplification, \
-        1 ratio_at_escape, 2 escape_step], predicted, measured, relative_error, tolerance, passed), \
-        escape-check.json (the rows with names, the configuration, version, command), amplification.csv, \
+        1 ratio_at_escape, 2 escape_step], predicted, measured, relative_error, tolerance, passed [1, 0, nan = \
+        not checkable], window_steps), escape-check.json (the rows with names, status, reason and window length, \
+        the configuration, version, command), amplification.csv, \
         rho-curve.csv and amplification.svg (+ .recipe.json).
         Example: specgd check-escape --lambdas 1,2,4,8,16 --dim 32 --seeds 3 --output-dir out/check
         """)
@@ -34,8 +41,14 @@ struct CheckEscapeCommand: ParsableCommand {
     @Option(help: "Comma-separated spike strengths λ to check.")
     var lambdas: String = "1,2,4,8,16"
 
-    @Option(name: .customLong("lr"), help: "Learning rate: η̃ for GD, η for SpecGD.")
+    @Option(name: .customLong("lr"), help: "Learning rate of both methods: η̃ for GD, η for SpecGD (see --gd-lr, --specgd-lr).")
     var learningRate: Double = 1e-3
+
+    @Option(name: .customLong("gd-lr"), help: "GD's learning rate η̃ (default: --lr).")
+    var gdLearningRate: Double?
+
+    @Option(name: .customLong("specgd-lr"), help: "SpecGD's learning rate η (default: --lr).")
+    var specgdLearningRate: Double?
 
     @Option(name: .customLong("dim"), help: "Dimension d (the simulations are dense d×d: keep it small).")
     var dimension: Int = 32
@@ -79,6 +92,8 @@ struct CheckEscapeCommand: ParsableCommand {
     func validate() throws {
         _ = try lambdaList()
         try Validate.positive(learningRate, "lr")
+        if let gdLearningRate { try Validate.positive(gdLearningRate, "gd-lr") }
+        if let specgdLearningRate { try Validate.positive(specgdLearningRate, "specgd-lr") }
         try Validate.atLeast(dimension, 3, "dim")
         try Validate.positive(alpha, "alpha")
         if let steps { try Validate.atLeast(steps, 1, "steps") }
@@ -110,16 +125,25 @@ struct CheckEscapeCommand: ParsableCommand {
         return t
     }
 
+    /// η̃ for GD, η for SpecGD: --gd-lr / --specgd-lr, else --lr.
+    func learningRate(_ method: Theory.Method) -> Double {
+        switch method {
+        case .gd: gdLearningRate ?? learningRate
+        case .specgd: specgdLearningRate ?? learningRate
+        }
+    }
+
     /// Steps for one method: the given --steps, else enough to pass the escape.
     func stepBudget(_ method: Theory.Method) -> Int {
         if let steps { return steps }
         let q0 = Double(dimension - 2) * alpha * alpha
+        let lr = learningRate(method)
         switch method {
         case .gd:
-            let estimate = EscapeAnalytics.gdEscapeStep(alpha: alpha, threshold: escapeThreshold, lr: learningRate, q: q0) ?? 10_000
+            let estimate = EscapeAnalytics.gdEscapeStep(alpha: alpha, threshold: escapeThreshold, lr: lr, q: q0) ?? 10_000
             return Int(1.6 * Double(estimate)) + 100
         case .specgd:
-            return Int(1.2 * Double(EscapeAnalytics.specgdEscapeStep(alpha: alpha, threshold: escapeThreshold, lr: learningRate) ?? 1000)) + 20
+            return Int(1.2 * Double(EscapeAnalytics.specgdEscapeStep(alpha: alpha, threshold: escapeThreshold, lr: lr) ?? 1000)) + 20
         }
     }
 
@@ -131,7 +155,7 @@ struct CheckEscapeCommand: ParsableCommand {
         for lambda in lambdas {
             var point = EscapeFigure.Point(lambda: lambda)
             for method in Theory.Method.allCases {
-                let budget = stepBudget(method)
+                let budget = stepBudget(method), learningRate = learningRate(method)
                 let theory = try runTheory(TheoryConfiguration(
                     method: method, lambda: lambda, dimension: dimension, alpha: alpha, learningRate: learningRate,
                     steps: budget, every: 1, escapeThreshold: escapeThreshold))
@@ -161,24 +185,26 @@ struct CheckEscapeCommand: ParsableCommand {
         progress.finish()
 
         let q0 = Double(dimension - 2) * alpha * alpha
-        let lambdaC = EscapeFormulas.criticalLambda(learningRate: learningRate, q: q0)
-        let tables = [EscapeFigure.pointsFile: EscapeFigure.pointsTable(points, learningRate: learningRate),
-                      EscapeFigure.curveFile: EscapeFigure.curveTable(lambdas: lambdas, learningRate: learningRate, q: q0)]
+        let gdRate = learningRate(.gd)
+        let lambdaC = EscapeFormulas.criticalLambda(learningRate: gdRate, q: q0)
+        let tables = [EscapeFigure.pointsFile: EscapeFigure.pointsTable(points, learningRate: gdRate),
+                      EscapeFigure.curveFile: EscapeFigure.curveTable(lambdas: lambdas, learningRate: gdRate, q: q0)]
         for (name, table) in tables { try table.writeCSV(to: path(name)) }
         try EscapeFigure.recipe(lambdaC: lambdaC, simulation: !noSimulation).write(directory: outputDirectory, tables: tables)
         try EscapeCheck.table(rows).writeCSV(to: path("escape-check.csv"))
-        let failed = rows.filter { !$0.passed }.count
+        let (held, failed, notCheckable) = EscapeCheck.tally(rows)
         let configuration = CheckEscapeConfiguration(
-            lambdas: lambdas, learningRate: learningRate, dimension: dimension, alpha: alpha,
+            lambdas: lambdas, learningRate: learningRate, gdLearningRate: gdRate, specgdLearningRate: learningRate(.specgd),
+            dimension: dimension, alpha: alpha,
             stepsGD: stepBudget(.gd), stepsSpecGD: stepBudget(.specgd), escapeThreshold: escapeThreshold,
             initialization: noSimulation ? nil : initialization.rawValue, seeds: noSimulation ? nil : seeds,
             seed: noSimulation ? nil : seed, tolerances: tolerances)
-        let summary = CheckEscapeSummary(allPassed: failed == 0, failed: failed, total: rows.count,
+        let summary = CheckEscapeSummary(allPassed: failed == 0, held: held, failed: failed, notCheckable: notCheckable, total: rows.count,
                                          lambdaCritical: lambdaC, q0: q0, rows: rows)
         try RunRecord(kind: "check-escape", configuration: configuration, summary: summary, command: Invocation.arguments)
             .write(to: path("escape-check.json"))
 
-        print("λ_c = \(String(format: "%.4g", lambdaC)) (q₀ = \(String(format: "%.3g", q0)), η̃ = \(learningRate), d = \(dimension))")
+        print("λ_c = \(String(format: "%.4g", lambdaC)) (q₀ = \(String(format: "%.3g", q0)), η̃ = \(gdRate), η = \(learningRate(.specgd)), d = \(dimension))")
         print(EscapeCheck.report(rows))
         print("figure: \(path("amplification.svg"))")
         print("table:  \(path("escape-check.csv")) (names and numbers: \(path("escape-check.json")))")
@@ -190,7 +216,10 @@ struct CheckEscapeCommand: ParsableCommand {
 
 struct CheckEscapeConfiguration: Codable, Sendable {
     var lambdas: [Double]
+    /// --lr; the rates actually used are the next two.
     var learningRate: Double
+    var gdLearningRate: Double
+    var specgdLearningRate: Double
     var dimension: Int
     var alpha: Double
     var stepsGD: Int
@@ -203,8 +232,11 @@ struct CheckEscapeConfiguration: Codable, Sendable {
 }
 
 struct CheckEscapeSummary: Codable, Sendable {
+    /// No prediction failed (the exit status); `notCheckable` says how many could not be tested.
     var allPassed: Bool
+    var held: Int
     var failed: Int
+    var notCheckable: Int
     var total: Int
     var lambdaCritical: Double
     var q0: Double

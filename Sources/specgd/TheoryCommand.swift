@@ -11,8 +11,10 @@ struct TheoryCommand: ParsableCommand {
         abstract: "Exact summary maps, continuous-time flows (GSL odeiv2) and the large-d limit.",
         discussion: """
         Writes a CSV trajectory (columns step,[time,]a,b,c,loss,alignment,spike_alignment,q,T, plus s_<group> \
-        for non-spiked models) and a JSON sidecar PATH.json with the configuration and the escape summary.
-        a = signal coefficient, b = spike, c = bulk (RMS over several bulk groups), q = bulk mass Σ p_g s_g², \
+        for non-spiked models, then a_signed,b_signed,c_signed) and a JSON sidecar PATH.json with the \
+        configuration, the escape summary and the run's status (completed, interrupted or diverged).
+        a, b, c are magnitudes (as in simulate): |signal coefficient|, |spike|, |bulk| (RMS over several bulk \
+        groups); the *_signed columns keep the signs. q = bulk mass Σ p_g s_g², \
         T = tr(MΣ), alignment = a²/‖W‖²_F, spike_alignment = a²/(a²+b²).
         Flows (--flow): t = η̃k (GD) or ηk (SpecGD); the step column is t/lr.
         Example: specgd theory --method gd --lambda 8 --dim 1000 --steps 5000 --output gd.csv
@@ -118,14 +120,25 @@ struct TheoryCommand: ParsableCommand {
         func f(_ x: Double) -> String { String(format: "%.4g", x) }
         var lines = ["\(config.method.rawValue) \(s.dynamics.rawValue): \(s.groups) groups, d = \(s.dimension) → \(output)"]
         if let k = s.escape.escapeStep {
-            lines.append("escape (a ≥ \(f(config.escapeThreshold))) at step \(k): b/a = \(f(s.spikeRatioAtEscape)), alignment \(f(s.escape.alignmentAtEscape)), amplification \(f(s.escape.amplification)) (peak \(f(s.escape.peakAmplification)))")
+            var line = "escape (a ≥ \(f(config.escapeThreshold))) at step \(k):"
+            if let ratio = s.spikeRatioAtEscape { line += " b/a = \(f(ratio))," }
+            if let alignment = s.escape.alignmentAtEscape { line += " alignment \(f(alignment))," }
+            if let amplification = s.escape.amplification { line += " amplification \(f(amplification))" }
+            lines.append(line + " (peak \(f(s.escape.peakAmplification)))")
         } else {
-            lines.append("no escape within \(config.steps) steps (a = \(f(s.escape.signalAtEscape)))")
+            // No "at escape" values without an escape (MODEL.md §7).
+            lines.append("no escape (a ≥ \(f(config.escapeThreshold))) within \(s.escape.steps) steps; peak amplification \(f(s.escape.peakAmplification))")
         }
         lines.append("final alignment \(f(s.escape.finalAlignment)), final loss \(f(s.escape.finalLoss))")
         if let p = s.predictions {
             let k = p.predictedEscapeStep.map(String.init) ?? "none"
-            lines.append("predicted: ρ = \(f(p.rho)), λ_c = \(f(p.lambdaCritical)), escape step ≈ \(k), GD saturation b*/a = \(f(p.saturationRatio))")
+            switch config.method {
+            case .gd:
+                lines.append("predicted: ρ = \(f(p.rho)), λ_c = \(f(p.lambdaCritical)), escape step ≈ \(k), saturation b*/a = \(f(p.saturationRatio))")
+            case .specgd:
+                // ρ, λ_c and the saturation are GD's linear-window quantities: SpecGD moves every coefficient by ±η.
+                lines.append("predicted: escape step ⌈(a_esc − α)/η⌉ = \(k)")
+            }
         }
         if let distances = s.finiteDimensionDistances {
             lines.append("finite d vs limit, max |q_d − q_∞|: " + distances.map { "d=\($0.dimension): \(f($0.maximumDistance))" }.joined(separator: ", "))
