@@ -14,14 +14,19 @@ public struct SimulationTimings: Sendable, Codable, Equatable {
 }
 
 /// What a run returns: one trajectory per repetition, their aggregate and the timings.
-public struct SimulationResult: Sendable {
+public struct SimulationResult: Sendable, StoppableRunResult {
     public var configuration: SimulationConfiguration
-    /// One table per repetition, columns `TrajectoryColumns.names`.
+    /// One table per repetition, columns `TrajectoryColumns.names`. A run stopped early has
+    /// the repetitions started so far, the last one partial.
     public var perSeed: [Table]
     /// Across repetitions: the base columns hold the means, plus `<col>_std` (sample
-    /// standard deviation, 0 for one seed), `<col>_q10`, `<col>_q50`, `<col>_q90`.
+    /// standard deviation, 0 for one seed), `<col>_q10`, `<col>_q50`, `<col>_q90`. For a run
+    /// stopped early, over the steps every started repetition recorded.
     public var aggregate: Table
     public var timings: SimulationTimings
+    /// completed, or where and why it stopped (`lastStep` is the stopped repetition's step).
+    public var outcome: RunOutcome
+    public var divergence: DivergenceError?
 }
 
 /// Runs dense simulations. All repetitions share the problem (Σ, θ*); repetition r uses
@@ -38,8 +43,17 @@ public struct Simulator: Sendable {
     }
 
     /// All repetitions, one after the other. Sets the OpenBLAS thread count to
-    /// `configuration.threads` (a process-wide setting).
+    /// `configuration.threads` (a process-wide setting). Throws `DivergenceError` when a
+    /// repetition diverges.
     public func run(progress: SpecgdSupport.Progress? = nil) throws -> SimulationResult {
+        try runKeepingRows(progress: progress).requireCompleted()
+    }
+
+    /// `run`, but a repetition that diverges or sees `cancellation` (polled before every
+    /// step) ends the run with the rows so far: the stopped repetition's table ends at its
+    /// last recorded step (interrupted: at the state reached), later repetitions are not run,
+    /// and `outcome` says where and why.
+    public func runKeepingRows(progress: SpecgdSupport.Progress? = nil, cancellation: CancellationToken? = nil) throws -> SimulationResult {
         if NumericKit.blasThreads != configuration.threads {  // process-wide: touch only when needed
             NumericKit.setBLASThreads(configuration.threads)
         }
@@ -47,27 +61,39 @@ public struct Simulator: Sendable {
         var tables: [Table] = []
         var seconds: [Double] = []
         var loopSeconds = 0.0
+        var outcome = RunOutcome.completed(configuration.steps), divergence: DivergenceError?
         for r in 0..<configuration.seeds {
             let t0 = Date()
-            let run = try timedRepetition(r, progress: progress)
+            let run = try timedRepetition(r, progress: progress, cancellation: cancellation)
             tables.append(run.table)
             loopSeconds += run.loopSeconds
             seconds.append(Date().timeIntervalSince(t0))
+            if let stop = run.stop {
+                outcome = try RunOutcome(stoppedBy: stop)
+                divergence = stop as? DivergenceError
+                break
+            }
         }
         let total = Date().timeIntervalSince(start)
         let steps = max(configuration.steps, 1) * configuration.seeds
         return SimulationResult(
-            configuration: configuration, perSeed: tables, aggregate: try Aggregate.table(tables),
-            timings: SimulationTimings(total: total, perSeed: seconds, perStep: loopSeconds / Double(steps)))
+            configuration: configuration, perSeed: tables, aggregate: try Aggregate.table(Aggregate.commonPrefix(tables)),
+            timings: SimulationTimings(total: total, perSeed: seconds, perStep: loopSeconds / Double(steps)),
+            outcome: outcome, divergence: divergence)
     }
 
     /// One repetition's trajectory (rows at step 0, every E steps, and the last step).
     public func runRepetition(_ repetition: Int, progress: SpecgdSupport.Progress? = nil) throws -> Table {
-        try timedRepetition(repetition, progress: progress).table
+        let run = try timedRepetition(repetition, progress: progress, cancellation: nil)
+        if let stop = run.stop { throw stop }
+        return run.table
     }
 
-    /// The trajectory and the wall time of its step loop (after the set-up).
-    private func timedRepetition(_ repetition: Int, progress: SpecgdSupport.Progress?) throws -> (table: Table, loopSeconds: Double) {
+    /// The trajectory, the wall time of its step loop (after the set-up) and, when the loop
+    /// ended early, the `DivergenceError` / `RunInterrupted` that ended it (the table then
+    /// holds the rows up to there).
+    private func timedRepetition(_ repetition: Int, progress: SpecgdSupport.Progress?,
+                                 cancellation: CancellationToken?) throws -> (table: Table, loopSeconds: Double, stop: (any Error)?) {
         let c = configuration
         let start = Date()
         var trainer = try Trainer(configuration: c, repetition: repetition, problem: problem)
@@ -75,23 +101,36 @@ public struct Simulator: Sendable {
         var table = Table(columns: TrajectoryColumns.names)
         let loopStart = Date()
         var lastReported = 0
+        func record(_ k: Int) {
+            trainer.evaluate()
+            let train = trainer.trainLoss
+            let loss = c.training == .population ? train : trainer.populationLoss()
+            let s = statistics.measure(trainer.weights)
+            table.append([Double(k), s.a, s.b, s.c, s.q, loss, train, s.alignment, s.spikeAlignment,
+                          c.recordWallTime ? Date().timeIntervalSince(start) : 0])
+        }
         for k in 0...c.steps {
-            if k % c.every == 0 || k == c.steps {
-                trainer.evaluate()
-                let train = trainer.trainLoss
-                let loss = c.training == .population ? train : trainer.populationLoss()
-                let s = statistics.measure(trainer.weights)
-                table.append([Double(k), s.a, s.b, s.c, s.q, loss, train, s.alignment, s.spikeAlignment,
-                              c.recordWallTime ? Date().timeIntervalSince(start) : 0])
-                if let progress, k > lastReported {
-                    progress.advance(by: k - lastReported)
-                    lastReported = k
-                }
+            let recorded = k % c.every == 0 || k == c.steps
+            if recorded { record(k) }
+            // Every step, not only recorded ones: a dense step costs ≥ µs, so progress (a lock
+            // and a clock read) and the cancellation poll are invisible, and a long run with a
+            // large --every still reports and stops promptly.
+            if let progress, k > lastReported {
+                progress.advance(by: k - lastReported)
+                lastReported = k
             }
             if k == c.steps { break }
-            try trainer.step()
+            if let reason = cancellation?.cancellationReason {
+                if !recorded { record(k) }  // keep the state reached
+                return (table, Date().timeIntervalSince(loopStart), RunInterrupted(step: k, reason: reason))
+            }
+            do {
+                try trainer.step()
+            } catch let error as DivergenceError {
+                return (table, Date().timeIntervalSince(loopStart), error)
+            }
         }
-        return (table, Date().timeIntervalSince(loopStart))
+        return (table, Date().timeIntervalSince(loopStart), nil)
     }
 }
 

@@ -26,6 +26,36 @@ public struct RunOutcome: Sendable, Codable, Equatable {
     }
 
     public static func completed(_ lastStep: Int) -> RunOutcome { RunOutcome(status: .completed, lastStep: lastStep) }
+
+    /// The outcome of a step loop that ended with `error`: `RunInterrupted` → interrupted,
+    /// `DivergenceError` → diverged; anything else is not a way a run ends and is rethrown.
+    public init(stoppedBy error: any Error) throws {
+        switch error {
+        case let stop as RunInterrupted: self.init(status: .interrupted, lastStep: stop.step, detail: stop.reason)
+        case let divergence as DivergenceError: self.init(status: .diverged, lastStep: divergence.step, detail: divergence.description)
+        default: throw error
+        }
+    }
+}
+
+/// A run's rows and how it ended, for the APIs that keep the rows of a run stopped early.
+/// `requireCompleted()` turns an early stop back into the error it was, for callers that
+/// only want finished runs.
+public protocol StoppableRunResult {
+    var outcome: RunOutcome { get }
+    /// The divergence that ended the run (nil unless `outcome.status == .diverged`).
+    var divergence: DivergenceError? { get }
+}
+
+extension StoppableRunResult {
+    /// Self when completed; else throws the `DivergenceError` or a `RunInterrupted`.
+    public func requireCompleted() throws -> Self {
+        switch outcome.status {
+        case .completed: return self
+        case .diverged: throw divergence ?? DivergenceError(step: outcome.lastStep, detail: outcome.detail ?? "diverged")
+        case .interrupted: throw RunInterrupted(step: outcome.lastStep, reason: outcome.detail ?? "cancelled")
+        }
+    }
 }
 
 /// A request to stop a run early, set by whoever owns the run (the CLI's signal handler, a

@@ -86,7 +86,10 @@ struct TheoryCommand: ParsableCommand {
         config.flow = FlowConfiguration(
             stepper: try ODEStepper.named(stepper), tEnd: tEnd, dt: dt, absoluteTolerance: absTol,
             relativeTolerance: relTol, switching: switching ?? .smoothed, epsilon: epsilon ?? 1e-3)
-        let result = try runTheory(config)
+        let watcher = SignalWatcher()
+        let progress = SpecgdSupport.Progress.forRun(label: "theory", total: config.steps)
+        let result = try runTheoryKeepingRows(config, cancellation: watcher.token, progress: progress)
+        progress.finish()
         if timeRuns > 0 {
             var best = Double.infinity
             let clock = ContinuousClock()
@@ -96,9 +99,12 @@ struct TheoryCommand: ParsableCommand {
             }
             print("elapsed_seconds=\(best)")
         }
+        // Written whatever the outcome: an interrupted or diverged run keeps its rows.
         try result.table.writeCSV(to: output)
-        try RunRecord(kind: "theory", configuration: config, summary: result.summary).write(to: sidecarPath(for: output))
-        print(TheoryCommand.describe(result.summary, config: config, output: output))
+        try RunRecord(kind: "theory", configuration: config, summary: result.summary, outcome: result.outcome)
+            .write(to: sidecarPath(for: output))
+        print(TheoryCommand.describe(result.summary, config: config, output: output, outcome: result.outcome))
+        try RunEnding.finish(result.outcome, divergence: result.divergence, outputs: output)
     }
 
     private func runPhaseGrid() throws {
@@ -116,9 +122,15 @@ struct TheoryCommand: ParsableCommand {
         try table.writeCSV(to: output)
     }
 
-    static func describe(_ s: TheorySummary, config: TheoryConfiguration, output: String) -> String {
+    static func describe(_ s: TheorySummary, config: TheoryConfiguration, output: String,
+                         outcome: RunOutcome = .completed(0)) -> String {
         func f(_ x: Double) -> String { String(format: "%.4g", x) }
         var lines = ["\(config.method.rawValue) \(s.dynamics.rawValue): \(s.groups) groups, d = \(s.dimension) → \(output)"]
+        switch outcome.status {
+        case .completed: break
+        case .interrupted: lines.append("status: interrupted (\(outcome.detail ?? "signal")) after step \(outcome.lastStep); the summary covers steps 0…\(outcome.lastStep)")
+        case .diverged: lines.append("status: diverged at step \(outcome.lastStep); the summary covers the steps before")
+        }
         if let k = s.escape.escapeStep {
             var line = "escape (a ≥ \(f(config.escapeThreshold))) at step \(k):"
             if let ratio = s.spikeRatioAtEscape { line += " b/a = \(f(ratio))," }
