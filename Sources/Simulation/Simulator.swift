@@ -75,7 +75,10 @@ public struct Simulator: Sendable {
             }
         }
         let total = Date().timeIntervalSince(start)
-        let steps = max(configuration.steps, 1) * configuration.seeds
+        // Steps actually taken: a stopped run's per-step time is over the steps it made.
+        let taken = outcome.status == .completed ? configuration.steps * configuration.seeds
+                                                 : (tables.count - 1) * configuration.steps + outcome.lastStep
+        let steps = max(taken, 1)
         return SimulationResult(
             configuration: configuration, perSeed: tables, aggregate: try Aggregate.table(Aggregate.commonPrefix(tables)),
             timings: SimulationTimings(total: total, perSeed: seconds, perStep: loopSeconds / Double(steps)),

@@ -114,8 +114,10 @@ public final class Progress: @unchecked Sendable {
             estimated = true
             let projected = elapsed + remaining
             if projected > schedule.estimateAbove && done < total {
-                write(String(format: "%@: estimated %@ for %d%@ (%@ per unit after %d)\n", label, Progress.clock(projected),
-                             total, unit, Progress.duration(elapsed / Double(done)), done))
+                // "steps" → "per step"; no unit → "per unit".
+                let one = unit.isEmpty ? "unit" : String(unit.dropFirst().dropLast(unit.hasSuffix("s") ? 1 : 0))
+                write(String(format: "%@: estimated %@ for %d%@ (%@ per %@ after %d)\n", label, Progress.clock(projected),
+                             total, unit, Progress.duration(elapsed / Double(done)), one, done))
             }
         }
         switch mode {

@@ -43,7 +43,7 @@ private final class Recorder: @unchecked Sendable {
         #expect(recorder.output.filter { $0.contains("estimated") }.isEmpty, "one step is not enough to time")
         recorder.time = 4; p.advance()
         let estimates = recorder.output.filter { $0.contains("estimated") }
-        #expect(estimates == ["simulate: estimated 5:33:20 for 10000 steps (2 s per unit after 2)\n"], "\(recorder.output)")
+        #expect(estimates == ["simulate: estimated 5:33:20 for 10000 steps (2 s per step after 2)\n"], "\(recorder.output)")
         recorder.time = 6; p.advance()
         #expect(recorder.output.filter { $0.contains("estimated") }.count == 1)
         // A short run gets no estimate.

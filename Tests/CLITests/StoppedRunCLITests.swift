@@ -7,6 +7,7 @@ private final class RunningSpecgd: @unchecked Sendable {
     let process = Process()
     private let lock = NSLock()
     private var errText = ""
+    private let err = Pipe()
 
     init(_ arguments: [String]) throws {
         process.executableURL = SpecgdProcess.executable
@@ -14,7 +15,7 @@ private final class RunningSpecgd: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment
         env["SPECGD_PROGRESS_SECONDS"] = "0"  // a progress line as soon as the loop runs
         process.environment = env
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
         process.standardOutput = out
         process.standardError = err
         out.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
@@ -42,8 +43,12 @@ private final class RunningSpecgd: @unchecked Sendable {
 
     func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
+    /// The exit status, once stderr has been read to its end (the handler may lag the exit).
     func wait() -> Int32 {
         process.waitUntilExit()
+        err.fileHandleForReading.readabilityHandler = nil
+        let rest = err.fileHandleForReading.readDataToEndOfFile()
+        lock.lock(); errText += String(decoding: rest, as: UTF8.self); lock.unlock()
         return process.terminationStatus
     }
 }
