@@ -25,7 +25,17 @@ public struct EscapeTolerances: Sendable, Codable, Equatable {
     public init() {}
 }
 
-/// One prediction set against one measurement: PASS or FAIL, always with its numbers.
+/// A check's verdict. `notCheckable` is neither held nor failed: the data has nothing to
+/// test the prediction on (an empty linear window, no escape within the budget), and
+/// MODEL.md §7 forbids calling that a PASS.
+public enum CheckStatus: String, Sendable, Codable, Equatable {
+    case pass
+    case fail
+    case notCheckable = "not-checkable"
+}
+
+/// One prediction set against one measurement: PASS, FAIL or not checkable, always with its
+/// numbers (and the reason when not checkable).
 public struct EscapeCheckRow: Sendable, Codable, Equatable {
     public enum Kind: String, Sendable, Codable {
         /// |measured − predicted| ≤ tolerance · |predicted|.
@@ -43,10 +53,18 @@ public struct EscapeCheckRow: Sendable, Codable, Equatable {
     /// (measured − predicted) / |predicted|.
     public var relativeError: Double
     public var tolerance: Double
+    public var status: CheckStatus
+    /// True only for `status == .pass` (kept for readers of the older records).
     public var passed: Bool
+    /// Why the prediction could not be checked (or, for a failed escape step, that there was
+    /// no escape); nil otherwise.
+    public var reason: String?
+    /// Window checks: the number of steps in the linear window the prediction was tested over.
+    public var windowSteps: Int?
 
     init(lambda: Double, method: String, source: EscapeSource, quantity: String, kind: Kind,
-         predicted: Double, measured: Double, tolerance: Double) {
+         predicted: Double, measured: Double, tolerance: Double, windowSteps: Int? = nil,
+         notCheckable: String? = nil, reason: String? = nil) {
         self.lambda = lambda
         self.method = method
         self.source = source
@@ -55,13 +73,23 @@ public struct EscapeCheckRow: Sendable, Codable, Equatable {
         self.predicted = predicted
         self.measured = measured
         self.tolerance = tolerance
+        self.windowSteps = windowSteps
         relativeError = (measured - predicted) / abs(predicted)
+        var held: Bool
         switch kind {
-        case .estimate: passed = abs(relativeError) <= tolerance
-        case .upperBound: passed = relativeError <= tolerance
+        case .estimate: held = abs(relativeError) <= tolerance
+        case .upperBound: held = relativeError <= tolerance
         }
         // A NaN anywhere is a failure with its numbers shown, never a silent pass.
-        if !relativeError.isFinite { passed = false }
+        if !relativeError.isFinite { held = false }
+        if let notCheckable {
+            status = .notCheckable
+            self.reason = notCheckable
+        } else {
+            status = held ? .pass : .fail
+            self.reason = reason
+        }
+        passed = status == .pass
     }
 }
 
@@ -72,65 +100,110 @@ public enum EscapeCheck {
     ///   simulation, its escape step vs the theory map's (`reference`).
     /// - SpecGD: no growth of b/a within the window (bound max(1, (a/b)₀): b/a only relaxes towards 1);
     ///   escape step vs ⌈(a_esc − a₀)/η⌉.
+    /// A prediction the data cannot test is `notCheckable` with the reason: an empty linear
+    /// window (window checks), no escape (b/a at escape), no predicted escape step, or no
+    /// measured escape within a budget too short to tell (see `escapeStepRow`).
     public static func rows(lambda: Double, method: String, source: EscapeSource, measurement m: EscapeMeasurement,
                             learningRate: Double, threshold: Double, reference: EscapeMeasurement? = nil,
                             tolerances: EscapeTolerances = EscapeTolerances()) -> [EscapeCheckRow] {
-        func row(_ quantity: String, _ kind: EscapeCheckRow.Kind, _ predicted: Double, _ measured: Double, _ tol: Double) -> EscapeCheckRow {
+        func row(_ quantity: String, _ kind: EscapeCheckRow.Kind, _ predicted: Double, _ measured: Double, _ tol: Double,
+                 window: Int? = nil, notCheckable: String? = nil, reason: String? = nil) -> EscapeCheckRow {
             EscapeCheckRow(lambda: lambda, method: method, source: source, quantity: quantity, kind: kind,
-                           predicted: predicted, measured: measured, tolerance: tol)
+                           predicted: predicted, measured: measured, tolerance: tol, windowSteps: window,
+                           notCheckable: notCheckable, reason: reason)
         }
+        func escapeStepRow(predicted: Double, predictedBy: String) -> EscapeCheckRow {
+            guard predicted.isFinite else {
+                return row("escape_step", .estimate, predicted, m.escapeStep.map(Double.init) ?? .nan, tolerances.escapeStep,
+                           notCheckable: "\(predictedBy) predicts no escape")
+            }
+            guard let escape = m.escapeStep else {
+                // No escape is a failure only when the budget ran past every step the tolerance allows.
+                let latest = predicted * (1 + tolerances.escapeStep)
+                let none = "no escape within \(m.lastStep) steps"
+                return Double(m.lastStep) >= latest
+                    ? row("escape_step", .estimate, predicted, .nan, tolerances.escapeStep, reason: none)
+                    : row("escape_step", .estimate, predicted, .nan, tolerances.escapeStep,
+                          notCheckable: none + ", shorter than the \(Int(latest.rounded(.up))) the tolerance allows")
+            }
+            return row("escape_step", .estimate, predicted, Double(escape), tolerances.escapeStep)
+        }
+        let emptyWindow = m.windowSteps == 0 ? (m.emptyWindowReason ?? "the linear window is empty") : nil
         var rows = [EscapeCheckRow]()
-        let escape = m.escapeStep.map(Double.init) ?? .nan
         if method == "gd" {
             let rho = EscapeFormulas.rho(lambda: lambda, learningRate: learningRate, q: m.windowMeanQ)
-            let k = Double(m.windowEndStep)
-            rows.append(row("amplification", .estimate, pow(rho, k), m.amplification, tolerances.amplification))
+            rows.append(row("amplification", .estimate, pow(rho, Double(m.windowSteps)), m.amplification, tolerances.amplification,
+                            window: m.windowSteps, notCheckable: emptyWindow))
             if lambda > EscapeFormulas.criticalLambda(learningRate: learningRate, q: m.initialQ) {
-                let predicted = EscapeFormulas.saturationRatio(lambda: lambda, signalAtEscape: m.signalAtEscape, q: m.qAtEscape)
-                rows.append(row("ratio_at_escape", .estimate, predicted, m.escapeStep == nil ? .nan : m.ratioAtEscape, tolerances.saturation))
+                if let a = m.signalAtEscape, let q = m.qAtEscape, let measured = m.ratioAtEscape {
+                    let predicted = EscapeFormulas.saturationRatio(lambda: lambda, signalAtEscape: a, q: q)
+                    rows.append(row("ratio_at_escape", .estimate, predicted, measured, tolerances.saturation,
+                                    notCheckable: predicted.isFinite ? nil : "no saturation point (1 − a_esc² − q ≤ 0)"))
+                } else {
+                    rows.append(row("ratio_at_escape", .estimate, .nan, .nan, tolerances.saturation,
+                                    notCheckable: "no escape within \(m.lastStep) steps"))
+                }
             }
             if let reference {
-                rows.append(row("escape_step", .estimate, reference.escapeStep.map(Double.init) ?? .nan, escape, tolerances.escapeStep))
+                rows.append(escapeStepRow(predicted: reference.escapeStep.map(Double.init) ?? .nan, predictedBy: "the theory map"))
             }
         } else {
             // a and b both move by η per step, so b/a moves monotonically from (b/a)₀ towards 1:
             // it can never exceed max(1, (b/a)₀), i.e. amplify by more than max(1, (a/b)₀).
             let bound = m.initialRatio > 0 ? max(1, 1 / m.initialRatio) : 1
-            rows.append(row("amplification", .upperBound, bound, m.maxAmplification, tolerances.noGrowth))
+            rows.append(row("amplification", .upperBound, bound, m.maxAmplification, tolerances.noGrowth,
+                            window: m.windowSteps, notCheckable: emptyWindow))
             let predicted = EscapeFormulas.specgdEscapeStep(signal: m.initialSignal, threshold: threshold, learningRate: learningRate)
-            rows.append(row("escape_step", .estimate, predicted, escape, tolerances.escapeStep))
+            rows.append(escapeStepRow(predicted: predicted, predictedBy: "⌈(a_esc − a₀)/η⌉ (a₀ ≤ 0)"))
         }
         return rows
     }
 
     /// The rows as a numeric table: `lambda, is_specgd, is_simulation, quantity_code,
-    /// predicted, measured, relative_error, tolerance, passed` (codes in `quantityCodes`).
+    /// predicted, measured, relative_error, tolerance, passed, window_steps` (codes in
+    /// `quantityCodes`; passed is 1, 0, or nan for not checkable; window_steps nan where it
+    /// does not apply).
     public static let quantityCodes = ["amplification": 0.0, "ratio_at_escape": 1, "escape_step": 2]
 
     public static func table(_ rows: [EscapeCheckRow]) -> Table {
         var table = Table(columns: ["lambda", "is_specgd", "is_simulation", "quantity_code", "predicted", "measured",
-                                    "relative_error", "tolerance", "passed"])
+                                    "relative_error", "tolerance", "passed", "window_steps"])
         for r in rows {
+            let passed: Double = switch r.status { case .pass: 1; case .fail: 0; case .notCheckable: .nan }
             table.append([r.lambda, r.method == "specgd" ? 1 : 0, r.source == .simulation ? 1 : 0,
                           quantityCodes[r.quantity] ?? .nan, r.predicted, r.measured, r.relativeError, r.tolerance,
-                          r.passed ? 1 : 0])
+                          passed, r.windowSteps.map(Double.init) ?? .nan])
         }
         return table
     }
 
-    /// The PASS/FAIL table as text, one row per check.
+    /// Counts by verdict.
+    public static func tally(_ rows: [EscapeCheckRow]) -> (held: Int, failed: Int, notCheckable: Int) {
+        (rows.filter { $0.status == .pass }.count, rows.filter { $0.status == .fail }.count,
+         rows.filter { $0.status == .notCheckable }.count)
+    }
+
+    /// The PASS/FAIL table as text, one row per check, then the reasons of the rows that
+    /// could not be checked (or failed without an escape) and one summary line.
     public static func report(_ rows: [EscapeCheckRow]) -> String {
-        let widths = [7, 7, 11, 16, 12, 12, 10, 6, 5]
+        let widths = [7, 7, 11, 16, 12, 12, 10, 6, 13]
         var lines = [TextTable.row(["lambda", "method", "source", "quantity", "predicted", "measured", "rel.err", "tol", "ok"], widths: widths)]
         for r in rows {
+            let verdict = switch r.status { case .pass: "PASS"; case .fail: "FAIL"; case .notCheckable: "not checkable" }
             lines.append(TextTable.row([TextTable.fixed(r.lambda, 4), r.method, r.source.rawValue,
                                         r.quantity + (r.kind == .upperBound ? " ≤" : ""),
                                         TextTable.fixed(r.predicted, 5), TextTable.fixed(r.measured, 5),
-                                        String(format: "%+.2e", r.relativeError), TextTable.fixed(r.tolerance, 2),
-                                        r.passed ? "PASS" : "FAIL"], widths: widths))
+                                        r.status == .notCheckable ? "-" : String(format: "%+.2e", r.relativeError),
+                                        TextTable.fixed(r.tolerance, 2), verdict], widths: widths))
         }
-        let failed = rows.filter { !$0.passed }.count
-        lines.append(failed == 0 ? "all \(rows.count) predictions held" : "\(failed) of \(rows.count) predictions FAILED")
+        for r in rows where r.reason != nil {
+            lines.append("  λ = \(TextTable.fixed(r.lambda, 4)) \(r.method) \(r.source.rawValue) \(r.quantity): \(r.reason!)")
+        }
+        let (held, failed, notCheckable) = tally(rows)
+        let checked = held + failed
+        var summary = failed == 0 ? "all \(checked) checkable predictions held" : "\(failed) of \(checked) checkable predictions FAILED"
+        if notCheckable > 0 { summary += "; \(notCheckable) not checkable" }
+        lines.append(summary)
         return lines.joined(separator: "\n")
     }
 }

@@ -35,7 +35,7 @@ public enum EscapeFigure {
         for p in points {
             let reference = p.gdMap ?? p.gdSimulation
             let rho = reference.map { EscapeFormulas.rho(lambda: p.lambda, learningRate: learningRate, q: $0.windowMeanQ) } ?? .nan
-            let k = reference.map { Double($0.windowEndStep) } ?? .nan
+            let k = reference.map { Double($0.windowSteps) } ?? .nan
             func growth(_ m: EscapeMeasurement?) -> Double { m?.perStepGrowth ?? .nan }
             table.append([p.lambda, rho, pow(rho, k),
                           growth(p.gdMap), p.gdMap?.amplification ?? .nan,

@@ -143,7 +143,8 @@ public struct FigureSet: Sendable {
             for method in Theory.Method.allCases {
                 let steps = method == .gd ? 8000 : 1500
                 let e = try theory(method, lambda: lambda, dimension: dim, steps: steps, every: steps).summary.escape
-                row += [e.escapeStep.map(Double.init) ?? .nan, e.alignmentAtEscape, e.signalSpikeAlignmentAtEscape, e.amplification]
+                row += [e.escapeStep.map(Double.init) ?? .nan, e.alignmentAtEscape ?? .nan, e.signalSpikeAlignmentAtEscape ?? .nan,
+                        e.amplification ?? .nan]
             }
             table.append(row)
         }

@@ -4,6 +4,17 @@ import SpecgdSupport
 public enum Aggregate {
     public static let suffixes = ["std", "q10", "q50", "q90"]
 
+    /// Each table cut to the leading rows they all have at the same steps (a run stopped
+    /// early has a shorter last repetition, possibly ending off the --every grid; its
+    /// aggregate covers the steps every repetition reached).
+    public static func commonPrefix(_ tables: [Table]) -> [Table] {
+        guard var count = tables.map(\.rows.count).min(), tables.contains(where: { $0.rows.count != count }) else { return tables }
+        if let j = tables[0].index(of: "step") {
+            while count > 0, Set(tables.map { $0.rows[count - 1][j] }).count > 1 { count -= 1 }
+        }
+        return tables.map { Table(columns: $0.columns, rows: Array($0.rows.prefix(count))) }
+    }
+
     /// Means under the base names, then `<col>_std`, `_q10`, `_q50`, `_q90` for every
     /// statistic column (everything except `step`). Quantiles interpolate linearly
     /// between order statistics (NumPy's default); std is the sample std (n − 1), 0 for n = 1.

@@ -14,14 +14,19 @@ public struct SimulationTimings: Sendable, Codable, Equatable {
 }
 
 /// What a run returns: one trajectory per repetition, their aggregate and the timings.
-public struct SimulationResult: Sendable {
+public struct SimulationResult: Sendable, StoppableRunResult {
     public var configuration: SimulationConfiguration
-    /// One table per repetition, columns `TrajectoryColumns.names`.
+    /// One table per repetition, columns `TrajectoryColumns.names`. A run stopped early has
+    /// the repetitions started so far, the last one partial.
     public var perSeed: [Table]
     /// Across repetitions: the base columns hold the means, plus `<col>_std` (sample
-    /// standard deviation, 0 for one seed), `<col>_q10`, `<col>_q50`, `<col>_q90`.
+    /// standard deviation, 0 for one seed), `<col>_q10`, `<col>_q50`, `<col>_q90`. For a run
+    /// stopped early, over the steps every started repetition recorded.
     public var aggregate: Table
     public var timings: SimulationTimings
+    /// completed, or where and why it stopped (`lastStep` is the stopped repetition's step).
+    public var outcome: RunOutcome
+    public var divergence: DivergenceError?
 }
 
 /// Runs dense simulations. All repetitions share the problem (Σ, θ*); repetition r uses
@@ -37,39 +42,72 @@ public struct Simulator: Sendable {
         self.problem = try Problem(configuration: configuration)
     }
 
-    /// All repetitions, on `jobs` worker threads (repetitions are independent and each has its
+    /// All repetitions, on `jobs` worker threads. Throws `DivergenceError` when a repetition diverges.
+    public func run(jobs: Int = 1, progress: SpecgdSupport.Progress? = nil) throws -> SimulationResult {
+        try runKeepingRows(jobs: jobs, progress: progress).requireCompleted()
+    }
+
+    /// All repetitions on `jobs` worker threads (repetitions are independent and each has its
     /// own random stream, so the result is byte-identical for every `jobs`). Uses the BLAS
     /// thread count the process has (set once at start: `NumericKit.setBLASThreads`); with
     /// `jobs` > 1 that must be 1, or the workers would oversubscribe the cores.
-    public func run(jobs: Int = 1, progress: SpecgdSupport.Progress? = nil) throws -> SimulationResult {
+    /// A repetition that diverges or sees `cancellation` (polled before every step) ends the
+    /// run with the rows so far: the stopped repetition's table ends at its last recorded step
+    /// (interrupted: at the state reached), no later repetition is kept (as if they had run
+    /// one after another), and `outcome` says where and why.
+    public func runKeepingRows(jobs: Int = 1, progress: SpecgdSupport.Progress? = nil,
+                               cancellation: CancellationToken? = nil) throws -> SimulationResult {
         try Validate.atLeast(jobs, 1, "jobs")
         if jobs > 1, NumericKit.blasThreads != 1 {
             throw InputError("jobs = \(jobs) runs repetitions in parallel with one BLAS thread each; the process runs \(NumericKit.blasThreads) BLAS threads")
         }
         let start = Date()
         let slots = RepetitionSlots(count: configuration.seeds)
-        try WorkerThreads.forEach(Array(0..<configuration.seeds), workers: jobs, name: "specgd-seed") { r in
-            let t0 = Date()
-            let run = try timedRepetition(r, progress: progress)
-            slots.store(r, run, seconds: Date().timeIntervalSince(t0))
+        do {
+            try WorkerThreads.forEach(Array(0..<configuration.seeds), workers: jobs, name: "specgd-seed") { r in
+                let t0 = Date()
+                var run = try timedRepetition(r, progress: progress, cancellation: cancellation)
+                run.seconds = Date().timeIntervalSince(t0)
+                slots.store(r, run)
+                if run.stop != nil { throw RepetitionStopped() }  // hand out no further repetitions
+            }
+        } catch is RepetitionStopped {}
+        // In seed order, up to the first stopped repetition.
+        var runs: [Repetition] = []
+        var outcome = RunOutcome.completed(configuration.steps), divergence: DivergenceError?
+        for slot in slots.runs {
+            guard let run = slot else { break }
+            runs.append(run)
+            if let stop = run.stop {
+                outcome = try RunOutcome(stoppedBy: stop)
+                divergence = stop as? DivergenceError
+                break
+            }
         }
-        let runs = slots.runs
         let tables = runs.map(\.table)
         let total = Date().timeIntervalSince(start)
-        let steps = max(configuration.steps, 1) * configuration.seeds
+        // Steps actually taken: a stopped run's per-step time is over the steps it made.
+        let taken = outcome.status == .completed ? configuration.steps * configuration.seeds
+                                                 : (tables.count - 1) * configuration.steps + outcome.lastStep
         let loopSeconds = runs.reduce(0) { $0 + $1.loopSeconds }
         return SimulationResult(
-            configuration: configuration, perSeed: tables, aggregate: try Aggregate.table(tables),
-            timings: SimulationTimings(total: total, perSeed: runs.map(\.seconds), perStep: loopSeconds / Double(steps)))
+            configuration: configuration, perSeed: tables, aggregate: try Aggregate.table(Aggregate.commonPrefix(tables)),
+            timings: SimulationTimings(total: total, perSeed: runs.map(\.seconds), perStep: loopSeconds / Double(max(taken, 1))),
+            outcome: outcome, divergence: divergence)
     }
 
     /// One repetition's trajectory (rows at step 0, every E steps, and the last step).
     public func runRepetition(_ repetition: Int, progress: SpecgdSupport.Progress? = nil) throws -> Table {
-        try timedRepetition(repetition, progress: progress).table
+        let run = try timedRepetition(repetition, progress: progress, cancellation: nil)
+        if let stop = run.stop { throw stop }
+        return run.table
     }
 
-    /// The trajectory and the wall time of its step loop (after the set-up).
-    private func timedRepetition(_ repetition: Int, progress: SpecgdSupport.Progress?) throws -> Repetition {
+    /// The trajectory, the wall time of its step loop (after the set-up) and, when the loop
+    /// ended early, the `DivergenceError` / `RunInterrupted` that ended it (the table then
+    /// holds the rows up to there).
+    private func timedRepetition(_ repetition: Int, progress: SpecgdSupport.Progress?,
+                                 cancellation: CancellationToken?) throws -> Repetition {
         let c = configuration
         let start = Date()
         var trainer = try Trainer(configuration: c, repetition: repetition, problem: problem)
@@ -77,32 +115,50 @@ public struct Simulator: Sendable {
         var table = Table(columns: TrajectoryColumns.names)
         let loopStart = Date()
         var lastReported = 0
+        func record(_ k: Int) {
+            trainer.evaluate()
+            let train = trainer.trainLoss
+            let loss = c.training == .population ? train : trainer.populationLoss()
+            let s = statistics.measure(trainer.weights)
+            table.append([Double(k), s.a, s.b, s.c, s.q, loss, train, s.alignment, s.spikeAlignment,
+                          c.recordWallTime ? Date().timeIntervalSince(start) : 0])
+        }
         for k in 0...c.steps {
-            if k % c.every == 0 || k == c.steps {
-                trainer.evaluate()
-                let train = trainer.trainLoss
-                let loss = c.training == .population ? train : trainer.populationLoss()
-                let s = statistics.measure(trainer.weights)
-                table.append([Double(k), s.a, s.b, s.c, s.q, loss, train, s.alignment, s.spikeAlignment,
-                              c.recordWallTime ? Date().timeIntervalSince(start) : 0])
-                if let progress, k > lastReported {
-                    progress.advance(by: k - lastReported)
-                    lastReported = k
-                }
+            let recorded = k % c.every == 0 || k == c.steps
+            if recorded { record(k) }
+            // Every step, not only recorded ones: a dense step costs ≥ µs, so progress (a lock
+            // and a clock read) and the cancellation poll are invisible, and a long run with a
+            // large --every still reports and stops promptly.
+            if let progress, k > lastReported {
+                progress.advance(by: k - lastReported)
+                lastReported = k
             }
             if k == c.steps { break }
-            try trainer.step()
+            if let reason = cancellation?.cancellationReason {
+                if !recorded { record(k) }  // keep the state reached
+                return Repetition(table: table, loopSeconds: Date().timeIntervalSince(loopStart), stop: RunInterrupted(step: k, reason: reason))
+            }
+            do {
+                try trainer.step()
+            } catch let error as DivergenceError {
+                return Repetition(table: table, loopSeconds: Date().timeIntervalSince(loopStart), stop: error)
+            }
         }
-        return Repetition(table: table, loopSeconds: Date().timeIntervalSince(loopStart))
+        return Repetition(table: table, loopSeconds: Date().timeIntervalSince(loopStart), stop: nil)
     }
 }
 
-/// One repetition's trajectory with the wall time of its step loop and of the whole repetition.
-private struct Repetition: Sendable {
+/// One repetition's trajectory, the wall time of its step loop and of the whole repetition,
+/// and what stopped it early (nil: it ran to the end).
+private struct Repetition: @unchecked Sendable {
     var table: Table
     var loopSeconds: Double
+    var stop: (any Error)?
     var seconds = 0.0
 }
+
+/// Thrown by a worker whose repetition stopped, so no further repetition is handed out.
+private struct RepetitionStopped: Error {}
 
 /// Where worker threads put finished repetitions, by index, so the result is in seed order.
 private final class RepetitionSlots: @unchecked Sendable {
@@ -111,17 +167,15 @@ private final class RepetitionSlots: @unchecked Sendable {
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-    func store(_ index: Int, _ repetition: Repetition, seconds: Double) {
+    func store(_ index: Int, _ repetition: Repetition) {
         lock.lock(); defer { lock.unlock() }
-        var r = repetition
-        r.seconds = seconds
-        slots[index] = r
+        slots[index] = repetition
     }
 
-    /// All repetitions (every slot is filled once `WorkerThreads.forEach` returned without error).
-    var runs: [Repetition] {
+    /// Every slot in seed order; nil for repetitions not run (after a stop).
+    var runs: [Repetition?] {
         lock.lock(); defer { lock.unlock() }
-        return slots.map { $0! }
+        return slots
     }
 }
 

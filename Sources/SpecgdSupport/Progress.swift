@@ -1,57 +1,144 @@
 import Foundation
 
-/// Progress for long runs, on stderr and only when stderr is a terminal (so logs and CI
-/// stay clean). Redraws at most ten times a second; `finish()` clears the line.
+/// Progress of a long run, on stderr, in one of two forms:
+/// - on a terminal, a bar redrawn at most ten times a second, cleared by `finish()`;
+/// - elsewhere (SLURM, nohup, CI logs), nothing for the first `schedule.quiet` seconds, then
+///   one plain line every `schedule.interval` seconds (done/total, rate, ETA), so short runs
+///   keep logs clean and long ones still say where they are.
+/// In both forms, once a couple of units have been timed, a run projected to take longer than
+/// `schedule.estimateAbove` seconds says so once, up front ("estimated 5:33:20 for …").
+///
+/// The clock and the output are injectable, so the schedule is tested without sleeping.
 public final class Progress: @unchecked Sendable {
+    public enum Mode: Sendable {
+        /// A redrawn bar (stderr is a terminal).
+        case terminal
+        /// Plain newline-terminated lines (stderr is a file or a pipe).
+        case lines
+        /// Nothing at all.
+        case off
+
+        /// `terminal` when stderr is a terminal, else `lines`.
+        public static var automatic: Mode { isatty(STDERR_FILENO) == 1 ? .terminal : .lines }
+    }
+
+    /// When the plain lines and the estimate appear (seconds).
+    public struct Schedule: Sendable, Equatable {
+        /// No plain line before this much time has passed: short runs print nothing.
+        public var quiet: Double = 15
+        /// Seconds between two plain lines.
+        public var interval: Double = 20
+        /// Runs projected to take longer than this get a one-time estimate.
+        public var estimateAbove: Double = 180
+
+        public init(quiet: Double = 15, interval: Double = 20, estimateAbove: Double = 180) {
+            self.quiet = quiet
+            self.interval = interval
+            self.estimateAbove = estimateAbove
+        }
+    }
+
     private let label: String
+    private let unit: String
     private let total: Int
-    private let enabled: Bool
-    private let start = Date()
-    private var lastDraw = Date.distantPast
+    private let mode: Mode
+    private let schedule: Schedule
+    private let clock: @Sendable () -> Double
+    private let write: @Sendable (String) -> Void
+    private let start: Double
     private let lock = NSLock()
     private var done = 0
+    private var lastDraw = -Double.infinity
+    private var nextLine: Double
+    private var estimated = false
+    private var printedLines = false
 
-    public init(label: String, total: Int, enabled: Bool = isatty(STDERR_FILENO) == 1) {
+    /// `clock` returns seconds on any monotonic scale; `write` receives every piece of output.
+    public init(label: String, total: Int, unit: String = "", mode: Mode = .automatic, schedule: Schedule = Schedule(),
+                clock: @escaping @Sendable () -> Double = Progress.monotonicSeconds,
+                write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.label = label
+        self.unit = unit.isEmpty ? "" : " " + unit
         self.total = max(total, 1)
-        self.enabled = enabled
+        self.mode = mode
+        self.schedule = schedule
+        self.clock = clock
+        self.write = write
+        start = clock()
+        nextLine = start + schedule.quiet
+    }
+
+    /// The compatibility initialiser: a bar when `enabled`, else nothing.
+    public convenience init(label: String, total: Int, enabled: Bool) {
+        self.init(label: label, total: total, mode: enabled ? .terminal : .off)
+    }
+
+    @Sendable public static func monotonicSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
     /// Marks `count` more units done (thread-safe).
     public func advance(by count: Int = 1) {
         lock.lock(); defer { lock.unlock() }
         done += count
-        draw(force: done >= total)
+        report(force: done >= total)
     }
 
     /// Sets the absolute number of units done.
     public func update(_ completed: Int) {
         lock.lock(); defer { lock.unlock() }
         done = completed
-        draw(force: false)
+        report(force: false)
     }
 
+    /// Clears the bar; in line mode, a closing line if any progress line was printed.
     public func finish() {
-        guard enabled else { return }
         lock.lock(); defer { lock.unlock() }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        switch mode {
+        case .terminal: write("\r\u{1B}[K")
+        case .lines where printedLines:
+            write(String(format: "%@: %d/%d%@ done in %@\n", label, done, total, unit, Progress.clock(clock() - start)))
+        case .lines, .off: break
+        }
     }
 
-    private func draw(force: Bool) {
-        guard enabled else { return }
-        let now = Date()
-        guard force || now.timeIntervalSince(lastDraw) > 0.1 else { return }
-        lastDraw = now
-        let elapsed = now.timeIntervalSince(start)
+    private func report(force: Bool) {
+        guard mode != .off else { return }
+        let now = clock()
+        let elapsed = now - start
         let rate = Double(done) / max(elapsed, 1e-9)
-        let eta = rate > 0 ? Double(total - done) / rate : .infinity
-        let fraction = Double(done) / Double(total)
-        let width = 24
-        let filled = Int(fraction * Double(width))
-        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let line = String(format: "\r%@ [%@] %d/%d  %.1f/s  ETA %@\u{1B}[K",
-                          label, bar, done, total, rate, Progress.clock(eta))
-        FileHandle.standardError.write(Data(line.utf8))
+        let remaining = rate > 0 ? Double(total - done) / rate : .infinity
+        if !estimated, done >= 2 || (done >= 1 && elapsed >= 5) {
+            estimated = true
+            let projected = elapsed + remaining
+            if projected > schedule.estimateAbove && done < total {
+                // "steps" → "per step"; no unit → "per unit".
+                let one = unit.isEmpty ? "unit" : String(unit.dropFirst().dropLast(unit.hasSuffix("s") ? 1 : 0))
+                write(String(format: "%@: estimated %@ for %d%@ (%@ per %@ after %d)\n", label, Progress.clock(projected),
+                             total, unit, Progress.duration(elapsed / Double(done)), one, done))
+            }
+        }
+        switch mode {
+        case .terminal:
+            guard force || now - lastDraw > 0.1 else { return }
+            lastDraw = now
+            let fraction = Double(done) / Double(total)
+            let width = 24
+            let filled = min(width, Int(fraction * Double(width)))
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            write(String(format: "\r%@ [%@] %d/%d  %.1f/s  ETA %@\u{1B}[K", label, bar, done, total, rate, Progress.clock(remaining)))
+        case .lines:
+            guard now >= nextLine, done < total else { return }
+            // Next line one interval from now, not from the schedule: a slow unit never causes a burst.
+            nextLine = now + schedule.interval
+            printedLines = true
+            write(String(format: "%@: %d/%d%@ (%.1f%%), %@/s, ETA %@\n", label, done, total, unit,
+                         100 * Double(done) / Double(total), Progress.rate(rate), Progress.clock(remaining)))
+        case .off:
+            break
+        }
     }
 
     static func clock(_ seconds: Double) -> String {
@@ -60,4 +147,10 @@ public final class Progress: @unchecked Sendable {
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
                          : String(format: "%02d:%02d", s / 60, s % 60)
     }
+
+    static func duration(_ seconds: Double) -> String {
+        seconds >= 1 ? String(format: "%.3g s", seconds) : String(format: "%.3g ms", seconds * 1e3)
+    }
+
+    static func rate(_ perSecond: Double) -> String { String(format: "%.3g", perSecond) }
 }

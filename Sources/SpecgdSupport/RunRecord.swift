@@ -12,8 +12,13 @@ public struct RunRecord<Configuration: Encodable & Sendable, Summary: Encodable 
     public let machine: MachineDescription
     public let configuration: Configuration
     public let summary: Summary
+    /// Runs (theory, simulate, compare): completed | interrupted | diverged, the last step and
+    /// why it stopped early; absent from records that are not runs (figures, sweeps).
+    public let status: RunStatus?
+    public let lastStep: Int?
+    public let stopDetail: String?
 
-    public init(kind: String, configuration: Configuration, summary: Summary,
+    public init(kind: String, configuration: Configuration, summary: Summary, outcome: RunOutcome? = nil,
                 command: [String] = CommandLine.arguments) {
         self.tool = "specgd"
         self.version = SpecgdVersion.string
@@ -23,6 +28,9 @@ public struct RunRecord<Configuration: Encodable & Sendable, Summary: Encodable 
         self.machine = .current
         self.configuration = configuration
         self.summary = summary
+        status = outcome?.status
+        lastStep = outcome?.lastStep
+        stopDetail = outcome?.detail
     }
 
     public func write(to path: String) throws {

@@ -44,16 +44,16 @@ extension CellEvaluator {
 public struct RunStatistics: Sendable, Equatable {
     /// First step with a ≥ threshold; nil when the run does not escape within its steps.
     public var escapeStep: Int?
-    /// a²/‖W‖²_F at escape (at the last step without escape).
-    public var alignmentAtEscape: Double
-    /// (b/a at escape, or at the last step) / (b/a at step 0).
-    public var amplification: Double
+    /// a²/‖W‖²_F at escape; nil when the run does not escape (a NaN cell, MODEL.md §7).
+    public var alignmentAtEscape: Double?
+    /// (b/a at escape) / (b/a at step 0); nil without escape.
+    public var amplification: Double?
     /// max over steps 0…escape (0…last without escape) of |b/a| / |b/a|₀.
     public var peakAmplification: Double
     public var finalAlignment: Double
     public var finalLoss: Double
 
-    public init(escapeStep: Int?, alignmentAtEscape: Double, amplification: Double, peakAmplification: Double,
+    public init(escapeStep: Int?, alignmentAtEscape: Double?, amplification: Double?, peakAmplification: Double,
                 finalAlignment: Double, finalLoss: Double) {
         self.escapeStep = escapeStep
         self.alignmentAtEscape = alignmentAtEscape
@@ -85,11 +85,11 @@ struct MetricAssembler {
         out.reserveCapacity(metrics.count)
         for metric in metrics {
             switch metric {
-            case .alignmentAtEscape: out.append(primary!.alignmentAtEscape)
+            case .alignmentAtEscape: out.append(primary!.alignmentAtEscape ?? .nan)
             case .finalAlignment: out.append(primary!.finalAlignment)
             case .escapeStep: out.append(primary!.escapeStep.map(Double.init) ?? .nan)
             case .finalLoss: out.append(primary!.finalLoss)
-            case .amplification: out.append(primary!.amplification)
+            case .amplification: out.append(primary!.amplification ?? .nan)
             case .peakAmplification: out.append(primary!.peakAmplification)
             case .escapeRatio:
                 let gd = try escape(.gd), spec = try escape(.specgd)

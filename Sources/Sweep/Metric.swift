@@ -2,7 +2,7 @@ import SpecgdSupport
 
 /// What a sweep measures in each cell (MODEL.md §5). Each becomes one column of cells.csv.
 public enum Metric: String, Sendable, Codable, CaseIterable {
-    /// a² / ‖W‖²_F at the escape step (at the last step when the run does not escape).
+    /// a² / ‖W‖²_F at the escape step; NaN when the run does not escape.
     case alignmentAtEscape = "alignment_at_escape"
     /// a² / ‖W‖²_F after all `steps` steps.
     case finalAlignment = "final_alignment"
@@ -10,7 +10,7 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
     case escapeStep = "escape_step"
     /// Population loss after all `steps` steps.
     case finalLoss = "final_loss"
-    /// (b/a at escape) / (b/a at step 0): how much the spike outgrew the signal.
+    /// (b/a at escape) / (b/a at step 0): how much the spike outgrew the signal; NaN without escape.
     case amplification
     /// max over steps 0…escape (the whole run without escape) of |b/a| / |b/a|₀. Does not
     /// fall back below 1 after saturation, so it marks λ_c crisply: GD above λ_c ≫ 1 (ρᵏ

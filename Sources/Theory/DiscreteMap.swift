@@ -75,9 +75,11 @@ public struct DiscreteMap: Sendable {
     /// steps, at the last step, and at any step where `watch(s)` returns true (a cheap
     /// per-step probe, e.g. "a just crossed the escape threshold"). Throws
     /// `DivergenceError` naming the first step whose state is non-finite or beyond
-    /// `explosionLimit`.
+    /// `explosionLimit`. `poll(k, s)` runs every `pollInterval` steps (the run's owner checks
+    /// for cancellation or reports progress there; whatever it throws ends the iteration).
     public func iterate(from start: [Double], steps: Int, every: Int = 1,
                         watch: ((UnsafeBufferPointer<Double>) -> Bool)? = nil,
+                        poll: ((Int, UnsafeBufferPointer<Double>) throws -> Void)? = nil,
                         record: (Int, [Double]) throws -> Void) throws -> [Double] {
         try Validate.atLeast(steps, 0, "steps")
         try Validate.atLeast(every, 1, "every")
@@ -98,6 +100,7 @@ public struct DiscreteMap: Sendable {
                 try target.withUnsafeBufferPointer { tg in
                     var k = 1
                     var untilRecord = every
+                    var untilPoll = Self.pollInterval
                     while k <= steps {
                         rawStep(s, gradient, w.baseAddress!, sg.baseAddress!, tg.baseAddress!, n)
                         // Checked every step (a few compares) so the reported step is the exact one.
@@ -109,6 +112,11 @@ public struct DiscreteMap: Sendable {
                             if untilRecord == 0 { untilRecord = every }
                             try record(k, Array(UnsafeBufferPointer(start: s, count: n)))
                         }
+                        untilPoll -= 1
+                        if untilPoll == 0, let poll {
+                            untilPoll = Self.pollInterval
+                            try poll(k, UnsafeBufferPointer(start: s, count: n))
+                        }
                         k += 1
                     }
                     return Array(UnsafeBufferPointer(start: s, count: n))
@@ -116,6 +124,10 @@ public struct DiscreteMap: Sendable {
             }
         }
     }
+
+    /// Steps between two `poll` calls: a few ms of a small map (~10⁷–10⁸ steps/s), so a
+    /// cancellation is seen at once while the check costs nothing per step.
+    public static let pollInterval = 1 << 16
 
     /// Runs the map and returns the state after `steps` steps (no recording).
     public func final(from start: [Double], steps: Int) throws -> [Double] {

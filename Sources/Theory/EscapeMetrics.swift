@@ -5,16 +5,18 @@ import SpecgdSupport
 public struct EscapeMetrics: Sendable, Codable, Equatable {
     /// First step k with a ≥ threshold, nil if the run never escapes within its budget.
     public var escapeStep: Int?
-    /// The coefficients at escape (or at the last step when there is no escape).
-    public var signalAtEscape: Double
-    public var spikeAtEscape: Double
-    /// a² / ‖W‖²_F at escape.
-    public var alignmentAtEscape: Double
-    /// a² / (a² + b²) at escape.
-    public var signalSpikeAlignmentAtEscape: Double
+    /// |a|, |b| at escape; nil when the run never escapes (MODEL.md §7: no "at escape" values
+    /// without an escape, never the last step's under that name).
+    public var signalAtEscape: Double?
+    public var spikeAtEscape: Double?
+    /// a² / ‖W‖²_F at escape (nil without escape).
+    public var alignmentAtEscape: Double?
+    /// a² / (a² + b²) at escape (nil without escape).
+    public var signalSpikeAlignmentAtEscape: Double?
     /// (b/a at escape) / (b/a at step 0): how much the uninformative spike was amplified
-    /// relative to the signal through the escape stage.
-    public var amplification: Double
+    /// relative to the signal through the escape stage. nil without escape; NaN when b₀ or
+    /// a₀ is 0.
+    public var amplification: Double?
     /// max over steps 0…escape (inclusive; the whole run without escape) of |b/a| / |b/a|₀.
     /// Unlike `amplification` it does not fall back below 1 once the spike saturates: GD above
     /// λ_c reaches ≫ 1 (ρᵏ growth through the linear window), below λ_c it is exactly 1

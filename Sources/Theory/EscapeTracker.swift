@@ -44,16 +44,19 @@ public struct EscapeTracker: Sendable {
     }
 
     public var escapeTime: Double? { escape?.time }
-    /// q at escape (or at the end without escape).
-    public var bulkMassAtEscape: Double { (escape?.observed ?? last).q }
+    /// q at escape (nil without escape).
+    public var bulkMassAtEscape: Double? { escape?.observed.q }
+    /// |b|/|a| at escape (nil without escape).
+    public var spikeRatioAtEscape: Double? { escape.map { abs($0.observed.b / $0.observed.a) } }
 
+    /// The metrics so far. Everything named "at escape" is nil when there was no escape;
+    /// a and b are reported as magnitudes (MODEL.md §7).
     public func metrics(steps: Int) -> EscapeMetrics {
-        let at = escape?.observed ?? last
-        let ratio = abs(at.b / at.a)
+        let at = escape?.observed
         return EscapeMetrics(
-            escapeStep: escape?.step, signalAtEscape: at.a, spikeAtEscape: at.b,
-            alignmentAtEscape: at.alignment, signalSpikeAlignmentAtEscape: at.spikeAlignment,
-            amplification: initialRatio > 0 ? ratio / initialRatio : .nan,
+            escapeStep: escape?.step, signalAtEscape: at.map { abs($0.a) }, spikeAtEscape: at.map { abs($0.b) },
+            alignmentAtEscape: at?.alignment, signalSpikeAlignmentAtEscape: at?.spikeAlignment,
+            amplification: spikeRatioAtEscape.map { initialRatio > 0 ? $0 / initialRatio : .nan },
             peakAmplification: initialRatio > 0 ? peakRatio / initialRatio : .nan,
             finalAlignment: last.alignment, finalLoss: last.loss, steps: steps)
     }

@@ -30,8 +30,8 @@ public enum PhaseGridBenchmark {
                 : try lrs.map { try DiscreteMap(model: model, method: method, learningRate: $0)
                                     .escapeMetrics(from: start, steps: steps, threshold: threshold) }
             for (lr, m) in zip(lrs, metrics) {
-                table.append([lambda, lr, Double(m.escapeStep ?? -1), m.signalAtEscape, m.spikeAtEscape,
-                              m.alignmentAtEscape, m.finalAlignment, m.finalLoss])
+                table.append([lambda, lr, Double(m.escapeStep ?? -1), m.signalAtEscape ?? .nan, m.spikeAtEscape ?? .nan,
+                              m.alignmentAtEscape ?? .nan, m.finalAlignment, m.finalLoss])
             }
         }
         return table

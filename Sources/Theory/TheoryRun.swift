@@ -12,10 +12,10 @@ public struct TheorySummary: Sendable, Codable, Equatable {
     public var escape: EscapeMetrics
     /// Flow only: the event-located first time with a ≥ threshold.
     public var escapeTime: Double?
-    /// q = Σ_bulk p_g s_g² at escape (at the end without escape).
-    public var bulkMassAtEscape: Double
-    /// b/a at escape (the measured counterpart of `predictions.saturationRatio`).
-    public var spikeRatioAtEscape: Double
+    /// q = Σ_bulk p_g s_g² at escape (nil without escape).
+    public var bulkMassAtEscape: Double?
+    /// |b|/|a| at escape (the measured counterpart of `predictions.saturationRatio`; nil without escape).
+    public var spikeRatioAtEscape: Double?
     /// Closed-form predictions of MODEL.md §5 (spiked covariance only).
     public var predictions: EscapePredictions?
     /// Flow only: accepted ODE steps and located switching events.
@@ -27,53 +27,81 @@ public struct TheorySummary: Sendable, Codable, Equatable {
     public var finiteDimensionDistances: [LargeDimensionDistance]?
 }
 
-public struct TheoryResult: Sendable {
+public struct TheoryResult: Sendable, StoppableRunResult {
     public var table: Table
     public var summary: TheorySummary
     public var model: GroupedModel
-    /// The state at the end (group coefficients; large-d: (a, b, q)).
+    /// The state at the end (group coefficients; large-d: (a, b, q)); for a run stopped
+    /// early the last finite state computed.
     public var final: [Double]
+    /// completed, or where and why the run stopped (the table holds the rows up to there).
+    public var outcome: RunOutcome
+    public var divergence: DivergenceError?
 }
 
 /// Runs one configuration: the exact map, a flow, or the large-d map. The table has the
 /// columns `step,[time,]a,b,c,loss,alignment,spike_alignment,q,T` plus `s_<name>` per group
-/// for non-spiked models (and `*_smoothed` columns for switching = both).
+/// for non-spiked models (and `*_smoothed` columns for switching = both), then
+/// `a_signed,b_signed,c_signed`. a, b, c (and their `_smoothed` twins) are magnitudes |s|, the
+/// convention every command shares (MODEL.md §7: what a dense run can measure); the signed
+/// coefficients, which the map and flows do have (SpecGD's b chatters around 0), come last.
 /// Throws InputError for bad configurations and DivergenceError naming the step.
 public func runTheory(_ config: TheoryConfiguration) throws -> TheoryResult {
+    try runTheoryKeepingRows(config).requireCompleted()
+}
+
+/// `runTheory`, but a run that diverges or is cancelled (through `cancellation`, polled every
+/// `DiscreteMap.pollInterval` map steps, every step of the large-d map, at every flow output
+/// time) returns its rows so far, with `outcome` saying where and why it stopped; an
+/// interrupted run's last row is the state it reached. The summary measures the rows kept.
+/// `progress` is advanced at those polls. Throws InputError for bad configurations.
+public func runTheoryKeepingRows(_ config: TheoryConfiguration, cancellation: CancellationToken? = nil,
+                                 progress: SpecgdSupport.Progress? = nil) throws -> TheoryResult {
     try config.validate()
     let model = try config.model()
+    let runner = TheoryRunner(config: config, model: model, cancellation: cancellation, progress: progress)
     switch config.dynamics {
-    case .map: return try TheoryRunner(config: config, model: model).runMap()
-    case .flow: return try TheoryRunner(config: config, model: model).runFlow()
-    case .largeD: return try TheoryRunner(config: config, model: model).runLargeD()
+    case .map: return try runner.runMap()
+    case .flow: return try runner.runFlow()
+    case .largeD: return try runner.runLargeD()
     }
 }
 
 struct TheoryRunner {
     let config: TheoryConfiguration
     let model: GroupedModel
+    var cancellation: CancellationToken?
+    var progress: SpecgdSupport.Progress?
+
+    /// How a step loop that threw `error` ended (rethrows errors that are not a stop).
+    static func stop(_ error: any Error) throws -> (RunOutcome, DivergenceError?) {
+        (try RunOutcome(stoppedBy: error), error as? DivergenceError)
+    }
 
     static let baseColumns = ["a", "b", "c", "loss", "alignment", "spike_alignment", "q", "T"]
+    /// Appended after every other column, so readers that index the old layout keep working.
+    static let signedColumns = ["a_signed", "b_signed", "c_signed"]
 
     var groupColumns: [String] { model.isSpikedLayout ? [] : model.groups.map { "s_\($0.name)" } }
 
-    func values(_ o: Observables) -> [Double] {
-        var row: [Double] = []
-        row.reserveCapacity(Self.baseColumns.count)
-        append(o, to: &row)
-        return row
-    }
-
-    /// The `baseColumns` values of `o`, appended to a row under construction (no temporary array).
+    /// The `baseColumns` values of `o` (a, b, c as magnitudes), appended to a row under
+    /// construction (no temporary array).
     func append(_ o: Observables, to row: inout [Double]) {
-        row.append(o.a)
-        row.append(o.b)
-        row.append(o.c)
+        row.append(abs(o.a))
+        row.append(abs(o.b))
+        row.append(abs(o.c))
         row.append(o.loss)
         row.append(o.alignment)
         row.append(o.spikeAlignment)
         row.append(o.q)
         row.append(o.trace)
+    }
+
+    /// The `signedColumns` values of `o`.
+    func appendSigned(_ o: Observables, to row: inout [Double]) {
+        row.append(o.a)
+        row.append(o.b)
+        row.append(o.c)
     }
 
     var predictions: EscapePredictions? {
@@ -88,14 +116,14 @@ struct TheoryRunner {
         return TheorySummary(
             method: config.method, dynamics: config.dynamics, groups: model.count, dimension: model.dimension,
             escape: metrics, escapeTime: tracker.escapeTime, bulkMassAtEscape: tracker.bulkMassAtEscape,
-            spikeRatioAtEscape: metrics.spikeAtEscape / metrics.signalAtEscape,
+            spikeRatioAtEscape: tracker.spikeRatioAtEscape,
             predictions: predictions, flowStatistics: flow, smoothedVersusFilippov: difference,
             finiteDimensionDistances: nil)
     }
 
     func runMap() throws -> TheoryResult {
         let map = try DiscreteMap(model: model, method: config.method, learningRate: config.learningRate)
-        var table = Table(columns: ["step"] + Self.baseColumns + groupColumns)
+        var table = Table(columns: ["step"] + Self.baseColumns + groupColumns + Self.signedColumns)
         let start = model.identityStart(alpha: config.alpha)
         var tracker = EscapeTracker(start: model.observables(start), threshold: config.escapeThreshold)
         let every = config.every, steps = config.steps, spiked = model.isSpikedLayout
@@ -103,17 +131,41 @@ struct TheoryRunner {
         // The escape step is caught by a per-step probe on a (recorded rows otherwise); the
         // same probe feeds the peak amplification on the unrecorded steps, so it is exact.
         var escaped = false
-        let end = try map.iterate(from: start, steps: steps, every: every, watch: { s in
-            if escaped { return false }
-            if s[signal] >= threshold { escaped = true; return true }
-            if let spike { tracker.notePeak(signal: s[signal], spike: s[spike]) }
-            return false
-        }) { k, s in
+        var lastRow = -1, last = start
+        func record(_ k: Int, _ s: [Double], force: Bool = false) {
             let o = model.observables(s)
             tracker.observe(step: k, o)
-            if k % every == 0 || k == steps { table.append([Double(k)] + values(o) + (spiked ? [] : s)) }
+            last = s
+            if force || k % every == 0 || k == steps {
+                var row = [Double(k)]
+                row.reserveCapacity(table.columns.count)
+                append(o, to: &row)
+                if !spiked { row.append(contentsOf: s) }
+                appendSigned(o, to: &row)
+                table.append(row)
+                lastRow = k
+            }
         }
-        return TheoryResult(table: table, summary: summary(tracker), model: model, final: end)
+        var outcome = RunOutcome.completed(steps), divergence: DivergenceError?
+        do {
+            last = try map.iterate(from: start, steps: steps, every: every, watch: { s in
+                if escaped { return false }
+                if s[signal] >= threshold { escaped = true; return true }
+                if let spike { tracker.notePeak(signal: s[signal], spike: s[spike]) }
+                return false
+            }, poll: { k, s in
+                progress?.update(k)
+                guard let reason = cancellation?.cancellationReason else { return }
+                // Keep the state reached as the last row.
+                if lastRow != k { record(k, Array(s), force: true) }
+                throw RunInterrupted(step: k, reason: reason)
+            }) { k, s in record(k, s) }
+        } catch {
+            (outcome, divergence) = try Self.stop(error)
+        }
+        let metricsSteps = outcome.status == .completed ? steps : outcome.lastStep
+        return TheoryResult(table: table, summary: summary(tracker, steps: metricsSteps), model: model, final: last,
+                            outcome: outcome, divergence: divergence)
     }
 
     /// The output times 0, dt, 2dt, … up to and including t_end.
@@ -129,17 +181,26 @@ struct TheoryRunner {
 
     func runFlow() throws -> TheoryResult {
         let flow = config.flow
-        let times = flowTimes
+        var times = flowTimes
         let start = model.identityStart(alpha: config.alpha)
         var states: [[Double]] = []
         states.reserveCapacity(times.count)
-        let collect: (Double, [Double]) throws -> Void = { _, s in states.append(s) }
+        let cancellation = self.cancellation, progress = self.progress, lr = config.learningRate
+        // Polled at every output time: an interrupted flow keeps the states up to the last one.
+        let collect: (Double, [Double]) throws -> Void = { t, s in
+            states.append(s)
+            progress?.update(Int((t / lr).rounded()))
+            if let reason = cancellation?.cancellationReason {
+                throw RunInterrupted(step: Int((t / lr).rounded()), time: t, reason: reason)
+            }
+        }
         // The escape (a reaching the threshold) is event-located, not read off the grid.
         let crossing = FlowCrossing(index: model.signalIndex, threshold: config.escapeThreshold)
         var escape: (time: Double, state: [Double])?
         let onCrossing: (Double, [Double]) throws -> Void = { t, s in escape = (t, s) }
-        var statistics: FlowStatistics
+        var statistics: FlowStatistics?
         var smoothed: [[Double]]?
+        var outcome = RunOutcome.completed(Int(((times.last ?? 0) / config.learningRate).rounded())), divergence: DivergenceError?
         do {
             switch (config.method, flow.switching) {
             case (.gd, _):
@@ -158,24 +219,36 @@ struct TheoryRunner {
                     var other: [[Double]] = []
                     try GroupedFlow(model: model, kind: .smoothedSign(epsilon: flow.epsilon)).solve(
                         from: start, at: times, stepper: flow.stepper, absoluteTolerance: flow.absoluteTolerance,
-                        relativeTolerance: flow.relativeTolerance) { _, s in other.append(s) }
+                        relativeTolerance: flow.relativeTolerance) { t, s in
+                            other.append(s)
+                            if let reason = cancellation?.cancellationReason {
+                                throw RunInterrupted(step: Int((t / lr).rounded()), time: t, reason: reason)
+                            }
+                        }
                     smoothed = other
                 }
             }
         } catch let error as ODEError where error.status == ODEError.nonFiniteStatus {
-            throw DivergenceError(step: Int((error.time / config.learningRate).rounded()), time: error.time,
-                                  detail: "the flow's state is no longer finite (\(error.message))")
+            let divergenceError = DivergenceError(step: Int((error.time / config.learningRate).rounded()), time: error.time,
+                                                  detail: "the flow's state is no longer finite (\(error.message))")
+            (outcome, divergence) = try Self.stop(divergenceError)
+        } catch {
+            // Interrupted while the second (smoothed) flow of `both` ran: keep the Filippov rows only.
+            (outcome, divergence) = try Self.stop(error)
         }
+        times = Array(times.prefix(states.count))
+        if outcome.status == .interrupted, let lastTime = times.last { outcome.lastStep = Int((lastTime / config.learningRate).rounded()) }
         let both = smoothed != nil
         let extra = both ? ["a_smoothed", "b_smoothed", "c_smoothed", "loss_smoothed", "alignment_smoothed", "q_smoothed"] : []
         // Rows and columns are built in place at their final size: with array concatenation
         // the table cost ~3% of a short spiked flow (the run itself is ~60 GSL steps).
         let spikedLayout = model.isSpikedLayout
         var columns = ["step", "time"]
-        columns.reserveCapacity(2 + Self.baseColumns.count + (spikedLayout ? 0 : model.count) + extra.count)
+        columns.reserveCapacity(2 + Self.baseColumns.count + (spikedLayout ? 0 : model.count) + extra.count + 3)
         columns.append(contentsOf: Self.baseColumns)
         if !spikedLayout { columns.append(contentsOf: groupColumns) }
         columns.append(contentsOf: extra)
+        columns.append(contentsOf: Self.signedColumns)
         var table = Table(columns: columns)
         table.reserveCapacity(times.count)
         var tracker = EscapeTracker(start: model.observables(start), threshold: config.escapeThreshold)
@@ -198,14 +271,15 @@ struct TheoryRunner {
             if !spikedLayout { row.append(contentsOf: states[i]) }
             if let smoothed {
                 let p = model.observables(smoothed[i])
-                row.append(contentsOf: [p.a, p.b, p.c, p.loss, p.alignment, p.q])
+                row.append(contentsOf: [abs(p.a), abs(p.b), abs(p.c), p.loss, p.alignment, p.q])
                 difference = max(difference, abs(p.a - o.a), abs(p.b - o.b), abs(p.c - o.c))
             }
+            appendSigned(o, to: &row)
             table.append(row)
         }
         return TheoryResult(table: table, summary: summary(tracker, steps: Int(((times.last ?? 0) / config.learningRate).rounded()),
                                                                   flow: statistics, difference: both ? difference : nil),
-                            model: model, final: states.last ?? start)
+                            model: model, final: states.last ?? start, outcome: outcome, divergence: divergence)
     }
 
     /// x rounded to the nearest integer when within relative 1e-9 of it (t/lr on the grid).
@@ -218,7 +292,7 @@ struct TheoryRunner {
         let p = Double(config.dimension - 2)
         let lr = config.method == .gd ? config.learningRate : config.learningRate * p.squareRoot()
         let map = try LargeDimensionMap(lambda: config.lambda, method: config.method, learningRate: lr, bulkCount: nil)
-        var table = Table(columns: ["step"] + Self.baseColumns)
+        var table = Table(columns: ["step"] + Self.baseColumns + Self.signedColumns)
         func observe(_ a: Double, _ b: Double, _ q: Double) -> Observables {
             let ab = a * a + b * b
             return Observables(a: a, b: b, c: (q / p).squareRoot(), q: q, trace: map.trace(a, b, q), loss: map.loss(a, b, q),
@@ -228,16 +302,32 @@ struct TheoryRunner {
         var tracker = EscapeTracker(start: observe(alpha, alpha, p * alpha * alpha), threshold: config.escapeThreshold)
         var final = [alpha, alpha, p * alpha * alpha]
         let every = config.every, steps = config.steps
-        try map.iterate(a: alpha, b: alpha, q: p * alpha * alpha, steps: steps) { k, a, b, q in
-            let o = observe(a, b, q)
-            tracker.observe(step: k, o)
-            if k % every == 0 || k == steps { table.append([Double(k)] + values(o)) }
-            final = [a, b, q]
+        var outcome = RunOutcome.completed(steps), divergence: DivergenceError?
+        do {
+            try map.iterate(a: alpha, b: alpha, q: p * alpha * alpha, steps: steps) { k, a, b, q in
+                let o = observe(a, b, q)
+                tracker.observe(step: k, o)
+                let poll = k > 0 && k % DiscreteMap.pollInterval == 0
+                let reason = poll ? cancellation?.cancellationReason : nil
+                if k % every == 0 || k == steps || reason != nil {  // an interrupted run keeps the state reached
+                    var row = [Double(k)]
+                    append(o, to: &row)
+                    appendSigned(o, to: &row)
+                    table.append(row)
+                }
+                final = [a, b, q]
+                if poll { progress?.update(k) }
+                if let reason { throw RunInterrupted(step: k, reason: reason) }
+            }
+        } catch {
+            (outcome, divergence) = try Self.stop(error)
         }
-        var result = summary(tracker)
-        result.finiteDimensionDistances = try LargeDimensionMap.distances(
-            method: config.method, lambda: config.lambda, q0: max(p * alpha * alpha, .leastNormalMagnitude), learningRate: lr,
-            steps: steps, dimensions: [100, 1000, 10_000, 100_000, 1_000_000])
-        return TheoryResult(table: table, summary: result, model: model, final: final)
+        var result = summary(tracker, steps: outcome.status == .completed ? steps : outcome.lastStep)
+        if outcome.status == .completed {  // the comparison reruns every d: only for a finished run
+            result.finiteDimensionDistances = try LargeDimensionMap.distances(
+                method: config.method, lambda: config.lambda, q0: max(p * alpha * alpha, .leastNormalMagnitude), learningRate: lr,
+                steps: steps, dimensions: [100, 1000, 10_000, 100_000, 1_000_000])
+        }
+        return TheoryResult(table: table, summary: result, model: model, final: final, outcome: outcome, divergence: divergence)
     }
 }

@@ -22,11 +22,18 @@ struct CheckEscapeCommand: ParsableCommand {
           SpecGD escape_step      vs ⌈(a_esc − a₀)/η⌉ (a moves by η per step)
         q̄ is the mean bulk mass over the window; λ_c = 2/(1 − q₀) is where ρ = 1.
         Every row is printed with prediction, measurement, relative error and tolerance; a failing prediction \
-        is reported, never hidden. Exit status 0 only when all held.
+        is reported, never hidden. A prediction the run cannot test is "not checkable", with the reason: an \
+        empty linear window (b₀ already above 0.1·b*₀, or a₀ > 0.1), no escape (nothing "at escape" to \
+        compare), no predicted escape, or no escape within a budget shorter than the tolerance allows. \
+        Not checkable is neither held nor failed. Exit status: 1 when any prediction FAILED, else 0 — also \
+        when some were not checkable (the summary line then says "N not checkable"; --steps or --alpha can \
+        make them checkable).
+        --lr sets both learning rates; --gd-lr (η̃) and --specgd-lr (η) set one each (they are different scales).
 
         Writes to DIR: escape-check.csv (lambda, is_specgd, is_simulation, quantity_code [0 amplification, \
-        1 ratio_at_escape, 2 escape_step], predicted, measured, relative_error, tolerance, passed), \
-        escape-check.json (the rows with names, the configuration, version, command), amplification.csv, \
+        1 ratio_at_escape, 2 escape_step], predicted, measured, relative_error, tolerance, passed [1, 0, nan = \
+        not checkable], window_steps), escape-check.json (the rows with names, status, reason and window length, \
+        the configuration, version, command), amplification.csv, \
         rho-curve.csv and amplification.svg (+ .recipe.json).
         Example: specgd check-escape --lambdas 1,2,4,8,16 --dim 32 --seeds 3 --output-dir out/check
         """)
@@ -34,8 +41,14 @@ struct CheckEscapeCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Comma-separated spike strengths λ to check.")
     var lambdas: String = "1,2,4,8,16"
 
-    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate: η̃ for GD, η for SpecGD.")
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate of both methods: η̃ for GD, η for SpecGD (see --gd-lr, --specgd-lr).")
     var learningRate: Double = 1e-3
+
+    @Option(name: .customLong("gd-lr"), parsing: .unconditional, help: "GD's learning rate η̃ (default: --lr).")
+    var gdLearningRate: Double?
+
+    @Option(name: .customLong("specgd-lr"), parsing: .unconditional, help: "SpecGD's learning rate η (default: --lr).")
+    var specgdLearningRate: Double?
 
     @Option(name: .customLong("dim"), parsing: .unconditional, help: "Dimension d (the simulations are dense d×d: keep it small).")
     var dimension: Int = 32
@@ -86,6 +99,8 @@ struct CheckEscapeCommand: ParsableCommand {
 
     func validate() throws {
         let lambdas = try lambdaList()
+        if let gdLearningRate { try Validate.positive(gdLearningRate, "gd-lr") }
+        if let specgdLearningRate { try Validate.positive(specgdLearningRate, "specgd-lr") }
         if let steps { try Validate.atLeast(steps, 1, "steps") }
         for (v, name) in [(tolAmplification, "tol-amplification"), (tolSaturation, "tol-saturation"),
                           (tolEscape, "tol-escape"), (tolNoGrowth, "tol-no-growth")] {
@@ -119,14 +134,15 @@ struct CheckEscapeCommand: ParsableCommand {
 
     /// The theory map of one λ and method, recorded at every step.
     func theoryConfiguration(_ method: Theory.Method, lambda: Double) throws -> TheoryConfiguration {
-        TheoryConfiguration(method: method, lambda: lambda, dimension: dimension, alpha: alpha, learningRate: learningRate,
-                            steps: try stepBudget(method), every: 1, escapeThreshold: escapeThreshold)
+        TheoryConfiguration(method: method, lambda: lambda, dimension: dimension, alpha: alpha,
+                            learningRate: learningRate(method), steps: try stepBudget(method), every: 1,
+                            escapeThreshold: escapeThreshold)
     }
 
     /// The dense simulation of one λ and method (wall time not recorded).
     func simulationConfiguration(_ method: Theory.Method, lambda: Double) throws -> SimulationConfiguration {
         var c = SimulationConfiguration(method: method == .gd ? .gd : .specgd, lambda: lambda, dimension: dimension,
-                                        initialization: initialization, alpha: alpha, learningRate: learningRate,
+                                        initialization: initialization, alpha: alpha, learningRate: learningRate(method),
                                         steps: try stepBudget(method), every: 1, seeds: seeds, seed: seed)
         c.recordWallTime = false
         return c
@@ -141,18 +157,27 @@ struct CheckEscapeCommand: ParsableCommand {
         return t
     }
 
+    /// η̃ for GD, η for SpecGD: --gd-lr / --specgd-lr, else --lr.
+    func learningRate(_ method: Theory.Method) -> Double {
+        switch method {
+        case .gd: gdLearningRate ?? learningRate
+        case .specgd: specgdLearningRate ?? learningRate
+        }
+    }
+
     /// Steps for one method: the given --steps, else enough to pass the escape. A budget too
     /// large to count in an Int (a tiny --lr) is refused; a large one meets the memory guard.
     func stepBudget(_ method: Theory.Method) throws -> Int {
         if let steps { return steps }
         let q0 = Double(dimension - 2) * alpha * alpha
+        let lr = learningRate(method)
         let budget: Double
         switch method {
         case .gd:
-            let estimate = EscapeAnalytics.gdEscapeStepEstimate(alpha: alpha, threshold: escapeThreshold, lr: learningRate, q: q0) ?? 10_000
+            let estimate = EscapeAnalytics.gdEscapeStepEstimate(alpha: alpha, threshold: escapeThreshold, lr: lr, q: q0) ?? 10_000
             budget = 1.6 * estimate + 100
         case .specgd:
-            budget = 1.2 * (EscapeAnalytics.specgdEscapeStepEstimate(alpha: alpha, threshold: escapeThreshold, lr: learningRate) ?? 1000) + 20
+            budget = 1.2 * (EscapeAnalytics.specgdEscapeStepEstimate(alpha: alpha, threshold: escapeThreshold, lr: lr) ?? 1000) + 20
         }
         guard budget < 1e15 else {
             throw InputError("check-escape: \(method.rawValue) would need ≈ \(String(format: "%.3g", budget)) steps to escape at lr \(learningRate); give --steps or a larger --lr")
@@ -169,9 +194,10 @@ struct CheckEscapeCommand: ParsableCommand {
             var point = EscapeFigure.Point(lambda: lambda)
             for method in Theory.Method.allCases {
                 let theory = try runTheory(try theoryConfiguration(method, lambda: lambda))
+                let rate = learningRate(method)
                 let map = try EscapeMeasurement.measure(theory.table, lambda: lambda, threshold: escapeThreshold)
                 rows += EscapeCheck.rows(lambda: lambda, method: method.rawValue, source: .theoryMap, measurement: map,
-                                         learningRate: learningRate, threshold: escapeThreshold, tolerances: tolerances)
+                                         learningRate: rate, threshold: escapeThreshold, tolerances: tolerances)
                 var simulated: EscapeMeasurement?
                 if !noSimulation {
                     let result = try runSimulation(try simulationConfiguration(method, lambda: lambda), jobs: try parallel.workers())
@@ -179,7 +205,7 @@ struct CheckEscapeCommand: ParsableCommand {
                     let m = try EscapeMeasurement.measure(table, lambda: lambda, threshold: escapeThreshold)
                     simulated = m
                     rows += EscapeCheck.rows(lambda: lambda, method: method.rawValue, source: .simulation, measurement: m,
-                                             learningRate: learningRate, threshold: escapeThreshold, reference: map,
+                                             learningRate: rate, threshold: escapeThreshold, reference: map,
                                              tolerances: tolerances)
                 }
                 if method == .gd { point.gdMap = map; point.gdSimulation = simulated }
@@ -192,24 +218,26 @@ struct CheckEscapeCommand: ParsableCommand {
 
         try AtomicFile.createDirectory(outputDirectory)
         let q0 = Double(dimension - 2) * alpha * alpha
-        let lambdaC = EscapeFormulas.criticalLambda(learningRate: learningRate, q: q0)
-        let tables = [EscapeFigure.pointsFile: EscapeFigure.pointsTable(points, learningRate: learningRate),
-                      EscapeFigure.curveFile: EscapeFigure.curveTable(lambdas: lambdas, learningRate: learningRate, q: q0)]
+        let gdRate = learningRate(.gd)
+        let lambdaC = EscapeFormulas.criticalLambda(learningRate: gdRate, q: q0)
+        let tables = [EscapeFigure.pointsFile: EscapeFigure.pointsTable(points, learningRate: gdRate),
+                      EscapeFigure.curveFile: EscapeFigure.curveTable(lambdas: lambdas, learningRate: gdRate, q: q0)]
         for (name, table) in tables { try table.writeCSV(to: path(name)) }
         try EscapeFigure.recipe(lambdaC: lambdaC, simulation: !noSimulation).write(directory: outputDirectory, tables: tables)
         try EscapeCheck.table(rows).writeCSV(to: path("escape-check.csv"))
-        let failed = rows.filter { !$0.passed }.count
+        let (held, failed, notCheckable) = EscapeCheck.tally(rows)
         let configuration = CheckEscapeConfiguration(
-            lambdas: lambdas, learningRate: learningRate, dimension: dimension, alpha: alpha,
+            lambdas: lambdas, learningRate: learningRate, gdLearningRate: gdRate, specgdLearningRate: learningRate(.specgd),
+            dimension: dimension, alpha: alpha,
             stepsGD: try stepBudget(.gd), stepsSpecGD: try stepBudget(.specgd), escapeThreshold: escapeThreshold,
             initialization: noSimulation ? nil : initialization.rawValue, seeds: noSimulation ? nil : seeds,
             seed: noSimulation ? nil : seed, tolerances: tolerances)
-        let summary = CheckEscapeSummary(allPassed: failed == 0, failed: failed, total: rows.count,
+        let summary = CheckEscapeSummary(allPassed: failed == 0, held: held, failed: failed, notCheckable: notCheckable, total: rows.count,
                                          lambdaCritical: lambdaC, q0: q0, rows: rows)
         try RunRecord(kind: "check-escape", configuration: configuration, summary: summary, command: Invocation.arguments)
             .write(to: path("escape-check.json"))
 
-        print("λ_c = \(String(format: "%.4g", lambdaC)) (q₀ = \(String(format: "%.3g", q0)), η̃ = \(learningRate), d = \(dimension))")
+        print("λ_c = \(String(format: "%.4g", lambdaC)) (q₀ = \(String(format: "%.3g", q0)), η̃ = \(gdRate), η = \(learningRate(.specgd)), d = \(dimension))")
         print(EscapeCheck.report(rows))
         print("figure: \(path("amplification.svg"))")
         print("table:  \(path("escape-check.csv")) (names and numbers: \(path("escape-check.json")))")
@@ -221,7 +249,10 @@ struct CheckEscapeCommand: ParsableCommand {
 
 struct CheckEscapeConfiguration: Codable, Sendable {
     var lambdas: [Double]
+    /// --lr; the rates actually used are the next two.
     var learningRate: Double
+    var gdLearningRate: Double
+    var specgdLearningRate: Double
     var dimension: Int
     var alpha: Double
     var stepsGD: Int
@@ -234,8 +265,11 @@ struct CheckEscapeConfiguration: Codable, Sendable {
 }
 
 struct CheckEscapeSummary: Codable, Sendable {
+    /// No prediction failed (the exit status); `notCheckable` says how many could not be tested.
     var allPassed: Bool
+    var held: Int
     var failed: Int
+    var notCheckable: Int
     var total: Int
     var lambdaCritical: Double
     var q0: Double

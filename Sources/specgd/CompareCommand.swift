@@ -92,13 +92,26 @@ struct CompareCommand: ParsableCommand {
         var overlay = [OverlayRecipe.Method]()
         var tables = [String: Table]()
         try AtomicFile.createDirectory(outputDirectory)
-        for method in methods {
+        // A run that stops early (signal, divergence) is compared on the steps both sides reached,
+        // everything is written, and the remaining methods are not run.
+        let watcher = SignalWatcher()
+        let jobs = try parallel.workers()
+        var outcome = RunOutcome.completed(model.steps), divergence: DivergenceError?
+        for method in methods where outcome.status == .completed {
             let theoryConfig = theoryConfiguration(method)
-            let theory = try runTheory(theoryConfig)
+            let theory = try runTheoryKeepingRows(theoryConfig, cancellation: watcher.token)
             let simConfig = try simulation.configuration(model: model, method: method)
-            let progress = Progress(label: "simulate \(method.rawValue)", total: simConfig.steps * simConfig.seeds)
-            let sim = try runSimulation(simConfig, jobs: try parallel.workers(), progress: progress)
-            progress.finish()
+            var sim: SimulationResult?
+            if theory.outcome.status != .interrupted {
+                let progress = SpecgdSupport.Progress.forRun(label: "simulate \(method.rawValue)", total: simConfig.steps * simConfig.seeds)
+                sim = try Simulator(simConfig).runKeepingRows(jobs: jobs, progress: progress, cancellation: watcher.token)
+                progress.finish()
+            }
+            for stopped in [theory.outcome, sim?.outcome].compactMap({ $0 }) where stopped.status != .completed && outcome.status == .completed {
+                outcome = stopped
+                divergence = stopped.status == .diverged ? (theory.divergence ?? sim?.divergence) : nil
+            }
+            guard let sim else { break }
             let simTable = simConfig.seeds == 1 ? sim.perSeed[0] : sim.aggregate
             let result = try TrajectoryComparison.compare(
                 theory: TrajectoryComparison.withSpikeRatio(theory.table),
@@ -111,8 +124,10 @@ struct CompareCommand: ParsableCommand {
                                  color: method == .gd ? .blue : .vermillion))
             reports.append(CompareMethodReport(method: method.rawValue, csv: csv, commonSteps: result.commonSteps,
                                                passed: result.passed, deviations: result.deviations,
-                                               theoryEscape: theory.summary.escape, theory: theoryConfig, simulation: simConfig))
+                                               theoryEscape: theory.summary.escape, theory: theoryConfig, simulation: simConfig,
+                                               theoryStatus: theory.outcome, simulationStatus: sim.outcome))
             print("\(method.rawValue): theory (map, λ = \(theoryConfig.lambda)) vs simulation (\(simConfig.initialization.rawValue) init, \(simConfig.seeds) seed(s))")
+            if outcome.status != .completed { print("status: \(outcome.status.rawValue) at step \(outcome.lastStep); compared on the steps both sides reached") }
             print(TrajectoryComparison.summary(result))
         }
         let title = "Theory vs simulation at λ = \(Table.format(model.lambda)), d = \(model.dimension)"
@@ -122,9 +137,10 @@ struct CompareCommand: ParsableCommand {
         let summary = CompareSummary(passed: passed, tolerance: tolerance, methods: reports)
         try RunRecord(kind: "compare", configuration: CompareConfiguration(methods: methods.map(\.rawValue), theoryLambda: theoryLambda,
                                                                          tolerance: self.tolerance, toleranceFloor: toleranceFloor),
-                      summary: summary, command: Invocation.arguments).write(to: path("report.json"))
+                      summary: summary, outcome: outcome, command: Invocation.arguments).write(to: path("report.json"))
         print("figure: \(path("overlay.svg"))")
         print("report: \(path("report.json"))")
+        try RunEnding.finish(outcome, divergence: divergence, outputs: outputDirectory)
         if passed == false {
             FileHandle.standardError.write(Data("compare: deviation above tolerance \(self.tolerance!) (see \(path("report.json")))\n".utf8))
             throw ExitCode.failure
@@ -150,6 +166,9 @@ struct CompareMethodReport: Codable, Sendable {
     var theoryEscape: EscapeMetrics
     var theory: TheoryConfiguration
     var simulation: SimulationConfiguration
+    /// How each side ended (completed | interrupted | diverged, with the step).
+    var theoryStatus: RunOutcome
+    var simulationStatus: RunOutcome
 }
 
 struct CompareSummary: Codable, Sendable {

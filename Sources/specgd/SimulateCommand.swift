@@ -19,7 +19,8 @@ struct SimulateCommand: ParsableCommand {
         alignment = a²/‖W‖²_F, spike_alignment = a²/(a²+b²), wall_time (s). With --seeds S > 1 the base \
         columns are means over seeds, with <col>_std, <col>_q10, <col>_q50, <col>_q90 added, and \
         PATH.seeds.csv holds every seed's rows with a seed column. PATH.json records the configuration, \
-        version and timings. Same seed and thread count → identical numbers (and identical bytes with --no-wall-time).
+        version, timings and status: completed, interrupted (SIGINT/SIGTERM: the rows so far are written, exit \
+        130/143) or diverged (the rows before the divergence are written, exit 1). Same seed and thread count → identical numbers (and identical bytes with --no-wall-time).
 
         SpecGD's polar factor gives singular values ≤ σ_max·max(d,m)·ε no component (polar(0) = 0).
         Example: specgd simulate --method specgd --lambda 8 --dim 64 --lr 1e-3 --steps 2000 --output out/run.csv
@@ -77,9 +78,12 @@ struct SimulateCommand: ParsableCommand {
             print(String(decoding: try JSONOutput.encode(profile), as: UTF8.self), terminator: "")
             return
         }
-        let progress = Progress(label: "simulate", total: configuration.steps * configuration.seeds)
-        let result = try runSimulation(configuration, jobs: try parallel.workers(blasThreads: simulation.threads), progress: progress)
+        let watcher = SignalWatcher()
+        let progress = SpecgdSupport.Progress.forRun(label: "simulate", total: configuration.steps * configuration.seeds)
+        let result = try Simulator(configuration).runKeepingRows(jobs: try parallel.workers(blasThreads: simulation.threads),
+                                                                 progress: progress, cancellation: watcher.token)
         progress.finish()
+        // Written whatever the outcome: an interrupted or diverged run keeps its rows.
         let path = simulation.output ?? ""
         if configuration.seeds == 1 {
             try result.perSeed[0].writeCSV(to: path)
@@ -88,6 +92,34 @@ struct SimulateCommand: ParsableCommand {
             try SimulationOutput.perSeedTable(result.perSeed).writeCSV(to: SimulationOutput.seedsPath(for: path))
         }
         let summary = SimulationSummary(result: result, escapeThreshold: model.escapeThreshold)
-        try RunRecord(kind: "simulate", configuration: configuration, summary: summary).write(to: sidecarPath(for: path))
+        try RunRecord(kind: "simulate", configuration: configuration, summary: summary, outcome: result.outcome)
+            .write(to: sidecarPath(for: path))
+        print(SimulateCommand.describe(summary, configuration: configuration, outcome: result.outcome, output: path))
+        try RunEnding.finish(result.outcome, divergence: result.divergence, outputs: path)
+    }
+}
+
+extension SimulateCommand {
+    /// The few lines `simulate` prints on stdout when it is done (like `theory`'s).
+    static func describe(_ s: SimulationSummary, configuration c: SimulationConfiguration, outcome: RunOutcome,
+                         output: String) -> String {
+        func f(_ x: Double) -> String { String(format: "%.4g", x) }
+        var lines = ["\(c.method.rawValue) simulate: d = \(c.dimension), m = \(c.resolvedWidth), \(s.seeds) seed(s), \(c.steps) steps → \(output)"]
+        switch outcome.status {
+        case .completed: break
+        case .interrupted: lines.append("status: interrupted (\(outcome.detail ?? "signal")) after step \(outcome.lastStep)")
+        case .diverged: lines.append("status: diverged at step \(outcome.lastStep); rows up to the last recorded step before it")
+        }
+        let escapes = s.escapeSteps.map { $0.map(String.init) ?? "none" }
+        let threshold = "a ≥ \(f(s.escapeThreshold))"
+        if s.escapeSteps.allSatisfy({ $0 == nil }) {
+            lines.append("no escape (\(threshold)) within the recorded steps")
+        } else {
+            lines.append("escape (\(threshold)) at recorded step " + (escapes.count == 1 ? escapes[0] : "[" + escapes.joined(separator: ", ") + "]"))
+        }
+        let mean = s.seeds > 1 ? " (mean over seeds)" : ""
+        lines.append("final\(mean): a \(f(s.finalSignal)), alignment \(f(s.finalAlignment)), loss \(f(s.finalLoss))")
+        lines.append(String(format: "%.3g s total, %.3g ms per step", s.timings.total, s.timings.perStep * 1e3))
+        return lines.joined(separator: "\n")
     }
 }

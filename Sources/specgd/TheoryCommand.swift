@@ -11,8 +11,10 @@ struct TheoryCommand: ParsableCommand {
         abstract: "Exact summary maps, continuous-time flows (GSL odeiv2) and the large-d limit.",
         discussion: """
         Writes a CSV trajectory (columns step,[time,]a,b,c,loss,alignment,spike_alignment,q,T, plus s_<group> \
-        for non-spiked models) and a JSON sidecar PATH.json with the configuration and the escape summary.
-        a = signal coefficient, b = spike, c = bulk (RMS over several bulk groups), q = bulk mass Σ p_g s_g², \
+        for non-spiked models, then a_signed,b_signed,c_signed) and a JSON sidecar PATH.json with the \
+        configuration, the escape summary and the run's status (completed, interrupted or diverged).
+        a, b, c are magnitudes (as in simulate): |signal coefficient|, |spike|, |bulk| (RMS over several bulk \
+        groups); the *_signed columns keep the signs. q = bulk mass Σ p_g s_g², \
         T = tr(MΣ), alignment = a²/‖W‖²_F, spike_alignment = a²/(a²+b²).
         Flows (--flow): t = η̃k (GD) or ηk (SpecGD); the step column is t/lr.
         Example: specgd theory --method gd --lambda 8 --dim 1000 --steps 5000 --output gd.csv
@@ -97,7 +99,10 @@ struct TheoryCommand: ParsableCommand {
     func run() throws {
         if benchPhaseGrid > 0 { return try runPhaseGrid() }
         let config = try makeConfiguration()
-        let result = try runTheory(config)
+        let watcher = SignalWatcher()
+        let progress = SpecgdSupport.Progress.forRun(label: "theory", total: config.steps)
+        let result = try runTheoryKeepingRows(config, cancellation: watcher.token, progress: progress)
+        progress.finish()
         if timeRuns > 0 {
             var best = Double.infinity
             let clock = ContinuousClock()
@@ -107,9 +112,12 @@ struct TheoryCommand: ParsableCommand {
             }
             print("elapsed_seconds=\(best)")
         }
+        // Written whatever the outcome: an interrupted or diverged run keeps its rows.
         try result.table.writeCSV(to: output)
-        try RunRecord(kind: "theory", configuration: config, summary: result.summary).write(to: sidecarPath(for: output))
-        print(TheoryCommand.describe(result.summary, config: config, output: output))
+        try RunRecord(kind: "theory", configuration: config, summary: result.summary, outcome: result.outcome)
+            .write(to: sidecarPath(for: output))
+        print(TheoryCommand.describe(result.summary, config: config, output: output, outcome: result.outcome))
+        try RunEnding.finish(result.outcome, divergence: result.divergence, outputs: output)
     }
 
     private func runPhaseGrid() throws {
@@ -127,18 +135,35 @@ struct TheoryCommand: ParsableCommand {
         try table.writeCSV(to: output)
     }
 
-    static func describe(_ s: TheorySummary, config: TheoryConfiguration, output: String) -> String {
+    static func describe(_ s: TheorySummary, config: TheoryConfiguration, output: String,
+                         outcome: RunOutcome = .completed(0)) -> String {
         func f(_ x: Double) -> String { String(format: "%.4g", x) }
         var lines = ["\(config.method.rawValue) \(s.dynamics.rawValue): \(s.groups) groups, d = \(s.dimension) → \(output)"]
+        switch outcome.status {
+        case .completed: break
+        case .interrupted: lines.append("status: interrupted (\(outcome.detail ?? "signal")) after step \(outcome.lastStep); the summary covers steps 0…\(outcome.lastStep)")
+        case .diverged: lines.append("status: diverged at step \(outcome.lastStep); the summary covers the steps before")
+        }
         if let k = s.escape.escapeStep {
-            lines.append("escape (a ≥ \(f(config.escapeThreshold))) at step \(k): b/a = \(f(s.spikeRatioAtEscape)), alignment \(f(s.escape.alignmentAtEscape)), amplification \(f(s.escape.amplification)) (peak \(f(s.escape.peakAmplification)))")
+            var line = "escape (a ≥ \(f(config.escapeThreshold))) at step \(k):"
+            if let ratio = s.spikeRatioAtEscape { line += " b/a = \(f(ratio))," }
+            if let alignment = s.escape.alignmentAtEscape { line += " alignment \(f(alignment))," }
+            if let amplification = s.escape.amplification { line += " amplification \(f(amplification))" }
+            lines.append(line + " (peak \(f(s.escape.peakAmplification)))")
         } else {
-            lines.append("no escape within \(config.steps) steps (a = \(f(s.escape.signalAtEscape)))")
+            // No "at escape" values without an escape (MODEL.md §7).
+            lines.append("no escape (a ≥ \(f(config.escapeThreshold))) within \(s.escape.steps) steps; peak amplification \(f(s.escape.peakAmplification))")
         }
         lines.append("final alignment \(f(s.escape.finalAlignment)), final loss \(f(s.escape.finalLoss))")
         if let p = s.predictions {
             let k = p.predictedEscapeStep.map(String.init) ?? "none"
-            lines.append("predicted: ρ = \(f(p.rho)), λ_c = \(f(p.lambdaCritical)), escape step ≈ \(k), GD saturation b*/a = \(f(p.saturationRatio))")
+            switch config.method {
+            case .gd:
+                lines.append("predicted: ρ = \(f(p.rho)), λ_c = \(f(p.lambdaCritical)), escape step ≈ \(k), saturation b*/a = \(f(p.saturationRatio))")
+            case .specgd:
+                // ρ, λ_c and the saturation are GD's linear-window quantities: SpecGD moves every coefficient by ±η.
+                lines.append("predicted: escape step ⌈(a_esc − α)/η⌉ = \(k)")
+            }
         }
         if let distances = s.finiteDimensionDistances {
             lines.append("finite d vs limit, max |q_d − q_∞|: " + distances.map { "d=\($0.dimension): \(f($0.maximumDistance))" }.joined(separator: ", "))

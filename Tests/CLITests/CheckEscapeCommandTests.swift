@@ -88,3 +88,43 @@ import SpecgdSupport
         #expect(bad.status != 0 && bad.stderr.contains("--lambdas"))
     }
 }
+
+@Suite struct CheckEscapeNotCheckableTests {
+    /// The vacuous check: an empty window is reported, not counted as held, and does
+    /// not by itself change the exit status.
+    @Test func emptyWindowIsReportedAsNotCheckable() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try SpecgdProcess.run(["check-escape", "--lambdas", "4,8", "--dim", "32", "--alpha", "0.03125",
+                                            "--no-simulation", "--output-dir", dir])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let gdAmplification = result.stdout.split(separator: "\n").filter { !$0.hasPrefix("  λ") && $0.contains(" gd ") && $0.contains("amplification") }
+        #expect(gdAmplification.count == 2 && gdAmplification.allSatisfy { $0.hasSuffix("not checkable") && !$0.contains("PASS") },
+                "\(result.stdout)")
+        #expect(result.stdout.contains("linear window is empty") && result.stdout.contains("4 not checkable"))
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/escape-check.json"))) as! [String: Any]
+        let summary = record["summary"] as! [String: Any]
+        #expect(summary["notCheckable"] as? Int == 4 && summary["failed"] as? Int == 0)
+        let rows = summary["rows"] as! [[String: Any]]
+        let amplification = rows.filter { $0["quantity"] as? String == "amplification" }
+        #expect(amplification.allSatisfy { $0["status"] as? String == "not-checkable" && $0["windowSteps"] as? Int == 0 })
+        let csv = try Table.readCSV(dir + "/escape-check.csv")
+        #expect(csv.columns.last == "window_steps")
+    }
+
+    /// η̃ and η are separate options; the record keeps both and the SpecGD escape step follows η.
+    @Test func separateLearningRates() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try SpecgdProcess.run(["check-escape", "--lambdas", "8", "--dim", "12", "--no-simulation",
+                                            "--gd-lr", "2e-3", "--specgd-lr", "5e-3", "--output-dir", dir])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("η̃ = 0.002, η = 0.005"))
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/escape-check.json"))) as! [String: Any]
+        let configuration = record["configuration"] as! [String: Any]
+        #expect(configuration["gdLearningRate"] as? Double == 2e-3 && configuration["specgdLearningRate"] as? Double == 5e-3)
+        let rows = (record["summary"] as! [String: Any])["rows"] as! [[String: Any]]
+        let escape = try #require(rows.first { $0["method"] as? String == "specgd" && $0["quantity"] as? String == "escape_step" })
+        #expect(escape["predicted"] as? Double == 100, "⌈(0.5 − 0.001)/0.005⌉ = 100")
+    }
+}

@@ -34,9 +34,10 @@ import Testing
         let metrics = try DiscreteMap(model: model, method: .gd, learningRate: 1e-3)
             .escapeMetrics(from: model.identityStart(alpha: alpha), steps: 5000)
         _ = try #require(metrics.escapeStep)
+        let spike = try #require(metrics.spikeAtEscape), signal = try #require(metrics.signalAtEscape)
         let bStar = EscapeAnalytics.saturationSpike(lambda: lambda, a: 0.5, q: q0)
-        #expect(abs(metrics.spikeAtEscape / bStar - 1) < 0.03, "b at escape \(metrics.spikeAtEscape) vs b* \(bStar)")
-        let ratio = metrics.spikeAtEscape / metrics.signalAtEscape
+        #expect(abs(spike / bStar - 1) < 0.03, "b at escape \(spike) vs b* \(bStar)")
+        let ratio = spike / signal
         #expect(abs(ratio / EscapeAnalytics.saturationRatio(lambda: lambda, threshold: 0.5, q: q0) - 1) < 0.03)
     }
 

@@ -1,0 +1,19 @@
+import Testing
+@testable import Sweep
+import Theory
+
+/// Sweep cells of a run that never escapes: the "at escape" metrics are NaN, not the last
+/// step's values (MODEL.md §7); the final and peak metrics are still measured.
+@Suite struct NoEscapeMetricTests {
+    @Test func atEscapeMetricsAreNaNWithoutAnEscape() throws {
+        let point = ModelPoint(method: .gd, lambda: 8, dim: 100, alpha: 1e-3, lr: 1e-3, steps: 200, escapeThreshold: 0.5)
+        let values = try TheoryEvaluator().evaluate(point, metrics: [.alignmentAtEscape, .amplification, .escapeStep,
+                                                                     .finalAlignment, .peakAmplification])
+        #expect(values[0].isNaN && values[1].isNaN && values[2].isNaN)
+        #expect(values[3] > 0 && values[4] > 1)
+        var escaping = point
+        escaping.steps = 5000
+        let escaped = try TheoryEvaluator().evaluate(escaping, metrics: [.alignmentAtEscape, .amplification])
+        #expect(escaped.allSatisfy { $0.isFinite })
+    }
+}
