@@ -109,8 +109,7 @@ import TestSupport
         // factor. ns5 moves along the same singular directions but with singular values in its
         // plateau band (≈ [0.68, 1.13]; f(1) = 0.70 for one step of the quintic), so the
         // signal a advances at 60–125% of the exact speed (measured: 71% here) and the loss
-        // decreases monotonically as well. ns3 with 30 steps agrees to 1e-4 in relative loss
-        // (measured 2.4e-5: the smallest singular values converge only 1.5× per step).
+        // decreases monotonically as well. ns3 with 30 steps: see its error model below.
         var c = base()
         c.method = .specgd
         c.training = .population
@@ -129,8 +128,45 @@ import TestSupport
         #expect(zip(loss, loss.dropFirst()).allSatisfy { $1 < $0 })
         c.polar = .ns3
         c.newtonSchulzSteps = 30
-        let cubic = try runSimulation(c).perSeed[0].column("loss")!
-        #expect(zip(cubic, exact.column("loss")!).map { abs($0 - $1) / $1 }.max()! < 1e-4)
+        // ns3 with K = 30 steps, step by step. On G = U S Vᵀ the cubic acts on each singular value
+        // alone: x ← (3x − x³)/2 from x₀ = σ_i/‖G‖_F ≥ 1/(κ √m), so ns3(G) = U f^K(S/‖G‖_F) Vᵀ and
+        // ‖ns3(G) − polar(G)‖₂ = max_i |1 − f^K(x_i)|: near 0 f multiplies by 3/2, near 1 it
+        // contracts quadratically (1 − f(1 − e) = 3e²/2 − e³/2), so a singular value is converged
+        // after ≈ log_{3/2}(κ √m) + 6 steps and the deficit is what is left of the smallest ones —
+        // computed below from G's own singular values. Rounding: the two routes' polar factors of
+        // the same G differ by ≤ 4 p ε κ (polarRoutesBound; the cubic is self-correcting once
+        // converged), and reading the factor back as (W_k − W_{k+1})/η costs 2 ε max|W|/η + ε.
+        // Compared on the ns3 run's own gradients, so the check is the Trainer's ns3 path against
+        // gesdd at every step. (A loss-trajectory comparison has no such model: from the chattering
+        // stage on, the two runs' last-bit differences grow ≈ 30× per 20 steps, kernel-dependent —
+        // a relative gap of 1.4e-5 (Prescott) to 2.9e-5 (SkylakeX) at step 260 from 1e-16 at step
+        // 80, while the accumulated missing descent η Σ_j Σ_i σ_i (1 − f^K(x_i)) stays below 1e-9 of
+        // L. So the trajectory is not compared against a fitted constant.)
+        var trainer = try Trainer(configuration: c)
+        var reference = PolarWorkspace(rows: 16, columns: 4, method: .svd)
+        var exactFactor = Matrix(rows: 16, columns: 4)
+        var worstExcess = 0.0
+        for _ in 0..<c.steps {
+            trainer.evaluate()
+            let g = trainer.currentGradient
+            try reference.polar(g, into: &exactFactor)
+            var deficit = 0.0
+            for sigma in try singularValues(g) {
+                var x = sigma / g.frobeniusNorm
+                for _ in 0..<c.newtonSchulzSteps { x = (3 * x - x * x * x) / 2 }
+                deficit = max(deficit, abs(1 - x))
+            }
+            let before = trainer.weights
+            try trainer.step()
+            let after = trainer.weights
+            let readBack = 2 * eps * max(before.storage.map(abs).max()!, after.storage.map(abs).max()!) / c.learningRate + eps
+            let bound = deficit + (try polarRoutesBound(g)) + readBack
+            for i in before.storage.indices {
+                let factor = (before.storage[i] - after.storage[i]) / c.learningRate
+                worstExcess = max(worstExcess, abs(factor - exactFactor.storage[i]) / bound)
+            }
+        }
+        #expect(worstExcess <= 1, "ns3 vs gesdd polar factor: worst difference / bound \(worstExcess)")
     }
 
     @Test(arguments: [false, true])
