@@ -35,13 +35,16 @@ let package = Package(
                 "Comparison", "Sweep", "Theory", "Simulation", "Plot", "SpecgdSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // The error models every numerical test tolerance is derived from, shared by the test
+        // targets (a regular target: SwiftPM test targets cannot share source files).
+        .target(name: "TestSupport", dependencies: ["NumericKit"], path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["SpecgdSupport"]),
-        .testTarget(name: "NumericKitTests", dependencies: ["NumericKit"]),
-        .testTarget(name: "TheoryTests", dependencies: ["Theory", "NumericKit"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Theory", "NumericKit"]),
-        .testTarget(name: "PlotTests", dependencies: ["Plot"]),
+        .testTarget(name: "NumericKitTests", dependencies: ["NumericKit", "TestSupport"]),
+        .testTarget(name: "TheoryTests", dependencies: ["Theory", "NumericKit", "TestSupport"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Theory", "NumericKit", "TestSupport"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"]),
         .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "Theory", "Simulation", "Plot"]),
-        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Theory", "SpecgdSupport"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Theory", "SpecgdSupport", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["SpecgdSupport"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import NumericKit
+import TestSupport
 
 /// U diag(s) Vᵀ with random orthonormal U, V: a matrix of known singular values.
 private func withSingularValues(_ r: Int, _ c: Int, _ s: [Double], seed: UInt64) throws -> Matrix {

@@ -1,14 +1,6 @@
 import Testing
 import NumericKit
-
-/// Naive triple loop: the independent reference for the BLAS wrappers.
-func naiveProduct(_ a: Matrix, _ b: Matrix) -> Matrix {
-    Matrix(rows: a.rows, columns: b.columns) { i, j in
-        var s = 0.0
-        for k in 0..<a.columns { s += a[i, k] * b[k, j] }
-        return s
-    }
-}
+import TestSupport
 
 func randomMatrix(_ r: Int, _ c: Int, seed: UInt64) -> Matrix {
     var rng = Xoshiro256(seed: seed)

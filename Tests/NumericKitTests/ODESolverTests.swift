@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import NumericKit
 import SpecgdSupport
+import TestSupport
 
 /// y₁' = y₂, y₂' = −y₁ from (1, 0): y = (cos t, −sin t), an independent closed form.
 private func oscillator() -> ODESystem {

@@ -1,5 +1,6 @@
 import Testing
 import NumericKit
+import TestSupport
 
 private func polar(_ g: Matrix, _ method: PolarMethod, steps: Int = 5) throws -> Matrix {
     var workspace = PolarWorkspace(rows: g.rows, columns: g.columns, method: method, steps: steps)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import NumericKit
+import TestSupport
 
 /// U Vᵀ over the singular values above LAPACK's rank tolerance, straight from the thin SVD
 /// of the whole matrix: the route `PolarWorkspace` takes for shapes that are not tall.

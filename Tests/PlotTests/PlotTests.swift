@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import Testing
 @testable import Plot
+import TestSupport
 
 @Suite struct TickTests {
     @Test func linearTicksForKnownRanges() {
@@ -53,6 +54,23 @@ import Testing
     }
 }
 
+/// Error model for a data → pixel mapping p = start + (t(v) − t(lo)) / (t(hi) − t(lo)) · (end − start),
+/// t = log10 or the identity. These tests check the arithmetic, so the model is rounding, not the
+/// half-pixel a reader could see: each log10 is within 1 ulp of its result (≤ ε |t|) plus the
+/// literal's own rounding (relative ε/2 → ε/(2 ln 10) < ε/4 absolute); the difference, quotient,
+/// product and sum add one rounding each. In pixels: |end − start|/|t(hi) − t(lo)| times twice the
+/// t-errors of the three values, plus 3 ε of the largest pixel coordinate involved.
+private func pixelBound(_ t: [Double], pixels: Double, largest: Double) -> Double {
+    let span = abs(t[2] - t[0])
+    let tError = t.reduce(0) { $0 + eps * abs($1) + eps / 4 }
+    return 2 * tError * pixels / span + 3 * eps * largest
+}
+
+/// Heatmap edge 10^((t_i + t_{i+1})/2) on a log axis: the log10s (1 ulp of ≤ t_max each), the
+/// midpoint (two roundings of ≤ t_max), pow (1 ulp) and the expected pow(10, ·) literal (1 ulp):
+/// relative ≤ (2 + ln 10 · (3 t_max + 1)) ε.
+private func edgeBound(maximumExponent tMax: Double) -> Double { (2 + log(10) * (3 * tMax + 1)) * eps }
+
 @Suite struct MappingTests {
     @Test func dataToPixelLinearAndLog() throws {
         let linear = AxisScale(kind: .linear, limits: 0...10, start: 100, end: 300)
@@ -61,9 +79,10 @@ import Testing
         #expect(linear.pixel(10) == 300)
         #expect(linear.pixel(.nan) == nil)
         let log = AxisScale(kind: .log, limits: 1e-3...1e1, start: 400, end: 0)
-        #expect(abs(try #require(log.pixel(1e-3)) - 400) < 1e-12)
-        #expect(abs(try #require(log.pixel(1e-1)) - 200) < 1e-12)
-        #expect(abs(try #require(log.pixel(1e1)) - 0) < 1e-12)
+        for (value, expected) in [(1e-3, 400.0), (1e-1, 200), (1e1, 0)] {
+            let bound = pixelBound([-3, log10(value), 1], pixels: 400, largest: 400)
+            #expect(abs(try #require(log.pixel(value)) - expected) <= bound, "\(value)")
+        }
         #expect(log.pixel(0) == nil && log.pixel(-1) == nil)
     }
 
@@ -76,14 +95,18 @@ import Testing
         #expect(bottomLeft.x == panel.plotX && bottomLeft.y == panel.plotY + panel.plotHeight)
         #expect(topRight.x == panel.plotX + panel.plotWidth && topRight.y == panel.plotY)
         let middle = try #require(panel.point(2, 10))
-        #expect(abs(middle.x - (panel.plotX + panel.plotWidth / 2)) < 1e-9)
-        #expect(abs(middle.y - (panel.plotY + panel.plotHeight / 2)) < 1e-9)
+        // Linear x over [0, 4] (t exact) and log y over [1, 100] (t = 0, 1, 2); the expected centre
+        // rounds once more (the sum; /2 is exact). Figure coordinates are ≤ 500 px.
+        let xBound = pixelBound([0, 2, 4], pixels: panel.plotWidth, largest: 500) + eps * 500
+        let yBound = pixelBound([0, 1, 2], pixels: panel.plotHeight, largest: 500) + eps * 500
+        #expect(abs(middle.x - (panel.plotX + panel.plotWidth / 2)) <= xBound)
+        #expect(abs(middle.y - (panel.plotY + panel.plotHeight / 2)) <= yBound)
     }
 
     @Test func heatmapCellEdgesAreGeometricOnLogAxes() {
         let edges = CellEdges.edges([1, 10, 100], scale: .log)
         let expected = [pow(10, -0.5), pow(10, 0.5), pow(10, 1.5), pow(10, 2.5)]
-        for (e, x) in zip(edges, expected) { #expect(abs(e / x - 1) < 1e-12) }
+        for (e, x) in zip(edges, expected) { #expect(abs(e / x - 1) <= edgeBound(maximumExponent: 2.5)) }
         #expect(CellEdges.edges([0, 1, 3], scale: .linear) == [-0.5, 0.5, 2, 4])
     }
 
@@ -142,7 +165,9 @@ import Testing
         // 2 on a log colour scale over [1, 10] sits at log10(2) of the way up viridis.
         #expect(svg.contains("fill=\"\(Colormap.viridis.color(at: log10(2)).hex)\""))
         let panel = try #require(figure.layout().first)
-        #expect(abs(panel.x.limits.lowerBound - pow(10, -0.5)) < 1e-12 && abs(panel.x.limits.upperBound - pow(10, 1.5)) < 1e-12)
+        // The tight x limits are the outer cell edges of x = [1, 10] (edgeBound, t_max = 1.5).
+        #expect(abs(panel.x.limits.lowerBound / pow(10, -0.5) - 1) <= edgeBound(maximumExponent: 1.5)
+                && abs(panel.x.limits.upperBound / pow(10, 1.5) - 1) <= edgeBound(maximumExponent: 1.5))
     }
 
     @Test func sharedLegendListsEachLabelOnceAboveThePanels() throws {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Sweep
 import SpecgdSupport
+import TestSupport
 
 @Suite struct GridTests {
     @Test func linearRangeIncludesBothEnds() throws {
@@ -9,18 +10,26 @@ import SpecgdSupport
         #expect(axis.parameter == .lambda)
         #expect(axis.values.count == 65)
         #expect(axis.values.first == 0 && axis.values.last == 16)
-        for (i, v) in axis.values.enumerated() { #expect(abs(v - 0.25 * Double(i)) <= 1e-14) }
+        // v_i = 0 + (16 − 0) · (i/64): i/64 and ×16 are exact in binary, so v_i is 0.25 i exactly.
+        for (i, v) in axis.values.enumerated() { #expect(v == 0.25 * Double(i)) }
     }
 
     @Test func logRangeIsGeometric() throws {
         let axis = try GridAxis.parse("lr=1e-4:1e-1:4:log", mode: .theory)
         #expect(axis.values.first == 1e-4 && axis.values.last == 1e-1)
         let expected = [1e-4, 1e-3, 1e-2, 1e-1]
-        for (v, e) in zip(axis.values, expected) { #expect(abs(v - e) / e <= 1e-14) }
+        // v = 10^(u₀ + (u₁ − u₀) t), u = log10 of the ends (|u| ≤ u_max): each log10 within 1 ulp
+        // plus its literal's ε/4, the difference, t = i/(n − 1), the product and the sum round once
+        // each (≤ (4 u_max + 1) ε absolute in the exponent, ×ln 10 relative), pow and the expected
+        // literal 1 ulp each: relative ≤ (2 + ln 10 (4 u_max + 1)) ε.
+        func logGridBound(_ uMax: Double) -> Double { (2 + log(10) * (4 * uMax + 1)) * eps }
+        for (v, e) in zip(axis.values, expected) { #expect(abs(v - e) / e <= logGridBound(4)) }
         // Constant ratio between neighbours.
         let wide = try GridAxis.parse("lr=2e-5:3:40:log", mode: .theory).values
         let ratios = zip(wide.dropFirst(), wide).map { $0 / $1 }
-        for r in ratios { #expect(abs(r - ratios[0]) <= 1e-12 * ratios[0]) }
+        // Each ratio of two values (logGridBound each, u_max = log10(1/2e-5) < 4.7) and its
+        // division: 2 logGridBound + ε; two ratios against each other: twice that.
+        for r in ratios { #expect(abs(r - ratios[0]) <= 2 * (2 * logGridBound(4.7) + eps) * ratios[0]) }
     }
 
     @Test func explicitListsAndSingleValues() throws {

@@ -1,6 +1,7 @@
 import Testing
 @testable import Theory
 import SpecgdSupport
+import TestSupport
 
 /// An independent, literal transcription of MODEL.md §3 (spiked case), used as the
 /// reference the grouped code path must reproduce.

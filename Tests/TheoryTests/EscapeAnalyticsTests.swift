@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Theory
+import TestSupport
 
 @Suite struct EscapeAnalyticsTests {
     /// ρ^k against the exact map's b/a growth over the linear window (b ≤ 0.1 b*, a ≤ 0.1),

@@ -3,6 +3,7 @@ import Testing
 @testable import Theory
 import NumericKit
 import SpecgdSupport
+import TestSupport
 
 /// Least-squares slope of log(error) against log(step).
 func fittedOrder(_ steps: [Double], _ errors: [Double]) -> Double {

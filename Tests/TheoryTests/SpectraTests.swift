@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Theory
 import SpecgdSupport
+import TestSupport
 
 @Suite struct SpectraTests {
     /// σ = (1, 1+λ, 1, …, 1) with θ* on index 1 merges into the three spiked groups and
