@@ -48,7 +48,7 @@ struct SimulateCommand: ParsableCommand {
         c.every = model.every
         c.covariance = simulation.covariance
         c.spikes = try simulation.spikeList()
-        c.beta = simulation.beta
+        if let beta = simulation.beta { c.beta = beta }
         c.spectrum = try simulation.spectrumValues()
         c.teacher = simulation.teacher
         c.training = try simulation.training()

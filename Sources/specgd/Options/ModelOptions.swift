@@ -43,19 +43,27 @@ struct CovarianceOptions: ParsableArguments {
     @Option(help: "Covariance Σ: spiked (I + λvvᵀ), power-law (σ_i ∝ i^(−β), i = 1..d, normalised to mean eigenvalue 1), or custom (needs --config).")
     var covariance: CovarianceKind = .spiked
 
-    @Option(parsing: .unconditional, help: "Power-law exponent β ≥ 0 (σ_i = i^(−β)/mean_j j^(−β)).")
-    var beta: Double = 1
+    @Option(parsing: .unconditional, help: "Power-law exponent β ≥ 0 (σ_i = i^(−β)/mean_j j^(−β)); --covariance power-law only (default 1).")
+    var beta: Double?
 
-    @Option(name: .customLong("signal-index"), parsing: .unconditional, help: "Power law: 1-based eigen-direction carrying θ* (1 = largest eigenvalue).")
-    var signalIndex: Int = 1
+    @Option(name: .customLong("signal-index"), parsing: .unconditional, help: "Power law: 1-based eigen-direction carrying θ* (1 = largest eigenvalue); --covariance power-law only (default 1).")
+    var signalIndex: Int?
+
+    /// A power-law option with another covariance would be ignored: refused instead.
+    func validate() throws {
+        guard covariance != .powerLaw else { return }
+        for (given, name) in [(beta != nil, "--beta"), (signalIndex != nil, "--signal-index")] where given {
+            throw InputError("\(name) applies to --covariance power-law only (got --covariance \(config != nil ? "custom" : covariance.rawValue))")
+        }
+    }
 
     @Option(help: "JSON file of custom groups: {\"groups\":[{\"name\":\"a\",\"eigenvalue\":1,\"multiplicity\":1,\"target\":1}, …]} (implies --covariance custom).")
     var config: String?
 
     /// Fills the covariance part of a theory configuration (reads --config).
     func apply(to configuration: inout TheoryConfiguration) throws {
-        configuration.beta = beta
-        configuration.signalIndex = signalIndex
+        if let beta { configuration.beta = beta }
+        if let signalIndex { configuration.signalIndex = signalIndex }
         configuration.covariance = covariance
         if let config {
             configuration.covariance = .custom

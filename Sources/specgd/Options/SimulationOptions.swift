@@ -49,8 +49,8 @@ struct SimulationOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Comma-separated spike strengths λ₁,λ₂,… on coordinates 2,3,… (default: --lambda).")
     var spikes: String?
 
-    @Option(parsing: .unconditional, help: "Power-law exponent β for --covariance power-law.")
-    var beta: Double = 1
+    @Option(parsing: .unconditional, help: "Power-law exponent β for --covariance power-law (default 1).")
+    var beta: Double?
 
     @Option(help: "File with the d eigenvalues σ_1…σ_d of Σ (whitespace/comma separated) for --covariance diagonal.")
     var spectrum: String?
@@ -70,6 +70,9 @@ struct SimulationOptions: ParsableArguments {
     /// The library's SimulationConfiguration.validate() checks every value; here only what
     /// concerns the options themselves.
     func validate() throws {
+        if beta != nil, covariance != .powerLaw {
+            throw InputError("--beta applies to --covariance power-law only (got --covariance \(covariance.rawValue))")
+        }
         _ = try training()
         if !profile {
             guard let output else { throw InputError("--output PATH.csv is required") }
