@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // specgd — GD versus spectral GD on anisotropic phase retrieval.
-// Dependencies point one way: specgd (CLI) → Comparison, Sweep → Theory / Simulation / Plot
+// Dependencies point one way: specgd (a 4-line main) → SpecgdCLI (every command) → Comparison, Sweep → Theory / Simulation / Plot
 // → NumericKit → CGSL / CLapacke; SpecgdSupport (records, I/O, errors, the machine block) is shared
 // below them all and reads the machine through CMachine (cpuid), CLapacke and CGSL.
 import PackageDescription
@@ -29,12 +29,13 @@ let package = Package(
         .target(name: "Plot", dependencies: ["SpecgdSupport"]),
         .target(name: "Comparison", dependencies: ["Theory", "Simulation", "Plot", "NumericKit", "SpecgdSupport"]),
         .target(name: "Sweep", dependencies: ["Theory", "Simulation", "Plot", "SpecgdSupport"]),
-        .executableTarget(
-            name: "specgd",
+        .target(
+            name: "SpecgdCLI",
             dependencies: [
                 "Comparison", "Sweep", "Theory", "Simulation", "Plot", "SpecgdSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .executableTarget(name: "specgd", dependencies: ["SpecgdCLI"]),
         // The error models every numerical test tolerance is derived from, shared by the test
         // targets (a regular target: SwiftPM test targets cannot share source files).
         .target(name: "TestSupport", dependencies: ["NumericKit"], path: "Tests/TestSupport"),
@@ -45,6 +46,7 @@ let package = Package(
         .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"]),
         .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "Theory", "Simulation", "Plot"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Theory", "SpecgdSupport", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["SpecgdSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["SpecgdCLI", "SpecgdSupport",
+                                                    .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]
 )
