@@ -24,8 +24,11 @@ let package = Package(
         .target(name: "CMachine"),
         .target(name: "SpecgdSupport", dependencies: ["CMachine", "CLapacke", "CGSL"]),
         .target(name: "NumericKit", dependencies: ["CGSL", "CLapacke", "SpecgdSupport"]),
-        .target(name: "Theory", dependencies: ["NumericKit", "SpecgdSupport"]),
-        .target(name: "Simulation", dependencies: ["NumericKit", "SpecgdSupport"]),
+        // The shared vocabulary of an experiment (method, covariance, initialisation, teacher):
+        // theory and simulation mean the same thing by the same value.
+        .target(name: "Model", dependencies: ["SpecgdSupport"]),
+        .target(name: "Theory", dependencies: ["Model", "NumericKit", "SpecgdSupport"]),
+        .target(name: "Simulation", dependencies: ["Model", "NumericKit", "SpecgdSupport"]),
         .target(name: "Plot", dependencies: ["SpecgdSupport"]),
         .target(name: "Comparison", dependencies: ["Theory", "Simulation", "Plot", "NumericKit", "SpecgdSupport"]),
         .target(name: "Sweep", dependencies: ["Theory", "Simulation", "Plot", "SpecgdSupport"]),

@@ -89,19 +89,19 @@ public struct FigureSet: Sendable {
         return written
     }
 
-    func theory(_ method: Theory.Method, lambda: Double? = nil, dimension: Int? = nil, steps: Int, every: Int) throws -> TheoryResult {
+    func theory(_ method: Method, lambda: Double? = nil, dimension: Int? = nil, steps: Int, every: Int) throws -> TheoryResult {
         try runTheory(TheoryConfiguration(method: method, lambda: lambda ?? options.lambda, dimension: dimension ?? options.theoryDimension,
                                           alpha: options.alpha, learningRate: options.learningRate, steps: steps, every: every,
                                           escapeThreshold: options.escapeThreshold))
     }
 
-    static func label(_ method: Theory.Method) -> String { method == .gd ? "GD" : "SpecGD" }
-    static func color(_ method: Theory.Method) -> Color { method == .gd ? .blue : .vermillion }
+    static func label(_ method: Method) -> String { method.displayName }
+    static func color(_ method: Method) -> Color { method == .gd ? .blue : .vermillion }
 
     /// One panel with a line per method, reading `<method>_<stat>` columns of `csv`.
     static func methodPanel(csv: String, stat: String, title: String, label: String, log: Bool, legend: Bool) -> PanelRecipe {
         PanelRecipe(title: title, xLabel: "step k", yLabel: label, yScale: log ? .log : .linear,
-                    series: Theory.Method.allCases.map {
+                    series: Method.allCases.map {
                         .line(csv, x: "step", y: "\($0.rawValue)_\(stat)", label: Self.label($0), color: Self.color($0))
                     },
                     legend: legend)
@@ -112,9 +112,9 @@ public struct FigureSet: Sendable {
     func trajectories() throws -> (FigureRecipe, [String: Table]) {
         var tables = [String: Table](), methods = [OverlayRecipe.Method]()
         let d = options.simulationDimension, every = max(1, options.trajectorySteps / 150)
-        for method in Theory.Method.allCases {
+        for method in Method.allCases {
             let theory = try self.theory(method, dimension: d, steps: options.trajectorySteps, every: every)
-            var c = SimulationConfiguration(method: method == .gd ? .gd : .specgd, lambda: options.lambda, dimension: d,
+            var c = SimulationConfiguration(method: method, lambda: options.lambda, dimension: d,
                                             initialization: .gaussian, alpha: options.alpha, learningRate: options.learningRate,
                                             steps: options.trajectorySteps, every: every, seeds: options.seeds, seed: options.seed)
             c.recordWallTime = false
@@ -134,13 +134,13 @@ public struct FigureSet: Sendable {
 
     /// Escape metrics of the exact map for a list of configurations (one row each).
     func escapeRows(_ parameter: String, values: [Double], configure: (Double) -> (lambda: Double, dim: Int)) throws -> Table {
-        var table = Table(columns: [parameter] + Theory.Method.allCases.flatMap { m in
+        var table = Table(columns: [parameter] + Method.allCases.flatMap { m in
             ["escape_step", "alignment_at_escape", "spike_alignment_at_escape", "amplification"].map { "\(m.rawValue)_\($0)" }
         })
         for value in values {
             var row = [value]
             let (lambda, dim) = configure(value)
-            for method in Theory.Method.allCases {
+            for method in Method.allCases {
                 let steps = method == .gd ? 8000 : 1500
                 let e = try theory(method, lambda: lambda, dimension: dim, steps: steps, every: steps).summary.escape
                 row += [e.escapeStep.map(Double.init) ?? .nan, e.alignmentAtEscape ?? .nan, e.signalSpikeAlignmentAtEscape ?? .nan,
@@ -153,7 +153,7 @@ public struct FigureSet: Sendable {
 
     func escapePanels(csv: String, x: String, xLabel: String, references: [ReferenceRecipe]) -> [PanelRecipe] {
         func series(_ column: String) -> [SeriesRecipe] {
-            Theory.Method.allCases.flatMap { m -> [SeriesRecipe] in
+            Method.allCases.flatMap { m -> [SeriesRecipe] in
                 [.line(csv, x: x, y: "\(m.rawValue)_\(column)", label: Self.label(m), color: Self.color(m)),
                  .markers(csv, x: x, y: "\(m.rawValue)_\(column)", label: Self.label(m), color: Self.color(m),
                           shape: m == .gd ? .circle : .square, filled: true)]
@@ -197,7 +197,7 @@ public struct FigureSet: Sendable {
         var joined = StepColumns()
         var series = [SeriesRecipe]()
         let styles: [LineStyle] = [.dotted, .solid, .dashed]
-        for method in Theory.Method.allCases {
+        for method in Method.allCases {
             for (i, lambda) in lambdas.enumerated() {
                 let t = try theory(method, lambda: lambda, steps: steps, every: every).table
                 let name = "\(method.rawValue)_lambda_\(Table.format(lambda))"
@@ -218,7 +218,7 @@ public struct FigureSet: Sendable {
     func bulkContraction() throws -> (FigureRecipe, [String: Table]) {
         let steps = options.longSteps, every = max(1, steps / 400)
         var joined = StepColumns()
-        for method in Theory.Method.allCases {
+        for method in Method.allCases {
             let t = try theory(method, steps: steps, every: every).table
             for stat in ["q", "c", "a"] { joined.add("\(method.rawValue)_\(stat)", from: t, column: stat) }
         }
@@ -238,7 +238,7 @@ public struct FigureSet: Sendable {
     func powerLaw() throws -> (FigureRecipe, [String: Table]) {
         let steps = options.longSteps / 2, every = max(1, steps / 300), d = 64, beta = 1.0, signal = 16
         var joined = StepColumns()
-        for method in Theory.Method.allCases {
+        for method in Method.allCases {
             var config = TheoryConfiguration(method: method, lambda: options.lambda, dimension: d, alpha: options.alpha,
                                              learningRate: options.learningRate, steps: steps, every: every,
                                              escapeThreshold: options.escapeThreshold)

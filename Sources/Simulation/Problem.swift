@@ -30,6 +30,8 @@ public struct Problem: Sendable {
             sigma = Spectra.powerLaw(beta: c.beta, dimension: d)
         case .diagonal:
             sigma = c.spectrum ?? sigma
+        case .custom:
+            try c.validate()  // refuses custom groups with its one-line message
         }
         for value in sigma { try Validate.positive(value, "eigenvalue of Σ") }
         var theta = [Double](repeating: 0, count: d)

@@ -1,42 +1,7 @@
 import NumericKit
+@_exported import Model
 import SpecgdSupport
 
-/// The optimiser (mirrors Theory's `Method` by raw value; Simulation does not depend on Theory).
-public enum SimulationMethod: String, Sendable, Codable, CaseIterable {
-    /// W ← W − η̃ ∇L.
-    case gd
-    /// W ← W − η polar(∇L) (or polar of the momentum buffer, Muon-style).
-    case specgd
-}
-
-/// W₀.
-public enum Initialization: String, Sendable, Codable, CaseIterable {
-    /// W₀ = αI (requires m = d): the invariant manifold of MODEL.md §3.
-    case identity
-    /// Entries i.i.d. N(0, α²/d): columns of norm ≈ α.
-    case gaussian
-    /// α times a Haar-random matrix with orthonormal columns (orthonormal rows when m > d).
-    case orthogonal
-}
-
-/// The spectrum of Σ (always diagonal: the simulation works in Σ's eigenbasis).
-public enum CovarianceKind: String, Sendable, Codable, CaseIterable {
-    /// σ = 1 except σ_{k+1} = 1 + λ_k for the spikes λ_1, λ_2, … on coordinates 2, 3, ….
-    case spiked
-    /// σ_i ∝ i^(−β), normalised to mean 1 (so tr Σ = d as for the isotropic case).
-    case powerLaw = "power-law"
-    /// An explicit list σ_1 … σ_d (all > 0).
-    case diagonal
-}
-
-/// The teacher θ*.
-public enum TeacherKind: String, Sendable, Codable, CaseIterable {
-    /// θ* = e_1, an eigenvector of Σ (orthogonal to the spikes).
-    case eigen
-    /// A uniformly random unit vector ("misaligned": not an eigenvector of Σ). Drawn once
-    /// from the master seed (stream 0), so every repetition trains on the same problem.
-    case random
-}
 
 /// Where the gradient comes from. JSON: {"kind": "population"}, {"kind": "samples",
 /// "samples": n} or {"kind": "online", "batch": B}.
@@ -78,7 +43,7 @@ public enum TrainingData: Sendable, Codable, Equatable {
 /// Everything that defines a dense simulation. Every field has a default, so callers set
 /// only what they vary. `Codable` (it is written into the JSON sidecar) and `Sendable`.
 public struct SimulationConfiguration: Sendable, Codable, Equatable {
-    public var method: SimulationMethod = .gd
+    public var method: Method = .gd
     /// λ for the default single spike (used when `spikes` is nil).
     public var lambda: Double = 8
     public var dimension: Int = 64
@@ -117,7 +82,7 @@ public struct SimulationConfiguration: Sendable, Codable, Equatable {
 
     public init() {}
 
-    public init(method: SimulationMethod = .gd, lambda: Double = 8, dimension: Int = 64, width: Int? = nil,
+    public init(method: Method = .gd, lambda: Double = 8, dimension: Int = 64, width: Int? = nil,
                 initialization: Initialization = .identity, alpha: Double = 1e-3, learningRate: Double = 1e-3,
                 steps: Int = 1000, every: Int = 10, training: TrainingData = .population,
                 seeds: Int = 1, seed: UInt64 = 0) {
@@ -222,11 +187,9 @@ public struct SimulationConfiguration: Sendable, Codable, Equatable {
         case .powerLaw:
             try Validate.finite(beta, "beta")
         case .diagonal:
-            guard let spectrum else { throw InputError("--covariance diagonal needs --spectrum FILE (or values)") }
-            guard spectrum.count == dimension else {
-                throw InputError("spectrum has \(spectrum.count) values for dim \(dimension)")
-            }
-            for value in spectrum { try Validate.positive(value, "spectrum value") }
+            try DiagonalSpectrum.validate(spectrum, dimension: dimension)
+        case .custom:
+            throw InputError("covariance custom (groups) runs in theory only; a dense run takes --covariance diagonal --spectrum FILE")
         }
     }
 }

@@ -7,7 +7,7 @@ import SpecgdSupport
 public struct StepProfile: Sendable, Codable {
     public var dimension: Int
     public var width: Int
-    public var method: SimulationMethod
+    public var method: Method
     public var polar: PolarMethod
     public var threads: Int
     public var steps: Int

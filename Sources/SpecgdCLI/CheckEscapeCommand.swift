@@ -113,7 +113,7 @@ struct CheckEscapeCommand: ParsableCommand {
         }
         try OutputPath.checkDirectory(outputDirectory)
         // The runs go one at a time; each keeps every step. The library checks every value.
-        for method in Theory.Method.allCases {
+        for method in Method.allCases {
             let theory = try theoryConfiguration(method, lambda: lambdas[0])
             try theory.validate()
             var estimate = theory.memoryEstimate
@@ -133,15 +133,15 @@ struct CheckEscapeCommand: ParsableCommand {
     }
 
     /// The theory map of one λ and method, recorded at every step.
-    func theoryConfiguration(_ method: Theory.Method, lambda: Double) throws -> TheoryConfiguration {
+    func theoryConfiguration(_ method: Method, lambda: Double) throws -> TheoryConfiguration {
         TheoryConfiguration(method: method, lambda: lambda, dimension: dimension, alpha: alpha,
                             learningRate: learningRate(method), steps: try stepBudget(method), every: 1,
                             escapeThreshold: escapeThreshold)
     }
 
     /// The dense simulation of one λ and method (wall time not recorded).
-    func simulationConfiguration(_ method: Theory.Method, lambda: Double) throws -> SimulationConfiguration {
-        var c = SimulationConfiguration(method: method == .gd ? .gd : .specgd, lambda: lambda, dimension: dimension,
+    func simulationConfiguration(_ method: Method, lambda: Double) throws -> SimulationConfiguration {
+        var c = SimulationConfiguration(method: method, lambda: lambda, dimension: dimension,
                                         initialization: initialization, alpha: alpha, learningRate: learningRate(method),
                                         steps: try stepBudget(method), every: 1, seeds: seeds, seed: seed)
         c.recordWallTime = false
@@ -158,7 +158,7 @@ struct CheckEscapeCommand: ParsableCommand {
     }
 
     /// η̃ for GD, η for SpecGD: --gd-lr / --specgd-lr, else --lr.
-    func learningRate(_ method: Theory.Method) -> Double {
+    func learningRate(_ method: Method) -> Double {
         switch method {
         case .gd: gdLearningRate ?? learningRate
         case .specgd: specgdLearningRate ?? learningRate
@@ -167,7 +167,7 @@ struct CheckEscapeCommand: ParsableCommand {
 
     /// Steps for one method: the given --steps, else enough to pass the escape. A budget too
     /// large to count in an Int (a tiny --lr) is refused; a large one meets the memory guard.
-    func stepBudget(_ method: Theory.Method) throws -> Int {
+    func stepBudget(_ method: Method) throws -> Int {
         if let steps { return steps }
         let q0 = Double(dimension - 2) * alpha * alpha
         let lr = learningRate(method)
@@ -192,7 +192,7 @@ struct CheckEscapeCommand: ParsableCommand {
         let progress = Progress(label: "check-escape", total: lambdas.count * 2)
         for lambda in lambdas {
             var point = EscapeFigure.Point(lambda: lambda)
-            for method in Theory.Method.allCases {
+            for method in Method.allCases {
                 let theory = try runTheory(try theoryConfiguration(method, lambda: lambda))
                 let rate = learningRate(method)
                 let map = try EscapeMeasurement.measure(theory.table, lambda: lambda, threshold: escapeThreshold)

@@ -64,18 +64,18 @@ struct CompareCommand: ParsableCommand {
     }
 
     /// The theory side for one method (--theory-lambda overrides λ).
-    func theoryConfiguration(_ method: Theory.Method) -> TheoryConfiguration {
+    func theoryConfiguration(_ method: Method) -> TheoryConfiguration {
         var theoryConfig = model.theoryConfiguration
         theoryConfig.method = method
         if let theoryLambda { theoryConfig.lambda = theoryLambda }
         return theoryConfig
     }
 
-    func methodList() throws -> [Theory.Method] {
+    func methodList() throws -> [Method] {
         guard let methods else { return [model.method] }
         let names = try Validate.fields(methods, "--methods")
-        let list = try names.map { name -> Theory.Method in
-            guard let m = Theory.Method(rawValue: name) else { throw InputError("--methods: unknown method '\(name)' (gd, specgd)") }
+        let list = try names.map { name -> Method in
+            guard let m = Method(rawValue: name) else { throw InputError("--methods: unknown method '\(name)' (gd, specgd)") }
             return m
         }
         guard !list.isEmpty, Set(list).count == list.count else { throw InputError("--methods must list distinct methods (got '\(methods)')") }
@@ -120,7 +120,7 @@ struct CompareCommand: ParsableCommand {
             let csv = methods.count == 1 ? "compare.csv" : "compare-\(method.rawValue).csv"
             try result.table.writeCSV(to: path(csv))
             tables[csv] = result.table
-            overlay.append(.init(label: method == .gd ? "GD" : "SpecGD", csv: csv, table: result.table,
+            overlay.append(.init(label: method.displayName, csv: csv, table: result.table,
                                  color: method == .gd ? .blue : .vermillion))
             reports.append(CompareMethodReport(method: method.rawValue, csv: csv, commonSteps: result.commonSteps,
                                                passed: result.passed, deviations: result.deviations,
@@ -203,9 +203,9 @@ struct DenseRunOptions: ParsableArguments {
     var seed: UInt64 = 0
 
     /// The simulation of `model` with these options (wall time not recorded, so reruns are byte-identical).
-    func configuration(model: ModelOptions, method: Theory.Method) throws -> SimulationConfiguration {
+    func configuration(model: ModelOptions, method: Method) throws -> SimulationConfiguration {
         var c = SimulationConfiguration()
-        c.method = method == .gd ? .gd : .specgd
+        c.method = method
         c.lambda = model.lambda
         c.dimension = model.dimension
         c.initialization = initialization

@@ -34,10 +34,7 @@ struct SimulateCommand: ParsableCommand {
     /// The library configuration these options describe.
     func makeConfiguration() throws -> SimulationConfiguration {
         var c = SimulationConfiguration()
-        guard let method = SimulationMethod(rawValue: model.method.rawValue) else {
-            throw InputError("unknown method \(model.method.rawValue)")
-        }
-        c.method = method
+        c.method = model.method
         c.lambda = model.lambda
         c.dimension = model.dimension
         c.width = simulation.width ?? model.dimension  // recorded explicitly in the sidecar

@@ -30,7 +30,7 @@ public struct SimulationEvaluator: CellEvaluator {
 
     static func configuration(_ point: ModelPoint, method: Method) -> SimulationConfiguration {
         var c = SimulationConfiguration(
-            method: method == .gd ? .gd : .specgd, lambda: point.lambda, dimension: point.dim, width: point.width,
+            method: method, lambda: point.lambda, dimension: point.dim, width: point.width,
             initialization: point.initialization ?? .identity, alpha: point.alpha, learningRate: point.lr,
             steps: point.steps, every: 1, training: point.samples.map { .samples($0) } ?? .population,
             seeds: 1, seed: point.seed)

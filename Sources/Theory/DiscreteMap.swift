@@ -1,14 +1,5 @@
+@_exported import Model
 import SpecgdSupport
-
-/// The two optimisers of MODEL.md §2 restricted to the invariant manifold.
-public enum Method: String, Sendable, Codable, CaseIterable {
-    /// W ← W − η̃ ∇L: each coefficient is multiplied by (1 − η̃ ∇coef/s).
-    case gd
-    /// W ← W − η polar(∇L). On a diagonal W the polar factor is diag(sign ∇coef): every
-    /// coefficient moves by exactly ±η. A zero gradient coefficient is a zero singular value,
-    /// and the update has no component there (sign 0).
-    case specgd
-}
 
 /// The exact discrete map of MODEL.md §3 — the ground truth of the toolkit.
 ///
@@ -53,6 +44,8 @@ public struct DiscreteMap: Sendable {
     }
 
     /// T = Σ p_gσ_g(s_g² − t_g); G_g = σ_g s_g (2σ_g(s_g² − t_g) + T); then the update.
+    /// The same expressions as `ManifoldGradient` (the reference), on raw buffers; pinned to it
+    /// bit for bit by ManifoldGradientTests.
     @inline(__always)
     func rawStep(_ s: UnsafeMutablePointer<Double>, _ gradient: UnsafeMutablePointer<Double>,
                  _ w: UnsafePointer<Double>, _ sg: UnsafePointer<Double>, _ tg: UnsafePointer<Double>, _ n: Int) {

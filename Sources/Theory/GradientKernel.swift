@@ -43,7 +43,8 @@ struct GradientKernel: @unchecked Sendable {  // immutable after init; the buffe
         return t
     }
 
-    /// G_g = σ_g s_g (2σ_g (s_g² − t_g) + T).
+    /// G_g = σ_g s_g (2σ_g (s_g² − t_g) + T): `ManifoldGradient.coefficient` on raw buffers,
+    /// pinned to it bit for bit by ManifoldGradientTests.
     @inline(__always)
     func gradient(_ y: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
         let t = trace(y)

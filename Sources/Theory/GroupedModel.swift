@@ -52,24 +52,25 @@ public struct GroupedModel: Sendable, Codable, Equatable {
     /// d = Σ_g p_g.
     public var dimension: Int { groups.reduce(0) { $0 + $1.multiplicity } }
 
-    /// T = tr(MΣ).
+    /// T = tr(MΣ) (`ManifoldGradient.traceTerm` per group, in group order).
     @inlinable
     public func trace(_ s: [Double]) -> Double {
         var t = 0.0
         for g in 0..<groups.count {
             let group = groups[g]
-            t += Double(group.multiplicity) * group.eigenvalue * (s[g] * s[g] - group.target)
+            t += ManifoldGradient.traceTerm(multiplicity: Double(group.multiplicity), eigenvalue: group.eigenvalue,
+                                            value: s[g], target: group.target)
         }
         return t
     }
 
-    /// The per-coordinate gradient coefficient of every group, written into `out`.
+    /// The per-coordinate gradient coefficient of every group (`ManifoldGradient.coefficient`), written into `out`.
     @inlinable
     public func gradient(_ s: [Double], into out: inout [Double]) {
         let t = trace(s)
         for g in 0..<groups.count {
             let group = groups[g]
-            out[g] = group.eigenvalue * s[g] * (2 * group.eigenvalue * (s[g] * s[g] - group.target) + t)
+            out[g] = ManifoldGradient.coefficient(eigenvalue: group.eigenvalue, value: s[g], target: group.target, trace: t)
         }
     }
 

@@ -7,6 +7,7 @@ extension TheoryConfiguration {
         switch covariance {
         case .spiked: return 3
         case .powerLaw: return beta == 0 ? 2 : Double(dimension)
+        case .diagonal: return Double(spectrum.map { Set($0.map(\.bitPattern)).count + 1 } ?? dimension)
         case .custom: return Double(groups?.count ?? 0)
         }
     }

@@ -1,16 +1,6 @@
 import NumericKit
 import SpecgdSupport
 
-/// Which covariance Σ the run uses (MODEL.md §1).
-public enum CovarianceKind: String, Codable, Sendable, CaseIterable {
-    /// Σ = I + λvvᵀ: groups a (signal), b (spike), c (bulk, p = d − 2).
-    case spiked
-    /// σ_i ∝ i^(−β), mean eigenvalue 1, θ* on eigen-direction `signalIndex`.
-    case powerLaw = "power-law"
-    /// Explicit groups (`TheoryConfiguration.groups`, e.g. from a `--config` file).
-    case custom
-}
-
 /// What is integrated.
 public enum TheoryDynamics: String, Codable, Sendable, CaseIterable {
     /// The exact discrete map (MODEL.md §3).
@@ -76,6 +66,8 @@ public struct TheoryConfiguration: Codable, Sendable, Equatable {
     public var beta: Double = 1
     /// 1-based eigen-direction carrying θ* (power-law).
     public var signalIndex: Int = 1
+    /// The eigenvalues σ_1 … σ_d of a diagonal covariance (θ* on `signalIndex`).
+    public var spectrum: [Double]?
     /// The groups of a custom model.
     public var groups: [Group]?
     /// Where custom groups were read from (informational).
@@ -106,6 +98,10 @@ public struct TheoryConfiguration: Codable, Sendable, Equatable {
         try Validate.positive(escapeThreshold, "escape-threshold")
         try Validate.nonNegative(beta, "beta")
         if covariance == .custom && (groups ?? []).isEmpty { throw InputError("covariance custom needs groups (--config FILE.json)") }
+        if covariance == .diagonal { try DiagonalSpectrum.validate(spectrum, dimension: dimension) }
+        if spectrum != nil && covariance != .diagonal {
+            throw InputError("--spectrum applies to --covariance diagonal only (got --covariance \(covariance.rawValue))")
+        }
         if dynamics == .largeD && covariance != .spiked { throw InputError("--large-d is defined for the spiked covariance only") }
         if dynamics == .flow {
             if let tEnd = flow.tEnd { try Validate.positive(tEnd, "t-end") }
@@ -122,6 +118,7 @@ public struct TheoryConfiguration: Codable, Sendable, Equatable {
         switch covariance {
         case .spiked: return try .spiked(lambda: lambda, dimension: dimension)
         case .powerLaw: return try .powerLaw(beta: beta, dimension: dimension, signalIndex: signalIndex)
+        case .diagonal: return try .diagonal(eigenvalues: spectrum ?? [], signalIndex: signalIndex)
         case .custom: return try GroupedModel(groups: groups ?? [])
         }
     }

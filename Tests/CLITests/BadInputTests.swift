@@ -60,7 +60,7 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("simulate --dim 8 --nesterov --output OUT/o.csv", "--nesterov needs --momentum"),
         .init("simulate --dim 8 --beta 2 --output OUT/o.csv", "--beta applies to --covariance power-law only"),
         .init("theory --beta 2 --output OUT/t.csv", "--beta applies to --covariance power-law only"),
-        .init("theory --signal-index 3 --output OUT/t.csv", "--signal-index applies to --covariance power-law only"),
+        .init("theory --signal-index 3 --output OUT/t.csv", "--signal-index applies to --covariance power-law or diagonal only"),
         .init("check-escape --no-simulation --seeds 2 --output-dir OUT/c", "--seeds configures the simulations"),
         .init("check-escape --no-simulation --init orthogonal --output-dir OUT/c", "--init configures the simulations"),
         .init("check-escape --no-simulation --seed 7 --output-dir OUT/c", "--seed configures the simulations"),

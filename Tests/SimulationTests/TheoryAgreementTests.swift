@@ -11,7 +11,7 @@ private func relativeError(_ x: Double, _ y: Double) -> Double {
 /// the exact summary map of MODEL.md §3 step for step.
 @Suite struct TheoryAgreementTests {
     struct Case: Sendable, CustomTestStringConvertible {
-        var method: SimulationMethod
+        var method: Method
         var lambda: Double
         var lr: Double
         var steps: Int
@@ -45,7 +45,7 @@ private func relativeError(_ x: Double, _ y: Double) -> Double {
         let table = try Simulator(config).runRepetition(0)
 
         let model = try GroupedModel.spiked(lambda: test.lambda, dimension: d)
-        let map = try DiscreteMap(model: model, method: test.method == .gd ? .gd : .specgd, learningRate: test.lr)
+        let map = try DiscreteMap(model: model, method: test.method, learningRate: test.lr)
         var expected: [[Double]] = []
         var smallestGradient = Double.infinity  // distance from a sign tie, relative
         _ = try map.iterate(from: model.identityStart(alpha: alpha), steps: test.steps) { _, s in

@@ -40,8 +40,11 @@ extension Method: ExpressibleByArgument {}
 
 /// Which covariance Σ: shared by the commands that run the grouped theory.
 struct CovarianceOptions: ParsableArguments {
-    @Option(help: "Covariance Σ: spiked (I + λvvᵀ), power-law (σ_i ∝ i^(−β), i = 1..d, normalised to mean eigenvalue 1), or custom (needs --config).")
+    @Option(help: "Covariance Σ: spiked (I + λvvᵀ), power-law (σ_i ∝ i^(−β), i = 1..d, normalised to mean eigenvalue 1), diagonal (--spectrum FILE) or custom (needs --config).")
     var covariance: CovarianceKind = .spiked
+
+    @Option(help: "File with the d eigenvalues σ_1…σ_d of Σ (whitespace/comma separated) for --covariance diagonal; θ* on --signal-index.")
+    var spectrum: String?
 
     @Option(parsing: .unconditional, help: "Power-law exponent β ≥ 0 (σ_i = i^(−β)/mean_j j^(−β)); --covariance power-law only (default 1).")
     var beta: Double?
@@ -51,9 +54,12 @@ struct CovarianceOptions: ParsableArguments {
 
     /// A power-law option with another covariance would be ignored: refused instead.
     func validate() throws {
-        guard covariance != .powerLaw else { return }
-        for (given, name) in [(beta != nil, "--beta"), (signalIndex != nil, "--signal-index")] where given {
-            throw InputError("\(name) applies to --covariance power-law only (got --covariance \(config != nil ? "custom" : covariance.rawValue))")
+        if beta != nil, covariance != .powerLaw {
+            throw InputError("--beta applies to --covariance power-law only (got --covariance \(config != nil ? "custom" : covariance.rawValue))")
+        }
+        guard covariance != .powerLaw, covariance != .diagonal else { return }
+        for (given, name) in [(signalIndex != nil, "--signal-index")] where given {
+            throw InputError("\(name) applies to --covariance power-law or diagonal only (got --covariance \(config != nil ? "custom" : covariance.rawValue))")
         }
     }
 
@@ -65,6 +71,7 @@ struct CovarianceOptions: ParsableArguments {
         if let beta { configuration.beta = beta }
         if let signalIndex { configuration.signalIndex = signalIndex }
         configuration.covariance = covariance
+        configuration.spectrum = try spectrum.map(DiagonalSpectrum.read(file:))
         if let config {
             configuration.covariance = .custom
             configuration.configPath = config

@@ -91,19 +91,10 @@ struct SimulationOptions: ParsableArguments {
     }
 
     func spectrumValues() throws -> [Double]? {
-        guard let spectrum else { return nil }
-        guard let text = try? String(contentsOfFile: spectrum, encoding: .utf8) else {
-            throw InputError("cannot read spectrum file \(spectrum)")
-        }
-        let fields = text.split { $0 == "," || $0.isWhitespace }
-        return try fields.map { field in
-            guard let value = Double(field) else { throw InputError("spectrum file \(spectrum): '\(field)' is not a number") }
-            return value
-        }
+        try spectrum.map(DiagonalSpectrum.read(file:))
     }
 }
 
 extension Initialization: ExpressibleByArgument {}
 extension PolarMethod: ExpressibleByArgument {}
-extension CovarianceKind: ExpressibleByArgument {}
 extension TeacherKind: ExpressibleByArgument {}

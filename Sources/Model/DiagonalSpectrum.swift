@@ -1,0 +1,27 @@
+import Foundation
+import SpecgdSupport
+
+/// An explicit diagonal Σ = diag(σ_1 … σ_d) (`CovarianceKind.diagonal`): read from a file and
+/// checked the same way by both backends.
+public enum DiagonalSpectrum {
+    /// The eigenvalues in a text file, separated by whitespace or commas.
+    public static func read(file path: String) throws -> [Double] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw InputError("cannot read spectrum file \(path)")
+        }
+        let fields = text.split { $0 == "," || $0.isWhitespace }
+        return try fields.map { field in
+            guard let value = Double(field) else { throw InputError("spectrum file \(path): '\(field)' is not a number") }
+            return value
+        }
+    }
+
+    /// A diagonal covariance needs exactly d positive eigenvalues.
+    public static func validate(_ spectrum: [Double]?, dimension: Int) throws {
+        guard let spectrum else { throw InputError("covariance diagonal needs a spectrum (--spectrum FILE)") }
+        guard spectrum.count == dimension else {
+            throw InputError("spectrum has \(spectrum.count) values for dim \(dimension)")
+        }
+        for value in spectrum { try Validate.positive(value, "spectrum value") }
+    }
+}
