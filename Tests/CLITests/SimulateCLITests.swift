@@ -93,8 +93,19 @@ import SpecgdSupport
             #expect(run.status == 0, "\(run.stderr)")
             let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
             let floor = try #require(json["floor"] as? Double)
-            let sum = try parts.reduce(0.0) { $0 + (try #require(json[$1] as? Double)) }
-            #expect(floor > 0 && abs(floor - sum) <= 1e-12 * sum, "\(method): \(json)")
+            // StepProfile sums floor = gradientBLAS + (bareGesdd + bareProductUVt) (GD: the first
+            // alone); the JSON carries each double exactly (shortest round-trip digits), read back
+            // by Double(String) (correctly rounded; JSONSerialization's NSNumber route is not
+            // exact on Linux), so the same sum in the same association is equal, not close.
+            func exact(_ key: String) throws -> Double {
+                let line = try #require(run.stdout.split(separator: "\n").first { $0.contains("\"\(key)\" :") })
+                let text = line.split(separator: ":")[1].trimmingCharacters(in: CharacterSet(charactersIn: " ,"))
+                return try #require(Double(text))
+            }
+            let values = try parts.map(exact)
+            let sum = values.count == 1 ? values[0] : values[0] + (values[1] + values[2])
+            let written = try exact("floor")
+            #expect(floor > 0 && written == sum, "\(method): \(json)")
         }
         let noOutput = try SpecgdProcess.run(["simulate", "--dim", "8"])
         #expect(noOutput.status != 0 && noOutput.stderr.contains("--output"))
