@@ -15,16 +15,9 @@ func fittedOrder(_ steps: [Double], _ errors: [Double]) -> Double {
 }
 
 private func flowEnd(_ flow: GroupedFlow, start: [Double], t: Double, stepper: ODEStepper, tolerance: Double) throws -> [Double] {
-    try flowSolve(flow, start: start, t: t, stepper: stepper, tolerance: tolerance).end
-}
-
-/// The end state and the number of accepted steps (for the adaptive-solve error model).
-private func flowSolve(_ flow: GroupedFlow, start: [Double], t: Double, stepper: ODEStepper,
-                       tolerance: Double) throws -> (end: [Double], steps: Int) {
     var end: [Double] = []
-    let statistics = try flow.solve(from: start, at: [0, t], stepper: stepper, absoluteTolerance: tolerance,
-                                    relativeTolerance: tolerance) { _, s in end = s }
-    return (end, statistics.steps)
+    try flow.solve(from: start, at: [0, t], stepper: stepper, absoluteTolerance: tolerance, relativeTolerance: tolerance) { _, s in end = s }
+    return end
 }
 
 @Suite struct FlowTests {
@@ -35,19 +28,17 @@ private func flowSolve(_ flow: GroupedFlow, start: [Double], t: Double, stepper:
     @Test(arguments: ODEStepper.allCases.filter { $0 != .rk8pd })
     func everyStepperAgreesWithRK8PDOnTheGDFlow(stepper: ODEStepper) throws {
         let flow = try GroupedFlow(model: Self.model, kind: .gradient)
-        let reference = try flowSolve(flow, start: Self.start, t: 3, stepper: .rk8pd, tolerance: 1e-13)
+        let reference = try flowEnd(flow, start: Self.start, t: 3, stepper: .rk8pd, tolerance: 1e-13)
         // The first-order implicit Euler needs a looser tolerance to stay fast in debug.
         let tolerance = stepper == .rk1imp ? 1e-9 : 1e-11
-        let run = try flowSolve(flow, start: Self.start, t: 3, stepper: stepper, tolerance: tolerance)
-        let error = zip(run.end, reference.end).map { abs($0 - $1) }.max()!
-        // Tolerance proportionality (FlowErrorModel.swift): each accepted step's local error is
-        // ≤ tol·(1 + |y|), carried to t = 3 by at most exp(∫ max(μ(J), 0) dt) along the path
-        // (the b-growth phase, ḃ ≈ 5b for t ≲ 1, dominates it), so both solves are within
-        // N · growth · tol · (1 + max|y|) of the flow, with their own N and tol.
-        let growth = try flowGrowth(flow.system(), start: Self.start, end: 3)
-        let bound = adaptiveSolveBound(steps: run.steps, growth: growth, tolerance: tolerance)
-            + adaptiveSolveBound(steps: reference.steps, growth: growth, tolerance: 1e-13)
-        #expect(error < bound, "\(stepper): \(error), bound \(bound) (\(run.steps) steps, growth \(growth.factor))")
+        let end = try flowEnd(flow, start: Self.start, t: 3, stepper: stepper, tolerance: tolerance)
+        let error = zip(end, reference).map { abs($0 - $1) }.max()!
+        // Tolerance proportionality: GSL keeps every step's local error below tol·(1 + |y|),
+        // so the global error is a multiple of the requested tol (the rk8pd reference's 1e-13
+        // is negligible). The multiple, 10⁴, is this file's one underived constant: the flow's
+        // growth of perturbations over its b-growth phase (ḃ ≈ 5b for t ≲ 1) times the step
+        // count. It scales with what was asked for every stepper, rk1imp's looser tol included.
+        #expect(error < 1e4 * tolerance, "\(stepper): \(error)")
     }
 
     /// The analytic Jacobian (used by bsimp, msbdf, rk*imp) against central differences of
