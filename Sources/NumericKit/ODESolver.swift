@@ -98,7 +98,7 @@ public final class ODESolver {
         }
         guard let d = gsl_odeiv2_driver_alloc_y_new(system, stepper.gslType, initialStep, absoluteTolerance, relativeTolerance) else {
             system.deallocate()
-            throw InputError("GSL could not allocate the \(stepper.rawValue) driver")
+            throw NumericalFailure("GSL odeiv2", "could not allocate the \(stepper.rawValue) driver")
         }
         driver = d
         helper = stepper.isMultistep

@@ -100,7 +100,7 @@ public struct ThinSVD: Sendable {
             }
         }
         guard info == 0 else {
-            throw InputError("SVD failed (LAPACK dgesdd and dgesvd info = \(info)); is the matrix finite?")
+            throw NumericalFailure("LAPACK dgesdd/dgesvd", "SVD failed (info = \(info)); is the matrix finite?")
         }
     }
 }

@@ -63,7 +63,7 @@ struct TallPolar: Sendable {
                 }
             }
         }
-        guard info == 0 else { throw InputError("QR factorisation failed (dgeqrf info = \(info))") }
+        guard info == 0 else { throw NumericalFailure("LAPACK dgeqrf", "QR factorisation failed (info = \(info))") }
         for j in 0..<c {
             for i in 0..<c { triangle[i, j] = i <= j ? factors[i, j] : 0 }
         }
@@ -84,7 +84,7 @@ struct TallPolar: Sendable {
                 }
             }
         }
-        guard info == 0 else { throw InputError("applying Q failed (dormqr info = \(info))") }
+        guard info == 0 else { throw NumericalFailure("LAPACK dormqr", "applying Q failed (info = \(info))") }
         return rank
     }
 }

@@ -9,6 +9,21 @@ public struct InputError: Error, CustomStringConvertible, LocalizedError, Equata
     public var errorDescription: String? { message }
 }
 
+/// A numerical routine that failed on input it accepts: a LAPACK factorisation reporting
+/// info ≠ 0, GSL unable to allocate its driver, a Filippov flow switching without end. Not
+/// the user's mistake (that is `InputError`) and not the dynamics blowing up (that is
+/// `DivergenceError`): the message names the routine and what it reported.
+public struct NumericalFailure: Error, CustomStringConvertible, LocalizedError, Equatable {
+    public let routine: String
+    public let detail: String
+    public init(_ routine: String, _ detail: String) {
+        self.routine = routine
+        self.detail = detail
+    }
+    public var description: String { "numerical failure in \(routine): \(detail)" }
+    public var errorDescription: String? { description }
+}
+
 /// A run whose state stopped being finite (or exploded past `limit`).
 /// Carries the step (or time) so the user can see where it went wrong.
 public struct DivergenceError: Error, CustomStringConvertible, LocalizedError, Equatable {

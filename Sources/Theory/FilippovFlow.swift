@@ -73,7 +73,7 @@ public struct FilippovSignFlow: Sendable {
                 }
                 events += 1
                 if events > maximumEvents {
-                    throw InputError("Filippov flow: more than \(maximumEvents) switching events before t = \(solver.time); use the smoothed sign instead")
+                    throw NumericalFailure("Filippov flow", "more than \(maximumEvents) switching events before t = \(solver.time) (a Zeno cascade); use the smoothed sign instead")
                 }
                 var s = solver.state
                 modes.handle(event: fired, state: &s)
