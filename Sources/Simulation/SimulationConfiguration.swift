@@ -11,7 +11,7 @@ public enum SimulationMethod: String, Sendable, Codable, CaseIterable {
 
 /// W₀.
 public enum Initialization: String, Sendable, Codable, CaseIterable {
-    /// W₀ = αI (requires m = d): the invariant manifold of MODEL.md §3.
+    /// W₀ = αI (requires m = d): the invariant manifold of docs/model.md §3.
     case identity
     /// Entries i.i.d. N(0, α²/d): columns of norm ≈ α.
     case gaussian
@@ -41,7 +41,7 @@ public enum TeacherKind: String, Sendable, Codable, CaseIterable {
 /// Where the gradient comes from. JSON: {"kind": "population"}, {"kind": "samples",
 /// "samples": n} or {"kind": "online", "batch": B}.
 public enum TrainingData: Sendable, Codable, Equatable {
-    /// Exact population gradient (closed form, MODEL.md §1).
+    /// Exact population gradient (closed form, docs/model.md §1).
     case population
     /// One fixed data set of n samples per repetition.
     case samples(Int)

@@ -1,6 +1,6 @@
 import SpecgdSupport
 
-/// The two optimisers of MODEL.md §2 restricted to the invariant manifold.
+/// The two optimisers of docs/model.md §2 restricted to the invariant manifold.
 public enum Method: String, Sendable, Codable, CaseIterable {
     /// W ← W − η̃ ∇L: each coefficient is multiplied by (1 − η̃ ∇coef/s).
     case gd
@@ -10,7 +10,7 @@ public enum Method: String, Sendable, Codable, CaseIterable {
     case specgd
 }
 
-/// The exact discrete map of MODEL.md §3 — the ground truth of the toolkit.
+/// The exact discrete map of docs/model.md §3 — the ground truth of the toolkit.
 ///
 /// The inner loop runs on raw buffers over flat copies of p_gσ_g, σ_g and t_g (no array of
 /// structs, no allocation per step), so a 3-group map runs at ~10⁷–10⁸ steps/s in release.

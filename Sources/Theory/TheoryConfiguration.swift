@@ -1,7 +1,7 @@
 import NumericKit
 import SpecgdSupport
 
-/// Which covariance Σ the run uses (MODEL.md §1).
+/// Which covariance Σ the run uses (docs/model.md §1).
 public enum CovarianceKind: String, Codable, Sendable, CaseIterable {
     /// Σ = I + λvvᵀ: groups a (signal), b (spike), c (bulk, p = d − 2).
     case spiked
@@ -13,9 +13,9 @@ public enum CovarianceKind: String, Codable, Sendable, CaseIterable {
 
 /// What is integrated.
 public enum TheoryDynamics: String, Codable, Sendable, CaseIterable {
-    /// The exact discrete map (MODEL.md §3).
+    /// The exact discrete map (docs/model.md §3).
     case map
-    /// The continuous-time flow (MODEL.md §4): t = η̃k for GD, t = ηk for SpecGD.
+    /// The continuous-time flow (docs/model.md §4): t = η̃k for GD, t = ηk for SpecGD.
     case flow
     /// The d → ∞ map over (a, b, q) (spiked covariance only).
     case largeD = "large-d"

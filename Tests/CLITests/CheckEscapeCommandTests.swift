@@ -3,7 +3,7 @@ import Testing
 import SpecgdSupport
 
 @Suite struct CheckEscapeCommandTests {
-    /// The spiked map (MODEL.md §3) written out independently, every step recorded.
+    /// The spiked map (docs/model.md §3) written out independently, every step recorded.
     static func map(lambda: Double, dim: Int, specgd: Bool, steps: Int, alpha: Double = 1e-3, lr: Double = 1e-3)
         -> (a: [Double], b: [Double], q: [Double]) {
         let p = Double(dim - 2), s = 1 + lambda

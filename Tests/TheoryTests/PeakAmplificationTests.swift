@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import Theory
 
-/// An independent transcription of the spiked GD map (MODEL.md §3) that tracks max |b/a| over
+/// An independent transcription of the spiked GD map (docs/model.md §3) that tracks max |b/a| over
 /// steps 0…escape (inclusive; the whole run without escape), divided by |b/a|₀.
 private func referencePeak(lambda: Double, d: Int, alpha: Double, lr: Double, steps: Int,
                            threshold: Double = 0.5) -> (peak: Double, escape: Int?, argmax: Int) {
