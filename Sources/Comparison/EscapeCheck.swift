@@ -4,7 +4,7 @@ import SpecgdSupport
 
 /// Where a measurement came from.
 public enum EscapeSource: String, Sendable, Codable, CaseIterable {
-    /// The exact summary map (MODEL.md §3).
+    /// The exact summary map (docs/model.md §3).
     case theoryMap = "theory-map"
     /// Dense simulations (mean over seeds).
     case simulation
@@ -27,7 +27,7 @@ public struct EscapeTolerances: Sendable, Codable, Equatable {
 
 /// A check's verdict. `notCheckable` is neither held nor failed: the data has nothing to
 /// test the prediction on (an empty linear window, no escape within the budget), and
-/// MODEL.md §7 forbids calling that a PASS.
+/// docs/model.md §7 forbids calling that a PASS.
 public enum CheckStatus: String, Sendable, Codable, Equatable {
     case pass
     case fail
@@ -93,7 +93,7 @@ public struct EscapeCheckRow: Sendable, Codable, Equatable {
     }
 }
 
-/// The escape-stage checks of MODEL.md §5 for one (λ, method, source).
+/// The escape-stage checks of docs/model.md §5 for one (λ, method, source).
 public enum EscapeCheck {
     /// - GD: b/a amplification over the linear window vs ρ(λ, η̃, q̄)^k; for λ > λ_c (the
     ///   spike grows into saturation) b/a at escape vs the saturation formula; for a

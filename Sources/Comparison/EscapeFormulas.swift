@@ -2,7 +2,7 @@ import Foundation
 import SpecgdSupport
 import Theory
 
-/// The closed-form escape-stage predictions of MODEL.md §5, as the checks use them. The
+/// The closed-form escape-stage predictions of docs/model.md §5, as the checks use them. The
 /// formulas themselves live in `Theory.EscapeAnalytics` (one definition for the toolkit);
 /// this adapter fixes the forms the checks need (b/a at the measured a_esc, Double steps).
 public enum EscapeFormulas {

@@ -4,7 +4,7 @@ import SpecgdSupport
 /// What one trajectory (theory map or simulation seed mean, columns `step, a, b, q`) says
 /// about the escape stage. The linear window is the prefix of recorded steps, starting at
 /// step 0, with a ≤ 0.1 and |b| ≤ 0.1·b*₀, where b*₀ = √((1 − q₀)/(3(1+λ))) is the spike's
-/// saturation level at the start (MODEL.md §5); record every step for exact windows. When
+/// saturation level at the start (docs/model.md §5); record every step for exact windows. When
 /// step 0 itself is outside (b₀ already above 0.1·b*₀, say) or the next recorded step is,
 /// the window is empty (`windowSteps` = 0) and window predictions cannot be checked.
 public struct EscapeMeasurement: Sendable, Codable, Equatable {
@@ -28,7 +28,7 @@ public struct EscapeMeasurement: Sendable, Codable, Equatable {
     /// The last recorded step: the budget within which an escape was looked for.
     public var lastStep: Int
     public var escapeStep: Int?
-    /// |a|, |b|, q and |b/a| at escape; nil when the run never escapes (MODEL.md §7).
+    /// |a|, |b|, q and |b/a| at escape; nil when the run never escapes (docs/model.md §7).
     public var signalAtEscape: Double?
     public var spikeAtEscape: Double?
     public var qAtEscape: Double?

@@ -25,7 +25,7 @@ public enum PolarMethod: String, Sendable, Codable, CaseIterable {
 /// Computes polar factors of r×c matrices into a caller-owned output with preallocated
 /// buffers (no allocation per call).
 ///
-/// Convention for zero singular values (MODEL.md §2): with the SVD method, singular values
+/// Convention for zero singular values (docs/model.md §2): with the SVD method, singular values
 /// s_i ≤ s_max · max(r, c) · ε (ε = 2.2e-16, LAPACK's usual rank tolerance) count as zero and
 /// the polar factor has NO component on their singular directions, so polar(0) = 0 and the
 /// polar factor of a rank-deficient G is the partial isometry on its range. Newton–Schulz
@@ -39,7 +39,7 @@ public struct PolarWorkspace: Sendable {
     /// Relative threshold multiplier: s_i ≤ s_max · max(r, c) · ε · this counts as zero.
     public var thresholdScale: Double = 1
     /// When G is exactly diagonal (every off-diagonal entry 0, as on the invariant manifold
-    /// W = diag(a, b, c, …) of MODEL.md §3), its thin SVD is known in closed form and the
+    /// W = diag(a, b, c, …) of docs/model.md §3), its thin SVD is known in closed form and the
     /// polar factor is diag(sign G_ii) under the same zero-threshold rule; this skips LAPACK
     /// (O(d·m) instead of O(d·m²)). The check stops at the first non-zero off-diagonal entry.
     public var diagonalFastPath = true

@@ -1,6 +1,6 @@
 import NumericKit
 
-/// The population loss and gradient of MODEL.md §1 for diagonal Σ and a dense teacher,
+/// The population loss and gradient of docs/model.md §1 for diagonal Σ and a dense teacher,
 /// from low-rank pieces only (never a d×d matrix):
 ///   A = WᵀΣW (m×m), u = WᵀΣθ (m), T = tr(MΣ) = tr A − θᵀΣθ,
 ///   ∇L = 2Σ(W A − θ uᵀ) + T ΣW = (ΣW)(2A + T I) − 2 (Σθ) uᵀ      O(d·m²)

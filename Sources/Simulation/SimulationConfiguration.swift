@@ -6,7 +6,7 @@ import SpecgdSupport
 /// Where the gradient comes from. JSON: {"kind": "population"}, {"kind": "samples",
 /// "samples": n} or {"kind": "online", "batch": B}.
 public enum TrainingData: Sendable, Codable, Equatable {
-    /// Exact population gradient (closed form, MODEL.md §1).
+    /// Exact population gradient (closed form, docs/model.md §1).
     case population
     /// One fixed data set of n samples per repetition.
     case samples(Int)

@@ -1,6 +1,6 @@
 import NumericKit
 
-/// The recorded summary of W (MODEL.md §5), with the column names `specgd theory` uses.
+/// The recorded summary of W (docs/model.md §5), with the column names `specgd theory` uses.
 public enum TrajectoryColumns {
     /// step, a = ‖Wᵀθ*‖, b = ‖Wᵀv‖ (0 without a spike), c = ‖P⊥W‖_F/√(d − #projected),
     /// q = ‖P⊥W‖²_F, loss (population), train_loss, alignment = a²/‖W‖²_F,

@@ -5,12 +5,12 @@ import Simulation
 import SpecgdSupport
 import Theory
 
-/// `specgd check-escape`: the escape-stage predictions of MODEL.md §5, checked on the
+/// `specgd check-escape`: the escape-stage predictions of docs/model.md §5, checked on the
 /// exact map and on dense simulations, PASS/FAIL with the numbers.
 struct CheckEscapeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-escape",
-        abstract: "Check the escape-stage predictions of MODEL.md §5 on the theory map and dense simulations.",
+        abstract: "Check the escape-stage predictions of docs/model.md §5 on the theory map and dense simulations.",
         discussion: """
         For every λ and both methods, runs the exact summary map (W₀ = αI) and dense simulations (random init, \
         several seeds, small d), records every step, and checks:

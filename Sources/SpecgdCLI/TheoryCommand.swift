@@ -151,7 +151,7 @@ struct TheoryCommand: ParsableCommand {
             if let amplification = s.escape.amplification { line += " amplification \(f(amplification))" }
             lines.append(line + " (peak \(f(s.escape.peakAmplification)))")
         } else {
-            // No "at escape" values without an escape (MODEL.md §7).
+            // No "at escape" values without an escape (docs/model.md §7).
             lines.append("no escape (a ≥ \(f(config.escapeThreshold))) within \(s.escape.steps) steps; peak amplification \(f(s.escape.peakAmplification))")
         }
         lines.append("final alignment \(f(s.escape.finalAlignment)), final loss \(f(s.escape.finalLoss))")

@@ -40,11 +40,11 @@ extension CellEvaluator {
     }
 }
 
-/// The escape statistics one run yields, whichever mode produced it (MODEL.md §5).
+/// The escape statistics one run yields, whichever mode produced it (docs/model.md §5).
 public struct RunStatistics: Sendable, Equatable {
     /// First step with a ≥ threshold; nil when the run does not escape within its steps.
     public var escapeStep: Int?
-    /// a²/‖W‖²_F at escape; nil when the run does not escape (a NaN cell, MODEL.md §7).
+    /// a²/‖W‖²_F at escape; nil when the run does not escape (a NaN cell, docs/model.md §7).
     public var alignmentAtEscape: Double?
     /// (b/a at escape) / (b/a at step 0); nil without escape.
     public var amplification: Double?
@@ -100,7 +100,7 @@ struct MetricAssembler {
     }
 }
 
-/// Theory mode: the exact summary map of MODEL.md §3 from W₀ = αI on the spiked model
+/// Theory mode: the exact summary map of docs/model.md §3 from W₀ = αI on the spiked model
 /// (3 coefficients, so a cell costs O(steps) whatever d is).
 public struct TheoryEvaluator: CellEvaluator {
     public init() {}

@@ -1,6 +1,6 @@
 import SpecgdSupport
 
-/// What a sweep measures in each cell (MODEL.md §5). Each becomes one column of cells.csv.
+/// What a sweep measures in each cell (docs/model.md §5). Each becomes one column of cells.csv.
 public enum Metric: String, Sendable, Codable, CaseIterable {
     /// a² / ‖W‖²_F at the escape step; NaN when the run does not escape.
     case alignmentAtEscape = "alignment_at_escape"

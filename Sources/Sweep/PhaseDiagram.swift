@@ -3,7 +3,7 @@ import SpecgdSupport
 import Theory
 
 /// A metric over two axes of a finished sweep, ready to draw: the heatmap grid plus the
-/// theoretical GD boundary λ_c where the linear-window ratio ρ equals 1 (MODEL.md §5).
+/// theoretical GD boundary λ_c where the linear-window ratio ρ equals 1 (docs/model.md §5).
 public struct PhaseDiagram: Sendable {
     public var metric: String
     public var x: GridAxis

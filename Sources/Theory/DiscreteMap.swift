@@ -1,7 +1,7 @@
 @_exported import Model
 import SpecgdSupport
 
-/// The exact discrete map of MODEL.md §3 — the ground truth of the toolkit.
+/// The exact discrete map of docs/model.md §3 — the ground truth of the toolkit.
 ///
 /// The inner loop runs on raw buffers over flat copies of p_gσ_g, σ_g and t_g (no array of
 /// structs, no allocation per step), so a 3-group map runs at ~10⁷–10⁸ steps/s in release.

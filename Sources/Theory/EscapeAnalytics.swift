@@ -1,6 +1,6 @@
 import Foundation
 
-/// Closed-form escape-stage predictions of MODEL.md §5 for the spiked model.
+/// Closed-form escape-stage predictions of docs/model.md §5 for the spiked model.
 ///
 /// Linear window (a, b small, q = p c² the bulk mass, T ≈ q − 1): one GD step multiplies
 /// a by A = 1 + η̃(3 − q) and b by B = 1 + η̃(1+λ)(1 − q).

@@ -1,11 +1,11 @@
 import SpecgdSupport
 
-/// The escape-stage statistics of MODEL.md §5 for one run, measured on the exact map.
+/// The escape-stage statistics of docs/model.md §5 for one run, measured on the exact map.
 /// One definition shared by `theory`, `check-escape` and `sweep`.
 public struct EscapeMetrics: Sendable, Codable, Equatable {
     /// First step k with a ≥ threshold, nil if the run never escapes within its budget.
     public var escapeStep: Int?
-    /// |a|, |b| at escape; nil when the run never escapes (MODEL.md §7: no "at escape" values
+    /// |a|, |b| at escape; nil when the run never escapes (docs/model.md §7: no "at escape" values
     /// without an escape, never the last step's under that name).
     public var signalAtEscape: Double?
     public var spikeAtEscape: Double?

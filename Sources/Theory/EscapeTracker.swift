@@ -50,7 +50,7 @@ public struct EscapeTracker: Sendable {
     public var spikeRatioAtEscape: Double? { escape.map { abs($0.observed.b / $0.observed.a) } }
 
     /// The metrics so far. Everything named "at escape" is nil when there was no escape;
-    /// a and b are reported as magnitudes (MODEL.md §7).
+    /// a and b are reported as magnitudes (docs/model.md §7).
     public func metrics(steps: Int) -> EscapeMetrics {
         let at = escape?.observed
         return EscapeMetrics(

@@ -1,7 +1,7 @@
 import NumericKit
 import SpecgdSupport
 
-/// The smooth continuous-time limits of MODEL.md §4 as ODE systems over the group
+/// The smooth continuous-time limits of docs/model.md §4 as ODE systems over the group
 /// coefficients s_g, with their analytic Jacobians.
 ///
 /// - `.gradient`: the GD flow ṡ_g = −G_g(s) in t = η̃ k, G_g = σ_g s_g (2σ_g(s_g² − t_g) + T).

@@ -19,7 +19,7 @@ public struct Group: Sendable, Codable, Equatable {
     }
 }
 
-/// The grouped diagonal model of MODEL.md §3: the single code path behind the spiked
+/// The grouped diagonal model of docs/model.md §3: the single code path behind the spiked
 /// (signal, spike, bulk) case, power-law spectra and custom groups.
 ///
 /// With M = WWᵀ − θ*θ*ᵀ diagonal, s_g² − t_g on group g:

@@ -1,12 +1,12 @@
 import SpecgdSupport
 
 /// The spiked dynamics in the variables (a, b, q) with q = p c² the bulk mass, and its
-/// d → ∞ limit (MODEL.md §4).
+/// d → ∞ limit (docs/model.md §4).
 ///
 /// Finite p, exact (c > 0): with T = (a² − 1) + (1+λ)b² + q,
 ///   GD:     q ← q (1 − η̃ (2q/p + T))²
 ///   SpecGD: q ← q − 2η₀ sign(2q/p + T) √q + η₀²,  η₀ = η √p
-/// and a, b follow their own updates of MODEL.md §3 (SpecGD moves them by η = η₀/√p).
+/// and a, b follow their own updates of docs/model.md §3 (SpecGD moves them by η = η₀/√p).
 /// The limit p → ∞ at fixed q (and fixed η̃, resp. fixed η₀) drops 2q/p; for SpecGD the
 /// per-step move η₀/√p of a and b vanishes, so a and b are frozen on the q time scale.
 public struct LargeDimensionMap: Sendable {

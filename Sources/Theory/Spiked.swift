@@ -1,6 +1,6 @@
 import SpecgdSupport
 
-/// Named constructors for the covariances of MODEL.md §1.
+/// Named constructors for the covariances of docs/model.md §1.
 extension GroupedModel {
     /// Σ = I + λ v vᵀ with v ⟂ θ*: groups signal (a), spike (b), bulk (c, p = d − 2).
     public static func spiked(lambda: Double, dimension d: Int) throws -> GroupedModel {

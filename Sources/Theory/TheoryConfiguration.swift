@@ -3,9 +3,9 @@ import SpecgdSupport
 
 /// What is integrated.
 public enum TheoryDynamics: String, Codable, Sendable, CaseIterable {
-    /// The exact discrete map (MODEL.md §3).
+    /// The exact discrete map (docs/model.md §3).
     case map
-    /// The continuous-time flow (MODEL.md §4): t = η̃k for GD, t = ηk for SpecGD.
+    /// The continuous-time flow (docs/model.md §4): t = η̃k for GD, t = ηk for SpecGD.
     case flow
     /// The d → ∞ map over (a, b, q) (spiked covariance only).
     case largeD = "large-d"

@@ -16,7 +16,7 @@ public struct TheorySummary: Sendable, Codable, Equatable {
     public var bulkMassAtEscape: Double?
     /// |b|/|a| at escape (the measured counterpart of `predictions.saturationRatio`; nil without escape).
     public var spikeRatioAtEscape: Double?
-    /// Closed-form predictions of MODEL.md §5 (spiked covariance only).
+    /// Closed-form predictions of docs/model.md §5 (spiked covariance only).
     public var predictions: EscapePredictions?
     /// Flow only: accepted ODE steps and located switching events.
     public var flowStatistics: FlowStatistics?
@@ -43,7 +43,7 @@ public struct TheoryResult: Sendable, StoppableRunResult {
 /// columns `step,[time,]a,b,c,loss,alignment,spike_alignment,q,T` plus `s_<name>` per group
 /// for non-spiked models (and `*_smoothed` columns for switching = both), then
 /// `a_signed,b_signed,c_signed`. a, b, c (and their `_smoothed` twins) are magnitudes |s|, the
-/// convention every command shares (MODEL.md §7: what a dense run can measure); the signed
+/// convention every command shares (docs/model.md §7: what a dense run can measure); the signed
 /// coefficients, which the map and flows do have (SpecGD's b chatters around 0), come last.
 /// Throws InputError for bad configurations and DivergenceError naming the step.
 public func runTheory(_ config: TheoryConfiguration) throws -> TheoryResult {

@@ -3,7 +3,7 @@ import Testing
 import SpecgdSupport
 
 @Suite struct CheckEscapeCommandTests {
-    /// The spiked map (MODEL.md §3) written out independently, every step recorded. It is
+    /// The spiked map (docs/model.md §3) written out independently, every step recorded. It is
     /// written in the association `DiscreteMap.rawStep` evaluates for the spiked groups
     /// (T = ((a² − 1) + (1+λ)·(b·b)) + p·(c·c), G_g = (σ_g s_g)·((2σ_g)·(s_g² − t_g) + T); its
     /// multiplications by 1 and "− 0" are exact), so the states are bitwise those of `theory`,

@@ -4,7 +4,7 @@ import SpecgdSupport
 /// Independent closed-form trajectories (written out here, not taken from Theory) so the
 /// comparison and escape checks are tested against numbers computed another way.
 enum Fixtures {
-    /// The spiked (a, b, c) map of MODEL.md §3 from W₀ = αI, as a theory-style table.
+    /// The spiked (a, b, c) map of docs/model.md §3 from W₀ = αI, as a theory-style table.
     static func spikedTrajectory(lambda: Double, dim: Int, alpha: Double = 1e-3, lr: Double = 1e-3,
                                  specgd: Bool = false, steps: Int, every: Int = 1) -> Table {
         let p = Double(dim - 2), s = 1 + lambda

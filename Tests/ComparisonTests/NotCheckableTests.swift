@@ -3,7 +3,7 @@ import Testing
 import SpecgdSupport
 @testable import Comparison
 
-/// MODEL.md §7: a check whose window or data is empty is not a PASS, and a run that never
+/// docs/model.md §7: a check whose window or data is empty is not a PASS, and a run that never
 /// escapes has no "at escape" values.
 @Suite struct NotCheckableTests {
     /// α = 1/32 at d = 32: b₀ = α already exceeds 0.1·b*₀, so the linear window is empty and

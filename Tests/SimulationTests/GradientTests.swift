@@ -3,7 +3,7 @@ import NumericKit
 @testable import Simulation
 import TestSupport
 
-/// Independent reference: the population loss from MODEL.md §1 with explicit d×d matrices,
+/// Independent reference: the population loss from docs/model.md §1 with explicit d×d matrices,
 /// L = ¼(2 tr(MΣMΣ) + tr(MΣ)²), M = WWᵀ − θθᵀ.
 private func naivePopulationLoss(_ w: Matrix, _ problem: Problem) -> Double {
     let d = problem.dimension
@@ -29,7 +29,7 @@ private func problems() throws -> [Problem] {
     return try [spiked, powerLaw, misaligned].map { try Problem(configuration: $0) }
 }
 
-// Error model for the population loss and gradient (MODEL.md §1). Every route — the explicit
+// Error model for the population loss and gradient (docs/model.md §1). Every route — the explicit
 // d×d formula above, the general Wᵀ(ΣW) route and the diagonal fast path — evaluates the same
 // polynomial in (W, θ, σ) by sums and products, so by Higham's componentwise analysis each is
 // within N ε of the exact value times the same polynomial evaluated with |W|, |θ| and every minus

@@ -8,7 +8,7 @@ private func relativeError(_ x: Double, _ y: Double) -> Double {
 }
 
 /// On the invariant manifold (W₀ = αI, population gradient) the dense run must reproduce
-/// the exact summary map of MODEL.md §3 step for step.
+/// the exact summary map of docs/model.md §3 step for step.
 @Suite struct TheoryAgreementTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var method: Method

@@ -3,7 +3,7 @@ import Testing
 import Theory
 
 /// Sweep cells of a run that never escapes: the "at escape" metrics are NaN, not the last
-/// step's values (MODEL.md §7); the final and peak metrics are still measured.
+/// step's values (docs/model.md §7); the final and peak metrics are still measured.
 @Suite struct NoEscapeMetricTests {
     @Test func atEscapeMetricsAreNaNWithoutAnEscape() throws {
         let point = ModelPoint(method: .gd, lambda: 8, dim: 100, alpha: 1e-3, lr: 1e-3, steps: 200, escapeThreshold: 0.5)

@@ -19,14 +19,14 @@ import TestSupport
                 #expect(EscapeAnalytics.rho(lambda: critical * 0.9, lr: lr, q: q) < 1)
             }
         }
-        #expect(PhaseDiagram.criticalLambda(q: 0) == 2)  // λ_c = 2 at small q (MODEL.md §5)
+        #expect(PhaseDiagram.criticalLambda(q: 0) == 2)  // λ_c = 2 at small q (docs/model.md §5)
         #expect(PhaseDiagram.criticalLambda(q: 1) == nil)
     }
 
     @Test func theoryAmplificationChangesSignAtTheBoundary() throws {
         // Inside the linear window (500 GD steps at η̃ = 1e-3 from α = 1e-3: a, b stay tiny), the
         // spike outgrows the signal exactly for λ > λ_c = 2/(1 − q). No run escapes, so
-        // `amplification` (at escape) is NaN in every cell (MODEL.md §7; it used to hold the
+        // `amplification` (at escape) is NaN in every cell (docs/model.md §7; it used to hold the
         // last step's ratio); the peak over the run carries the growth: ρ^K above λ_c (b/a
         // grows monotonically), exactly 1 (step 0) below.
         let configuration = try Fixture.configuration(grid: ["lambda=0:6:25", "lr=1e-3"], metrics: [.amplification, .peakAmplification],

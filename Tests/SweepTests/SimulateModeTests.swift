@@ -6,7 +6,7 @@ import Theory
 
 @Suite struct SimulateModeTests {
     /// From W₀ = αI with the population gradient, dense training stays on the invariant
-    /// manifold, so simulate mode must reproduce theory mode (MODEL.md §3: the map is exact).
+    /// manifold, so simulate mode must reproduce theory mode (docs/model.md §3: the map is exact).
     @Test(arguments: [Method.gd, .specgd])
     func populationSimulationReproducesTheory(method: Method) throws {
         let grid = try Grid.parse(["lambda=0,4,12", "lr=0.01,0.03"], mode: .simulate)

@@ -32,7 +32,7 @@ enum Fixture {
     }
 }
 
-/// An independent transcription of the spiked map (MODEL.md §3) for escape steps.
+/// An independent transcription of the spiked map (docs/model.md §3) for escape steps.
 private func referenceEscape(lambda: Double, d: Int, alpha: Double, lr: Double, steps: Int,
                              spectral: Bool, threshold: Double = 0.5) -> Int? {
     var (a, b, c) = (alpha, alpha, alpha)

@@ -3,7 +3,7 @@ import Testing
 import SpecgdSupport
 import TestSupport
 
-/// An independent, literal transcription of MODEL.md §3 (spiked case), used as the
+/// An independent, literal transcription of docs/model.md §3 (spiked case), used as the
 /// reference the grouped code path must reproduce.
 private func referenceStep(_ state: (Double, Double, Double), lambda: Double, p: Double,
                            lr: Double, spectral: Bool) -> (Double, Double, Double) {

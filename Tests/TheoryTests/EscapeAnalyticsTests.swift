@@ -5,7 +5,7 @@ import TestSupport
 
 @Suite struct EscapeAnalyticsTests {
     /// ρ^k against the exact map's b/a growth over the linear window (b ≤ 0.1 b*, a ≤ 0.1),
-    /// d = 1000, α = 10⁻³, η̃ = 10⁻³ (MODEL.md §5: agreement to ~1%).
+    /// d = 1000, α = 10⁻³, η̃ = 10⁻³ (docs/model.md §5: agreement to ~1%).
     @Test(arguments: [1.0, 4.0, 16.0])
     func rhoPowerMatchesTheMapOverTheLinearWindow(lambda: Double) throws {
         let d = 1000, alpha = 1e-3, lr = 1e-3
@@ -26,7 +26,7 @@ import TestSupport
     }
 
     /// GD's spike at escape against the quasi-static saturation b* = √((1 − a_esc² − q₀)/(3(1+λ))),
-    /// and b/a against b*/a_esc. (MODEL.md quotes b: 0.167 vs 0.169 at λ = 8, 0.121 vs 0.122 at λ = 16.)
+    /// and b/a against b*/a_esc. (docs/model.md quotes b: 0.167 vs 0.169 at λ = 8, 0.121 vs 0.122 at λ = 16.)
     @Test(arguments: [8.0, 16.0])
     func saturationPredictsTheSpikeAtEscape(lambda: Double) throws {
         let d = 1000, alpha = 1e-3

@@ -3,7 +3,7 @@ import Testing
 @testable import Theory
 import SpecgdSupport
 
-/// MODEL.md §7: a run that never escapes has no escape step and no "at escape" values —
+/// docs/model.md §7: a run that never escapes has no escape step and no "at escape" values —
 /// never the last step's values under an "at escape" name.
 @Suite struct NoEscapeTests {
     @Test(arguments: [TheoryDynamics.map, .flow, .largeD])

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import Theory
 
-/// An independent transcription of the spiked GD map (MODEL.md §3) that tracks max |b/a| over
+/// An independent transcription of the spiked GD map (docs/model.md §3) that tracks max |b/a| over
 /// steps 0…escape (inclusive; the whole run without escape), divided by |b/a|₀.
 /// Written in the association `DiscreteMap.rawStep` evaluates for the spiked groups
 /// (σ, p, t) = (1, 1, 1), (1+λ, 1, 0), (1, p, 0): T = ((a² − 1) + (1+λ)·(b·b)) + p·(c·c) and

@@ -3,7 +3,7 @@ import Testing
 @testable import Theory
 import SpecgdSupport
 
-/// MODEL.md §7: a, b, c are magnitudes in every table; the signed coefficients are extra
+/// docs/model.md §7: a, b, c are magnitudes in every table; the signed coefficients are extra
 /// columns at the end.
 @Suite struct SignConventionTests {
     /// SpecGD's b chatters around 0 after escape (±η steps), so its signed coefficient goes

@@ -1,4 +1,4 @@
-/* The spiked GD flow of MODEL.md §4 written directly in C against GSL odeiv2: the floor for
+/* The spiked GD flow of docs/model.md §4 written directly in C against GSL odeiv2: the floor for
    `specgd theory --flow` (same stepper, same driver set-up: gsl_odeiv2_driver_alloc_y_new with
    initial step 1e-6 and abs = rel tolerance, then gsl_odeiv2_evolve_apply to t_end — what
    NumericKit.ODESolver does). The difference in time is the Swift side's overhead (callback

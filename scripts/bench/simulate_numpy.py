@@ -17,7 +17,7 @@ set-up is not timed (a researcher would call np.random; the port costs ~1 µs a 
 --seeds S runs repetitions 0 … S−1 one after another (as a loop over seeds would), writing
 every repetition's rows with a leading seed column (the layout of specgd's PATH.seeds.csv).
 
---naive uses the literal d×d formulas of MODEL.md §1 instead of the low-rank ones (what a
+--naive uses the literal d×d formulas of docs/model.md §1 instead of the low-rank ones (what a
 first implementation usually looks like; O(d³) per step even when m ≪ d).
 
 Prints one JSON line: {"per_step": s (mean over seeds), "loop_seconds": [s per seed],
@@ -167,7 +167,7 @@ def main():
     p.add_argument("--data-cache", default=None, help="npz file keeping W0 (and X, y) between runs")
     p.add_argument("--output", required=True)
     p.add_argument("--naive", action="store_true",
-                   help="literal MODEL.md formulas with d×d matrices (Σ as a matrix, M = WWᵀ − θθᵀ)")
+                   help="literal docs/model.md §1 formulas with d×d matrices (Σ as a matrix, M = WWᵀ − θθᵀ)")
     args = p.parse_args()
     d = args.dim
     m = args.width or d
@@ -199,7 +199,7 @@ def main():
     Sigma = np.diag(sigma) if args.naive else None
 
     def loss_and_grad_naive(W):
-        # ∇L = 2ΣMΣW + tr(MΣ)ΣW, L = ¼(2 tr(MΣMΣ) + tr(MΣ)²), exactly as written in MODEL.md §1.
+        # ∇L = 2ΣMΣW + tr(MΣ)ΣW, L = ¼(2 tr(MΣMΣ) + tr(MΣ)²), exactly as written in docs/model.md §1.
         M = W @ W.T - np.outer(theta, theta)
         MS = M @ Sigma
         T = np.trace(MS)
