@@ -222,9 +222,3 @@ struct DenseRunOptions: ParsableArguments {
         return c
     }
 }
-
-/// The command line as recorded in sidecars: the program as `specgd` (not the absolute path
-/// of whichever build ran it), so records and notebooks read the same on every machine.
-enum Invocation {
-    static var arguments: [String] { ["specgd"] + CommandLine.arguments.dropFirst() }
-}
