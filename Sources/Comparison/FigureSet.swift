@@ -55,7 +55,7 @@ public struct FigureSet: Sendable {
     /// The command line recorded in every sidecar.
     public var command: [String]
 
-    public init(options: Options, command: [String] = CommandLine.arguments) {
+    public init(options: Options, command: [String] = Invocation.arguments) {
         self.options = options
         self.command = command
     }

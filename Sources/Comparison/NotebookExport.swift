@@ -10,11 +10,11 @@ public enum NotebookExport {
     public static func notebook(from directory: String, notebookPath: String) throws -> Notebook {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw InputError("--from \(directory) is not a directory")
+            throw InputError("\(directory) is not a directory")
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix(".") }.sorted()
         let csvs = files.filter { $0.hasSuffix(".csv") }
-        guard !csvs.isEmpty else { throw InputError("--from \(directory) holds no CSV file") }
+        guard !csvs.isEmpty else { throw InputError("\(directory) holds no CSV file") }
         let recipes = try files.filter { $0.hasSuffix(".recipe.json") }
             .map { try FigureRecipe.read((directory as NSString).appendingPathComponent($0)) }
         let recipeNames = Set(recipes.map(\.name))

@@ -38,8 +38,8 @@ struct CheckEscapeCommand: ParsableCommand {
         Example: specgd check-escape --lambdas 1,2,4,8,16 --dim 32 --seeds 3 --output-dir out/check
         """)
 
-    @Option(parsing: .unconditional, help: "Comma-separated spike strengths λ to check.")
-    var lambdas: String = "1,2,4,8,16"
+    @Option(parsing: .unconditional, help: ArgumentHelp("Comma-separated spike strengths λ to check.", valueName: "λ,…"))
+    var lambdas = CommaSeparated<Double>([1, 2, 4, 8, 16])
 
     @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate of both methods: η̃ for GD, η for SpecGD (see --gd-lr, --specgd-lr).")
     var learningRate: Double = 1e-3
@@ -50,7 +50,7 @@ struct CheckEscapeCommand: ParsableCommand {
     @Option(name: .customLong("specgd-lr"), parsing: .unconditional, help: "SpecGD's learning rate η (default: --lr).")
     var specgdLearningRate: Double?
 
-    @Option(name: .customLong("dim"), parsing: .unconditional, help: "Dimension d (the simulations are dense d×d: keep it small).")
+    @Option(name: .customLong("dim"), parsing: .unconditional, help: "Dimension d (smaller than the 1000 of theory and simulate: every run records every step, and the simulations are dense d×d).")
     var dimension: Int = 32
 
     @Option(parsing: .unconditional, help: "Initial scale α (W₀ = αI for the map; entries N(0, α²/d) or α·orthogonal for the simulations).")
@@ -63,13 +63,15 @@ struct CheckEscapeCommand: ParsableCommand {
     var escapeThreshold: Double = 0.5
 
     // The simulation options are optional so that giving one with --no-simulation is refused.
-    @Option(name: .customLong("init"), help: "Simulation initialisation: gaussian (default), orthogonal or identity.")
+    @Option(name: .customLong("init"), help: "Simulation initialisation W₀ (default: \(CheckEscapeCommand.defaultInitialization.rawValue), not identity as in simulate: from αI a simulation only replays the theory map, and the check is that random starts follow the predictions).")
     var initOption: Initialization?
-    var initialization: Initialization { initOption ?? .gaussian }
+    var initialization: Initialization { initOption ?? Self.defaultInitialization }
+    static let defaultInitialization = Initialization.gaussian
 
-    @Option(name: .customLong("seeds"), parsing: .unconditional, help: "Simulation repetitions (the checks use the mean over seeds; default 3).")
+    @Option(name: .customLong("seeds"), parsing: .unconditional, help: "Simulation repetitions (default: \(CheckEscapeCommand.defaultSeeds), not 1 as in simulate: the checks use the mean over random starts).")
     var seedsOption: Int?
-    var seeds: Int { seedsOption ?? 3 }
+    var seeds: Int { seedsOption ?? Self.defaultSeeds }
+    static let defaultSeeds = 3
 
     @Option(name: .customLong("seed"), parsing: .unconditional, help: "Master seed of the simulations (default 0).")
     var seedOption: UInt64?
@@ -127,7 +129,7 @@ struct CheckEscapeCommand: ParsableCommand {
     }
 
     func lambdaList() throws -> [Double] {
-        let values = try Validate.numbers(lambdas, "--lambdas")
+        let values = lambdas.values
         for v in values { try Validate.spike(v, "--lambdas value") }
         return values
     }

@@ -43,8 +43,8 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("tolerance-floor"), parsing: .unconditional, help: "Floor of the denominator of the scaled deviation: below it, deviations are judged on the absolute scale TOL·FLOOR.")
     var toleranceFloor: Double = 1e-6
 
-    @Option(help: "Comma-separated methods to compare (gd, specgd); default: --method.")
-    var methods: String?
+    @Option(help: ArgumentHelp("Comma-separated methods to compare (default: --method).", valueName: "methods"))
+    var methods: CommaSeparated<Theory.Method>?
 
     @Option(name: .customLong("theory-lambda"), parsing: .unconditional, help: "Override λ for the theory side only (a deliberately wrong theory, to see a comparison fail).")
     var theoryLambda: Double?
@@ -73,12 +73,8 @@ struct CompareCommand: ParsableCommand {
 
     func methodList() throws -> [Method] {
         guard let methods else { return [model.method] }
-        let names = try Validate.fields(methods, "--methods")
-        let list = try names.map { name -> Method in
-            guard let m = Method(rawValue: name) else { throw InputError("--methods: unknown method '\(name)' (gd, specgd)") }
-            return m
-        }
-        guard !list.isEmpty, Set(list).count == list.count else { throw InputError("--methods must list distinct methods (got '\(methods)')") }
+        let list = methods.values
+        guard Set(list).count == list.count else { throw InputError("--methods must list distinct methods (got '\(methods.defaultValueDescription)')") }
         return list
     }
 
@@ -181,7 +177,7 @@ struct CompareSummary: Codable, Sendable {
 /// `specgd simulate`'s options that makes sense next to a theory run (the covariance is the
 /// spiked one of --lambda, the teacher θ* = e₁).
 struct DenseRunOptions: ParsableArguments {
-    @Option(name: .customLong("init"), help: "Simulation initialisation: identity (W₀ = αI, the theory's start), gaussian (entries N(0, α²/d)) or orthogonal (α × random orthonormal columns).")
+    @Option(name: .customLong("init"), help: "Simulation initialisation W₀ (identity is the theory's start).")
     var initialization: Initialization = .identity
 
     @Option(parsing: .unconditional, help: "Simulation: train on a fixed data set of N samples (default: exact population gradient).")
@@ -193,7 +189,7 @@ struct DenseRunOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Simulation: fresh batches of B samples at every step (online SGD-style training; implies --online).")
     var batch: Int?
 
-    @Option(help: "SpecGD polar factor in the simulation: svd (exact), ns3 or ns5 (Newton–Schulz).")
+    @Option(help: "SpecGD polar factor in the simulation.")
     var polar: PolarMethod = .svd
 
     @Option(parsing: .unconditional, help: "Number of independent simulation repetitions S (the band in the figure spans their 10–90 % quantiles).")
@@ -221,10 +217,4 @@ struct DenseRunOptions: ParsableArguments {
         try c.validate()
         return c
     }
-}
-
-/// The command line as recorded in sidecars: the program as `specgd` (not the absolute path
-/// of whichever build ran it), so records and notebooks read the same on every machine.
-enum Invocation {
-    static var arguments: [String] { ["specgd"] + CommandLine.arguments.dropFirst() }
 }

@@ -9,28 +9,40 @@ struct ExportNotebookCommand: ParsableCommand {
         commandName: "export-notebook",
         abstract: "Export a Jupyter notebook that loads a directory's CSVs and redraws its figures in matplotlib.",
         discussion: """
-        Reads every CSV in --from (with the standard csv module and numpy: no pandas needed), and for every \
+        Reads every CSV in DIR (with the standard csv module and numpy: no pandas needed), and for every \
         figure recipe NAME.recipe.json (written by compare, check-escape and figures) adds a markdown cell saying \
         what the figure shows and which command made its data (from the JSON sidecars' `command`), and a code \
         cell that redraws it with matplotlib. SVGs without a recipe are displayed as they are. The notebook is \
         nbformat 4.5 with a python3 kernel and no outputs; its data path is relative to the notebook (override \
         with the SPECGD_DATA environment variable).
-        Example: specgd export-notebook --from out/figures --output notebooks-export/figures.ipynb
+        Example: specgd export-notebook out/figures --output notebooks-export/figures.ipynb
         """)
 
-    @Option(help: "Directory holding the CSV files, JSON sidecars and figure recipes.")
-    var from: String
+    @Argument(help: ArgumentHelp("Directory holding the CSV files, JSON sidecars and figure recipes.", valueName: "dir"))
+    var directory: String?
+
+    /// `--from DIR`, the old spelling of the positional DIR (deprecated, hidden).
+    @Option(help: .hidden)
+    var from: String?
+
+    /// DIR, or the deprecated --from DIR.
+    var input: String { directory ?? from ?? "" }
 
     @Option(help: "Path of the notebook to write (conventionally notebooks-export/NAME.ipynb).")
     var output: String
 
     func validate() throws {
+        switch (directory, from) {
+        case (nil, nil): throw ValidationError("give the directory to export")
+        case (_?, _?): throw ValidationError("give the directory once (--from is the old spelling of the positional DIR)")
+        default: break
+        }
         try OutputPath.checkFile(output)
         guard output.hasSuffix(".ipynb") else { throw InputError("--output must end in .ipynb (got \(output))") }
     }
 
     func run() throws {
-        try NotebookExport.export(from: from, to: output)
+        try NotebookExport.export(from: input, to: output)
         print("notebook: \(output)")
     }
 }

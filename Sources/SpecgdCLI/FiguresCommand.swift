@@ -20,7 +20,9 @@ struct FiguresCommand: ParsableCommand {
           power-law         a power-law covariance with θ* on a low-variance direction
         All runs but the overlaid simulations use the exact summary map. Defaults take well under a minute \
         in a release build; --quick shrinks every size (for CI and smoke tests), --full enlarges them.
-        Then `specgd export-notebook --from DIR --output notebooks-export/figures.ipynb` redraws them in matplotlib.
+        The simulations differ from simulate's defaults on purpose: they start from a gaussian W₀ (from αI \
+        a simulation only replays the map) and use several seeds, whose 10–90 % band the figures draw.
+        Then `specgd export-notebook DIR --output notebooks-export/figures.ipynb` redraws them in matplotlib.
         """)
 
     @Option(name: .customLong("output-dir"), help: "Directory for the figures and their data (created if needed).")

@@ -24,14 +24,14 @@ struct PlotPhaseCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("A complete (or merged) sweep directory.", valueName: "dir"))
     var directory: String
 
-    @Option(help: "Metric to draw (default: the sweep's first metric).")
-    var metric: String?
+    @Option(help: "Metric to draw, one the sweep recorded (default: the sweep's first metric).")
+    var metric: Metric?
 
-    @Option(help: "Axis across (default: lambda when it is an axis).")
-    var x: String?
+    @Option(help: "Axis across, one of the sweep's grid axes (default: lambda when it is an axis).")
+    var x: SweepParameter?
 
-    @Option(help: "Axis up (default: lr when it is an axis).")
-    var y: String?
+    @Option(help: "Axis up, one of the sweep's grid axes (default: lr when it is an axis).")
+    var y: SweepParameter?
 
     @Option(name: .customLong("at"), help: ArgumentHelp("Fix another axis with several values: name=value (repeatable).", valueName: "name=value"))
     var fixed: [String] = []
@@ -55,7 +55,7 @@ struct PlotPhaseCommand: ParsableCommand {
             }
             at[parts[0]] = value
         }
-        let diagram = try PhaseDiagram.load(directory, metric: metric, x: x, y: y, at: at)
+        let diagram = try PhaseDiagram.load(directory, metric: metric?.rawValue, x: x?.rawValue, y: y?.rawValue, at: at)
         let output = outputDirectory ?? directory
         try AtomicFile.createDirectory(output)
         let stem = output + "/phase-" + diagram.metric

@@ -17,17 +17,13 @@ public struct SpecGD: ParsableCommand {
         `specgd simulate --help` (dense finite-d training) and `specgd compare --help`.
         """,
         version: SpecgdVersion.string,
-        subcommands: [
-            InfoCommand.self,
-            TheoryCommand.self,
-            SimulateCommand.self,
-            CompareCommand.self,
-            CheckEscapeCommand.self,
-            FiguresCommand.self,
-            ExportNotebookCommand.self,
-            SweepCommand.self,
-            MergeCommand.self,
-            PlotPhaseCommand.self,
+        subcommands: [HelpMarkdownCommand.self],
+        groupedSubcommands: [
+            CommandGroup(name: "Run", subcommands: [TheoryCommand.self, SimulateCommand.self]),
+            CommandGroup(name: "Compare and check", subcommands: [CompareCommand.self, CheckEscapeCommand.self]),
+            CommandGroup(name: "Sweeps", subcommands: [SweepCommand.self, MergeCommand.self, PlotPhaseCommand.self]),
+            CommandGroup(name: "Figures", subcommands: [FiguresCommand.self, ExportNotebookCommand.self]),
+            CommandGroup(name: "Machine", subcommands: [InfoCommand.self]),
         ])
 
     /// Every failure is one line on stderr: `Error: <message>`, and for a command-line
@@ -48,19 +44,32 @@ public struct SpecGD: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             guard code != .success else { exit(withError: error) }
-            let message = Self.message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-            if !message.isEmpty {
-                let hint = code == .validationFailure ? " (see '\(helpCommand) --help')" : ""
-                let line = (message.hasPrefix("Error:") ? "" : "Error: ") + message + hint + "\n"
-                FileHandle.standardError.write(Data(line.utf8))
+            if let line = errorLine(for: error, arguments: Array(CommandLine.arguments.dropFirst())) {
+                FileHandle.standardError.write(Data((line + "\n").utf8))
             }
             Foundation.exit(code.rawValue)
         }
     }
 
-    /// `specgd` or `specgd <subcommand>`, from the command line.
-    private static var helpCommand: String {
+    /// The one stderr line for a failure of `specgd ARGUMENTS` (nil for a bare exit code):
+    /// `Error: <message>`, with the `--help` hint for a command-line mistake.
+    static func errorLine(for error: any Error, arguments: [String]) -> String? {
+        let lines = Self.message(for: error).split(whereSeparator: \.isNewline).map(String.init)
+        var message = lines.first ?? ""
+        // A choice among many values ("Please provide one of the following:" and a bulleted
+        // list) stays on the one line: the values comma-separated.
+        let bullets = lines.dropFirst().prefix { $0.hasPrefix("  - ") }.map { $0.dropFirst(4) }
+        if message.hasSuffix(":"), !bullets.isEmpty {
+            message += " " + bullets.joined(separator: ", ") + "."
+        }
+        guard !message.isEmpty else { return nil }
+        let hint = exitCode(for: error) == .validationFailure ? " (see '\(helpCommand(arguments)) --help')" : ""
+        return (message.hasPrefix("Error:") ? "" : "Error: ") + message + hint
+    }
+
+    /// `specgd` or `specgd <subcommand>`, from the arguments.
+    private static func helpCommand(_ arguments: [String]) -> String {
         let names = configuration.subcommands.map { $0.configuration.commandName ?? "" }
-        return (CommandLine.arguments.dropFirst().first { names.contains($0) }).map { "specgd \($0)" } ?? "specgd"
+        return (arguments.first { names.contains($0) }).map { "specgd \($0)" } ?? "specgd"
     }
 }

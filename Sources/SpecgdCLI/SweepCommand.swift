@@ -42,11 +42,13 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("grid"), help: ArgumentHelp("A grid axis (repeat for more axes): name=start:stop:count[:log] or name=v1,v2,….", valueName: "spec"))
     var grids: [String] = []
 
-    @Option(help: "How cells are evaluated: theory (the exact summary map from W₀ = αI) or simulate (dense training).")
+    @Option(help: "How cells are evaluated.")
     var mode: SweepMode = .theory
 
-    @Option(name: .customLong("metric"), help: ArgumentHelp("Metrics to record, comma-separated or repeated (default: alignment_at_escape,escape_step).", valueName: "names"))
-    var metrics: [String] = []
+    @Option(name: .customLong("metric"), help: ArgumentHelp("Metrics to record, comma-separated or repeated (default: \(SweepCommand.defaultMetrics.defaultValueDescription)).", valueName: "names"))
+    var metrics: [CommaSeparated<Metric>] = []
+
+    static let defaultMetrics = CommaSeparated<Metric>([.alignmentAtEscape, .escapeStep])
 
     @OptionGroup(title: "Model options (the values every cell starts from; a --grid axis overrides its option)")
     var model: ModelOptions
@@ -60,14 +62,17 @@ struct SweepCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Simulate mode: number of training samples n (default: population loss).")
     var samples: Int?
 
-    @Option(name: .customLong("init"), help: "Simulate mode: W₀ = identity (αI, needs m = d), gaussian (entries N(0, α²/d)) or orthogonal (default identity).")
+    @Option(name: .customLong("init"), help: "Simulate mode: initialisation W₀ (default: identity).")
     var initialization: Initialization?
 
     @Option(name: .customLong("output-dir"), help: ArgumentHelp("Sweep directory (must be new or empty unless --resume).", valueName: "dir"))
     var outputDirectory: String
 
-    @Option(parsing: .unconditional, help: "Worker threads (default: the number of cores). Results do not depend on it.")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(parsing: .unconditional, help: "Worker threads for the cells, one BLAS thread each (default: the number of cores). Results do not depend on it.")
+    var jobs: Int?
+
+    /// --jobs, else the number of cores.
+    var workers: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
 
     @Option(help: ArgumentHelp("Run only shard I of N (1-based): the cells with index mod N = I−1.", valueName: "I/N"))
     var shard: String?
@@ -79,7 +84,7 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         guard !grids.isEmpty else { throw ValidationError("give at least one --grid axis, e.g. --grid 'lambda=0:16:65'") }
-        try Validate.atLeast(jobs, 1, "jobs")
+        if let jobs { try Validate.atLeast(jobs, 1, "jobs") }
         if let width { try Validate.atLeast(width, 1, "width") }
         if let samples { try Validate.atLeast(samples, 1, "samples") }
         try OutputPath.checkDirectory(outputDirectory)
@@ -89,8 +94,8 @@ struct SweepCommand: ParsableCommand {
         let configuration = try makeConfiguration()
         // Every cell (values and memory, the limit shared by the parallel workers) is checked
         // by the runner before the directory is touched.
-        let evaluator = try configuration.mode.evaluator(memoryLimit: resources.limit.shared(by: min(jobs, configuration.cells.count)))
-        let runner = SweepRunner(configuration: configuration, directory: outputDirectory, jobs: jobs, resume: resume)
+        let evaluator = try configuration.mode.evaluator(memoryLimit: resources.limit.shared(by: min(workers, configuration.cells.count)))
+        let runner = SweepRunner(configuration: configuration, directory: outputDirectory, jobs: workers, resume: resume)
         let report = try runner.run(evaluator: evaluator)
         let scope = configuration.shard.map { "shard \($0) of " } ?? ""
         print("sweep: \(scope)\(configuration.grid.count) cells — \(report.cells) here, \(report.alreadyDone) already done, "
@@ -104,7 +109,7 @@ struct SweepCommand: ParsableCommand {
             if initialization != nil { throw InputError("--init applies to --mode simulate only") }
         }
         let grid = try Grid.parse(grids, mode: mode)
-        let metricList = try Metric.parseList(metrics.isEmpty ? ["alignment_at_escape,escape_step"] : metrics)
+        let metricList = try Metric.parseList((metrics.isEmpty ? [Self.defaultMetrics] : metrics).flatMap(\.values).map(\.rawValue))
         var base = ModelPoint(method: model.method, lambda: model.lambda, dim: model.dimension, alpha: model.alpha,
                               lr: model.learningRate, steps: model.steps, escapeThreshold: model.escapeThreshold,
                               width: width, samples: samples, initialization: initialization, seed: seed)
@@ -114,5 +119,3 @@ struct SweepCommand: ParsableCommand {
                                   shard: try shard.map(Shard.parse))
     }
 }
-
-extension SweepMode: ExpressibleByArgument {}

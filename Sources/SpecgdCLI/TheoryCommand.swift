@@ -33,8 +33,8 @@ struct TheoryCommand: ParsableCommand {
     @Flag(name: .customLong("large-d"), help: "Run the d → ∞ map over (a, b, q) (spiked only; q₀ = (d−2)α²; SpecGD uses η₀ = lr·√(d−2)).")
     var largeD = false
 
-    @Option(help: "Flow: GSL stepper (rk2, rk4, rkf45, rkck, rk8pd, rk1imp, rk2imp, rk4imp, bsimp, msadams, msbdf).")
-    var stepper: String = "rk8pd"
+    @Option(help: "Flow: GSL odeiv2 stepper (explicit Runge–Kutta, implicit ones with the analytic Jacobian, Bulirsch–Stoer, multistep Adams/BDF).")
+    var stepper: ODEStepper = .rk8pd
 
     @Option(name: .customLong("t-end"), parsing: .unconditional, help: "Flow: end time (default steps·lr).")
     var tEnd: Double?
@@ -51,7 +51,7 @@ struct TheoryCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "SpecGD flow: smoothing ε of sign(x) ≈ x/√(x²+ε²) (default 0.001).")
     var epsilon: Double?
 
-    @Option(help: "SpecGD flow: smoothed, filippov (event-located switching with sliding), or both (Filippov + *_smoothed columns). Default: smoothed.")
+    @Option(help: "SpecGD flow: how the switching sign(·) of polar(∇L) is integrated (default: \(TheoryCommand.defaultSwitching.rawValue)).")
     var switching: SwitchingRule?
 
     /// Benchmarks only (scripts/bench-theory): repeat the computation N times and print the
@@ -65,6 +65,8 @@ struct TheoryCommand: ParsableCommand {
     @Option(name: .customLong("bench-phase-grid"), parsing: .unconditional, help: .hidden)
     var benchPhaseGrid: Int = 0
 
+    static let defaultSwitching = SwitchingRule.smoothed
+
     func validate() throws {
         try Validate.atLeast(timeRuns, 0, "time-runs")
         for (value, name) in [(tEnd, "t-end"), (dt, "dt"), (epsilon, "epsilon")] {
@@ -72,7 +74,6 @@ struct TheoryCommand: ParsableCommand {
         }
         try Validate.finite(absTol, "abs-tol")
         try Validate.finite(relTol, "rel-tol")
-        _ = try ODEStepper.named(stepper)
         if flow && largeD { throw InputError("--flow and --large-d are exclusive") }
         if (switching != nil || epsilon != nil) && !(flow && model.method == .specgd) {
             throw InputError("--switching and --epsilon apply to the SpecGD flow only (--flow --method specgd)")
@@ -91,8 +92,8 @@ struct TheoryCommand: ParsableCommand {
         try covariance.apply(to: &config)
         config.dynamics = flow ? .flow : (largeD ? .largeD : .map)
         config.flow = FlowConfiguration(
-            stepper: try ODEStepper.named(stepper), tEnd: tEnd, dt: dt, absoluteTolerance: absTol,
-            relativeTolerance: relTol, switching: switching ?? .smoothed, epsilon: epsilon ?? 1e-3)
+            stepper: stepper, tEnd: tEnd, dt: dt, absoluteTolerance: absTol,
+            relativeTolerance: relTol, switching: switching ?? Self.defaultSwitching, epsilon: epsilon ?? 1e-3)
         return config
     }
 
@@ -172,5 +173,3 @@ struct TheoryCommand: ParsableCommand {
         return lines.joined(separator: "\n")
     }
 }
-
-extension SwitchingRule: ExpressibleByArgument {}

@@ -19,10 +19,10 @@ public struct RunRecord<Configuration: Encodable & Sendable, Summary: Encodable 
     public let stopDetail: String?
 
     public init(kind: String, configuration: Configuration, summary: Summary, outcome: RunOutcome? = nil,
-                command: [String] = CommandLine.arguments) {
+                command: [String] = Invocation.arguments) {
         self.tool = "specgd"
         self.version = SpecgdVersion.string
-        self.command = command.map(RunRecord.shellQuoted).joined(separator: " ")
+        self.command = Invocation.shellQuoted(command)
         self.kind = kind
         self.createdAt = ISO8601DateFormatter().string(from: Date())
         self.machine = .current
@@ -35,11 +35,6 @@ public struct RunRecord<Configuration: Encodable & Sendable, Summary: Encodable 
 
     public func write(to path: String) throws {
         try AtomicFile.write(try JSONOutput.encode(self), to: path)
-    }
-
-    private static func shellQuoted(_ word: String) -> String {
-        let plain = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@".contains($0) }
-        return plain && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }
 

@@ -20,7 +20,7 @@ public enum SweepMerge {
     }
 
     public static func merge(_ inputs: [String], into output: String,
-                             command: [String] = CommandLine.arguments) throws -> Result {
+                             command: [String] = Invocation.arguments) throws -> Result {
         guard !inputs.isEmpty else { throw InputError("merge needs at least one sweep directory") }
         let outputURL = URL(fileURLWithPath: output).standardizedFileURL
         let inputURLs = inputs.map { URL(fileURLWithPath: $0).standardizedFileURL }

@@ -97,7 +97,7 @@ public enum SweepRecord {
     }
 
     public static func write(_ configuration: SweepConfiguration, to directory: String,
-                             command: [String] = CommandLine.arguments) throws {
+                             command: [String] = Invocation.arguments) throws {
         let record = RunRecord(kind: "sweep", configuration: configuration,
                                summary: Summary(totalCells: configuration.grid.count,
                                                 cellsInThisRun: configuration.cells.count),

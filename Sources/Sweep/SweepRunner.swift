@@ -31,7 +31,7 @@ public struct SweepRunner: Sendable {
 
     public init(configuration: SweepConfiguration, directory: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 resume: Bool = false, showProgress: Bool = isatty(STDERR_FILENO) == 1,
-                command: [String] = CommandLine.arguments) {
+                command: [String] = Invocation.arguments) {
         self.configuration = configuration
         self.directory = directory
         self.jobs = jobs

@@ -1,9 +1,13 @@
+import ArgumentParser
 import Foundation
+@testable import SpecgdCLI
 import Testing
 
 /// Bad input that cannot hurt: every case is refused before any work, with a non-zero exit
 /// status, exactly one line on stderr (no usage block, no backtrace) that names the problem,
-/// and nothing left in the output location. `OUT` in an argument is the case's fresh output
+/// and nothing left in the output location. The cases run in-process (`SpecGD.parseAsRoot`, which
+/// runs every `validate()`, and `SpecGD.errorLine`, the line `main` prints); the few that only
+/// `run()` refuses go through the executable, as does `endToEnd`. `OUT` in an argument is the case's fresh output
 /// directory; `FILES` is a directory of prepared inputs (a spectrum file, config files, a file
 /// standing where a folder should be). The cases are cheap by construction: a refusal that
 /// only came after computing would show as a slow test.
@@ -66,12 +70,16 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("check-escape --no-simulation --seed 7 --output-dir OUT/c", "--seed configures the simulations"),
         .init("theory --switching both --output OUT/t.csv", "--switching and --epsilon"),
         // Lists.
-        .init("check-escape --lambdas 1,,2 --output-dir OUT/c", "empty field in '1,,2'"),
-        .init("check-escape --lambdas 1,2, --output-dir OUT/c", "empty field"),
-        .init("check-escape --lambdas 1,x --output-dir OUT/c", "'x' is not a finite number"),
+        // A bad element: the parser's one line names the list and the option.
+        .init("check-escape --lambdas 1,,2 --output-dir OUT/c", "The value '1,,2' is invalid for '--lambdas"),
+        .init("check-escape --lambdas 1,2, --output-dir OUT/c", "The value '1,2,' is invalid"),
+        .init("check-escape --lambdas 1,x --output-dir OUT/c", "The value '1,x' is invalid"),
+        .init("check-escape --lambdas 1,nan --output-dir OUT/c", "The value '1,nan' is invalid"),
         .init("check-escape --lambdas -2 --output-dir OUT/c", "--lambdas value must be > -1"),
-        .init("simulate --dim 8 --spikes 4,,2 --output OUT/o.csv", "empty field"),
-        .init("compare --dim 8 --methods gd,,specgd --output-dir OUT/c", "empty field"),
+        .init("simulate --dim 8 --spikes 4,,2 --output OUT/o.csv", "The value '4,,2' is invalid for '--spikes"),
+        .init("compare --dim 8 --methods gd,,specgd --output-dir OUT/c", "The value 'gd,,specgd' is invalid for '--methods"),
+        .init("compare --dim 8 --methods gd,adam --output-dir OUT/c", "Please provide one of 'gd' and 'specgd'"),
+        .init("sweep --metric escape_step,foo --grid lambda=1,2 --output-dir OUT/s", "Please provide one of the following: alignment_at_escape,"),
         .init("compare --dim 8 --methods gd,gd --output-dir OUT/c", "distinct"),
         // Config files: unknown keys are named.
         .init("theory --config FILES/typo.json --output OUT/t.csv", "unknown key 'eigenvalu' in groups[0] (expected: name, eigenvalue, multiplicity, target)"),
@@ -103,6 +111,7 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         // Parser errors: one line with a hint, not the usage block.
         .init("theory --no-such-option --output OUT/t.csv", "(see 'specgd theory --help')"),
         .init("theory --method adam --output OUT/t.csv", "(see 'specgd theory --help')"),
+        .init("theory --flow --stepper rk9 --output OUT/t.csv", "rk8pd, rk1imp"),
         .init("theory --dim abc --output OUT/t.csv", "'abc' is invalid"),
         .init("theory --dim", "Missing value"),
         .init("simulate --init random --output OUT/o.csv", "(see 'specgd simulate --help')"),
@@ -123,7 +132,8 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("figures --quick --output-dir OUT/missing/f", "does not exist"),
         .init("figures --quick --output-dir FILES/a-file", "is a file, not a directory"),
         .init("sweep --grid lambda=1,2 --output-dir OUT/missing/s", "does not exist"),
-        .init("export-notebook --from FILES --output OUT/missing/n.ipynb", "does not exist"),
+        .init("export-notebook FILES --output OUT/missing/n.ipynb", "does not exist"),
+        .init("export-notebook --output OUT/n.ipynb", "give the directory to export"),
         .init("plot-phase FILES --output-dir OUT/missing/p", "does not exist"),
         .init("merge FILES --output-dir OUT/missing/m", "does not exist"),
     ]
@@ -168,17 +178,49 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
             $0.replacingOccurrences(of: "OUT", with: out).replacingOccurrences(of: "FILES", with: Self.files)
         }
         let start = Date()
+        defer {
+            // Nothing partial: the fresh output directory is still empty, and nothing was made in /sys.
+            let left = (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? ["?"]
+            #expect(left.isEmpty, "left behind: \(left)")
+            #expect(!FileManager.default.fileExists(atPath: "/sys/specgd-test"))
+            #expect(Date().timeIntervalSince(start) < 30, "refusal took \(Date().timeIntervalSince(start)) s")
+        }
+        do {
+            _ = try SpecGD.parseAsRoot(arguments)
+        } catch {
+            let line = SpecGD.errorLine(for: error, arguments: arguments)
+            #expect(SpecGD.exitCode(for: error) != .success)
+            #expect(line?.contains(testCase.message) == true, "line: \(line ?? "none")")
+            return
+        }
+        // Parsed and validated: refused by run(), seen end to end.
         let result = try SpecgdProcess.run(arguments)
         let lines = Self.errorLines(result.stderr)
         #expect(result.status != 0)
         #expect(lines.count == 1, "stderr: \(result.stderr)")
         #expect(lines.first?.contains(testCase.message) == true, "stderr: \(result.stderr)")
         #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Backtrac"))
-        // Nothing partial: the fresh output directory is still empty, and nothing was made in /sys.
-        let left = try FileManager.default.contentsOfDirectory(atPath: out)
-        #expect(left.isEmpty, "left behind: \(left)")
-        #expect(!FileManager.default.fileExists(atPath: "/sys/specgd-test"))
-        #expect(Date().timeIntervalSince(start) < 30, "refusal took \(Date().timeIntervalSince(start)) s")
+    }
+
+    /// What the process prints and returns, for a parser error (64), a validation error (64
+    /// with the hint, ArgumentParser's ValidationError), a refused input (1) and a refusal
+    /// that comes from run() (1).
+    @Test(arguments: [
+        ("theory --method adam --output OUT/t.csv", Int32(64), "(see 'specgd theory --help')"),
+        ("check-escape --lambdas 1,,2 --output-dir OUT/c", Int32(64), "(see 'specgd check-escape --help')"),
+        ("theory --alpha 0 --output OUT/t.csv", Int32(1), "alpha must be > 0"),
+        ("sweep --grid alpha=0,0.1 --output-dir OUT/s", Int32(1), "cell 0 (alpha=0)"),
+    ])
+    func endToEnd(_ command: String, _ status: Int32, _ message: String) throws {
+        let out = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let arguments = command.split(separator: " ").map { $0.replacingOccurrences(of: "OUT", with: out) }
+        let result = try SpecgdProcess.run(arguments)
+        let lines = Self.errorLines(result.stderr)
+        #expect(result.status == status)
+        #expect(lines.count == 1 && lines[0].hasPrefix("Error: ") && lines[0].contains(message), "stderr: \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
     }
 
     @Test func everyCommandIsCovered() {

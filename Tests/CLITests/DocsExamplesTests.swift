@@ -18,14 +18,21 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Command lines starting with `specgd ` (or a `mkdir ` the reader runs first) inside fenced
-    /// code blocks, continuation lines joined.
+    /// code blocks other than ```text (output), continuation lines joined.
     static func examples(inMarkdown text: String, source: String) -> [Example] {
         var found = [Example]()
-        var inBlock = false
+        var inBlock = false, outputBlock = false
         var pending: (line: Int, text: String)?
         for (number, raw) in text.components(separatedBy: "\n").enumerated() {
             let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("```") { inBlock.toggle(); pending = nil; continue }
+            if line.hasPrefix("```") {
+                // A ```text block is output (docs/cli.md's help screens), not commands to run.
+                if inBlock || outputBlock { (inBlock, outputBlock) = (false, false) }
+                else if line == "```text" { outputBlock = true }
+                else { inBlock = true }
+                pending = nil
+                continue
+            }
             guard inBlock else { continue }
             if var current = pending {
                 current.text += " " + line

@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func jobsWithSeveralBLASThreadsIsRefused() throws {
-        let result = try SpecgdProcess.run(["simulate", "--jobs", "2", "--threads", "2", "--dim", "8", "--steps", "1",
+        let result = try SpecgdProcess.run(["simulate", "--jobs", "2", "--blas-threads", "2", "--dim", "8", "--steps", "1",
                                             "--output", NSTemporaryDirectory() + "/never.csv"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("--jobs"))

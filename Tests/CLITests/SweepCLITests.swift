@@ -99,7 +99,7 @@ import Testing
         for (arguments, message) in [
             (["sweep", "--grid", "gamma=1:2:3"], "unknown grid axis 'gamma'"),
             (["sweep", "--grid", "lr=0:1:3:log"], "a log range needs start > 0"),
-            (["sweep", "--grid", "lambda=1,2", "--metric", "speed"], "unknown metric 'speed'"),
+            (["sweep", "--grid", "lambda=1,2", "--metric", "speed"], "The value 'speed' is invalid for '--metric"),
             (["sweep", "--grid", "lambda=1,2", "--shard", "3/2"], "--shard I/N needs 1 <= I <= N"),
             (["sweep", "--grid", "lambda=1,2", "--mode", "theory", "--width", "5"], "--width applies to --mode simulate only"),
             (["sweep", "--mode", "simulate", "--grid", "width=4,12", "--dim", "12"],

@@ -82,7 +82,7 @@ import Testing
         (["--steps", "-1"], "steps must be >= 0 (got -1)"),
         (["--alpha", "nan"], "alpha must be a finite number (got nan)"),
         (["--lambda", "inf"], "lambda must be a finite number"),
-        (["--flow", "--stepper", "euler"], "unknown stepper 'euler'"),
+        (["--flow", "--stepper", "euler"], "The value 'euler' is invalid for '--stepper"),
         (["--method", "adam"], "'adam' is invalid for '--method"),
         (["--config", "/nonexistent/groups.json"], "cannot read config file /nonexistent/groups.json"),
         (["--flow", "--method", "specgd", "--epsilon", "0"], "epsilon must be > 0"),

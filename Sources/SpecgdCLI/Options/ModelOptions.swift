@@ -5,7 +5,7 @@ import SpecgdSupport
 /// The options that define one experiment, shared by `theory`, `simulate`, `compare` and
 /// `sweep` so the same words mean the same thing everywhere.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Optimiser: gd (W ← W − η̃∇L) or specgd (W ← W − η·polar(∇L)).")
+    @Option(help: "Optimiser.")
     var method: Method = .gd
 
     @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Spike strength λ of Σ = I + λvvᵀ (must be > −1; λ > 0 is anisotropic).")
@@ -36,11 +36,9 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
-extension Method: ExpressibleByArgument {}
-
 /// Which covariance Σ: shared by the commands that run the grouped theory.
 struct CovarianceOptions: ParsableArguments {
-    @Option(help: "Covariance Σ: spiked (I + λvvᵀ), power-law (σ_i ∝ i^(−β), i = 1..d, normalised to mean eigenvalue 1), diagonal (--spectrum FILE) or custom (needs --config).")
+    @Option(help: "Covariance Σ.")
     var covariance: CovarianceKind = .spiked
 
     @Option(help: "File with the d eigenvalues σ_1…σ_d of Σ (whitespace/comma separated) for --covariance diagonal; θ* on --signal-index.")
@@ -81,8 +79,6 @@ struct CovarianceOptions: ParsableArguments {
         }
     }
 }
-
-extension CovarianceKind: ExpressibleByArgument {}
 
 extension ModelOptions {
     /// The model part of a theory configuration.

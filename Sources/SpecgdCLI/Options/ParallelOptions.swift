@@ -5,7 +5,7 @@ import SpecgdSupport
 /// `--jobs`: seed repetitions in parallel, one BLAS thread each. The outputs do not depend on
 /// it: every repetition has its own random stream and they are aggregated in seed order.
 struct ParallelOptions: ParsableArguments {
-    @Option(help: "Worker threads for the seed repetitions, one BLAS thread each; outputs are byte-identical for every value. Default: the number of cores (1 with --threads > 1).")
+    @Option(help: "Worker threads for the seed repetitions, one BLAS thread each; outputs are byte-identical for every value. Default: the number of cores (1 with --blas-threads > 1).")
     var jobs: Int?
 
     func validate() throws {
@@ -16,7 +16,7 @@ struct ParallelOptions: ParsableArguments {
     func workers(blasThreads: Int = 1) throws -> Int {
         guard let jobs else { return blasThreads == 1 ? ProcessInfo.processInfo.activeProcessorCount : 1 }
         if jobs > 1, blasThreads > 1 {
-            throw InputError("--jobs runs repetitions in parallel with one BLAS thread each; use --threads only with --jobs 1")
+            throw InputError("--jobs runs repetitions in parallel with one BLAS thread each; use --blas-threads only with --jobs 1")
         }
         return jobs
     }

@@ -10,7 +10,7 @@ struct SimulationOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Network width m (columns of W ∈ R^{d×m}; default: m = d).")
     var width: Int?
 
-    @Option(name: .customLong("init"), help: "Initialisation: identity (W₀ = αI, needs m = d), gaussian (entries N(0, α²/d)) or orthogonal (α × random orthonormal columns).")
+    @Option(name: .customLong("init"), help: "Initialisation W₀ (α sets its scale).")
     var initialization: Initialization = .identity
 
     @Option(parsing: .unconditional, help: "Train on a fixed data set of N samples x ~ N(0, Σ) (default: exact population gradient).")
@@ -22,7 +22,7 @@ struct SimulationOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Batch size B of online training: a fresh batch of B samples at every step (implies --online; exclusive with --samples).")
     var batch: Int?
 
-    @Option(help: "SpecGD polar factor: svd (exact, LAPACK gesdd), gram (exact via GᵀG = VS²Vᵀ, dsyevd; faster, error ≈ ε·κ²; gesdd when κ > 1e5), ns3 (cubic Newton–Schulz) or ns5 (Muon's quintic Newton–Schulz).")
+    @Option(help: "SpecGD polar factor.")
     var polar: PolarMethod = .svd
 
     @Option(name: .customLong("ns-steps"), parsing: .unconditional, help: "Newton–Schulz iterations for --polar ns3/ns5.")
@@ -40,14 +40,21 @@ struct SimulationOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Master seed X (repetition r uses stream r + 1 of xoshiro256** seeded by X).")
     var seed: UInt64 = 0
 
-    @Option(parsing: .unconditional, help: "OpenBLAS threads for this run (set once at start; outputs are bit-identical for a fixed count, recorded in the machine block).")
-    var threads: Int = 1
+    @Option(name: .customLong("blas-threads"), parsing: .unconditional, help: "OpenBLAS threads inside this run (set once at start; outputs are bit-identical for a fixed count, recorded in the machine block). Not workers: see --jobs.")
+    var blasThreadsOption: Int = 1
 
-    @Option(help: "Covariance family: spiked (Σ = I + Σ_k λ_k e_{k+1}e_{k+1}ᵀ), power-law (σ_i ∝ i^(−β), normalised to mean 1) or diagonal (--spectrum FILE).")
+    /// `--threads`, the old spelling of --blas-threads (deprecated, hidden).
+    @Option(name: .customLong("threads"), parsing: .unconditional, help: .hidden)
+    var threadsAlias: Int?
+
+    /// --blas-threads (or the deprecated --threads).
+    var threads: Int { threadsAlias ?? blasThreadsOption }
+
+    @Option(help: "Covariance family.")
     var covariance: CovarianceKind = .spiked
 
-    @Option(parsing: .unconditional, help: "Comma-separated spike strengths λ₁,λ₂,… on coordinates 2,3,… (default: --lambda).")
-    var spikes: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Comma-separated spike strengths λ₁,λ₂,… on coordinates 2,3,… (default: --lambda).", valueName: "λ,…"))
+    var spikes: CommaSeparated<Double>?
 
     @Option(parsing: .unconditional, help: "Power-law exponent β for --covariance power-law (default 1).")
     var beta: Double?
@@ -55,7 +62,7 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "File with the d eigenvalues σ_1…σ_d of Σ (whitespace/comma separated) for --covariance diagonal.")
     var spectrum: String?
 
-    @Option(help: "Teacher θ*: eigen (θ* = e₁, an eigenvector of Σ) or random (a random unit vector from the master seed: misaligned with Σ's eigenbasis).")
+    @Option(help: "Teacher θ*.")
     var teacher: TeacherKind = .eigen
 
     @Flag(inversion: .prefixedNo, help: "Record seconds since start in the wall_time column (--no-wall-time writes 0, making repeated runs byte-identical).")
@@ -85,16 +92,9 @@ struct SimulationOptions: ParsableArguments {
         try TrainingChoice.resolve(samples: samples, online: online, batch: batch)
     }
 
-    func spikeList() throws -> [Double]? {
-        guard let spikes else { return nil }
-        return try Validate.numbers(spikes, "--spikes")
-    }
+    func spikeList() throws -> [Double]? { spikes?.values }
 
     func spectrumValues() throws -> [Double]? {
         try spectrum.map(DiagonalSpectrum.read(file:))
     }
 }
-
-extension Initialization: ExpressibleByArgument {}
-extension PolarMethod: ExpressibleByArgument {}
-extension TeacherKind: ExpressibleByArgument {}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import NumericKit
+import Simulation
+import Sweep
+import Theory
+
+// The values of every enum option, with what each means. The help and docs/cli.md list them
+// from these types (allValueStrings, allValueDescriptions); help strings never repeat them.
+
+extension Method: ExpressibleByArgument {
+    public static var allValueDescriptions: [String: String] {
+        ["gd": "gradient descent, W ← W − η̃∇L",
+         "specgd": "spectral GD, W ← W − η·polar(∇L) (every singular direction moves by η)"]
+    }
+}
+
+/// One covariance vocabulary for every command; a backend refuses, in one line, a kind it
+/// cannot run (dense runs take no custom groups).
+extension CovarianceKind: ExpressibleByArgument {
+    public static var allValueDescriptions: [String: String] {
+        ["spiked": "Σ = I + λvvᵀ (dense runs: several spikes with --spikes)",
+         "power-law": "σ_i ∝ i^(−β), i = 1..d, normalised to mean eigenvalue 1",
+         "diagonal": "the eigenvalues in --spectrum FILE",
+         "custom": "eigenvalue groups from --config FILE.json (theory only)"]
+    }
+}
+
+extension Initialization: ExpressibleByArgument {
+    public static var allValueDescriptions: [String: String] {
+        ["identity": "W₀ = αI (needs m = d; the theory's start)",
+         "gaussian": "entries N(0, α²/d)",
+         "orthogonal": "α × random orthonormal columns"]
+    }
+}
+
+extension PolarMethod: ExpressibleByArgument {
+    public static var allValueDescriptions: [String: String] {
+        ["svd": "exact, LAPACK gesdd",
+         "ns3": "cubic Newton–Schulz (--ns-steps iterations)",
+         "ns5": "Muon's quintic Newton–Schulz (--ns-steps iterations)",
+         "gram": "exact via GᵀG = VS²Vᵀ (dsyevd); faster, error ≈ ε·κ², gesdd when κ > 1e5"]
+    }
+}
+
+extension TeacherKind: ExpressibleByArgument {
+    public static var allValueDescriptions: [String: String] {
+        ["eigen": "θ* = e₁, an eigenvector of Σ",
+         "random": "a random unit vector from the master seed (misaligned with Σ's eigenbasis)"]
+    }
+}
+
+extension SwitchingRule: ExpressibleByArgument {
+    public static var allValueDescriptions: [String: String] {
+        ["smoothed": "sign(x) ≈ x/√(x²+ε²)",
+         "filippov": "event-located switching with sliding",
+         "both": "Filippov, plus *_smoothed columns"]
+    }
+}
+
+extension ODEStepper: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+}
+
+extension SweepMode: ExpressibleByArgument {
+    public static var allValueDescriptions: [String: String] {
+        ["theory": "the exact summary map from W₀ = αI",
+         "simulate": "dense training"]
+    }
+}
+
+extension Metric: ExpressibleByArgument {}
+
+extension SweepParameter: ExpressibleByArgument {}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+@testable import SpecgdCLI
+import SpecgdSupport
+import Testing
+
+/// Option semantics, parsed in-process (`SpecGD.parseAsRoot` runs every `validate()`); no
+/// process is spawned and nothing is computed.
+@Suite struct ParseTests {
+    static let folder = NSTemporaryDirectory()
+
+    static func parse<C: ParsableCommand>(_ arguments: String, as _: C.Type = C.self) throws -> C {
+        let words = arguments.split(separator: " ").map { $0.replacingOccurrences(of: "TMP", with: folder) }
+        let command = try SpecGD.parseAsRoot(words)
+        return try #require(command as? C)
+    }
+
+    /// The one line `main` prints for `arguments`, or nil when they parse and validate.
+    static func error(_ arguments: String) -> String? {
+        let words = arguments.split(separator: " ").map { $0.replacingOccurrences(of: "TMP", with: folder) }
+        do { _ = try SpecGD.parseAsRoot(words); return nil } catch { return SpecGD.errorLine(for: error, arguments: words) }
+    }
+
+    @Test func sharedDefaults() throws {
+        let theory = try Self.parse("theory --output TMP/t.csv", as: TheoryCommand.self)
+        let simulate = try Self.parse("simulate --output TMP/s.csv", as: SimulateCommand.self)
+        let compare = try Self.parse("compare --output-dir TMP/c", as: CompareCommand.self)
+        let sweep = try Self.parse("sweep --grid lambda=1,2 --output-dir TMP/w", as: SweepCommand.self)
+        for model in [theory.model, simulate.model, compare.model, sweep.model] {
+            #expect(model.dimension == 1000 && model.lambda == 8 && model.alpha == 1e-3 && model.learningRate == 1e-3)
+            #expect(model.steps == 10000 && model.every == 10 && model.escapeThreshold == 0.5 && model.method.rawValue == "gd")
+        }
+        #expect(simulate.simulation.initialization.rawValue == "identity" && compare.simulation.initialization.rawValue == "identity")
+        #expect(simulate.simulation.seeds == 1 && compare.simulation.seeds == 1)
+        #expect(simulate.simulation.seed == 0 && compare.simulation.seed == 0 && sweep.seed == 0)
+        #expect(theory.stepper.rawValue == "rk8pd" && theory.switching == nil)
+        // check-escape's own defaults (its help says why).
+        let check = try Self.parse("check-escape --output-dir TMP/e", as: CheckEscapeCommand.self)
+        #expect(check.dimension == 32 && check.initialization.rawValue == "gaussian" && check.seeds == 3)
+        #expect(try check.lambdaList() == [1, 2, 4, 8, 16])
+    }
+
+    @Test func commaLists() throws {
+        let check = try Self.parse("check-escape --lambdas 0.5,2,8 --output-dir TMP/e", as: CheckEscapeCommand.self)
+        #expect(try check.lambdaList() == [0.5, 2, 8])
+        let compare = try Self.parse("compare --methods specgd,gd --output-dir TMP/c", as: CompareCommand.self)
+        #expect(try compare.methodList().map(\.rawValue) == ["specgd", "gd"])
+        let simulate = try Self.parse("simulate --spikes 8,4 --output TMP/s.csv", as: SimulateCommand.self)
+        #expect(try simulate.simulation.spikeList() == [8, 4])
+        // --metric: comma-separated and repeated, in order.
+        let sweep = try Self.parse("sweep --metric escape_step --metric final_loss,amplification --grid lambda=1,2 --output-dir TMP/w",
+                                   as: SweepCommand.self)
+        #expect(try sweep.makeConfiguration().metrics.map(\.rawValue) == ["escape_step", "final_loss", "amplification"])
+        let plain = try Self.parse("sweep --grid lambda=1,2 --output-dir TMP/w", as: SweepCommand.self)
+        #expect(try plain.makeConfiguration().metrics.map(\.rawValue) == ["alignment_at_escape", "escape_step"])
+        // One parsing path: every list reports a bad element the same way.
+        for (option, command) in [("--lambdas", "check-escape --output-dir TMP/e"), ("--spikes", "simulate --output TMP/s.csv")] {
+            for bad in ["1,,2", "1,", "1,x", "inf"] {
+                let line = Self.error("\(command) \(option) \(bad)")
+                #expect(line?.hasPrefix("Error: The value '\(bad)' is invalid for '\(option) ") == true, "\(line ?? "none")")
+            }
+        }
+        #expect(Self.error("compare --methods gd,gd --output-dir TMP/c")?.contains("distinct") == true)
+        #expect(Self.error("sweep --metric escape_step,escape_step --grid lambda=1 --output-dir TMP/w") == nil)  // refused by run()
+    }
+
+    @Test func enumOptions() throws {
+        let theory = try Self.parse("theory --flow --stepper RK4 --method specgd --switching both --output TMP/t.csv", as: TheoryCommand.self)
+        #expect(theory.stepper.rawValue == "rk4" && theory.switching?.rawValue == "both" && theory.model.method.rawValue == "specgd")
+        #expect(try theory.makeConfiguration().flow.stepper.rawValue == "rk4")
+        let line = Self.error("theory --flow --stepper rk9 --output TMP/t.csv")
+        #expect(line == "Error: The value 'rk9' is invalid for '--stepper <stepper>'. Please provide one of the following: "
+                + "rk2, rk4, rkf45, rkck, rk8pd, rk1imp, rk2imp, rk4imp, bsimp, msadams, msbdf. (see 'specgd theory --help')")
+        #expect(Self.error("simulate --polar gram --method specgd --output TMP/s.csv") == nil)
+        #expect(Self.error("compare --polar gram --output-dir TMP/c") == nil)  // its help listed only svd, ns3, ns5
+        let phase = try Self.parse("plot-phase TMP --metric escape_step --x lr --y dim", as: PlotPhaseCommand.self)
+        #expect(phase.metric?.rawValue == "escape_step" && phase.x?.rawValue == "lr" && phase.y?.rawValue == "dim")
+    }
+
+    @Test func vocabulary() throws {
+        // Inputs are positional; --from is kept as a deprecated alias.
+        let notebook = try Self.parse("export-notebook TMP/figs --output TMP/n.ipynb", as: ExportNotebookCommand.self)
+        #expect(notebook.input == Self.folder + "/figs")
+        let old = try Self.parse("export-notebook --from TMP/figs --output TMP/n.ipynb", as: ExportNotebookCommand.self)
+        #expect(old.input == Self.folder + "/figs")
+        #expect(Self.error("export-notebook TMP/a --from TMP/b --output TMP/n.ipynb")?.contains("once") == true)
+        // Workers are --jobs everywhere; --blas-threads (old spelling --threads) is BLAS threads in one run.
+        let simulate = try Self.parse("simulate --jobs 1 --blas-threads 2 --output TMP/s.csv", as: SimulateCommand.self)
+        #expect(simulate.simulation.threads == 2 && simulate.parallel.jobs == 1)
+        #expect(try Self.parse("simulate --jobs 1 --threads 3 --output TMP/s.csv", as: SimulateCommand.self).simulation.threads == 3)
+        #expect(Self.error("simulate --jobs 2 --blas-threads 2 --output TMP/s.csv")?.contains("--blas-threads only with --jobs 1") == true)
+        let sweep = try Self.parse("sweep --grid lambda=1,2 --output-dir TMP/w", as: SweepCommand.self)
+        #expect(sweep.jobs == nil && sweep.workers == ProcessInfo.processInfo.activeProcessorCount)
+        #expect(try Self.parse("sweep --jobs 3 --grid lambda=1,2 --output-dir TMP/w", as: SweepCommand.self).workers == 3)
+    }
+
+    @Test func recordedCommand() {
+        #expect(Invocation.shellQuoted(["specgd", "theory", "--output", "a b.csv", "--lambda", "-0.5", "it's"])
+                == "specgd theory --output 'a b.csv' --lambda -0.5 'it'\\''s'")
+        #expect(Invocation.arguments.first == "specgd")
+        let record = RunRecord(kind: "test", configuration: ["x": 1], summary: ["y": 2])
+        #expect(record.command.hasPrefix("specgd"))
+    }
+
+    @Test func errorLines() {
+        #expect(Self.error("theory --dim") == "Error: Missing value for '--dim <dim>' (see 'specgd theory --help')")
+        #expect(Self.error("no-such-command")?.hasSuffix("(see 'specgd --help')") == true)
+        #expect(Self.error("theory --alpha 0 --output TMP/t.csv")?.hasPrefix("Error: alpha must be > 0") == true)
+    }
+}
