@@ -4,7 +4,8 @@
 // check-escape, the figure set: Codable requests in, records and files out), Sweep → Comparison (statistics,
 // prediction checks), PlotRecipes (figure recipes, notebook export) → Theory / Simulation / Plot → NumericKit
 // → CGSL / CLapacke; SpecgdSupport (records, I/O, errors, the machine block) is shared below them all and
-// reads the machine through CMachine (cpuid), CLapacke and CGSL.
+// reads the machine through CMachine (cpuid), CLapacke and CGSL. specgd-bench (the benchmark timings of
+// scripts/bench-*) is a separate executable, not library API.
 import PackageDescription
 
 let package = Package(
@@ -12,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "specgd", targets: ["specgd"]),
+        .executable(name: "specgd-bench", targets: ["SpecgdBench"]),
         .library(name: "Theory", targets: ["Theory"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "Comparison", targets: ["Comparison"]),
@@ -42,6 +44,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "specgd", dependencies: ["SpecgdCLI"]),
+        .executableTarget(
+            name: "SpecgdBench",
+            dependencies: ["Theory", "NumericKit", "SpecgdSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The error models every numerical test tolerance is derived from, shared by the test
         // targets (a regular target: SwiftPM test targets cannot share source files).
         .target(name: "TestSupport", dependencies: ["NumericKit"], path: "Tests/TestSupport"),
