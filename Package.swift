@@ -1,8 +1,11 @@
 // swift-tools-version: 6.0
 // specgd — GD versus spectral GD on anisotropic phase retrieval.
-// Dependencies point one way: specgd (a 4-line main) → SpecgdCLI (every command) → Comparison, Sweep → Theory / Simulation / Plot
-// → NumericKit → CGSL / CLapacke; SpecgdSupport (records, I/O, errors, the machine block) is shared
-// below them all and reads the machine through CMachine (cpuid), CLapacke and CGSL.
+// Dependencies point one way: specgd (a 4-line main) → SpecgdCLI (every command) → Experiments (compare,
+// check-escape, the figure set: Codable requests in, records and files out), Sweep → Comparison (statistics,
+// prediction checks), PlotRecipes (figure recipes, notebook export) → Theory / Simulation / Plot → NumericKit
+// → CGSL / CLapacke; SpecgdSupport (records, I/O, errors, the machine block) is shared below them all and
+// reads the machine through CMachine (cpuid), CLapacke and CGSL. specgd-bench (the benchmark timings of
+// scripts/bench-*) is a separate executable, not library API.
 import PackageDescription
 
 let package = Package(
@@ -10,9 +13,12 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "specgd", targets: ["specgd"]),
+        .executable(name: "specgd-bench", targets: ["SpecgdBench"]),
         .library(name: "Theory", targets: ["Theory"]),
         .library(name: "Simulation", targets: ["Simulation"]),
         .library(name: "Comparison", targets: ["Comparison"]),
+        .library(name: "PlotRecipes", targets: ["PlotRecipes"]),
+        .library(name: "Experiments", targets: ["Experiments"]),
         .library(name: "Sweep", targets: ["Sweep"]),
     ],
     dependencies: [
@@ -30,15 +36,21 @@ let package = Package(
         .target(name: "Theory", dependencies: ["Model", "NumericKit", "SpecgdSupport"]),
         .target(name: "Simulation", dependencies: ["Model", "NumericKit", "SpecgdSupport"]),
         .target(name: "Plot", dependencies: ["SpecgdSupport"]),
-        .target(name: "Comparison", dependencies: ["Theory", "Simulation", "Plot", "NumericKit", "SpecgdSupport"]),
+        .target(name: "PlotRecipes", dependencies: ["Plot", "SpecgdSupport"]),
+        .target(name: "Comparison", dependencies: ["Theory", "SpecgdSupport"]),
+        .target(name: "Experiments", dependencies: ["Comparison", "PlotRecipes", "Theory", "Simulation", "Plot", "SpecgdSupport"]),
         .target(name: "Sweep", dependencies: ["Theory", "Simulation", "Plot", "SpecgdSupport"]),
         .target(
             name: "SpecgdCLI",
             dependencies: [
-                "Comparison", "Sweep", "Theory", "Simulation", "Plot", "SpecgdSupport",
+                "Experiments", "Comparison", "PlotRecipes", "Sweep", "Theory", "Simulation", "Plot", "SpecgdSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "specgd", dependencies: ["SpecgdCLI"]),
+        .executableTarget(
+            name: "SpecgdBench",
+            dependencies: ["Theory", "NumericKit", "SpecgdSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The error models every numerical test tolerance is derived from, shared by the test
         // targets (a regular target: SwiftPM test targets cannot share source files).
         .target(name: "TestSupport", dependencies: ["NumericKit"], path: "Tests/TestSupport"),
@@ -47,9 +59,11 @@ let package = Package(
         .testTarget(name: "TheoryTests", dependencies: ["Theory", "NumericKit", "TestSupport"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Theory", "NumericKit", "TestSupport"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"]),
-        .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "Theory", "Simulation", "Plot"]),
+        .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "PlotRecipes", "Experiments", "Theory", "Simulation", "Plot"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Comparison", "PlotRecipes", "Theory", "Simulation",
+                                                            "SpecgdSupport"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Theory", "SpecgdSupport", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["SpecgdCLI", "SpecgdSupport",
+        .testTarget(name: "CLITests", dependencies: ["SpecgdCLI", "Experiments", "Comparison", "SpecgdSupport",
                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]
 )

@@ -1,5 +1,4 @@
 import Foundation
-import Plot
 import SpecgdSupport
 
 /// Where a measurement came from.

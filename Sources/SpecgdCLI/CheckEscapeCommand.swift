@@ -1,5 +1,6 @@
 import ArgumentParser
 import Comparison
+import Experiments
 import Foundation
 import Simulation
 import SpecgdSupport
@@ -134,20 +135,26 @@ struct CheckEscapeCommand: ParsableCommand {
         return values
     }
 
+    /// The library request these options describe.
+    func request() throws -> CheckEscapeRequest {
+        CheckEscapeRequest(lambdas: try lambdaList(), learningRate: learningRate, gdLearningRate: gdLearningRate,
+                           specgdLearningRate: specgdLearningRate, dimension: dimension, alpha: alpha, steps: steps,
+                           escapeThreshold: escapeThreshold, simulation: noSimulation ? nil : denseRuns, tolerances: tolerances)
+    }
+
+    var denseRuns: CheckEscapeRequest.DenseRuns { .init(initialization: initialization, seeds: seeds, seed: seed) }
+
     /// The theory map of one λ and method, recorded at every step.
     func theoryConfiguration(_ method: Method, lambda: Double) throws -> TheoryConfiguration {
-        TheoryConfiguration(method: method, lambda: lambda, dimension: dimension, alpha: alpha,
-                            learningRate: learningRate(method), steps: try stepBudget(method), every: 1,
-                            escapeThreshold: escapeThreshold)
+        try request().theoryConfiguration(method, lambda: lambda)
     }
 
     /// The dense simulation of one λ and method (wall time not recorded).
     func simulationConfiguration(_ method: Method, lambda: Double) throws -> SimulationConfiguration {
-        var c = SimulationConfiguration(method: method, lambda: lambda, dimension: dimension,
-                                        initialization: initialization, alpha: alpha, learningRate: learningRate(method),
-                                        steps: try stepBudget(method), every: 1, seeds: seeds, seed: seed)
-        c.recordWallTime = false
-        return c
+        var request = try request()
+        request.simulation = denseRuns
+        guard let configuration = try request.simulationConfiguration(method, lambda: lambda) else { preconditionFailure("dense runs requested") }
+        return configuration
     }
 
     var tolerances: EscapeTolerances {
@@ -159,121 +166,25 @@ struct CheckEscapeCommand: ParsableCommand {
         return t
     }
 
-    /// η̃ for GD, η for SpecGD: --gd-lr / --specgd-lr, else --lr.
-    func learningRate(_ method: Method) -> Double {
-        switch method {
-        case .gd: gdLearningRate ?? learningRate
-        case .specgd: specgdLearningRate ?? learningRate
-        }
-    }
-
-    /// Steps for one method: the given --steps, else enough to pass the escape. A budget too
-    /// large to count in an Int (a tiny --lr) is refused; a large one meets the memory guard.
+    /// Steps for one method: the given --steps, else enough to pass the escape (the library's budget).
     func stepBudget(_ method: Method) throws -> Int {
-        if let steps { return steps }
-        let q0 = Double(dimension - 2) * alpha * alpha
-        let lr = learningRate(method)
-        let budget: Double
-        switch method {
-        case .gd:
-            let estimate = EscapeAnalytics.gdEscapeStepEstimate(alpha: alpha, threshold: escapeThreshold, lr: lr, q: q0) ?? 10_000
-            budget = 1.6 * estimate + 100
-        case .specgd:
-            budget = 1.2 * (EscapeAnalytics.specgdEscapeStepEstimate(alpha: alpha, threshold: escapeThreshold, lr: lr) ?? 1000) + 20
-        }
-        guard budget < 1e15 else {
-            throw InputError("check-escape: \(method.rawValue) would need ≈ \(String(format: "%.3g", budget)) steps to escape at lr \(learningRate); give --steps or a larger --lr")
-        }
-        return Int(budget)
+        try request().stepBudget(method)
     }
 
     func run() throws {
-        let lambdas = try lambdaList()
-        var rows = [EscapeCheckRow]()
-        var points = [EscapeFigure.Point]()
-        let progress = Progress(label: "check-escape", total: lambdas.count * 2)
-        for lambda in lambdas {
-            var point = EscapeFigure.Point(lambda: lambda)
-            for method in Method.allCases {
-                let theory = try runTheory(try theoryConfiguration(method, lambda: lambda))
-                let rate = learningRate(method)
-                let map = try EscapeMeasurement.measure(theory.table, lambda: lambda, threshold: escapeThreshold)
-                rows += EscapeCheck.rows(lambda: lambda, method: method.rawValue, source: .theoryMap, measurement: map,
-                                         learningRate: rate, threshold: escapeThreshold, tolerances: tolerances)
-                var simulated: EscapeMeasurement?
-                if !noSimulation {
-                    let result = try runSimulation(try simulationConfiguration(method, lambda: lambda), jobs: try parallel.workers())
-                    let table = seeds == 1 ? result.perSeed[0] : result.aggregate
-                    let m = try EscapeMeasurement.measure(table, lambda: lambda, threshold: escapeThreshold)
-                    simulated = m
-                    rows += EscapeCheck.rows(lambda: lambda, method: method.rawValue, source: .simulation, measurement: m,
-                                             learningRate: rate, threshold: escapeThreshold, reference: map,
-                                             tolerances: tolerances)
-                }
-                if method == .gd { point.gdMap = map; point.gdSimulation = simulated }
-                else { point.specgdMap = map; point.specgdSimulation = simulated }
-                progress.advance()
-            }
-            points.append(point)
-        }
+        let request = try request()
+        let progress = Progress(label: "check-escape", total: request.lambdas.count * 2)
+        let result = try CheckEscapeExperiment.run(request, jobs: try parallel.workers(), progress: progress)
         progress.finish()
+        try result.output.write(to: outputDirectory, command: Invocation.arguments)
 
-        try AtomicFile.createDirectory(outputDirectory)
-        let q0 = Double(dimension - 2) * alpha * alpha
-        let gdRate = learningRate(.gd)
-        let lambdaC = EscapeFormulas.criticalLambda(learningRate: gdRate, q: q0)
-        let tables = [EscapeFigure.pointsFile: EscapeFigure.pointsTable(points, learningRate: gdRate),
-                      EscapeFigure.curveFile: EscapeFigure.curveTable(lambdas: lambdas, learningRate: gdRate, q: q0)]
-        for (name, table) in tables { try table.writeCSV(to: path(name)) }
-        try EscapeFigure.recipe(lambdaC: lambdaC, simulation: !noSimulation).write(directory: outputDirectory, tables: tables)
-        try EscapeCheck.table(rows).writeCSV(to: path("escape-check.csv"))
-        let (held, failed, notCheckable) = EscapeCheck.tally(rows)
-        let configuration = CheckEscapeConfiguration(
-            lambdas: lambdas, learningRate: learningRate, gdLearningRate: gdRate, specgdLearningRate: learningRate(.specgd),
-            dimension: dimension, alpha: alpha,
-            stepsGD: try stepBudget(.gd), stepsSpecGD: try stepBudget(.specgd), escapeThreshold: escapeThreshold,
-            initialization: noSimulation ? nil : initialization.rawValue, seeds: noSimulation ? nil : seeds,
-            seed: noSimulation ? nil : seed, tolerances: tolerances)
-        let summary = CheckEscapeSummary(allPassed: failed == 0, held: held, failed: failed, notCheckable: notCheckable, total: rows.count,
-                                         lambdaCritical: lambdaC, q0: q0, rows: rows)
-        try RunRecord(kind: "check-escape", configuration: configuration, summary: summary, command: Invocation.arguments)
-            .write(to: path("escape-check.json"))
-
-        print("λ_c = \(String(format: "%.4g", lambdaC)) (q₀ = \(String(format: "%.3g", q0)), η̃ = \(gdRate), η = \(learningRate(.specgd)), d = \(dimension))")
-        print(EscapeCheck.report(rows))
+        let configuration = result.configuration, summary = result.summary
+        print("λ_c = \(String(format: "%.4g", summary.lambdaCritical)) (q₀ = \(String(format: "%.3g", summary.q0)), η̃ = \(configuration.gdLearningRate), η = \(configuration.specgdLearningRate), d = \(configuration.dimension))")
+        print(EscapeCheck.report(result.rows))
         print("figure: \(path("amplification.svg"))")
-        print("table:  \(path("escape-check.csv")) (names and numbers: \(path("escape-check.json")))")
-        if failed > 0 { throw ExitCode.failure }
+        print("table:  \(path(CheckEscapeExperiment.tableFile)) (names and numbers: \(path(CheckEscapeExperiment.recordFile)))")
+        if summary.failed > 0 { throw ExitCode.failure }
     }
 
-    func path(_ name: String) -> String { (outputDirectory as NSString).appendingPathComponent(name) }
-}
-
-struct CheckEscapeConfiguration: Codable, Sendable {
-    var lambdas: [Double]
-    /// --lr; the rates actually used are the next two.
-    var learningRate: Double
-    var gdLearningRate: Double
-    var specgdLearningRate: Double
-    var dimension: Int
-    var alpha: Double
-    var stepsGD: Int
-    var stepsSpecGD: Int
-    var escapeThreshold: Double
-    var initialization: String?
-    var seeds: Int?
-    var seed: UInt64?
-    var tolerances: EscapeTolerances
-}
-
-struct CheckEscapeSummary: Codable, Sendable {
-    /// No prediction failed (the exit status); `notCheckable` says how many could not be tested.
-    var allPassed: Bool
-    var held: Int
-    var failed: Int
-    var notCheckable: Int
-    var total: Int
-    var lambdaCritical: Double
-    var q0: Double
-    var rows: [EscapeCheckRow]
+    func path(_ name: String) -> String { ExperimentOutput.path(name, in: outputDirectory) }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Comparison
+import Experiments
 import Foundation
 import NumericKit
 import Plot
@@ -44,7 +45,7 @@ struct CompareCommand: ParsableCommand {
     var toleranceFloor: Double = 1e-6
 
     @Option(help: ArgumentHelp("Comma-separated methods to compare (default: --method).", valueName: "methods"))
-    var methods: CommaSeparated<Theory.Method>?
+    var methods: CommaSeparated<Method>?
 
     @Option(name: .customLong("theory-lambda"), parsing: .unconditional, help: "Override λ for the theory side only (a deliberately wrong theory, to see a comparison fail).")
     var theoryLambda: Double?
@@ -78,99 +79,40 @@ struct CompareCommand: ParsableCommand {
         return list
     }
 
+    /// The library request these options describe.
+    func request() throws -> CompareRequest {
+        CompareRequest(methods: try methodList(), theory: model.theoryConfiguration,
+                       simulation: try simulation.configuration(model: model, method: model.method),
+                       theoryLambda: theoryLambda, tolerance: tolerance, toleranceFloor: toleranceFloor)
+    }
+
     func run() throws {
-        let methods = try methodList()
+        let request = try request()
         if model.dimension > 256 {
             FileHandle.standardError.write(Data("compare: note: the simulation is dense (d×d matrices); d = \(model.dimension) is slow — --dim 64 shows the same dynamics\n".utf8))
         }
-        let tolerance = try self.tolerance.map { try Tolerance(relative: $0, floor: toleranceFloor) }
-        var reports = [CompareMethodReport]()
-        var overlay = [OverlayRecipe.Method]()
-        var tables = [String: Table]()
-        try AtomicFile.createDirectory(outputDirectory)
         // A run that stops early (signal, divergence) is compared on the steps both sides reached,
         // everything is written, and the remaining methods are not run.
         let watcher = SignalWatcher()
-        let jobs = try parallel.workers()
-        var outcome = RunOutcome.completed(model.steps), divergence: DivergenceError?
-        for method in methods where outcome.status == .completed {
-            let theoryConfig = theoryConfiguration(method)
-            let theory = try runTheoryKeepingRows(theoryConfig, cancellation: watcher.token)
-            let simConfig = try simulation.configuration(model: model, method: method)
-            var sim: SimulationResult?
-            if theory.outcome.status != .interrupted {
-                let progress = SpecgdSupport.Progress.forRun(label: "simulate \(method.rawValue)", total: simConfig.steps * simConfig.seeds)
-                sim = try Simulator(simConfig).runKeepingRows(jobs: jobs, progress: progress, cancellation: watcher.token)
-                progress.finish()
-            }
-            for stopped in [theory.outcome, sim?.outcome].compactMap({ $0 }) where stopped.status != .completed && outcome.status == .completed {
-                outcome = stopped
-                divergence = stopped.status == .diverged ? (theory.divergence ?? sim?.divergence) : nil
-            }
-            guard let sim else { break }
-            let simTable = simConfig.seeds == 1 ? sim.perSeed[0] : sim.aggregate
-            let result = try TrajectoryComparison.compare(
-                theory: TrajectoryComparison.withSpikeRatio(theory.table),
-                simulation: TrajectoryComparison.withSpikeRatio(simTable),
-                statistics: TrajectoryComparison.defaultStatistics + ["b_over_a"], tolerance: tolerance)
-            let csv = methods.count == 1 ? "compare.csv" : "compare-\(method.rawValue).csv"
-            try result.table.writeCSV(to: path(csv))
-            tables[csv] = result.table
-            overlay.append(.init(label: method.displayName, csv: csv, table: result.table,
-                                 color: method == .gd ? .blue : .vermillion))
-            reports.append(CompareMethodReport(method: method.rawValue, csv: csv, commonSteps: result.commonSteps,
-                                               passed: result.passed, deviations: result.deviations,
-                                               theoryEscape: theory.summary.escape, theory: theoryConfig, simulation: simConfig,
-                                               theoryStatus: theory.outcome, simulationStatus: sim.outcome))
-            print("\(method.rawValue): theory (map, λ = \(theoryConfig.lambda)) vs simulation (\(simConfig.initialization.rawValue) init, \(simConfig.seeds) seed(s))")
-            if outcome.status != .completed { print("status: \(outcome.status.rawValue) at step \(outcome.lastStep); compared on the steps both sides reached") }
-            print(TrajectoryComparison.summary(result))
+        let result = try CompareExperiment.run(request, jobs: try parallel.workers(), cancellation: watcher.token) { label, total in
+            SpecgdSupport.Progress.forRun(label: label, total: total)
         }
-        let title = "Theory vs simulation at λ = \(Table.format(model.lambda)), d = \(model.dimension)"
-            + (theoryLambda.map { " (theory at λ = \(Table.format($0)))" } ?? "")
-        try OverlayRecipe.recipe(methods: overlay, title: title).write(directory: outputDirectory, tables: tables)
-        let passed: Bool? = tolerance == nil ? nil : reports.allSatisfy { $0.passed == true }
-        let summary = CompareSummary(passed: passed, tolerance: tolerance, methods: reports)
-        try RunRecord(kind: "compare", configuration: CompareConfiguration(methods: methods.map(\.rawValue), theoryLambda: theoryLambda,
-                                                                         tolerance: self.tolerance, toleranceFloor: toleranceFloor),
-                      summary: summary, outcome: outcome, command: Invocation.arguments).write(to: path("report.json"))
-        print("figure: \(path("overlay.svg"))")
-        print("report: \(path("report.json"))")
-        try RunEnding.finish(outcome, divergence: divergence, outputs: outputDirectory)
-        if passed == false {
-            FileHandle.standardError.write(Data("compare: deviation above tolerance \(self.tolerance!) (see \(path("report.json")))\n".utf8))
+        try result.output.write(to: outputDirectory, command: Invocation.arguments)
+        for (report, comparison) in zip(result.summary.methods, result.comparisons) {
+            print("\(report.method): theory (map, λ = \(report.theory.lambda)) vs simulation (\(report.simulation.initialization.rawValue) init, \(report.simulation.seeds) seed(s))")
+            if report.theoryStatus.status != .completed || report.simulationStatus.status != .completed { print("status: \(result.outcome.status.rawValue) at step \(result.outcome.lastStep); compared on the steps both sides reached") }
+            print(TrajectoryComparison.summary(comparison))
+        }
+        print("figure: \(path("\(CompareExperiment.figureName).svg"))")
+        print("report: \(path(CompareExperiment.recordFile))")
+        try RunEnding.finish(result.outcome, divergence: result.divergence, outputs: outputDirectory)
+        if result.passed == false {
+            FileHandle.standardError.write(Data("compare: deviation above tolerance \(tolerance!) (see \(path(CompareExperiment.recordFile)))\n".utf8))
             throw ExitCode.failure
         }
     }
 
-    func path(_ name: String) -> String { (outputDirectory as NSString).appendingPathComponent(name) }
-}
-
-struct CompareConfiguration: Codable, Sendable {
-    var methods: [String]
-    var theoryLambda: Double?
-    var tolerance: Double?
-    var toleranceFloor: Double
-}
-
-struct CompareMethodReport: Codable, Sendable {
-    var method: String
-    var csv: String
-    var commonSteps: Int
-    var passed: Bool?
-    var deviations: [StatisticDeviation]
-    var theoryEscape: EscapeMetrics
-    var theory: TheoryConfiguration
-    var simulation: SimulationConfiguration
-    /// How each side ended (completed | interrupted | diverged, with the step).
-    var theoryStatus: RunOutcome
-    var simulationStatus: RunOutcome
-}
-
-struct CompareSummary: Codable, Sendable {
-    var passed: Bool?
-    var tolerance: Tolerance?
-    var methods: [CompareMethodReport]
+    func path(_ name: String) -> String { ExperimentOutput.path(name, in: outputDirectory) }
 }
 
 /// The dense-simulation options of `compare` and `check-escape`: the subset of

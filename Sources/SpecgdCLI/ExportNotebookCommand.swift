@@ -1,5 +1,5 @@
 import ArgumentParser
-import Comparison
+import PlotRecipes
 import Foundation
 import SpecgdSupport
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Comparison
+import Experiments
 import Foundation
 import SpecgdSupport
 
@@ -48,13 +48,19 @@ struct FiguresCommand: ParsableCommand {
     }
 
     func run() throws {
-        var options = quick ? FigureSet.Options.quick : (full ? FigureSet.Options.full : FigureSet.Options())
-        options.lambda = lambda
-        if let seeds { options.seeds = seeds }
-        let progress = Progress(label: "figures", total: 6)
-        let written = try FigureSet(options: options, command: Invocation.arguments).write(to: outputDirectory) { _ in progress.advance() }
+        let progress = Progress(label: "figures", total: FigureSet.names.count)
+        let output = try FigureSet.run(request) { _ in progress.advance() }
         progress.finish()
-        print("Wrote \(written.count) figures (SVG, CSV, JSON, recipe) to \(outputDirectory):")
-        for path in written { print("  \(path)") }
+        try output.write(to: outputDirectory, command: Invocation.arguments)
+        print("Wrote \(output.figures.count) figures (SVG, CSV, JSON, recipe) to \(outputDirectory):")
+        for recipe in output.figures { print("  \(ExperimentOutput.path("\(recipe.name).svg", in: outputDirectory))") }
+    }
+
+    /// The figure set these options describe.
+    var request: FigureSetRequest {
+        var request = quick ? FigureSetRequest.quick : (full ? FigureSetRequest.full : FigureSetRequest())
+        request.lambda = lambda
+        if let seeds { request.seeds = seeds }
+        return request
     }
 }

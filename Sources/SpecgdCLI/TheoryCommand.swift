@@ -54,21 +54,9 @@ struct TheoryCommand: ParsableCommand {
     @Option(help: "SpecGD flow: how the switching sign(·) of polar(∇L) is integrated (default: \(TheoryCommand.defaultSwitching.rawValue)).")
     var switching: SwitchingRule?
 
-    /// Benchmarks only (scripts/bench-theory): repeat the computation N times and print the
-    /// best wall time, excluding process start-up and file output.
-    @Option(name: .customLong("time-runs"), parsing: .unconditional, help: .hidden)
-    var timeRuns: Int = 0
-
-    /// Benchmarks only (scripts/bench-all): the n×n (λ, η̃) phase grid of escape metrics
-    /// (`PhaseGridBenchmark`) written to --output instead of a trajectory; uses --method, --dim,
-    /// --alpha, --steps, --escape-threshold; with --time-runs prints the median wall time.
-    @Option(name: .customLong("bench-phase-grid"), parsing: .unconditional, help: .hidden)
-    var benchPhaseGrid: Int = 0
-
     static let defaultSwitching = SwitchingRule.smoothed
 
     func validate() throws {
-        try Validate.atLeast(timeRuns, 0, "time-runs")
         for (value, name) in [(tEnd, "t-end"), (dt, "dt"), (epsilon, "epsilon")] {
             if let value { try Validate.finite(value, name) }
         }
@@ -79,11 +67,9 @@ struct TheoryCommand: ParsableCommand {
             throw InputError("--switching and --epsilon apply to the SpecGD flow only (--flow --method specgd)")
         }
         try OutputPath.checkFile(output)
-        if benchPhaseGrid == 0 {
-            let config = try makeConfiguration()
-            try config.validate()
-            try resources.check(config.memoryEstimate, for: "theory")
-        }
+        let config = try makeConfiguration()
+        try config.validate()
+        try resources.check(config.memoryEstimate, for: "theory")
     }
 
     /// The library configuration these options describe (reads --config).
@@ -98,42 +84,17 @@ struct TheoryCommand: ParsableCommand {
     }
 
     func run() throws {
-        if benchPhaseGrid > 0 { return try runPhaseGrid() }
         let config = try makeConfiguration()
         let watcher = SignalWatcher()
         let progress = SpecgdSupport.Progress.forRun(label: "theory", total: config.steps)
         let result = try runTheoryKeepingRows(config, cancellation: watcher.token, progress: progress)
         progress.finish()
-        if timeRuns > 0 {
-            var best = Double.infinity
-            let clock = ContinuousClock()
-            for _ in 0..<timeRuns {
-                let elapsed = try clock.measure { _ = try runTheory(config) }
-                best = min(best, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
-            }
-            print("elapsed_seconds=\(best)")
-        }
         // Written whatever the outcome: an interrupted or diverged run keeps its rows.
         try result.table.writeCSV(to: output)
         try RunRecord(kind: "theory", configuration: config, summary: result.summary, outcome: result.outcome)
             .write(to: sidecarPath(for: output))
         print(TheoryCommand.describe(result.summary, config: config, output: output, outcome: result.outcome))
         try RunEnding.finish(result.outcome, divergence: result.divergence, outputs: output)
-    }
-
-    private func runPhaseGrid() throws {
-        let grid = { try PhaseGridBenchmark.run(size: benchPhaseGrid, method: model.method, dimension: model.dimension,
-                                                alpha: model.alpha, steps: model.steps, threshold: model.escapeThreshold,
-                                                batched: ProcessInfo.processInfo.environment["SPECGD_BENCH_PER_CELL"] == nil) }
-        let table = try grid()
-        var times: [Double] = []
-        let clock = ContinuousClock()
-        for _ in 0..<timeRuns {
-            let elapsed = try clock.measure { _ = try grid() }
-            times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
-        }
-        if !times.isEmpty { print("elapsed_seconds=\(times.sorted()[times.count / 2])") }
-        try table.writeCSV(to: output)
     }
 
     static func describe(_ s: TheorySummary, config: TheoryConfiguration, output: String,

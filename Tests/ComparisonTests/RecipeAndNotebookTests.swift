@@ -6,6 +6,8 @@ import Testing
 import Plot
 import SpecgdSupport
 @testable import Comparison
+@testable import Experiments
+@testable import PlotRecipes
 
 @Suite struct RecipeAndNotebookTests {
     /// A directory like `specgd compare` writes: compare.csv, a sidecar, overlay + recipe,

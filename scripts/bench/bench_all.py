@@ -37,6 +37,7 @@ import theory_reference  # noqa: E402
 
 P = argparse.ArgumentParser()
 P.add_argument("--specgd", required=True)
+P.add_argument("--bench", required=True, help="the specgd-bench executable (timings in-process)")
 P.add_argument("--gdflow", required=True)
 P.add_argument("--repeats", type=int, default=5)
 P.add_argument("--quick", action="store_true")
@@ -85,6 +86,18 @@ def specgd(*args):
     return subprocess.run([ARGS.specgd, *map(str, args)], check=True, capture_output=True, text=True).stdout
 
 
+def bench(*args):
+    return subprocess.run([ARGS.bench, *map(str, args)], check=True, capture_output=True, text=True).stdout
+
+
+def timed_theory(runs, *args):
+    """`specgd theory ARGS` once (writes --output and its sidecar), then the best of `runs`
+    in-process reruns of the recorded configuration (`specgd-bench time-theory`)."""
+    specgd("theory", *args)
+    out = str(args[list(args).index("--output") + 1])
+    return bench("time-theory", "--runs", runs, os.path.splitext(out)[0] + ".json")
+
+
 def kernel_environment():
     """The environment for the C reference (linked against the same OpenBLAS as specgd): with
     specgd's kernel choice (`specgd info --blas-env`), as the scripts that run tests use it.
@@ -126,8 +139,8 @@ def bench_map():
     out = os.path.join(WORK, "map.csv")
     rates = {"swift": [], "plain": [], "numpy": []}
     for _ in range(R):
-        text = specgd("theory", "--lambda", lam, "--dim", d, "--alpha", alpha, "--method", "gd", "--lr", lr,
-                      "--steps", n_swift, "--every", n_swift, "--time-runs", 1, "--output", out)
+        text = timed_theory(1, "--lambda", lam, "--dim", d, "--alpha", alpha, "--method", "gd", "--lr", lr,
+                            "--steps", n_swift, "--every", n_swift, "--output", out)
         rates["swift"].append(n_swift / elapsed(text))
         t, _ = best_of(lambda: theory_reference.plain_map(lam, d, alpha, lr, n_plain), 1)
         rates["plain"].append(n_plain / t)
@@ -156,9 +169,9 @@ def bench_flow():
         times = {"swift": [], "c": [], "scipy": []}
         c_state = None
         for _ in range(R):
-            text = specgd("theory", "--lambda", lam, "--dim", d, "--alpha", alpha, "--flow", "--method", "gd",
-                          "--stepper", mine, "--t-end", t_end, "--dt", t_end, "--abs-tol", tol, "--rel-tol", tol,
-                          "--escape-threshold", 1e6, "--time-runs", 200, "--output", out)
+            text = timed_theory(200, "--lambda", lam, "--dim", d, "--alpha", alpha, "--flow", "--method", "gd",
+                                "--stepper", mine, "--t-end", t_end, "--dt", t_end, "--abs-tol", tol, "--rel-tol", tol,
+                                "--escape-threshold", 1e6, "--output", out)
             times["swift"].append(elapsed(text))
             c = json.loads(subprocess.run([ARGS.gdflow, mine, str(lam), str(d), str(alpha), str(t_end), str(tol), "200"],
                                           env=C_ENV, check=True, capture_output=True, text=True).stdout)
@@ -191,17 +204,15 @@ def bench_phase():
     print(f"3. {n}×{n} (λ, η̃) phase diagram, GD map, escape metrics per cell "
           f"(λ ∈ (0, 16], η̃ ∈ [1e-3, 1e-2] log, {steps} steps, d = {d}, α = {alpha}): seconds per grid")
     out = os.path.join(WORK, "grid.csv")
-    common = ["theory", "--bench-phase-grid", n, "--method", "gd", "--dim", d, "--alpha", alpha, "--steps", steps,
+    common = ["phase-grid", "--size", n, "--method", "gd", "--dim", d, "--alpha", alpha, "--steps", steps,
               "--escape-threshold", thr, "--output", out]
     with open(out, "w"):
         pass
     times = {"swift": [], "swift_cell": [], "vec": [], "numpy": [], "plain": []}
     sub = None
     for _ in range(R):
-        times["swift"].append(elapsed(specgd(*common, "--time-runs", 1)))
-        env = dict(os.environ, SPECGD_BENCH_PER_CELL="1")
-        times["swift_cell"].append(elapsed(subprocess.run([ARGS.specgd, *map(str, common), "--time-runs", "1"], env=env,
-                                                          check=True, capture_output=True, text=True).stdout))
+        times["swift"].append(elapsed(bench(*common, "--time-runs", 1)))
+        times["swift_cell"].append(elapsed(bench(*common, "--per-cell", "--time-runs", 1)))
         with open(out) as f:
             ours = np.array([[float(x) for x in r] for r in list(csv.reader(f))[1:]])
         lam, lr = ours[:, 0], ours[:, 1]

@@ -1,5 +1,5 @@
 """Python references for the (λ, η̃) phase diagram of scripts/bench-all: escape metrics of the
-spiked GD map for every grid cell, exactly as `specgd theory --bench-phase-grid` computes them
+spiked GD map for every grid cell, exactly as `specgd-bench phase-grid` computes them
 (same cells, read from specgd's CSV; same arithmetic order, so escape steps match exactly).
 
 - vectorised(): NumPy over the whole grid at once (one array op per formula per step) — the

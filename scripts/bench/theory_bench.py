@@ -1,6 +1,6 @@
-"""Driver of scripts/bench-theory: times the Swift map and GD flow (release `specgd theory
---time-runs`) against the Python references, checks that both sides computed the same
-answer, and prints the speed ratios."""
+"""Driver of scripts/bench-theory: times the Swift map and GD flow (release `specgd theory`, then
+`specgd-bench time-theory` rerunning the recorded configuration in-process) against the Python
+references, checks that both sides computed the same answer, and prints the speed ratios."""
 import csv
 import json
 import os
@@ -9,7 +9,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SPECGD = sys.argv[1]
+SPECGD, BENCH = sys.argv[1], sys.argv[2]
 PYTHON = sys.executable
 BASE = ["--lambda", "8", "--dim", "1000", "--alpha", "1e-3"]
 
@@ -17,7 +17,8 @@ BASE = ["--lambda", "8", "--dim", "1000", "--alpha", "1e-3"]
 def swift(args, runs):
     with tempfile.TemporaryDirectory() as directory:
         out = os.path.join(directory, "run.csv")
-        text = subprocess.run([SPECGD, "theory", *BASE, *args, "--time-runs", str(runs), "--output", out],
+        subprocess.run([SPECGD, "theory", *BASE, *args, "--output", out], check=True, capture_output=True, text=True)
+        text = subprocess.run([BENCH, "time-theory", "--runs", str(runs), os.path.splitext(out)[0] + ".json"],
                               check=True, capture_output=True, text=True).stdout
         seconds = float(next(line for line in text.splitlines() if line.startswith("elapsed_seconds=")).split("=")[1])
         with open(out) as handle:

@@ -1,75 +1,82 @@
 import Foundation
+import Comparison
 import Plot
+import PlotRecipes
 import Simulation
 import SpecgdSupport
 import Theory
 
-/// The paper's figure set (`specgd figures`): every SVG with the CSV it was drawn from, a
-/// JSON sidecar per CSV and the figure's recipe (so `export-notebook` can redraw it).
-public struct FigureSet: Sendable {
-    /// Sizes of the runs. `quick` keeps a debug build under a minute (for CI); the default
-    /// takes well under a minute in release.
-    public struct Options: Sendable, Codable {
-        public var lambda: Double = 8
-        public var learningRate: Double = 1e-3
-        public var alpha: Double = 1e-3
-        public var escapeThreshold: Double = 0.5
-        /// d of the theory-only figures.
-        public var theoryDimension: Int = 1000
-        /// d of the dense simulations overlaid on the trajectories.
-        public var simulationDimension: Int = 48
-        public var seeds: Int = 3
-        public var seed: UInt64 = 0
-        public var trajectorySteps: Int = 3000
-        public var lambdas: [Double] = [0.25, 0.5, 1, 1.5, 2, 2.5, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64]
-        public var dimensions: [Int] = [10, 30, 100, 300, 1000, 3000, 10_000, 30_000]
-        public var longSteps: Int = 12_000
+/// The sizes of the paper's figure set (`specgd figures`): the request `FigureSet.run` runs.
+/// `quick` keeps a debug build under a minute (for CI); the default takes well under a minute
+/// in release; `full` is the paper's sizes. Codable: every sidecar stores it as `options`.
+public struct FigureSetRequest: Sendable, Codable, Equatable {
+    public var lambda: Double = 8
+    public var learningRate: Double = 1e-3
+    public var alpha: Double = 1e-3
+    public var escapeThreshold: Double = 0.5
+    /// d of the theory-only figures.
+    public var theoryDimension: Int = 1000
+    /// d of the dense simulations overlaid on the trajectories.
+    public var simulationDimension: Int = 48
+    public var seeds: Int = 3
+    public var seed: UInt64 = 0
+    public var trajectorySteps: Int = 3000
+    public var lambdas: [Double] = [0.25, 0.5, 1, 1.5, 2, 2.5, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64]
+    public var dimensions: [Int] = [10, 30, 100, 300, 1000, 3000, 10_000, 30_000]
+    public var longSteps: Int = 12_000
 
-        public init() {}
+    public init() {}
 
-        /// Larger simulations, finer λ and d grids, longer runs (a minute or two in release).
-        public static var full: Options {
-            var o = Options()
-            o.simulationDimension = 100
-            o.seeds = 5
-            o.trajectorySteps = 3500
-            o.lambdas = (0...24).map { 0.25 * pow(2, Double($0) / 3) }
-            o.dimensions = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000]
-            o.longSteps = 20_000
-            return o
-        }
-
-        public static var quick: Options {
-            var o = Options()
-            o.simulationDimension = 12
-            o.seeds = 2
-            o.trajectorySteps = 2600
-            o.lambdas = [0.5, 1, 2, 4, 8, 16]
-            o.dimensions = [10, 100, 1000, 10_000]
-            o.longSteps = 6000
-            return o
-        }
+    /// Larger simulations, finer λ and d grids, longer runs (a minute or two in release).
+    public static var full: FigureSetRequest {
+        var o = FigureSetRequest()
+        o.simulationDimension = 100
+        o.seeds = 5
+        o.trajectorySteps = 3500
+        o.lambdas = (0...24).map { 0.25 * pow(2, Double($0) / 3) }
+        o.dimensions = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000]
+        o.longSteps = 20_000
+        return o
     }
 
-    public var options: Options
-    /// The command line recorded in every sidecar.
-    public var command: [String]
+    public static var quick: FigureSetRequest {
+        var o = FigureSetRequest()
+        o.simulationDimension = 12
+        o.seeds = 2
+        o.trajectorySteps = 2600
+        o.lambdas = [0.5, 1, 2, 4, 8, 16]
+        o.dimensions = [10, 100, 1000, 10_000]
+        o.longSteps = 6000
+        return o
+    }
+}
 
-    public init(options: Options, command: [String] = Invocation.arguments) {
-        self.options = options
-        self.command = command
+/// The paper's figure set: every SVG with the CSV it was drawn from, a JSON sidecar per CSV
+/// and the figure's recipe (so `export-notebook` can redraw it).
+public struct FigureSet: Sendable {
+    /// The figures, in the order `run` makes them.
+    public static let names = ["trajectories", "escape-vs-lambda", "escape-vs-dim", "loss", "bulk", "power-law"]
+
+    public var options: FigureSetRequest
+
+    public init(_ request: FigureSetRequest) {
+        self.options = request
     }
 
     struct DataRecord: Codable, Sendable {
         var figure: String
         var description: String
-        var options: Options
+        var options: FigureSetRequest
     }
 
-    /// Writes every figure into `directory`; returns the SVG paths.
-    public func write(to directory: String, progress: (String) -> Void = { _ in }) throws -> [String] {
-        try AtomicFile.createDirectory(directory)
-        var written = [String]()
+    /// Makes every figure (`progress` is called with each name before it is made); the output
+    /// holds, per figure, its CSVs, their sidecars (kind "figures") and the SVG with its recipe.
+    public static func run(_ request: FigureSetRequest, progress: (String) -> Void = { _ in }) throws -> ExperimentOutput {
+        try FigureSet(request).run(progress: progress)
+    }
+
+    func run(progress: (String) -> Void) throws -> ExperimentOutput {
+        var output = ExperimentOutput()
         let makers: [(String, () throws -> (FigureRecipe, [String: Table]))] = [
             ("trajectories", trajectories), ("escape-vs-lambda", escapeVersusLambda), ("escape-vs-dim", escapeVersusDimension),
             ("loss", lossCurves), ("bulk", bulkContraction), ("power-law", powerLaw),
@@ -77,16 +84,16 @@ public struct FigureSet: Sendable {
         for (name, make) in makers {
             progress(name)
             let (recipe, tables) = try make()
-            for (file, table) in tables {
-                let path = (directory as NSString).appendingPathComponent(file)
-                try table.writeCSV(to: path)
-                try RunRecord(kind: "figures", configuration: DataRecord(figure: recipe.name, description: recipe.description, options: options),
-                              summary: ["rows": table.rows.count], command: command).write(to: sidecarPath(for: path))
+            for file in tables.keys.sorted() {
+                let table = tables[file]!
+                output.add(file, table: table)
+                output.add(sidecarPath(for: file), kind: "figures",
+                           configuration: DataRecord(figure: recipe.name, description: recipe.description, options: options),
+                           summary: ["rows": table.rows.count])
             }
-            try recipe.write(directory: directory, tables: tables)
-            written.append((directory as NSString).appendingPathComponent("\(recipe.name).svg"))
+            output.add(recipe, tables: tables)
         }
-        return written
+        return output
     }
 
     func theory(_ method: Method, lambda: Double? = nil, dimension: Int? = nil, steps: Int, every: Int) throws -> TheoryResult {

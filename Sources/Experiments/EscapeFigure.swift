@@ -1,5 +1,7 @@
 import Foundation
+import Comparison
 import Plot
+import PlotRecipes
 import SpecgdSupport
 
 /// The amplification-vs-λ figure of `check-escape`: measured b/a growth of GD and SpecGD

@@ -1,0 +1,234 @@
+import Comparison
+import Foundation
+import PlotRecipes
+import Simulation
+import SpecgdSupport
+import Theory
+
+/// What `specgd check-escape` runs: the escape-stage predictions of docs/model.md §5 checked on the
+/// exact map (W₀ = αI) and, unless `simulation` is nil, on dense simulations, for every λ and
+/// both methods. Codable, so a run record can be replayed (`init(_:)` from its configuration).
+public struct CheckEscapeRequest: Codable, Sendable, Equatable {
+    /// The dense runs next to the map (random init, several seeds; the checks use the mean).
+    public struct DenseRuns: Codable, Sendable, Equatable {
+        public var initialization: Initialization
+        public var seeds: Int
+        public var seed: UInt64
+
+        public init(initialization: Initialization = .gaussian, seeds: Int = 3, seed: UInt64 = 0) {
+            self.initialization = initialization
+            self.seeds = seeds
+            self.seed = seed
+        }
+    }
+
+    public var lambdas: [Double]
+    /// Both methods' rate unless overridden by `gdLearningRate` (η̃) / `specgdLearningRate` (η).
+    public var learningRate: Double
+    public var gdLearningRate: Double?
+    public var specgdLearningRate: Double?
+    public var dimension: Int
+    public var alpha: Double
+    /// Steps of GD's / SpecGD's runs; nil: enough to escape (`stepBudget`).
+    public var stepsGD: Int?
+    public var stepsSpecGD: Int?
+    public var escapeThreshold: Double
+    /// nil: the theory map only.
+    public var simulation: DenseRuns?
+    public var tolerances: EscapeTolerances
+
+    public init(lambdas: [Double] = [1, 2, 4, 8, 16], learningRate: Double = 1e-3, gdLearningRate: Double? = nil,
+                specgdLearningRate: Double? = nil, dimension: Int = 32, alpha: Double = 1e-3, steps: Int? = nil,
+                escapeThreshold: Double = 0.5, simulation: DenseRuns? = DenseRuns(),
+                tolerances: EscapeTolerances = EscapeTolerances()) {
+        self.lambdas = lambdas
+        self.learningRate = learningRate
+        self.gdLearningRate = gdLearningRate
+        self.specgdLearningRate = specgdLearningRate
+        self.dimension = dimension
+        self.alpha = alpha
+        self.stepsGD = steps
+        self.stepsSpecGD = steps
+        self.escapeThreshold = escapeThreshold
+        self.simulation = simulation
+        self.tolerances = tolerances
+    }
+
+    /// The request a check-escape record's configuration describes (rates and step budgets
+    /// as they were resolved), for replay.
+    public init(_ configuration: CheckEscapeConfiguration) throws {
+        self.init(lambdas: configuration.lambdas, learningRate: configuration.learningRate,
+                  gdLearningRate: configuration.gdLearningRate, specgdLearningRate: configuration.specgdLearningRate,
+                  dimension: configuration.dimension, alpha: configuration.alpha,
+                  escapeThreshold: configuration.escapeThreshold, simulation: nil, tolerances: configuration.tolerances)
+        stepsGD = configuration.stepsGD
+        stepsSpecGD = configuration.stepsSpecGD
+        if let name = configuration.initialization {
+            guard let initialization = Initialization(rawValue: name) else {
+                throw InputError("check-escape record: unknown initialization '\(name)'")
+            }
+            simulation = DenseRuns(initialization: initialization, seeds: configuration.seeds ?? 3, seed: configuration.seed ?? 0)
+        }
+    }
+
+    /// η̃ for GD, η for SpecGD: the method's own rate, else `learningRate`.
+    public func learningRate(_ method: Method) -> Double {
+        switch method {
+        case .gd: gdLearningRate ?? learningRate
+        case .specgd: specgdLearningRate ?? learningRate
+        }
+    }
+
+    /// Steps for one method: the given budget, else enough to pass the escape (1.6× the
+    /// linear-window estimate + 100 for GD, 1.2× ⌈(a_esc − α)/η⌉ + 20 for SpecGD). A budget too
+    /// large to count in an Int (a tiny rate) is refused; a large one meets the memory guard.
+    public func stepBudget(_ method: Method) throws -> Int {
+        if let steps = method == .gd ? stepsGD : stepsSpecGD { return steps }
+        let q0 = self.q0
+        let lr = learningRate(method)
+        let budget: Double
+        switch method {
+        case .gd:
+            let estimate = EscapeAnalytics.gdEscapeStepEstimate(alpha: alpha, threshold: escapeThreshold, lr: lr, q: q0) ?? 10_000
+            budget = 1.6 * estimate + 100
+        case .specgd:
+            budget = 1.2 * (EscapeAnalytics.specgdEscapeStepEstimate(alpha: alpha, threshold: escapeThreshold, lr: lr) ?? 1000) + 20
+        }
+        guard budget < 1e15 else {
+            throw InputError("check-escape: \(method.rawValue) would need ≈ \(String(format: "%.3g", budget)) steps to escape at lr \(learningRate); give --steps or a larger --lr")
+        }
+        return Int(budget)
+    }
+
+    /// Initial bulk mass q₀ = (d − 2)α².
+    public var q0: Double { Double(dimension - 2) * alpha * alpha }
+
+    /// The theory map of one λ and method, recorded at every step.
+    public func theoryConfiguration(_ method: Method, lambda: Double) throws -> TheoryConfiguration {
+        TheoryConfiguration(method: method, lambda: lambda, dimension: dimension, alpha: alpha,
+                            learningRate: learningRate(method), steps: try stepBudget(method), every: 1,
+                            escapeThreshold: escapeThreshold)
+    }
+
+    /// The dense simulation of one λ and method (wall time not recorded); nil without simulations.
+    public func simulationConfiguration(_ method: Method, lambda: Double) throws -> SimulationConfiguration? {
+        guard let simulation else { return nil }
+        var c = SimulationConfiguration(method: method, lambda: lambda, dimension: dimension,
+                                        initialization: simulation.initialization, alpha: alpha, learningRate: learningRate(method),
+                                        steps: try stepBudget(method), every: 1, seeds: simulation.seeds, seed: simulation.seed)
+        c.recordWallTime = false
+        return c
+    }
+
+    /// The resolved configuration (rates and step budgets filled in) the record stores.
+    public func configuration() throws -> CheckEscapeConfiguration {
+        CheckEscapeConfiguration(
+            lambdas: lambdas, learningRate: learningRate, gdLearningRate: learningRate(.gd),
+            specgdLearningRate: learningRate(.specgd), dimension: dimension, alpha: alpha,
+            stepsGD: try stepBudget(.gd), stepsSpecGD: try stepBudget(.specgd), escapeThreshold: escapeThreshold,
+            initialization: simulation?.initialization.rawValue, seeds: simulation?.seeds,
+            seed: simulation?.seed, tolerances: tolerances)
+    }
+}
+
+/// The `configuration` block of escape-check.json: the request with every default resolved.
+public struct CheckEscapeConfiguration: Codable, Sendable, Equatable {
+    public var lambdas: [Double]
+    /// The common rate; the rates actually used are the next two.
+    public var learningRate: Double
+    public var gdLearningRate: Double
+    public var specgdLearningRate: Double
+    public var dimension: Int
+    public var alpha: Double
+    public var stepsGD: Int
+    public var stepsSpecGD: Int
+    public var escapeThreshold: Double
+    public var initialization: String?
+    public var seeds: Int?
+    public var seed: UInt64?
+    public var tolerances: EscapeTolerances
+}
+
+/// The `summary` block of escape-check.json.
+public struct CheckEscapeSummary: Codable, Sendable, Equatable {
+    /// No prediction failed (the exit status); `notCheckable` says how many could not be tested.
+    public var allPassed: Bool
+    public var held: Int
+    public var failed: Int
+    public var notCheckable: Int
+    public var total: Int
+    public var lambdaCritical: Double
+    public var q0: Double
+    public var rows: [EscapeCheckRow]
+}
+
+/// One check-escape run: the record (configuration + summary, as escape-check.json stores
+/// them) and the files to write.
+public struct CheckEscapeResult: Sendable {
+    public var configuration: CheckEscapeConfiguration
+    public var summary: CheckEscapeSummary
+    /// The measurements behind amplification.csv, one point per λ.
+    public var points: [EscapeFigure.Point]
+    /// escape-check.csv, escape-check.json, amplification.csv, rho-curve.csv and the
+    /// amplification figure.
+    public var output: ExperimentOutput
+
+    public var rows: [EscapeCheckRow] { summary.rows }
+}
+
+public enum CheckEscapeExperiment {
+    public static let tableFile = "escape-check.csv"
+    public static let recordFile = "escape-check.json"
+
+    /// Runs every λ × method (map, then the simulation when requested), one after the other.
+    /// `jobs` parallelises a simulation's seeds (results do not depend on it); `progress`
+    /// advances once per λ and method.
+    public static func run(_ request: CheckEscapeRequest, jobs: Int = 1,
+                           progress: SpecgdSupport.Progress? = nil) throws -> CheckEscapeResult {
+        let lambdas = request.lambdas
+        let threshold = request.escapeThreshold, tolerances = request.tolerances
+        var rows = [EscapeCheckRow]()
+        var points = [EscapeFigure.Point]()
+        for lambda in lambdas {
+            var point = EscapeFigure.Point(lambda: lambda)
+            for method in Method.allCases {
+                let theory = try runTheory(try request.theoryConfiguration(method, lambda: lambda))
+                let rate = request.learningRate(method)
+                let map = try EscapeMeasurement.measure(theory.table, lambda: lambda, threshold: threshold)
+                rows += EscapeCheck.rows(lambda: lambda, method: method.rawValue, source: .theoryMap, measurement: map,
+                                         learningRate: rate, threshold: threshold, tolerances: tolerances)
+                var simulated: EscapeMeasurement?
+                if let configuration = try request.simulationConfiguration(method, lambda: lambda) {
+                    let result = try runSimulation(configuration, jobs: jobs)
+                    let table = configuration.seeds == 1 ? result.perSeed[0] : result.aggregate
+                    let m = try EscapeMeasurement.measure(table, lambda: lambda, threshold: threshold)
+                    simulated = m
+                    rows += EscapeCheck.rows(lambda: lambda, method: method.rawValue, source: .simulation, measurement: m,
+                                             learningRate: rate, threshold: threshold, reference: map,
+                                             tolerances: tolerances)
+                }
+                if method == .gd { point.gdMap = map; point.gdSimulation = simulated }
+                else { point.specgdMap = map; point.specgdSimulation = simulated }
+                progress?.advance()
+            }
+            points.append(point)
+        }
+
+        let q0 = request.q0
+        let gdRate = request.learningRate(.gd)
+        let lambdaC = EscapeFormulas.criticalLambda(learningRate: gdRate, q: q0)
+        let (held, failed, notCheckable) = EscapeCheck.tally(rows)
+        let configuration = try request.configuration()
+        let summary = CheckEscapeSummary(allPassed: failed == 0, held: held, failed: failed, notCheckable: notCheckable,
+                                         total: rows.count, lambdaCritical: lambdaC, q0: q0, rows: rows)
+
+        var output = ExperimentOutput()
+        let tables = [EscapeFigure.pointsFile: EscapeFigure.pointsTable(points, learningRate: gdRate),
+                      EscapeFigure.curveFile: EscapeFigure.curveTable(lambdas: lambdas, learningRate: gdRate, q: q0)]
+        for name in [EscapeFigure.pointsFile, EscapeFigure.curveFile] { output.add(name, table: tables[name]!) }
+        output.add(EscapeFigure.recipe(lambdaC: lambdaC, simulation: request.simulation != nil), tables: tables)
+        output.add(tableFile, table: EscapeCheck.table(rows))
+        output.add(recordFile, kind: "check-escape", configuration: configuration, summary: summary)
+        return CheckEscapeResult(configuration: configuration, summary: summary, points: points, output: output)
+    }
+}

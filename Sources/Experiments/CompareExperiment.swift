@@ -1,0 +1,165 @@
+import Comparison
+import Foundation
+import Plot
+import PlotRecipes
+import Simulation
+import SpecgdSupport
+import Theory
+
+/// What `specgd compare` runs: the exact summary map and dense simulations on one
+/// configuration, per method, joined on the recorded steps. Codable (a replay reruns it).
+public struct CompareRequest: Codable, Sendable, Equatable {
+    /// Methods, run one after the other.
+    public var methods: [Method]
+    /// The theory side; its method is set per run, its λ replaced by `theoryLambda` when given.
+    public var theory: TheoryConfiguration
+    /// The simulation side; its method is set per run.
+    public var simulation: SimulationConfiguration
+    /// A deliberately different λ for the theory side (to see a comparison fail).
+    public var theoryLambda: Double?
+    /// Pass/fail threshold on the scaled deviation (nil: report only).
+    public var tolerance: Double?
+    /// Floor of the scaled deviation's denominator.
+    public var toleranceFloor: Double
+
+    public init(methods: [Method], theory: TheoryConfiguration, simulation: SimulationConfiguration,
+                theoryLambda: Double? = nil, tolerance: Double? = nil, toleranceFloor: Double = 1e-6) {
+        self.methods = methods
+        self.theory = theory
+        self.simulation = simulation
+        self.theoryLambda = theoryLambda
+        self.tolerance = tolerance
+        self.toleranceFloor = toleranceFloor
+    }
+
+    /// The theory side for one method (`theoryLambda` overrides λ).
+    public func theoryConfiguration(_ method: Method) -> TheoryConfiguration {
+        var c = theory
+        c.method = method
+        if let theoryLambda { c.lambda = theoryLambda }
+        return c
+    }
+
+    /// The simulation side for one method.
+    public func simulationConfiguration(_ method: Method) -> SimulationConfiguration {
+        var c = simulation
+        c.method = method
+        return c
+    }
+
+    /// The CSV of one method: compare.csv, or compare-<method>.csv with several methods.
+    public func csvName(_ method: Method) -> String {
+        methods.count == 1 ? "compare.csv" : "compare-\(method.rawValue).csv"
+    }
+
+    /// The `configuration` block of report.json.
+    public var configuration: CompareConfiguration {
+        CompareConfiguration(methods: methods.map(\.rawValue), theoryLambda: theoryLambda,
+                             tolerance: tolerance, toleranceFloor: toleranceFloor)
+    }
+}
+
+public struct CompareConfiguration: Codable, Sendable, Equatable {
+    public var methods: [String]
+    public var theoryLambda: Double?
+    public var tolerance: Double?
+    public var toleranceFloor: Double
+}
+
+public struct CompareMethodReport: Codable, Sendable {
+    public var method: String
+    public var csv: String
+    public var commonSteps: Int
+    public var passed: Bool?
+    public var deviations: [StatisticDeviation]
+    public var theoryEscape: EscapeMetrics
+    public var theory: TheoryConfiguration
+    public var simulation: SimulationConfiguration
+    /// How each side ended (completed | interrupted | diverged, with the step).
+    public var theoryStatus: RunOutcome
+    public var simulationStatus: RunOutcome
+}
+
+public struct CompareSummary: Codable, Sendable {
+    public var passed: Bool?
+    public var tolerance: Tolerance?
+    public var methods: [CompareMethodReport]
+}
+
+/// One compare run: the record (report.json's configuration, summary and status), the
+/// per-method comparisons and the files to write.
+public struct CompareResult: Sendable {
+    public var configuration: CompareConfiguration
+    public var summary: CompareSummary
+    /// How the run ended: the first side that stopped early (signal, divergence), else completed.
+    public var outcome: RunOutcome
+    /// The divergence behind a diverged outcome.
+    public var divergence: DivergenceError?
+    /// One per method that ran (parallel to `summary.methods`).
+    public var comparisons: [Comparison.ComparisonResult]
+    /// compare*.csv, overlay.svg (+ recipe) and report.json.
+    public var output: ExperimentOutput
+
+    /// nil without a tolerance; else whether every method passed.
+    public var passed: Bool? { summary.passed }
+}
+
+public enum CompareExperiment {
+    public static let recordFile = "report.json"
+    public static let figureName = "overlay"
+
+    /// Runs each method's theory map, then its simulation, and compares them. A run that
+    /// stops early (`cancellation` cancelled, divergence) is compared on the steps both sides
+    /// reached, its output is complete, and the remaining methods are not run; `outcome` says
+    /// how it ended. `progress` makes one progress per simulation (label, total steps × seeds).
+    public static func run(_ request: CompareRequest, jobs: Int = 1, cancellation: CancellationToken? = nil,
+                           progress: (_ label: String, _ total: Int) -> SpecgdSupport.Progress? = { _, _ in nil })
+        throws -> CompareResult {
+        let tolerance = try request.tolerance.map { try Tolerance(relative: $0, floor: request.toleranceFloor) }
+        var reports = [CompareMethodReport]()
+        var comparisons = [Comparison.ComparisonResult]()
+        var overlay = [OverlayRecipe.Method]()
+        var tables = [String: Table]()
+        var output = ExperimentOutput()
+        var outcome = RunOutcome.completed(request.theory.steps), divergence: DivergenceError?
+        for method in request.methods where outcome.status == .completed {
+            let theoryConfig = request.theoryConfiguration(method)
+            let theory = try runTheoryKeepingRows(theoryConfig, cancellation: cancellation)
+            let simConfig = request.simulationConfiguration(method)
+            var sim: SimulationResult?
+            if theory.outcome.status != .interrupted {
+                let bar = progress("simulate \(method.rawValue)", simConfig.steps * simConfig.seeds)
+                sim = try Simulator(simConfig).runKeepingRows(jobs: jobs, progress: bar, cancellation: cancellation)
+                bar?.finish()
+            }
+            for stopped in [theory.outcome, sim?.outcome].compactMap({ $0 }) where stopped.status != .completed && outcome.status == .completed {
+                outcome = stopped
+                divergence = stopped.status == .diverged ? (theory.divergence ?? sim?.divergence) : nil
+            }
+            guard let sim else { break }
+            let simTable = simConfig.seeds == 1 ? sim.perSeed[0] : sim.aggregate
+            let result = try TrajectoryComparison.compare(
+                theory: TrajectoryComparison.withSpikeRatio(theory.table),
+                simulation: TrajectoryComparison.withSpikeRatio(simTable),
+                statistics: TrajectoryComparison.defaultStatistics + ["b_over_a"], tolerance: tolerance)
+            let csv = request.csvName(method)
+            output.add(csv, table: result.table)
+            tables[csv] = result.table
+            overlay.append(.init(label: method.displayName, csv: csv, table: result.table,
+                                 color: method == .gd ? .blue : .vermillion))
+            comparisons.append(result)
+            reports.append(CompareMethodReport(method: method.rawValue, csv: csv, commonSteps: result.commonSteps,
+                                               passed: result.passed, deviations: result.deviations,
+                                               theoryEscape: theory.summary.escape, theory: theoryConfig, simulation: simConfig,
+                                               theoryStatus: theory.outcome, simulationStatus: sim.outcome))
+        }
+        let title = "Theory vs simulation at λ = \(Table.format(request.theory.lambda)), d = \(request.theory.dimension)"
+            + (request.theoryLambda.map { " (theory at λ = \(Table.format($0)))" } ?? "")
+        output.add(OverlayRecipe.recipe(methods: overlay, name: figureName, title: title), tables: tables)
+        let passed: Bool? = tolerance == nil ? nil : reports.allSatisfy { $0.passed == true }
+        let summary = CompareSummary(passed: passed, tolerance: tolerance, methods: reports)
+        output.add(recordFile, kind: "compare", configuration: request.configuration, summary: summary, outcome: outcome)
+        return CompareResult(configuration: request.configuration, summary: summary, outcome: outcome,
+                             divergence: divergence, comparisons: comparisons, output: output)
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import PlotRecipes
+import SpecgdSupport
+
+/// The files one experiment run produces, held in memory until `write(to:command:)` puts them
+/// in a directory: the one place the experiments touch the disk. A run returns its record and
+/// its output; the caller (the CLI, a test, a later `replay`) decides where, and whether, to
+/// write them.
+public struct ExperimentOutput: Sendable {
+    /// One output file (or, for a figure, the SVG and its recipe).
+    public enum File: Sendable {
+        /// A CSV table.
+        case table(Table)
+        /// A JSON run record (`RunRecord`), encoded when written so it carries the command
+        /// and the time of writing.
+        case record(@Sendable (_ command: [String]) throws -> Data)
+        /// A figure: `NAME.svg` (rendered from `tables`, keyed by CSV name) and `NAME.recipe.json`.
+        case figure(FigureRecipe, tables: [String: Table])
+    }
+
+    public struct Entry: Sendable {
+        /// The file name inside the directory (for a figure: its recipe name).
+        public var name: String
+        public var file: File
+    }
+
+    public private(set) var entries = [Entry]()
+
+    public init() {}
+
+    /// Adds `NAME` (a CSV).
+    public mutating func add(_ name: String, table: Table) {
+        entries.append(Entry(name: name, file: .table(table)))
+    }
+
+    /// Adds `NAME` (a JSON run record of `kind`).
+    public mutating func add<C: Encodable & Sendable, S: Encodable & Sendable>(
+        _ name: String, kind: String, configuration: C, summary: S, outcome: RunOutcome? = nil
+    ) {
+        entries.append(Entry(name: name, file: .record { command in
+            try JSONOutput.encode(RunRecord(kind: kind, configuration: configuration, summary: summary,
+                                            outcome: outcome, command: command))
+        }))
+    }
+
+    /// Adds the figure `recipe.name` (SVG + recipe), drawn from `tables`.
+    public mutating func add(_ recipe: FigureRecipe, tables: [String: Table]) {
+        entries.append(Entry(name: recipe.name, file: .figure(recipe, tables: tables)))
+    }
+
+    /// Every CSV table, by file name.
+    public var tables: [String: Table] {
+        var out = [String: Table]()
+        for entry in entries { if case .table(let t) = entry.file { out[entry.name] = t } }
+        return out
+    }
+
+    /// Every figure recipe, in order.
+    public var figures: [FigureRecipe] {
+        entries.compactMap { if case .figure(let r, _) = $0.file { r } else { nil } }
+    }
+
+    /// The file names, in order (a figure contributes `NAME.svg` and `NAME.recipe.json`).
+    public var fileNames: [String] {
+        entries.flatMap { entry -> [String] in
+            if case .figure = entry.file { return ["\(entry.name).svg", "\(entry.name).recipe.json"] }
+            return [entry.name]
+        }
+    }
+
+    /// Creates `directory` if needed and writes every file, atomically, in order; records
+    /// carry `command` (as the CLI recorded it: `specgd …`).
+    public func write(to directory: String, command: [String]) throws {
+        try AtomicFile.createDirectory(directory)
+        for entry in entries {
+            let path = Self.path(entry.name, in: directory)
+            switch entry.file {
+            case .table(let table): try table.writeCSV(to: path)
+            case .record(let encode): try AtomicFile.write(try encode(command), to: path)
+            case .figure(let recipe, let tables): try recipe.write(directory: directory, tables: tables)
+            }
+        }
+    }
+
+    public static func path(_ name: String, in directory: String) -> String {
+        (directory as NSString).appendingPathComponent(name)
+    }
+}
