@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"]),
         .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "Theory", "Simulation", "Plot"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Theory", "SpecgdSupport", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["SpecgdCLI", "SpecgdSupport",
+        .testTarget(name: "CLITests", dependencies: ["SpecgdCLI", "SpecgdSupport", "Theory", "TestSupport",
                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]
 )
