@@ -148,7 +148,12 @@ private func flowEnd(_ flow: GroupedFlow, start: [Double], t: Double, stepper: O
         #expect(statistics.events >= 2)
         for (t, s) in states {
             #expect(abs(2 * s[2] * s[2] + model.trace(s)) < 1e-8, "h_c at t = \(t)")
-            #expect(abs(s[0] - (1e-3 + t)) < 1e-9, "a moves at unit speed")
+            // a is regular (ṡ_a = +1): every stepper integrates a constant exactly, so only rounding
+            // is left — per step y + h·fl(Σ_i b_i k_i) with k_i = 1 (rk8pd: 13 weights summing to 1,
+            // ≤ 13 ε) and the addition (ε), relative to α + t, plus the solver's time sum (ε t a
+            // step); steps re-taken at located events are counted with the accepted ones.
+            let count = Double(statistics.steps + statistics.events)
+            #expect(abs(s[0] - (1e-3 + t)) <= count * (15 * eps * (1e-3 + t) + eps * t), "a moves at unit speed")
         }
     }
 }

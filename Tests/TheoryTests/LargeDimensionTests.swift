@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Theory
+import TestSupport
 
 @Suite struct LargeDimensionTests {
     /// At finite p the (a, b, q) map is exact: it must reproduce the (a, b, c) map with q = p c².
@@ -14,12 +15,75 @@ import Testing
         _ = try DiscreteMap(model: model, method: method, learningRate: eta).iterate(from: model.identityStart(alpha: alpha), steps: 600) { _, s in exact.append(s) }
         let lr = method == .gd ? eta : eta * p.squareRoot()
         let large = try LargeDimensionMap(lambda: lambda, method: method, learningRate: lr, bulkCount: p)
-        var worst = 0.0
-        try large.iterate(a: alpha, b: alpha, q: p * alpha * alpha, steps: 600) { k, a, b, q in
-            let s = exact[k]
-            worst = max(worst, abs(a - s[0]), abs(b - s[1]), abs(q - p * s[2] * s[2]) / max(1, q))
+        var states: [(a: Double, b: Double, q: Double)] = []
+        try large.iterate(a: alpha, b: alpha, q: p * alpha * alpha, steps: 600) { _, a, b, q in states.append((a, b, q)) }
+        let bound = Self.bulkMassMapBound(lambda: lambda, p: p, method: method, eta: eta, lr: lr, alpha: alpha, trajectory: exact)
+        #expect(bound.signMargin > 1, "sign margin \(bound.signMargin)")
+        var worst = 0.0  // max over steps of |(a, b, q) map − (a, b, p c²) map| / bound
+        for k in exact.indices {
+            let s = exact[k], (a, b, q) = states[k]
+            worst = max(worst, abs(a - s[0]) / bound.a[k], abs(b - s[1]) / bound.b[k], abs(q - p * s[2] * s[2]) / bound.q[k])
         }
-        #expect(worst < 1e-12, "\(worst)")
+        #expect(worst <= 1, "worst |difference| / bound \(worst)")
+    }
+
+    /// The error model of the (a, b, q) map against the (a, b, c) map: a bound e_k on the
+    /// difference in (a, b, c) coordinates (c = √(q/p) for the q map, exact arithmetic) carried
+    /// along the c map's trajectory as in TestSupport's `denseVersusMapBound`:
+    ///   GD:     e_{k+1} = |I − η̃J_k| e_k + η̃(δG_c-map + δG_q-map) + update roundings, where the
+    ///           q update q·m·m, m = 1 − η̃(T + 2q/p), is c·m in c-coordinates: its error is
+    ///           |c|(|δm| + ε|m|), |δm| ≤ η̃(|δT| + 4ε(|T| + 2q/p)) + ε(1 + η̃|T + 2q/p|);
+    ///   SpecGD: while signs are determined, e_{k+1} = e_k + |η_q − η| + roundings: a, b move by
+    ///           η_q = (η√p)/√p, off η by ≤ γ₄ η; q − 2η₀√q + η₀² = (√q − η₀)² rounds to
+    ///           γ₄(√q + η₀)², i.e. γ₄(√q + η₀)²/(2p|c′|) in c, and η₀ = fl(η√p) adds γ₂ η.
+    /// The q map's T = (a² − 1) + (1+λ)b² + q sums 3 terms of ≤ 4 roundings (γ₆ T⁺).
+    static func bulkMassMapBound(lambda: Double, p: Double, method: Method, eta: Double, lr: Double, alpha: Double,
+                                 trajectory: [[Double]]) -> (a: [Double], b: [Double], q: [Double], signMargin: Double) {
+        let groups = [ManifoldGroup(sigma: 1, multiplicity: 1, target: 1), ManifoldGroup(sigma: 1 + lambda, multiplicity: 1, target: 0),
+                      ManifoldGroup(sigma: 1, multiplicity: p, target: 0)]
+        let model = ManifoldPieces(groups)
+        // q₀ = fl(fl(p α) α): two roundings of q, one of c.
+        var e = [0, 0, alpha * gammaBound(1)]
+        var boundA: [Double] = [], boundB: [Double] = [], boundQ: [Double] = []
+        var margin = Double.infinity
+        for k in trajectory.indices {
+            let s = trajectory[k]
+            let t = model.trace(s), tPlus = model.traceMagnitude(s)
+            let gradient = model.gradient(s), gPlus = model.gradientMagnitude(s)
+            boundA.append(e[0]); boundB.append(e[1])
+            // |p c̃² − p ĉ²| ≤ 2p|c|e + p e², plus fl(fl(p c) c) (two roundings of p c²).
+            boundQ.append(2 * p * abs(s[2]) * e[2] + p * e[2] * e[2] + gammaBound(2) * p * s[2] * s[2])
+            guard k + 1 < trajectory.count else { break }
+            let traceC = gammaBound(7) * tPlus, traceQ = gammaBound(6) * tPlus
+            let gradientError = (0..<3).map { g in groups[g].sigma * abs(s[g]) * (traceC + traceQ) + 2 * gammaBound(7) * gPlus[g] }
+            let jacobianE = model.absoluteJacobianTimes(s, e)
+            let bulkFactor = 2 * s[2] * s[2] + t
+            switch method {
+            case .gd:
+                let jacobian = model.jacobian(s)
+                var next = [0.0, 0, 0]
+                for g in 0..<3 {
+                    var carried = 0.0
+                    for h in 0..<3 { carried += abs((g == h ? 1 : 0) - eta * jacobian[g][h]) * e[h] }
+                    next[g] = carried + eta * gradientError[g] + 2 * gammaBound(2) * (abs(s[g]) + 2 * eta * abs(gradient[g]))
+                }
+                // The bulk: the q map's c·m instead of c − η̃G_c (the c map's side is in the line above).
+                let m = 1 - eta * bulkFactor
+                let deltaM = eta * (traceQ + 4 * eps * (abs(t) + 2 * s[2] * s[2])) + eps * (1 + eta * abs(bulkFactor))
+                next[2] += abs(s[2]) * (deltaM + eps * abs(m))
+                e = next
+            case .specgd:
+                for g in 0..<3 { margin = min(margin, abs(gradient[g]) / (gradientError[g] + jacobianE[g])) }
+                let eta0 = lr
+                let c = abs(s[2]), cNext = abs(s[2] - eta * (gradient[2] > 0 ? 1 : -1))
+                e[0] += gammaBound(4) * eta + gammaBound(2) * (abs(s[0]) + eta)
+                e[1] += gammaBound(4) * eta + gammaBound(2) * (abs(s[1]) + eta)
+                let root = (p * c * c).squareRoot()
+                e[2] += gammaBound(4) * (root + eta0) * (root + eta0) / (2 * p * cNext) + gammaBound(2) * eta
+                    + gammaBound(2) * (c + eta)
+            }
+        }
+        return (boundA, boundB, boundQ, margin)
     }
 
     /// Finite d approaches the d → ∞ limit: with q₀ fixed (α = √(q₀/p)) and η = η₀/√p for
