@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import NumericKit
 import Simulation
@@ -13,20 +14,21 @@ struct ReplayCommand: ParsableCommand {
         commandName: "replay",
         abstract: "Rerun the configuration in a run record and write the same outputs again.",
         discussion: """
-        RECORD is the JSON record of a run: PATH.json next to a theory or simulate PATH.csv, or \
-        DIR/sweep.json of a sweep. The recorded configuration (seeds included) runs again and the \
+        RECORD is the JSON record of a run: PATH.json next to a theory or simulate PATH.csv, \
+        DIR/sweep.json of a sweep or DIR/escape-check.json of check-escape. The recorded configuration (seeds included) runs again and the \
         outputs are byte-identical to the original's, except for the record's own command, createdAt, \
         machine and a replayOf field (the original record's path and createdAt).
 
         Outputs: theory and simulate write DIR/<name>.csv, DIR/<name>.json (and DIR/<name>.seeds.csv \
         with several seeds), <name> being RECORD's file name without .json; DIR defaults to \
         replay-<name> next to RECORD. A sweep is rerun into DIR as its sweep directory (cells.csv, \
-        sweep.json); DIR defaults to replay-<sweep directory name> next to the sweep directory. \
+        sweep.json); DIR defaults to replay-<sweep directory name> next to the sweep directory; check-escape likewise (a new or \
+        empty DIR gets its whole output set). \
         Existing outputs are never overwritten: an existing file, or a non-empty sweep DIR, is refused.
 
         Wall time cannot be reproduced: a simulate run recorded with wall time is replayed without it \
         (one stderr line says so). A simulate run is replayed with the BLAS thread count in its \
-        record's machine block. Other record kinds (compare, check-escape, figures, plot-phase) are \
+        record's machine block. Other record kinds (compare, figures, plot-phase) are \
         refused with a one-line error.
 
         Example: specgd replay out/gd.json   (→ out/replay-gd/gd.csv, out/replay-gd/gd.json)
@@ -43,7 +45,7 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var resources: ResourceOptions
 
-    static let replayable = ["theory", "simulate", "sweep"]
+    static let replayable = ["theory", "simulate", "sweep", "check-escape"]
 
     func validate() throws {
         if let jobs { try Validate.atLeast(jobs, 1, "jobs") }
@@ -85,10 +87,17 @@ struct ReplayCommand: ParsableCommand {
                                         jobs: simulateJobs, replayOf: source)
         case "sweep":
             let config = try SweepRecord.read(data, file: record)
-            let directory = outputDirectory ?? Self.defaultSweepDirectory(for: record)
+            let directory = outputDirectory ?? Self.defaultSiblingDirectory(for: record)
             try OutputPath.checkDirectory(directory)
             try SweepCommand.perform(config, directory: directory, jobs: workers, memoryLimit: resources.limit,
                                      resume: false, replayOf: source)
+        case "check-escape":
+            let stored = try Self.decode(StoredRecord<CheckEscapeConfiguration, IgnoredSummary>.self, from: data, file: record)
+            try Self.rejectIgnoredKeys(stored.configuration, in: data, file: record)
+            let request = try CheckEscapeRequest(stored.configuration)
+            let directory = outputDirectory ?? Self.defaultSiblingDirectory(for: record)
+            try Self.checkNewOrEmpty(directory)
+            try CheckEscapeCommand.perform(request, directory: directory, jobs: workers, replayOf: source)
         default:
             throw InputError("cannot replay a '\(header.kind)' record (\(record)): replay reruns \(Self.replayable.joined(separator: ", ")) records")
         }
@@ -105,8 +114,8 @@ struct ReplayCommand: ParsableCommand {
         ((record as NSString).deletingLastPathComponent as NSString).appendingPathComponent("replay-" + baseName(of: record))
     }
 
-    /// replay-<sweep directory name> next to the sweep directory holding the record.
-    static func defaultSweepDirectory(for record: String) -> String {
+    /// replay-<directory name> next to the (sweep or check-escape) directory holding the record.
+    static func defaultSiblingDirectory(for record: String) -> String {
         let directory = (record as NSString).deletingLastPathComponent
         let absolute = directory.isEmpty ? FileManager.default.currentDirectoryPath : directory
         let name = (absolute as NSString).standardizingPath
@@ -127,6 +136,15 @@ struct ReplayCommand: ParsableCommand {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
         }
         return (directory, stem + ".csv")
+    }
+
+    /// A directory replay writes a whole output set into: new, or existing and empty.
+    static func checkNewOrEmpty(_ directory: String) throws {
+        try OutputPath.checkDirectory(directory)
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        if !contents.isEmpty {
+            throw InputError("--output-dir \(directory) is not empty; replay never overwrites outputs: choose a new directory")
+        }
     }
 
     /// The blas.threads of a record's machine block.

@@ -68,6 +68,19 @@ import Testing
         #expect((try record(root + "/replay-phase/sweep.json"))["replayOf"] != nil)
     }
 
+    @Test func checkEscapeRecordReplaysToTheSameFiles() throws {
+        let root = try SpecgdProcess.temporaryDirectory()
+        _ = try run(["check-escape", "--lambdas", "4,8", "--dim", "8", "--seeds", "2", "--output-dir", root + "/check"])
+        _ = try run(["replay", root + "/check/escape-check.json"])
+        let names = try FileManager.default.contentsOfDirectory(atPath: root + "/check").filter { $0 != "escape-check.json" }
+        #expect(names.contains("escape-check.csv") && names.contains("amplification.svg"))
+        for name in names {
+            #expect(try bytes(root + "/replay-check/" + name) == bytes(root + "/check/" + name), "\(name)")
+        }
+        let again = try SpecgdProcess.run(["replay", root + "/check/escape-check.json"])
+        #expect(again.status != 0 && again.stderr.contains("not empty"))
+    }
+
     @Test func unsupportedKindAndMalformedRecordsFailWithOneLine() throws {
         let root = try SpecgdProcess.temporaryDirectory()
         let cases = [
