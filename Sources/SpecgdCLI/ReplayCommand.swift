@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Model
 import NumericKit
 import Simulation
 import SpecgdSupport
@@ -15,20 +16,20 @@ struct ReplayCommand: ParsableCommand {
         abstract: "Rerun the configuration in a run record and write the same outputs again.",
         discussion: """
         RECORD is the JSON record of a run: PATH.json next to a theory or simulate PATH.csv, \
-        DIR/sweep.json of a sweep or DIR/escape-check.json of check-escape. The recorded configuration (seeds included) runs again and the \
+        DIR/sweep.json of a sweep, DIR/escape-check.json of check-escape or DIR/report.json of compare. The recorded configuration (seeds included) runs again and the \
         outputs are byte-identical to the original's, except for the record's own command, createdAt, \
         machine and a replayOf field (the original record's path and createdAt).
 
         Outputs: theory and simulate write DIR/<name>.csv, DIR/<name>.json (and DIR/<name>.seeds.csv \
         with several seeds), <name> being RECORD's file name without .json; DIR defaults to \
         replay-<name> next to RECORD. A sweep is rerun into DIR as its sweep directory (cells.csv, \
-        sweep.json); DIR defaults to replay-<sweep directory name> next to the sweep directory; check-escape likewise (a new or \
+        sweep.json); DIR defaults to replay-<sweep directory name> next to the sweep directory; check-escape and compare likewise (a new or \
         empty DIR gets its whole output set). \
         Existing outputs are never overwritten: an existing file, or a non-empty sweep DIR, is refused.
 
         Wall time cannot be reproduced: a simulate run recorded with wall time is replayed without it \
         (one stderr line says so). A simulate run is replayed with the BLAS thread count in its \
-        record's machine block. Other record kinds (compare, figures, plot-phase) are \
+        record's machine block. Other record kinds (figures, plot-phase) are \
         refused with a one-line error.
 
         Example: specgd replay out/gd.json   (→ out/replay-gd/gd.csv, out/replay-gd/gd.json)
@@ -45,7 +46,7 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var resources: ResourceOptions
 
-    static let replayable = ["theory", "simulate", "sweep", "check-escape"]
+    static let replayable = ["theory", "simulate", "sweep", "check-escape", "compare"]
 
     func validate() throws {
         if let jobs { try Validate.atLeast(jobs, 1, "jobs") }
@@ -98,6 +99,26 @@ struct ReplayCommand: ParsableCommand {
             let directory = outputDirectory ?? Self.defaultSiblingDirectory(for: record)
             try Self.checkNewOrEmpty(directory)
             try CheckEscapeCommand.perform(request, directory: directory, jobs: workers, replayOf: source)
+        case "compare":
+            let stored = try Self.decode(StoredRecord<CompareConfiguration, CompareSides>.self, from: data, file: record)
+            try Self.rejectIgnoredKeys(stored.configuration, in: data, file: record)
+            guard let first = stored.summary.methods.first else {
+                throw InputError("\(record): summary.methods is empty; no configuration to replay")
+            }
+            let methods = try stored.configuration.methods.map { name in
+                guard let method = Method(rawValue: name) else { throw InputError("\(record): unknown method '\(name)' in configuration.methods") }
+                return method
+            }
+            // The recorded theory side has theoryLambda in place of λ; the request holds the common λ.
+            var theory = first.theory
+            if stored.configuration.theoryLambda != nil { theory.lambda = first.simulation.lambda }
+            let request = CompareRequest(methods: methods, theory: theory, simulation: first.simulation,
+                                         theoryLambda: stored.configuration.theoryLambda,
+                                         tolerance: stored.configuration.tolerance,
+                                         toleranceFloor: stored.configuration.toleranceFloor)
+            let directory = outputDirectory ?? Self.defaultSiblingDirectory(for: record)
+            try Self.checkNewOrEmpty(directory)
+            try CompareCommand.perform(request, directory: directory, jobs: workers, replayOf: source)
         default:
             throw InputError("cannot replay a '\(header.kind)' record (\(record)): replay reruns \(Self.replayable.joined(separator: ", ")) records")
         }
@@ -114,7 +135,7 @@ struct ReplayCommand: ParsableCommand {
         ((record as NSString).deletingLastPathComponent as NSString).appendingPathComponent("replay-" + baseName(of: record))
     }
 
-    /// replay-<directory name> next to the (sweep or check-escape) directory holding the record.
+    /// replay-<directory name> next to the (sweep, check-escape or compare) directory holding the record.
     static func defaultSiblingDirectory(for record: String) -> String {
         let directory = (record as NSString).deletingLastPathComponent
         let absolute = directory.isEmpty ? FileManager.default.currentDirectoryPath : directory
@@ -145,6 +166,16 @@ struct ReplayCommand: ParsableCommand {
         if !contents.isEmpty {
             throw InputError("--output-dir \(directory) is not empty; replay never overwrites outputs: choose a new directory")
         }
+    }
+
+    /// report.json's per-method theory and simulation configurations (only the first is
+    /// needed: the method is set per run).
+    private struct CompareSides: Decodable {
+        struct Side: Decodable {
+            var theory: TheoryConfiguration
+            var simulation: SimulationConfiguration
+        }
+        var methods: [Side]
     }
 
     /// The blas.threads of a record's machine block.

@@ -81,6 +81,19 @@ import Testing
         #expect(again.status != 0 && again.stderr.contains("not empty"))
     }
 
+    @Test func compareRecordReplaysToTheSameFiles() throws {
+        let root = try SpecgdProcess.temporaryDirectory()
+        for (name, extra) in [("two", ["--methods", "gd,specgd"]), ("wrong", ["--theory-lambda", "2"])] {
+            _ = try run(["compare", "--dim", "16", "--steps", "120", "--every", "10", "--output-dir", root + "/" + name] + extra)
+            _ = try run(["replay", root + "/\(name)/report.json", "--output-dir", root + "/\(name)-again"])
+            let names = try FileManager.default.contentsOfDirectory(atPath: root + "/" + name).filter { $0 != "report.json" }
+            #expect(names.contains("overlay.svg") && names.contains { $0.hasPrefix("compare") })
+            for file in names {
+                #expect(try bytes(root + "/\(name)-again/" + file) == bytes(root + "/\(name)/" + file), "\(name)/\(file)")
+            }
+        }
+    }
+
     @Test func unsupportedKindAndMalformedRecordsFailWithOneLine() throws {
         let root = try SpecgdProcess.temporaryDirectory()
         let cases = [
