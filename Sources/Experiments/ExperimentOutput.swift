@@ -11,9 +11,9 @@ public struct ExperimentOutput: Sendable {
     public enum File: Sendable {
         /// A CSV table.
         case table(Table)
-        /// A JSON run record (`RunRecord`), encoded when written so it carries the command
-        /// and the time of writing.
-        case record(@Sendable (_ command: [String]) throws -> Data)
+        /// A JSON run record (`RunRecord`), encoded when written so it carries the command,
+        /// the time of writing and, for `specgd replay`, the record replayed.
+        case record(@Sendable (_ command: [String], _ replayOf: ReplaySource?) throws -> Data)
         /// A figure: `NAME.svg` (rendered from `tables`, keyed by CSV name) and `NAME.recipe.json`.
         case figure(FigureRecipe, tables: [String: Table])
     }
@@ -37,9 +37,9 @@ public struct ExperimentOutput: Sendable {
     public mutating func add<C: Encodable & Sendable, S: Encodable & Sendable>(
         _ name: String, kind: String, configuration: C, summary: S, outcome: RunOutcome? = nil
     ) {
-        entries.append(Entry(name: name, file: .record { command in
+        entries.append(Entry(name: name, file: .record { command, replayOf in
             try JSONOutput.encode(RunRecord(kind: kind, configuration: configuration, summary: summary,
-                                            outcome: outcome, command: command))
+                                            outcome: outcome, command: command, replayOf: replayOf))
         }))
     }
 
@@ -69,14 +69,14 @@ public struct ExperimentOutput: Sendable {
     }
 
     /// Creates `directory` if needed and writes every file, atomically, in order; records
-    /// carry `command` (as the CLI recorded it: `specgd …`).
-    public func write(to directory: String, command: [String]) throws {
+    /// carry `command` (as the CLI recorded it: `specgd …`) and `replayOf` when given.
+    public func write(to directory: String, command: [String], replayOf: ReplaySource? = nil) throws {
         try AtomicFile.createDirectory(directory)
         for entry in entries {
             let path = Self.path(entry.name, in: directory)
             switch entry.file {
             case .table(let table): try table.writeCSV(to: path)
-            case .record(let encode): try AtomicFile.write(try encode(command), to: path)
+            case .record(let encode): try AtomicFile.write(try encode(command, replayOf), to: path)
             case .figure(let recipe, let tables): try recipe.write(directory: directory, tables: tables)
             }
         }

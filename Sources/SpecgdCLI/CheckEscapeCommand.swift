@@ -172,11 +172,18 @@ struct CheckEscapeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let request = try request()
+        try Self.perform(try request(), directory: outputDirectory, jobs: try parallel.workers())
+    }
+
+    /// Runs the check, writes its files into `directory` and prints the report; exit 1 when a
+    /// prediction fails (`check-escape` and `replay`).
+    static func perform(_ request: CheckEscapeRequest, directory outputDirectory: String, jobs: Int,
+                        replayOf: ReplaySource? = nil) throws {
+        func path(_ name: String) -> String { ExperimentOutput.path(name, in: outputDirectory) }
         let progress = Progress(label: "check-escape", total: request.lambdas.count * 2)
-        let result = try CheckEscapeExperiment.run(request, jobs: try parallel.workers(), progress: progress)
+        let result = try CheckEscapeExperiment.run(request, jobs: jobs, progress: progress)
         progress.finish()
-        try result.output.write(to: outputDirectory, command: Invocation.arguments)
+        try result.output.write(to: outputDirectory, command: Invocation.arguments, replayOf: replayOf)
 
         let configuration = result.configuration, summary = result.summary
         print("λ_c = \(String(format: "%.4g", summary.lambdaCritical)) (q₀ = \(String(format: "%.3g", summary.q0)), η̃ = \(configuration.gdLearningRate), η = \(configuration.specgdLearningRate), d = \(configuration.dimension))")

@@ -91,13 +91,21 @@ struct CompareCommand: ParsableCommand {
         if model.dimension > 256 {
             FileHandle.standardError.write(Data("compare: note: the simulation is dense (d×d matrices); d = \(model.dimension) is slow — --dim 64 shows the same dynamics\n".utf8))
         }
+        try Self.perform(request, directory: outputDirectory, jobs: try parallel.workers())
+    }
+
+    /// Runs the comparison, writes its files into `directory` and prints the summary; exit 1
+    /// above the tolerance (`compare` and `replay`).
+    static func perform(_ request: CompareRequest, directory outputDirectory: String, jobs: Int,
+                        replayOf: ReplaySource? = nil) throws {
+        func path(_ name: String) -> String { ExperimentOutput.path(name, in: outputDirectory) }
         // A run that stops early (signal, divergence) is compared on the steps both sides reached,
         // everything is written, and the remaining methods are not run.
         let watcher = SignalWatcher()
-        let result = try CompareExperiment.run(request, jobs: try parallel.workers(), cancellation: watcher.token) { label, total in
+        let result = try CompareExperiment.run(request, jobs: jobs, cancellation: watcher.token) { label, total in
             SpecgdSupport.Progress.forRun(label: label, total: total)
         }
-        try result.output.write(to: outputDirectory, command: Invocation.arguments)
+        try result.output.write(to: outputDirectory, command: Invocation.arguments, replayOf: replayOf)
         for (report, comparison) in zip(result.summary.methods, result.comparisons) {
             print("\(report.method): theory (map, λ = \(report.theory.lambda)) vs simulation (\(report.simulation.initialization.rawValue) init, \(report.simulation.seeds) seed(s))")
             if report.theoryStatus.status != .completed || report.simulationStatus.status != .completed { print("status: \(result.outcome.status.rawValue) at step \(result.outcome.lastStep); compared on the steps both sides reached") }
@@ -107,7 +115,7 @@ struct CompareCommand: ParsableCommand {
         print("report: \(path(CompareExperiment.recordFile))")
         try RunEnding.finish(result.outcome, divergence: result.divergence, outputs: outputDirectory)
         if result.passed == false {
-            FileHandle.standardError.write(Data("compare: deviation above tolerance \(tolerance!) (see \(path(CompareExperiment.recordFile)))\n".utf8))
+            FileHandle.standardError.write(Data("compare: deviation above tolerance \(request.tolerance ?? 0) (see \(path(CompareExperiment.recordFile)))\n".utf8))
             throw ExitCode.failure
         }
     }

@@ -75,21 +75,29 @@ struct SimulateCommand: ParsableCommand {
             print(String(decoding: try JSONOutput.encode(profile), as: UTF8.self), terminator: "")
             return
         }
+        try Self.perform(configuration, output: simulation.output ?? "", escapeThreshold: model.escapeThreshold,
+                         jobs: try parallel.workers(blasThreads: simulation.threads))
+    }
+
+    /// Runs `configuration` (BLAS threads already set), writes PATH.csv, PATH.seeds.csv when
+    /// seeds > 1 and PATH.json, and prints the summary (`simulate` and `replay`).
+    static func perform(_ configuration: SimulationConfiguration, output path: String, escapeThreshold: Double,
+                        jobs: Int, replayOf: ReplaySource? = nil) throws {
         let watcher = SignalWatcher()
         let progress = SpecgdSupport.Progress.forRun(label: "simulate", total: configuration.steps * configuration.seeds)
-        let result = try Simulator(configuration).runKeepingRows(jobs: try parallel.workers(blasThreads: simulation.threads),
+        let result = try Simulator(configuration).runKeepingRows(jobs: jobs,
                                                                  progress: progress, cancellation: watcher.token)
         progress.finish()
         // Written whatever the outcome: an interrupted or diverged run keeps its rows.
-        let path = simulation.output ?? ""
         if configuration.seeds == 1 {
             try result.perSeed[0].writeCSV(to: path)
         } else {
             try result.aggregate.writeCSV(to: path)
             try SimulationOutput.perSeedTable(result.perSeed).writeCSV(to: SimulationOutput.seedsPath(for: path))
         }
-        let summary = SimulationSummary(result: result, escapeThreshold: model.escapeThreshold)
-        try RunRecord(kind: "simulate", configuration: configuration, summary: summary, outcome: result.outcome)
+        let summary = SimulationSummary(result: result, escapeThreshold: escapeThreshold)
+        try RunRecord(kind: "simulate", configuration: configuration, summary: summary, outcome: result.outcome,
+                      replayOf: replayOf)
             .write(to: sidecarPath(for: path))
         print(SimulateCommand.describe(summary, configuration: configuration, outcome: result.outcome, output: path))
         try RunEnding.finish(result.outcome, divergence: result.divergence, outputs: path)

@@ -91,11 +91,18 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
-        let configuration = try makeConfiguration()
+        try Self.perform(try makeConfiguration(), directory: outputDirectory, jobs: workers,
+                         memoryLimit: resources.limit, resume: resume)
+    }
+
+    /// Runs the sweep into `directory` and prints the one summary line (`sweep` and `replay`).
+    static func perform(_ configuration: SweepConfiguration, directory outputDirectory: String, jobs workers: Int,
+                        memoryLimit: MemoryLimit, resume: Bool, replayOf: ReplaySource? = nil) throws {
         // Every cell (values and memory, the limit shared by the parallel workers) is checked
         // by the runner before the directory is touched.
-        let evaluator = try configuration.mode.evaluator(memoryLimit: resources.limit.shared(by: min(workers, configuration.cells.count)))
-        let runner = SweepRunner(configuration: configuration, directory: outputDirectory, jobs: workers, resume: resume)
+        let evaluator = try configuration.mode.evaluator(memoryLimit: memoryLimit.shared(by: min(workers, configuration.cells.count)))
+        var runner = SweepRunner(configuration: configuration, directory: outputDirectory, jobs: workers, resume: resume)
+        runner.replayOf = replayOf
         let report = try runner.run(evaluator: evaluator)
         let scope = configuration.shard.map { "shard \($0) of " } ?? ""
         print("sweep: \(scope)\(configuration.grid.count) cells — \(report.cells) here, \(report.alreadyDone) already done, "

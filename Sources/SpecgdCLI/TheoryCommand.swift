@@ -84,14 +84,19 @@ struct TheoryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try makeConfiguration()
+        try Self.perform(try makeConfiguration(), output: output)
+    }
+
+    /// Runs `config`, writes OUTPUT and its sidecar and prints the summary (`theory` and `replay`).
+    static func perform(_ config: TheoryConfiguration, output: String, replayOf: ReplaySource? = nil) throws {
         let watcher = SignalWatcher()
         let progress = SpecgdSupport.Progress.forRun(label: "theory", total: config.steps)
         let result = try runTheoryKeepingRows(config, cancellation: watcher.token, progress: progress)
         progress.finish()
         // Written whatever the outcome: an interrupted or diverged run keeps its rows.
         try result.table.writeCSV(to: output)
-        try RunRecord(kind: "theory", configuration: config, summary: result.summary, outcome: result.outcome)
+        try RunRecord(kind: "theory", configuration: config, summary: result.summary, outcome: result.outcome,
+                      replayOf: replayOf)
             .write(to: sidecarPath(for: output))
         print(TheoryCommand.describe(result.summary, config: config, output: output, outcome: result.outcome))
         try RunEnding.finish(result.outcome, divergence: result.divergence, outputs: output)

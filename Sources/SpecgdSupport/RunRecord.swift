@@ -17,9 +17,11 @@ public struct RunRecord<Configuration: Encodable & Sendable, Summary: Encodable 
     public let status: RunStatus?
     public let lastStep: Int?
     public let stopDetail: String?
+    /// Records written by `specgd replay`: the record replayed (absent from every other record).
+    public let replayOf: ReplaySource?
 
     public init(kind: String, configuration: Configuration, summary: Summary, outcome: RunOutcome? = nil,
-                command: [String] = Invocation.arguments) {
+                command: [String] = Invocation.arguments, replayOf: ReplaySource? = nil) {
         self.tool = "specgd"
         self.version = SpecgdVersion.string
         self.command = Invocation.shellQuoted(command)
@@ -31,11 +33,42 @@ public struct RunRecord<Configuration: Encodable & Sendable, Summary: Encodable 
         status = outcome?.status
         lastStep = outcome?.lastStep
         stopDetail = outcome?.detail
+        self.replayOf = replayOf
     }
 
     public func write(to path: String) throws {
         try AtomicFile.write(try JSONOutput.encode(self), to: path)
     }
+}
+
+/// `replayOf` in a replayed run's record: the original record's path (as given to `specgd
+/// replay`) and its `createdAt`.
+public struct ReplaySource: Codable, Sendable, Equatable {
+    public var path: String
+    public var createdAt: String
+
+    public init(path: String, createdAt: String) {
+        self.path = path
+        self.createdAt = createdAt
+    }
+}
+
+/// Reading a record back (RunRecord itself is Encodable only): first the `kind` and
+/// `createdAt` with `RecordHeader`, then the configuration of that kind with `StoredRecord`.
+public struct RecordHeader: Decodable, Sendable {
+    public var kind: String
+    public var createdAt: String
+}
+
+/// The configuration (and the summary, when its type is given) of a record whose kind is known.
+public struct StoredRecord<Configuration: Decodable, Summary: Decodable>: Decodable {
+    public var configuration: Configuration
+    public var summary: Summary
+}
+
+/// A summary nobody reads back.
+public struct IgnoredSummary: Decodable, Sendable {
+    public init(from decoder: Decoder) throws {}
 }
 
 /// One JSON style for the whole toolkit: sorted keys, pretty, and non-finite numbers as the

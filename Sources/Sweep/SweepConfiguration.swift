@@ -97,11 +97,11 @@ public enum SweepRecord {
     }
 
     public static func write(_ configuration: SweepConfiguration, to directory: String,
-                             command: [String] = Invocation.arguments) throws {
+                             command: [String] = Invocation.arguments, replayOf: ReplaySource? = nil) throws {
         let record = RunRecord(kind: "sweep", configuration: configuration,
                                summary: Summary(totalCells: configuration.grid.count,
                                                 cellsInThisRun: configuration.cells.count),
-                               command: command)
+                               command: command, replayOf: replayOf)
         try record.write(to: path(directory))
     }
 
@@ -110,6 +110,11 @@ public enum SweepRecord {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw InputError("\(file) not found: \(directory) is not a sweep directory")
         }
+        return try read(data, file: file)
+    }
+
+    /// The configuration in a sweep record's bytes (`file` names it in errors).
+    public static func read(_ data: Data, file: String) throws -> SweepConfiguration {
         let configuration: SweepConfiguration
         do {
             configuration = try JSONOutput.decoder().decode(Stored.self, from: data).configuration

@@ -28,6 +28,8 @@ public struct SweepRunner: Sendable {
     public var resume: Bool
     public var showProgress: Bool
     public var command: [String]
+    /// The record a `specgd replay` reruns, written into sweep.json's `replayOf`.
+    public var replayOf: ReplaySource?
 
     public init(configuration: SweepConfiguration, directory: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 resume: Bool = false, showProgress: Bool = isatty(STDERR_FILENO) == 1,
@@ -116,7 +118,7 @@ public struct SweepRunner: Sendable {
             }
             throw InputError("--output-dir \(directory) is not empty; pass --resume to continue the sweep in it, or choose a new directory")
         }
-        try SweepRecord.write(configuration, to: directory, command: command)
+        try SweepRecord.write(configuration, to: directory, command: command, replayOf: replayOf)
     }
 }
 

@@ -1,0 +1,224 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Model
+import NumericKit
+import Simulation
+import SpecgdSupport
+import Sweep
+import Theory
+
+/// `specgd replay`: reruns the configuration in a run record through the command that wrote it
+/// (the same write paths), so the outputs are byte-identical to the original run's.
+struct ReplayCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replay",
+        abstract: "Rerun the configuration in a run record and write the same outputs again.",
+        discussion: """
+        RECORD is the JSON record of a run: PATH.json next to a theory or simulate PATH.csv, \
+        DIR/sweep.json of a sweep, DIR/escape-check.json of check-escape or DIR/report.json of compare. The recorded configuration (seeds included) runs again and the \
+        outputs are byte-identical to the original's, except for the record's own command, createdAt, \
+        machine and a replayOf field (the original record's path and createdAt).
+
+        Outputs: theory and simulate write DIR/<name>.csv, DIR/<name>.json (and DIR/<name>.seeds.csv \
+        with several seeds), <name> being RECORD's file name without .json; DIR defaults to \
+        replay-<name> next to RECORD. A sweep is rerun into DIR as its sweep directory (cells.csv, \
+        sweep.json); DIR defaults to replay-<sweep directory name> next to the sweep directory; check-escape and compare likewise (a new or \
+        empty DIR gets its whole output set). \
+        Existing outputs are never overwritten: an existing file, or a non-empty sweep DIR, is refused.
+
+        Wall time cannot be reproduced: a simulate run recorded with wall time is replayed without it \
+        (one stderr line says so). A simulate run is replayed with the BLAS thread count in its \
+        record's machine block. Other record kinds (figures, plot-phase) are \
+        refused with a one-line error.
+
+        Example: specgd replay out/gd.json   (→ out/replay-gd/gd.csv, out/replay-gd/gd.json)
+        """)
+
+    @Argument(help: ArgumentHelp("The run record to replay.", valueName: "record.json"))
+    var record: String
+
+    @Option(name: .customLong("output-dir"), help: ArgumentHelp("Where the outputs go (default: replay-<name> next to the record; see above).", valueName: "dir"))
+    var outputDirectory: String?
+
+    @Option(parsing: .unconditional, help: "Worker threads for simulate seeds and sweep cells (default: the number of cores). Outputs do not depend on it.")
+    var jobs: Int?
+
+    @OptionGroup var resources: ResourceOptions
+
+    static let replayable = ["theory", "simulate", "sweep", "check-escape", "compare"]
+
+    func validate() throws {
+        if let jobs { try Validate.atLeast(jobs, 1, "jobs") }
+        if let outputDirectory { try OutputPath.checkDirectory(outputDirectory) }
+    }
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: record) else {
+            throw InputError("\(record) not found or not readable")
+        }
+        let header = try Self.decode(RecordHeader.self, from: data, file: record)
+        let source = ReplaySource(path: record, createdAt: header.createdAt)
+        let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        switch header.kind {
+        case "theory":
+            let stored = try Self.decode(StoredRecord<TheoryConfiguration, IgnoredSummary>.self, from: data, file: record)
+            let config = stored.configuration
+            try Self.rejectIgnoredKeys(config, in: data, file: record)
+            try config.validate()
+            try resources.check(config.memoryEstimate, for: "theory")
+            let outputs = try prepareOutputs(extensions: [".csv", ".json"])
+            try TheoryCommand.perform(config, output: outputs.csv, replayOf: source)
+        case "simulate":
+            let stored = try Self.decode(StoredRecord<SimulationConfiguration, SimulationSummary>.self, from: data, file: record)
+            var config = stored.configuration
+            try Self.rejectIgnoredKeys(config, in: data, file: record)
+            let machine = try? Self.decode(MachineHeader.self, from: data, file: record)
+            let blasThreads = max(machine?.machine.blas.threads ?? 1, 1)
+            if config.recordWallTime {
+                config.recordWallTime = false
+                FileHandle.standardError.write(Data("specgd replay: \(record) recorded wall time, which cannot be reproduced; replaying with --no-wall-time\n".utf8))
+            }
+            try config.validate()
+            let simulateJobs = blasThreads > 1 ? 1 : workers
+            try resources.check(config.memoryEstimate(jobs: simulateJobs), for: "simulate")
+            let outputs = try prepareOutputs(extensions: [".csv", ".json"] + (config.seeds > 1 ? [".seeds.csv"] : []))
+            NumericKit.setBLASThreads(blasThreads)
+            try SimulateCommand.perform(config, output: outputs.csv, escapeThreshold: stored.summary.escapeThreshold,
+                                        jobs: simulateJobs, replayOf: source)
+        case "sweep":
+            let config = try SweepRecord.read(data, file: record)
+            let directory = outputDirectory ?? Self.defaultSiblingDirectory(for: record)
+            try OutputPath.checkDirectory(directory)
+            try SweepCommand.perform(config, directory: directory, jobs: workers, memoryLimit: resources.limit,
+                                     resume: false, replayOf: source)
+        case "check-escape":
+            let stored = try Self.decode(StoredRecord<CheckEscapeConfiguration, IgnoredSummary>.self, from: data, file: record)
+            try Self.rejectIgnoredKeys(stored.configuration, in: data, file: record)
+            let request = try CheckEscapeRequest(stored.configuration)
+            let directory = outputDirectory ?? Self.defaultSiblingDirectory(for: record)
+            try Self.checkNewOrEmpty(directory)
+            try CheckEscapeCommand.perform(request, directory: directory, jobs: workers, replayOf: source)
+        case "compare":
+            let stored = try Self.decode(StoredRecord<CompareConfiguration, CompareSides>.self, from: data, file: record)
+            try Self.rejectIgnoredKeys(stored.configuration, in: data, file: record)
+            guard let first = stored.summary.methods.first else {
+                throw InputError("\(record): summary.methods is empty; no configuration to replay")
+            }
+            let methods = try stored.configuration.methods.map { name in
+                guard let method = Method(rawValue: name) else { throw InputError("\(record): unknown method '\(name)' in configuration.methods") }
+                return method
+            }
+            // The recorded theory side has theoryLambda in place of λ; the request holds the common λ.
+            var theory = first.theory
+            if stored.configuration.theoryLambda != nil { theory.lambda = first.simulation.lambda }
+            let request = CompareRequest(methods: methods, theory: theory, simulation: first.simulation,
+                                         theoryLambda: stored.configuration.theoryLambda,
+                                         tolerance: stored.configuration.tolerance,
+                                         toleranceFloor: stored.configuration.toleranceFloor)
+            let directory = outputDirectory ?? Self.defaultSiblingDirectory(for: record)
+            try Self.checkNewOrEmpty(directory)
+            try CompareCommand.perform(request, directory: directory, jobs: workers, replayOf: source)
+        default:
+            throw InputError("cannot replay a '\(header.kind)' record (\(record)): replay reruns \(Self.replayable.joined(separator: ", ")) records")
+        }
+    }
+
+    /// The record's file name without `.json`.
+    static func baseName(of path: String) -> String {
+        let name = (path as NSString).lastPathComponent
+        return name.hasSuffix(".json") ? String(name.dropLast(5)) : name
+    }
+
+    /// replay-<name> next to a theory or simulate record.
+    static func defaultDirectory(for record: String) -> String {
+        ((record as NSString).deletingLastPathComponent as NSString).appendingPathComponent("replay-" + baseName(of: record))
+    }
+
+    /// replay-<directory name> next to the (sweep, check-escape or compare) directory holding the record.
+    static func defaultSiblingDirectory(for record: String) -> String {
+        let directory = (record as NSString).deletingLastPathComponent
+        let absolute = directory.isEmpty ? FileManager.default.currentDirectoryPath : directory
+        let name = (absolute as NSString).standardizingPath
+        return ((name as NSString).deletingLastPathComponent as NSString)
+            .appendingPathComponent("replay-" + (name as NSString).lastPathComponent)
+    }
+
+    /// DIR (created if new; its parent must exist) and DIR/<name>.csv, none of whose outputs
+    /// may exist yet.
+    private func prepareOutputs(extensions: [String]) throws -> (directory: String, csv: String) {
+        let directory = outputDirectory ?? Self.defaultDirectory(for: record)
+        try OutputPath.checkDirectory(directory)
+        let stem = (directory as NSString).appendingPathComponent(Self.baseName(of: record))
+        for ext in extensions where FileManager.default.fileExists(atPath: stem + ext) {
+            throw InputError("\(stem + ext) exists; replay never overwrites outputs: remove it or choose another --output-dir")
+        }
+        if !FileManager.default.fileExists(atPath: directory) {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        }
+        return (directory, stem + ".csv")
+    }
+
+    /// A directory replay writes a whole output set into: new, or existing and empty.
+    static func checkNewOrEmpty(_ directory: String) throws {
+        try OutputPath.checkDirectory(directory)
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        if !contents.isEmpty {
+            throw InputError("--output-dir \(directory) is not empty; replay never overwrites outputs: choose a new directory")
+        }
+    }
+
+    /// report.json's per-method theory and simulation configurations (only the first is
+    /// needed: the method is set per run).
+    private struct CompareSides: Decodable {
+        struct Side: Decodable {
+            var theory: TheoryConfiguration
+            var simulation: SimulationConfiguration
+        }
+        var methods: [Side]
+    }
+
+    /// The blas.threads of a record's machine block.
+    private struct MachineHeader: Decodable {
+        struct Machine: Decodable { var blas: BLAS }
+        struct BLAS: Decodable { var threads: Int }
+        var machine: Machine
+    }
+
+    /// `T` from a record's bytes, or a one-line InputError naming the file and the field.
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws -> T {
+        do {
+            return try JSONOutput.decoder().decode(type, from: data)
+        } catch let error as InputError {
+            throw InputError("\(file): \(error.message)")
+        } catch let error as DecodingError {
+            throw InputError("\(file) is not a readable run record: \(describe(error))")
+        } catch {
+            throw InputError("\(file) is not a readable run record: \(error.localizedDescription)")
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, let context):
+            let at = JSONPath.describe(context.codingPath + [key])
+            return "missing field '\(at)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "field '\(JSONPath.describe(context.codingPath))': \(context.debugDescription)"
+        case .dataCorrupted(let context):
+            let at = JSONPath.describe(context.codingPath)
+            return (at.isEmpty ? "" : "field '\(at)': ") + (context.underlyingError.map { _ in "not valid JSON" } ?? context.debugDescription)
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    /// A configuration key the type does not know (a hand edit) is refused, not ignored.
+    private static func rejectIgnoredKeys<C: Encodable>(_ configuration: C, in data: Data, file: String) throws {
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let stored = object["configuration"],
+           let storedData = try? JSONSerialization.data(withJSONObject: stored),
+           let key = JSONPath.firstIgnoredKey(in: storedData, reencoded: try JSONOutput.encode(configuration)) {
+            throw InputError("\(file): unknown key 'configuration.\(key)'")
+        }
+    }
+}
