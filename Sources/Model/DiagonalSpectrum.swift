@@ -16,8 +16,15 @@ public enum DiagonalSpectrum {
         }
     }
 
-    /// A diagonal covariance needs exactly d positive eigenvalues.
-    public static func validate(_ spectrum: [Double]?, dimension: Int) throws {
+    /// The one spectrum check of both backends: a diagonal covariance needs exactly d positive
+    /// eigenvalues, and any other covariance would ignore a spectrum, so it is refused.
+    public static func validate(_ spectrum: [Double]?, covariance: CovarianceKind, dimension: Int) throws {
+        guard covariance == .diagonal else {
+            if spectrum != nil {
+                throw InputError("--spectrum applies to --covariance diagonal only (got --covariance \(covariance.rawValue))")
+            }
+            return
+        }
         guard let spectrum else { throw InputError("covariance diagonal needs a spectrum (--spectrum FILE)") }
         guard spectrum.count == dimension else {
             throw InputError("spectrum has \(spectrum.count) values for dim \(dimension)")

@@ -161,9 +161,7 @@ public struct SimulationConfiguration: Sendable, Codable, Equatable {
         try Validate.nonNegative(momentum, "momentum")
         guard momentum < 1 else { throw InputError("momentum must be < 1 (got \(momentum))") }
         if nesterov && momentum == 0 { throw InputError("--nesterov needs --momentum > 0 (Nesterov momentum with β = 0 is plain GD/SpecGD)") }
-        if spectrum != nil && covariance != .diagonal {
-            throw InputError("--spectrum applies to --covariance diagonal only (got --covariance \(covariance.rawValue))")
-        }
+        try DiagonalSpectrum.validate(spectrum, covariance: covariance, dimension: dimension)
         if spikes != nil && covariance != .spiked {
             throw InputError("--spikes applies to --covariance spiked only (got --covariance \(covariance.rawValue))")
         }
@@ -187,7 +185,7 @@ public struct SimulationConfiguration: Sendable, Codable, Equatable {
         case .powerLaw:
             try Validate.finite(beta, "beta")
         case .diagonal:
-            try DiagonalSpectrum.validate(spectrum, dimension: dimension)
+            break  // DiagonalSpectrum.validate above
         case .custom:
             throw InputError("covariance custom (groups) runs in theory only; a dense run takes --covariance diagonal --spectrum FILE")
         }

@@ -98,10 +98,7 @@ public struct TheoryConfiguration: Codable, Sendable, Equatable {
         try Validate.positive(escapeThreshold, "escape-threshold")
         try Validate.nonNegative(beta, "beta")
         if covariance == .custom && (groups ?? []).isEmpty { throw InputError("covariance custom needs groups (--config FILE.json)") }
-        if covariance == .diagonal { try DiagonalSpectrum.validate(spectrum, dimension: dimension) }
-        if spectrum != nil && covariance != .diagonal {
-            throw InputError("--spectrum applies to --covariance diagonal only (got --covariance \(covariance.rawValue))")
-        }
+        try DiagonalSpectrum.validate(spectrum, covariance: covariance, dimension: dimension)
         if dynamics == .largeD && covariance != .spiked { throw InputError("--large-d is defined for the spiked covariance only") }
         if dynamics == .flow {
             if let tEnd = flow.tEnd { try Validate.positive(tEnd, "t-end") }

@@ -50,15 +50,10 @@ struct CovarianceOptions: ParsableArguments {
     @Option(name: .customLong("signal-index"), parsing: .unconditional, help: "Power law: 1-based eigen-direction carrying θ* (1 = largest eigenvalue); --covariance power-law only (default 1).")
     var signalIndex: Int?
 
-    /// A power-law option with another covariance would be ignored: refused instead.
     func validate() throws {
-        if beta != nil, covariance != .powerLaw {
-            throw InputError("--beta applies to --covariance power-law only (got --covariance \(config != nil ? "custom" : covariance.rawValue))")
-        }
-        guard covariance != .powerLaw, covariance != .diagonal else { return }
-        for (given, name) in [(signalIndex != nil, "--signal-index")] where given {
-            throw InputError("\(name) applies to --covariance power-law or diagonal only (got --covariance \(config != nil ? "custom" : covariance.rawValue))")
-        }
+        let shown = config != nil ? CovarianceKind.custom : covariance
+        try covariance.refuseUnread("--beta", given: beta != nil, readBy: [.powerLaw], shown: shown)
+        try covariance.refuseUnread("--signal-index", given: signalIndex != nil, readBy: [.powerLaw, .diagonal], shown: shown)
     }
 
     @Option(help: "JSON file of custom groups: {\"groups\":[{\"name\":\"a\",\"eigenvalue\":1,\"multiplicity\":1,\"target\":1}, …]} (implies --covariance custom).")

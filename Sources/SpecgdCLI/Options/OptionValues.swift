@@ -2,6 +2,7 @@ import ArgumentParser
 import NumericKit
 import Simulation
 import Sweep
+import SpecgdSupport
 import Theory
 
 // The values of every enum option, with what each means. The help and docs/cli.md list them
@@ -22,6 +23,16 @@ extension CovarianceKind: ExpressibleByArgument {
          "power-law": "σ_i ∝ i^(−β), i = 1..d, normalised to mean eigenvalue 1",
          "diagonal": "the eigenvalues in --spectrum FILE",
          "custom": "eigenvalue groups from --config FILE.json (theory only)"]
+    }
+}
+
+extension CovarianceKind {
+    /// An option only some covariances read (their defaults hide whether it was given, so the
+    /// CLI checks): given with another covariance it would be ignored, so it is refused.
+    /// `shown` is the covariance the message names (theory's --config implies custom).
+    func refuseUnread(_ flag: String, given: Bool, readBy kinds: [CovarianceKind], shown: CovarianceKind? = nil) throws {
+        guard given, !kinds.contains(self) else { return }
+        throw InputError("\(flag) applies to --covariance \(kinds.map(\.rawValue).joined(separator: " or ")) only (got --covariance \((shown ?? self).rawValue))")
     }
 }
 

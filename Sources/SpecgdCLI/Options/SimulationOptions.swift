@@ -77,9 +77,7 @@ struct SimulationOptions: ParsableArguments {
     /// The library's SimulationConfiguration.validate() checks every value; here only what
     /// concerns the options themselves.
     func validate() throws {
-        if beta != nil, covariance != .powerLaw {
-            throw InputError("--beta applies to --covariance power-law only (got --covariance \(covariance.rawValue))")
-        }
+        try covariance.refuseUnread("--beta", given: beta != nil, readBy: [.powerLaw])
         _ = try training()
         if !profile {
             guard let output else { throw InputError("--output PATH.csv is required") }
