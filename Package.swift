@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Comparison", "PlotRecipes", "Theory", "Simulation",
                                                             "SpecgdSupport"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Theory", "SpecgdSupport", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["SpecgdCLI", "Experiments", "Comparison", "SpecgdSupport", "Theory", "TestSupport",
+        .testTarget(name: "CLITests", dependencies: ["SpecgdCLI", "Experiments", "Comparison", "SpecgdSupport", "Theory", "Simulation", "TestSupport",
                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]
 )

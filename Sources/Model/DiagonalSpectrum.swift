@@ -21,13 +21,15 @@ public enum DiagonalSpectrum {
     public static func validate(_ spectrum: [Double]?, covariance: CovarianceKind, dimension: Int) throws {
         guard covariance == .diagonal else {
             if spectrum != nil {
-                throw InputError("--spectrum applies to --covariance diagonal only (got --covariance \(covariance.rawValue))")
+                throw InputError("\(InputError.field("spectrum")) applies to \(InputError.field("covariance")) diagonal only (got \(InputError.field("covariance")) \(covariance.rawValue))")
             }
             return
         }
-        guard let spectrum else { throw InputError("covariance diagonal needs a spectrum (--spectrum FILE)") }
+        guard let spectrum else {
+            throw InputError("\(InputError.field("covariance")) diagonal needs \(InputError.field("spectrum")) (a file of d eigenvalues)")
+        }
         guard spectrum.count == dimension else {
-            throw InputError("spectrum has \(spectrum.count) values for dim \(dimension)")
+            throw InputError("\(InputError.field("spectrum")) has \(spectrum.count) values for \(InputError.field("dimension")) \(dimension)")
         }
         for value in spectrum { try Validate.positive(value, "spectrum value") }
     }

@@ -19,23 +19,23 @@ extension SimulationConfiguration {
 
     /// What one repetition allocates while it runs, rows aside.
     private var repetitionWorkspace: MemoryEstimate {
-        let d = Double(dimension), m = Double(resolvedWidth)
-        let projected = Double(resolvedSpikes.count + 1)  // span{θ*, spike directions}
+        let d = Double(self.dimension), m = Double(resolvedWidth)
+        let projected = Double(self.resolvedSpikes.count + 1)  // span{θ*, spike directions}
         var e = MemoryEstimate()
 
         // d×m buffers: W, ∇L, Σ^{1/2}W (population objective), P⊥W (statistics), the W₀ draw.
         var matrices = 4.0
         if initialization == .orthogonal { matrices += m > d ? 2 : 1 }  // Gaussian draw (and Qᵀ)
         if momentum > 0 { matrices += 2 }                                // B and the direction
-        if method == .specgd { matrices += 1 }                          // polar(∇L)
+        if self.method == .specgd { matrices += 1 }                          // polar(∇L)
         e.add("d×m matrices", doubles: matrices * d * m)
         e.add("m×m Gram matrix", doubles: m * m)
-        if method == .specgd { e = e + Self.polarWorkspace(rows: d, columns: m, method: polar) }
+        if self.method == .specgd { e = e + Self.polarWorkspace(rows: d, columns: m, method: polar) }
 
         // Problem: σ, θ*, Σθ* and the temporaries of Σ; the projection basis (Gram–Schmidt
         // candidates, basis and the stored matrix).
         e.add("problem vectors", doubles: 5 * d + 3 * projected * d + 3 * m)
-        if covariance == .diagonal { e.add("problem vectors", doubles: d) }
+        if self.covariance == .diagonal { e.add("problem vectors", doubles: d) }
 
         switch training {
         case .population: break
@@ -48,7 +48,7 @@ extension SimulationConfiguration {
     private var recordedRows: MemoryEstimate {
         var e = MemoryEstimate()
         // Rows: steps/every + 2 per repetition (step 0, every E steps, the last step).
-        let rows = Double(steps / every) + 2
+        let rows = Double(self.steps / self.every) + 2
         let columns = TrajectoryColumns.names.count
         let s = Double(seeds)
         if seeds == 1 {

@@ -37,7 +37,10 @@ public struct Problem: Sendable {
         var theta = [Double](repeating: 0, count: d)
         switch c.teacher {
         case .eigen:
-            theta[0] = 1
+            // θ* on the 1-based eigen-direction `signalIndex` (read by power-law and diagonal
+            // spectra, as in the theory; the spiked covariance keeps it on e_1).
+            let readsIndex = c.covariance == .powerLaw || c.covariance == .diagonal
+            theta[readsIndex ? c.signalIndex - 1 : 0] = 1
         case .random:
             var rng = Xoshiro256(seed: c.seed, stream: 0)
             rng.fillGaussian(&theta)

@@ -40,29 +40,16 @@ public enum TrainingData: Sendable, Codable, Equatable {
     }
 }
 
-/// Everything that defines a dense simulation. Every field has a default, so callers set
-/// only what they vary. `Codable` (it is written into the JSON sidecar) and `Sendable`.
-public struct SimulationConfiguration: Sendable, Codable, Equatable {
-    public var method: Method = .gd
-    /// λ for the default single spike (used when `spikes` is nil).
-    public var lambda: Double = 8
-    public var dimension: Int = 64
+/// Everything that defines a dense simulation: the shared `Experiment` (docs/model.md §1–§3; its
+/// fields read as this configuration's: `configuration.dimension`) plus what only a dense run
+/// has. Every field has a default, so callers set only what they vary. `Codable` (it is written
+/// into the JSON sidecar, the experiment's fields at the top level) and `Sendable`.
+@dynamicMemberLookup
+public struct SimulationConfiguration: ExperimentConfiguration, Sendable, Codable, Equatable {
+    public var experiment = Experiment()
     /// m; nil means m = d.
     public var width: Int? = nil
     public var initialization: Initialization = .identity
-    public var alpha: Double = 1e-3
-    /// η̃ for gd, η for specgd.
-    public var learningRate: Double = 1e-3
-    public var steps: Int = 1000
-    /// Record every E steps; step 0 and the last step are always recorded.
-    public var every: Int = 10
-    public var covariance: CovarianceKind = .spiked
-    /// Spike strengths (coordinates 2, 3, …); nil means [lambda].
-    public var spikes: [Double]? = nil
-    /// Power-law exponent β.
-    public var beta: Double = 1
-    /// Explicit spectrum for `.diagonal`.
-    public var spectrum: [Double]? = nil
     public var teacher: TeacherKind = .eigen
     public var training: TrainingData = .population
     public var polar: PolarMethod = .svd
@@ -82,52 +69,38 @@ public struct SimulationConfiguration: Sendable, Codable, Equatable {
 
     public init() {}
 
-    public init(method: Method = .gd, lambda: Double = 8, dimension: Int = 64, width: Int? = nil,
+    public init(_ experiment: Experiment) { self.experiment = experiment }
+
+    public init(method: Method = .gd, lambda: Double = 8, dimension: Int = 1000, width: Int? = nil,
                 initialization: Initialization = .identity, alpha: Double = 1e-3, learningRate: Double = 1e-3,
-                steps: Int = 1000, every: Int = 10, training: TrainingData = .population,
+                steps: Int = 10000, every: Int = 10, training: TrainingData = .population,
                 seeds: Int = 1, seed: UInt64 = 0) {
-        self.method = method
-        self.lambda = lambda
-        self.dimension = dimension
+        experiment = Experiment(method: method, lambda: lambda, dimension: dimension, alpha: alpha,
+                                learningRate: learningRate, steps: steps, every: every)
         self.width = width
         self.initialization = initialization
-        self.alpha = alpha
-        self.learningRate = learningRate
-        self.steps = steps
-        self.every = every
         self.training = training
         self.seeds = seeds
         self.seed = seed
     }
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
-        case method, lambda, dimension, width, initialization, alpha, learningRate, steps, every, covariance,
-             spikes, beta, spectrum, teacher, training, polar, newtonSchulzSteps, momentum, nesterov, seeds,
+        case width, initialization, teacher, training, polar, newtonSchulzSteps, momentum, nesterov, seeds,
              seed, explosionLimit, recordWallTime
     }
 
     /// Decodes any subset of the fields: missing keys keep their defaults (so sweep specs
-    /// and hand-written JSON name only what they change).
+    /// and hand-written JSON name only what they change); an unknown key is refused by name.
     public init(from decoder: Decoder) throws {
         self.init()
-        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        try decoder.rejectUnknownKeys(Experiment.fieldNames + CodingKeys.allCases.map(\.rawValue))
+        experiment = try Experiment(from: decoder)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
             if let decoded = try c.decodeIfPresent(T.self, forKey: key) { value = decoded }
         }
-        try read(.method, &method)
-        try read(.lambda, &lambda)
-        try read(.dimension, &dimension)
         width = try c.decodeIfPresent(Int.self, forKey: .width)
         try read(.initialization, &initialization)
-        try read(.alpha, &alpha)
-        try read(.learningRate, &learningRate)
-        try read(.steps, &steps)
-        try read(.every, &every)
-        try read(.covariance, &covariance)
-        spikes = try c.decodeIfPresent([Double].self, forKey: .spikes)
-        try read(.beta, &beta)
-        spectrum = try c.decodeIfPresent([Double].self, forKey: .spectrum)
         try read(.teacher, &teacher)
         try read(.training, &training)
         try read(.polar, &polar)
@@ -140,54 +113,53 @@ public struct SimulationConfiguration: Sendable, Codable, Equatable {
         try read(.recordWallTime, &recordWallTime)
     }
 
-    /// m (= d when `width` is nil).
-    public var resolvedWidth: Int { width ?? dimension }
-
-    /// The spike strengths in effect (empty for power-law and diagonal spectra).
-    public var resolvedSpikes: [Double] {
-        covariance == .spiked ? (spikes ?? [lambda]) : []
+    public func encode(to encoder: Encoder) throws {
+        try experiment.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(width, forKey: .width)
+        try c.encode(initialization, forKey: .initialization)
+        try c.encode(teacher, forKey: .teacher)
+        try c.encode(training, forKey: .training)
+        try c.encode(polar, forKey: .polar)
+        try c.encode(newtonSchulzSteps, forKey: .newtonSchulzSteps)
+        try c.encode(momentum, forKey: .momentum)
+        try c.encode(nesterov, forKey: .nesterov)
+        try c.encode(seeds, forKey: .seeds)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(explosionLimit, forKey: .explosionLimit)
+        try c.encode(recordWallTime, forKey: .recordWallTime)
     }
 
-    /// Checks every field; throws a one-line `InputError` naming the bad one.
+    /// m (= d when `width` is nil).
+    public var resolvedWidth: Int { width ?? experiment.dimension }
+
+    /// The experiment's checks, then the dense run's own; throws a one-line `InputError`
+    /// naming the bad field.
     public func validate() throws {
-        try Validate.atLeast(dimension, 2, "dim")
+        try experiment.validate()
+        let dimension = experiment.dimension, f = InputError.field
         try Validate.atLeast(resolvedWidth, 1, "width")
-        try Validate.initialScale(alpha)
-        try Validate.positive(learningRate, "lr")
-        try Validate.atLeast(steps, 0, "steps")
-        try Validate.atLeast(every, 1, "every")
         try Validate.atLeast(seeds, 1, "seeds")
-        try Validate.atLeast(newtonSchulzSteps, 1, "ns-steps")
+        try Validate.atLeast(newtonSchulzSteps, 1, "newtonSchulzSteps")
         try Validate.nonNegative(momentum, "momentum")
-        guard momentum < 1 else { throw InputError("momentum must be < 1 (got \(momentum))") }
-        if nesterov && momentum == 0 { throw InputError("--nesterov needs --momentum > 0 (Nesterov momentum with β = 0 is plain GD/SpecGD)") }
-        try DiagonalSpectrum.validate(spectrum, covariance: covariance, dimension: dimension)
-        if spikes != nil && covariance != .spiked {
-            throw InputError("--spikes applies to --covariance spiked only (got --covariance \(covariance.rawValue))")
+        guard momentum < 1 else { throw InputError(field: "momentum", "must be < 1 (got \(momentum))") }
+        if nesterov && momentum == 0 {
+            throw InputError("\(f("nesterov")) needs \(f("momentum")) > 0 (Nesterov momentum with β = 0 is plain GD/SpecGD)")
         }
-        try Validate.positive(explosionLimit, "explosion limit")
+        try Validate.positive(explosionLimit, "explosionLimit")
         if initialization == .identity, resolvedWidth != dimension {
-            throw InputError("--init identity needs width m = dim d (got m = \(resolvedWidth), d = \(dimension)); use gaussian or orthogonal")
+            throw InputError("\(f("initialization")) identity needs width m = dim d (got m = \(resolvedWidth), d = \(dimension)); use gaussian or orthogonal")
         }
         switch training {
         case .population: break
         case .samples(let n): try Validate.atLeast(n, 1, "samples")
         case .online(let b): try Validate.atLeast(b, 1, "batch")
         }
-        switch covariance {
-        case .spiked:
-            let list = resolvedSpikes
-            guard !list.isEmpty else { throw InputError("--spikes needs at least one value") }
-            guard list.count <= dimension - 1 else {
-                throw InputError("\(list.count) spikes do not fit next to θ* in dim \(dimension)")
-            }
-            for value in list { try Validate.spike(value, "spike λ") }
-        case .powerLaw:
-            try Validate.finite(beta, "beta")
-        case .diagonal:
-            break  // DiagonalSpectrum.validate above
+        switch experiment.covariance {
+        case .spiked, .powerLaw, .diagonal:
+            break  // Experiment.validate
         case .custom:
-            throw InputError("covariance custom (groups) runs in theory only; a dense run takes --covariance diagonal --spectrum FILE")
+            throw InputError("\(f("covariance")) custom (groups) runs in theory only; a dense run takes \(f("covariance")) diagonal with \(f("spectrum"))")
         }
     }
 }

@@ -100,7 +100,9 @@ struct CheckEscapeCommand: ParsableCommand {
     @Option(name: .customLong("output-dir"), help: "Directory for the CSV, JSON and SVG outputs (created if needed).")
     var outputDirectory: String
 
-    func validate() throws {
+    func validate() throws { try OptionNames.translating(checkOptions) }
+
+    private func checkOptions() throws {
         let lambdas = try lambdaList()
         if let gdLearningRate { try Validate.positive(gdLearningRate, "gd-lr") }
         if let specgdLearningRate { try Validate.positive(specgdLearningRate, "specgd-lr") }

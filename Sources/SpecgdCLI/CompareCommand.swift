@@ -31,7 +31,7 @@ struct CompareCommand: ParsableCommand {
         """)
 
     @OptionGroup var model: ModelOptions
-    @OptionGroup(title: "Simulation options") var simulation: DenseRunOptions
+    @OptionGroup(title: "Simulation options") var simulation: DenseOptions
     @OptionGroup var parallel: ParallelOptions
     @OptionGroup var resources: ResourceOptions
 
@@ -50,7 +50,9 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("theory-lambda"), parsing: .unconditional, help: "Override λ for the theory side only (a deliberately wrong theory, to see a comparison fail).")
     var theoryLambda: Double?
 
-    func validate() throws {
+    func validate() throws { try OptionNames.translating(checkOptions) }
+
+    private func checkOptions() throws {
         if let tolerance { try Validate.positive(tolerance, "tolerance") }
         try Validate.positive(toleranceFloor, "tolerance-floor")
         if let theoryLambda { try Validate.spike(theoryLambda, "theory-lambda") }
@@ -59,7 +61,7 @@ struct CompareCommand: ParsableCommand {
         for method in try methodList() {
             let theory = theoryConfiguration(method)
             try theory.validate()
-            try resources.check(theory.memoryEstimate + (try simulation.configuration(model: model, method: method)).memoryEstimate(jobs: try parallel.workers()),
+            try resources.check(theory.memoryEstimate + (try simulationConfiguration(method)).memoryEstimate(jobs: try parallel.workers()),
                                 for: "compare")
         }
     }
@@ -72,6 +74,15 @@ struct CompareCommand: ParsableCommand {
         return theoryConfig
     }
 
+    /// The simulation side for one method (wall time not recorded, so reruns are byte-identical).
+    func simulationConfiguration(_ method: Method) throws -> SimulationConfiguration {
+        var experiment = model.experiment
+        experiment.method = method
+        var c = try simulation.configuration(experiment)
+        c.recordWallTime = false
+        return c
+    }
+
     func methodList() throws -> [Method] {
         guard let methods else { return [model.method] }
         let list = methods.values
@@ -82,7 +93,7 @@ struct CompareCommand: ParsableCommand {
     /// The library request these options describe.
     func request() throws -> CompareRequest {
         CompareRequest(methods: try methodList(), theory: model.theoryConfiguration,
-                       simulation: try simulation.configuration(model: model, method: model.method),
+                       simulation: try simulationConfiguration(model.method),
                        theoryLambda: theoryLambda, tolerance: tolerance, toleranceFloor: toleranceFloor)
     }
 
@@ -121,50 +132,4 @@ struct CompareCommand: ParsableCommand {
     }
 
     func path(_ name: String) -> String { ExperimentOutput.path(name, in: outputDirectory) }
-}
-
-/// The dense-simulation options of `compare` and `check-escape`: the subset of
-/// `specgd simulate`'s options that makes sense next to a theory run (the covariance is the
-/// spiked one of --lambda, the teacher θ* = e₁).
-struct DenseRunOptions: ParsableArguments {
-    @Option(name: .customLong("init"), help: "Simulation initialisation W₀ (identity is the theory's start).")
-    var initialization: Initialization = .identity
-
-    @Option(parsing: .unconditional, help: "Simulation: train on a fixed data set of N samples (default: exact population gradient).")
-    var samples: Int?
-
-    @Flag(help: "Simulation: train online, a fresh batch of samples at every step (batch size --batch, default 64).")
-    var online = false
-
-    @Option(parsing: .unconditional, help: "Simulation: fresh batches of B samples at every step (online SGD-style training; implies --online).")
-    var batch: Int?
-
-    @Option(help: "SpecGD polar factor in the simulation.")
-    var polar: PolarMethod = .svd
-
-    @Option(parsing: .unconditional, help: "Number of independent simulation repetitions S (the band in the figure spans their 10–90 % quantiles).")
-    var seeds: Int = 1
-
-    @Option(parsing: .unconditional, help: "Master seed of the simulation's random streams.")
-    var seed: UInt64 = 0
-
-    /// The simulation of `model` with these options (wall time not recorded, so reruns are byte-identical).
-    func configuration(model: ModelOptions, method: Method) throws -> SimulationConfiguration {
-        var c = SimulationConfiguration()
-        c.method = method
-        c.lambda = model.lambda
-        c.dimension = model.dimension
-        c.initialization = initialization
-        c.alpha = model.alpha
-        c.learningRate = model.learningRate
-        c.steps = model.steps
-        c.every = model.every
-        c.training = try TrainingChoice.resolve(samples: samples, online: online, batch: batch)
-        c.polar = polar
-        c.seeds = seeds
-        c.seed = seed
-        c.recordWallTime = false
-        try c.validate()
-        return c
-    }
 }

@@ -48,7 +48,9 @@ struct ReplayCommand: ParsableCommand {
 
     static let replayable = ["theory", "simulate", "sweep", "check-escape", "compare"]
 
-    func validate() throws {
+    func validate() throws { try OptionNames.translating(checkOptions) }
+
+    private func checkOptions() throws {
         if let jobs { try Validate.atLeast(jobs, 1, "jobs") }
         if let outputDirectory { try OutputPath.checkDirectory(outputDirectory) }
     }
@@ -190,7 +192,7 @@ struct ReplayCommand: ParsableCommand {
         do {
             return try JSONOutput.decoder().decode(type, from: data)
         } catch let error as InputError {
-            throw InputError("\(file): \(error.message)")
+            throw error.prefixed("\(file): ")
         } catch let error as DecodingError {
             throw InputError("\(file) is not a readable run record: \(describe(error))")
         } catch {

@@ -27,41 +27,26 @@ struct SimulateCommand: ParsableCommand {
         """)
 
     @OptionGroup var model: ModelOptions
+    @OptionGroup var covariance: CovarianceOptions
+    @OptionGroup var dense: DenseOptions
     @OptionGroup var simulation: SimulationOptions
     @OptionGroup var parallel: ParallelOptions
     @OptionGroup var resources: ResourceOptions
 
     /// The library configuration these options describe.
     func makeConfiguration() throws -> SimulationConfiguration {
-        var c = SimulationConfiguration()
-        c.method = model.method
-        c.lambda = model.lambda
-        c.dimension = model.dimension
-        c.width = simulation.width ?? model.dimension  // recorded explicitly in the sidecar
-        c.initialization = simulation.initialization
-        c.alpha = model.alpha
-        c.learningRate = model.learningRate
-        c.steps = model.steps
-        c.every = model.every
-        c.covariance = simulation.covariance
-        c.spikes = try simulation.spikeList()
-        if let beta = simulation.beta { c.beta = beta }
-        c.spectrum = try simulation.spectrumValues()
-        c.teacher = simulation.teacher
-        c.training = try simulation.training()
-        c.polar = simulation.polar
-        c.newtonSchulzSteps = simulation.nsSteps
-        c.momentum = simulation.momentum
-        c.nesterov = simulation.nesterov
-        c.seeds = simulation.seeds
-        c.seed = simulation.seed
+        var experiment = model.experiment
+        try covariance.apply(to: &experiment)
+        var c = try dense.configuration(experiment)
+        c.width = c.resolvedWidth  // recorded explicitly in the sidecar
         c.recordWallTime = simulation.wallTime
-        try c.validate()
         return c
     }
 
     /// Every value, the output path and the memory the run needs, before anything is computed.
-    func validate() throws {
+    func validate() throws { try OptionNames.translating(checkOptions) }
+
+    private func checkOptions() throws {
         let jobs = try parallel.workers(blasThreads: simulation.threads)
         try resources.check(try makeConfiguration().memoryEstimate(jobs: jobs), for: "simulate")
     }
@@ -75,7 +60,7 @@ struct SimulateCommand: ParsableCommand {
             print(String(decoding: try JSONOutput.encode(profile), as: UTF8.self), terminator: "")
             return
         }
-        try Self.perform(configuration, output: simulation.output ?? "", escapeThreshold: model.escapeThreshold,
+        try Self.perform(configuration, output: simulation.output ?? "", escapeThreshold: configuration.escapeThreshold,
                          jobs: try parallel.workers(blasThreads: simulation.threads))
     }
 

@@ -54,6 +54,7 @@ public struct SpecGD: ParsableCommand {
     /// The one stderr line for a failure of `specgd ARGUMENTS` (nil for a bare exit code):
     /// `Error: <message>`, with the `--help` hint for a command-line mistake.
     static func errorLine(for error: any Error, arguments: [String]) -> String? {
+        let error = OptionNames.translated(error)  // library field names → the flags a user typed
         let lines = Self.message(for: error).split(whereSeparator: \.isNewline).map(String.init)
         var message = lines.first ?? ""
         // A choice among many values ("Please provide one of the following:" and a bulleted

@@ -82,7 +82,9 @@ struct SweepCommand: ParsableCommand {
     @Flag(help: "Continue the sweep recorded in --output-dir (refused if the options differ); a missing or empty directory starts fresh.")
     var resume = false
 
-    func validate() throws {
+    func validate() throws { try OptionNames.translating(checkOptions) }
+
+    private func checkOptions() throws {
         guard !grids.isEmpty else { throw ValidationError("give at least one --grid axis, e.g. --grid 'lambda=0:16:65'") }
         if let jobs { try Validate.atLeast(jobs, 1, "jobs") }
         if let width { try Validate.atLeast(width, 1, "width") }

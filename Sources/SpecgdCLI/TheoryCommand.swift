@@ -56,7 +56,9 @@ struct TheoryCommand: ParsableCommand {
 
     static let defaultSwitching = SwitchingRule.smoothed
 
-    func validate() throws {
+    func validate() throws { try OptionNames.translating(checkOptions) }
+
+    private func checkOptions() throws {
         for (value, name) in [(tEnd, "t-end"), (dt, "dt"), (epsilon, "epsilon")] {
             if let value { try Validate.finite(value, name) }
         }

@@ -2,11 +2,52 @@ import Foundation
 
 /// A problem with what the user asked for: printed as one line, exit status non-zero.
 /// Every validation failure in the toolkit is one of these, never a trap.
+///
+/// Library messages name configuration fields (`dimension`, `learningRate`), never a front
+/// end's spelling of them: a field is written `\(InputError.field("dimension"))` inside the
+/// message, which reads as the plain name in `description` and lets a front end show its own
+/// name with `rendered(_:)` (the CLI shows `--dim`; see SpecgdCLI's `OptionNames`).
 public struct InputError: Error, CustomStringConvertible, LocalizedError, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
+    /// The message with its field names marked (see `field(_:)`).
+    public let template: String
+    public init(_ message: String) { template = message }
+    /// "<field> <message>": the common shape of a range error.
+    public init(field: String, _ message: String) { template = Self.field(field) + " " + message }
+
+    /// The message with the plain field names.
+    public var message: String { rendered { $0 } }
     public var description: String { message }
     public var errorDescription: String? { message }
+
+    /// The same error with `context` in front ("cell 3 (lambda=2): …"), its fields still marked.
+    public func prefixed(_ context: String) -> InputError { InputError(context + template) }
+
+    /// The configuration fields this message names, in order.
+    public var fields: [String] {
+        template.split(separator: Self.open, omittingEmptySubsequences: false).dropFirst().compactMap {
+            $0.split(separator: Self.close, maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
+        }
+    }
+
+    /// The message with each marked field replaced by `name(field)` (the field itself when nil).
+    public func rendered(_ name: (String) -> String?) -> String {
+        var result = "", rest = Substring(template)
+        while let start = rest.firstIndex(of: Self.open), let end = rest[start...].firstIndex(of: Self.close) {
+            result += rest[..<start]
+            let field = String(rest[rest.index(after: start)..<end])
+            result += name(field) ?? field
+            rest = rest[rest.index(after: end)...]
+        }
+        return result + rest
+    }
+
+    /// A configuration field's name, marked for `rendered(_:)`, to embed in a message.
+    public static func field(_ name: String) -> String { "\(open)\(name)\(close)" }
+
+    // Private-use code points: they cannot occur in a field name or in text a user typed.
+    private static let open: Character = "\u{E000}", close: Character = "\u{E001}"
+
+    public static func == (lhs: InputError, rhs: InputError) -> Bool { lhs.message == rhs.message }
 }
 
 /// A numerical routine that failed on input it accepts: a LAPACK factorisation reporting
@@ -42,28 +83,34 @@ public struct DivergenceError: Error, CustomStringConvertible, LocalizedError, E
     public var errorDescription: String? { description }
 }
 
-/// Input checks shared by every command, each producing a one-line `InputError`.
+/// Input checks shared by every command, each producing a one-line `InputError`. `name` is
+/// the configuration field checked (marked, so the CLI shows its flag) or, for values that are
+/// not a field of their own ("spectrum value"), a plain description with spaces.
 public enum Validate {
+    /// A field name is marked; a description (it has a space) stays text.
+    static func subject(_ name: String) -> String {
+        name.contains(" ") ? name : InputError.field(name)
+    }
     public static func finite(_ value: Double, _ name: String) throws {
-        guard value.isFinite else { throw InputError("\(name) must be a finite number (got \(value))") }
+        guard value.isFinite else { throw InputError("\(subject(name)) must be a finite number (got \(value))") }
     }
     public static func positive(_ value: Double, _ name: String) throws {
         try finite(value, name)
-        guard value > 0 else { throw InputError("\(name) must be > 0 (got \(value))") }
+        guard value > 0 else { throw InputError("\(subject(name)) must be > 0 (got \(value))") }
     }
     public static func nonNegative(_ value: Double, _ name: String) throws {
         try finite(value, name)
-        guard value >= 0 else { throw InputError("\(name) must be >= 0 (got \(value))") }
+        guard value >= 0 else { throw InputError("\(subject(name)) must be >= 0 (got \(value))") }
     }
     public static func atLeast(_ value: Int, _ minimum: Int, _ name: String) throws {
-        guard value >= minimum else { throw InputError("\(name) must be >= \(minimum) (got \(value))") }
+        guard value >= minimum else { throw InputError("\(subject(name)) must be >= \(minimum) (got \(value))") }
     }
     /// The initial scale α of W₀: α = 0 is a fixed point of both methods (∇L = 0 at W = 0) and a
     /// negative α is the mirror image of a positive one, so only α > 0 is a run of its own.
     public static func initialScale(_ alpha: Double, _ name: String = "alpha") throws {
         try finite(alpha, name)
         guard alpha > 0 else {
-            throw InputError("\(name) must be > 0 (got \(alpha)): α = 0 is a fixed point and a negative α mirrors a positive one")
+            throw InputError("\(subject(name)) must be > 0 (got \(alpha)): α = 0 is a fixed point and a negative α mirrors a positive one")
         }
     }
 
@@ -87,6 +134,6 @@ public enum Validate {
     /// λ parametrises Σ = I + λ v vᵀ, which is positive definite only for λ > −1.
     public static func spike(_ lambda: Double, _ name: String = "lambda") throws {
         try finite(lambda, name)
-        guard lambda > -1 else { throw InputError("\(name) must be > -1 so that Σ = I + λvvᵀ is positive definite (got \(lambda))") }
+        guard lambda > -1 else { throw InputError("\(subject(name)) must be > -1 so that Σ = I + λvvᵀ is positive definite (got \(lambda))") }
     }
 }

@@ -33,7 +33,7 @@ public struct GridAxis: Sendable, Codable, Equatable {
         let body = text[text.index(after: equals)...].trimmingCharacters(in: .whitespaces)
         let parameter: SweepParameter
         do { parameter = try SweepParameter.named(name, mode: mode) } catch let error as InputError {
-            throw InputError("grid spec '\(spec)': \(error.message)")
+            throw error.prefixed("grid spec '\(spec)': ")
         }
         guard !body.isEmpty else { throw InputError("grid spec '\(spec)': no values after '='") }
 
@@ -53,7 +53,7 @@ public struct GridAxis: Sendable, Codable, Equatable {
         }
         for v in values {
             do { try parameter.validate(v) } catch let error as InputError {
-                throw InputError("grid spec '\(spec)': \(error.message)")
+                throw error.prefixed("grid spec '\(spec)': ")
             }
         }
         var seen = Set<Double>()

@@ -93,7 +93,7 @@ public struct SweepRunner: Sendable {
             do { try evaluator.validate(configuration.point(at: cell)) } catch let error as InputError {
                 let values = zip(configuration.grid.names, configuration.grid.values(at: cell))
                     .map { "\($0)=\(Table.format($1))" }.joined(separator: " ")
-                throw InputError("cell \(cell) (\(values)): \(error.message)")
+                throw error.prefixed("cell \(cell) (\(values)): ")
             }
         }
     }

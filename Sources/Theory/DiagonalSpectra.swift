@@ -64,7 +64,7 @@ extension GroupedModel {
                 Group(name: $0.name, eigenvalue: $0.eigenvalue, multiplicity: $0.multiplicity, target: $0.target ?? 0)
             })
         } catch let error as InputError {
-            throw InputError("config file \(source): \(error.message)")
+            throw error.prefixed("config file \(source): ")
         }
     }
 

@@ -4,10 +4,10 @@ extension TheoryConfiguration {
     /// How many groups the model has (power-law: one per distinct eigenvalue, i.e. d for β > 0),
     /// without building it.
     public var groupCount: Double {
-        switch covariance {
+        switch self.covariance {
         case .spiked: return 3
-        case .powerLaw: return beta == 0 ? 2 : Double(dimension)
-        case .diagonal: return Double(spectrum.map { Set($0.map(\.bitPattern)).count + 1 } ?? dimension)
+        case .powerLaw: return self.beta == 0 ? 2 : Double(self.dimension)
+        case .diagonal: return Double(self.spectrum.map { Set($0.map(\.bitPattern)).count + 1 } ?? self.dimension)
         case .custom: return Double(groups?.count ?? 0)
         }
     }
@@ -16,10 +16,10 @@ extension TheoryConfiguration {
     /// 0, dt, 2dt, … up to t_end (flows).
     public var recordedRows: Double {
         switch dynamics {
-        case .map, .largeD: return Double(steps / every) + 2
+        case .map, .largeD: return Double(self.steps / self.every) + 2
         case .flow:
-            let tEnd = flow.tEnd ?? Double(steps) * learningRate
-            let dt = flow.dt ?? Double(every) * learningRate
+            let tEnd = flow.tEnd ?? Double(self.steps) * self.learningRate
+            let dt = flow.dt ?? Double(self.every) * self.learningRate
             return (tEnd / dt).rounded(.up) + 2
         }
     }
@@ -27,11 +27,11 @@ extension TheoryConfiguration {
     /// Columns of the CSV: step, [time,] the 8 observables, s_<group> for non-spiked models,
     /// and the *_smoothed columns of switching = both.
     public var recordedColumns: Int {
-        let perGroup = covariance == .spiked ? 0 : Int(Swift.min(groupCount, 1e15))
+        let perGroup = self.covariance == .spiked ? 0 : Int(Swift.min(groupCount, 1e15))
         switch dynamics {
         case .map: return 1 + 8 + perGroup
         case .largeD: return 1 + 8
-        case .flow: return 2 + 8 + perGroup + (method == .specgd && flow.switching == .both ? 6 : 0)
+        case .flow: return 2 + 8 + perGroup + (self.method == .specgd && flow.switching == .both ? 6 : 0)
         }
     }
 
@@ -41,11 +41,11 @@ extension TheoryConfiguration {
         var e = MemoryEstimate.recorded(rows: recordedRows, columns: recordedColumns)
         let groups = groupCount
         // A group (name, σ, p, t) plus the eigenvalue list and the grouping dictionary.
-        if covariance == .powerLaw { e.add("model groups", bytes: 80 * Double(dimension)) } else {
+        if self.covariance == .powerLaw { e.add("model groups", bytes: 80 * Double(self.dimension)) } else {
             e.add("model groups", bytes: 64 * groups)
         }
         if dynamics == .flow {
-            let copies: Double = method == .specgd && flow.switching == .both ? 2 : 1
+            let copies: Double = self.method == .specgd && flow.switching == .both ? 2 : 1
             e.add("flow states", bytes: copies * MemoryEstimate.tableBytes(rows: recordedRows, columns: Int(Swift.min(groups, 1e15))))
             e.add("flow states", doubles: recordedRows)  // the output times
         }

@@ -46,28 +46,13 @@ public struct FlowConfiguration: Codable, Sendable, Equatable {
     }
 }
 
-/// Everything that defines one `specgd theory` run; recorded verbatim in the JSON sidecar.
+/// Everything that defines one `specgd theory` run: the shared `Experiment` (docs/model.md §1–§3;
+/// its fields read as this configuration's: `configuration.dimension`) plus what only the theory
+/// has. Recorded verbatim in the JSON sidecar, the experiment's fields at the top level.
 /// Comparison and Sweep build one of these and call `runTheory`.
-public struct TheoryConfiguration: Codable, Sendable, Equatable {
-    public var method: Method = .gd
-    /// Spike strength λ (spiked and large-d only).
-    public var lambda: Double = 8
-    /// d (spiked and power-law; custom models take d = Σ p_g).
-    public var dimension: Int = 1000
-    /// W₀ = αI: every group starts at α.
-    public var alpha: Double = 1e-3
-    /// η̃ (GD) or η (SpecGD).
-    public var learningRate: Double = 1e-3
-    public var steps: Int = 10000
-    public var every: Int = 10
-    public var escapeThreshold: Double = 0.5
-    public var covariance: CovarianceKind = .spiked
-    /// Power-law exponent β.
-    public var beta: Double = 1
-    /// 1-based eigen-direction carrying θ* (power-law).
-    public var signalIndex: Int = 1
-    /// The eigenvalues σ_1 … σ_d of a diagonal covariance (θ* on `signalIndex`).
-    public var spectrum: [Double]?
+@dynamicMemberLookup
+public struct TheoryConfiguration: ExperimentConfiguration, Codable, Sendable, Equatable {
+    public var experiment = Experiment()
     /// The groups of a custom model.
     public var groups: [Group]?
     /// Where custom groups were read from (informational).
@@ -77,45 +62,66 @@ public struct TheoryConfiguration: Codable, Sendable, Equatable {
 
     public init(method: Method = .gd, lambda: Double = 8, dimension: Int = 1000, alpha: Double = 1e-3,
                 learningRate: Double = 1e-3, steps: Int = 10000, every: Int = 10, escapeThreshold: Double = 0.5) {
-        self.method = method
-        self.lambda = lambda
-        self.dimension = dimension
-        self.alpha = alpha
-        self.learningRate = learningRate
-        self.steps = steps
-        self.every = every
-        self.escapeThreshold = escapeThreshold
+        experiment = Experiment(method: method, lambda: lambda, dimension: dimension, alpha: alpha,
+                                learningRate: learningRate, steps: steps, every: every, escapeThreshold: escapeThreshold)
     }
 
-    /// One-line InputErrors for every bad value.
+    public init(_ experiment: Experiment) { self.experiment = experiment }
+
+    /// The experiment's checks, then the theory's own, each a one-line InputError naming the field.
     public func validate() throws {
-        try Validate.spike(lambda)
-        try Validate.atLeast(dimension, 3, "dim")
-        try Validate.initialScale(alpha)
-        try Validate.positive(learningRate, "lr")
-        try Validate.atLeast(steps, 0, "steps")
-        try Validate.atLeast(every, 1, "every")
-        try Validate.positive(escapeThreshold, "escape-threshold")
-        try Validate.nonNegative(beta, "beta")
-        if covariance == .custom && (groups ?? []).isEmpty { throw InputError("covariance custom needs groups (--config FILE.json)") }
-        try DiagonalSpectrum.validate(spectrum, covariance: covariance, dimension: dimension)
-        if dynamics == .largeD && covariance != .spiked { throw InputError("--large-d is defined for the spiked covariance only") }
+        try experiment.validate()
+        // The grouped models need a bulk next to the signal (and the spike): d ≥ 3.
+        if experiment.covariance != .custom { try Validate.atLeast(experiment.dimension, 3, "dimension") }
+        if experiment.covariance == .custom && (groups ?? []).isEmpty {
+            throw InputError("\(InputError.field("covariance")) custom needs \(InputError.field("groups")) (a JSON file of groups)")
+        }
+        if dynamics == .largeD && experiment.resolvedSpikes.count > 1 {
+            throw InputError("the large-d map has one spike (got \(InputError.field("spikes")) with \(experiment.resolvedSpikes.count))")
+        }
+        if dynamics == .largeD && experiment.covariance != .spiked {
+            throw InputError("the large-d map is defined for the spiked covariance only (got \(InputError.field("covariance")) \(experiment.covariance.rawValue))")
+        }
         if dynamics == .flow {
-            if let tEnd = flow.tEnd { try Validate.positive(tEnd, "t-end") }
+            if let tEnd = flow.tEnd { try Validate.positive(tEnd, "tEnd") }
             if let dt = flow.dt { try Validate.positive(dt, "dt") }
-            try Validate.nonNegative(flow.absoluteTolerance, "abs-tol")
-            try Validate.nonNegative(flow.relativeTolerance, "rel-tol")
-            guard flow.absoluteTolerance > 0 || flow.relativeTolerance > 0 else { throw InputError("abs-tol and rel-tol cannot both be 0") }
+            try Validate.nonNegative(flow.absoluteTolerance, "absoluteTolerance")
+            try Validate.nonNegative(flow.relativeTolerance, "relativeTolerance")
+            guard flow.absoluteTolerance > 0 || flow.relativeTolerance > 0 else {
+                throw InputError("\(InputError.field("absoluteTolerance")) and \(InputError.field("relativeTolerance")) cannot both be 0")
+            }
             try Validate.positive(flow.epsilon, "epsilon")
         }
     }
 
+    private enum CodingKeys: String, CodingKey, CaseIterable { case groups, configPath, dynamics, flow }
+
+    /// Any subset of the fields (missing ones keep their defaults); an unknown key is refused by name.
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(Experiment.fieldNames + CodingKeys.allCases.map(\.rawValue))
+        experiment = try Experiment(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        groups = try c.decodeIfPresent([Group].self, forKey: .groups)
+        configPath = try c.decodeIfPresent(String.self, forKey: .configPath)
+        dynamics = try c.decodeIfPresent(TheoryDynamics.self, forKey: .dynamics) ?? .map
+        flow = try c.decodeIfPresent(FlowConfiguration.self, forKey: .flow) ?? FlowConfiguration()
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try experiment.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(groups, forKey: .groups)
+        try c.encodeIfPresent(configPath, forKey: .configPath)
+        try c.encode(dynamics, forKey: .dynamics)
+        try c.encode(flow, forKey: .flow)
+    }
+
     /// The grouped model this configuration describes.
     public func model() throws -> GroupedModel {
-        switch covariance {
-        case .spiked: return try .spiked(lambda: lambda, dimension: dimension)
-        case .powerLaw: return try .powerLaw(beta: beta, dimension: dimension, signalIndex: signalIndex)
-        case .diagonal: return try .diagonal(eigenvalues: spectrum ?? [], signalIndex: signalIndex)
+        switch self.covariance {
+        case .spiked: return try .spiked(spikes: self.resolvedSpikes, dimension: self.dimension)
+        case .powerLaw: return try .powerLaw(beta: self.beta, dimension: self.dimension, signalIndex: self.signalIndex)
+        case .diagonal: return try .diagonal(eigenvalues: self.spectrum ?? [], signalIndex: self.signalIndex)
         case .custom: return try GroupedModel(groups: groups ?? [])
         }
     }

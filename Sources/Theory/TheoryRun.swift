@@ -106,8 +106,8 @@ struct TheoryRunner {
 
     var predictions: EscapePredictions? {
         guard config.covariance == .spiked else { return nil }
-        let q0 = Double(config.dimension - 2) * config.alpha * config.alpha
-        return EscapePredictions(method: config.method, lambda: config.lambda, lr: config.learningRate,
+        let q0 = Double(config.dimension - 1 - config.resolvedSpikes.count) * config.alpha * config.alpha
+        return EscapePredictions(method: config.method, lambda: config.leadingSpike, lr: config.learningRate,
                                  alpha: config.alpha, threshold: config.escapeThreshold, q0: q0)
     }
 
@@ -291,7 +291,7 @@ struct TheoryRunner {
     func runLargeD() throws -> TheoryResult {
         let p = Double(config.dimension - 2)
         let lr = config.method == .gd ? config.learningRate : config.learningRate * p.squareRoot()
-        let map = try LargeDimensionMap(lambda: config.lambda, method: config.method, learningRate: lr, bulkCount: nil)
+        let map = try LargeDimensionMap(lambda: config.leadingSpike, method: config.method, learningRate: lr, bulkCount: nil)
         var table = Table(columns: ["step"] + Self.baseColumns + Self.signedColumns)
         func observe(_ a: Double, _ b: Double, _ q: Double) -> Observables {
             let ab = a * a + b * b
@@ -325,7 +325,7 @@ struct TheoryRunner {
         var result = summary(tracker, steps: outcome.status == .completed ? steps : outcome.lastStep)
         if outcome.status == .completed {  // the comparison reruns every d: only for a finished run
             result.finiteDimensionDistances = try LargeDimensionMap.distances(
-                method: config.method, lambda: config.lambda, q0: max(p * alpha * alpha, .leastNormalMagnitude), learningRate: lr,
+                method: config.method, lambda: config.leadingSpike, q0: max(p * alpha * alpha, .leastNormalMagnitude), learningRate: lr,
                 steps: steps, dimensions: [100, 1000, 10_000, 100_000, 1_000_000])
         }
         return TheoryResult(table: table, summary: result, model: model, final: final, outcome: outcome, divergence: divergence)

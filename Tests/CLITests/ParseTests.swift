@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 @testable import SpecgdCLI
+import Simulation
+import Theory
 import SpecgdSupport
 import Testing
 
@@ -30,9 +32,9 @@ import Testing
             #expect(model.dimension == 1000 && model.lambda == 8 && model.alpha == 1e-3 && model.learningRate == 1e-3)
             #expect(model.steps == 10000 && model.every == 10 && model.escapeThreshold == 0.5 && model.method.rawValue == "gd")
         }
-        #expect(simulate.simulation.initialization.rawValue == "identity" && compare.simulation.initialization.rawValue == "identity")
-        #expect(simulate.simulation.seeds == 1 && compare.simulation.seeds == 1)
-        #expect(simulate.simulation.seed == 0 && compare.simulation.seed == 0 && sweep.seed == 0)
+        #expect(simulate.dense.initialization.rawValue == "identity" && compare.simulation.initialization.rawValue == "identity")
+        #expect(simulate.dense.seeds == 1 && compare.simulation.seeds == 1)
+        #expect(simulate.dense.seed == 0 && compare.simulation.seed == 0 && sweep.seed == 0)
         #expect(theory.stepper.rawValue == "rk8pd" && theory.switching == nil)
         // check-escape's own defaults (its help says why).
         let check = try Self.parse("check-escape --output-dir TMP/e", as: CheckEscapeCommand.self)
@@ -46,7 +48,7 @@ import Testing
         let compare = try Self.parse("compare --methods specgd,gd --output-dir TMP/c", as: CompareCommand.self)
         #expect(try compare.methodList().map(\.rawValue) == ["specgd", "gd"])
         let simulate = try Self.parse("simulate --spikes 8,4 --output TMP/s.csv", as: SimulateCommand.self)
-        #expect(try simulate.simulation.spikeList() == [8, 4])
+        #expect(try simulate.makeConfiguration().spikes == [8, 4])
         // --metric: comma-separated and repeated, in order.
         let sweep = try Self.parse("sweep --metric escape_step --metric final_loss,amplification --grid lambda=1,2 --output-dir TMP/w",
                                    as: SweepCommand.self)
@@ -105,6 +107,61 @@ import Testing
     @Test func errorLines() {
         #expect(Self.error("theory --dim") == "Error: Missing value for '--dim <dim>' (see 'specgd theory --help')")
         #expect(Self.error("no-such-command")?.hasSuffix("(see 'specgd --help')") == true)
-        #expect(Self.error("theory --alpha 0 --output TMP/t.csv")?.hasPrefix("Error: alpha must be > 0") == true)
+        #expect(Self.error("theory --alpha 0 --output TMP/t.csv")?.hasPrefix("Error: --alpha must be > 0") == true)
+    }
+
+    /// The library validates the shared experiment once, so a bad value reads the same in every
+    /// command that takes it, with the flag the user typed.
+    @Test func oneBadValueOneMessageInEveryCommand() {
+        let commands = ["theory --output TMP/t.csv", "simulate --output TMP/s.csv", "compare --output-dir TMP/c",
+                        "sweep --grid lambda=1,2 --output-dir TMP/w"]
+        for (bad, message) in [("--lr -1", "Error: --lr must be > 0 (got -1.0)"), ("--dim 1", "Error: --dim must be >= 2 (got 1)"),
+                               ("--every 0", "Error: --every must be >= 1 (got 0)"),
+                               ("--escape-threshold 0", "Error: --escape-threshold must be > 0 (got 0.0)")] {
+            for command in commands {
+                #expect(Self.error(command + " " + bad) == message, "\(command) \(bad)")
+            }
+        }
+        // The backend's own limit, in its own words: the grouped theory needs a bulk.
+        #expect(Self.error("theory --dim 2 --output TMP/t.csv") == "Error: --dim must be >= 3 (got 2)")
+        #expect(Self.error("simulate --dim 2 --output TMP/s.csv") == nil)
+    }
+
+    /// Every field a library check names has a flag (or is a field no command sets), and every
+    /// flag of the map is an option some command has.
+    @Test func everyFieldInAMessageHasAFlag() throws {
+        var theory = TheoryConfiguration()
+        var failures: [InputError] = []
+        func collect(_ body: () throws -> Void) {
+            do { try body(); Issue.record("accepted") } catch let e as InputError { failures.append(e) } catch { Issue.record("\(error)") }
+        }
+        for change: (inout TheoryConfiguration) -> Void in [
+            { $0.dimension = 2 }, { $0.learningRate = 0 }, { $0.alpha = 0 }, { $0.every = 0 }, { $0.steps = -1 },
+            { $0.escapeThreshold = 0 }, { $0.lambda = -2 }, { $0.beta = -1 }, { $0.covariance = .diagonal },
+            { $0.spectrum = [1] }, { $0.covariance = .custom }, { $0.spikes = [] }, { $0.spikes = [1, 2]; $0.dynamics = .largeD },
+            { $0.covariance = .powerLaw; $0.signalIndex = 0 }, { $0.dynamics = .flow; $0.flow.tEnd = 0 },
+            { $0.dynamics = .flow; $0.flow.absoluteTolerance = 0; $0.flow.relativeTolerance = 0 },
+            { $0.dynamics = .flow; $0.flow.epsilon = 0 },
+        ] {
+            theory = TheoryConfiguration()
+            change(&theory)
+            collect { try theory.validate() }
+        }
+        for change: (inout SimulationConfiguration) -> Void in [
+            { $0.width = 0 }, { $0.seeds = 0 }, { $0.newtonSchulzSteps = 0 }, { $0.momentum = 1 }, { $0.nesterov = true },
+            { $0.width = 3 }, { $0.training = .samples(0) }, { $0.training = .online(batch: 0) }, { $0.covariance = .custom },
+            { $0.spikes = [1]; $0.covariance = .powerLaw }, { $0.explosionLimit = 0 },
+        ] {
+            var simulation = SimulationConfiguration()
+            change(&simulation)
+            collect { try simulation.validate() }
+        }
+        let fields = Set(failures.flatMap(\.fields))
+        #expect(fields.count >= 20, "\(fields.sorted())")
+        #expect(fields.subtracting(OptionNames.flags.keys) == ["explosionLimit"], "\(fields.sorted())")
+        let help = CLIReference.commands.map { CLIReference.helpText(for: $0.type) }.joined(separator: "\n")
+        for flag in OptionNames.flags.values {
+            #expect(help.contains(flag + " ") || help.contains(flag + "\n"), "\(flag) is no command's option")
+        }
     }
 }

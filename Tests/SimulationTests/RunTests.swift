@@ -301,7 +301,7 @@ import TestSupport
         rejects({ $0.width = 3 }, "identity")
         rejects({ $0.lambda = -1 }, "> -1")
         rejects({ $0.alpha = .nan }, "alpha")
-        rejects({ $0.learningRate = .infinity }, "lr")
+        rejects({ $0.learningRate = .infinity }, "learningRate")
         rejects({ $0.covariance = .diagonal }, "spectrum")
         rejects({ $0.covariance = .diagonal; $0.dimension = 3; $0.spectrum = [1, 0, 2] }, "spectrum value")
         rejects({ $0.momentum = 1 }, "momentum")

@@ -11,7 +11,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Spike strength λ of Σ = I + λvvᵀ (must be > −1; λ > 0 is anisotropic).")
     var lambda: Double = 8
 
-    @Option(name: .customLong("dim"), parsing: .unconditional, help: "Input dimension d (≥ 3).")
+    @Option(name: .customLong("dim"), parsing: .unconditional, help: "Input dimension d (≥ 2; the theory's spiked model needs ≥ 3: signal, spike and a bulk).")
     var dimension: Int = 1000
 
     @Option(parsing: .unconditional, help: "Initial scale α: W₀ = αI (theory, identity init) or columns of norm ≈ α (random inits).")
@@ -30,16 +30,23 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("escape-threshold"), parsing: .unconditional, help: "Escape step = first step with a ≥ this value.")
     var escapeThreshold: Double = 0.5
 
-    /// The library's checks, so the CLI and the API reject the same inputs with the same words.
+    /// The library's one check of these fields (`Experiment.validate`), so every command and the
+    /// API reject the same values with the same words; each command then checks its backend's
+    /// own limits through its configuration.
     func validate() throws {
-        try theoryConfiguration.validate()
+        try OptionNames.translating { try experiment.validate() }
     }
 }
 
-/// Which covariance Σ: shared by the commands that run the grouped theory.
+/// Which covariance Σ, one set of options for `theory` and `simulate` (docs/model.md §1): each
+/// backend refuses, in one line, what it cannot run (dense runs take no custom groups; the
+/// large-d map takes one spike).
 struct CovarianceOptions: ParsableArguments {
     @Option(help: "Covariance Σ.")
     var covariance: CovarianceKind = .spiked
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Comma-separated spike strengths λ₁,λ₂,… on coordinates 2,3,… (default: --lambda).", valueName: "λ,…"))
+    var spikes: CommaSeparated<Double>?
 
     @Option(help: "File with the d eigenvalues σ_1…σ_d of Σ (whitespace/comma separated) for --covariance diagonal; θ* on --signal-index.")
     var spectrum: String?
@@ -47,26 +54,34 @@ struct CovarianceOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Power-law exponent β ≥ 0 (σ_i = i^(−β)/mean_j j^(−β)); --covariance power-law only (default 1).")
     var beta: Double?
 
-    @Option(name: .customLong("signal-index"), parsing: .unconditional, help: "Power law: 1-based eigen-direction carrying θ* (1 = largest eigenvalue); --covariance power-law only (default 1).")
+    @Option(name: .customLong("signal-index"), parsing: .unconditional, help: "1-based eigen-direction carrying θ* (1 = the largest eigenvalue of a power law); --covariance power-law or diagonal only (default 1).")
     var signalIndex: Int?
 
-    func validate() throws {
-        let shown = config != nil ? CovarianceKind.custom : covariance
-        try covariance.refuseUnread("--beta", given: beta != nil, readBy: [.powerLaw], shown: shown)
-        try covariance.refuseUnread("--signal-index", given: signalIndex != nil, readBy: [.powerLaw, .diagonal], shown: shown)
-    }
-
-    @Option(help: "JSON file of custom groups: {\"groups\":[{\"name\":\"a\",\"eigenvalue\":1,\"multiplicity\":1,\"target\":1}, …]} (implies --covariance custom).")
+    @Option(help: "JSON file of custom groups: {\"groups\":[{\"name\":\"a\",\"eigenvalue\":1,\"multiplicity\":1,\"target\":1}, …]} (implies --covariance custom; theory only).")
     var config: String?
 
-    /// Fills the covariance part of a theory configuration (reads --config).
+    /// The covariance named in messages: --config implies custom.
+    var kind: CovarianceKind { config != nil ? .custom : covariance }
+
+    func validate() throws {
+        try kind.refuseUnread("--spikes", given: spikes != nil, readBy: [.spiked])
+        try kind.refuseUnread("--beta", given: beta != nil, readBy: [.powerLaw])
+        try kind.refuseUnread("--signal-index", given: signalIndex != nil, readBy: [.powerLaw, .diagonal])
+    }
+
+    /// Fills the covariance fields of an experiment (reads --spectrum).
+    func apply(to experiment: inout Experiment) throws {
+        experiment.covariance = kind
+        experiment.spikes = spikes?.values
+        if let beta { experiment.beta = beta }
+        if let signalIndex { experiment.signalIndex = signalIndex }
+        experiment.spectrum = try spectrum.map(DiagonalSpectrum.read(file:))
+    }
+
+    /// The covariance part of a theory configuration (reads --spectrum and --config).
     func apply(to configuration: inout TheoryConfiguration) throws {
-        if let beta { configuration.beta = beta }
-        if let signalIndex { configuration.signalIndex = signalIndex }
-        configuration.covariance = covariance
-        configuration.spectrum = try spectrum.map(DiagonalSpectrum.read(file:))
+        try apply(to: &configuration.experiment)
         if let config {
-            configuration.covariance = .custom
             configuration.configPath = config
             configuration.groups = try GroupedModel.load(configFile: config).groups
         } else if covariance == .custom {
@@ -76,9 +91,12 @@ struct CovarianceOptions: ParsableArguments {
 }
 
 extension ModelOptions {
-    /// The model part of a theory configuration.
-    var theoryConfiguration: TheoryConfiguration {
-        TheoryConfiguration(method: method, lambda: lambda, dimension: dimension, alpha: alpha,
-                            learningRate: learningRate, steps: steps, every: every, escapeThreshold: escapeThreshold)
+    /// The experiment these options describe (the covariance is `CovarianceOptions`').
+    var experiment: Experiment {
+        Experiment(method: method, lambda: lambda, dimension: dimension, alpha: alpha,
+                   learningRate: learningRate, steps: steps, every: every, escapeThreshold: escapeThreshold)
     }
+
+    /// The model part of a theory configuration.
+    var theoryConfiguration: TheoryConfiguration { TheoryConfiguration(experiment) }
 }

@@ -4,14 +4,19 @@ import NumericKit
 import Simulation
 import SpecgdSupport
 
-/// The options of `specgd simulate` beyond the shared model options: network width, data,
-/// initialisation, spectral-update details, seeds, covariance family and output.
-struct SimulationOptions: ParsableArguments {
+/// The dense-run options of every command that trains a dense W (`simulate`, `compare`): network
+/// width, initialisation, data, the spectral-update details and the seeds. One definition, so
+/// the same flag means the same thing in each (the covariance is `CovarianceOptions`', the shared
+/// experiment `ModelOptions`').
+struct DenseOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Network width m (columns of W ∈ R^{d×m}; default: m = d).")
     var width: Int?
 
-    @Option(name: .customLong("init"), help: "Initialisation W₀ (α sets its scale).")
+    @Option(name: .customLong("init"), help: "Initialisation W₀ (α sets its scale; identity is the theory's start).")
     var initialization: Initialization = .identity
+
+    @Option(help: "Teacher θ*.")
+    var teacher: TeacherKind = .eigen
 
     @Option(parsing: .unconditional, help: "Train on a fixed data set of N samples x ~ N(0, Σ) (default: exact population gradient).")
     var samples: Int?
@@ -34,12 +39,40 @@ struct SimulationOptions: ParsableArguments {
     @Flag(help: "Nesterov momentum: the update uses ∇L + βB instead of B.")
     var nesterov = false
 
-    @Option(parsing: .unconditional, help: "Number of independent repetitions S (each with its own W₀ and data).")
+    @Option(parsing: .unconditional, help: "Number of independent repetitions S (each with its own W₀ and data; with S > 1 the outputs add _std and q10/q50/q90 columns).")
     var seeds: Int = 1
 
     @Option(parsing: .unconditional, help: "Master seed X (repetition r uses stream r + 1 of xoshiro256** seeded by X).")
     var seed: UInt64 = 0
 
+    /// --samples / --online / --batch (see `TrainingChoice`).
+    func training() throws -> TrainingData {
+        try TrainingChoice.resolve(samples: samples, online: online, batch: batch)
+    }
+
+    func validate() throws { _ = try training() }
+
+    /// The dense configuration of `experiment` with these options, checked by the library.
+    func configuration(_ experiment: Experiment) throws -> SimulationConfiguration {
+        var c = SimulationConfiguration(experiment)
+        c.width = width
+        c.initialization = initialization
+        c.teacher = teacher
+        c.training = try training()
+        c.polar = polar
+        c.newtonSchulzSteps = nsSteps
+        c.momentum = momentum
+        c.nesterov = nesterov
+        c.seeds = seeds
+        c.seed = seed
+        try OptionNames.translating { try c.validate() }
+        return c
+    }
+}
+
+/// What only `specgd simulate` has: BLAS threads, the wall-time column, the output path and
+/// the step profile.
+struct SimulationOptions: ParsableArguments {
     @Option(name: .customLong("blas-threads"), parsing: .unconditional, help: "OpenBLAS threads inside this run (set once at start; outputs are bit-identical for a fixed count, recorded in the machine block). Not workers: see --jobs.")
     var blasThreadsOption: Int = 1
 
@@ -50,21 +83,6 @@ struct SimulationOptions: ParsableArguments {
     /// --blas-threads (or the deprecated --threads).
     var threads: Int { threadsAlias ?? blasThreadsOption }
 
-    @Option(help: "Covariance family.")
-    var covariance: CovarianceKind = .spiked
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Comma-separated spike strengths λ₁,λ₂,… on coordinates 2,3,… (default: --lambda).", valueName: "λ,…"))
-    var spikes: CommaSeparated<Double>?
-
-    @Option(parsing: .unconditional, help: "Power-law exponent β for --covariance power-law (default 1).")
-    var beta: Double?
-
-    @Option(help: "File with the d eigenvalues σ_1…σ_d of Σ (whitespace/comma separated) for --covariance diagonal.")
-    var spectrum: String?
-
-    @Option(help: "Teacher θ*.")
-    var teacher: TeacherKind = .eigen
-
     @Flag(inversion: .prefixedNo, help: "Record seconds since start in the wall_time column (--no-wall-time writes 0, making repeated runs byte-identical).")
     var wallTime = true
 
@@ -74,25 +92,10 @@ struct SimulationOptions: ParsableArguments {
     @Flag(help: "Instead of a run: time --steps optimiser steps (gradient, update) and a bare LAPACK dgesdd on the same gradient, and print the JSON profile to stdout.")
     var profile = false
 
-    /// The library's SimulationConfiguration.validate() checks every value; here only what
-    /// concerns the options themselves.
     func validate() throws {
-        try covariance.refuseUnread("--beta", given: beta != nil, readBy: [.powerLaw])
-        _ = try training()
         if !profile {
             guard let output else { throw InputError("--output PATH.csv is required") }
             try OutputPath.checkFile(output)
         }
-    }
-
-    /// --samples / --online / --batch (see `TrainingChoice`).
-    func training() throws -> TrainingData {
-        try TrainingChoice.resolve(samples: samples, online: online, batch: batch)
-    }
-
-    func spikeList() throws -> [Double]? { spikes?.values }
-
-    func spectrumValues() throws -> [Double]? {
-        try spectrum.map(DiagonalSpectrum.read(file:))
     }
 }

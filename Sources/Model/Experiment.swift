@@ -1,0 +1,141 @@
+import SpecgdSupport
+
+/// What an experiment is: one problem (Σ, θ*, d), one optimiser run from W₀ of scale α, and how
+/// it is recorded and when it counts as escaped (docs/model.md §1–§3, §7). Theory and dense
+/// simulation read the same fields with the same meaning and the same defaults:
+///
+///     TheoryConfiguration     = Experiment + dynamics (map, flow, large-d), flow options, custom groups
+///     SimulationConfiguration = Experiment + width, initialisation, teacher, data, polar route,
+///                               momentum, seeds
+///
+/// Both embed one `Experiment` and expose its fields as their own (`configuration.dimension`),
+/// and their JSON records write its fields at the top level next to their own. `validate()`
+/// is the one check of these fields, so the same bad value gets the same message from every
+/// command; each backend adds only the limits that are its own (the grouped theory's spiked
+/// model needs d ≥ 3: signal, spike and a bulk).
+public struct Experiment: Codable, Sendable, Equatable {
+    /// The optimiser.
+    public var method: Method = .gd
+    /// Spike strength λ of Σ = I + λvvᵀ (spiked covariance).
+    public var lambda: Double = 8
+    /// Several spikes λ_1, λ_2, … on coordinates 2, 3, … (spiked covariance); nil means [lambda].
+    public var spikes: [Double]? = nil
+    /// Input dimension d.
+    public var dimension: Int = 1000
+    /// Initial scale α (W₀ = αI on the manifold; columns of norm ≈ α for random starts).
+    public var alpha: Double = 1e-3
+    /// η̃ (GD) or η (SpecGD): see `Method.learningRateSymbol`.
+    public var learningRate: Double = 1e-3
+    /// Discrete steps K.
+    public var steps: Int = 10000
+    /// Record every E steps (step 0 and the last step always).
+    public var every: Int = 10
+    /// a_esc: escape is the first step with a ≥ a_esc (docs/model.md §7).
+    public var escapeThreshold: Double = 0.5
+    public var covariance: CovarianceKind = .spiked
+    /// Power-law exponent β (power-law covariance).
+    public var beta: Double = 1
+    /// 1-based eigen-direction carrying θ* (power-law and diagonal covariances).
+    public var signalIndex: Int = 1
+    /// The eigenvalues σ_1 … σ_d of a diagonal covariance.
+    public var spectrum: [Double]? = nil
+
+    public init() {}
+
+    public init(method: Method = .gd, lambda: Double = 8, dimension: Int = 1000, alpha: Double = 1e-3,
+                learningRate: Double = 1e-3, steps: Int = 10000, every: Int = 10, escapeThreshold: Double = 0.5) {
+        self.method = method
+        self.lambda = lambda
+        self.dimension = dimension
+        self.alpha = alpha
+        self.learningRate = learningRate
+        self.steps = steps
+        self.every = every
+        self.escapeThreshold = escapeThreshold
+    }
+
+    /// The one check of the shared fields; throws a one-line `InputError` naming the field.
+    public func validate() throws {
+        try Validate.spike(lambda)
+        try Validate.atLeast(dimension, 2, "dimension")
+        let f = InputError.field
+        if spikes != nil && covariance != .spiked {
+            throw InputError("\(f("spikes")) applies to \(f("covariance")) spiked only (got \(f("covariance")) \(covariance.rawValue))")
+        }
+        if covariance == .spiked {
+            let list = resolvedSpikes
+            guard !list.isEmpty else { throw InputError(field: "spikes", "needs at least one value") }
+            guard list.count <= dimension - 1 else {
+                throw InputError("\(list.count) spikes do not fit next to θ* in \(f("dimension")) \(dimension)")
+            }
+            for value in list { try Validate.spike(value, "spike λ") }
+        }
+        try Validate.initialScale(alpha)
+        try Validate.positive(learningRate, "learningRate")
+        try Validate.atLeast(steps, 0, "steps")
+        try Validate.atLeast(every, 1, "every")
+        try Validate.positive(escapeThreshold, "escapeThreshold")
+        try Validate.nonNegative(beta, "beta")
+        if covariance == .powerLaw || covariance == .diagonal {
+            try Validate.atLeast(signalIndex, 1, "signalIndex")
+            guard signalIndex <= dimension else {
+                throw InputError(field: "signalIndex", "must be <= \(InputError.field("dimension")) = \(dimension) (got \(signalIndex))")
+            }
+        }
+        try DiagonalSpectrum.validate(spectrum, covariance: covariance, dimension: dimension)
+    }
+
+    /// The spike strengths in effect (empty for the other covariances).
+    public var resolvedSpikes: [Double] { covariance == .spiked ? (spikes ?? [lambda]) : [] }
+
+    /// λ of the first spike (the one escape statistics and the predictions follow).
+    public var leadingSpike: Double { spikes?.first ?? lambda }
+
+    /// The field names, as JSON keys (the top-level keys every configuration shares).
+    public static let fieldNames = CodingKeys.allCases.map(\.rawValue)
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case method, lambda, spikes, dimension, alpha, learningRate, steps, every, escapeThreshold, covariance, beta,
+             signalIndex, spectrum
+    }
+
+    /// Decodes any subset of the fields: a missing key keeps its default (hand-written JSON names
+    /// only what it changes). Unknown keys are the embedding configuration's to check.
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let decoded = try c.decodeIfPresent(T.self, forKey: key) { value = decoded }
+        }
+        try read(.method, &method)
+        try read(.lambda, &lambda)
+        spikes = try c.decodeIfPresent([Double].self, forKey: .spikes)
+        try read(.dimension, &dimension)
+        try read(.alpha, &alpha)
+        try read(.learningRate, &learningRate)
+        try read(.steps, &steps)
+        try read(.every, &every)
+        try read(.escapeThreshold, &escapeThreshold)
+        try read(.covariance, &covariance)
+        try read(.beta, &beta)
+        try read(.signalIndex, &signalIndex)
+        spectrum = try c.decodeIfPresent([Double].self, forKey: .spectrum)
+    }
+}
+
+/// A configuration that is an `Experiment` plus fields of its own: the experiment's fields read
+/// and write as the configuration's (`configuration.dimension = 64`).
+public protocol ExperimentConfiguration {
+    var experiment: Experiment { get set }
+}
+
+extension ExperimentConfiguration {
+    public subscript<Value>(dynamicMember field: WritableKeyPath<Experiment, Value>) -> Value {
+        get { experiment[keyPath: field] }
+        set { experiment[keyPath: field] = newValue }
+    }
+
+    public subscript<Value>(dynamicMember property: KeyPath<Experiment, Value>) -> Value {
+        experiment[keyPath: property]
+    }
+}

@@ -1,0 +1,30 @@
+import SpecgdSupport
+
+/// The CLI's spelling of each configuration field. Library messages name fields
+/// (`InputError.field("dimension")`); the CLI shows the flag a user typed (`--dim`), so the
+/// same bad value reads the same in every command and in the library's own terms via the API.
+enum OptionNames {
+    /// Configuration field → flag. A field without a flag (explosionLimit) is shown by its name.
+    static let flags: [String: String] = [
+        "method": "--method", "lambda": "--lambda", "spikes": "--spikes", "dimension": "--dim",
+        "alpha": "--alpha", "learningRate": "--lr", "steps": "--steps", "every": "--every",
+        "escapeThreshold": "--escape-threshold", "covariance": "--covariance", "beta": "--beta",
+        "signalIndex": "--signal-index", "spectrum": "--spectrum", "groups": "--config",
+        "width": "--width", "initialization": "--init", "teacher": "--teacher", "samples": "--samples",
+        "batch": "--batch", "polar": "--polar", "newtonSchulzSteps": "--ns-steps", "momentum": "--momentum",
+        "nesterov": "--nesterov", "seeds": "--seeds", "seed": "--seed", "tEnd": "--t-end", "dt": "--dt",
+        "absoluteTolerance": "--abs-tol", "relativeTolerance": "--rel-tol", "epsilon": "--epsilon",
+    ]
+
+    /// The message of `error` with flags for fields (other errors unchanged).
+    static func translated(_ error: any Error) -> any Error {
+        guard let input = error as? InputError, !input.fields.isEmpty else { return error }
+        return InputError(input.rendered { flags[$0] })
+    }
+
+    /// Runs `body`, showing the fields of an InputError it throws as flags: for `validate()`,
+    /// whose errors reach the user through the argument parser.
+    static func translating<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch { throw translated(error) }
+    }
+}
