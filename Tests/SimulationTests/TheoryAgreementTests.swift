@@ -20,7 +20,9 @@ extension GroupedModel {
         var lr: Double
         var steps: Int
         var initialization: Initialization = .identity
-        var testDescription: String { "\(method) λ=\(lambda) \(initialization)" }
+        /// Several spikes (nil: the one of `lambda`).
+        var spikes: [Double]? = nil
+        var testDescription: String { "\(method) λ=\(spikes.map { "\($0)" } ?? "\(lambda)") \(initialization)" }
     }
 
     @Test(arguments: [
@@ -39,6 +41,10 @@ extension GroupedModel {
         // the dense run leaves the cycle (it reaches a lower loss). Identity runs keep W
         // exactly diagonal and follow the map through that stage too (cases above).
         Case(method: .specgd, lambda: 8, lr: 1.7e-3, steps: 540, initialization: .orthogonal),
+        // Several spikes: the theory's groups a, b, b2, c (`GroupedModel.spiked(spikes:)`) against
+        // the dense Σ = I + 8e₂e₂ᵀ + 3e₃e₃ᵀ.
+        Case(method: .gd, lambda: 8, lr: 0.02, steps: 3000, spikes: [8, 3]),
+        Case(method: .specgd, lambda: 8, lr: 1.7e-3, steps: 2000, spikes: [8, 3]),
     ])
     func denseRunEqualsTheExactMap(_ test: Case) throws {
         let d = 16, alpha = 0.05
@@ -46,9 +52,11 @@ extension GroupedModel {
                                              initialization: test.initialization, alpha: alpha, learningRate: test.lr,
                                              steps: test.steps, every: 1)
         config.recordWallTime = false
+        config.spikes = test.spikes
         let table = try Simulator(config).runRepetition(0)
 
-        let model = try GroupedModel.spiked(lambda: test.lambda, dimension: d)
+        let model = try GroupedModel.spiked(spikes: test.spikes ?? [test.lambda], dimension: d)
+        let bulk = model.count - 1
         let map = try DiscreteMap(model: model, method: test.method, learningRate: test.lr)
         var expected: [[Double]] = []
         _ = try map.iterate(from: model.identityStart(alpha: alpha), steps: test.steps) { _, s in expected.append(s) }
@@ -67,12 +75,42 @@ extension GroupedModel {
         var worst = 0.0  // max over steps and observables of |dense − map| / bound
         for k in 0...test.steps {
             let s = expected[k]
+            let p = Double(model.groups[bulk].multiplicity)
             worst = max(worst, abs(a[k] - abs(s[0])) / bound.a[k], abs(b[k] - abs(s[1])) / bound.b[k],
-                        abs(c[k] - abs(s[2])) / bound.c[k], abs(loss[k] - model.loss(s)) / bound.loss[k],
-                        abs(q[k] - Double(d - 2) * s[2] * s[2]) / bound.q[k])
+                        abs(c[k] - abs(s[bulk])) / bound.c[k], abs(loss[k] - model.loss(s)) / bound.loss[k],
+                        abs(q[k] - p * s[bulk] * s[bulk]) / bound.q[k])
         }
         #expect(worst <= 1, "worst |dense − map| / bound \(worst)")
         // The run moved far from the start (so the comparison covers real dynamics).
         #expect(a.last! > 4 * alpha)
+    }
+}
+
+/// The shared experiment means the same problem in both backends.
+@Suite struct SharedExperimentTests {
+    /// θ* sits on eigen-direction `signalIndex` of a power-law or diagonal spectrum, as in the
+    /// theory's `GroupedModel.powerLaw(…, signalIndex:)` (the group with target 1).
+    @Test func signalIndexPlacesTheTeacher() throws {
+        var c = SimulationConfiguration(dimension: 6, steps: 1)
+        c.covariance = .powerLaw
+        c.signalIndex = 3
+        let problem = try Problem(configuration: c)
+        #expect(problem.teacher == [0, 0, 1, 0, 0, 0])
+        var theory = TheoryConfiguration(dimension: 6)
+        theory.experiment = c.experiment
+        let model = try theory.model()
+        #expect(model.groups[model.signalIndex].eigenvalue == problem.spectrum[2])
+        // The spiked covariance keeps θ* = e₁ (signalIndex is not read there).
+        c.covariance = .spiked
+        #expect(try Problem(configuration: c).teacher == [1, 0, 0, 0, 0, 0])
+    }
+
+    /// One spike through `spikes` is the usual three-group model, bit for bit.
+    @Test func oneSpikeListIsTheSpikedModel() throws {
+        var listed = TheoryConfiguration(lambda: 3, dimension: 50, learningRate: 0.01, steps: 200)
+        listed.spikes = [8]
+        let plain = TheoryConfiguration(lambda: 8, dimension: 50, learningRate: 0.01, steps: 200)
+        #expect(try listed.model() == plain.model())
+        #expect(try runTheory(listed).table == runTheory(plain).table)
     }
 }

@@ -112,7 +112,8 @@ public struct ManifoldRunBound: Sendable {
 }
 
 /// The dense-vs-map bound along the map's `trajectory` (states k = 0…steps) of the spiked model
-/// (groups [signal, spike, bulk], the layout `GroupedModel.spiked` builds), dimension d = width m.
+/// (groups [signal, spike, …, bulk], the layout `GroupedModel.spiked` builds: the first spike is
+/// b, the bulk is the last group), dimension d = width m.
 /// `spectral`: SpecGD (else GD) with step `learningRate`; `alpha` the initial scale (the rotated
 /// start's e_0). Every model term is documented in this file's header.
 public func denseVersusMapBound(groups: [ManifoldGroup], dimension d: Int, spectral: Bool, learningRate eta: Double,
@@ -120,7 +121,8 @@ public func denseVersusMapBound(groups: [ManifoldGroup], dimension d: Int, spect
     let model = ManifoldPieces(groups)
     let n = groups.count
     let dd = Double(d), m = Double(d)
-    let p = groups[2].multiplicity
+    let bulk = n - 1
+    let p = groups[bulk].multiplicity
     var bound = ManifoldRunBound()
     // e_0: the identity start is exact on both sides; αQ̂ is off orthonormal by (d + m) ε.
     var e = [Double](repeating: path == .diagonal ? 0 : alpha * Double(d + d) * eps, count: n)
@@ -159,8 +161,9 @@ public func denseVersusMapBound(groups: [ManifoldGroup], dimension d: Int, spect
         bound.state.append(e)
         bound.a.append(e[0] + gammaBound(rowTerms + 2) * abs(s[0]))
         bound.b.append(e[1] + gammaBound(rowTerms + 2) * abs(s[1]))
-        bound.c.append(e[2] + (gammaBound(bulkTerms + 1) / 2 + gammaBound(2)) * abs(s[2]))
-        bound.q.append(2 * p * abs(s[2]) * e[2] + p * e[2] * e[2] + (gammaBound(bulkTerms + 1) + gammaBound(2)) * p * s[2] * s[2])
+        bound.c.append(e[bulk] + (gammaBound(bulkTerms + 1) / 2 + gammaBound(2)) * abs(s[bulk]))
+        bound.q.append(2 * p * abs(s[bulk]) * e[bulk] + p * e[bulk] * e[bulk]
+                       + (gammaBound(bulkTerms + 1) + gammaBound(2)) * p * s[bulk] * s[bulk])
         // Loss: ∂L/∂s_g = p_g G_g (plus the second-order ½ Σ p_g |J_gh| e_g e_h), and the two
         // formulas' roundings: the map's n-term sums, the dense run's d-term (diagonal) or
         // m²-term (rotated, Σ A_ij² with A's own error) sums, each relative to L⁺, plus the
