@@ -82,7 +82,7 @@ public enum TrajectoryComparison {
         let pairs: [(Int, Int)] = simSteps.enumerated().compactMap { j, s in theoryRow[s].map { ($0, j) } }
         guard !pairs.isEmpty else {
             let span = { (v: [Double]) in v.isEmpty ? "none" : "\(Table.format(v.min()!))…\(Table.format(v.max()!))" }
-            throw InputError("theory and simulation share no step (theory steps \(span(theorySteps)), simulation steps \(span(simSteps))); record both with the same --every")
+            throw InputError("theory and simulation share no step (theory steps \(span(theorySteps)), simulation steps \(span(simSteps))); record both with the same \(InputError.field("every"))")
         }
 
         var columns = ["step"]

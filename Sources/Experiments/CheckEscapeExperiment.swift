@@ -95,7 +95,7 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
             budget = 1.2 * (EscapeAnalytics.specgdEscapeStepEstimate(alpha: alpha, threshold: escapeThreshold, lr: lr) ?? 1000) + 20
         }
         guard budget < 1e15 else {
-            throw InputError("check-escape: \(method.rawValue) would need ≈ \(String(format: "%.3g", budget)) steps to escape at lr \(learningRate); give --steps or a larger --lr")
+            throw InputError("check-escape: \(method.rawValue) would need ≈ \(String(format: "%.3g", budget)) steps to escape at lr \(learningRate); give \(InputError.field("steps")) or a larger \(InputError.field(method == .gd ? "gdLearningRate" : "specgdLearningRate"))")
         }
         return Int(budget)
     }

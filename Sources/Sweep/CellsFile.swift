@@ -38,7 +38,7 @@ public enum CellsFile {
         }
         if let last = data.last, last != 0x0A {
             let keep = (data.lastIndex(of: 0x0A).map { $0 + 1 }) ?? 0
-            guard repair else { throw InputError("\(path) ends with an incomplete line; run the sweep again with --resume") }
+            guard repair else { throw InputError("\(path) ends with an incomplete line; run the sweep again with \(InputError.field("resume"))") }
             guard truncate(path, off_t(keep)) == 0 else {
                 throw InputError("cannot truncate the torn last line of \(path): \(String(cString: strerror(errno)))")
             }

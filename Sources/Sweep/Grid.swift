@@ -8,10 +8,10 @@ public struct Grid: Sendable, Codable, Equatable {
     public let axes: [GridAxis]
 
     public init(axes: [GridAxis]) throws {
-        guard !axes.isEmpty else { throw InputError("a sweep needs at least one --grid axis") }
+        guard !axes.isEmpty else { throw InputError("a sweep needs at least one \(InputError.field("grid")) axis") }
         var seen = Set<SweepParameter>()
         for axis in axes where !seen.insert(axis.parameter).inserted {
-            throw InputError("grid axis '\(axis.name)' is given twice; combine its values into one --grid")
+            throw InputError("grid axis '\(axis.name)' is given twice; combine its values into one \(InputError.field("grid"))")
         }
         let total = axes.reduce(1.0) { $0 * Double($1.values.count) }
         guard total <= 100_000_000 else {
@@ -71,7 +71,7 @@ public struct Shard: Sendable, Codable, Equatable, CustomStringConvertible {
 
     public init(index: Int, count: Int) throws {
         guard count >= 1, index >= 1, index <= count else {
-            throw InputError("--shard I/N needs 1 <= I <= N (got \(index)/\(count))")
+            throw InputError("\(InputError.field("shard")) I/N needs 1 <= I <= N (got \(index)/\(count))")
         }
         self.index = index
         self.count = count
@@ -80,7 +80,7 @@ public struct Shard: Sendable, Codable, Equatable, CustomStringConvertible {
     public static func parse(_ text: String) throws -> Shard {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]) else {
-            throw InputError("--shard expects I/N with integers, e.g. 2/8 (got '\(text)')")
+            throw InputError("\(InputError.field("shard")) expects I/N with integers, e.g. 2/8 (got '\(text)')")
         }
         return try Shard(index: i, count: n)
     }

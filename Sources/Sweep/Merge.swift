@@ -24,7 +24,7 @@ public enum SweepMerge {
         guard !inputs.isEmpty else { throw InputError("merge needs at least one sweep directory") }
         let outputURL = URL(fileURLWithPath: output).standardizedFileURL
         let inputURLs = inputs.map { URL(fileURLWithPath: $0).standardizedFileURL }
-        if inputURLs.contains(outputURL) { throw InputError("merge: --output-dir \(output) is one of the inputs") }
+        if inputURLs.contains(outputURL) { throw InputError("merge: \(InputError.field("outputDirectory")) \(output) is one of the inputs") }
         if Set(inputURLs).count != inputURLs.count { throw InputError("merge: a directory is listed twice") }
 
         let configurations = try inputs.map { try SweepRecord.read(from: $0) }
@@ -37,7 +37,7 @@ public enum SweepMerge {
         }
         let counts = Set(configurations.map { $0.shard?.count ?? 1 })
         guard counts.count == 1 else {
-            throw InputError("merge: the inputs mix shard counts \(counts.sorted().map(String.init).joined(separator: ", ")); merge shards of one --shard I/N split")
+            throw InputError("merge: the inputs mix shard counts \(counts.sorted().map(String.init).joined(separator: ", ")); merge shards of one \(InputError.field("shard")) I/N split")
         }
         var whole = reference
         whole.shard = nil
@@ -64,7 +64,7 @@ public enum SweepMerge {
                 parts.append("missing shard\(missingShards.count > 1 ? "s" : "") \(missingShards.map { "\($0)/\(shardCount)" }.joined(separator: ", "))")
             }
             parts.append("\(missingCells.count) of \(whole.grid.count) cells missing: \(ranges(missingCells))")
-            throw InputError("merge: incomplete sweep — \(parts.joined(separator: "; ")) (rerun unfinished shards with --resume)")
+            throw InputError("merge: incomplete sweep — \(parts.joined(separator: "; ")) (rerun unfinished shards with \(InputError.field("resume")))")
         }
         try checkOutput(output, holds: whole)
         try AtomicFile.createDirectory(output)
@@ -80,7 +80,7 @@ public enum SweepMerge {
         guard !contents.isEmpty else { return }
         guard let existing = try? SweepRecord.read(from: output), existing.differences(from: whole).isEmpty,
               Set(contents).isSubset(of: [SweepRecord.fileName, SweepRecord.cellsFileName]) else {
-            throw InputError("merge: --output-dir \(output) is not empty and is not an earlier merge of this sweep; choose a new directory")
+            throw InputError("merge: \(InputError.field("outputDirectory")) \(output) is not empty and is not an earlier merge of this sweep; choose a new directory")
         }
     }
 

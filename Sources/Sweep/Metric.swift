@@ -32,7 +32,7 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
                 metrics.append(metric)
             }
         }
-        guard !metrics.isEmpty else { throw InputError("--metric needs at least one metric name") }
+        guard !metrics.isEmpty else { throw InputError("\(InputError.field("metrics")) needs at least one metric name") }
         return metrics
     }
 

@@ -53,23 +53,23 @@ public struct PhaseDiagram: Sendable {
         }
         let xAxis = try pick(x, preferred: .lambda, excluding: y)
         let yAxis = try pick(y, preferred: .lr, excluding: xAxis.name)
-        guard xAxis.name != yAxis.name else { throw InputError("--x and --y must be different axes") }
+        guard xAxis.name != yAxis.name else { throw InputError("\(InputError.field("x")) and \(InputError.field("y")) must be different axes") }
 
         var slice = [String: Double]()
         for axis in grid.axes where axis.name != xAxis.name && axis.name != yAxis.name {
             if let value = at[axis.name] {
                 guard axis.values.contains(value) else {
-                    throw InputError("--at \(axis.name)=\(Table.format(value)): not a value of that axis (\(axis.values.map(Table.format).joined(separator: ", ")))")
+                    throw InputError("\(InputError.field("at")) \(axis.name)=\(Table.format(value)): not a value of that axis (\(axis.values.map(Table.format).joined(separator: ", ")))")
                 }
                 slice[axis.name] = value
             } else if axis.values.count == 1 {
                 slice[axis.name] = axis.values[0]
             } else {
-                throw InputError("axis '\(axis.name)' has \(axis.values.count) values; choose one with --at \(axis.name)=VALUE")
+                throw InputError("axis '\(axis.name)' has \(axis.values.count) values; choose one with \(InputError.field("at")) \(axis.name)=VALUE")
             }
         }
         for name in at.keys where !grid.names.contains(name) || name == xAxis.name || name == yAxis.name {
-            throw InputError("--at \(name): not a grid axis other than x and y")
+            throw InputError("\(InputError.field("at")) \(name): not a grid axis other than x and y")
         }
 
         let table = try CellsTable(SweepRecord.cellsPath(directory))
@@ -85,7 +85,7 @@ public struct PhaseDiagram: Sendable {
             filled += 1
         }
         guard filled == xAxis.values.count * yAxis.values.count else {
-            throw InputError("\(directory) holds \(filled) of the \(xAxis.values.count * yAxis.values.count) cells of this diagram; finish the sweep (--resume) or merge its shards first")
+            throw InputError("\(directory) holds \(filled) of the \(xAxis.values.count * yAxis.values.count) cells of this diagram; finish the sweep (\(InputError.field("resume"))) or merge its shards first")
         }
         var diagram = PhaseDiagram(metric: metricName, x: xAxis, y: yAxis, values: values, slice: slice, boundary: [])
         diagram.boundary = diagram.boundaryCurve(base: configuration.base)

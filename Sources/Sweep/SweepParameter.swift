@@ -42,7 +42,7 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
     public static func named(_ name: String, mode: SweepMode) throws -> SweepParameter {
         let allowed = allCases.filter { $0.applies(to: mode) }
         guard let parameter = SweepParameter(rawValue: name), parameter.applies(to: mode) else {
-            throw InputError("unknown grid axis '\(name)' for --mode \(mode.rawValue); axes: \(allowed.map(\.rawValue).joined(separator: ", "))")
+            throw InputError("unknown grid axis '\(name)' for \(InputError.field("mode")) \(mode.rawValue); axes: \(allowed.map(\.rawValue).joined(separator: ", "))")
         }
         return parameter
     }

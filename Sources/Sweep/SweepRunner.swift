@@ -47,7 +47,7 @@ public struct SweepRunner: Sendable {
         try validateCells(evaluator)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw InputError("--output-dir \(directory) is a file, not a directory")
+            throw InputError("\(InputError.field("outputDirectory")) \(directory) is a file, not a directory")
         }
         try AtomicFile.createDirectory(directory)
         let lock = try DirectoryLock(directory)
@@ -108,15 +108,15 @@ public struct SweepRunner: Sendable {
             let stored = try SweepRecord.read(from: directory)
             let differences = configuration.differences(from: stored)
             guard differences.isEmpty else {
-                throw InputError("--resume: \(directory) holds a different sweep (\(differences.joined(separator: "; "))); rerun with its options or use a new --output-dir")
+                throw InputError("\(InputError.field("resume")): \(directory) holds a different sweep (\(differences.joined(separator: "; "))); rerun with its options or use a new \(InputError.field("outputDirectory"))")
             }
             return
         }
         guard contents.isEmpty else {
             if resume {
-                throw InputError("--resume: \(directory) is not empty but has no \(SweepRecord.fileName); it is not a sweep directory")
+                throw InputError("\(InputError.field("resume")): \(directory) is not empty but has no \(SweepRecord.fileName); it is not a sweep directory")
             }
-            throw InputError("--output-dir \(directory) is not empty; pass --resume to continue the sweep in it, or choose a new directory")
+            throw InputError("\(InputError.field("outputDirectory")) \(directory) is not empty; pass \(InputError.field("resume")) to continue the sweep in it, or choose a new directory")
         }
         try SweepRecord.write(configuration, to: directory, command: command, replayOf: replayOf)
     }

@@ -47,7 +47,7 @@ import TestSupport
 
     @Test(arguments: [
         ("gamma=1:2:3", "unknown grid axis 'gamma'"),
-        ("width=10,20", "unknown grid axis 'width' for --mode theory"),
+        ("width=10,20", "unknown grid axis 'width' for mode theory"),
         ("lambda=0:1:0", "count must be >= 1"),
         ("lr=0:1:5:log", "a log range needs start > 0 and stop > 0"),
         ("lr=-1:1:5:log", "a log range needs start > 0"),
@@ -78,7 +78,7 @@ import TestSupport
     }
 
     @Test func duplicateAxisIsRefused() {
-        #expect(throws: InputError("grid axis 'lambda' is given twice; combine its values into one --grid")) {
+        #expect(throws: InputError("grid axis 'lambda' is given twice; combine its values into one grid")) {
             try Grid.parse(["lambda=1,2", "lr=0.1", "lambda=3"], mode: .theory)
         }
     }

@@ -14,6 +14,11 @@ enum OptionNames {
         "batch": "--batch", "polar": "--polar", "newtonSchulzSteps": "--ns-steps", "momentum": "--momentum",
         "nesterov": "--nesterov", "seeds": "--seeds", "seed": "--seed", "tEnd": "--t-end", "dt": "--dt",
         "absoluteTolerance": "--abs-tol", "relativeTolerance": "--rel-tol", "epsilon": "--epsilon",
+        // check-escape's two learning rates.
+        "gdLearningRate": "--gd-lr", "specgdLearningRate": "--specgd-lr",
+        // Sweeps and phase diagrams.
+        "grid": "--grid", "shard": "--shard", "metrics": "--metric", "mode": "--mode", "resume": "--resume",
+        "outputDirectory": "--output-dir", "x": "--x", "y": "--y", "at": "--at",
     ]
 
     /// The message of `error` with flags for fields (other errors unchanged).
