@@ -64,12 +64,21 @@ enum CLIReference {
     purpose and say why in their help: `check-escape` (dense simulations at every step: \
     `--dim 32`; random starts, `--init gaussian`, averaged over `--seeds 3`) and `figures` \
     (figure sizes from `--quick`/`--full`; simulations from a gaussian start with a seed band).
+    - **One experiment.** `theory`, `simulate`, `compare` and `sweep` read the same experiment \
+    options (`--method --lambda --dim --alpha --lr --steps --every --escape-threshold`), checked \
+    once by the library (`Model.Experiment`, docs/model.md §7); `theory` and `simulate` share the \
+    covariance options (`--covariance --spikes --spectrum --beta --signal-index --config`), \
+    `simulate` and `compare` the dense-run options (`--width --init --teacher --samples --online \
+    --batch --polar --ns-steps --momentum --nesterov --seeds --seed`). A backend refuses what it \
+    cannot run in one line (dense runs take no `--config` groups; the theory needs d ≥ 3).
     - **Lists.** `--lambdas`, `--methods`, `--spikes` and `--metric` take comma-separated \
     values; a bad element is a command-line error.
     - **Choices.** Options with a fixed set of values list them (and what each means) in the help.
     - **Errors.** Every failure is one line on stderr, `Error: <message>`. A command-line mistake \
     (unknown option, bad value, missing value) exits with status 64 and ends with \
-    `(see 'specgd <command> --help')`; a refused input exits with status 1.
+    `(see 'specgd <command> --help')`; a refused input exits with status 1. Messages name the \
+    flag you typed; the library's own messages name the configuration field instead \
+    (`learningRate must be > 0` for `--lr`).
     - **Records.** Every JSON record carries `command`: the command line, shell-quoted and \
     starting with `specgd` (never the path of the binary that ran), so it can be pasted back.
 
