@@ -91,7 +91,11 @@ public struct GridAxis: Sendable, Codable, Equatable {
         return spaced(count, start, stop) { $0 } inverse: { $0 }
     }
 
-    /// Evenly spaced in the transformed coordinate, with the ends exactly as written.
+    /// Evenly spaced in the transformed coordinate, with the ends exactly as written and every
+    /// interior value the shortest decimal of the intended one: u₀ + (u₁ − u₀)t is off the
+    /// intended value by a few ulps (0:1:11 gives 0.30000000000000004), so it is rounded to 15
+    /// significant digits — far above that error, far below any grid spacing a sweep can hold
+    /// (count ≤ 10⁷) — and the grid, cells.csv and the cell ids carry 0.3.
     private static func spaced(_ count: Int, _ start: Double, _ stop: Double,
                                transform: (Double) -> Double, inverse: (Double) -> Double) -> [Double] {
         guard count > 1 else { return [start] }
@@ -100,8 +104,13 @@ public struct GridAxis: Sendable, Codable, Equatable {
             if i == 0 { return start }
             if i == count - 1 { return stop }
             let t = Double(i) / Double(count - 1)
-            return transform(u0 + (u1 - u0) * t)
+            return shortestDecimal(transform(u0 + (u1 - u0) * t))
         }
+    }
+
+    /// `value` rounded to 15 significant digits (a double has 15.95).
+    static func shortestDecimal(_ value: Double) -> Double {
+        Double(String(format: "%.15g", value)) ?? value
     }
 
     private static func number(_ field: Substring, spec: String) throws -> Double {

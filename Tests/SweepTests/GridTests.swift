@@ -14,6 +14,16 @@ import TestSupport
         for (i, v) in axis.values.enumerated() { #expect(v == 0.25 * Double(i)) }
     }
 
+    /// Interior values are the decimals the spec means: (2i)/100 is the double nearest to
+    /// i/50 (one correctly rounded division of exact integers), which the raw u₀ + (u₁ − u₀)t
+    /// misses by an ulp at i = 7, 18, … (0.13999999999999999, 0.36000000000000004).
+    @Test func linearValuesAreTheShortestDecimals() throws {
+        let axis = try GridAxis.parse("lambda=0:1:51", mode: .theory)
+        for (i, v) in axis.values.enumerated() { #expect(v == Double(2 * i) / 100, "\(i): \(v)") }
+        let lr = try GridAxis.parse("lr=0.02:0.5:25", mode: .theory)
+        for (i, v) in lr.values.enumerated() { #expect(v == Double(2 + 2 * i) / 100, "\(i): \(v)") }
+    }
+
     @Test func logRangeIsGeometric() throws {
         let axis = try GridAxis.parse("lr=1e-4:1e-1:4:log", mode: .theory)
         #expect(axis.values.first == 1e-4 && axis.values.last == 1e-1)
@@ -22,7 +32,8 @@ import TestSupport
         // plus its literal's ε/4, the difference, t = i/(n − 1), the product and the sum round once
         // each (≤ (4 u_max + 1) ε absolute in the exponent, ×ln 10 relative), pow and the expected
         // literal 1 ulp each: relative ≤ (2 + ln 10 (4 u_max + 1)) ε.
-        func logGridBound(_ uMax: Double) -> Double { (2 + log(10) * (4 * uMax + 1)) * eps }
+        // Then the interior values are rounded to 15 significant digits: 5·10⁻¹⁵ relative more.
+        func logGridBound(_ uMax: Double) -> Double { (2 + log(10) * (4 * uMax + 1)) * eps + 5e-15 }
         for (v, e) in zip(axis.values, expected) { #expect(abs(v - e) / e <= logGridBound(4)) }
         // Constant ratio between neighbours.
         let wide = try GridAxis.parse("lr=2e-5:3:40:log", mode: .theory).values
