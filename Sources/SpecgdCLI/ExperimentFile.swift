@@ -42,20 +42,28 @@ struct ExperimentFile: Equatable {
         lhs.name == rhs.name && lhs.steps == rhs.steps && lhs.defaults.elementsEqual(rhs.defaults) { $0 == $1 }
     }
 
+    /// `--set key=value`: a default for one run, replacing the file's own (true/false are booleans).
+    mutating func setDefault(_ item: String) throws {
+        let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[0].hasPrefix("-") else {
+            throw InputError("--set expects key=value with the option's name without dashes (got '\(item)')")
+        }
+        let boolean: Bool? = parts[1] == "true" ? true : parts[1] == "false" ? false : nil
+        let value = Value.scalar(parts[1], boolean: boolean)
+        if let index = defaults.firstIndex(where: { $0.key == parts[0] }) { defaults[index].value = value }
+        else { defaults.append((parts[0], value)) }
+    }
+
     static let fileKeys = ["name", "defaults", "steps"]
     static let stepKeys = ["command", "name", "arguments", "options"]
 
-    /// Reads FILE; every problem is one InputError line starting with the file's path.
+    /// Reads FILE; every problem is one InputError line.
     static func read(_ path: String) throws -> ExperimentFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError("\(path) not found or not readable")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw InputError("\(path) is not UTF-8 text") }
-        do {
-            return try parse(text)
-        } catch let error as InputError {
-            throw InputError("\(path): \(error.message)")
-        }
+        return try parse(text)
     }
 
     static func parse(_ source: String) throws -> ExperimentFile {
@@ -63,9 +71,7 @@ struct ExperimentFile: Equatable {
         do {
             root = try Yams.compose(yaml: source)
         } catch {
-            // Yams' messages carry a snippet of the file on further lines: keep the first.
-            let line = "\(error)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
-            throw InputError("not valid YAML or JSON: \(line)")
+            throw InputError("not valid YAML or JSON: \(describe(error))")
         }
         guard let root, case .mapping(let top) = root else {
             throw InputError("expected a mapping with 'steps' (and optionally 'name', 'defaults')")
@@ -81,6 +87,17 @@ struct ExperimentFile: Equatable {
             file.steps.append(try step(node, number: index + 1))
         }
         return file
+    }
+
+    /// Yams' error on one line (its description adds a snippet of the file on further lines).
+    private static func describe(_ error: any Error) -> String {
+        switch error as? YamlError {
+        case let .scanner(context, problem, mark, _)?, let .parser(context, problem, mark, _)?,
+             let .composer(context, problem, mark, _)?:
+            return "line \(mark.line), column \(mark.column): " + (context.map { "\($0.text) (from line \($0.mark.line)), " } ?? "") + problem
+        default:
+            return "\(error)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
+        }
     }
 
     private static func step(_ node: Node, number: Int) throws -> Step {

@@ -49,6 +49,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run only these steps (names or 1-based numbers, comma-separated); the others are still checked.", valueName: "steps"))
     var only: CommaSeparated<String>?
 
+    @Option(name: .customLong("set"), help: ArgumentHelp("A default for this run, as if in the file's defaults (replacing the file's own; repeatable): key=value, e.g. --set quick=true.", valueName: "key=value"))
+    var overrides: [String] = []
+
     /// --output-dir, else ./NAME.
     var directory: String {
         outputDirectory ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -60,7 +63,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         do {
-            try Self.perform(file: file, directory: directory, only: only?.values)
+            try Self.perform(file: file, directory: directory, only: only?.values, overrides: overrides)
         } catch let failure as RunFailure {
             if let message = failure.message { FileHandle.standardError.write(Data("Error: \(message)\n".utf8)) }
             throw ExitCode(failure.exitCode)
@@ -76,12 +79,13 @@ struct RunCommand: ParsableCommand {
     }
 
     /// Reads, checks and runs FILE into `directory` (new or empty). Throws `RunFailure`.
-    static func perform(file: String, directory: String, only: [String]? = nil) throws {
+    static func perform(file: String, directory: String, only: [String]? = nil, overrides: [String] = []) throws {
         let plan: ExperimentPlan
         do {
-            plan = try ExperimentPlan(file: file, directory: directory, only: only)
+            plan = try ExperimentPlan(file: file, directory: directory, only: only, overrides: overrides)
         } catch let error as InputError {
-            throw RunFailure(message: error.message, exitCode: ExitCode.failure.rawValue)
+            let message = error.message.hasPrefix(file) ? error.message : "\(file): \(error.message)"
+            throw RunFailure(message: message, exitCode: ExitCode.failure.rawValue)
         }
         try plan.run()
     }
@@ -96,10 +100,11 @@ struct ExperimentPlan {
     /// The steps `--only` selects (all by default), by index into `steps`.
     var selected: [Int]
 
-    init(file: String, directory: String, only: [String]? = nil) throws {
+    init(file: String, directory: String, only: [String]? = nil, overrides: [String] = []) throws {
         self.file = file
         self.directory = directory
-        let experiment = try ExperimentFile.read(file)
+        var experiment = try ExperimentFile.read(file)
+        for item in overrides { try experiment.setDefault(item) }
         self.experiment = experiment
         let commands = Self.runnableCommands
         var accepted = [String: CommandOptions]()
@@ -161,7 +166,7 @@ struct ExperimentPlan {
                 _ = try SpecGD.parseAsRoot(line.arguments)
             } catch {
                 removeEmpty(created)
-                throw RunCommand.RunFailure(message: Self.stepMessage(line, error), exitCode: SpecGD.exitCode(for: error).rawValue)
+                throw RunCommand.RunFailure(message: stepMessage(line, error), exitCode: SpecGD.exitCode(for: error).rawValue)
             }
         }
         var record = RunFileRecord(plan: self)
@@ -198,8 +203,8 @@ struct ExperimentPlan {
                 FileHandle.standardError.write(Data("specgd run: \(line.step.title) interrupted; no further step runs → \(recordPath)\n".utf8))
                 throw RunCommand.RunFailure(message: nil, exitCode: code)
             }
-            throw RunCommand.RunFailure(message: record.steps[index].error.map { "\(line.step.title): \($0)" }
-                                        ?? "\(line.step.title) exited with status \(code)", exitCode: code)
+            throw RunCommand.RunFailure(message: record.steps[index].error.map { "\(file): \(line.step.title): \($0)" }
+                                        ?? "\(file): \(line.step.title) exited with status \(code)", exitCode: code)
         }
         print("run: \(selected.count) step\(selected.count == 1 ? "" : "s") completed → \(recordPath)")
     }
@@ -265,9 +270,9 @@ struct ExperimentPlan {
         })
     }
 
-    /// `step 3 (plot): <the command's one line>`.
-    private static func stepMessage(_ line: StepCommandLine, _ error: any Error) -> String {
-        "\(line.step.title): " + (errorLine(error, line) ?? "refused (\(error))")
+    /// `FILE: step 3 (plot): <the command's one line>`.
+    private func stepMessage(_ line: StepCommandLine, _ error: any Error) -> String {
+        "\(file): \(line.step.title): " + (Self.errorLine(error, line) ?? "refused (\(error))")
     }
 
     /// The command's own one-line message, without `Error: ` (nil for a bare exit status).
