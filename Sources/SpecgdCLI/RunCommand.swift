@@ -244,7 +244,8 @@ struct ExperimentPlan {
                 created.append(directory)
             }
             for line in steps {
-                for output in line.outputs where !output.path.hasPrefix("/") {
+                // Only inside the run folder: an absolute output path's folders are the user's.
+                for output in line.outputs where output.path.hasPrefix(directory + "/") || (directory == "." && !output.path.hasPrefix("/")) {
                     try make(OutputPath.parent(of: output.path))
                 }
             }
