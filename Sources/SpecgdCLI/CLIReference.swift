@@ -70,6 +70,9 @@ enum CLIReference {
     - **Errors.** Every failure is one line on stderr, `Error: <message>`. A command-line mistake \
     (unknown option, bad value, missing value) exits with status 64 and ends with \
     `(see 'specgd <command> --help')`; a refused input exits with status 1.
+    - **Experiment files.** `specgd run FILE` runs a list of these commands from a YAML or JSON \
+    file whose keys are the same option names without `--` (`dim: 100`, `methods: [gd, specgd]`, \
+    `online: true`); see `specgd run` below and `examples/*.yaml`.
     - **Records.** Every JSON record carries `command`: the command line, shell-quoted and \
     starting with `specgd` (never the path of the binary that ran), so it can be pasted back.
 
