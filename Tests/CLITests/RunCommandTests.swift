@@ -102,6 +102,22 @@ import Testing
         #expect(plan.steps[1].arguments == ["theory", "--dim", "50", "--output", plan.directory + "/t.csv"])
     }
 
+    @Test func onlyRunsTheNamedStepsAndChecksThemAll() throws {
+        let (file, folder) = try write("""
+            steps:
+              - {command: theory, name: a, options: {dim: 30, steps: 10, output: a.csv}}
+              - {command: theory, name: b, options: {dim: 30, steps: 10, output: b.csv}}
+              - {command: theory, options: {dim: 30, steps: 10, output: c.csv}}
+            """)
+        try RunCommand.perform(file: file, directory: folder + "/out", only: ["b", "3"])
+        let fm = FileManager.default
+        #expect(!fm.fileExists(atPath: folder + "/out/a.csv") && fm.fileExists(atPath: folder + "/out/b.csv") && fm.fileExists(atPath: folder + "/out/c.csv"))
+        let summary = try #require(try record(folder + "/out/run.json")["summary"] as? [String: Any])
+        #expect(summary["status"] as? String == "completed")
+        #expect((summary["steps"] as? [[String: Any]])?.map { $0["status"] as? String } == ["not-run", "completed", "completed"])
+        #expect(throws: RunCommand.RunFailure.self) { try RunCommand.perform(file: file, directory: folder + "/other", only: ["z"]) }
+    }
+
     @Test func aBadStepIsRefusedBeforeTheFirstRuns() throws {
         let steps = """
             steps:
