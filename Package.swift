@@ -23,6 +23,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // YAML experiment files (`specgd run`); only SpecgdCLI reads them.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
@@ -45,6 +47,7 @@ let package = Package(
             dependencies: [
                 "Experiments", "Comparison", "PlotRecipes", "Sweep", "Theory", "Simulation", "Plot", "SpecgdSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ]),
         .executableTarget(name: "specgd", dependencies: ["SpecgdCLI"]),
         .executableTarget(

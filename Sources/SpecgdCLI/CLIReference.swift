@@ -79,6 +79,9 @@ enum CLIReference {
     `(see 'specgd <command> --help')`; a refused input exits with status 1. Messages name the \
     flag you typed; the library's own messages name the configuration field instead \
     (`learningRate must be > 0` for `--lr`).
+    - **Experiment files.** `specgd run FILE` runs a list of these commands from a YAML or JSON \
+    file whose keys are the same option names without `--` (`dim: 100`, `methods: [gd, specgd]`, \
+    `online: true`); see `specgd run` below and `examples/*.yaml`.
     - **Records.** Every JSON record carries `command`: the command line, shell-quoted and \
     starting with `specgd` (never the path of the binary that ran), so it can be pasted back.
 

@@ -17,7 +17,8 @@ final class SignalWatcher {
 
     static let handled: [(signal: Int32, name: String)] = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")]
 
-    init() {
+    /// `notice` is the line printed when the first signal arrives (NAME replaced by the signal).
+    init(notice: String = "specgd: NAME received; stopping after the current step and writing the rows so far") {
         let token = self.token
         sources = Self.handled.map { signal, name in
             Foundation.signal(signal, SIG_IGN)
@@ -25,7 +26,7 @@ final class SignalWatcher {
             source.setEventHandler {
                 if token.isCancelled { _exit(128 + signal) }
                 token.cancel(reason: name)
-                FileHandle.standardError.write(Data("specgd: \(name) received; stopping after the current step and writing the rows so far\n".utf8))
+                FileHandle.standardError.write(Data((notice.replacingOccurrences(of: "NAME", with: name) + "\n").utf8))
             }
             source.resume()
             return source

@@ -19,7 +19,7 @@ public struct SpecGD: ParsableCommand {
         version: SpecgdVersion.string,
         subcommands: [HelpMarkdownCommand.self],
         groupedSubcommands: [
-            CommandGroup(name: "Run", subcommands: [TheoryCommand.self, SimulateCommand.self, ReplayCommand.self]),
+            CommandGroup(name: "Run", subcommands: [TheoryCommand.self, SimulateCommand.self, ReplayCommand.self, RunCommand.self]),
             CommandGroup(name: "Compare and check", subcommands: [CompareCommand.self, CheckEscapeCommand.self]),
             CommandGroup(name: "Sweeps", subcommands: [SweepCommand.self, MergeCommand.self, PlotPhaseCommand.self]),
             CommandGroup(name: "Figures", subcommands: [FiguresCommand.self, ExportNotebookCommand.self]),

@@ -3,7 +3,7 @@ import Testing
 import SpecgdSupport
 
 /// A `specgd` process the test can watch and signal while it runs.
-private final class RunningSpecgd: @unchecked Sendable {
+final class RunningSpecgd: @unchecked Sendable {
     let process = Process()
     private let lock = NSLock()
     private var errText = ""

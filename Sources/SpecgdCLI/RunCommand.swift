@@ -1,0 +1,352 @@
+import ArgumentParser
+import Foundation
+import NumericKit
+import SpecgdSupport
+
+/// `specgd run`: the steps of an experiment file, each one of the CLI's commands parsed and run
+/// in-process by that command's own type, so its checks, messages and outputs are the CLI's.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the steps of an experiment file (YAML or JSON), each one specgd command, into one folder.",
+        discussion: """
+        An experiment file lists commands with their options, for "regenerate figure N" workflows:
+          name: paper                     # optional
+          defaults: {dim: 100, lr: 0.01}  # given to every step whose command has the option
+          steps:
+            - command: theory             # any specgd command but run
+              name: gd                    # optional label (--only, messages, run.json)
+              options: {method: gd, output: gd.csv}
+            - command: plot-phase
+              arguments: [phase]          # positional arguments
+              options: {metric: escape_step, log-color: true}
+        Keys are the CLI's option names without --. Values: numbers and words as written; true gives \
+        the flag, false its --no- form when it has one (else nothing); a list becomes a,b,c for comma \
+        lists and one --key per element for repeatable options (--grid, --at); null in a step drops a \
+        default. A default that no step's command has is an error.
+
+        Paths: --output, --output-dir and the positional arguments are inside DIR (an earlier step's \
+        outputs can be a later step's input); --config and --spectrum files are next to the \
+        experiment file. Absolute paths are kept. The folders holding --output files are created.
+
+        Every step is parsed and checked before the first runs: a bad step is refused with one line \
+        naming it and the command's own message (exit 64 for a command-line mistake, 1 for a refused \
+        input). Steps run in order and stop at the first failure. Each step's outputs and records are \
+        those of the same `specgd …` line run by hand (its record's command is that line); DIR/run.json \
+        lists each step's command, status (completed, failed, diverged, interrupted, not-run) and the \
+        files it wrote, and is rewritten after every step. Ctrl-C stops the current step as its command \
+        would and runs no further step; the completed steps' outputs stay.
+
+        Example: specgd run examples/quick.yaml --output-dir out/quick
+        """)
+
+    @Argument(help: ArgumentHelp("The experiment file (.yaml, .yml or .json).", valueName: "experiment"))
+    var file: String
+
+    @Option(name: .customLong("output-dir"), help: ArgumentHelp("Folder for every step's outputs and run.json; new or empty (default: ./NAME, NAME being the file's name without its extension).", valueName: "dir"))
+    var outputDirectory: String?
+
+    @Option(help: ArgumentHelp("Run only these steps (names or 1-based numbers, comma-separated); the others are still checked.", valueName: "steps"))
+    var only: CommaSeparated<String>?
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("A default for this run, as if in the file's defaults (replacing the file's own; repeatable): key=value, e.g. --set quick=true.", valueName: "key=value"))
+    var overrides: [String] = []
+
+    /// --output-dir, else ./NAME.
+    var directory: String {
+        outputDirectory ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+    }
+
+    func validate() throws {
+        try OutputPath.checkDirectory(directory)
+    }
+
+    func run() throws {
+        do {
+            try Self.perform(file: file, directory: directory, only: only?.values, overrides: overrides)
+        } catch let failure as RunFailure {
+            if let message = failure.message { FileHandle.standardError.write(Data("Error: \(message)\n".utf8)) }
+            throw ExitCode(failure.exitCode)
+        }
+    }
+
+    /// A refused file or a failed step: the one line (without `Error: `; nil when the step
+    /// already said why, as an interrupted one does) and the exit status of `specgd run`.
+    struct RunFailure: Error, CustomStringConvertible {
+        var message: String?
+        var exitCode: Int32
+        var description: String { message ?? "exit \(exitCode)" }
+    }
+
+    /// Reads, checks and runs FILE into `directory` (new or empty). Throws `RunFailure`.
+    static func perform(file: String, directory: String, only: [String]? = nil, overrides: [String] = []) throws {
+        let plan: ExperimentPlan
+        do {
+            plan = try ExperimentPlan(file: file, directory: directory, only: only, overrides: overrides)
+        } catch let error as InputError {
+            let message = error.message.hasPrefix(file) ? error.message : "\(file): \(error.message)"
+            throw RunFailure(message: message, exitCode: ExitCode.failure.rawValue)
+        }
+        try plan.run()
+    }
+}
+
+/// An experiment file checked against the commands and ready to run into its folder.
+struct ExperimentPlan {
+    var file: String
+    var experiment: ExperimentFile
+    var directory: String
+    var steps: [StepCommandLine]
+    /// The steps `--only` selects (all by default), by index into `steps`.
+    var selected: [Int]
+
+    init(file: String, directory: String, only: [String]? = nil, overrides: [String] = []) throws {
+        self.file = file
+        self.directory = directory
+        var experiment = try ExperimentFile.read(file)
+        for item in overrides { try experiment.setDefault(item) }
+        self.experiment = experiment
+        let commands = Self.runnableCommands
+        var accepted = [String: CommandOptions]()
+        for step in experiment.steps where accepted[step.command] == nil {
+            guard let type = commands[step.command] else {
+                throw InputError("\(step.title): unknown command '\(step.command)' (one of \(commands.keys.sorted().joined(separator: ", ")))")
+            }
+            accepted[step.command] = CommandOptions(type)
+        }
+        for (key, _) in experiment.defaults where !accepted.values.contains(where: { $0.accepts(key) }) {
+            let used = Array(Set(experiment.steps.map(\.command))).sorted().joined(separator: ", ")
+            throw InputError("defaults: '\(key)' is not an option of any step's command (\(used))")
+        }
+        let inputs = (file as NSString).deletingLastPathComponent
+        let steps = try experiment.steps.map {
+            try StepCommandLine.make($0, command: accepted[$0.command]!, defaults: experiment.defaults,
+                                     runDirectory: directory, inputDirectory: inputs)
+        }
+        self.steps = steps
+        var seen = [String: String]()
+        for line in steps {
+            for output in line.outputs {
+                let key = (output.path as NSString).standardizingPath
+                if let other = seen[key] { throw InputError("\(line.step.title) writes \(output.path), as \(other) does: give each step its own outputs") }
+                seen[key] = line.step.title
+            }
+        }
+        selected = try Self.select(only, from: steps.map(\.step))
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        if !contents.isEmpty {
+            throw InputError("--output-dir \(directory) is not empty; run writes a whole output set: choose a new directory")
+        }
+    }
+
+    /// Every command but `run` itself, by name.
+    static var runnableCommands: [String: ParsableCommand.Type] {
+        var commands = [String: ParsableCommand.Type]()
+        for command in SpecGD.configuration.groupedSubcommands.flatMap(\.subcommands) where command != RunCommand.self {
+            commands[command.configuration.commandName ?? "\(command)"] = command
+        }
+        return commands
+    }
+
+    private static func select(_ only: [String]?, from steps: [ExperimentFile.Step]) throws -> [Int] {
+        guard let only else { return Array(steps.indices) }
+        return try steps.indices.filter { index in
+            only.contains { $0 == steps[index].label || $0 == String(steps[index].number) }
+        }.nonEmpty(or: InputError("--only \(only.joined(separator: ",")) names none of the steps (their names: \(steps.compactMap(\.label).joined(separator: ", ")); or numbers 1…\(steps.count))"))
+    }
+
+    // MARK: Running
+
+    /// Creates the folder and the ones the steps' --output files go in, checks every step by
+    /// parsing it (removing those folders again if one is refused), then runs the selected steps.
+    func run() throws {
+        let created = try makeFolders()
+        for line in steps {
+            do {
+                _ = try SpecGD.parseAsRoot(line.arguments)
+            } catch {
+                removeEmpty(created)
+                throw RunCommand.RunFailure(message: stepMessage(line, error), exitCode: SpecGD.exitCode(for: error).rawValue)
+            }
+        }
+        var record = RunFileRecord(plan: self)
+        try record.write(to: recordPath)
+        let watcher = SignalWatcher(notice: "specgd run: NAME received; no step after the current one will start")
+        for (position, index) in selected.enumerated() {
+            let line = steps[index]
+            if let reason = watcher.token.cancellationReason {
+                let done = selected.prefix(position).map { String(steps[$0].step.number) }.joined(separator: ", ")
+                record.interrupted = true
+                try record.write(to: recordPath)
+                FileHandle.standardError.write(Data("specgd run: interrupted (\(reason)) before \(line.step.title); completed: \(done.isEmpty ? "none" : "step " + done) → \(recordPath)\n".utf8))
+                throw RunCommand.RunFailure(message: nil, exitCode: SignalWatcher.exitStatus(for: reason))
+            }
+            FileHandle.standardError.write(Data("specgd run: \(line.step.title) [\(position + 1)/\(selected.count)]: \(Invocation.shellQuoted(line.words))\n".utf8))
+            let before = files()
+            let failure = runStep(line)
+            let status: RunFileRecord.Status
+            switch failure {
+            case nil: status = .completed
+            case let error? where error is DivergenceError: status = .diverged
+            case let error? where watcher.token.isCancelled && SpecGD.exitCode(for: error).rawValue == SignalWatcher.exitStatus(for: watcher.token.cancellationReason):
+                status = .interrupted
+            default: status = .failed
+            }
+            let after = files()
+            record.steps[index].status = status
+            record.steps[index].outputs = after.subtracting(before).sorted()
+            if let failure { record.steps[index].error = Self.errorLine(failure, line) }
+            try record.write(to: recordPath)
+            guard let failure else { continue }
+            let code = SpecGD.exitCode(for: failure).rawValue
+            if status == .interrupted {
+                FileHandle.standardError.write(Data("specgd run: \(line.step.title) interrupted; no further step runs → \(recordPath)\n".utf8))
+                throw RunCommand.RunFailure(message: nil, exitCode: code)
+            }
+            throw RunCommand.RunFailure(message: record.steps[index].error.map { "\(file): \(line.step.title): \($0)" }
+                                        ?? "\(file): \(line.step.title) exited with status \(code)", exitCode: code)
+        }
+        print("run: \(selected.count) step\(selected.count == 1 ? "" : "s") completed → \(recordPath)")
+    }
+
+    var recordPath: String { (directory as NSString).appendingPathComponent("run.json") }
+
+    /// The step, parsed again (what it checks may depend on what earlier steps wrote) and run
+    /// with its own command line as the one its records carry; the error it ended with.
+    private func runStep(_ line: StepCommandLine) -> (any Error)? {
+        // Each step starts as a fresh process would: one BLAS thread (simulate --blas-threads
+        // sets the process-wide count for its own run only).
+        NumericKit.setBLASThreads(1)
+        do {
+            try Invocation.$step.withValue(line.words) {
+                var command = try SpecGD.parseAsRoot(line.arguments)
+                try command.run()
+            }
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// The folder (new or empty) and, inside it, the folders of the steps' --output files and
+    /// the parents of their --output-dir folders (the commands create only their last level).
+    private func makeFolders() throws -> [String] {
+        var created = [String]()
+        func make(_ folder: String) throws {
+            guard !FileManager.default.fileExists(atPath: folder) else { return }
+            try make(OutputPath.parent(of: folder))
+            try AtomicFile.createDirectory(folder)
+            created.append(folder)
+        }
+        do {
+            if !FileManager.default.fileExists(atPath: directory) {
+                try AtomicFile.createDirectory(directory)
+                created.append(directory)
+            }
+            for line in steps {
+                // Only inside the run folder: an absolute output path's folders are the user's.
+                for output in line.outputs where output.path.hasPrefix(directory + "/") || (directory == "." && !output.path.hasPrefix("/")) {
+                    try make(OutputPath.parent(of: output.path))
+                }
+            }
+        } catch {
+            removeEmpty(created)
+            throw error
+        }
+        return created
+    }
+
+    /// Removes the folders `makeFolders` created (deepest first), if still empty.
+    private func removeEmpty(_ folders: [String]) {
+        for folder in folders.reversed() { rmdir(folder) }
+    }
+
+    /// The files under the folder (relative paths), but run.json.
+    private func files() -> Set<String> {
+        let paths = FileManager.default.subpaths(atPath: directory) ?? []
+        return Set(paths.filter { path in
+            var isDirectory: ObjCBool = false
+            let full = (directory as NSString).appendingPathComponent(path)
+            return path != "run.json" && FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) && !isDirectory.boolValue
+        })
+    }
+
+    /// `FILE: step 3 (plot): <the command's one line>`.
+    private func stepMessage(_ line: StepCommandLine, _ error: any Error) -> String {
+        "\(file): \(line.step.title): " + (Self.errorLine(error, line) ?? "refused (\(error))")
+    }
+
+    /// The command's own one-line message, without `Error: ` (nil for a bare exit status).
+    private static func errorLine(_ error: any Error, _ line: StepCommandLine) -> String? {
+        if SpecGD.exitCode(for: error) == .success { return "asks for help or the version instead of running" }
+        guard let text = SpecGD.errorLine(for: error, arguments: line.arguments) else { return nil }
+        return text.hasPrefix("Error: ") ? String(text.dropFirst(7)) : text
+    }
+}
+
+/// DIR/run.json: the file, the folder and each step's command line (configuration); each
+/// step's status and the files it wrote, relative to DIR (summary).
+struct RunFileRecord {
+    /// A step's status; the run's is one of them, or `running` while (or if killed while) it runs.
+    enum Status: String, Codable, Sendable { case completed, failed, diverged, interrupted, notRun = "not-run", running }
+
+    struct Configuration: Codable, Sendable {
+        struct Step: Codable, Sendable {
+            var number: Int
+            var name: String?
+            var command: String
+        }
+        var file: String
+        var name: String?
+        var outputDirectory: String
+        var only: [Int]?
+        var steps: [Step]
+    }
+
+    struct StepResult: Codable, Sendable {
+        var number: Int
+        var name: String?
+        var status: Status
+        var outputs: [String]
+        var error: String?
+    }
+
+    struct Summary: Codable, Sendable {
+        var status: Status
+        var completed: Int
+        var steps: [StepResult]
+    }
+
+    var configuration: Configuration
+    var steps: [StepResult]
+    /// Stopped by a signal between two steps.
+    var interrupted = false
+
+    init(plan: ExperimentPlan) {
+        configuration = Configuration(
+            file: plan.file, name: plan.experiment.name, outputDirectory: plan.directory,
+            only: plan.selected.count == plan.steps.count ? nil : plan.selected.map { plan.steps[$0].step.number },
+            steps: plan.steps.map { Configuration.Step(number: $0.step.number, name: $0.step.label, command: Invocation.shellQuoted($0.words)) })
+        steps = plan.steps.map { StepResult(number: $0.step.number, name: $0.step.label, status: .notRun, outputs: []) }
+    }
+
+    /// The first step that failed, diverged or was interrupted says how the run ended; else
+    /// interrupted (between steps), completed (every selected step) or running.
+    var summary: Summary {
+        let selected = configuration.only.map { numbers in steps.filter { numbers.contains($0.number) } } ?? steps
+        let status = selected.first { ![.completed, .notRun].contains($0.status) }?.status
+            ?? (interrupted ? .interrupted : selected.allSatisfy { $0.status == .completed } ? .completed : .running)
+        return Summary(status: status, completed: selected.filter { $0.status == .completed }.count, steps: steps)
+    }
+
+    func write(to path: String) throws {
+        try RunRecord(kind: "run", configuration: configuration, summary: summary).write(to: path)
+    }
+}
+
+private extension Array {
+    func nonEmpty(or error: @autoclosure () -> any Error) throws -> Self {
+        if isEmpty { throw error() }
+        return self
+    }
+}

@@ -1,0 +1,250 @@
+import ArgumentParser
+import Foundation
+@testable import SpecgdCLI
+import SpecgdSupport
+import Testing
+
+/// `specgd run FILE`: experiment files mapped to command lines (in-process), checked before any
+/// step runs, run into one folder with the same outputs as the commands run by hand.
+@Suite struct RunCommandTests {
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// FILE (named `name` in a fresh folder) holding `text`; the folder.
+    private func write(_ text: String, name: String = "exp.yaml") throws -> (file: String, folder: String) {
+        let folder = try SpecgdProcess.temporaryDirectory()
+        let file = folder + "/" + name
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        return (file, folder)
+    }
+
+    private func plan(_ text: String, name: String = "exp.yaml", overrides: [String] = []) throws -> ExperimentPlan {
+        let (file, folder) = try write(text, name: name)
+        return try ExperimentPlan(file: file, directory: folder + "/out", overrides: overrides)
+    }
+
+    /// The refusal of FILE (nil when it runs); the directory it would have written.
+    private func refusal(_ text: String) throws -> (failure: RunCommand.RunFailure?, out: String) {
+        let (file, folder) = try write(text)
+        do {
+            try RunCommand.perform(file: file, directory: folder + "/out")
+            return (nil, folder + "/out")
+        } catch let failure as RunCommand.RunFailure {
+            return (failure, folder + "/out")
+        }
+    }
+
+    private func record(_ path: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any] ?? [:]
+    }
+
+    @Test func defaultsGoToTheStepsWhoseCommandHasThem() throws {
+        let plan = try plan("""
+            defaults: {dim: 100, lr: 1e-3, seeds: 2, wall-time: false}
+            steps:
+              - command: theory
+                options: {output: t.csv}
+              - command: simulate
+                options: {dim: 16, lr: null, output: s.csv}
+            """)
+        let out = plan.directory
+        // theory has neither --seeds nor --wall-time; the step's dim wins, null drops lr.
+        #expect(plan.steps[0].arguments == ["theory", "--dim", "100", "--lr", "1e-3", "--output", out + "/t.csv"])
+        #expect(plan.steps[1].arguments == ["simulate", "--dim", "16", "--seeds", "2", "--no-wall-time", "--output", out + "/s.csv"])
+    }
+
+    @Test func listsBooleansPositionalsAndPaths() throws {
+        let plan = try plan("""
+            steps:
+              - command: sweep
+                options: {grid: ['lambda=0:8:3', 'lr=1e-3:1e-2:2:log'], metric: [escape_step, final_loss], resume: false, output-dir: phase}
+              - command: compare
+                options: {methods: [gd, specgd], online: true, output-dir: /abs/compare}
+              - command: plot-phase
+                arguments: [phase]
+                options: {log-color: true, at: [dim=100], output-dir: .}
+              - command: theory
+                options: {config: groups.json, flow: false, output: t.csv}
+            """)
+        let out = plan.directory, folder = (out as NSString).deletingLastPathComponent
+        // Repeatable options once per element; resume: false has no --no- form, so nothing.
+        #expect(plan.steps[0].arguments == ["sweep", "--grid", "lambda=0:8:3", "--grid", "lr=1e-3:1e-2:2:log",
+                                            "--metric", "escape_step", "--metric", "final_loss", "--output-dir", out + "/phase"])
+        // A comma list joined; an absolute path kept.
+        #expect(plan.steps[1].arguments == ["compare", "--methods", "gd,specgd", "--online", "--output-dir", "/abs/compare"])
+        #expect(plan.steps[2].arguments == ["plot-phase", out + "/phase", "--log-color", "--at", "dim=100", "--output-dir", out])
+        // --config is read next to the experiment file.
+        #expect(plan.steps[3].arguments == ["theory", "--config", folder + "/groups.json", "--output", out + "/t.csv"])
+    }
+
+    @Test func jsonFilesAreRead() throws {
+        let yaml = try plan("""
+            name: same
+            defaults: {dim: 64}
+            steps:
+              - {command: simulate, name: s, options: {methods: [gd], seeds: 2, online: true, output: s.csv}}
+            """)
+        let json = try plan("{\n\t\"name\": \"same\",\n\t\"defaults\": {\"dim\": 64},\n\t\"steps\": [{\"command\": \"simulate\", \"name\": \"s\",\n\t\t\"options\": {\"methods\": [\"gd\"], \"seeds\": 2, \"online\": true, \"output\": \"s.csv\"}}]\n}\n",
+                            name: "exp.json")
+        #expect(json.experiment == yaml.experiment)
+        let relative = { (plan: ExperimentPlan) in plan.steps.map { $0.arguments.map { $0.replacingOccurrences(of: plan.directory, with: "OUT") } } }
+        #expect(relative(json) == relative(yaml))
+    }
+
+    @Test func setReplacesADefault() throws {
+        let plan = try plan("""
+            defaults: {dim: 100}
+            steps:
+              - {command: figures, options: {output-dir: f}}
+              - {command: theory, options: {output: t.csv}}
+            """, overrides: ["dim=50", "quick=true"])
+        #expect(plan.steps[0].arguments == ["figures", "--quick", "--output-dir", plan.directory + "/f"])
+        #expect(plan.steps[1].arguments == ["theory", "--dim", "50", "--output", plan.directory + "/t.csv"])
+    }
+
+    @Test func onlyRunsTheNamedStepsAndChecksThemAll() throws {
+        let (file, folder) = try write("""
+            steps:
+              - {command: theory, name: a, options: {dim: 30, steps: 10, output: a.csv}}
+              - {command: theory, name: b, options: {dim: 30, steps: 10, output: b.csv}}
+              - {command: theory, options: {dim: 30, steps: 10, output: c.csv}}
+            """)
+        try RunCommand.perform(file: file, directory: folder + "/out", only: ["b", "3"])
+        let fm = FileManager.default
+        #expect(!fm.fileExists(atPath: folder + "/out/a.csv") && fm.fileExists(atPath: folder + "/out/b.csv") && fm.fileExists(atPath: folder + "/out/c.csv"))
+        let summary = try #require(try record(folder + "/out/run.json")["summary"] as? [String: Any])
+        #expect(summary["status"] as? String == "completed")
+        #expect((summary["steps"] as? [[String: Any]])?.map { $0["status"] as? String } == ["not-run", "completed", "completed"])
+        #expect(throws: RunCommand.RunFailure.self) { try RunCommand.perform(file: file, directory: folder + "/other", only: ["z"]) }
+    }
+
+    @Test func aBadStepIsRefusedBeforeTheFirstRuns() throws {
+        let steps = """
+            steps:
+              - {command: theory, options: {dim: 30, steps: 10, output: a.csv}}
+              - {command: theory, options: {dim: 30, steps: 10, output: b.csv}}
+              - {command: theory, name: third, options: {dimm: 30, output: sub/c.csv}}
+            """
+        let (unknown, out) = try refusal(steps)
+        #expect(unknown?.exitCode == 64, "\(String(describing: unknown))")
+        #expect(unknown?.message?.hasSuffix("step 3 (third): Unknown option '--dimm'. Did you mean '--dim'? (see 'specgd theory --help')") == true,
+                "\(String(describing: unknown))")
+        // Nothing ran, nothing is left: not even the folders made for the outputs.
+        #expect(!FileManager.default.fileExists(atPath: out))
+
+        let (badValue, _) = try refusal(steps.replacingOccurrences(of: "dimm: 30", with: "dim: 2"))
+        #expect(badValue?.exitCode == 1)
+        #expect(badValue?.message?.hasSuffix("step 3 (third): dim must be >= 3 (got 2)") == true, "\(String(describing: badValue))")
+
+        let (flag, _) = try refusal(steps.replacingOccurrences(of: "dimm: 30", with: "flow: 3"))
+        #expect(flag?.message?.hasSuffix("step 3 (third): 'flow' is a flag of theory: give true or false (got '3')") == true)
+    }
+
+    @Test func fileMistakesAreOneLine() throws {
+        let cases: [(String, String)] = [
+            ("defaults: {dimx: 3}\nsteps: [{command: theory, options: {output: a.csv}}]",
+             "defaults: 'dimx' is not an option of any step's command (theory)"),
+            ("steps: [{command: theroy}]", "step 1: unknown command 'theroy'"),
+            ("steps: [{command: run}]", "step 1: unknown command 'run'"),
+            ("steps: [{command: theory, option: {}}]", "step 1: unknown key 'option'"),
+            ("steps: []", "'steps' must be a non-empty list"),
+            ("steps: [\n", "not valid YAML or JSON: line 2"),
+            ("steps: [{command: theory, options: {--dim: 3}}]", "write option names without dashes"),
+            ("steps: [{command: theory, options: {output: a.csv}}, {command: theory, options: {output: ./a.csv}}]",
+             "step 2 writes"),
+        ]
+        for (text, expected) in cases {
+            let (failure, _) = try refusal(text)
+            #expect(failure?.exitCode == 1, "\(text)")
+            #expect(failure?.message?.contains(expected) == true, "\(text): \(String(describing: failure?.message))")
+            #expect(failure?.message?.contains("\n") == false)
+        }
+    }
+
+    @Test func stepsWriteInsideTheFolderWithTheirOwnCommandLines() throws {
+        let (file, folder) = try write("""
+            name: small
+            defaults: {dim: 30, steps: 200, lr: 0.01}
+            steps:
+              - {command: theory, name: gd, options: {output: theory/gd.csv}}
+              - {command: sweep, name: phase, options: {grid: ['lambda=0:8:3'], output-dir: phase, jobs: 1}}
+              - {command: plot-phase, arguments: [phase], options: {x: lambda, y: lambda}}
+            """)
+        let out = folder + "/out"
+        // plot-phase of a one-axis sweep is refused when it runs (its check needs the sweep).
+        do {
+            try RunCommand.perform(file: file, directory: out)
+            Issue.record("plot-phase of a one-axis sweep runs")
+        } catch let failure as RunCommand.RunFailure {
+            #expect(failure.message?.hasSuffix("step 3: a phase diagram needs two grid axes; this sweep has only 'lambda'") == true, "\(failure)")
+        }
+        let run = try record(out + "/run.json")
+        #expect(run["kind"] as? String == "run")
+        #expect(run["command"] as? String != nil)
+        let summary = try #require(run["summary"] as? [String: Any])
+        let steps = try #require(summary["steps"] as? [[String: Any]])
+        #expect(summary["status"] as? String == "failed")
+        #expect(summary["completed"] as? Int == 2)
+        #expect(steps.map { $0["status"] as? String } == ["completed", "completed", "failed"])
+        #expect(steps[0]["outputs"] as? [String] == ["theory/gd.csv", "theory/gd.json"])
+        #expect(steps[1]["outputs"] as? [String] == ["phase/cells.csv", "phase/sweep.json"])
+        #expect((steps[2]["error"] as? String)?.isEmpty == false)
+        let configured = try #require((run["configuration"] as? [String: Any])?["steps"] as? [[String: Any]])
+        let theoryLine = "specgd theory --dim 30 --steps 200 --lr 0.01 --output \(out)/theory/gd.csv"
+        #expect(configured[0]["command"] as? String == theoryLine)
+        // The step's own record names the line that does the same from a shell.
+        #expect(try record(out + "/theory/gd.json")["command"] as? String == theoryLine)
+        #expect(try record(out + "/phase/sweep.json")["command"] as? String == configured[1]["command"] as? String)
+    }
+
+    /// The figure set from examples/paper-figures.yaml (at --quick sizes) is byte for byte what
+    /// the recorded command lines write when run by hand, one process each.
+    @Test func paperFigureSetRunsFromItsFileAsTheCommandsDo() throws {
+        let root = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let file = Self.repository + "/examples/paper-figures.yaml"
+        let quick = ["quick=true", "seeds=2", "dim=16"]
+        try RunCommand.perform(file: file, directory: root + "/run", overrides: quick)
+        let run = try record(root + "/run/run.json")
+        let lines = try #require((run["configuration"] as? [String: Any])?["steps"] as? [[String: Any]]).compactMap { $0["command"] as? String }
+        #expect(lines.map { $0.split(separator: " ")[1] } == ["figures", "check-escape", "sweep", "plot-phase", "export-notebook"])
+        for line in lines {
+            #expect(!line.contains("'"), "plain words only, so splitting on spaces is the shell's reading")
+            let words = line.split(separator: " ").dropFirst().map { $0.replacingOccurrences(of: root + "/run", with: root + "/direct") }
+            if words[0] == "figures" { try FileManager.default.createDirectory(atPath: root + "/direct", withIntermediateDirectories: false) }
+            let result = try SpecgdProcess.run(words)
+            #expect(result.status == 0, "\(words): \(result.stderr)")
+        }
+        let files = (FileManager.default.subpaths(atPath: root + "/run") ?? []).filter { $0.hasSuffix(".csv") || $0.hasSuffix(".svg") }.sorted()
+        #expect(files.count >= 20)
+        #expect(files == (FileManager.default.subpaths(atPath: root + "/direct") ?? []).filter { $0.hasSuffix(".csv") || $0.hasSuffix(".svg") }.sorted())
+        for path in files {
+            let a = try Data(contentsOf: URL(fileURLWithPath: root + "/run/" + path))
+            let b = try Data(contentsOf: URL(fileURLWithPath: root + "/direct/" + path))
+            #expect(a == b, "\(path) differs")
+        }
+        let summary = try #require(run["summary"] as? [String: Any])
+        #expect(summary["status"] as? String == "completed")
+    }
+
+    @Test func interruptKeepsTheCompletedSteps() throws {
+        let (file, folder) = try write("""
+            steps:
+              - {command: theory, name: short, options: {dim: 30, steps: 100, output: a.csv}}
+              - {command: theory, name: long, options: {dim: 100, lr: 1e-6, steps: 100000000000, every: 100000, output: b.csv}}
+              - {command: theory, name: never, options: {dim: 30, steps: 100, output: c.csv}}
+            """)
+        let out = folder + "/out"
+        let run = try RunningSpecgd(["run", file, "--output-dir", out])
+        #expect(run.waitForStderr("theory: "), "\(run.stderr)")
+        #expect(run.waitForStderr("step 2 (long)"), "\(run.stderr)")
+        Thread.sleep(forTimeInterval: 0.3)
+        run.send(SIGINT)
+        #expect(run.wait() == 130, "\(run.stderr)")
+        let steps = try #require((try record(out + "/run.json")["summary"] as? [String: Any])?["steps"] as? [[String: Any]])
+        #expect(steps.map { $0["status"] as? String } == ["completed", "interrupted", "not-run"])
+        #expect(FileManager.default.fileExists(atPath: out + "/a.csv") && FileManager.default.fileExists(atPath: out + "/b.csv"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/c.csv"))
+        #expect(try record(out + "/b.json")["status"] as? String == "interrupted")
+    }
+}
