@@ -134,7 +134,7 @@ import Testing
 
         let (badValue, _) = try refusal(steps.replacingOccurrences(of: "dimm: 30", with: "dim: 2"))
         #expect(badValue?.exitCode == 1)
-        #expect(badValue?.message?.hasSuffix("step 3 (third): dim must be >= 3 (got 2)") == true, "\(String(describing: badValue))")
+        #expect(badValue?.message?.hasSuffix("step 3 (third): --dim must be >= 3 (got 2)") == true, "\(String(describing: badValue))")
 
         let (flag, _) = try refusal(steps.replacingOccurrences(of: "dimm: 30", with: "flow: 3"))
         #expect(flag?.message?.hasSuffix("step 3 (third): 'flow' is a flag of theory: give true or false (got '3')") == true)
