@@ -91,7 +91,7 @@ extension DiscreteMap {
                                     pk[j] = r > pk[j] ? r : pk[j]
                                 }
                             }
-                            for j in 0..<cells where !escaped[j] && a[j] >= threshold {
+                            for j in 0..<cells where !escaped[j] && EscapeTracker.escapes(signal: a[j], threshold: threshold) {
                                 escaped[j] = true
                                 unescaped -= 1
                                 trackers[j].notePeak(ratio: pk[j])

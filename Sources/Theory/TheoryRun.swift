@@ -150,7 +150,7 @@ struct TheoryRunner {
         do {
             last = try map.iterate(from: start, steps: steps, every: every, watch: { s in
                 if escaped { return false }
-                if s[signal] >= threshold { escaped = true; return true }
+                if EscapeTracker.escapes(signal: s[signal], threshold: threshold) { escaped = true; return true }
                 if let spike { tracker.notePeak(signal: s[signal], spike: s[spike]) }
                 return false
             }, poll: { k, s in
@@ -194,7 +194,10 @@ struct TheoryRunner {
                 throw RunInterrupted(step: Int((t / lr).rounded()), time: t, reason: reason)
             }
         }
-        // The escape (a reaching the threshold) is event-located, not read off the grid.
+        // The escape (a reaching the threshold) is event-located, not read off the grid. The event
+        // watches the signed s_a rising to the threshold, which is |s_a| ≥ threshold
+        // (`EscapeTracker.escapes`) here: from α > 0 the flows never take s_a through 0 (a zero
+        // coefficient has a zero gradient and sign(0) = 0).
         let crossing = FlowCrossing(index: model.signalIndex, threshold: config.escapeThreshold)
         var escape: (time: Double, state: [Double])?
         let onCrossing: (Double, [Double]) throws -> Void = { t, s in escape = (t, s) }
