@@ -1,5 +1,6 @@
 import Foundation
 import SpecgdSupport
+import Theory
 
 /// Where a measurement came from.
 public enum EscapeSource: String, Sendable, Codable, CaseIterable {
@@ -130,12 +131,12 @@ public enum EscapeCheck {
         let emptyWindow = m.windowSteps == 0 ? (m.emptyWindowReason ?? "the linear window is empty") : nil
         var rows = [EscapeCheckRow]()
         if method == "gd" {
-            let rho = EscapeFormulas.rho(lambda: lambda, learningRate: learningRate, q: m.windowMeanQ)
+            let rho = EscapeAnalytics.rho(lambda: lambda, lr: learningRate, q: m.windowMeanQ)
             rows.append(row("amplification", .estimate, pow(rho, Double(m.windowSteps)), m.amplification, tolerances.amplification,
                             window: m.windowSteps, notCheckable: emptyWindow))
-            if lambda > EscapeFormulas.criticalLambda(learningRate: learningRate, q: m.initialQ) {
+            if lambda > EscapeAnalytics.lambdaCritical(lr: learningRate, q: m.initialQ) {
                 if let a = m.signalAtEscape, let q = m.qAtEscape, let measured = m.ratioAtEscape {
-                    let predicted = EscapeFormulas.saturationRatio(lambda: lambda, signalAtEscape: a, q: q)
+                    let predicted = EscapeAnalytics.saturationRatio(lambda: lambda, a: a, q: q)
                     rows.append(row("ratio_at_escape", .estimate, predicted, measured, tolerances.saturation,
                                     notCheckable: predicted.isFinite ? nil : "no saturation point (1 − a_esc² − q ≤ 0)"))
                 } else {
@@ -152,7 +153,8 @@ public enum EscapeCheck {
             let bound = m.initialRatio > 0 ? max(1, 1 / m.initialRatio) : 1
             rows.append(row("amplification", .upperBound, bound, m.maxAmplification, tolerances.noGrowth,
                             window: m.windowSteps, notCheckable: emptyWindow))
-            let predicted = EscapeFormulas.specgdEscapeStep(signal: m.initialSignal, threshold: threshold, learningRate: learningRate)
+            let predicted = EscapeAnalytics.specgdEscapeStep(alpha: m.initialSignal, threshold: threshold, lr: learningRate)
+                .map(Double.init) ?? .nan
             rows.append(escapeStepRow(predicted: predicted, predictedBy: "⌈(a_esc − a₀)/η⌉ (a₀ ≤ 0)"))
         }
         return rows

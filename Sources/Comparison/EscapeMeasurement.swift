@@ -1,10 +1,13 @@
 import Foundation
 import SpecgdSupport
+import Theory
 
 /// What one trajectory (theory map or simulation seed mean, columns `step, a, b, q`) says
 /// about the escape stage. The linear window is the prefix of recorded steps, starting at
-/// step 0, with a ≤ 0.1 and |b| ≤ 0.1·b*₀, where b*₀ = √((1 − q₀)/(3(1+λ))) is the spike's
-/// saturation level at the start (docs/model.md §5); record every step for exact windows. When
+/// step 0, with |a| ≤ 0.1 and |b| ≤ 0.1·b*₀, where b*₀ = √((1 − q₀)/(3(1+λ))) is the spike's
+/// saturation level at the start (`EscapeAnalytics.saturationSpike` at a = 0, q = q₀;
+/// docs/model.md §5); record every step for exact windows. The escape fields are
+/// `EscapeTracker`'s (the one escape definition) on the same rows. When
 /// step 0 itself is outside (b₀ already above 0.1·b*₀, say) or the next recorded step is,
 /// the window is empty (`windowSteps` = 0) and window predictions cannot be checked.
 public struct EscapeMeasurement: Sendable, Codable, Equatable {
@@ -43,7 +46,7 @@ public struct EscapeMeasurement: Sendable, Codable, Equatable {
         let step = try column("step"), a = try column("a"), b = try column("b"), q = try column("q")
         guard !step.isEmpty else { throw InputError("the trajectory is empty") }
         let ratio = zip(a, b).map { abs($1 / $0) }
-        let spikeStar = ((1 - q[0]) / (3 * (1 + lambda))).squareRoot()
+        let spikeStar = EscapeAnalytics.saturationSpike(lambda: lambda, a: 0, q: q[0])
         let spikeCap = windowSpikeFraction * spikeStar
         func inside(_ i: Int) -> Bool { abs(a[i]) <= windowSignal && abs(b[i]) <= spikeCap }
         var end = 0
@@ -60,7 +63,10 @@ public struct EscapeMeasurement: Sendable, Codable, Equatable {
             reason = "the linear window is empty: " + reason!
         }
         let amplification = ratio[end] / ratio[0]
-        let escape = a.firstIndex { abs($0) >= threshold }
+        let lastStep = Int(step[step.count - 1])
+        // Escape as everywhere else (`EscapeTracker`: the first recorded step with |a| ≥ threshold).
+        let tracker = try EscapeTracker(recorded: table, threshold: threshold)
+        let escape = tracker.metrics(steps: lastStep)
         return EscapeMeasurement(
             initialSignal: abs(a[0]), initialRatio: ratio[0], initialQ: q[0],
             windowEndStep: Int(step[end]), windowSteps: windowSteps, emptyWindowReason: reason,
@@ -68,9 +74,8 @@ public struct EscapeMeasurement: Sendable, Codable, Equatable {
             amplification: amplification,
             maxAmplification: ratio[0...end].max()! / ratio[0],
             perStepGrowth: windowSteps > 0 ? pow(amplification, 1 / Double(windowSteps)) : .nan,
-            lastStep: Int(step[step.count - 1]),
-            escapeStep: escape.map { Int(step[$0]) },
-            signalAtEscape: escape.map { abs(a[$0]) }, spikeAtEscape: escape.map { abs(b[$0]) },
-            qAtEscape: escape.map { q[$0] }, ratioAtEscape: escape.map { ratio[$0] })
+            lastStep: lastStep,
+            escapeStep: escape.escapeStep, signalAtEscape: escape.signalAtEscape, spikeAtEscape: escape.spikeAtEscape,
+            qAtEscape: tracker.bulkMassAtEscape, ratioAtEscape: tracker.spikeRatioAtEscape)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SpecgdSupport
+import Theory
 
 /// When a simulated statistic counts as agreeing with theory.
 ///
@@ -56,8 +57,9 @@ public struct ComparisonResult: Sendable {
 
 /// Aligns a theory trajectory with a simulated one and measures their disagreement.
 public enum TrajectoryComparison {
-    /// The statistics compared by default, when both tables carry them.
-    public static let defaultStatistics = ["a", "b", "c", "q", "loss", "alignment", "spike_alignment"]
+    /// The statistics compared by default, when both tables carry them: the shared columns of
+    /// the one trajectory schema.
+    public static let defaultStatistics = TrajectoryColumns.sharedStatistics
 
     /// Inner join on `step`. Throws `InputError` when a table has no `step` column, when a
     /// requested statistic is missing, or when the tables share no step.

@@ -216,7 +216,7 @@ public enum CheckEscapeExperiment {
 
         let q0 = request.q0
         let gdRate = request.learningRate(.gd)
-        let lambdaC = EscapeFormulas.criticalLambda(learningRate: gdRate, q: q0)
+        let lambdaC = EscapeAnalytics.lambdaCritical(lr: gdRate, q: q0)
         let (held, failed, notCheckable) = EscapeCheck.tally(rows)
         let configuration = try request.configuration()
         let summary = CheckEscapeSummary(allPassed: failed == 0, held: held, failed: failed, notCheckable: notCheckable,

@@ -3,6 +3,7 @@ import Comparison
 import Plot
 import PlotRecipes
 import SpecgdSupport
+import Theory
 
 /// The amplification-vs-λ figure of `check-escape`: measured b/a growth of GD and SpecGD
 /// against ρ(λ) and ρ^k, with λ_c marked.
@@ -36,7 +37,7 @@ public enum EscapeFigure {
                                     "specgd_map_growth", "specgd_map_amplification", "specgd_sim_growth", "specgd_sim_amplification"])
         for p in points {
             let reference = p.gdMap ?? p.gdSimulation
-            let rho = reference.map { EscapeFormulas.rho(lambda: p.lambda, learningRate: learningRate, q: $0.windowMeanQ) } ?? .nan
+            let rho = reference.map { EscapeAnalytics.rho(lambda: p.lambda, lr: learningRate, q: $0.windowMeanQ) } ?? .nan
             let k = reference.map { Double($0.windowSteps) } ?? .nan
             func growth(_ m: EscapeMeasurement?) -> Double { m?.perStepGrowth ?? .nan }
             table.append([p.lambda, rho, pow(rho, k),
@@ -56,7 +57,7 @@ public enum EscapeFigure {
         let (from, to) = (log10(lo) - 0.1, log10(max(hi, lo * 1.5)) + 0.1)
         for i in 0...200 {
             let lambda = pow(10, from + (to - from) * Double(i) / 200)
-            table.append([lambda, EscapeFormulas.rho(lambda: lambda, learningRate: learningRate, q: q)])
+            table.append([lambda, EscapeAnalytics.rho(lambda: lambda, lr: learningRate, q: q)])
         }
         return table
     }

@@ -180,7 +180,7 @@ public struct FigureSet: Sendable {
         let d = options.theoryDimension
         let table = try escapeRows("lambda", values: options.lambdas) { ($0, d) }
         let q0 = Double(d - 2) * options.alpha * options.alpha
-        let lc = EscapeFormulas.criticalLambda(learningRate: options.learningRate, q: q0)
+        let lc = EscapeAnalytics.lambdaCritical(lr: options.learningRate, q: q0)
         let reference = ReferenceRecipe(vertical: true, value: lc, label: String(format: "λ_c = %.3g", lc), color: .black, style: .dotted)
         let recipe = FigureRecipe(
             name: "escape-vs-lambda", title: "At escape, against the spike strength λ (d = \(d), exact map)",

@@ -49,7 +49,7 @@ extension SimulationConfiguration {
         var e = MemoryEstimate()
         // Rows: steps/every + 2 per repetition (step 0, every E steps, the last step).
         let rows = Double(self.steps / self.every) + 2
-        let columns = TrajectoryColumns.names.count
+        let columns = TrajectoryColumns.simulation.count
         let s = Double(seeds)
         if seeds == 1 {
             e = e + MemoryEstimate.recorded(rows: rows, columns: columns)

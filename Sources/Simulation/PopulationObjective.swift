@@ -69,7 +69,9 @@ public struct PopulationObjective: Sendable {
         return (t, 0.25 * (2 * (quartic - 2 * cross + e * e) + t * t))
     }
 
-    /// ∇L for diagonal W: 2σ_i(w_i A_ii δ_ij − θ_i u_j) + T σ_i w_i δ_ij.
+    /// ∇L for diagonal W: 2σ_i(w_i A_ii δ_ij − θ_i u_j) + T σ_i w_i δ_ij — on the manifold the
+    /// coefficient `ManifoldGradient.coefficient` (Model) expanded, so equal to it to rounding
+    /// only (TheoryAgreementTests; diagonalFastPathEqualsTheGeneralPath pins it to the general path).
     private mutating func diagonalGradient(_ t: Double, into gradient: inout Matrix) {
         let d = problem.dimension
         let sigma = problem.spectrum, theta = problem.teacher

@@ -22,7 +22,9 @@ public enum SimulationOutput {
 public struct SimulationSummary: Sendable, Codable {
     public var seeds: Int
     public var timings: SimulationTimings
-    /// Per seed: the first recorded step with a ≥ threshold (nil: no escape within the run).
+    /// Per seed: the escape step of `EscapeMetrics` (docs/model.md §5) measured on the seed's
+    /// recorded rows — the first *recorded* step with a ≥ threshold, so it depends on `every`
+    /// (exact with every = 1); nil: no escape among the recorded rows.
     public var escapeSteps: [Int?]
     public var escapeThreshold: Double
     /// Final means over seeds.
@@ -34,9 +36,9 @@ public struct SimulationSummary: Sendable, Codable {
         seeds = result.perSeed.count
         timings = result.timings
         self.escapeThreshold = escapeThreshold
+        // A seed with no rows (stopped before step 0) has no escape.
         escapeSteps = result.perSeed.map { table in
-            guard let steps = table.column("step"), let a = table.column("a") else { return nil }
-            return a.firstIndex { $0 >= escapeThreshold }.map { Int(steps[$0]) }
+            (try? EscapeTracker(recorded: table, threshold: escapeThreshold))?.metrics(steps: 0).escapeStep
         }
         let last = result.aggregate.rows.last
         func value(_ name: String) -> Double {

@@ -16,7 +16,7 @@ public struct SimulationTimings: Sendable, Codable, Equatable {
 /// What a run returns: one trajectory per repetition, their aggregate and the timings.
 public struct SimulationResult: Sendable, StoppableRunResult {
     public var configuration: SimulationConfiguration
-    /// One table per repetition, columns `TrajectoryColumns.names`. A run stopped early has
+    /// One table per repetition, columns `TrajectoryColumns.simulation`. A run stopped early has
     /// the repetitions started so far, the last one partial.
     public var perSeed: [Table]
     /// Across repetitions: the base columns hold the means, plus `<col>_std` (sample
@@ -112,7 +112,7 @@ public struct Simulator: Sendable {
         let start = Date()
         var trainer = try Trainer(configuration: c, repetition: repetition, problem: problem)
         var statistics = SummaryStatistics(problem: problem, width: c.resolvedWidth)
-        var table = Table(columns: TrajectoryColumns.names)
+        var table = Table(columns: TrajectoryColumns.simulation)
         let loopStart = Date()
         var lastReported = 0
         func record(_ k: Int) {
@@ -120,7 +120,7 @@ public struct Simulator: Sendable {
             let train = trainer.trainLoss
             let loss = c.training == .population ? train : trainer.populationLoss()
             let s = statistics.measure(trainer.weights)
-            table.append([Double(k), s.a, s.b, s.c, s.q, loss, train, s.alignment, s.spikeAlignment,
+            table.append([Double(k), s.a, s.b, s.c, s.q, loss, s.alignment, s.spikeAlignment, train,
                           c.recordWallTime ? Date().timeIntervalSince(start) : 0])
         }
         for k in 0...c.steps {

@@ -1,17 +1,9 @@
 import NumericKit
 
-/// The recorded summary of W (docs/model.md §5), with the column names `specgd theory` uses.
-public enum TrajectoryColumns {
-    /// step, a = ‖Wᵀθ*‖, b = ‖Wᵀv‖ (0 without a spike), c = ‖P⊥W‖_F/√(d − #projected),
-    /// q = ‖P⊥W‖²_F, loss (population), train_loss, alignment = a²/‖W‖²_F,
-    /// spike_alignment = a²/(a² + b²), wall_time (s since the repetition started).
-    public static let names = ["step", "a", "b", "c", "q", "loss", "train_loss",
-                               "alignment", "spike_alignment", "wall_time"]
-    /// The columns that are statistics of the run (everything but step).
-    public static var statistics: [String] { Array(names.dropFirst()) }
-}
-
-/// Computes a, b, c, q, alignment of W with preallocated buffers.
+/// Computes a, b, c, q, alignment of W with preallocated buffers: the dense values of
+/// `TrajectoryColumns.simulation` (Model) — step, a = ‖Wᵀθ*‖, b = ‖Wᵀv‖ (0 without a spike),
+/// c = ‖P⊥W‖_F/√(d − #projected), q = ‖P⊥W‖²_F, loss (population), alignment = a²/‖W‖²_F,
+/// spike_alignment = a²/(a² + b²), then train_loss and wall_time.
 struct SummaryStatistics: Sendable {
     let problem: Problem
     private var overlap: [Double]     // Wᵀθ* (m)

@@ -15,8 +15,8 @@ struct SimulateCommand: ParsableCommand {
         The population loss is always recorded.
 
         Output PATH.csv columns: step, a = ‖Wᵀθ*‖, b = ‖Wᵀv‖ (v = first spike, 0 without one), \
-        c = ‖P⊥W‖_F/√(d − 1 − #spikes), q = ‖P⊥W‖²_F, loss (population), train_loss, \
-        alignment = a²/‖W‖²_F, spike_alignment = a²/(a²+b²), wall_time (s). With --seeds S > 1 the base \
+        c = ‖P⊥W‖_F/√(d − 1 − #spikes), q = ‖P⊥W‖²_F, loss (population), \
+        alignment = a²/‖W‖²_F, spike_alignment = a²/(a²+b²) (as in theory), then train_loss, wall_time (s). With --seeds S > 1 the base \
         columns are means over seeds, with <col>_std, <col>_q10, <col>_q50, <col>_q90 added, and \
         PATH.seeds.csv holds every seed's rows with a seed column. PATH.json records the configuration, \
         version, timings and status: completed, interrupted (SIGINT/SIGTERM: the rows so far are written, exit \

@@ -10,8 +10,8 @@ struct TheoryCommand: ParsableCommand {
         commandName: "theory",
         abstract: "Exact summary maps, continuous-time flows (GSL odeiv2) and the large-d limit.",
         discussion: """
-        Writes a CSV trajectory (columns step,[time,]a,b,c,loss,alignment,spike_alignment,q,T, plus s_<group> \
-        for non-spiked models, then a_signed,b_signed,c_signed) and a JSON sidecar PATH.json with the \
+        Writes a CSV trajectory (columns step,a,b,c,q,loss,alignment,spike_alignment as in simulate, then T, \
+        time for flows, s_<group> for non-spiked models, then a_signed,b_signed,c_signed) and a JSON sidecar PATH.json with the \
         configuration, the escape summary and the run's status (completed, interrupted or diverged).
         a, b, c are magnitudes (as in simulate): |signal coefficient|, |spike|, |bulk| (RMS over several bulk \
         groups); the *_signed columns keep the signs. q = bulk mass Σ p_g s_g², \

@@ -40,42 +40,12 @@ extension CellEvaluator {
     }
 }
 
-/// The escape statistics one run yields, whichever mode produced it (docs/model.md §5).
-public struct RunStatistics: Sendable, Equatable {
-    /// First step with a ≥ threshold; nil when the run does not escape within its steps.
-    public var escapeStep: Int?
-    /// a²/‖W‖²_F at escape; nil when the run does not escape (a NaN cell, docs/model.md §7).
-    public var alignmentAtEscape: Double?
-    /// (b/a at escape) / (b/a at step 0); nil without escape.
-    public var amplification: Double?
-    /// max over steps 0…escape (0…last without escape) of |b/a| / |b/a|₀.
-    public var peakAmplification: Double
-    public var finalAlignment: Double
-    public var finalLoss: Double
-
-    public init(escapeStep: Int?, alignmentAtEscape: Double?, amplification: Double?, peakAmplification: Double,
-                finalAlignment: Double, finalLoss: Double) {
-        self.escapeStep = escapeStep
-        self.alignmentAtEscape = alignmentAtEscape
-        self.amplification = amplification
-        self.peakAmplification = peakAmplification
-        self.finalAlignment = finalAlignment
-        self.finalLoss = finalLoss
-    }
-
-    public init(_ metrics: EscapeMetrics) {
-        self.init(escapeStep: metrics.escapeStep, alignmentAtEscape: metrics.alignmentAtEscape,
-                  amplification: metrics.amplification, peakAmplification: metrics.peakAmplification,
-                  finalAlignment: metrics.finalAlignment,
-                  finalLoss: metrics.finalLoss)
-    }
-}
-
 /// Shared by both modes: runs the cell's method once (when any metric needs it) and, for
-/// escape_ratio, the other method too, then lays the values out in metric order.
+/// escape_ratio, the other method too, then lays the values out in metric order. Both modes
+/// measure a run with the one `EscapeMetrics` definition (docs/model.md §5, §7).
 struct MetricAssembler {
     static func values(_ metrics: [Metric], method: Method,
-                       run: (Method) throws -> RunStatistics) throws -> [Double] {
+                       run: (Method) throws -> EscapeMetrics) throws -> [Double] {
         let primary = metrics.contains(where: \.needsPrimaryRun) ? try run(method) : nil
         func escape(_ other: Method) throws -> Int? {
             if other == method, let primary { return primary.escapeStep }
@@ -109,8 +79,8 @@ public struct TheoryEvaluator: CellEvaluator {
         let model = try GroupedModel.spiked(lambda: point.lambda, dimension: point.dim)
         let start = model.identityStart(alpha: point.alpha)
         return try MetricAssembler.values(metrics, method: point.method) { method in
-            RunStatistics(try DiscreteMap(model: model, method: method, learningRate: point.lr)
-                .escapeMetrics(from: start, steps: point.steps, threshold: point.escapeThreshold))
+            try DiscreteMap(model: model, method: method, learningRate: point.lr)
+                .escapeMetrics(from: start, steps: point.steps, threshold: point.escapeThreshold)
         }
     }
 

@@ -17,8 +17,9 @@ public struct SimulationEvaluator: CellEvaluator {
 
     public func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double] {
         try MetricAssembler.values(metrics, method: point.method) { method in
+            // Rows every step, so the peak is the same max as theory mode's.
             let table = try runSimulation(Self.configuration(point, method: method)).perSeed[0]
-            return try Self.statistics(table, threshold: point.escapeThreshold)
+            return try EscapeTracker.metrics(of: table, threshold: point.escapeThreshold)
         }
     }
 
@@ -36,11 +37,5 @@ public struct SimulationEvaluator: CellEvaluator {
             seeds: 1, seed: point.seed)
         c.recordWallTime = false
         return c
-    }
-
-    /// The escape statistics of one recorded trajectory (rows every step, so the peak is
-    /// the same max as theory mode's).
-    static func statistics(_ table: Table, threshold: Double) throws -> RunStatistics {
-        RunStatistics(try EscapeTracker.metrics(of: table, threshold: threshold))
     }
 }

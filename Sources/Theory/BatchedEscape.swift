@@ -56,7 +56,8 @@ extension DiscreteMap {
                                 let sg = reference.sigma[g], tg = reference.target[g]
                                 let row = sp.baseAddress! + g * cells
                                 // The gradient below is `ManifoldGradient.coefficient` written inline (same
-                                // association, so the batched map equals DiscreteMap bit for bit, tested).
+                                // association, so the batched map equals DiscreteMap.rawStep bit for bit:
+                                // BatchedEscapeTests; rawStep is pinned to the reference by ManifoldGradientTests).
                                 // Σ value² is NaN/inf/huge iff some value is (a false alarm only costs the
                                 // per-cell re-run below); unlike a max it vectorises.
                                 var squares = 0.0
@@ -91,7 +92,7 @@ extension DiscreteMap {
                                     pk[j] = r > pk[j] ? r : pk[j]
                                 }
                             }
-                            for j in 0..<cells where !escaped[j] && a[j] >= threshold {
+                            for j in 0..<cells where !escaped[j] && EscapeTracker.escapes(signal: a[j], threshold: threshold) {
                                 escaped[j] = true
                                 unescaped -= 1
                                 trackers[j].notePeak(ratio: pk[j])

@@ -63,9 +63,12 @@ public enum EscapeAnalytics {
         return numerator > 0 ? sqrt(numerator / (3 * (1 + lambda))) : .nan
     }
 
-    /// GD's b/a at escape: b*(a_esc)/a_esc.
-    public static func saturationRatio(lambda: Double, threshold: Double, q: Double) -> Double {
-        saturationSpike(lambda: lambda, a: threshold, q: q) / threshold
+    /// GD's b/a at escape, b*(a)/a: at the nominal a = a_esc (`theory`'s predictions) or at the
+    /// measured |a| of the escape step (`check-escape`). NaN for a ≤ 0 or without a saturation
+    /// point.
+    public static func saturationRatio(lambda: Double, a: Double, q: Double) -> Double {
+        guard a > 0 else { return .nan }
+        return saturationSpike(lambda: lambda, a: a, q: q) / a
     }
 }
 

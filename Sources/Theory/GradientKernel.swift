@@ -51,14 +51,17 @@ struct GradientKernel: @unchecked Sendable {  // immutable after init; the buffe
         for g in 0..<count { out[g] = sigma[g] * y[g] * (2 * sigma[g] * (y[g] * y[g] - target[g]) + t) }
     }
 
-    /// h_g = 2σ_g (s_g² − t_g) + T, the factor of G_g that changes sign away from s_g = 0.
+    /// h_g = 2σ_g (s_g² − t_g) + T, the factor of G_g that changes sign away from s_g = 0:
+    /// `ManifoldGradient.switchingFactor` on raw buffers, pinned to it bit for bit by
+    /// ManifoldGradientTests.
     @inline(__always)
     func switchingFactor(_ y: UnsafePointer<Double>, _ g: Int, trace t: Double) -> Double {
         2 * sigma[g] * (y[g] * y[g] - target[g]) + t
     }
 
     /// ∂G_g/∂s_h = δ_gh σ_g (2σ_g(s_g² − t_g) + T + 4σ_g s_g²) + σ_g s_g · 2 p_h σ_h s_h,
-    /// row-major into `jacobian` (count²).
+    /// row-major into `jacobian` (count²): the derivative of `ManifoldGradient.coefficient`
+    /// (only the implicit steppers use it; checked against central differences in FlowTests).
     func gradientJacobian(_ y: UnsafePointer<Double>, into jacobian: UnsafeMutablePointer<Double>) {
         let t = trace(y)
         let n = count
@@ -82,7 +85,8 @@ final class KernelStorage: @unchecked Sendable {
 }
 
 /// The GD flow's right-hand side ṡ_g = −G_g(s) as a C function over a `KernelStorage` buffer:
-/// the same arithmetic, in the same order, as `GradientKernel.gradient` followed by negation.
+/// the same arithmetic, in the same order, as `GradientKernel.gradient` followed by negation,
+/// i.e. −`ManifoldGradient.coefficient` (pinned to it bit for bit by ManifoldGradientTests).
 let gradientFlowDirect: ODESystem.DirectRightHandSide = gradientFlow
 
 /// `gradientFlowDirect` for exactly three groups (the spiked model), chosen once when the
@@ -119,7 +123,8 @@ func gradientFlow(_ time: Double, _ y: UnsafePointer<Double>?, _ f: UnsafeMutabl
 }
 
 /// Straight-line code at fixed offsets of the same buffer: the same operations in the same
-/// order as `gradientFlow` for n = 3 ((p·σ)·m and (2σ)·m are exactly how p·σ·m and 2·σ·m
+/// order as `gradientFlow` for n = 3, i.e. −`ManifoldGradient.coefficient` (pinned bit for bit
+/// by ManifoldGradientTests) ((p·σ)·m and (2σ)·m are exactly how p·σ·m and 2·σ·m
 /// evaluate). Reading n back from the buffer and branching on it cost ~20 instructions a
 /// call, a third of the spiked right-hand side (callgrind).
 @_cdecl("specgd_three_group_gradient_flow") @inline(__always)

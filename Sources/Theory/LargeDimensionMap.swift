@@ -38,6 +38,9 @@ public struct LargeDimensionMap: Sendable {
         return 0.25 * (2 * ((a * a - 1) * (a * a - 1) + (1 + lambda) * (1 + lambda) * b * b * b * b + bulk) + t * t)
     }
 
+    /// One step. ga, gb are `ManifoldGradient.coefficient` for the signal and the spike (σ = 1,
+    /// 1+λ) in another association ((1+λ)·b·b), so they equal the finite-d map's to rounding
+    /// only (LargeDimensionTests).
     @inline(__always)
     public func step(_ state: inout (a: Double, b: Double, q: Double)) {
         let (a, b, q) = state

@@ -1,14 +1,10 @@
-/// The summary quantities every trajectory table reports, defined once.
+/// `Observables` (Model) on the manifold: which group is the signal, the spike and the bulk.
 ///
 /// a = the signal coefficient; b = the spike group's coefficient (`spikeIndex`); c = the
 /// coefficient of the remaining ("bulk") groups — the signed coefficient when there is exactly
 /// one such group (the spiked case), else their root-mean-square √(q / Σ_bulk p_g);
 /// q = Σ_bulk p_g s_g² (bulk mass); T = tr(MΣ); alignment = a²/‖W‖²_F;
 /// spike_alignment = a²/(a² + b²).
-public struct Observables: Sendable, Equatable {
-    public var a, b, c, q, trace, loss, alignment, spikeAlignment: Double
-}
-
 extension GroupedModel {
     /// Whether group g is a bulk group (neither signal nor spike), `spike` = `spikeIndex`
     /// looked up once by the caller.

@@ -40,11 +40,12 @@ public struct TheoryResult: Sendable, StoppableRunResult {
 }
 
 /// Runs one configuration: the exact map, a flow, or the large-d map. The table has the
-/// columns `step,[time,]a,b,c,loss,alignment,spike_alignment,q,T` plus `s_<name>` per group
-/// for non-spiked models (and `*_smoothed` columns for switching = both), then
-/// `a_signed,b_signed,c_signed`. a, b, c (and their `_smoothed` twins) are magnitudes |s|, the
-/// convention every command shares (docs/model.md §7: what a dense run can measure); the signed
-/// coefficients, which the map and flows do have (SpecGD's b chatters around 0), come last.
+/// columns `TrajectoryColumns.theory`: the shared `step,a,b,c,q,loss,alignment,spike_alignment`,
+/// then `T`, `time` (flows), `s_<name>` per group for non-spiked models, `*_smoothed` columns for
+/// switching = both, and `a_signed,b_signed,c_signed`. a, b, c (and their `_smoothed` twins) are
+/// magnitudes |s|, the convention every command shares (docs/model.md §7: what a dense run can
+/// measure); the signed coefficients, which the map and flows do have (SpecGD's b chatters
+/// around 0), come last.
 /// Throws InputError for bad configurations and DivergenceError naming the step.
 public func runTheory(_ config: TheoryConfiguration) throws -> TheoryResult {
     try runTheoryKeepingRows(config).requireCompleted()
@@ -78,26 +79,23 @@ struct TheoryRunner {
         (try RunOutcome(stoppedBy: error), error as? DivergenceError)
     }
 
-    static let baseColumns = ["a", "b", "c", "loss", "alignment", "spike_alignment", "q", "T"]
-    /// Appended after every other column, so readers that index the old layout keep working.
-    static let signedColumns = ["a_signed", "b_signed", "c_signed"]
+    /// The groups that get an `s_<name>` column (none for the spiked layout).
+    var groupNames: [String] { model.isSpikedLayout ? [] : model.groups.map(\.name) }
 
-    var groupColumns: [String] { model.isSpikedLayout ? [] : model.groups.map { "s_\($0.name)" } }
-
-    /// The `baseColumns` values of `o` (a, b, c as magnitudes), appended to a row under
-    /// construction (no temporary array).
+    /// The values of `o` for the columns after step: `TrajectoryColumns.shared`'s statistics
+    /// (a, b, c as magnitudes), then T; appended to a row under construction (no temporary array).
     func append(_ o: Observables, to row: inout [Double]) {
         row.append(abs(o.a))
         row.append(abs(o.b))
         row.append(abs(o.c))
+        row.append(o.q)
         row.append(o.loss)
         row.append(o.alignment)
         row.append(o.spikeAlignment)
-        row.append(o.q)
         row.append(o.trace)
     }
 
-    /// The `signedColumns` values of `o`.
+    /// The `TrajectoryColumns.signed` values of `o`.
     func appendSigned(_ o: Observables, to row: inout [Double]) {
         row.append(o.a)
         row.append(o.b)
@@ -123,7 +121,7 @@ struct TheoryRunner {
 
     func runMap() throws -> TheoryResult {
         let map = try DiscreteMap(model: model, method: config.method, learningRate: config.learningRate)
-        var table = Table(columns: ["step"] + Self.baseColumns + groupColumns + Self.signedColumns)
+        var table = Table(columns: TrajectoryColumns.theory(groups: groupNames))
         let start = model.identityStart(alpha: config.alpha)
         var tracker = EscapeTracker(start: model.observables(start), threshold: config.escapeThreshold)
         let every = config.every, steps = config.steps, spiked = model.isSpikedLayout
@@ -150,7 +148,7 @@ struct TheoryRunner {
         do {
             last = try map.iterate(from: start, steps: steps, every: every, watch: { s in
                 if escaped { return false }
-                if s[signal] >= threshold { escaped = true; return true }
+                if EscapeTracker.escapes(signal: s[signal], threshold: threshold) { escaped = true; return true }
                 if let spike { tracker.notePeak(signal: s[signal], spike: s[spike]) }
                 return false
             }, poll: { k, s in
@@ -194,7 +192,10 @@ struct TheoryRunner {
                 throw RunInterrupted(step: Int((t / lr).rounded()), time: t, reason: reason)
             }
         }
-        // The escape (a reaching the threshold) is event-located, not read off the grid.
+        // The escape (a reaching the threshold) is event-located, not read off the grid. The event
+        // watches the signed s_a rising to the threshold, which is |s_a| ≥ threshold
+        // (`EscapeTracker.escapes`) here: from α > 0 the flows never take s_a through 0 (a zero
+        // coefficient has a zero gradient and sign(0) = 0).
         let crossing = FlowCrossing(index: model.signalIndex, threshold: config.escapeThreshold)
         var escape: (time: Double, state: [Double])?
         let onCrossing: (Double, [Double]) throws -> Void = { t, s in escape = (t, s) }
@@ -239,16 +240,10 @@ struct TheoryRunner {
         times = Array(times.prefix(states.count))
         if outcome.status == .interrupted, let lastTime = times.last { outcome.lastStep = Int((lastTime / config.learningRate).rounded()) }
         let both = smoothed != nil
-        let extra = both ? ["a_smoothed", "b_smoothed", "c_smoothed", "loss_smoothed", "alignment_smoothed", "q_smoothed"] : []
         // Rows and columns are built in place at their final size: with array concatenation
         // the table cost ~3% of a short spiked flow (the run itself is ~60 GSL steps).
         let spikedLayout = model.isSpikedLayout
-        var columns = ["step", "time"]
-        columns.reserveCapacity(2 + Self.baseColumns.count + (spikedLayout ? 0 : model.count) + extra.count + 3)
-        columns.append(contentsOf: Self.baseColumns)
-        if !spikedLayout { columns.append(contentsOf: groupColumns) }
-        columns.append(contentsOf: extra)
-        columns.append(contentsOf: Self.signedColumns)
+        let columns = TrajectoryColumns.theory(flow: true, groups: groupNames, smoothed: both)
         var table = Table(columns: columns)
         table.reserveCapacity(times.count)
         var tracker = EscapeTracker(start: model.observables(start), threshold: config.escapeThreshold)
@@ -266,12 +261,12 @@ struct TheoryRunner {
             var row: [Double] = []
             row.reserveCapacity(columns.count)
             row.append(step)
-            row.append(t)
             append(o, to: &row)
+            row.append(t)
             if !spikedLayout { row.append(contentsOf: states[i]) }
             if let smoothed {
                 let p = model.observables(smoothed[i])
-                row.append(contentsOf: [abs(p.a), abs(p.b), abs(p.c), p.loss, p.alignment, p.q])
+                row.append(contentsOf: [abs(p.a), abs(p.b), abs(p.c), p.q, p.loss, p.alignment])  // smoothedStatistics
                 difference = max(difference, abs(p.a - o.a), abs(p.b - o.b), abs(p.c - o.c))
             }
             appendSigned(o, to: &row)
@@ -292,7 +287,7 @@ struct TheoryRunner {
         let p = Double(config.dimension - 2)
         let lr = config.method == .gd ? config.learningRate : config.learningRate * p.squareRoot()
         let map = try LargeDimensionMap(lambda: config.leadingSpike, method: config.method, learningRate: lr, bulkCount: nil)
-        var table = Table(columns: ["step"] + Self.baseColumns + Self.signedColumns)
+        var table = Table(columns: TrajectoryColumns.theory())
         func observe(_ a: Double, _ b: Double, _ q: Double) -> Observables {
             let ab = a * a + b * b
             return Observables(a: a, b: b, c: (q / p).squareRoot(), q: q, trace: map.trace(a, b, q), loss: map.loss(a, b, q),

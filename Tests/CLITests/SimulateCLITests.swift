@@ -3,7 +3,7 @@ import Foundation
 import SpecgdSupport
 
 @Suite struct SimulateCLITests {
-    private let columns = "step,a,b,c,q,loss,train_loss,alignment,spike_alignment,wall_time"
+    private let columns = "step,a,b,c,q,loss,alignment,spike_alignment,train_loss,wall_time"
 
     @Test func writesTrajectoryAndSidecar() throws {
         let dir = try SpecgdProcess.temporaryDirectory()

@@ -1,21 +1,22 @@
 import Foundation
 import Testing
 import SpecgdSupport
+import Theory
 @testable import Comparison
 
 @Suite struct EscapeCheckTests {
     @Test func criticalLambdaIsWhereRhoCrossesOne() {
         for (lr, q) in [(1e-3, 0.0), (1e-2, 0.05), (0.1, 0.3)] {
-            let lc = EscapeFormulas.criticalLambda(learningRate: lr, q: q)
+            let lc = EscapeAnalytics.lambdaCritical(lr: lr, q: q)
             // λ_c then ρ(λ_c): ≲ 14 roundings, ρ's relative sensitivity to λ below 1 (see
             // TheoryTests' EscapeAnalyticsTests): 32 ε.
-            #expect(abs(EscapeFormulas.rho(lambda: lc, learningRate: lr, q: q) - 1) < 32 * Double.ulpOfOne)
-            #expect(EscapeFormulas.rho(lambda: lc * 1.1, learningRate: lr, q: q) > 1)
-            #expect(EscapeFormulas.rho(lambda: lc * 0.9, learningRate: lr, q: q) < 1)
+            #expect(abs(EscapeAnalytics.rho(lambda: lc, lr: lr, q: q) - 1) < 32 * Double.ulpOfOne)
+            #expect(EscapeAnalytics.rho(lambda: lc * 1.1, lr: lr, q: q) > 1)
+            #expect(EscapeAnalytics.rho(lambda: lc * 0.9, lr: lr, q: q) < 1)
         }
-        #expect(EscapeFormulas.criticalLambda(learningRate: 1e-3, q: 0) == 2)
+        #expect(EscapeAnalytics.lambdaCritical(lr: 1e-3, q: 0) == 2)
         // Same closed form, a handful of correctly rounded operations each side (≤ 4 ε of 0.33).
-        #expect(abs(EscapeFormulas.saturationRatio(lambda: 8, signalAtEscape: 0.5, q: 0) - (0.75 / 27).squareRoot() / 0.5) < 4 * Double.ulpOfOne)
+        #expect(abs(EscapeAnalytics.saturationRatio(lambda: 8, a: 0.5, q: 0) - (0.75 / 27).squareRoot() / 0.5) < 4 * Double.ulpOfOne)
     }
 
     /// The window, amplification and ρ^k recomputed here by a direct scan of the trajectory.

@@ -320,7 +320,7 @@ import TestSupport
         #expect(abs(problem.spectrum.reduce(0, +) / 20 - 1) <= 42 * eps)
         #expect(problem.spectrum[0] > problem.spectrum[19])
         let table = try runSimulation(c).perSeed[0]
-        #expect(table.columns == TrajectoryColumns.names)
+        #expect(table.columns == TrajectoryColumns.simulation)
         #expect(table.column("step")! == [0, 5, 10])
         #expect(table.column("b")!.allSatisfy { $0 == 0 })
         #expect(table.column("spike_alignment")!.allSatisfy { $0 == 1 })

@@ -39,7 +39,7 @@ import TestSupport
         let bStar = EscapeAnalytics.saturationSpike(lambda: lambda, a: 0.5, q: q0)
         #expect(abs(spike / bStar - 1) < 0.03, "b at escape \(spike) vs b* \(bStar)")
         let ratio = spike / signal
-        #expect(abs(ratio / EscapeAnalytics.saturationRatio(lambda: lambda, threshold: 0.5, q: q0) - 1) < 0.03)
+        #expect(abs(ratio / EscapeAnalytics.saturationRatio(lambda: lambda, a: 0.5, q: q0) - 1) < 0.03)
     }
 
     @Test func lambdaCriticalIsWhereRhoHasModulusOne() {

@@ -9,6 +9,10 @@ import NumericKit
 @Suite struct ManifoldGradientTests {
     static let models: [GroupedModel] = [
         try! .spiked(lambda: 8, dimension: 1000),
+        // Three groups unlike the spiked model's (σ, p, targets all different), for the n = 3 path.
+        try! GroupedModel(groups: [Group(name: "x", eigenvalue: 0.7, multiplicity: 5),
+                                   Group(name: "s", eigenvalue: 2.3, multiplicity: 1, target: 1),
+                                   Group(name: "z", eigenvalue: 1.9, multiplicity: 40)]),
         try! .powerLaw(beta: 1, dimension: 12, signalIndex: 3),
         try! GroupedModel(groups: [Group(name: "a", eigenvalue: 1, multiplicity: 1, target: 1),
                                    Group(name: "b", eigenvalue: 9, multiplicity: 1),
@@ -32,7 +36,7 @@ import NumericKit
         return s.indices.map { ManifoldGradient.coefficient(eigenvalue: sigma[$0], value: s[$0], target: t[$0], trace: trace) }
     }
 
-    @Test(arguments: 0..<3)
+    @Test(arguments: 0..<4)
     func groupedModelAndFlowKernelEqualTheReference(_ index: Int) {
         let model = Self.models[index]
         let kernel = GradientKernel(model)
@@ -47,7 +51,37 @@ import NumericKit
         }
     }
 
-    @Test(arguments: 0..<3)
+    /// The switching factor h_g (flows' sign events) and the GD flow's two C right-hand sides
+    /// (n groups, and the straight-line n = 3 one for every 3-group model) against the reference.
+    @Test(arguments: 0..<4)
+    func switchingFactorAndDirectRightHandSidesEqualTheReference(_ index: Int) {
+        let model = Self.models[index]
+        let kernel = GradientKernel(model)
+        let p = model.groups.map { Double($0.multiplicity) }, sigma = model.groups.map(\.eigenvalue)
+        let t = model.groups.map(\.target)
+        for s in Self.states(model.count) {
+            let trace = ManifoldGradient.trace(multiplicities: p, eigenvalues: sigma, values: s, targets: t)
+            let expected = Self.reference(model, s).map { -$0 }
+            s.withUnsafeBufferPointer { y in
+                #expect(kernel.trace(y.baseAddress!) == trace)
+                for g in s.indices {
+                    #expect(kernel.switchingFactor(y.baseAddress!, g, trace: trace)
+                            == ManifoldGradient.switchingFactor(eigenvalue: sigma[g], value: s[g], target: t[g], trace: trace))
+                }
+                var out = [Double](repeating: .nan, count: s.count)
+                let context = UnsafeMutableRawPointer(kernel.storage.base)
+                out.withUnsafeMutableBufferPointer { _ = gradientFlow(0, y.baseAddress, $0.baseAddress, context) }
+                #expect(out == expected)
+                if model.count == 3 {
+                    out = [Double](repeating: .nan, count: s.count)
+                    out.withUnsafeMutableBufferPointer { _ = threeGroupGradientFlow(0, y.baseAddress, $0.baseAddress, context) }
+                    #expect(out == expected)
+                }
+            }
+        }
+    }
+
+    @Test(arguments: 0..<4)
     func mapStepEqualsTheReferenceStep(_ index: Int) throws {
         let model = Self.models[index]
         for method in Method.allCases {

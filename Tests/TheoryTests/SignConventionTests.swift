@@ -15,7 +15,7 @@ import SpecgdSupport
         config.dynamics = dynamics
         let table = try runTheory(config).table
         #expect(Array(table.columns.suffix(3)) == ["a_signed", "b_signed", "c_signed"])
-        #expect(Array(table.columns.prefix(9)) == ["step", "a", "b", "c", "loss", "alignment", "spike_alignment", "q", "T"])
+        #expect(Array(table.columns.prefix(9)) == ["step", "a", "b", "c", "q", "loss", "alignment", "spike_alignment", "T"])
         for name in ["a", "b", "c"] {
             let magnitude = try #require(table.column(name)), signed = try #require(table.column("\(name)_signed"))
             #expect(zip(magnitude, signed).allSatisfy { $0 == abs($1) }, "\(name) = |\(name)_signed| on every row")
