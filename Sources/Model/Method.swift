@@ -35,10 +35,11 @@ public enum Method: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    /// Refuses, in one line, a method that `path` does not run yet (it runs gd and specgd).
-    public func requirePaperMethod(in path: String) throws {
+    /// Refuses, in one line, a method that `path` does not run yet (it runs gd and specgd);
+    /// `note` says where the method does run.
+    public func requirePaperMethod(in path: String, note: String? = nil) throws {
         guard Method.paperMethods.contains(self) else {
-            throw InputError("method \(rawValue) is not available in \(path) yet (it runs gd and specgd)")
+            throw InputError("method \(rawValue) is not available in \(path) yet (it runs gd and specgd\(note.map { "; " + $0 } ?? ""))")
         }
     }
 }

@@ -20,7 +20,7 @@ public struct DiscreteMap: Sendable {
 
     public init(model: GroupedModel, method: Method, learningRate: Double) throws {
         try Validate.positive(learningRate, "lr")
-        try method.requirePaperMethod(in: "the plain exact map (the optimizer map runs it)")
+        try method.requirePaperMethod(in: "DiscreteMap", note: "OptimizerMap runs every method")
         self.model = model
         self.method = method
         self.learningRate = learningRate
