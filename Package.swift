@@ -32,9 +32,10 @@ let package = Package(
         .target(name: "CMachine"),
         .target(name: "SpecgdSupport", dependencies: ["CMachine", "CLapacke", "CGSL"]),
         .target(name: "NumericKit", dependencies: ["CGSL", "CLapacke", "SpecgdSupport"]),
-        // The shared vocabulary of an experiment (method, covariance, initialisation, teacher):
-        // theory and simulation mean the same thing by the same value.
-        .target(name: "Model", dependencies: ["SpecgdSupport"]),
+        // The shared vocabulary of an experiment (method, optimizer, covariance, initialisation,
+        // teacher): theory and simulation mean the same thing by the same value. NumericKit for
+        // the one polar vocabulary (PolarMethod) and the Newton–Schulz schedules.
+        .target(name: "Model", dependencies: ["NumericKit", "SpecgdSupport"]),
         .target(name: "Theory", dependencies: ["Model", "NumericKit", "SpecgdSupport"]),
         .target(name: "Simulation", dependencies: ["Model", "NumericKit", "SpecgdSupport"]),
         .target(name: "Plot", dependencies: ["SpecgdSupport"]),

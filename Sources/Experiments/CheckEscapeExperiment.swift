@@ -75,7 +75,8 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
     public func learningRate(_ method: Method) -> Double {
         switch method {
         case .gd: gdLearningRate ?? learningRate
-        case .specgd: specgdLearningRate ?? learningRate
+        // check-escape runs Method.paperMethods; the others take the normalised-update rate.
+        case .specgd, .signgd, .adam: specgdLearningRate ?? learningRate
         }
     }
 
@@ -91,6 +92,9 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
         case .gd:
             let estimate = EscapeAnalytics.gdEscapeStepEstimate(alpha: alpha, threshold: escapeThreshold, lr: lr, q: q0) ?? 10_000
             budget = 1.6 * estimate + 100
+        case .signgd, .adam:
+            try method.requirePaperMethod(in: "check-escape")
+            budget = 0
         case .specgd:
             budget = 1.2 * (EscapeAnalytics.specgdEscapeStepEstimate(alpha: alpha, threshold: escapeThreshold, lr: lr) ?? 1000) + 20
         }
@@ -191,7 +195,7 @@ public enum CheckEscapeExperiment {
         var points = [EscapeFigure.Point]()
         for lambda in lambdas {
             var point = EscapeFigure.Point(lambda: lambda)
-            for method in Method.allCases {
+            for method in Method.paperMethods {
                 let theory = try runTheory(try request.theoryConfiguration(method, lambda: lambda))
                 let rate = request.learningRate(method)
                 let map = try EscapeMeasurement.measure(theory.table, lambda: lambda, threshold: threshold)

@@ -108,7 +108,7 @@ public struct FigureSet: Sendable {
     /// One panel with a line per method, reading `<method>_<stat>` columns of `csv`.
     static func methodPanel(csv: String, stat: String, title: String, label: String, log: Bool, legend: Bool) -> PanelRecipe {
         PanelRecipe(title: title, xLabel: "step k", yLabel: label, yScale: log ? .log : .linear,
-                    series: Method.allCases.map {
+                    series: Method.paperMethods.map {
                         .line(csv, x: "step", y: "\($0.rawValue)_\(stat)", label: Self.label($0), color: Self.color($0))
                     },
                     legend: legend)
@@ -119,7 +119,7 @@ public struct FigureSet: Sendable {
     func trajectories() throws -> (FigureRecipe, [String: Table]) {
         var tables = [String: Table](), methods = [OverlayRecipe.Method]()
         let d = options.simulationDimension, every = max(1, options.trajectorySteps / 150)
-        for method in Method.allCases {
+        for method in Method.paperMethods {
             let theory = try self.theory(method, dimension: d, steps: options.trajectorySteps, every: every)
             var c = SimulationConfiguration(method: method, lambda: options.lambda, dimension: d,
                                             initialization: .gaussian, alpha: options.alpha, learningRate: options.learningRate,
@@ -141,13 +141,13 @@ public struct FigureSet: Sendable {
 
     /// Escape metrics of the exact map for a list of configurations (one row each).
     func escapeRows(_ parameter: String, values: [Double], configure: (Double) -> (lambda: Double, dim: Int)) throws -> Table {
-        var table = Table(columns: [parameter] + Method.allCases.flatMap { m in
+        var table = Table(columns: [parameter] + Method.paperMethods.flatMap { m in
             ["escape_step", "alignment_at_escape", "spike_alignment_at_escape", "amplification"].map { "\(m.rawValue)_\($0)" }
         })
         for value in values {
             var row = [value]
             let (lambda, dim) = configure(value)
-            for method in Method.allCases {
+            for method in Method.paperMethods {
                 let steps = method == .gd ? 8000 : 1500
                 let e = try theory(method, lambda: lambda, dimension: dim, steps: steps, every: steps).summary.escape
                 row += [e.escapeStep.map(Double.init) ?? .nan, e.alignmentAtEscape ?? .nan, e.signalSpikeAlignmentAtEscape ?? .nan,
@@ -160,7 +160,7 @@ public struct FigureSet: Sendable {
 
     func escapePanels(csv: String, x: String, xLabel: String, references: [ReferenceRecipe]) -> [PanelRecipe] {
         func series(_ column: String) -> [SeriesRecipe] {
-            Method.allCases.flatMap { m -> [SeriesRecipe] in
+            Method.paperMethods.flatMap { m -> [SeriesRecipe] in
                 [.line(csv, x: x, y: "\(m.rawValue)_\(column)", label: Self.label(m), color: Self.color(m)),
                  .markers(csv, x: x, y: "\(m.rawValue)_\(column)", label: Self.label(m), color: Self.color(m),
                           shape: m == .gd ? .circle : .square, filled: true)]
@@ -204,7 +204,7 @@ public struct FigureSet: Sendable {
         var joined = StepColumns()
         var series = [SeriesRecipe]()
         let styles: [LineStyle] = [.dotted, .solid, .dashed]
-        for method in Method.allCases {
+        for method in Method.paperMethods {
             for (i, lambda) in lambdas.enumerated() {
                 let t = try theory(method, lambda: lambda, steps: steps, every: every).table
                 let name = "\(method.rawValue)_lambda_\(Table.format(lambda))"
@@ -225,7 +225,7 @@ public struct FigureSet: Sendable {
     func bulkContraction() throws -> (FigureRecipe, [String: Table]) {
         let steps = options.longSteps, every = max(1, steps / 400)
         var joined = StepColumns()
-        for method in Method.allCases {
+        for method in Method.paperMethods {
             let t = try theory(method, steps: steps, every: every).table
             for stat in ["q", "c", "a"] { joined.add("\(method.rawValue)_\(stat)", from: t, column: stat) }
         }
@@ -245,7 +245,7 @@ public struct FigureSet: Sendable {
     func powerLaw() throws -> (FigureRecipe, [String: Table]) {
         let steps = options.longSteps / 2, every = max(1, steps / 300), d = 64, beta = 1.0, signal = 16
         var joined = StepColumns()
-        for method in Method.allCases {
+        for method in Method.paperMethods {
             var config = TheoryConfiguration(method: method, lambda: options.lambda, dimension: d, alpha: options.alpha,
                                              learningRate: options.learningRate, steps: steps, every: every,
                                              escapeThreshold: options.escapeThreshold)

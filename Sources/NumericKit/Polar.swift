@@ -20,6 +20,19 @@ public enum PolarMethod: String, Sendable, Codable, CaseIterable {
     /// resolving it); otherwise the same matrix goes through the `svd` path (gesdd, with its
     /// zero-singular-value rule). Rank-deficient gradients therefore always take that path.
     case gram
+    /// Polar Express (Amsel et al. 2025): per-step tuned quintics with a safety factor
+    /// (`NewtonSchulzSchedule.polarExpress`). Exact theory map only for now; dense runs refuse it.
+    case polarExpress = "polar-express"
+    /// Newton–Schulz with caller-given (a, b, c) rows, one per step (`NewtonSchulzSchedule.custom`).
+    /// Exact theory map only for now; dense runs refuse it.
+    case custom
+
+    /// The rules the dense `PolarWorkspace` computes (polar-express and custom are the theory
+    /// map's until the dense Newton–Schulz reads `NewtonSchulzSchedule`).
+    public static let denseRules: [PolarMethod] = [.svd, .ns3, .ns5, .gram]
+
+    /// Whether the rule is a Newton–Schulz iteration (it reads K and ε) rather than an exact polar.
+    public var isNewtonSchulz: Bool { self != .svd && self != .gram }
 }
 
 /// Computes polar factors of r×c matrices into a caller-owned output with preallocated
@@ -72,7 +85,8 @@ public struct PolarWorkspace: Sendable {
     private var powerVector: [Double] = []
     private var powerImage: [Double] = []
 
-    public static let quinticCoefficients = (a: 3.4445, b: -4.7750, c: 2.0315)
+    public static let quinticCoefficients = (a: NewtonSchulzSchedule.quintic.a, b: NewtonSchulzSchedule.quintic.b,
+                                             c: NewtonSchulzSchedule.quintic.c)
 
     public init(rows: Int, columns: Int, method: PolarMethod, steps: Int = 5) {
         precondition(rows >= 1 && columns >= 1, "polar factor of an empty matrix")
@@ -119,6 +133,8 @@ public struct PolarWorkspace: Sendable {
         case .svd: try polarBySVD(g, into: &out)
         case .gram: try polarByGram(g, into: &out)
         case .ns3, .ns5: newtonSchulz(g, into: &out)
+        case .polarExpress, .custom:
+            throw InputError("polar \(method.rawValue) is not available in dense runs yet (the theory map runs it)")
         }
     }
 

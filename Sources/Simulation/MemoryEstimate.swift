@@ -84,7 +84,7 @@ extension SimulationConfiguration {
         case .svd, .gram:
             doubles = tall ? r * c + c * c + svd(c, c) + 64 * c : svd(r, c)
             if method == .gram { doubles += r * c + 4 * k * k + 10 * k }
-        case .ns3, .ns5:
+        case .ns3, .ns5, .polarExpress, .custom:
             doubles = 2 * r * c + 3 * k * k
         }
         var e = MemoryEstimate()

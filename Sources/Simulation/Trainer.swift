@@ -27,6 +27,10 @@ public struct Trainer: Sendable {
     /// Repetition r draws from stream r + 1 of the master seed (stream 0 is the problem's).
     public init(configuration c: SimulationConfiguration, repetition: Int = 0, problem: Problem? = nil) throws {
         try c.validate()
+        try c.method.requirePaperMethod(in: "dense runs")
+        if c.method == .specgd && !PolarMethod.denseRules.contains(c.polar) {
+            throw InputError("polar \(c.polar.rawValue) is not available in dense runs yet (svd, gram, ns3, ns5)")
+        }
         try Validate.atLeast(repetition, 0, "repetition")
         configuration = c
         self.repetition = repetition
@@ -117,6 +121,8 @@ public struct Trainer: Sendable {
             }
             try polarWorkspace!.polar(beta > 0 ? direction! : gradient, into: &polarFactor)
             update = polarFactor
+        case .signgd, .adam:
+            preconditionFailure("refused by init")
         }
         let lr = c.learningRate
         var normSquared = 0.0

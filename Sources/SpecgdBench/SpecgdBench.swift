@@ -7,7 +7,7 @@ struct SpecgdBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "specgd-bench",
         abstract: "Benchmark timings for scripts/bench-all and scripts/bench-theory (not a user command).",
-        subcommands: [TimeTheory.self, PhaseGrid.self])
+        subcommands: [TimeTheory.self, PhaseGrid.self, OptimizerMapBench.self])
 }
 
 /// Seconds of `body`, on the monotonic clock.

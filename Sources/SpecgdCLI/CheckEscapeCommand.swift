@@ -118,7 +118,7 @@ struct CheckEscapeCommand: ParsableCommand {
         }
         try OutputPath.checkDirectory(outputDirectory)
         // The runs go one at a time; each keeps every step. The library checks every value.
-        for method in Method.allCases {
+        for method in Method.paperMethods {
             let theory = try theoryConfiguration(method, lambda: lambdas[0])
             try theory.validate()
             var estimate = theory.memoryEstimate

@@ -77,6 +77,8 @@ extension DiscreteMap {
                                         row[j] = value
                                         squares += value * value
                                     }
+                                case .signgd, .adam:
+                                    break  // refused by DiscreteMap.init above
                                 }
                                 if !(squares <= limit * limit) { diverged = true }  // false for NaN too
                             }

@@ -20,6 +20,7 @@ public struct DiscreteMap: Sendable {
 
     public init(model: GroupedModel, method: Method, learningRate: Double) throws {
         try Validate.positive(learningRate, "lr")
+        try method.requirePaperMethod(in: "DiscreteMap", note: "OptimizerMap runs every method")
         self.model = model
         self.method = method
         self.learningRate = learningRate
@@ -61,6 +62,8 @@ public struct DiscreteMap: Sendable {
                 let grad = gradient[g]
                 s[g] -= grad > 0 ? lr : (grad < 0 ? -lr : 0)
             }
+        case .signgd, .adam:
+            break  // refused by init
         }
     }
 

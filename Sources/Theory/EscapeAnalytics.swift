@@ -91,7 +91,9 @@ public struct EscapePredictions: Sendable, Codable, Equatable {
         lambdaCritical = EscapeAnalytics.lambdaCritical(lr: lr, q: q0)
         switch method {
         case .gd: predictedEscapeStep = EscapeAnalytics.gdEscapeStep(alpha: alpha, threshold: threshold, lr: lr, q: q0)
-        case .specgd: predictedEscapeStep = EscapeAnalytics.specgdEscapeStep(alpha: alpha, threshold: threshold, lr: lr)
+        // SignGD equals exact SpecGD on the identity manifold (docs/model.md §6).
+        case .specgd, .signgd: predictedEscapeStep = EscapeAnalytics.specgdEscapeStep(alpha: alpha, threshold: threshold, lr: lr)
+        case .adam: predictedEscapeStep = nil  // no closed form for Adam's escape here
         }
         saturationSpike = EscapeAnalytics.saturationSpike(lambda: lambda, a: threshold, q: q0)
         saturationRatio = saturationSpike / threshold

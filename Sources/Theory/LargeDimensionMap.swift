@@ -21,6 +21,7 @@ public struct LargeDimensionMap: Sendable {
         try Validate.spike(lambda)
         try Validate.positive(learningRate, "lr")
         if let bulkCount { try Validate.positive(bulkCount, "bulk count p") }
+        try method.requirePaperMethod(in: "the large-d map")
         self.lambda = lambda
         self.method = method
         self.learningRate = learningRate
@@ -57,6 +58,8 @@ public struct LargeDimensionMap: Sendable {
             func sign(_ x: Double) -> Double { x > 0 ? 1 : (x < 0 ? -1 : 0) }
             state = (a - eta * sign(ga), b - eta * sign(gb),
                      q - 2 * learningRate * sign(bulkFactor) * q.squareRoot() + learningRate * learningRate)
+        case .signgd, .adam:
+            break  // refused by init
         }
     }
 

@@ -228,6 +228,8 @@ struct TheoryRunner {
                         }
                     smoothed = other
                 }
+            case (.signgd, _), (.adam, _):
+                try config.method.requirePaperMethod(in: "the flows")
             }
         } catch let error as ODEError where error.status == ODEError.nonFiniteStatus {
             let divergenceError = DivergenceError(step: Int((error.time / config.learningRate).rounded()), time: error.time,

@@ -173,7 +173,7 @@ import TestSupport
     func momentumMatchesAnIndependentRecurrence(nesterov: Bool) throws {
         // On the identity manifold with θ* = e₁, momentum acts coordinate-wise: a
         // transcription of heavy ball / Nesterov on the (a, b, c) map is the reference.
-        for method in Method.allCases {
+        for method in Method.paperMethods {
             let d = 10, lambda = 3.0, beta = 0.8
             let lr = method == .gd ? 0.01 : 1e-3
             var c = SimulationConfiguration(method: method, lambda: lambda, dimension: d, alpha: 0.1,

@@ -84,7 +84,7 @@ import NumericKit
     @Test(arguments: 0..<4)
     func mapStepEqualsTheReferenceStep(_ index: Int) throws {
         let model = Self.models[index]
-        for method in Method.allCases {
+        for method in Method.paperMethods {
             let lr = 1e-3
             let map = try DiscreteMap(model: model, method: method, learningRate: lr)
             for s in Self.states(model.count) {

@@ -9,6 +9,13 @@ import Theory
 // from these types (allValueStrings, allValueDescriptions); help strings never repeat them.
 
 extension Method: ExpressibleByArgument {
+    /// The methods the commands run so far (signgd and adam are the optimizer map's until the
+    /// command-line options for the optimizer family land): only these parse.
+    public static var allValueStrings: [String] { paperMethods.map(\.rawValue) }
+    public init?(argument: String) {
+        guard let method = Method(rawValue: argument), Method.paperMethods.contains(method) else { return nil }
+        self = method
+    }
     public static var allValueDescriptions: [String: String] {
         ["gd": "gradient descent, W ← W − η̃∇L",
          "specgd": "spectral GD, W ← W − η·polar(∇L) (every singular direction moves by η)"]
@@ -45,6 +52,13 @@ extension Initialization: ExpressibleByArgument {
 }
 
 extension PolarMethod: ExpressibleByArgument {
+    /// The rules dense runs compute so far (polar-express and custom are the optimizer map's):
+    /// only these parse.
+    public static var allValueStrings: [String] { denseRules.map(\.rawValue) }
+    public init?(argument: String) {
+        guard let rule = PolarMethod(rawValue: argument), PolarMethod.denseRules.contains(rule) else { return nil }
+        self = rule
+    }
     public static var allValueDescriptions: [String: String] {
         ["svd": "exact, LAPACK gesdd",
          "ns3": "cubic Newton–Schulz (--ns-steps iterations)",

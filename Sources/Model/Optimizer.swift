@@ -1,0 +1,187 @@
+import NumericKit
+import SpecgdSupport
+
+/// A fixed factor on the learning rate (docs/model.md §6), for a d×m weight matrix.
+public enum LearningRateScale: String, Sendable, Codable, CaseIterable {
+    /// η as given.
+    case none
+    /// Muon's √max(1, d/m) (1 on the square manifold m = d).
+    case muon
+    /// 0.2·√max(d, m): "match the update RMS of AdamW" (Moonlight's rule).
+    case adamwRMS = "adamw-rms"
+
+    /// The factor for W ∈ R^{d×m}.
+    public func factor(rows d: Int, columns m: Int) -> Double {
+        switch self {
+        case .none: 1
+        case .muon: max(1, Double(d) / Double(m)).squareRoot()
+        case .adamwRMS: 0.2 * Double(max(d, m)).squareRoot()
+        }
+    }
+}
+
+/// One optimizer of the family of docs/model.md §6: the method and every option that refines
+/// it. The same value means the same update in the exact grouped map and (as they learn the
+/// options) the dense runs. Options a method does not read are nil / at their neutral value,
+/// and `validate()` refuses one that is set for a method that would ignore it.
+///
+/// The update, per coordinate (on the manifold: per group), with η' = η·scale:
+///   momentum (gd, specgd, signgd):  B ← βB + G, U = B (Nesterov: U = G + βB); none: U = G
+///   direction u:  gd: U;  specgd: polar(U) (exact: sign U; Newton–Schulz: the schedule on
+///                 U/(f‖U‖_F + ε));  signgd: sign U;
+///                 adam: m ← β₁m + (1−β₁)G, v ← β₂v + (1−β₂)G², u = (m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε)
+///   step:        s ← (1 − η'ω) s − η' u     (decoupled weight decay ω; with adam, AdamW)
+public struct Optimizer: Sendable, Codable, Equatable {
+    public var method: Method
+    /// SpecGD's polar factor; nil = svd (exact). Set for another method, refused.
+    public var polar: PolarMethod?
+    /// Newton–Schulz steps K; nil = 5 (custom: one per row). Newton–Schulz rules only.
+    public var newtonSchulzSteps: Int?
+    /// ε in the normalisation U/(f‖U‖_F + ε); nil = 1e-7. Newton–Schulz rules only.
+    public var newtonSchulzEpsilon: Double?
+    /// Polar Express's safety factor f; nil = 1.01. polar-express only.
+    public var safetyFactor: Double?
+    /// The (a, b, c) rows of `polar: custom`, one per step (`NewtonSchulzSchedule.readRows`).
+    public var coefficients: [NewtonSchulzStep]?
+    /// Heavy-ball momentum β ∈ [0, 1) (0 = none): gd, specgd and signgd (Signum).
+    public var momentum: Double
+    /// Nesterov's variant U = G + βB (needs momentum > 0).
+    public var nesterov: Bool
+    /// Decoupled weight decay ω ≥ 0: s ← (1 − η'ω)s − η'u, every method.
+    public var weightDecay: Double
+    public var learningRateScale: LearningRateScale
+    /// Adam's β₁, β₂, ε; nil = 0.9, 0.999, 1e-8. adam only.
+    public var beta1: Double?
+    public var beta2: Double?
+    public var adamEpsilon: Double?
+
+    public static let defaultBeta1 = 0.9
+    public static let defaultBeta2 = 0.999
+    public static let defaultAdamEpsilon = 1e-8
+
+    public init(method: Method, polar: PolarMethod? = nil, newtonSchulzSteps: Int? = nil, newtonSchulzEpsilon: Double? = nil,
+                safetyFactor: Double? = nil, coefficients: [NewtonSchulzStep]? = nil, momentum: Double = 0,
+                nesterov: Bool = false, weightDecay: Double = 0, learningRateScale: LearningRateScale = .none,
+                beta1: Double? = nil, beta2: Double? = nil, adamEpsilon: Double? = nil) {
+        self.method = method
+        self.polar = polar
+        self.newtonSchulzSteps = newtonSchulzSteps
+        self.newtonSchulzEpsilon = newtonSchulzEpsilon
+        self.safetyFactor = safetyFactor
+        self.coefficients = coefficients
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.weightDecay = weightDecay
+        self.learningRateScale = learningRateScale
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.adamEpsilon = adamEpsilon
+    }
+
+    /// Muon as practised: SpecGD with Muon's quintic (K = 5, ε = 1e-7) on the Nesterov
+    /// momentum buffer, β = 0.95.
+    public static let muon = Optimizer(method: .specgd, polar: .ns5, momentum: 0.95, nesterov: true)
+
+    // MARK: resolved values
+
+    /// The polar rule SpecGD uses (svd when none is given).
+    public var polarRule: PolarMethod { polar ?? .svd }
+    public var resolvedBeta1: Double { beta1 ?? Self.defaultBeta1 }
+    public var resolvedBeta2: Double { beta2 ?? Self.defaultBeta2 }
+    public var resolvedAdamEpsilon: Double { adamEpsilon ?? Self.defaultAdamEpsilon }
+
+    /// The Newton–Schulz schedule of a SpecGD optimizer with a Newton–Schulz polar rule, else
+    /// nil (exact polar, or another method).
+    public var schedule: NewtonSchulzSchedule? {
+        guard method == .specgd else { return nil }
+        let rule = polarRule
+        let k = newtonSchulzSteps ?? (rule == .custom ? coefficients?.count ?? 0 : NewtonSchulzSchedule.defaultSteps)
+        return NewtonSchulzSchedule.of(rule, steps: k, epsilon: newtonSchulzEpsilon ?? NewtonSchulzSchedule.defaultEpsilon,
+                                       safetyFactor: safetyFactor ?? NewtonSchulzSchedule.defaultSafetyFactor, rows: coefficients)
+    }
+
+    /// η' / η for a d×m weight matrix.
+    public func learningRateFactor(rows d: Int, columns m: Int) -> Double { learningRateScale.factor(rows: d, columns: m) }
+
+    /// True for plain GD or exact SpecGD (no momentum, no decay, no scale): the update of
+    /// docs/model.md §2, which `DiscreteMap` runs.
+    public var isPlain: Bool {
+        (method == .gd || (method == .specgd && !polarRule.isNewtonSchulz))
+            && momentum == 0 && !nesterov && weightDecay == 0 && learningRateScale == .none
+    }
+
+    // MARK: validation
+
+    /// One-line InputErrors naming the configuration field: an option set for a method or
+    /// rule that would ignore it, and every value out of range.
+    public func validate() throws {
+        if polar != nil && method != .specgd {
+            throw InputError("polar applies to method specgd only (got method \(method.rawValue))")
+        }
+        let rule = polarRule
+        if !rule.isNewtonSchulz || method != .specgd {
+            for (given, name) in [(newtonSchulzSteps != nil, "newtonSchulzSteps"), (newtonSchulzEpsilon != nil, "newtonSchulzEpsilon")] where given {
+                throw InputError("\(name) applies to Newton–Schulz polar rules only (ns3, ns5, polar-express, custom; got polar \(rule.rawValue))")
+            }
+        }
+        if safetyFactor != nil && rule != .polarExpress {
+            throw InputError("safetyFactor applies to polar polar-express only (got polar \(rule.rawValue))")
+        }
+        if coefficients != nil && rule != .custom {
+            throw InputError("coefficients apply to polar custom only (got polar \(rule.rawValue))")
+        }
+        if rule == .custom && (coefficients ?? []).isEmpty {
+            throw InputError("polar custom needs coefficients (one 'a b c' row per Newton–Schulz step)")
+        }
+        if method == .adam && (momentum != 0 || nesterov) {
+            throw InputError("momentum and nesterov apply to methods gd, specgd and signgd only (adam's momentum is beta1)")
+        }
+        if method != .adam && (beta1 != nil || beta2 != nil || adamEpsilon != nil) {
+            throw InputError("adam's beta1/beta2/adamEpsilon apply to method adam only (got method \(method.rawValue))")
+        }
+        try Self.unitInterval(momentum, "momentum")
+        if nesterov && momentum == 0 { throw InputError("nesterov needs momentum > 0") }
+        if let k = newtonSchulzSteps { try Validate.atLeast(k, 1, "newtonSchulzSteps") }
+        if let e = newtonSchulzEpsilon { try Validate.nonNegative(e, "newtonSchulzEpsilon") }
+        if let f = safetyFactor { try Validate.positive(f, "safetyFactor") }
+        for (g, row) in (coefficients ?? []).enumerated() where !(row.a.isFinite && row.b.isFinite && row.c.isFinite) {
+            throw InputError("coefficients row \(g + 1) must be finite (got \(row.a) \(row.b) \(row.c))")
+        }
+        try Validate.nonNegative(weightDecay, "weightDecay")
+        if let b = beta1 { try Self.unitInterval(b, "beta1") }
+        if let b = beta2 { try Self.unitInterval(b, "beta2") }
+        if let e = adamEpsilon { try Validate.positive(e, "adamEpsilon") }
+    }
+
+    /// β ∈ [0, 1): β = 1 never forgets (the buffer grows without bound), β < 0 alternates.
+    static func unitInterval(_ value: Double, _ name: String) throws {
+        guard value >= 0 && value < 1 else { throw InputError("\(name) must be in [0, 1) (got \(value))") }
+    }
+
+    // MARK: decoding
+
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case method, polar, newtonSchulzSteps, newtonSchulzEpsilon, safetyFactor, coefficients, momentum, nesterov,
+             weightDecay, learningRateScale, beta1, beta2, adamEpsilon
+    }
+
+    /// Decodes any subset of the fields but `method`: missing keys keep their defaults;
+    /// an unknown key is refused.
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(method: try c.decode(Method.self, forKey: .method))
+        polar = try c.decodeIfPresent(PolarMethod.self, forKey: .polar)
+        newtonSchulzSteps = try c.decodeIfPresent(Int.self, forKey: .newtonSchulzSteps)
+        newtonSchulzEpsilon = try c.decodeIfPresent(Double.self, forKey: .newtonSchulzEpsilon)
+        safetyFactor = try c.decodeIfPresent(Double.self, forKey: .safetyFactor)
+        coefficients = try c.decodeIfPresent([NewtonSchulzStep].self, forKey: .coefficients)
+        momentum = try c.decodeIfPresent(Double.self, forKey: .momentum) ?? 0
+        nesterov = try c.decodeIfPresent(Bool.self, forKey: .nesterov) ?? false
+        weightDecay = try c.decodeIfPresent(Double.self, forKey: .weightDecay) ?? 0
+        learningRateScale = try c.decodeIfPresent(LearningRateScale.self, forKey: .learningRateScale) ?? .none
+        beta1 = try c.decodeIfPresent(Double.self, forKey: .beta1)
+        beta2 = try c.decodeIfPresent(Double.self, forKey: .beta2)
+        adamEpsilon = try c.decodeIfPresent(Double.self, forKey: .adamEpsilon)
+    }
+}

@@ -1,0 +1,426 @@
+import Foundation
+import NumericKit
+import SpecgdSupport
+
+/// The state of the optimizer map after some steps: per group g the coefficient s_g, the
+/// momentum buffer B_g, Adam's moments m_g, v_g and the direction u_g of the last step
+/// (s ← (1 − η'ω)s − η'u; 0 before the first step), and the step count t.
+/// Buffers a method does not use stay 0.
+public struct OptimizerState: Sendable, Equatable {
+    public var coefficients: [Double]
+    public var momentum: [Double]
+    public var firstMoment: [Double]
+    public var secondMoment: [Double]
+    public var update: [Double]
+    public var step: Int
+
+    /// The start of a run: s = `coefficients`, every buffer 0, t = 0.
+    public init(coefficients: [Double]) {
+        let zeros = [Double](repeating: 0, count: coefficients.count)
+        self.coefficients = coefficients
+        momentum = zeros
+        firstMoment = zeros
+        secondMoment = zeros
+        update = zeros
+        step = 0
+    }
+}
+
+/// The exact grouped map of the optimizer family (docs/model.md §6) on the invariant manifold
+/// W = diag(s)·O: GD, SpecGD (exact sign or a Newton–Schulz schedule), SignGD and Adam, with
+/// momentum (and Nesterov), decoupled weight decay and a learning-rate scale.
+///
+/// Per step, with G_g the gradient coefficient of `ManifoldGradient` (same expression and
+/// association as `DiscreteMap.rawStep`) and η' = η·scale (the scale at m = d):
+///   U = G, or with momentum B ← βB + G, U = B (Nesterov: U = G + βB);
+///   u = U (gd), sign U (specgd with an exact polar; signgd), φ_K(U/(f‖U‖_F + ε)) with
+///   ‖U‖²_F = Σ_g p_g U_g² (specgd with Newton–Schulz), or Adam's bias-corrected ratio;
+///   s ← (1 − η'ω)s − η'u.
+/// SignGD with momentum is Signum (sign of the buffer); on the manifold it equals SpecGD with
+/// the same momentum exactly, as plain SignGD equals exact SpecGD.
+///
+/// The inner loop runs on one raw buffer (no allocation, no bounds checks) and costs O(groups)
+/// per step whatever d is: d enters only as the multiplicities p_g. With plain GD or exact
+/// SpecGD (`Optimizer.isPlain`), every step rounds exactly as `DiscreteMap`'s (1·s = s and
+/// η·(±1) = ±η are exact), so the trajectories are bit-identical.
+public struct OptimizerMap: Sendable {
+    public let model: GroupedModel
+    public let optimizer: Optimizer
+    /// η as given (η̃ for GD).
+    public let learningRate: Double
+    /// η' = η · `optimizer.learningRateScale` at m = d.
+    public let effectiveLearningRate: Double
+    /// |s_g| beyond this counts as divergence (as `DiscreteMap.explosionLimit`).
+    public var explosionLimit: Double = 1e60
+
+    /// How u is formed, resolved once.
+    enum Direction: Sendable { case gradient, sign, newtonSchulz, adam }
+    let direction: Direction
+    /// p_g σ_g, σ_g, t_g, p_g.
+    let weight: [Double]
+    let sigma: [Double]
+    let target: [Double]
+    let multiplicity: [Double]
+    /// The Newton–Schulz steps flattened as a₁ b₁ c₁ a₂ b₂ c₂ … (empty unless Newton–Schulz).
+    let schedule: [Double]
+    let normalisationFactor: Double
+    let normalisationEpsilon: Double
+    let beta: Double
+    let nesterov: Bool
+    /// 1 − η'ω (exactly 1 without decay).
+    let decay: Double
+    let beta1: Double
+    let beta2: Double
+    let adamEpsilon: Double
+
+    public init(model: GroupedModel, optimizer: Optimizer, learningRate: Double) throws {
+        try Validate.positive(learningRate, "lr")
+        try optimizer.validate()
+        self.model = model
+        self.optimizer = optimizer
+        self.learningRate = learningRate
+        let d = model.dimension
+        effectiveLearningRate = learningRate * optimizer.learningRateFactor(rows: d, columns: d)
+        weight = model.groups.map { Double($0.multiplicity) * $0.eigenvalue }
+        sigma = model.groups.map(\.eigenvalue)
+        target = model.groups.map(\.target)
+        multiplicity = model.groups.map { Double($0.multiplicity) }
+        let ns = optimizer.schedule
+        schedule = ns.map { $0.steps.flatMap { [$0.a, $0.b, $0.c] } } ?? []
+        normalisationFactor = ns?.normalisationFactor ?? 1
+        normalisationEpsilon = ns?.epsilon ?? 0
+        switch optimizer.method {
+        case .gd: direction = .gradient
+        case .specgd: direction = ns == nil ? .sign : .newtonSchulz
+        case .signgd: direction = .sign
+        case .adam: direction = .adam
+        }
+        beta = optimizer.momentum
+        nesterov = optimizer.nesterov
+        decay = 1 - effectiveLearningRate * optimizer.weightDecay
+        beta1 = optimizer.resolvedBeta1
+        beta2 = optimizer.resolvedBeta2
+        adamEpsilon = optimizer.resolvedAdamEpsilon
+    }
+
+    /// The buffers of one run, one allocation: s, G (scratch), B, m, v, u, each `count` long.
+    struct Buffers {
+        let base: UnsafeMutablePointer<Double>
+        let count: Int
+        init(_ state: OptimizerState) {
+            count = state.coefficients.count
+            base = .allocate(capacity: 6 * max(count, 1))
+            base.initialize(repeating: 0, count: 6 * max(count, 1))
+            for g in 0..<count {
+                s[g] = state.coefficients[g]
+                b[g] = state.momentum[g]
+                m[g] = state.firstMoment[g]
+                v[g] = state.secondMoment[g]
+                u[g] = state.update[g]
+            }
+        }
+        func deallocate() { base.deallocate() }
+        var s: UnsafeMutablePointer<Double> { base }
+        var gradient: UnsafeMutablePointer<Double> { base + count }
+        var b: UnsafeMutablePointer<Double> { base + 2 * count }
+        var m: UnsafeMutablePointer<Double> { base + 3 * count }
+        var v: UnsafeMutablePointer<Double> { base + 4 * count }
+        var u: UnsafeMutablePointer<Double> { base + 5 * count }
+        func view(step: Int) -> StateView {
+            StateView(step: step, coefficients: UnsafeBufferPointer(start: s, count: count),
+                      momentum: UnsafeBufferPointer(start: b, count: count),
+                      firstMoment: UnsafeBufferPointer(start: m, count: count),
+                      secondMoment: UnsafeBufferPointer(start: v, count: count),
+                      update: UnsafeBufferPointer(start: u, count: count))
+        }
+    }
+
+    /// The state after a step, lent to `record` (valid only during the call; `copy()` keeps it).
+    public struct StateView {
+        public let step: Int
+        public let coefficients: UnsafeBufferPointer<Double>
+        public let momentum: UnsafeBufferPointer<Double>
+        public let firstMoment: UnsafeBufferPointer<Double>
+        public let secondMoment: UnsafeBufferPointer<Double>
+        public let update: UnsafeBufferPointer<Double>
+
+        public func copy() -> OptimizerState {
+            var state = OptimizerState(coefficients: Array(coefficients))
+            state.momentum = Array(momentum)
+            state.firstMoment = Array(firstMoment)
+            state.secondMoment = Array(secondMoment)
+            state.update = Array(update)
+            state.step = step
+            return state
+        }
+    }
+
+    /// Pointers to the model's constants for the duration of a run.
+    struct Constants {
+        let w, sg, tg, p, ns: UnsafePointer<Double>
+        let nsCount: Int
+    }
+
+    /// One step t (1-based, for Adam's bias correction) on raw buffers.
+    @inline(__always)
+    func rawStep(_ x: Buffers, _ k: Constants, step t: Int) {
+        let n = x.count, s = x.s, grad = x.gradient, u = x.u
+        // The gradient: `ManifoldGradient` in `DiscreteMap.rawStep`'s association.
+        var trace = 0.0
+        for g in 0..<n { trace += k.w[g] * (s[g] * s[g] - k.tg[g]) }
+        for g in 0..<n { grad[g] = k.sg[g] * s[g] * (2 * k.sg[g] * (s[g] * s[g] - k.tg[g]) + trace) }
+        if direction == .adam {
+            let m = x.m, v = x.v
+            let correction1 = 1 - Foundation.pow(beta1, Double(t)), correction2 = 1 - Foundation.pow(beta2, Double(t))
+            for g in 0..<n {
+                m[g] = beta1 * m[g] + (1 - beta1) * grad[g]
+                v[g] = beta2 * v[g] + (1 - beta2) * (grad[g] * grad[g])
+                u[g] = (m[g] / correction1) / ((v[g] / correction2).squareRoot() + adamEpsilon)
+            }
+        } else {
+            // U into u; the direction then replaces it in place.
+            if beta > 0 {
+                let b = x.b
+                for g in 0..<n {
+                    b[g] = beta * b[g] + grad[g]
+                    u[g] = nesterov ? grad[g] + beta * b[g] : b[g]
+                }
+            } else {
+                for g in 0..<n { u[g] = grad[g] }
+            }
+            switch direction {
+            case .gradient, .adam:
+                break
+            case .sign:
+                for g in 0..<n { u[g] = u[g] > 0 ? 1 : (u[g] < 0 ? -1 : 0) }
+            case .newtonSchulz:
+                var normSquared = 0.0
+                for g in 0..<n { normSquared += k.p[g] * (u[g] * u[g]) }
+                let denominator = normalisationFactor * normSquared.squareRoot() + normalisationEpsilon
+                // U = 0 with ε = 0: no direction (the sign(0) = 0 convention), not 0/0.
+                let scale = denominator > 0 ? 1 / denominator : 0
+                for g in 0..<n {
+                    var y = u[g] * scale
+                    var j = 0
+                    while j < k.nsCount {
+                        let y2 = y * y
+                        y = y * ((k.ns[j + 1] * y2 + k.ns[j + 2] * (y2 * y2)) + k.ns[j])
+                        j += 3
+                    }
+                    u[g] = y
+                }
+            }
+        }
+        let lr = effectiveLearningRate, keep = decay
+        for g in 0..<n { s[g] = keep * s[g] - lr * u[g] }
+    }
+
+    /// Runs `body` with the constants' pointers.
+    func withConstants<R>(_ body: (Constants) throws -> R) rethrows -> R {
+        try weight.withUnsafeBufferPointer { w in
+            try sigma.withUnsafeBufferPointer { sg in
+                try target.withUnsafeBufferPointer { tg in
+                    try multiplicity.withUnsafeBufferPointer { p in
+                        try schedule.withUnsafeBufferPointer { ns in
+                            // An empty array's base address may be nil; the pointer is then never read.
+                            let nsBase = ns.baseAddress ?? w.baseAddress!
+                            return try body(Constants(w: w.baseAddress!, sg: sg.baseAddress!, tg: tg.baseAddress!,
+                                                      p: p.baseAddress!, ns: nsBase, nsCount: ns.count))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// One step in place (tests and small drivers; `iterate` is the fast path).
+    public func step(_ state: inout OptimizerState) {
+        let x = Buffers(state)
+        defer { x.deallocate() }
+        withConstants { rawStep(x, $0, step: state.step + 1) }
+        state = x.view(step: state.step + 1).copy()
+    }
+
+    /// Iterates `steps` times from `start` with `DiscreteMap.iterate`'s contract: `record(k, state)`
+    /// at k = 0, every `every` steps, at the last step and wherever `watch(s)` returns true;
+    /// `poll(k, state)` every `DiscreteMap.pollInterval` steps; `DivergenceError` naming the first step
+    /// whose coefficients are non-finite or beyond `explosionLimit`. Returns the final state.
+    public func iterate(from start: OptimizerState, steps: Int, every: Int = 1,
+                        watch: ((UnsafeBufferPointer<Double>) -> Bool)? = nil,
+                        poll: ((Int, StateView) throws -> Void)? = nil,
+                        record: (Int, StateView) throws -> Void) throws -> OptimizerState {
+        try Validate.atLeast(steps, 0, "steps")
+        try Validate.atLeast(every, 1, "every")
+        let n = model.count
+        for buffer in [start.coefficients, start.momentum, start.firstMoment, start.secondMoment, start.update] where buffer.count != n {
+            throw InputError("start has \(buffer.count) values for \(n) groups")
+        }
+        for value in start.coefficients { try Validate.finite(value, "initial coefficient") }
+        let x = Buffers(start)
+        defer { x.deallocate() }
+        let first = start.step
+        try record(first, x.view(step: first))
+        if steps == 0 { return start }
+        let limit = explosionLimit
+        return try withConstants { constants in
+            var k = 1
+            var untilRecord = every
+            var untilPoll = DiscreteMap.pollInterval
+            let coefficients = UnsafeBufferPointer(start: x.s, count: n)
+            while k <= steps {
+                rawStep(x, constants, step: first + k)
+                for g in 0..<n where !(abs(x.s[g]) <= limit) {  // false for NaN too
+                    throw DivergenceError(step: first + k, detail: "coefficient \(model.groups[g].name) = \(x.s[g]); lower the learning rate")
+                }
+                untilRecord -= 1
+                if untilRecord == 0 || k == steps || (watch?(coefficients) ?? false) {
+                    if untilRecord == 0 { untilRecord = every }
+                    try record(first + k, x.view(step: first + k))
+                }
+                untilPoll -= 1
+                if untilPoll == 0, let poll {
+                    untilPoll = DiscreteMap.pollInterval
+                    try poll(first + k, x.view(step: first + k))
+                }
+                k += 1
+            }
+            return x.view(step: first + steps).copy()
+        }
+    }
+
+    /// The state after `steps` steps from `start` (no recording).
+    public func final(from start: OptimizerState, steps: Int) throws -> OptimizerState {
+        try iterate(from: start, steps: steps, every: max(steps, 1)) { _, _ in }
+    }
+
+    // MARK: state columns
+
+    /// Whether the table carries the state columns: every optimizer but the plain ones, whose
+    /// table is `DiscreteMap`'s (`runTheory`) column for column.
+    public var hasStateColumns: Bool { !optimizer.isPlain }
+
+    /// The optimizer-state columns after the usual ones: `momentum_<g>` (B_g, with momentum),
+    /// `adam_m_<g>` and `adam_v_<g>` (Adam), and `update_<g>` (u_g, the direction of the last
+    /// step: s ← (1 − η'ω)s − η'u); none for a plain optimizer.
+    public var stateColumns: [String] {
+        guard hasStateColumns else { return [] }
+        let names = model.groups.map(\.name)
+        var columns: [String] = []
+        if optimizer.momentum > 0 { columns += names.map { "momentum_\($0)" } }
+        if optimizer.method == .adam { columns += names.map { "adam_m_\($0)" } + names.map { "adam_v_\($0)" } }
+        return columns + names.map { "update_\($0)" }
+    }
+
+    /// The `stateColumns` values of `state`, appended to a row under construction.
+    public func appendState(_ state: StateView, to row: inout [Double]) {
+        guard hasStateColumns else { return }
+        if optimizer.momentum > 0 { row.append(contentsOf: state.momentum) }
+        if optimizer.method == .adam {
+            row.append(contentsOf: state.firstMoment)
+            row.append(contentsOf: state.secondMoment)
+        }
+        row.append(contentsOf: state.update)
+    }
+
+    // MARK: escape
+
+    /// `DiscreteMap.escapeMetrics` for this optimizer: every step up to escape feeds the peak.
+    public func escapeMetrics(from start: [Double], steps: Int, threshold: Double = 0.5) throws -> EscapeMetrics {
+        try Validate.positive(threshold, "escape threshold")
+        let signal = model.signalIndex, spike = model.spikeIndex
+        var tracker = EscapeTracker(start: model.observables(start), threshold: threshold)
+        var escaped = false
+        _ = try iterate(from: OptimizerState(coefficients: start), steps: steps, every: max(steps, 1), watch: { s in
+            if escaped { return false }
+            if EscapeTracker.escapes(signal: s[signal], threshold: threshold) { escaped = true; return true }
+            if let spike { tracker.notePeak(signal: s[signal], spike: s[spike]) }
+            return false
+        }) { k, state in tracker.observe(step: k, model.observables(Array(state.coefficients))) }
+        return tracker.metrics(steps: steps)
+    }
+
+    /// The method whose docs/model.md §5 closed forms describe this optimizer's trajectory:
+    /// plain GD, exact SpecGD, and SignGD without momentum, decay or scale (equal to exact
+    /// SpecGD on the manifold); nil for every other optimizer (no closed form here).
+    public var closedFormMethod: Method? {
+        if optimizer.isPlain { return optimizer.method }
+        let o = optimizer
+        if o.method == .signgd && o.momentum == 0 && o.weightDecay == 0 && o.learningRateScale == .none { return .specgd }
+        return nil
+    }
+}
+
+/// Runs `config` with `optimizer` on the exact optimizer map: the table of `runTheory` (same
+/// columns, rows, escape tracking and stop handling) plus `OptimizerMap.stateColumns`, and a
+/// summary whose method is the optimizer's. Predictions are kept only where docs/model.md §5's
+/// closed forms apply (`OptimizerMap.closedFormMethod`). A plain optimizer on a flow or the
+/// large-d map runs `runTheoryKeepingRows`; any other needs dynamics map.
+/// (Library entry until the configuration carries the optimizer.)
+public func runOptimizerTheory(_ config: TheoryConfiguration, optimizer: Optimizer, cancellation: CancellationToken? = nil,
+                               progress: SpecgdSupport.Progress? = nil) throws -> TheoryResult {
+    try optimizer.validate()
+    var config = config
+    config.method = optimizer.method
+    guard config.dynamics == .map else {
+        guard optimizer.isPlain else {
+            throw InputError("method \(optimizer.method.rawValue) with these options runs on the exact map only (dynamics map; got \(config.dynamics.rawValue))")
+        }
+        return try runTheoryKeepingRows(config, cancellation: cancellation, progress: progress)
+    }
+    try config.validate()
+    let model = try config.model()
+    let runner = TheoryRunner(config: config, model: model, cancellation: cancellation, progress: progress)
+    return try runner.runOptimizerMap(optimizer)
+}
+
+extension TheoryRunner {
+    /// `runMap` with the optimizer map: the same recording (rows, escape probe, polls, stop),
+    /// the same columns, then the optimizer state.
+    func runOptimizerMap(_ optimizer: Optimizer) throws -> TheoryResult {
+        let map = try OptimizerMap(model: model, optimizer: optimizer, learningRate: config.learningRate)
+        var table = Table(columns: TrajectoryColumns.theory(groups: groupNames) + map.stateColumns)
+        let start = model.identityStart(alpha: config.alpha)
+        var tracker = EscapeTracker(start: model.observables(start), threshold: config.escapeThreshold)
+        let every = config.every, steps = config.steps, spiked = model.isSpikedLayout
+        let signal = model.signalIndex, spike = model.spikeIndex, threshold = config.escapeThreshold
+        var escaped = false
+        var lastRow = -1, last = start
+        func record(_ k: Int, _ state: OptimizerMap.StateView, force: Bool = false) {
+            let s = Array(state.coefficients)
+            let o = model.observables(s)
+            tracker.observe(step: k, o)
+            last = s
+            if force || k % every == 0 || k == steps {
+                var row = [Double(k)]
+                row.reserveCapacity(table.columns.count)
+                append(o, to: &row)
+                if !spiked { row.append(contentsOf: s) }
+                appendSigned(o, to: &row)
+                map.appendState(state, to: &row)
+                table.append(row)
+                lastRow = k
+            }
+        }
+        var outcome = RunOutcome.completed(steps), divergence: DivergenceError?
+        do {
+            _ = try map.iterate(from: OptimizerState(coefficients: start), steps: steps, every: every, watch: { s in
+                if escaped { return false }
+                if EscapeTracker.escapes(signal: s[signal], threshold: threshold) { escaped = true; return true }
+                if let spike { tracker.notePeak(signal: s[signal], spike: s[spike]) }
+                return false
+            }, poll: { k, state in
+                progress?.update(k)
+                guard let reason = cancellation?.cancellationReason else { return }
+                // Keep the state reached as the last row.
+                if lastRow != k { record(k, state, force: true) }
+                throw RunInterrupted(step: k, reason: reason)
+            }) { k, state in record(k, state) }
+        } catch {
+            (outcome, divergence) = try Self.stop(error)
+        }
+        let metricsSteps = outcome.status == .completed ? steps : outcome.lastStep
+        var result = summary(tracker, steps: metricsSteps)
+        if map.closedFormMethod == nil { result.predictions = nil }
+        return TheoryResult(table: table, summary: result, model: model, final: last, outcome: outcome, divergence: divergence)
+    }
+}
