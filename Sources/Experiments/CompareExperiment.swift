@@ -11,7 +11,8 @@ import Theory
 public struct CompareRequest: Codable, Sendable, Equatable {
     /// Methods, run one after the other.
     public var methods: [Method]
-    /// The theory side; its method is set per run, its λ replaced by `theoryLambda` when given.
+    /// The theory side; its method is set per run (with the optimizer options that method
+    /// reads: `Optimizer.restricted(to:)`), its λ replaced by `theoryLambda` when given.
     public var theory: TheoryConfiguration
     /// The simulation side; its method is set per run.
     public var simulation: SimulationConfiguration
@@ -35,7 +36,7 @@ public struct CompareRequest: Codable, Sendable, Equatable {
     /// The theory side for one method (`theoryLambda` overrides λ).
     public func theoryConfiguration(_ method: Method) -> TheoryConfiguration {
         var c = theory
-        c.method = method
+        c.optimizer = theory.optimizer.restricted(to: method)
         if let theoryLambda { c.lambda = theoryLambda }
         return c
     }
@@ -43,7 +44,7 @@ public struct CompareRequest: Codable, Sendable, Equatable {
     /// The simulation side for one method.
     public func simulationConfiguration(_ method: Method) -> SimulationConfiguration {
         var c = simulation
-        c.method = method
+        c.optimizer = simulation.optimizer.restricted(to: method)
         return c
     }
 

@@ -14,8 +14,13 @@ import SpecgdSupport
 /// command; each backend adds only the limits that are its own (the grouped theory's spiked
 /// model needs d ≥ 3: signal, spike and a bulk).
 public struct Experiment: Codable, Sendable, Equatable {
-    /// The optimiser.
-    public var method: Method = .gd
+    /// The optimiser and its options (docs/model.md §2, §6).
+    public var optimizer = Optimizer(method: .gd)
+    /// The optimiser's method (`optimizer.method`).
+    public var method: Method {
+        get { optimizer.method }
+        set { optimizer.method = newValue }
+    }
     /// Spike strength λ of Σ = I + λvvᵀ (spiked covariance).
     public var lambda: Double = 8
     /// Several spikes λ_1, λ_2, … on coordinates 2, 3, … (spiked covariance); nil means [lambda].
@@ -44,7 +49,7 @@ public struct Experiment: Codable, Sendable, Equatable {
 
     public init(method: Method = .gd, lambda: Double = 8, dimension: Int = 1000, alpha: Double = 1e-3,
                 learningRate: Double = 1e-3, steps: Int = 10000, every: Int = 10, escapeThreshold: Double = 0.5) {
-        self.method = method
+        optimizer = Optimizer(method: method)
         self.lambda = lambda
         self.dimension = dimension
         self.alpha = alpha
@@ -56,6 +61,7 @@ public struct Experiment: Codable, Sendable, Equatable {
 
     /// The one check of the shared fields; throws a one-line `InputError` naming the field.
     public func validate() throws {
+        try optimizer.validate()
         try Validate.spike(lambda)
         try Validate.atLeast(dimension, 2, "dimension")
         let f = InputError.field
@@ -91,11 +97,12 @@ public struct Experiment: Codable, Sendable, Equatable {
     /// λ of the first spike (the one escape statistics and the predictions follow).
     public var leadingSpike: Double { spikes?.first ?? lambda }
 
-    /// The field names, as JSON keys (the top-level keys every configuration shares).
-    public static let fieldNames = CodingKeys.allCases.map(\.rawValue)
+    /// The field names, as JSON keys (the top-level keys every configuration shares): the
+    /// optimizer's (method, polar, momentum, …) and the problem's.
+    public static let fieldNames = Optimizer.fieldNames + CodingKeys.allCases.map(\.rawValue)
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case method, lambda, spikes, dimension, alpha, learningRate, steps, every, escapeThreshold, covariance, beta,
+        case lambda, spikes, dimension, alpha, learningRate, steps, every, escapeThreshold, covariance, beta,
              signalIndex, spectrum
     }
 
@@ -107,7 +114,7 @@ public struct Experiment: Codable, Sendable, Equatable {
         func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
             if let decoded = try c.decodeIfPresent(T.self, forKey: key) { value = decoded }
         }
-        try read(.method, &method)
+        optimizer = try Optimizer(fieldsOf: decoder)
         try read(.lambda, &lambda)
         spikes = try c.decodeIfPresent([Double].self, forKey: .spikes)
         try read(.dimension, &dimension)
@@ -120,6 +127,24 @@ public struct Experiment: Codable, Sendable, Equatable {
         try read(.beta, &beta)
         try read(.signalIndex, &signalIndex)
         spectrum = try c.decodeIfPresent([Double].self, forKey: .spectrum)
+    }
+
+    /// The optimizer's fields and the problem's, side by side at the top level.
+    public func encode(to encoder: Encoder) throws {
+        try optimizer.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(lambda, forKey: .lambda)
+        try c.encodeIfPresent(spikes, forKey: .spikes)
+        try c.encode(dimension, forKey: .dimension)
+        try c.encode(alpha, forKey: .alpha)
+        try c.encode(learningRate, forKey: .learningRate)
+        try c.encode(steps, forKey: .steps)
+        try c.encode(every, forKey: .every)
+        try c.encode(escapeThreshold, forKey: .escapeThreshold)
+        try c.encode(covariance, forKey: .covariance)
+        try c.encode(beta, forKey: .beta)
+        try c.encode(signalIndex, forKey: .signalIndex)
+        try c.encodeIfPresent(spectrum, forKey: .spectrum)
     }
 }
 

@@ -110,42 +110,57 @@ public struct Optimizer: Sendable, Codable, Equatable {
             && momentum == 0 && !nesterov && weightDecay == 0 && learningRateScale == .none
     }
 
+    /// These options for `method`, keeping only what it reads: one compare of GD against Muon
+    /// gives GD the momentum, decay and scale, and SpecGD the polar rule too.
+    public func restricted(to method: Method) -> Optimizer {
+        var o = self
+        o.method = method
+        if method != .specgd { o.polar = nil; o.newtonSchulzSteps = nil; o.newtonSchulzEpsilon = nil; o.safetyFactor = nil; o.coefficients = nil }
+        if method == .adam { o.momentum = 0; o.nesterov = false } else { o.beta1 = nil; o.beta2 = nil; o.adamEpsilon = nil }
+        return o
+    }
+
     // MARK: validation
 
     /// One-line InputErrors naming the configuration field: an option set for a method or
     /// rule that would ignore it, and every value out of range.
     public func validate() throws {
+        let f = InputError.field
         if polar != nil && method != .specgd {
-            throw InputError("polar applies to method specgd only (got method \(method.rawValue))")
+            throw InputError("\(f("polar")) applies to \(f("method")) specgd only (got \(f("method")) \(method.rawValue))")
         }
         let rule = polarRule
         if !rule.isNewtonSchulz || method != .specgd {
             for (given, name) in [(newtonSchulzSteps != nil, "newtonSchulzSteps"), (newtonSchulzEpsilon != nil, "newtonSchulzEpsilon")] where given {
-                throw InputError("\(name) applies to Newton–Schulz polar rules only (ns3, ns5, polar-express, custom; got polar \(rule.rawValue))")
+                throw InputError("\(f(name)) applies to Newton–Schulz polar rules only (ns3, ns5, polar-express, custom; got \(f("polar")) \(rule.rawValue))")
             }
         }
         if safetyFactor != nil && rule != .polarExpress {
-            throw InputError("safetyFactor applies to polar polar-express only (got polar \(rule.rawValue))")
+            throw InputError("\(f("safetyFactor")) applies to \(f("polar")) polar-express only (got \(f("polar")) \(rule.rawValue))")
         }
         if coefficients != nil && rule != .custom {
-            throw InputError("coefficients apply to polar custom only (got polar \(rule.rawValue))")
+            throw InputError("\(f("coefficients")) apply to \(f("polar")) custom only (got \(f("polar")) \(rule.rawValue))")
         }
         if rule == .custom && (coefficients ?? []).isEmpty {
-            throw InputError("polar custom needs coefficients (one 'a b c' row per Newton–Schulz step)")
+            throw InputError("\(f("polar")) custom needs \(f("coefficients")) (one 'a b c' row per Newton–Schulz step)")
         }
         if method == .adam && (momentum != 0 || nesterov) {
-            throw InputError("momentum and nesterov apply to methods gd, specgd and signgd only (adam's momentum is beta1)")
+            throw InputError("\(f("momentum")) and \(f("nesterov")) apply to methods gd, specgd and signgd only (adam's momentum is \(f("beta1")))")
         }
-        if method != .adam && (beta1 != nil || beta2 != nil || adamEpsilon != nil) {
-            throw InputError("adam's beta1/beta2/adamEpsilon apply to method adam only (got method \(method.rawValue))")
+        if method != .adam {
+            for (given, name) in [(beta1 != nil, "beta1"), (beta2 != nil, "beta2"), (adamEpsilon != nil, "adamEpsilon")] where given {
+                throw InputError("\(f(name)) applies to \(f("method")) adam only (got \(f("method")) \(method.rawValue))")
+            }
         }
         try Self.unitInterval(momentum, "momentum")
-        if nesterov && momentum == 0 { throw InputError("nesterov needs momentum > 0") }
+        if nesterov && momentum == 0 {
+            throw InputError("\(f("nesterov")) needs \(f("momentum")) > 0 (Nesterov momentum with β = 0 is the plain method)")
+        }
         if let k = newtonSchulzSteps { try Validate.atLeast(k, 1, "newtonSchulzSteps") }
         if let e = newtonSchulzEpsilon { try Validate.nonNegative(e, "newtonSchulzEpsilon") }
-        if let f = safetyFactor { try Validate.positive(f, "safetyFactor") }
+        if let sf = safetyFactor { try Validate.positive(sf, "safetyFactor") }
         for (g, row) in (coefficients ?? []).enumerated() where !(row.a.isFinite && row.b.isFinite && row.c.isFinite) {
-            throw InputError("coefficients row \(g + 1) must be finite (got \(row.a) \(row.b) \(row.c))")
+            throw InputError("\(f("coefficients")) row \(g + 1) must be finite (got \(row.a) \(row.b) \(row.c))")
         }
         try Validate.nonNegative(weightDecay, "weightDecay")
         if let b = beta1 { try Self.unitInterval(b, "beta1") }
@@ -155,7 +170,7 @@ public struct Optimizer: Sendable, Codable, Equatable {
 
     /// β ∈ [0, 1): β = 1 never forgets (the buffer grows without bound), β < 0 alternates.
     static func unitInterval(_ value: Double, _ name: String) throws {
-        guard value >= 0 && value < 1 else { throw InputError("\(name) must be in [0, 1) (got \(value))") }
+        guard value >= 0 && value < 1 else { throw InputError(field: name, "must be in [0, 1) (got \(value))") }
     }
 
     // MARK: decoding
@@ -165,12 +180,23 @@ public struct Optimizer: Sendable, Codable, Equatable {
              weightDecay, learningRateScale, beta1, beta2, adamEpsilon
     }
 
+    /// The JSON keys, which a configuration writes at its top level (`Experiment`).
+    public static let fieldNames = CodingKeys.allCases.map(\.rawValue)
+
     /// Decodes any subset of the fields but `method`: missing keys keep their defaults;
     /// an unknown key is refused.
     public init(from decoder: Decoder) throws {
-        try decoder.rejectUnknownKeys(CodingKeys.allCases.map(\.rawValue))
+        try decoder.rejectUnknownKeys(Self.fieldNames)
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(method: try c.decode(Method.self, forKey: .method))
+        _ = try c.decode(Method.self, forKey: .method)
+        try self.init(fieldsOf: decoder)
+    }
+
+    /// The optimizer fields of a container that holds others too (a configuration's top level,
+    /// which checks its keys itself); a missing `method` is gd.
+    public init(fieldsOf decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(method: try c.decodeIfPresent(Method.self, forKey: .method) ?? .gd)
         polar = try c.decodeIfPresent(PolarMethod.self, forKey: .polar)
         newtonSchulzSteps = try c.decodeIfPresent(Int.self, forKey: .newtonSchulzSteps)
         newtonSchulzEpsilon = try c.decodeIfPresent(Double.self, forKey: .newtonSchulzEpsilon)

@@ -26,11 +26,11 @@ extension SimulationConfiguration {
         // d×m buffers: W, ∇L, Σ^{1/2}W (population objective), P⊥W (statistics), the W₀ draw.
         var matrices = 4.0
         if initialization == .orthogonal { matrices += m > d ? 2 : 1 }  // Gaussian draw (and Qᵀ)
-        if momentum > 0 { matrices += 2 }                                // B and the direction
+        if self.optimizer.momentum > 0 { matrices += 2 }                              // B and the direction
         if self.method == .specgd { matrices += 1 }                          // polar(∇L)
         e.add("d×m matrices", doubles: matrices * d * m)
         e.add("m×m Gram matrix", doubles: m * m)
-        if self.method == .specgd { e = e + Self.polarWorkspace(rows: d, columns: m, method: polar) }
+        if self.method == .specgd { e = e + Self.polarWorkspace(rows: d, columns: m, method: self.optimizer.polarRule) }
 
         // Problem: σ, θ*, Σθ* and the temporaries of Σ; the projection basis (Gram–Schmidt
         // candidates, basis and the stored matrix).

@@ -52,12 +52,6 @@ public struct SimulationConfiguration: ExperimentConfiguration, Sendable, Codabl
     public var initialization: Initialization = .identity
     public var teacher: TeacherKind = .eigen
     public var training: TrainingData = .population
-    public var polar: PolarMethod = .svd
-    /// Newton–Schulz iterations for ns3 / ns5.
-    public var newtonSchulzSteps: Int = 5
-    /// Heavy-ball momentum β (0 = none): B ← βB + G, direction B (or G + βB with Nesterov).
-    public var momentum: Double = 0
-    public var nesterov: Bool = false
     /// Number of independent repetitions, and the master seed they derive from.
     public var seeds: Int = 1
     public var seed: UInt64 = 0
@@ -85,7 +79,7 @@ public struct SimulationConfiguration: ExperimentConfiguration, Sendable, Codabl
     }
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
-        case width, initialization, teacher, training, polar, newtonSchulzSteps, momentum, nesterov, seeds,
+        case width, initialization, teacher, training, seeds,
              seed, explosionLimit, recordWallTime
     }
 
@@ -95,6 +89,13 @@ public struct SimulationConfiguration: ExperimentConfiguration, Sendable, Codabl
         self.init()
         try decoder.rejectUnknownKeys(Experiment.fieldNames + CodingKeys.allCases.map(\.rawValue))
         experiment = try Experiment(from: decoder)
+        // Records written before the optimizer family stated the dense defaults for every
+        // method ("polar": "svd", "newtonSchulzSteps": 5); they meant "not set".
+        if experiment.optimizer.polar == .svd && experiment.method != .specgd { experiment.optimizer.polar = nil }
+        if experiment.optimizer.newtonSchulzSteps == NewtonSchulzSchedule.defaultSteps,
+           !(experiment.method == .specgd && experiment.optimizer.polarRule.isNewtonSchulz) {
+            experiment.optimizer.newtonSchulzSteps = nil
+        }
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
             if let decoded = try c.decodeIfPresent(T.self, forKey: key) { value = decoded }
@@ -103,10 +104,6 @@ public struct SimulationConfiguration: ExperimentConfiguration, Sendable, Codabl
         try read(.initialization, &initialization)
         try read(.teacher, &teacher)
         try read(.training, &training)
-        try read(.polar, &polar)
-        try read(.newtonSchulzSteps, &newtonSchulzSteps)
-        try read(.momentum, &momentum)
-        try read(.nesterov, &nesterov)
         try read(.seeds, &seeds)
         try read(.seed, &seed)
         try read(.explosionLimit, &explosionLimit)
@@ -120,10 +117,6 @@ public struct SimulationConfiguration: ExperimentConfiguration, Sendable, Codabl
         try c.encode(initialization, forKey: .initialization)
         try c.encode(teacher, forKey: .teacher)
         try c.encode(training, forKey: .training)
-        try c.encode(polar, forKey: .polar)
-        try c.encode(newtonSchulzSteps, forKey: .newtonSchulzSteps)
-        try c.encode(momentum, forKey: .momentum)
-        try c.encode(nesterov, forKey: .nesterov)
         try c.encode(seeds, forKey: .seeds)
         try c.encode(seed, forKey: .seed)
         try c.encode(explosionLimit, forKey: .explosionLimit)
@@ -140,12 +133,6 @@ public struct SimulationConfiguration: ExperimentConfiguration, Sendable, Codabl
         let dimension = experiment.dimension, f = InputError.field
         try Validate.atLeast(resolvedWidth, 1, "width")
         try Validate.atLeast(seeds, 1, "seeds")
-        try Validate.atLeast(newtonSchulzSteps, 1, "newtonSchulzSteps")
-        try Validate.nonNegative(momentum, "momentum")
-        guard momentum < 1 else { throw InputError(field: "momentum", "must be < 1 (got \(momentum))") }
-        if nesterov && momentum == 0 {
-            throw InputError("\(f("nesterov")) needs \(f("momentum")) > 0 (Nesterov momentum with β = 0 is plain GD/SpecGD)")
-        }
         try Validate.positive(explosionLimit, "explosionLimit")
         if initialization == .identity, resolvedWidth != dimension {
             throw InputError("\(f("initialization")) identity needs width m = dim d (got m = \(resolvedWidth), d = \(dimension)); use gaussian or orthogonal")

@@ -61,7 +61,7 @@ public struct StepProfile: Sendable, Codable {
         let fallbacks = trainer.gramFallbacks
         let step = (gradientTime + updateTime) / n
         return StepProfile(dimension: configuration.dimension, width: configuration.resolvedWidth,
-                           method: configuration.method, polar: configuration.polar,
+                           method: configuration.method, polar: configuration.optimizer.polarRule,
                            threads: NumericKit.blasThreads, steps: steps, step: step,
                            gradient: gradientTime / n, update: updateTime / n, bareGesdd: bare,
                            stepOverGesdd: step / bare, bareGradientBLAS: gradientBLAS,

@@ -28,8 +28,8 @@ public struct Trainer: Sendable {
     public init(configuration c: SimulationConfiguration, repetition: Int = 0, problem: Problem? = nil) throws {
         try c.validate()
         try c.method.requirePaperMethod(in: "dense runs")
-        if c.method == .specgd && !PolarMethod.denseRules.contains(c.polar) {
-            throw InputError("polar \(c.polar.rawValue) is not available in dense runs yet (svd, gram, ns3, ns5)")
+        if c.method == .specgd && !PolarMethod.denseRules.contains(c.optimizer.polarRule) {
+            throw InputError("polar \(c.optimizer.polarRule.rawValue) is not available in dense runs yet (svd, gram, ns3, ns5)")
         }
         try Validate.atLeast(repetition, 0, "repetition")
         configuration = c
@@ -49,12 +49,12 @@ public struct Trainer: Sendable {
             samples = SampleObjective(problem: problem, width: m, count: b)
         }
         gradient = Matrix(rows: d, columns: m)
-        if c.momentum > 0 {
+        if c.optimizer.momentum > 0 {
             momentumBuffer = Matrix(rows: d, columns: m)
             direction = Matrix(rows: d, columns: m)
         }
         if c.method == .specgd {
-            polarWorkspace = PolarWorkspace(rows: d, columns: m, method: c.polar, steps: c.newtonSchulzSteps)
+            polarWorkspace = PolarWorkspace(rows: d, columns: m, method: c.optimizer.polarRule, steps: (c.optimizer.newtonSchulzSteps ?? NewtonSchulzSchedule.defaultSteps))
             polarFactor = Matrix(rows: d, columns: m)
         } else {
             polarFactor = Matrix(rows: 0, columns: 0)
@@ -94,7 +94,7 @@ public struct Trainer: Sendable {
     public mutating func step() throws {
         evaluate()
         let c = configuration
-        let beta = c.momentum
+        let beta = c.optimizer.momentum
         if beta > 0 {
             // B ← βB + G; direction B (heavy ball) or G + βB (Nesterov).
             let count = gradient.storage.count
@@ -103,7 +103,7 @@ public struct Trainer: Sendable {
                     direction!.storage.withUnsafeMutableBufferPointer { pd in
                         for i in 0..<count {
                             pb[i] = beta * pb[i] + pg[i]
-                            pd[i] = c.nesterov ? pg[i] + beta * pb[i] : pb[i]
+                            pd[i] = c.optimizer.nesterov ? pg[i] + beta * pb[i] : pb[i]
                         }
                     }
                 }

@@ -31,6 +31,7 @@ struct CompareCommand: ParsableCommand {
         """)
 
     @OptionGroup var model: ModelOptions
+    @OptionGroup(title: "Optimizer options (both sides)") var optimizer: OptimizerOptions
     @OptionGroup(title: "Simulation options") var simulation: DenseOptions
     @OptionGroup var parallel: ParallelOptions
     @OptionGroup var resources: ResourceOptions
@@ -59,7 +60,7 @@ struct CompareCommand: ParsableCommand {
         try OutputPath.checkDirectory(outputDirectory)
         // Methods run one after the other: the largest theory + simulation pair must fit.
         for method in try methodList() {
-            let theory = theoryConfiguration(method)
+            let theory = try theoryConfiguration(method)
             try theory.validate()
             try resources.check(theory.memoryEstimate + (try simulationConfiguration(method)).memoryEstimate(jobs: try parallel.workers()),
                                 for: "compare")
@@ -67,17 +68,33 @@ struct CompareCommand: ParsableCommand {
     }
 
     /// The theory side for one method (--theory-lambda overrides λ).
-    func theoryConfiguration(_ method: Method) -> TheoryConfiguration {
+    func theoryConfiguration(_ method: Method) throws -> TheoryConfiguration {
         var theoryConfig = model.theoryConfiguration
-        theoryConfig.method = method
+        theoryConfig.optimizer = try optimizerOf(method)
         if let theoryLambda { theoryConfig.lambda = theoryLambda }
         return theoryConfig
+    }
+
+    /// The optimizer options for `method`: with several methods each gets the options it reads
+    /// (`Optimizer.restricted(to:)`), and an option none of them reads is refused.
+    func optimizerOf(_ method: Method) throws -> Optimizer {
+        try allOptions().restricted(to: method)
+    }
+
+    /// Every optimizer option given, as the optimizer of the first listed method that reads
+    /// them all (the request's base; `CompareExperiment` restricts it per method).
+    func allOptions() throws -> Optimizer {
+        var firstError: (any Error)?
+        for candidate in try methodList() {
+            do { return try optimizer.optimizer(candidate) } catch { firstError = firstError ?? error }
+        }
+        throw firstError!
     }
 
     /// The simulation side for one method (wall time not recorded, so reruns are byte-identical).
     func simulationConfiguration(_ method: Method) throws -> SimulationConfiguration {
         var experiment = model.experiment
-        experiment.method = method
+        experiment.optimizer = try optimizerOf(method)
         var c = try simulation.configuration(experiment)
         c.recordWallTime = false
         return c
@@ -92,8 +109,12 @@ struct CompareCommand: ParsableCommand {
 
     /// The library request these options describe.
     func request() throws -> CompareRequest {
-        CompareRequest(methods: try methodList(), theory: model.theoryConfiguration,
-                       simulation: try simulationConfiguration(model.method),
+        // The bases carry every option; `CompareExperiment` gives each method what it reads.
+        var theory = model.theoryConfiguration
+        theory.optimizer = try allOptions()
+        var simulation = try simulationConfiguration(model.method)
+        simulation.optimizer = theory.optimizer
+        return CompareRequest(methods: try methodList(), theory: theory, simulation: simulation,
                        theoryLambda: theoryLambda, tolerance: tolerance, toleranceFloor: toleranceFloor)
     }
 

@@ -27,6 +27,7 @@ struct SimulateCommand: ParsableCommand {
         """)
 
     @OptionGroup var model: ModelOptions
+    @OptionGroup(title: "Optimizer options") var optimizer: OptimizerOptions
     @OptionGroup var covariance: CovarianceOptions
     @OptionGroup var dense: DenseOptions
     @OptionGroup var simulation: SimulationOptions
@@ -36,6 +37,7 @@ struct SimulateCommand: ParsableCommand {
     /// The library configuration these options describe.
     func makeConfiguration() throws -> SimulationConfiguration {
         var experiment = model.experiment
+        experiment.optimizer = try optimizer.optimizer(model.method)
         try covariance.apply(to: &experiment)
         var c = try dense.configuration(experiment)
         c.width = c.resolvedWidth  // recorded explicitly in the sidecar

@@ -21,6 +21,7 @@ struct TheoryCommand: ParsableCommand {
         """)
 
     @OptionGroup var model: ModelOptions
+    @OptionGroup(title: "Optimizer options") var optimizer: OptimizerOptions
     @OptionGroup var covariance: CovarianceOptions
     @OptionGroup var resources: ResourceOptions
 
@@ -77,6 +78,7 @@ struct TheoryCommand: ParsableCommand {
     /// The library configuration these options describe (reads --config).
     func makeConfiguration() throws -> TheoryConfiguration {
         var config = model.theoryConfiguration
+        config.optimizer = try optimizer.optimizer(model.method)
         try covariance.apply(to: &config)
         config.dynamics = flow ? .flow : (largeD ? .largeD : .map)
         config.flow = FlowConfiguration(

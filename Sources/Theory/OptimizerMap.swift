@@ -350,27 +350,14 @@ public struct OptimizerMap: Sendable {
     }
 }
 
-/// Runs `config` with `optimizer` on the exact optimizer map: the table of `runTheory` (same
-/// columns, rows, escape tracking and stop handling) plus `OptimizerMap.stateColumns`, and a
-/// summary whose method is the optimizer's. Predictions are kept only where docs/model.md §5's
-/// closed forms apply (`OptimizerMap.closedFormMethod`). A plain optimizer on a flow or the
-/// large-d map runs `runTheoryKeepingRows`; any other needs dynamics map.
-/// (Library entry until the configuration carries the optimizer.)
+/// `runTheoryKeepingRows` with `optimizer` in place of the configuration's: the exact optimizer
+/// map's table (runTheory's columns, then `OptimizerMap.stateColumns`) unless the optimizer is
+/// plain GD or exact SpecGD, which run the discrete map itself.
 public func runOptimizerTheory(_ config: TheoryConfiguration, optimizer: Optimizer, cancellation: CancellationToken? = nil,
                                progress: SpecgdSupport.Progress? = nil) throws -> TheoryResult {
-    try optimizer.validate()
     var config = config
-    config.method = optimizer.method
-    guard config.dynamics == .map else {
-        guard optimizer.isPlain else {
-            throw InputError("method \(optimizer.method.rawValue) with these options runs on the exact map only (dynamics map; got \(config.dynamics.rawValue))")
-        }
-        return try runTheoryKeepingRows(config, cancellation: cancellation, progress: progress)
-    }
-    try config.validate()
-    let model = try config.model()
-    let runner = TheoryRunner(config: config, model: model, cancellation: cancellation, progress: progress)
-    return try runner.runOptimizerMap(optimizer)
+    config.optimizer = optimizer
+    return try runTheoryKeepingRows(config, cancellation: cancellation, progress: progress)
 }
 
 extension TheoryRunner {

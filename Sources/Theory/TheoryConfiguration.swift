@@ -76,6 +76,9 @@ public struct TheoryConfiguration: ExperimentConfiguration, Codable, Sendable, E
         if experiment.covariance == .custom && (groups ?? []).isEmpty {
             throw InputError("\(InputError.field("covariance")) custom needs \(InputError.field("groups")) (a JSON file of groups)")
         }
+        if dynamics != .map && !experiment.optimizer.isPlain {
+            throw InputError("the flows and the large-d map run plain gd and exact specgd; \(InputError.field("method")) \(experiment.method.rawValue) with these options runs on the exact map only (not the \(dynamics.rawValue) dynamics)")
+        }
         if dynamics == .largeD && experiment.resolvedSpikes.count > 1 {
             throw InputError("the large-d map has one spike (got \(InputError.field("spikes")) with \(experiment.resolvedSpikes.count))")
         }

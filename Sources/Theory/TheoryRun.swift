@@ -62,7 +62,9 @@ public func runTheoryKeepingRows(_ config: TheoryConfiguration, cancellation: Ca
     let model = try config.model()
     let runner = TheoryRunner(config: config, model: model, cancellation: cancellation, progress: progress)
     switch config.dynamics {
-    case .map: return try runner.runMap()
+    // Plain GD and exact SpecGD keep the discrete map's own loop (bit-identical to the
+    // optimizer map on them, and the reference the kernels are pinned to).
+    case .map: return config.optimizer.isPlain ? try runner.runMap() : try runner.runOptimizerMap(config.optimizer)
     case .flow: return try runner.runFlow()
     case .largeD: return try runner.runLargeD()
     }

@@ -78,7 +78,7 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("check-escape --lambdas -2 --output-dir OUT/c", "--lambdas value must be > -1"),
         .init("simulate --dim 8 --spikes 4,,2 --output OUT/o.csv", "The value '4,,2' is invalid for '--spikes"),
         .init("compare --dim 8 --methods gd,,specgd --output-dir OUT/c", "The value 'gd,,specgd' is invalid for '--methods"),
-        .init("compare --dim 8 --methods gd,adam --output-dir OUT/c", "Please provide one of 'gd' and 'specgd'"),
+        .init("compare --dim 8 --methods gd,lion --output-dir OUT/c", "The value 'gd,lion' is invalid for '--methods"),
         .init("sweep --metric escape_step,foo --grid lambda=1,2 --output-dir OUT/s", "Please provide one of the following: alignment_at_escape,"),
         .init("compare --dim 8 --methods gd,gd --output-dir OUT/c", "distinct"),
         // Config files: unknown keys are named.
@@ -100,7 +100,16 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("compare --dim 8 --theory-lambda -3 --output-dir OUT/c", "theory-lambda must be > -1"),
         .init("compare --dim 8 --tolerance -1 --output-dir OUT/c", "tolerance must be > 0"),
         .init("compare --dim 8 --seeds -1 --output-dir OUT/c", "seeds must be >= 1"),
-        .init("simulate --dim 8 --momentum -0.5 --output OUT/o.csv", "momentum must be >= 0"),
+        .init("simulate --dim 8 --momentum -0.5 --output OUT/o.csv", "--momentum must be in [0, 1) (got -0.5)"),
+        .init("theory --polar ns5 --output OUT/t.csv", "--polar applies to --method specgd only (got --method gd)"),
+        .init("simulate --dim 8 --method specgd --ns-steps 3 --output OUT/o.csv", "--ns-steps applies to Newton–Schulz polar rules only"),
+        .init("theory --method adam --momentum 0.9 --output OUT/t.csv", "--momentum and --nesterov apply to methods gd, specgd and signgd only"),
+        .init("theory --beta1 0.5 --output OUT/t.csv", "--beta1 applies to --method adam only (got --method gd)"),
+        .init("theory --method adam --beta2 1 --output OUT/t.csv", "--beta2 must be in [0, 1) (got 1.0)"),
+        .init("theory --method specgd --polar custom --output OUT/t.csv", "--polar custom needs --ns-coefficients"),
+        .init("theory --method specgd --ns-safety 1.1 --polar ns5 --output OUT/t.csv", "--ns-safety applies to --polar polar-express only"),
+        .init("theory --weight-decay -1 --output OUT/t.csv", "--weight-decay must be >= 0 (got -1.0)"),
+        .init("theory --method specgd --polar ns5 --flow --output OUT/t.csv", "the flows and the large-d map run plain gd and exact specgd"),
         .init("simulate --dim 8 --width -3 --init gaussian --output OUT/o.csv", "width must be >= 1"),
         .init("simulate --dim 8 --seeds -2 --output OUT/o.csv", "seeds must be >= 1"),
         .init("check-escape --tol-escape -1 --output-dir OUT/c", "tol-escape must be > 0"),
@@ -110,7 +119,7 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("sweep --jobs -1 --grid lambda=1,2 --output-dir OUT/s", "jobs must be >= 1"),
         // Parser errors: one line with a hint, not the usage block.
         .init("theory --no-such-option --output OUT/t.csv", "(see 'specgd theory --help')"),
-        .init("theory --method adam --output OUT/t.csv", "(see 'specgd theory --help')"),
+        .init("theory --method lion --output OUT/t.csv", "(see 'specgd theory --help')"),
         .init("theory --flow --stepper rk9 --output OUT/t.csv", "rk8pd, rk1imp"),
         .init("theory --dim abc --output OUT/t.csv", "'abc' is invalid"),
         .init("theory --dim", "Missing value"),
@@ -206,7 +215,7 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
     /// with the hint, ArgumentParser's ValidationError), a refused input (1) and a refusal
     /// that comes from run() (1).
     @Test(arguments: [
-        ("theory --method adam --output OUT/t.csv", Int32(64), "(see 'specgd theory --help')"),
+        ("theory --method lion --output OUT/t.csv", Int32(64), "(see 'specgd theory --help')"),
         ("check-escape --lambdas 1,,2 --output-dir OUT/c", Int32(64), "(see 'specgd check-escape --help')"),
         ("theory --alpha 0 --output OUT/t.csv", Int32(1), "alpha must be > 0"),
         ("sweep --grid alpha=0,0.1 --output-dir OUT/s", Int32(1), "cell 0 (alpha=0)"),

@@ -74,7 +74,7 @@ import Testing
         #expect(line == "Error: The value 'rk9' is invalid for '--stepper <stepper>'. Please provide one of the following: "
                 + "rk2, rk4, rkf45, rkck, rk8pd, rk1imp, rk2imp, rk4imp, bsimp, msadams, msbdf. (see 'specgd theory --help')")
         #expect(Self.error("simulate --polar gram --method specgd --output TMP/s.csv") == nil)
-        #expect(Self.error("compare --polar gram --output-dir TMP/c") == nil)  // its help listed only svd, ns3, ns5
+        #expect(Self.error("compare --method specgd --polar gram --output-dir TMP/c") == nil)  // its help listed only svd, ns3, ns5
         let phase = try Self.parse("plot-phase TMP --metric escape_step --x lr --y dim", as: PlotPhaseCommand.self)
         #expect(phase.metric?.rawValue == "escape_step" && phase.x?.rawValue == "lr" && phase.y?.rawValue == "dim")
     }
@@ -148,7 +148,11 @@ import Testing
             collect { try theory.validate() }
         }
         for change: (inout SimulationConfiguration) -> Void in [
-            { $0.width = 0 }, { $0.seeds = 0 }, { $0.newtonSchulzSteps = 0 }, { $0.momentum = 1 }, { $0.nesterov = true },
+            { $0.width = 0 }, { $0.seeds = 0 }, { $0.method = .specgd; $0.optimizer.polar = .ns5; $0.optimizer.newtonSchulzSteps = 0 },
+            { $0.optimizer.momentum = 1 }, { $0.optimizer.nesterov = true }, { $0.optimizer.polar = .ns5 },
+            { $0.method = .specgd; $0.optimizer.newtonSchulzEpsilon = 1 }, { $0.method = .specgd; $0.optimizer.safetyFactor = 1 },
+            { $0.method = .specgd; $0.optimizer.polar = .custom }, { $0.optimizer.weightDecay = -1 },
+            { $0.optimizer.beta1 = 0.5 }, { $0.method = .adam; $0.optimizer.beta2 = 1 }, { $0.method = .adam; $0.optimizer.adamEpsilon = 0 },
             { $0.width = 3 }, { $0.training = .samples(0) }, { $0.training = .online(batch: 0) }, { $0.covariance = .custom },
             { $0.spikes = [1]; $0.covariance = .powerLaw }, { $0.explosionLimit = 0 },
         ] {

@@ -26,7 +26,7 @@ import Testing
         let samples: Double = 8 * 102_000  // 8 × (n·d + n·m + 2n) = 8 × (50 000 + 50 000 + 2000)
         #expect(sampled.memoryEstimate.bytes - base.memoryEstimate.bytes == samples)
         base.method = .specgd
-        base.polar = .ns5
+        base.optimizer.polar = .ns5
         var gd = base
         gd.method = .gd
         // polar(∇L) plus Newton–Schulz's two d×m and three k×k buffers.

@@ -117,7 +117,7 @@ import TestSupport
         c.steps = 300
         c.seeds = 1
         let exact = try runSimulation(c).perSeed[0]
-        c.polar = .ns5
+        c.optimizer.polar = .ns5
         let quintic = try runSimulation(c).perSeed[0]
         let a0 = exact.column("a")![0]
         for (x, y) in zip(quintic.column("a")!.dropFirst(), exact.column("a")!.dropFirst()) {
@@ -126,8 +126,8 @@ import TestSupport
         }
         let loss = quintic.column("loss")!
         #expect(zip(loss, loss.dropFirst()).allSatisfy { $1 < $0 })
-        c.polar = .ns3
-        c.newtonSchulzSteps = 30
+        c.optimizer.polar = .ns3
+        c.optimizer.newtonSchulzSteps = 30
         // ns3 with K = 30 steps, step by step. On G = U S Vᵀ the cubic acts on each singular value
         // alone: x ← (3x − x³)/2 from x₀ = σ_i/‖G‖_F ≥ 1/(κ √m), so ns3(G) = U f^K(S/‖G‖_F) Vᵀ and
         // ‖ns3(G) − polar(G)‖₂ = max_i |1 − f^K(x_i)|: near 0 f multiplies by 3/2, near 1 it
@@ -153,7 +153,7 @@ import TestSupport
             var deficit = 0.0
             for sigma in try singularValues(g) {
                 var x = sigma / g.frobeniusNorm
-                for _ in 0..<c.newtonSchulzSteps { x = (3 * x - x * x * x) / 2 }
+                for _ in 0..<c.optimizer.newtonSchulzSteps! { x = (3 * x - x * x * x) / 2 }
                 deficit = max(deficit, abs(1 - x))
             }
             let before = trainer.weights
@@ -178,8 +178,8 @@ import TestSupport
             let lr = method == .gd ? 0.01 : 1e-3
             var c = SimulationConfiguration(method: method, lambda: lambda, dimension: d, alpha: 0.1,
                                             learningRate: lr, steps: 300, every: 1)
-            c.momentum = beta
-            c.nesterov = nesterov
+            c.optimizer.momentum = beta
+            c.optimizer.nesterov = nesterov
             c.recordWallTime = false
             let table = try runSimulation(c).perSeed[0]
             var s = [0.1, 0.1, 0.1], buffer = [0.0, 0.0, 0.0]
@@ -263,7 +263,7 @@ import TestSupport
         var c = base()
         c.training = .online(batch: 17)
         c.spikes = [2, 3]
-        c.polar = .ns5
+        c.optimizer.polar = .ns5
         let data = try JSONOutput.encode(c)
         #expect(try JSONOutput.decoder().decode(SimulationConfiguration.self, from: data) == c)
         let partial = #"{"method": "specgd", "dimension": 32, "training": {"kind": "samples", "samples": 100}}"#
@@ -304,7 +304,7 @@ import TestSupport
         rejects({ $0.learningRate = .infinity }, "learningRate")
         rejects({ $0.covariance = .diagonal }, "spectrum")
         rejects({ $0.covariance = .diagonal; $0.dimension = 3; $0.spectrum = [1, 0, 2] }, "spectrum value")
-        rejects({ $0.momentum = 1 }, "momentum")
+        rejects({ $0.optimizer.momentum = 1 }, "momentum")
         rejects({ $0.seeds = 0 }, "seeds")
     }
 

@@ -396,7 +396,7 @@ private let transcriptionCases: [Case] = [
         var config = TheoryConfiguration(method: .gd, steps: 100, every: 10)
         config.dynamics = .flow
         #expect(try runOptimizerTheory(config, optimizer: Optimizer(method: .gd)).table == runTheory(config).table)
-        #expect(throws: InputError("method specgd with these options runs on the exact map only (dynamics map; got flow)")) {
+        #expect(throws: InputError("the flows and the large-d map run plain gd and exact specgd; method specgd with these options runs on the exact map only (not the flow dynamics)")) {
             try runOptimizerTheory(config, optimizer: .muon)
         }
     }
@@ -507,12 +507,12 @@ private let transcriptionCases: [Case] = [
         (Optimizer(method: .specgd, polar: .custom, coefficients: [NewtonSchulzStep(.nan, 1, 0)]),
          "coefficients row 1 must be finite (got nan 1.0 0.0)"),
         (Optimizer(method: .adam, momentum: 0.9), "momentum and nesterov apply to methods gd, specgd and signgd only (adam's momentum is beta1)"),
-        (Optimizer(method: .specgd, beta1: 0.8), "adam's beta1/beta2/adamEpsilon apply to method adam only (got method specgd)"),
-        (Optimizer(method: .gd, adamEpsilon: 1e-6), "adam's beta1/beta2/adamEpsilon apply to method adam only (got method gd)"),
+        (Optimizer(method: .specgd, beta1: 0.8), "beta1 applies to method adam only (got method specgd)"),
+        (Optimizer(method: .gd, adamEpsilon: 1e-6), "adamEpsilon applies to method adam only (got method gd)"),
         (Optimizer(method: .gd, momentum: 1.2), "momentum must be in [0, 1) (got 1.2)"),
         (Optimizer(method: .gd, momentum: -0.1), "momentum must be in [0, 1) (got -0.1)"),
         (Optimizer(method: .gd, momentum: .nan), "momentum must be in [0, 1) (got nan)"),
-        (Optimizer(method: .gd, nesterov: true), "nesterov needs momentum > 0"),
+        (Optimizer(method: .gd, nesterov: true), "nesterov needs momentum > 0 (Nesterov momentum with β = 0 is the plain method)"),
         (Optimizer(method: .specgd, polar: .ns5, newtonSchulzSteps: 0), "newtonSchulzSteps must be >= 1 (got 0)"),
         (Optimizer(method: .specgd, polar: .ns5, newtonSchulzEpsilon: -1), "newtonSchulzEpsilon must be >= 0 (got -1.0)"),
         (Optimizer(method: .specgd, polar: .polarExpress, safetyFactor: 0), "safetyFactor must be > 0 (got 0.0)"),
@@ -553,7 +553,7 @@ private let transcriptionCases: [Case] = [
         }
         var flow = TheoryConfiguration(method: .signgd)
         flow.dynamics = .flow
-        #expect(throws: InputError("method signgd is not available in the flows yet (it runs gd and specgd)")) { try runTheory(flow) }
+        #expect(throws: InputError("the flows and the large-d map run plain gd and exact specgd; method signgd with these options runs on the exact map only (not the flow dynamics)")) { try runTheory(flow) }
     }
 
     /// The record form: any subset of fields, defaults for the rest, unknown keys refused;

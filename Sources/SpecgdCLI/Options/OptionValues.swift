@@ -9,16 +9,11 @@ import Theory
 // from these types (allValueStrings, allValueDescriptions); help strings never repeat them.
 
 extension Method: ExpressibleByArgument {
-    /// The methods the commands run so far (signgd and adam are the optimizer map's until the
-    /// command-line options for the optimizer family land): only these parse.
-    public static var allValueStrings: [String] { paperMethods.map(\.rawValue) }
-    public init?(argument: String) {
-        guard let method = Method(rawValue: argument), Method.paperMethods.contains(method) else { return nil }
-        self = method
-    }
     public static var allValueDescriptions: [String: String] {
         ["gd": "gradient descent, W ← W − η̃∇L",
-         "specgd": "spectral GD, W ← W − η·polar(∇L) (every singular direction moves by η)"]
+         "specgd": "spectral GD, W ← W − η·polar(∇L) (every singular direction moves by η; Muon with --polar ns5 --momentum 0.95 --nesterov)",
+         "signgd": "sign descent, W ← W − η·sign(∇L) elementwise (SpecGD's twin on the manifold, not rotation-invariant)",
+         "adam": "Adam with bias correction (--beta1 --beta2 --adam-eps; AdamW with --weight-decay)"]
     }
 }
 
@@ -52,18 +47,13 @@ extension Initialization: ExpressibleByArgument {
 }
 
 extension PolarMethod: ExpressibleByArgument {
-    /// The rules dense runs compute so far (polar-express and custom are the optimizer map's):
-    /// only these parse.
-    public static var allValueStrings: [String] { denseRules.map(\.rawValue) }
-    public init?(argument: String) {
-        guard let rule = PolarMethod(rawValue: argument), PolarMethod.denseRules.contains(rule) else { return nil }
-        self = rule
-    }
     public static var allValueDescriptions: [String: String] {
-        ["svd": "exact, LAPACK gesdd",
-         "ns3": "cubic Newton–Schulz (--ns-steps iterations)",
-         "ns5": "Muon's quintic Newton–Schulz (--ns-steps iterations)",
-         "gram": "exact via GᵀG = VS²Vᵀ (dsyevd); faster, error ≈ ε·κ², gesdd when κ > 1e5"]
+        ["svd": "exact, LAPACK gesdd (on the manifold: sign)",
+         "ns3": "cubic Newton–Schulz (1.5, −0.5, 0), --ns-steps iterations",
+         "ns5": "Muon's quintic Newton–Schulz (3.4445, −4.7750, 2.0315), --ns-steps iterations",
+         "gram": "exact via GᵀG = VS²Vᵀ (dsyevd); faster, error ≈ ε·κ², gesdd when κ > 1e5 (on the manifold: svd)",
+         "polar-express": "Polar Express's per-step schedule, safety factor --ns-safety",
+         "custom": "one (a, b, c) row per step from --ns-coefficients FILE"]
     }
 }
 
@@ -96,3 +86,11 @@ extension SweepMode: ExpressibleByArgument {
 extension Metric: ExpressibleByArgument {}
 
 extension SweepParameter: ExpressibleByArgument {}
+
+extension LearningRateScale: ExpressibleByArgument {
+    public static var allValueDescriptions: [String: String] {
+        ["none": "η as given",
+         "muon": "η·√max(1, d/m) (Muon's; 1 for m = d)",
+         "adamw-rms": "η·0.2·√max(d, m) (match AdamW's update RMS)"]
+    }
+}

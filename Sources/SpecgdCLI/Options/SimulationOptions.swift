@@ -5,7 +5,7 @@ import Simulation
 import SpecgdSupport
 
 /// The dense-run options of every command that trains a dense W (`simulate`, `compare`): network
-/// width, initialisation, data, the spectral-update details and the seeds. One definition, so
+/// width, initialisation, teacher, data and the seeds (the optimizer is `OptimizerOptions`'). One definition, so
 /// the same flag means the same thing in each (the covariance is `CovarianceOptions`', the shared
 /// experiment `ModelOptions`').
 struct DenseOptions: ParsableArguments {
@@ -27,18 +27,6 @@ struct DenseOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Batch size B of online training: a fresh batch of B samples at every step (implies --online; exclusive with --samples).")
     var batch: Int?
 
-    @Option(help: "SpecGD polar factor.")
-    var polar: PolarMethod = .svd
-
-    @Option(name: .customLong("ns-steps"), parsing: .unconditional, help: "Newton–Schulz iterations for --polar ns3/ns5.")
-    var nsSteps: Int = 5
-
-    @Option(parsing: .unconditional, help: "Heavy-ball momentum β in [0, 1): B ← βB + ∇L; the update uses B (SpecGD: polar(B), Muon-style).")
-    var momentum: Double = 0
-
-    @Flag(help: "Nesterov momentum: the update uses ∇L + βB instead of B.")
-    var nesterov = false
-
     @Option(parsing: .unconditional, help: "Number of independent repetitions S (each with its own W₀ and data; with S > 1 the outputs add _std and q10/q50/q90 columns).")
     var seeds: Int = 1
 
@@ -59,10 +47,6 @@ struct DenseOptions: ParsableArguments {
         c.initialization = initialization
         c.teacher = teacher
         c.training = try training()
-        c.polar = polar
-        c.newtonSchulzSteps = nsSteps
-        c.momentum = momentum
-        c.nesterov = nesterov
         c.seeds = seeds
         c.seed = seed
         try OptionNames.translating { try c.validate() }
