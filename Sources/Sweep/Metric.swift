@@ -38,4 +38,38 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
 
     /// Metrics that come out of one run of the cell's own method.
     var needsPrimaryRun: Bool { self != .escapeRatio }
+
+    /// The metric in words, for titles and colour bars.
+    public var displayName: String {
+        switch self {
+        case .alignmentAtEscape: return "alignment a²/‖W‖² at escape"
+        case .finalAlignment: return "final alignment a²/‖W‖²"
+        case .escapeStep: return "escape step (first a ≥ the escape threshold)"
+        case .finalLoss: return "final population loss"
+        case .amplification: return "spike amplification (b/a at escape) / (b/a)₀"
+        case .peakAmplification: return "peak spike amplification max |b/a| / |b/a|₀ to escape"
+        case .escapeRatio: return "escape-step ratio GD / SpecGD"
+        }
+    }
+
+    /// Whether two sweeps are compared by their ratio or (for alignments, fractions in
+    /// [0, 1] whose ratio says little) by their difference.
+    public var comparison: Comparison {
+        switch self {
+        case .alignmentAtEscape, .finalAlignment: return .difference
+        default: return .ratio
+        }
+    }
+
+    public enum Comparison: String, Sendable { case ratio, difference }
+
+    /// Metrics defined through the escape (an escape step, a value at or up to it): a run that
+    /// does not escape within its steps has none (docs/model.md §7), and a phase diagram
+    /// marks such a cell "no escape" instead of colouring it.
+    public var needsEscape: Bool {
+        switch self {
+        case .alignmentAtEscape, .escapeStep, .amplification, .peakAmplification, .escapeRatio: return true
+        case .finalAlignment, .finalLoss: return false
+        }
+    }
 }
