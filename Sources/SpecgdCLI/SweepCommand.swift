@@ -42,6 +42,9 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("grid"), help: ArgumentHelp("A grid axis (repeat for more axes): name=start:stop:count[:log] or name=v1,v2,….", valueName: "spec"))
     var grids: [String] = []
 
+    @Option(name: .customLong("derive"), help: ArgumentHelp("An option that follows the axes (repeatable): name=expression of numbers and option names with + - * / ^, sqrt, log, exp, parentheses (e.g. 'alpha=1/dim', 'lr=0.1/sqrt(dim)').", valueName: "name=expr"))
+    var derives: [String] = []
+
     @Option(help: "How cells are evaluated.")
     var mode: SweepMode = .theory
 
@@ -124,7 +127,9 @@ struct SweepCommand: ParsableCommand {
                               width: width, samples: samples, initialization: initialization, seed: seed)
         // An option that is a grid axis does not matter: pin it so resume/merge ignore it.
         for axis in grid.axes { base.set(axis.parameter, axis.values[0]) }
-        return SweepConfiguration(mode: mode, metrics: metricList, grid: grid, base: base,
-                                  shard: try shard.map(Shard.parse))
+        let derived = try derives.map { try DerivedParameter.parse($0, mode: mode) }
+        // A derived option's own value does not matter either: each cell computes it.
+        return try SweepConfiguration(mode: mode, metrics: metricList, grid: grid, base: base,
+                                      shard: try shard.map(Shard.parse), derived: derived)
     }
 }

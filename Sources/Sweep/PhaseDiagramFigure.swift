@@ -101,6 +101,10 @@ public enum PhaseDiagramFigure {
         case .amplification: return "spike amplification"
         case .peakAmplification: return "peak amplification"
         case .escapeRatio: return "GD / SpecGD escape step"
+        case .finalSignal: return "final |a|"
+        case .finalSpike: return "final |b|"
+        case .maxSpike: return "max |b|"
+        case .finalBulk: return "final c"
         case nil: return metric
         }
     }
