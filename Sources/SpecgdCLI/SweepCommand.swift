@@ -24,12 +24,19 @@ struct SweepCommand: ParsableCommand {
         Metrics: alignment_at_escape, final_alignment, escape_step (nan when a never \
         reaches the escape threshold within --steps), final_loss, amplification \
         ((b/a at escape)/(b/a at step 0)), peak_amplification (max over steps 0…escape of \
-        |b/a|/|b/a|₀: ≫ 1 for GD above λ_c, exactly 1 below, ≈ 1 for SpecGD; plot it with \
-        plot-phase --log-color), escape_ratio (GD escape step / SpecGD escape step at the \
-        cell's lr: runs both methods; nan unless both escape).
+        |b/a|/|b/a|₀: ≫ 1 for GD above λ_c, exactly 1 below, ≈ 1 for SpecGD; nan without \
+        escape; plot it with plot-phase --log-color), escape_ratio (GD escape step / SpecGD \
+        escape step at the cell's lr: runs both methods; nan unless both escape), \
+        final_signal, final_spike, final_bulk (|a|, |b|, c after --steps), max_spike (max of \
+        |b| over every step).
+
+        Derived options follow the axes: --derive 'alpha=1/dim' or --derive \
+        'lr=0.1/sqrt(dim)' sets the option in each cell from its values (numbers, option \
+        names, + - * / ^, sqrt, log, exp, parentheses; escape-threshold is escape_threshold); \
+        cells.csv gets a column for each, after the axes.
 
         Outputs: DIR/sweep.json (full configuration, version), DIR/cells.csv (columns \
-        cell, cell_id, one per axis, one per metric, seed, status ok|diverged, \
+        cell, cell_id, one per axis, one per derived option, one per metric, seed, status ok|diverged, \
         diverged_step; sorted by cell once the sweep is complete). --every is ignored: \
         escape steps are measured at every step. Progress (cells, rate, ETA) goes to stderr \
         on a terminal. SLURM: scripts/slurm/submit runs the shards as a job array plus a \
