@@ -64,6 +64,10 @@ public enum Colormap: String, Sendable, Codable, CaseIterable {
     case viridis
     /// Greyscale from white (low) to black (high), for print.
     case greys
+    /// Diverging, for a ratio or a difference: Okabe–Ito blue (low) through white (the middle
+    /// of the range) to vermillion (high); colour-blind safe. Centre the range on 1 (ratio,
+    /// log scale) or 0 (difference) so white means "equal".
+    case diverging
 
     /// The colour at t ∈ [0, 1] (clamped); NaN maps to light grey.
     public func color(at t: Double) -> Color {
@@ -77,6 +81,8 @@ public enum Colormap: String, Sendable, Codable, CaseIterable {
             return stops[i].mixed(with: stops[i + 1], position - Double(i))
         case .greys:
             return Color.white.mixed(with: .black, u)
+        case .diverging:
+            return u < 0.5 ? Color.blue.mixed(with: .white, u * 2) : Color.white.mixed(with: .vermillion, u * 2 - 1)
         }
     }
 

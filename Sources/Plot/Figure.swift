@@ -55,6 +55,11 @@ public struct Figure: Sendable {
         w.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
         w.raw("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">")
         w.rect(x: 0, y: 0, width: width, height: height, fill: "#ffffff")
+        var patterns = [String]()
+        for mask in panels.flatMap({ $0.heatmap?.masks ?? [] }) where !patterns.contains(mask.patternDefinition) {
+            patterns.append(mask.patternDefinition)
+        }
+        if !patterns.isEmpty { w.raw("<defs>" + patterns.joined() + "</defs>") }
         if !title.isEmpty {
             w.text(title, x: width / 2, y: 21, size: 15, anchor: "middle", weight: "bold")
         }
@@ -105,7 +110,8 @@ public struct PanelLayout: Sendable {
         y = AxisScale(kind: axes.y.scale, limits: yLimits, start: plotY + plotHeight, end: plotY)
         if let heatmap = axes.heatmap {
             let range = PanelLayout.valueRange(heatmap)
-            color = AxisScale(kind: heatmap.colorScale, limits: range, start: plotY + plotHeight, end: plotY)
+            color = AxisScale(kind: heatmap.colorScale, limits: range, start: plotY + plotHeight, end: plotY,
+                              ticks: Ticks.colorbar(range, scale: heatmap.colorScale))
         } else {
             color = nil
         }

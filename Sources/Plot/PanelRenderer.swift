@@ -46,10 +46,11 @@ struct PanelRenderer {
             for (j, value) in row.enumerated() where j + 1 < xe.count {
                 guard let x0 = layout.x.pixel(xe[j]), let x1 = layout.x.pixel(xe[j + 1]),
                       let y0 = layout.y.pixel(ye[i]), let y1 = layout.y.pixel(ye[i + 1]) else { continue }
-                let color = heatmap.colormap.color(at: normalised(value, colorScale))
+                let fill = heatmap.mask(row: i, column: j).map { "url(#\($0.patternID))" }
+                    ?? heatmap.colormap.color(at: normalised(value, colorScale)).hex
                 // A quarter-pixel overlap hides anti-aliasing seams between cells.
                 w.rect(x: min(x0, x1) - 0.25, y: min(y0, y1) - 0.25, width: abs(x1 - x0) + 0.5,
-                       height: abs(y1 - y0) + 0.5, fill: color.hex)
+                       height: abs(y1 - y0) + 0.5, fill: fill)
             }
         }
         w.raw("</g>")
@@ -318,6 +319,8 @@ struct LegendEntry {
     var line: (color: Color, width: Double, style: LineStyle)?
     var marker: (shape: MarkerShape, color: Color, size: Double, filled: Bool)?
     var band: Color?
+    /// A heatmap mask's hatching (its pattern is defined once per figure).
+    var mask: HeatmapMask?
 
     static let sample = 26.0, pad = 7.0
 
@@ -334,6 +337,10 @@ struct LegendEntry {
 
     /// The sample (band swatch, line, marker) of one entry, `sample` pixels wide from x.
     static func drawSample(_ entry: LegendEntry, x sx: Double, cy: Double, into w: inout SVGWriter) {
+        if let mask = entry.mask {
+            w.rect(x: sx, y: cy - 6, width: sample, height: 12, fill: "url(#\(mask.patternID))", stroke: "#555555",
+                   extra: "stroke-width=\"0.6\"")
+        }
         if let band = entry.band {
             w.rect(x: sx, y: cy - 6, width: sample, height: 12, fill: band.hex, extra: "fill-opacity=\"0.3\"")
         }
@@ -369,6 +376,9 @@ struct LegendEntry {
         }
         for reference in axes.referenceLines where reference.inLegend {
             if let k = entry(reference.label) { entries[k].line = (reference.color, reference.width, reference.style) }
+        }
+        for mask in axes.heatmap?.masks ?? [] {
+            if let k = entry(mask.label) { entries[k].mask = mask }
         }
         return entries
     }

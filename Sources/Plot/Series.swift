@@ -153,9 +153,14 @@ public struct Heatmap: Sendable {
     public var valueRange: ClosedRange<Double>?
     /// The colorbar's title.
     public var label: String
+    /// Cells drawn in a pattern of their own rather than a colour, each kind with a legend
+    /// entry (a sweep's "no escape within K steps", "diverged"). A cell in no mask with a
+    /// non-finite value is light grey.
+    public var masks: [HeatmapMask]
 
     public init(x: [Double], y: [Double], values: [[Double]], colorScale: ScaleKind = .linear,
-                colormap: Colormap = .viridis, valueRange: ClosedRange<Double>? = nil, label: String = "") {
+                colormap: Colormap = .viridis, valueRange: ClosedRange<Double>? = nil, label: String = "",
+                masks: [HeatmapMask] = []) {
         self.x = x
         self.y = y
         self.values = values
@@ -163,5 +168,51 @@ public struct Heatmap: Sendable {
         self.colormap = colormap
         self.valueRange = valueRange
         self.label = label
+        self.masks = masks
+    }
+
+    /// The first mask covering cell (row j, column i), if any.
+    func mask(row j: Int, column i: Int) -> HeatmapMask? {
+        masks.first { j < $0.cells.count && i < $0.cells[j].count && $0.cells[j][i] }
+    }
+}
+
+/// A set of heatmap cells shown as hatching (ink lines on a background) with a legend entry:
+/// cells that hold no value for a stated reason, so they are never read as data.
+public struct HeatmapMask: Sendable {
+    public enum Hatch: String, Sendable, CaseIterable {
+        /// Lines rising to the right.
+        case diagonal
+        /// Both diagonals.
+        case crossed
+    }
+
+    public var label: String
+    public var hatch: Hatch
+    public var background: Color
+    public var ink: Color
+    /// cells[j][i]: whether the cell at (x[i], y[j]) is masked (the shape of `values`).
+    public var cells: [[Bool]]
+
+    public init(label: String, hatch: Hatch, background: Color, ink: Color, cells: [[Bool]]) {
+        self.label = label
+        self.hatch = hatch
+        self.background = background
+        self.ink = ink
+        self.cells = cells
+    }
+
+    /// The SVG pattern's id: named by its look, so equal masks in several panels share one.
+    var patternID: String {
+        "hatch-\(hatch.rawValue)-\(background.hex.dropFirst())-\(ink.hex.dropFirst())"
+    }
+
+    /// The `<pattern>` definition (6-pixel tiles, 1-pixel lines).
+    var patternDefinition: String {
+        var lines = "M0,6L6,0M-1,1L1,-1M5,7L7,5"
+        if hatch == .crossed { lines += "M0,0L6,6M-1,5L1,7M5,-1L7,1" }
+        return "<pattern id=\"\(patternID)\" patternUnits=\"userSpaceOnUse\" width=\"6\" height=\"6\">"
+            + "<rect width=\"6\" height=\"6\" fill=\"\(background.hex)\"/>"
+            + "<path d=\"\(lines)\" stroke=\"\(ink.hex)\" stroke-width=\"1\"/></pattern>"
     }
 }

@@ -109,6 +109,21 @@ public enum Ticks {
         return ticks.sorted { $0.value < $1.value }
     }
 
+    /// Ticks for a colour bar: as `linear` / `log`, but never fewer than three labelled ones,
+    /// since a bar is read off its labels alone. A log range narrower than about a factor 2.5
+    /// (4.27…4.78, say) holds no 1-, 2- or 5-multiple of a decade, so `log` labels nothing;
+    /// there the bar is labelled with the linear 1-2-5 ticks of the same range (at their log
+    /// positions), which always give ≥ 3 inside a non-degenerate range (`niceStep` ≤ span/3).
+    public static func colorbar(_ limits: ClosedRange<Double>, scale: ScaleKind) -> [Tick] {
+        guard scale == .log else { return linear(limits) }
+        let ticks = log(limits)
+        if ticks.filter({ $0.isMajor && !$0.label.isEmpty }).count >= minimumColorbarLabels { return ticks }
+        return linear(limits)
+    }
+
+    /// What `colorbar` guarantees.
+    public static let minimumColorbarLabels = 3
+
     /// 10^e as a plain number between 0.001 and 10⁴, else as a power.
     static func powerLabelOrPlain(_ e: Int) -> String {
         (-3...4).contains(e) ? decimalOrScientific(power10(e)) : powerLabel(e)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SpecgdSupport
 import Sweep
 
@@ -14,15 +15,25 @@ struct PlotPhaseCommand: ParsableCommand {
         (η̃ cancels, so on a (λ, lr) diagram it is a vertical line). Above λ_c GD grows the \
         spike faster than the signal. It is drawn when lambda is one of the two axes.
 
+        It is drawn on GD diagrams (and escape_ratio), labelled; the y axis reads η̃ for GD and η \
+        for SpecGD. Cells without a value are hatched, each reason with a legend entry: \
+        "no escape within K steps" (a metric defined through the escape, docs/model.md §7) \
+        and "diverged".
+
         Outputs (next to the sweep unless --output-dir): phase-<metric>.svg, \
-        phase-<metric>.csv (columns x-axis, y-axis, metric; x fastest) and its .json sidecar.
-        Diverged cells are nan and drawn blank.
+        phase-<metric>.csv (columns x-axis, y-axis, metric, status ok|no_escape|diverged; x \
+        fastest; nan where status is not ok) and its .json sidecar.
+
+        Two sweep directories (same x and y axes, typically one per method): both on one \
+        colour scale side by side, and their ratio DIR2/DIR1 (difference DIR2 − DIR1 for the \
+        alignments) as a third panel → phase-<metric>-compare.svg, .csv (x, y, <metric>_1, \
+        <metric>_2, ratio|difference, status), .json; written next to DIR1 unless --output-dir.
 
         Example: specgd plot-phase runs/phase --metric alignment_at_escape --x lambda --y lr
         """)
 
-    @Argument(help: ArgumentHelp("A complete (or merged) sweep directory.", valueName: "dir"))
-    var directory: String
+    @Argument(help: ArgumentHelp("A complete (or merged) sweep directory; a second one to compare the two.", valueName: "dir"))
+    var directories: [String]
 
     @Option(help: "Metric to draw, one the sweep recorded (default: the sweep's first metric).")
     var metric: Metric?
@@ -43,8 +54,13 @@ struct PlotPhaseCommand: ParsableCommand {
     var outputDirectory: String?
 
     func validate() throws {
+        guard (1...2).contains(directories.count) else {
+            throw ValidationError("give one sweep directory, or two to compare (got \(directories.count))")
+        }
         if let outputDirectory { try OutputPath.checkDirectory(outputDirectory) }
     }
+
+    var directory: String { directories[0] }
 
     func run() throws {
         var at = [String: Double]()
@@ -57,14 +73,32 @@ struct PlotPhaseCommand: ParsableCommand {
         }
         let diagram = try PhaseDiagram.load(directory, metric: metric?.rawValue, x: x?.rawValue, y: y?.rawValue, at: at)
         let output = outputDirectory ?? directory
+        if directories.count == 2 {
+            let other = try PhaseDiagram.load(directories[1], metric: diagram.metric, x: diagram.x.name, y: diagram.y.name, at: at)
+            let comparison = try PhaseComparison(diagram, other, firstName: Self.name(directories[0]),
+                                                 secondName: Self.name(directories[1]))
+            try AtomicFile.createDirectory(output)
+            let stem = output + "/phase-" + diagram.metric + "-compare"
+            try AtomicFile.write(PhaseDiagramFigure.figure(comparison, logColor: logColor).svg, to: stem + ".svg")
+            try AtomicFile.write(comparison.csv, to: stem + ".csv")
+            try RunRecord(kind: "plot-phase", configuration: PhaseRecord(diagram: diagram, sweep: directory, compared: directories[1]),
+                          summary: PhaseSummary(comparison: comparison)).write(to: stem + ".json")
+            print("plot-phase: \(diagram.metric), \(comparison.combinedLabel), over \(diagram.x.name) × \(diagram.y.name) → \(stem).svg, \(stem).csv")
+            return
+        }
         try AtomicFile.createDirectory(output)
         let stem = output + "/phase-" + diagram.metric
         let svg = try PhaseDiagramFigure.svg(diagram, logColor: logColor)
         try AtomicFile.write(svg, to: stem + ".svg")
-        try diagram.table.writeCSV(to: stem + ".csv")
+        try AtomicFile.write(diagram.csv, to: stem + ".csv")
         try RunRecord(kind: "plot-phase", configuration: PhaseRecord(diagram: diagram, sweep: directory),
                       summary: PhaseSummary(diagram: diagram)).write(to: stem + ".json")
         print("plot-phase: \(diagram.metric) over \(diagram.x.name) × \(diagram.y.name) → \(stem).svg, \(stem).csv")
+    }
+
+    /// A directory's last path component, to tell two sweeps of one method apart.
+    static func name(_ directory: String) -> String {
+        URL(fileURLWithPath: directory).standardizedFileURL.lastPathComponent
     }
 }
 
@@ -74,8 +108,11 @@ private struct PhaseRecord: Encodable, Sendable {
     var x: String
     var y: String
     var slice: [String: Double]
-    init(diagram: PhaseDiagram, sweep: String) {
+    /// The second sweep of a comparison (absent for one diagram).
+    var comparedWith: String?
+    init(diagram: PhaseDiagram, sweep: String, compared: String? = nil) {
         self.sweep = sweep
+        comparedWith = compared
         metric = diagram.metric
         x = diagram.x.name
         y = diagram.y.name
@@ -87,10 +124,25 @@ private struct PhaseSummary: Encodable, Sendable {
     var boundaryPoints: Int
     var minimum: Double
     var maximum: Double
+    /// Cells without a value, by reason.
+    var noEscapeCells: Int
+    var divergedCells: Int
     init(diagram: PhaseDiagram) {
         boundaryPoints = diagram.boundary.count
         let finite = diagram.values.joined().filter(\.isFinite)
         minimum = finite.min() ?? .nan
         maximum = finite.max() ?? .nan
+        noEscapeCells = diagram.statusCounts[.noEscape, default: 0]
+        divergedCells = diagram.statusCounts[.diverged, default: 0]
+    }
+    /// A comparison: the range and masked cells of the ratio or difference.
+    init(comparison: PhaseComparison) {
+        boundaryPoints = comparison.first.boundary.count
+        let finite = comparison.combined.joined().filter(\.isFinite)
+        minimum = finite.min() ?? .nan
+        maximum = finite.max() ?? .nan
+        let statuses = comparison.combinedStatus.joined()
+        noEscapeCells = statuses.filter { $0 == .noEscape }.count
+        divergedCells = statuses.filter { $0 == .diverged }.count
     }
 }

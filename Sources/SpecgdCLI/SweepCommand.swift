@@ -24,12 +24,19 @@ struct SweepCommand: ParsableCommand {
         Metrics: alignment_at_escape, final_alignment, escape_step (nan when a never \
         reaches the escape threshold within --steps), final_loss, amplification \
         ((b/a at escape)/(b/a at step 0)), peak_amplification (max over steps 0…escape of \
-        |b/a|/|b/a|₀: ≫ 1 for GD above λ_c, exactly 1 below, ≈ 1 for SpecGD; plot it with \
-        plot-phase --log-color), escape_ratio (GD escape step / SpecGD escape step at the \
-        cell's lr: runs both methods; nan unless both escape).
+        |b/a|/|b/a|₀: ≫ 1 for GD above λ_c, exactly 1 below, ≈ 1 for SpecGD; nan without \
+        escape; plot it with plot-phase --log-color), escape_ratio (GD escape step / SpecGD \
+        escape step at the cell's lr: runs both methods; nan unless both escape), \
+        final_signal, final_spike, final_bulk (|a|, |b|, c after --steps), max_spike (max of \
+        |b| over every step).
+
+        Derived options follow the axes: --derive 'alpha=1/dim' or --derive \
+        'lr=0.1/sqrt(dim)' sets the option in each cell from its values (numbers, option \
+        names, + - * / ^, sqrt, log, exp, parentheses; escape-threshold is escape_threshold); \
+        cells.csv gets a column for each, after the axes.
 
         Outputs: DIR/sweep.json (full configuration, version), DIR/cells.csv (columns \
-        cell, cell_id, one per axis, one per metric, seed, status ok|diverged, \
+        cell, cell_id, one per axis, one per derived option, one per metric, seed, status ok|diverged, \
         diverged_step; sorted by cell once the sweep is complete). --every is ignored: \
         escape steps are measured at every step. Progress (cells, rate, ETA) goes to stderr \
         on a terminal. SLURM: scripts/slurm/submit runs the shards as a job array plus a \
@@ -41,6 +48,9 @@ struct SweepCommand: ParsableCommand {
 
     @Option(name: .customLong("grid"), help: ArgumentHelp("A grid axis (repeat for more axes): name=start:stop:count[:log] or name=v1,v2,….", valueName: "spec"))
     var grids: [String] = []
+
+    @Option(name: .customLong("derive"), help: ArgumentHelp("An option that follows the axes (repeatable): name=expression of numbers and option names with + - * / ^, sqrt, log, exp, parentheses (e.g. 'alpha=1/dim', 'lr=0.1/sqrt(dim)').", valueName: "name=expr"))
+    var derives: [String] = []
 
     @Option(help: "How cells are evaluated.")
     var mode: SweepMode = .theory
@@ -124,7 +134,9 @@ struct SweepCommand: ParsableCommand {
                               width: width, samples: samples, initialization: initialization, seed: seed)
         // An option that is a grid axis does not matter: pin it so resume/merge ignore it.
         for axis in grid.axes { base.set(axis.parameter, axis.values[0]) }
-        return SweepConfiguration(mode: mode, metrics: metricList, grid: grid, base: base,
-                                  shard: try shard.map(Shard.parse))
+        let derived = try derives.map { try DerivedParameter.parse($0, mode: mode) }
+        // A derived option's own value does not matter either: each cell computes it.
+        return try SweepConfiguration(mode: mode, metrics: metricList, grid: grid, base: base,
+                                      shard: try shard.map(Shard.parse), derived: derived)
     }
 }

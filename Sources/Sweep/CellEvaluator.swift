@@ -40,30 +40,67 @@ extension CellEvaluator {
     }
 }
 
+/// The end of one run's trajectory, for the metrics that are not escape statistics
+/// (docs/sweep.md): magnitudes, as every path reports a, b, c (docs/model.md §7).
+public struct TrajectoryEnd: Sendable, Equatable {
+    /// |a|, |b|, c after the last step.
+    public var signal, spike, bulk: Double
+    /// max over every step 0…last of |b|.
+    public var maxSpike: Double
+
+    public init(signal: Double, spike: Double, bulk: Double, maxSpike: Double) {
+        self.signal = signal
+        self.spike = spike
+        self.bulk = bulk
+        self.maxSpike = maxSpike
+    }
+}
+
+/// What a sweep reads off one run: Model's escape metrics, and the trajectory's end when a
+/// metric needs it (`trajectory` is nil otherwise, so theory cells skip the extra pass).
+public struct RunMeasurement: Sendable {
+    public var escape: EscapeMetrics
+    public var trajectory: TrajectoryEnd?
+
+    public init(escape: EscapeMetrics, trajectory: TrajectoryEnd? = nil) {
+        self.escape = escape
+        self.trajectory = trajectory
+    }
+}
+
 /// Shared by both modes: runs the cell's method once (when any metric needs it) and, for
 /// escape_ratio, the other method too, then lays the values out in metric order. Both modes
-/// measure a run with the one `EscapeMetrics` definition (docs/model.md §5, §7).
+/// measure a run with the one `EscapeMetrics` definition (docs/model.md §5, §7). `run`'s
+/// Bool: whether the trajectory's end is wanted.
 struct MetricAssembler {
     static func values(_ metrics: [Metric], method: Method,
-                       run: (Method) throws -> EscapeMetrics) throws -> [Double] {
-        let primary = metrics.contains(where: \.needsPrimaryRun) ? try run(method) : nil
+                       run: (Method, Bool) throws -> RunMeasurement) throws -> [Double] {
+        let wantsTrajectory = metrics.contains(where: \.needsTrajectory)
+        let primary = metrics.contains(where: \.needsPrimaryRun) ? try run(method, wantsTrajectory) : nil
         func escape(_ other: Method) throws -> Int? {
-            if other == method, let primary { return primary.escapeStep }
-            return try run(other).escapeStep
+            if other == method, let primary { return primary.escape.escapeStep }
+            return try run(other, false).escape.escapeStep
         }
         var out = [Double]()
         out.reserveCapacity(metrics.count)
         for metric in metrics {
             switch metric {
-            case .alignmentAtEscape: out.append(primary!.alignmentAtEscape ?? .nan)
-            case .finalAlignment: out.append(primary!.finalAlignment)
-            case .escapeStep: out.append(primary!.escapeStep.map(Double.init) ?? .nan)
-            case .finalLoss: out.append(primary!.finalLoss)
-            case .amplification: out.append(primary!.amplification ?? .nan)
-            case .peakAmplification: out.append(primary!.peakAmplification)
+            case .alignmentAtEscape: out.append(primary!.escape.alignmentAtEscape ?? .nan)
+            case .finalAlignment: out.append(primary!.escape.finalAlignment)
+            case .escapeStep: out.append(primary!.escape.escapeStep.map(Double.init) ?? .nan)
+            case .finalLoss: out.append(primary!.escape.finalLoss)
+            case .amplification: out.append(primary!.escape.amplification ?? .nan)
+            case .peakAmplification:
+                // Model keeps the whole run's max when there is no escape; a sweep's metric
+                // is "up to escape", so without one it has no value (docs/model.md §7).
+                out.append(primary!.escape.escapeStep == nil ? .nan : primary!.escape.peakAmplification)
             case .escapeRatio:
                 let gd = try escape(.gd), spec = try escape(.specgd)
                 if let gd, let spec, spec > 0 { out.append(Double(gd) / Double(spec)) } else { out.append(.nan) }
+            case .finalSignal: out.append(primary!.trajectory!.signal)
+            case .finalSpike: out.append(primary!.trajectory!.spike)
+            case .maxSpike: out.append(primary!.trajectory!.maxSpike)
+            case .finalBulk: out.append(primary!.trajectory!.bulk)
             }
         }
         return out
@@ -78,10 +115,27 @@ public struct TheoryEvaluator: CellEvaluator {
     public func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double] {
         let model = try GroupedModel.spiked(lambda: point.lambda, dimension: point.dim)
         let start = model.identityStart(alpha: point.alpha)
-        return try MetricAssembler.values(metrics, method: point.method) { method in
-            try DiscreteMap(model: model, method: method, learningRate: point.lr)
-                .escapeMetrics(from: start, steps: point.steps, threshold: point.escapeThreshold)
+        return try MetricAssembler.values(metrics, method: point.method) { method, wantsTrajectory in
+            let map = try DiscreteMap(model: model, method: method, learningRate: point.lr)
+            let escape = try map.escapeMetrics(from: start, steps: point.steps, threshold: point.escapeThreshold)
+            return RunMeasurement(escape: escape,
+                                  trajectory: wantsTrajectory ? try Self.trajectoryEnd(map, from: start, steps: point.steps) : nil)
         }
+    }
+
+    /// A second pass of the map (only when a trajectory metric is asked for, so the escape
+    /// statistics stay Model's single-pass `escapeMetrics`): `watch` sees every step that is
+    /// not recorded and `record` the recorded ones (0 and the last), so the max is over all.
+    static func trajectoryEnd(_ map: DiscreteMap, from start: [Double], steps: Int) throws -> TrajectoryEnd {
+        let model = map.model
+        guard let spike = model.spikeIndex else { throw InputError("the model has no spike group") }
+        var maxSpike = 0.0
+        let last = try map.iterate(from: start, steps: steps, every: max(steps, 1), watch: { s in
+            maxSpike = max(maxSpike, abs(s[spike]))
+            return false
+        }) { _, s in maxSpike = max(maxSpike, abs(s[spike])) }
+        let o = model.observables(last)
+        return TrajectoryEnd(signal: abs(o.a), spike: abs(o.b), bulk: abs(o.c), maxSpike: maxSpike)
     }
 
     /// The cell's theory configuration, with the library's checks (α > 0, d ≥ 3, …).

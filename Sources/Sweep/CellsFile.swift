@@ -2,7 +2,7 @@ import Foundation
 import SpecgdSupport
 
 /// The format of DIR/cells.csv: one header line, then one complete line per finished cell
-///   cell,cell_id,<axis…>,<metric…>,seed,status,diverged_step
+///   cell,cell_id,<axis…>,<derived…>,<metric…>,seed,status,diverged_step
 /// Numbers use `Table.format` (shortest round-trip; nan/inf as pandas reads them); `status`
 /// is the word `ok` or `diverged`, `cell_id` `0x` + 16 hex digits. Lines are appended in completion
 /// order while a sweep runs and rewritten sorted by cell when it completes.
@@ -16,6 +16,7 @@ public enum CellsFile {
                             outcome: CellOutcome) -> String {
         var fields = [String(cell), configuration.grid.cellID(at: cell)]
         fields += configuration.grid.values(at: cell).map(Table.format)
+        fields += configuration.derivedParameters.map { Table.format(point.value($0.parameter)) }
         fields += outcome.values.map(Table.format)
         if configuration.hasSeedColumn { fields.append(String(point.seed)) }
         fields.append(outcome.status.rawValue)

@@ -12,13 +12,22 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
     case finalLoss = "final_loss"
     /// (b/a at escape) / (b/a at step 0): how much the spike outgrew the signal; NaN without escape.
     case amplification
-    /// max over steps 0…escape (the whole run without escape) of |b/a| / |b/a|₀. Does not
-    /// fall back below 1 after saturation, so it marks λ_c crisply: GD above λ_c ≫ 1 (ρᵏ
-    /// growth through the linear window), below λ_c exactly 1 (the max is step 0), SpecGD ≈ 1.
+    /// max over steps 0…escape of |b/a| / |b/a|₀; NaN when the run does not escape (a max
+    /// "up to escape" has no escape to stop at, docs/model.md §7). Does not fall back below 1
+    /// after saturation, so it marks λ_c crisply: GD above λ_c ≫ 1 (ρᵏ growth through the
+    /// linear window), below λ_c exactly 1 (the max is step 0), SpecGD ≈ 1.
     case peakAmplification = "peak_amplification"
     /// GD escape step / SpecGD escape step at the cell's lr (runs both methods);
     /// NaN unless both escape. > 1 means SpecGD escapes sooner.
     case escapeRatio = "escape_ratio"
+    /// |a| = ‖Wᵀθ*‖ after all `steps` steps.
+    case finalSignal = "final_signal"
+    /// |b| = ‖Wᵀv‖ after all `steps` steps.
+    case finalSpike = "final_spike"
+    /// max over steps 0…steps (every step, escape or not) of |b|.
+    case maxSpike = "max_spike"
+    /// c = ‖P⊥W‖_F/√p, the bulk's RMS coefficient, after all `steps` steps.
+    case finalBulk = "final_bulk"
 
     public static func parseList(_ texts: [String]) throws -> [Metric] {
         var metrics = [Metric]()
@@ -38,4 +47,51 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
 
     /// Metrics that come out of one run of the cell's own method.
     var needsPrimaryRun: Bool { self != .escapeRatio }
+
+    /// The metric in words, for titles and colour bars.
+    public var displayName: String {
+        switch self {
+        case .alignmentAtEscape: return "alignment a²/‖W‖² at escape"
+        case .finalAlignment: return "final alignment a²/‖W‖²"
+        case .escapeStep: return "escape step (first a ≥ the escape threshold)"
+        case .finalLoss: return "final population loss"
+        case .amplification: return "spike amplification (b/a at escape) / (b/a)₀"
+        case .peakAmplification: return "peak spike amplification max |b/a| / |b/a|₀ to escape"
+        case .escapeRatio: return "escape-step ratio GD / SpecGD"
+        case .finalSignal: return "final signal |a| = ‖Wᵀθ*‖"
+        case .finalSpike: return "final spike |b| = ‖Wᵀv‖"
+        case .maxSpike: return "largest spike max |b| over the run"
+        case .finalBulk: return "final bulk c = ‖P⊥W‖/√p"
+        }
+    }
+
+    /// Whether two sweeps are compared by their ratio or (for alignments, fractions in
+    /// [0, 1] whose ratio says little) by their difference.
+    public var comparison: Comparison {
+        switch self {
+        case .alignmentAtEscape, .finalAlignment: return .difference
+        default: return .ratio
+        }
+    }
+
+    public enum Comparison: String, Sendable { case ratio, difference }
+
+    /// Metrics defined through the escape (an escape step, a value at or up to it): a run that
+    /// does not escape within its steps has none (docs/model.md §7), and a phase diagram
+    /// marks such a cell "no escape" instead of colouring it.
+    public var needsEscape: Bool {
+        switch self {
+        case .alignmentAtEscape, .escapeStep, .amplification, .peakAmplification, .escapeRatio: return true
+        case .finalAlignment, .finalLoss, .finalSignal, .finalSpike, .maxSpike, .finalBulk: return false
+        }
+    }
+
+    /// Metrics read off the trajectory itself (its last state, its largest spike), not the
+    /// escape statistics.
+    var needsTrajectory: Bool {
+        switch self {
+        case .finalSignal, .finalSpike, .maxSpike, .finalBulk: return true
+        default: return false
+        }
+    }
 }

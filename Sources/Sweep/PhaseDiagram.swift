@@ -5,16 +5,50 @@ import Theory
 /// A metric over two axes of a finished sweep, ready to draw: the heatmap grid plus the
 /// theoretical GD boundary λ_c where the linear-window ratio ρ equals 1 (docs/model.md §5).
 public struct PhaseDiagram: Sendable {
+    /// Why a cell has a value or not. `noEscape`: the metric is defined through the escape
+    /// (docs/model.md §7) and the run did not escape within its steps (for escape_ratio: one
+    /// of the two methods did not); `diverged`: the run blew up (cells.csv status).
+    public enum CellStatus: String, Sendable, CaseIterable {
+        case ok
+        case noEscape = "no_escape"
+        case diverged
+    }
+
     public var metric: String
     public var x: GridAxis
     public var y: GridAxis
-    /// values[j][i] is the metric at (x.values[i], y.values[j]); NaN for a diverged cell.
+    /// values[j][i] is the metric at (x.values[i], y.values[j]); NaN unless status is ok.
     public var values: [[Double]]
+    /// status[j][i]: why values[j][i] is (not) a number.
+    public var status: [[CellStatus]]
     /// The fixed values of the other axes (for the title and the record).
     public var slice: [String: Double]
-    /// Points (x, y) of the boundary ρ = 1, empty when neither axis is lambda or no point
-    /// of the plotted range has q < 1.
+    /// Points (x, y) of the boundary ρ = 1, empty when neither axis is lambda, no point of
+    /// the plotted range has q < 1, or the diagram is not about GD (the boundary is GD's).
     public var boundary: [(Double, Double)]
+    /// How the cells were evaluated, and the options every plotted cell shares (the sweep's
+    /// base point with the slice written over it; x and y vary across the diagram).
+    public var mode: SweepMode
+    public var point: ModelPoint
+
+    public init(metric: String, x: GridAxis, y: GridAxis, values: [[Double]], status: [[CellStatus]]? = nil,
+                slice: [String: Double], boundary: [(Double, Double)], mode: SweepMode = .theory, point: ModelPoint) {
+        self.metric = metric
+        self.x = x
+        self.y = y
+        self.values = values
+        self.status = status ?? values.map { $0.map { _ in .ok } }
+        self.slice = slice
+        self.boundary = boundary
+        self.mode = mode
+        self.point = point
+    }
+
+    /// Whether λ_c belongs on this diagram: it is GD's boundary, so on a GD diagram or on
+    /// escape_ratio, whose numerator is GD's escape step.
+    public var showsBoundary: Bool {
+        point.method == .gd || metric == Metric.escapeRatio.rawValue
+    }
 
     public var xLog: Bool { x.spec.lowercased().hasSuffix(":log") }
     public var yLog: Bool { y.spec.lowercased().hasSuffix(":log") }
@@ -75,20 +109,32 @@ public struct PhaseDiagram: Sendable {
         let table = try CellsTable(SweepRecord.cellsPath(directory))
         let columns = try Dictionary(uniqueKeysWithValues: grid.names.map { ($0, try table.numbers($0)) })
         let metricValues = try table.numbers(metricName)
+        let statuses = try table.text("status")
+        let needsEscape = Metric(rawValue: metricName)?.needsEscape ?? false
         var values = [[Double]](repeating: [Double](repeating: .nan, count: xAxis.values.count), count: yAxis.values.count)
+        var status = [[CellStatus]](repeating: [CellStatus](repeating: .ok, count: xAxis.values.count), count: yAxis.values.count)
         var filled = 0
         rows: for r in 0..<table.rows.count {
             for (name, value) in slice where columns[name]![r] != value { continue rows }
             guard let i = xAxis.values.firstIndex(of: columns[xAxis.name]![r]),
                   let j = yAxis.values.firstIndex(of: columns[yAxis.name]![r]) else { continue }
-            values[j][i] = metricValues[r]
+            if statuses[r] == CellOutcome.Status.diverged.rawValue {
+                status[j][i] = .diverged
+            } else if metricValues[r].isNaN && needsEscape {
+                status[j][i] = .noEscape
+            } else {
+                values[j][i] = metricValues[r]
+            }
             filled += 1
         }
         guard filled == xAxis.values.count * yAxis.values.count else {
             throw InputError("\(directory) holds \(filled) of the \(xAxis.values.count * yAxis.values.count) cells of this diagram; finish the sweep (\(InputError.field("resume"))) or merge its shards first")
         }
-        var diagram = PhaseDiagram(metric: metricName, x: xAxis, y: yAxis, values: values, slice: slice, boundary: [])
-        diagram.boundary = diagram.boundaryCurve(base: configuration.base)
+        var point = configuration.base
+        for (name, value) in slice { if let p = SweepParameter(rawValue: name) { point.set(p, value) } }
+        var diagram = PhaseDiagram(metric: metricName, x: xAxis, y: yAxis, values: values, status: status, slice: slice,
+                                   boundary: [], mode: configuration.mode, point: point)
+        if diagram.showsBoundary { diagram.boundary = diagram.boundaryCurve(base: configuration.base) }
         return diagram
     }
 
@@ -116,12 +162,32 @@ public struct PhaseDiagram: Sendable {
         return curve
     }
 
-    /// The grid as a table (x, y, value), x fastest — the data behind the heatmap.
+    /// The grid as CSV text (x, y, value, status), x fastest — the data behind the heatmap;
+    /// a cell without a value holds `nan` and says why in `status` (ok, no_escape, diverged).
+    public var csv: String {
+        var text = [x.name, y.name, metric, "status"].joined(separator: ",") + "\n"
+        for (j, yValue) in y.values.enumerated() {
+            for (i, xValue) in x.values.enumerated() {
+                text += [Table.format(xValue), Table.format(yValue), Table.format(values[j][i]), status[j][i].rawValue]
+                    .joined(separator: ",") + "\n"
+            }
+        }
+        return text
+    }
+
+    /// The grid as a table (x, y, value), x fastest (values only; `csv` adds the status).
     public var table: Table {
         var out = Table(columns: [x.name, y.name, metric])
         for (j, yValue) in y.values.enumerated() {
             for (i, xValue) in x.values.enumerated() { out.append([xValue, yValue, values[j][i]]) }
         }
         return out
+    }
+
+    /// How many cells have each status.
+    public var statusCounts: [CellStatus: Int] {
+        var counts = [CellStatus: Int]()
+        for row in status { for s in row { counts[s, default: 0] += 1 } }
+        return counts
     }
 }

@@ -1,36 +1,146 @@
+import Foundation
 import Plot
 import SpecgdSupport
 
-/// Draws a `PhaseDiagram` with the Plot module: the metric as a heatmap with a colorbar
-/// (log-spaced grid axes on log scales), and GD's boundary λ_c (ρ = 1) as a dashed curve.
+/// Draws a `PhaseDiagram` with the Plot module: the metric as a heatmap with a colour bar
+/// (log-spaced grid axes on log scales), cells without a value hatched by reason ("no
+/// escape within K steps", "diverged"), and — on a GD diagram — GD's boundary λ_c (ρ = 1) as
+/// a dashed curve. Titles say what is drawn in words: the metric, then the method, mode, d,
+/// α and steps the cells share.
 public enum PhaseDiagramFigure {
     public static func figure(_ diagram: PhaseDiagram, logColor: Bool = false, title: String? = nil) -> Figure {
-        let heatmap = Heatmap(x: diagram.x.values, y: diagram.y.values, values: diagram.values,
-                              colorScale: logColor ? .log : .linear, label: diagram.metric)
-        var axes = Axes(title: title ?? defaultTitle(diagram),
-                        x: Axis(label: label(diagram.x.parameter), scale: diagram.xLog ? .log : .linear),
-                        y: Axis(label: label(diagram.y.parameter), scale: diagram.yLog ? .log : .linear),
-                        heatmap: heatmap, legend: .topRight)
-        if !diagram.boundary.isEmpty {
-            axes.add(LineSeries(x: diagram.boundary.map(\.0), y: diagram.boundary.map(\.1),
-                                label: "λ_c: ρ = 1 (GD)", color: .vermillion, width: 2, style: .dashed))
-        }
-        return Figure(axes, width: 560, height: 400)
+        let axes = panel(diagram, logColor: logColor, title: setting(diagram))
+        var figure = Figure(axes, title: title ?? capitalized(metricName(diagram.metric)), width: 600, height: 420)
+        figure.sharedLegend = true
+        return figure
     }
 
     public static func svg(_ diagram: PhaseDiagram, logColor: Bool = false) throws -> String {
         figure(diagram, logColor: logColor).svg
     }
 
-    private static func defaultTitle(_ diagram: PhaseDiagram) -> String {
-        let slice = diagram.slice.keys.sorted().map { "\($0) = \(Table.format(diagram.slice[$0]!))" }
-        return ([diagram.metric] + slice).joined(separator: ", ")
+    /// Two diagrams side by side on one colour scale, and their ratio (or difference) as a
+    /// third panel on a diverging scale centred on "equal" (1 or 0).
+    public static func figure(_ comparison: PhaseComparison, logColor: Bool = false) -> Figure {
+        let shared = sharedRange([comparison.first.values, comparison.second.values], log: logColor)
+        var first = panel(comparison.first, logColor: logColor, title: comparison.firstLabel, valueRange: shared)
+        var second = panel(comparison.second, logColor: logColor, title: comparison.secondLabel, valueRange: shared)
+        // One colour scale: the bar is drawn on each panel but reads the same.
+        first.heatmap?.label = shortName(comparison.metric)
+        second.heatmap?.label = shortName(comparison.metric)
+        let combinedLog = comparison.kind == .ratio
+        let combinedDiagram = PhaseDiagram(metric: comparison.metric, x: comparison.first.x, y: comparison.first.y,
+                                           values: comparison.combined, status: comparison.combinedStatus,
+                                           slice: comparison.first.slice, boundary: [], mode: comparison.first.mode,
+                                           point: comparison.first.point)
+        var third = panel(combinedDiagram, logColor: combinedLog, title: comparison.combinedLabel,
+                          valueRange: centredRange(comparison.combined, log: combinedLog))
+        third.heatmap?.colormap = .diverging
+        third.heatmap?.label = comparison.kind == .ratio ? "ratio" : "difference"
+        let settingLine = setting(comparison.first, includeMethod: false)
+        var figure = Figure(panels: [first, second, third], columns: 3,
+                            title: capitalized(metricName(comparison.metric)) + " — " + settingLine,
+                            panelWidth: 440, panelHeight: 400)
+        figure.sharedLegend = true
+        return figure
     }
 
-    private static func label(_ parameter: SweepParameter) -> String {
+    static func panel(_ diagram: PhaseDiagram, logColor: Bool, title: String,
+                      valueRange: ClosedRange<Double>? = nil) -> Axes {
+        let heatmap = Heatmap(x: diagram.x.values, y: diagram.y.values, values: diagram.values,
+                              colorScale: logColor ? .log : .linear, valueRange: valueRange,
+                              label: shortName(diagram.metric), masks: masks(diagram))
+        var axes = Axes(title: title,
+                        x: Axis(label: label(diagram.x.parameter, diagram), scale: diagram.xLog ? .log : .linear),
+                        y: Axis(label: label(diagram.y.parameter, diagram), scale: diagram.yLog ? .log : .linear),
+                        heatmap: heatmap, legend: .topRight)
+        if !diagram.boundary.isEmpty {
+            axes.add(LineSeries(x: diagram.boundary.map(\.0), y: diagram.boundary.map(\.1),
+                                label: "GD's critical λ = 2/(1 − q), where ρ = 1", color: .vermillion, width: 2, style: .dashed))
+        }
+        return axes
+    }
+
+    /// One mask per reason present in the diagram, each with its legend entry.
+    static func masks(_ diagram: PhaseDiagram) -> [HeatmapMask] {
+        let counts = diagram.statusCounts
+        var out = [HeatmapMask]()
+        if counts[.noEscape, default: 0] > 0 {
+            out.append(HeatmapMask(label: noEscapeLabel(diagram), hatch: .diagonal, background: Color(hex: 0xEEEEEE),
+                                   ink: Color(hex: 0x888888), cells: diagram.status.map { $0.map { $0 == .noEscape } }))
+        }
+        if counts[.diverged, default: 0] > 0 {
+            out.append(HeatmapMask(label: "diverged", hatch: .crossed, background: .white, ink: .black,
+                                   cells: diagram.status.map { $0.map { $0 == .diverged } }))
+        }
+        return out
+    }
+
+    static func noEscapeLabel(_ diagram: PhaseDiagram) -> String {
+        let within = stepsVary(diagram) ? "within the cell's steps" : "within \(diagram.point.steps) steps"
+        let who = diagram.metric == Metric.escapeRatio.rawValue ? "GD or SpecGD: " : ""
+        return "\(who)no escape \(within)"
+    }
+
+    private static func stepsVary(_ diagram: PhaseDiagram) -> Bool {
+        diagram.x.parameter == .steps || diagram.y.parameter == .steps
+    }
+
+    /// The metric in words (the raw name for a column that is not a known metric).
+    static func metricName(_ metric: String) -> String {
+        Metric(rawValue: metric)?.displayName ?? metric
+    }
+
+    /// The colour bar's title: the metric's words up to any formula.
+    static func shortName(_ metric: String) -> String {
+        switch Metric(rawValue: metric) {
+        case .alignmentAtEscape: return "alignment at escape"
+        case .finalAlignment: return "final alignment"
+        case .escapeStep: return "escape step"
+        case .finalLoss: return "final loss"
+        case .amplification: return "spike amplification"
+        case .peakAmplification: return "peak amplification"
+        case .escapeRatio: return "GD / SpecGD escape step"
+        case .finalSignal: return "final |a|"
+        case .finalSpike: return "final |b|"
+        case .maxSpike: return "max |b|"
+        case .finalBulk: return "final c"
+        case nil: return metric
+        }
+    }
+
+    /// "GD · exact map · d = 1000 · α = 0.001 · 20000 steps", leaving out the plotted axes,
+    /// then any other fixed axis.
+    static func setting(_ diagram: PhaseDiagram, includeMethod: Bool = true) -> String {
+        let p = diagram.point
+        let plotted: Set<SweepParameter> = [diagram.x.parameter, diagram.y.parameter]
+        var parts = [String]()
+        if includeMethod {
+            parts.append(diagram.metric == Metric.escapeRatio.rawValue ? "GD vs SpecGD" : p.method.displayName)
+        }
+        parts.append(diagram.mode == .theory ? "exact map" : "dense simulation")
+        let shown: [(SweepParameter, String)] = [
+            (.lambda, "λ = \(Table.format(p.lambda))"), (.dim, "d = \(p.dim)"), (.alpha, "α = \(Table.format(p.alpha))"),
+            (.lr, "\(learningRateSymbol(diagram)) = \(Table.format(p.lr))"), (.steps, "\(p.steps) steps"),
+        ]
+        for (parameter, text) in shown where !plotted.contains(parameter) { parts.append(text) }
+        let listed = Set(shown.map(\.0.rawValue))
+        for name in diagram.slice.keys.sorted() where !listed.contains(name) {
+            parts.append("\(name) = \(Table.format(diagram.slice[name]!))")
+        }
+        return parts.joined(separator: " · ")
+    }
+
+    /// η̃ is GD's step size, η SpecGD's (docs/model.md §2); escape_ratio runs both at one lr.
+    static func learningRateSymbol(_ diagram: PhaseDiagram) -> String {
+        if diagram.metric == Metric.escapeRatio.rawValue { return "η̃ = η" }
+        return diagram.point.method == .gd ? "η̃" : "η"
+    }
+
+    static func label(_ parameter: SweepParameter, _ diagram: PhaseDiagram) -> String {
         switch parameter {
         case .lambda: return "spike strength λ"
-        case .lr: return "learning rate η"
+        case .lr: return "learning rate \(learningRateSymbol(diagram))"
         case .dim: return "dimension d"
         case .alpha: return "initial scale α"
         case .steps: return "steps K"
@@ -39,5 +149,29 @@ public enum PhaseDiagramFigure {
         case .samples: return "samples n"
         case .seed: return "seed"
         }
+    }
+
+    private static func capitalized(_ text: String) -> String {
+        text.prefix(1).uppercased() + text.dropFirst()
+    }
+
+    /// The finite (positive, for log) range over several grids; nil when there is none.
+    static func sharedRange(_ grids: [[[Double]]], log: Bool) -> ClosedRange<Double>? {
+        let finite = grids.joined().joined().filter { $0.isFinite && (!log || $0 > 0) }
+        guard let lo = finite.min(), let hi = finite.max(), hi > lo else { return nil }
+        return lo...hi
+    }
+
+    /// A range symmetric about 1 in log (ratio) or about 0 (difference), so the diverging
+    /// map's white is "equal"; nil when no value is placeable.
+    static func centredRange(_ grid: [[Double]], log: Bool) -> ClosedRange<Double>? {
+        let finite = grid.joined().filter { $0.isFinite && (!log || $0 > 0) }
+        guard !finite.isEmpty else { return nil }
+        if log {
+            let reach = max(finite.map { abs(Foundation.log10($0)) }.max()!, 0.01)
+            return pow(10, -reach)...pow(10, reach)
+        }
+        let reach = max(finite.map(abs).max()!, 1e-12)
+        return -reach...reach
     }
 }

@@ -16,11 +16,21 @@ public struct SimulationEvaluator: CellEvaluator {
     }
 
     public func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double] {
-        try MetricAssembler.values(metrics, method: point.method) { method in
+        try MetricAssembler.values(metrics, method: point.method) { method, wantsTrajectory in
             // Rows every step, so the peak is the same max as theory mode's.
             let table = try runSimulation(Self.configuration(point, method: method)).perSeed[0]
-            return try EscapeTracker.metrics(of: table, threshold: point.escapeThreshold)
+            return RunMeasurement(escape: try EscapeTracker.metrics(of: table, threshold: point.escapeThreshold),
+                                  trajectory: wantsTrajectory ? try Self.trajectoryEnd(table) : nil)
         }
+    }
+
+    /// The last row's a, b, c (magnitudes already) and the largest b of the table, which
+    /// holds every step.
+    static func trajectoryEnd(_ table: Table) throws -> TrajectoryEnd {
+        guard let a = table.column("a"), let b = table.column("b"), let c = table.column("c"), !a.isEmpty else {
+            throw InputError("the trajectory has no a, b, c rows")
+        }
+        return TrajectoryEnd(signal: a.last!, spike: b.last!, bulk: c.last!, maxSpike: b.max()!)
     }
 
     public func validate(_ point: ModelPoint) throws {

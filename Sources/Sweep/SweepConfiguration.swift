@@ -13,6 +13,9 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
     public var shard: Shard?
     /// The toolkit version: a different version may compute different numbers.
     public var version: String
+    /// Options that follow the axes (`--derive`), in order; nil when there are none (so a
+    /// sweep without them keeps the sweep.json it always had).
+    public var derived: [DerivedParameter]?
 
     public init(mode: SweepMode, metrics: [Metric], grid: Grid, base: ModelPoint, shard: Shard? = nil,
                 version: String = SpecgdVersion.string) {
@@ -24,6 +27,23 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
         self.version = version
     }
 
+    /// A sweep with derived options: none may be a grid axis or be derived twice.
+    public init(mode: SweepMode, metrics: [Metric], grid: Grid, base: ModelPoint, shard: Shard? = nil,
+                version: String = SpecgdVersion.string, derived: [DerivedParameter]) throws {
+        self.init(mode: mode, metrics: metrics, grid: grid, base: base, shard: shard, version: version)
+        var seen = Set<SweepParameter>()
+        for d in derived {
+            if grid.axis(d.parameter) != nil {
+                throw InputError("derive '\(d.name)=\(d.expression)': \(d.name) is a grid axis; an option is either an axis or derived")
+            }
+            guard seen.insert(d.parameter).inserted else { throw InputError("derive: \(d.name) is derived twice") }
+        }
+        self.derived = derived.isEmpty ? nil : derived
+    }
+
+    /// The derived options (empty when there are none).
+    public var derivedParameters: [DerivedParameter] { derived ?? [] }
+
     /// The model point of one cell: the base with the cell's axis values written over it.
     /// Unless `seed` is itself an axis, the seed is derived from the master seed and the
     /// cell index (`cellSeed`).
@@ -31,7 +51,25 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
         var point = base
         point.seed = cellSeed(master: base.seed, cell: cell)
         for (axis, value) in zip(grid.axes, grid.values(at: cell)) { point.set(axis.parameter, value) }
+        for d in derivedParameters { point.set(d.parameter, d.value(at: point)) }
         return point
+    }
+
+    /// Refuses a cell whose derived options leave their domain (non-finite, or what the
+    /// option itself refuses), with the option's message.
+    public func checkDerived(at cell: Int) throws {
+        var point = base
+        for (axis, value) in zip(grid.axes, grid.values(at: cell)) { point.set(axis.parameter, value) }
+        for d in derivedParameters {
+            let v = d.value(at: point)
+            guard v.isFinite, abs(v) < 9_007_199_254_740_992 else {
+                throw InputError("derive '\(d.name)=\(d.expression)' gives \(Table.format(v))")
+            }
+            do { try d.parameter.validate(v) } catch let error as InputError {
+                throw error.prefixed("derive '\(d.name)=\(d.expression)': ")
+            }
+            point.set(d.parameter, v)
+        }
     }
 
     /// The cells this configuration runs, in index order.
@@ -43,7 +81,7 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
     /// cells.csv's header. The seed column is left out when seed is itself an axis (the
     /// axis column already holds each cell's seed).
     public var columns: [String] {
-        ["cell", "cell_id"] + grid.names + metrics.map(\.rawValue) + (hasSeedColumn ? ["seed"] : [])
+        ["cell", "cell_id"] + grid.names + derivedParameters.map(\.name) + metrics.map(\.rawValue) + (hasSeedColumn ? ["seed"] : [])
             + ["status", "diverged_step"]
     }
 
@@ -58,6 +96,12 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
         }
         if grid != other.grid {
             out.append("grid \(other.grid.axes.map(\.spec).joined(separator: " ")) vs \(grid.axes.map(\.spec).joined(separator: " "))")
+        }
+        if derivedParameters != other.derivedParameters {
+            func list(_ c: SweepConfiguration) -> String {
+                c.derivedParameters.isEmpty ? "none" : c.derivedParameters.map { "\($0.name)=\($0.expression)" }.joined(separator: " ")
+            }
+            out.append("derived \(list(other)) vs \(list(self))")
         }
         if base != other.base { out.append("model options (\(baseDifferences(other.base).joined(separator: ", ")))") }
         if !ignoringShard, shard != other.shard {

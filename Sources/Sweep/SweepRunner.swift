@@ -90,7 +90,10 @@ public struct SweepRunner: Sendable {
     /// leaves nothing to clean up.
     private func validateCells(_ evaluator: any CellEvaluator) throws {
         for cell in configuration.cells {
-            do { try evaluator.validate(configuration.point(at: cell)) } catch let error as InputError {
+            do {
+                try configuration.checkDerived(at: cell)
+                try evaluator.validate(configuration.point(at: cell))
+            } catch let error as InputError {
                 let values = zip(configuration.grid.names, configuration.grid.values(at: cell))
                     .map { "\($0)=\(Table.format($1))" }.joined(separator: " ")
                 throw error.prefixed("cell \(cell) (\(values)): ")

@@ -86,8 +86,19 @@ import Testing
         let svg = (try? String(contentsOfFile: root + "/phase/phase-amplification.svg", encoding: .utf8)) ?? ""
         #expect(svg.hasPrefix("<?xml") && svg.contains("<svg") && svg.contains("ρ = 1"))
         let csv = (try? String(contentsOfFile: root + "/phase/phase-amplification.csv", encoding: .utf8)) ?? ""
-        #expect(csv.hasPrefix("lambda,lr,amplification\n") && csv.split(separator: "\n").count == 37)
+        #expect(csv.hasPrefix("lambda,lr,amplification,status\n") && csv.split(separator: "\n").count == 37)
         #expect(FileManager.default.fileExists(atPath: root + "/phase/phase-amplification.json"))
+        // Two sweep directories: the comparison's three panels and its CSV; three are refused.
+        let spec = try SpecgdProcess.run(["sweep", "--grid", "lambda=0:8:9", "--grid", "lr=1e-3:1e-1:4:log", "--method", "specgd",
+                                          "--metric", "alignment_at_escape,amplification", "--steps", "2000",
+                                          "--output-dir", root + "/spec"])
+        #expect(spec.status == 0, "\(spec.stderr)")
+        let compare = try SpecgdProcess.run(["plot-phase", root + "/phase", root + "/spec", "--metric", "amplification", "--log-color"])
+        #expect(compare.status == 0, "\(compare.stderr)")
+        let compared = (try? String(contentsOfFile: root + "/phase/phase-amplification-compare.csv", encoding: .utf8)) ?? ""
+        #expect(compared.hasPrefix("lambda,lr,amplification_1,amplification_2,ratio,status\n"))
+        let three = try SpecgdProcess.run(["plot-phase", root + "/phase", root + "/spec", root + "/phase"])
+        #expect(three.status == 64, "\(three.stderr)")
         let wrong = try SpecgdProcess.run(["plot-phase", root + "/phase", "--metric", "final_loss"])
         #expect(wrong.status != 0 && wrong.stderr.contains("not in this sweep"), "\(wrong.stderr)")
         let noSweep = try SpecgdProcess.run(["plot-phase", root])

@@ -28,11 +28,18 @@ import Theory
         // sign of a rounding-level coefficient differs between the map and the dense SVD, so
         // its final values agree only to the chattering scale; everything up to escape is exact.
         let chatters = method == .specgd
+        // The coefficients themselves (final |a|, |b|, c and the largest |b|) chatter within ±η
+        // of their resting values in both, so they agree to 2η absolute (η ≤ 0.03 here).
+        let largestRate = 0.03
         for metric in Metric.allCases {
             let late = metric == .finalLoss || metric == .finalAlignment
             let tolerance = late && chatters ? 0.1 : 1e-9
             for (x, y) in zip(try s.numbers(metric.rawValue), try t.numbers(metric.rawValue)) {
                 if y.isNaN { #expect(x.isNaN, "\(metric): \(x) vs nan"); continue }
+                if metric.needsTrajectory && chatters {
+                    #expect(abs(x - y) <= 2 * largestRate, "\(metric): simulate \(x) vs theory \(y)")
+                    continue
+                }
                 #expect(abs(x - y) <= tolerance * max(abs(y), late ? 0 : 1), "\(metric): simulate \(x) vs theory \(y)")
             }
         }
