@@ -365,49 +365,21 @@ extension TheoryRunner {
     /// the same columns, then the optimizer state.
     func runOptimizerMap(_ optimizer: Optimizer) throws -> TheoryResult {
         let map = try OptimizerMap(model: model, optimizer: optimizer, learningRate: config.learningRate)
-        var table = Table(columns: TrajectoryColumns.theory(groups: groupNames) + map.stateColumns)
         let start = model.identityStart(alpha: config.alpha)
-        var tracker = EscapeTracker(start: model.observables(start), threshold: config.escapeThreshold)
-        let every = config.every, steps = config.steps, spiked = model.isSpikedLayout
-        let signal = model.signalIndex, spike = model.spikeIndex, threshold = config.escapeThreshold
-        var escaped = false
-        var lastRow = -1, last = start
-        func record(_ k: Int, _ state: OptimizerMap.StateView, force: Bool = false) {
-            let s = Array(state.coefficients)
-            let o = model.observables(s)
-            tracker.observe(step: k, o)
-            last = s
-            if force || k % every == 0 || k == steps {
-                var row = [Double(k)]
-                row.reserveCapacity(table.columns.count)
-                append(o, to: &row)
-                if !spiked { row.append(contentsOf: s) }
-                appendSigned(o, to: &row)
-                map.appendState(state, to: &row)
-                table.append(row)
-                lastRow = k
-            }
-        }
-        var outcome = RunOutcome.completed(steps), divergence: DivergenceError?
+        var recording = MapRecording(self, start: start, extraColumns: map.stateColumns)
+        // Predictions only where docs/model.md §5's closed forms describe this optimizer.
+        let closedForm = map.closedFormMethod != nil
         do {
-            _ = try map.iterate(from: OptimizerState(coefficients: start), steps: steps, every: every, watch: { s in
-                if escaped { return false }
-                if EscapeTracker.escapes(signal: s[signal], threshold: threshold) { escaped = true; return true }
-                if let spike { tracker.notePeak(signal: s[signal], spike: s[spike]) }
-                return false
-            }, poll: { k, state in
-                progress?.update(k)
-                guard let reason = cancellation?.cancellationReason else { return }
-                // Keep the state reached as the last row.
-                if lastRow != k { record(k, state, force: true) }
-                throw RunInterrupted(step: k, reason: reason)
-            }) { k, state in record(k, state) }
+            _ = try map.iterate(from: OptimizerState(coefficients: start), steps: config.steps, every: config.every,
+                                watch: { recording.watch($0) },
+                                poll: { k, state in
+                                    try recording.poll(k, state: Array(state.coefficients)) { map.appendState(state, to: &$0) }
+                                }) { k, state in
+                recording.record(k, Array(state.coefficients)) { map.appendState(state, to: &$0) }
+            }
         } catch {
-            (outcome, divergence) = try Self.stop(error)
+            return try recording.result(stoppedBy: error, keepPredictions: closedForm)
         }
-        let metricsSteps = outcome.status == .completed ? steps : outcome.lastStep
-        var result = summary(tracker, steps: metricsSteps)
-        if map.closedFormMethod == nil { result.predictions = nil }
-        return TheoryResult(table: table, summary: result, model: model, final: last, outcome: outcome, divergence: divergence)
+        return try recording.result(stoppedBy: nil, keepPredictions: closedForm)
     }
 }

@@ -121,51 +121,83 @@ struct TheoryRunner {
             finiteDimensionDistances: nil)
     }
 
-    func runMap() throws -> TheoryResult {
-        let map = try DiscreteMap(model: model, method: config.method, learningRate: config.learningRate)
-        var table = Table(columns: TrajectoryColumns.theory(groups: groupNames))
-        let start = model.identityStart(alpha: config.alpha)
-        var tracker = EscapeTracker(start: model.observables(start), threshold: config.escapeThreshold)
-        let every = config.every, steps = config.steps, spiked = model.isSpikedLayout
-        let signal = model.signalIndex, spike = model.spikeIndex, threshold = config.escapeThreshold
-        // The escape step is caught by a per-step probe on a (recorded rows otherwise); the
-        // same probe feeds the peak amplification on the unrecorded steps, so it is exact.
+    /// The bookkeeping every exact-map run shares (`runMap`, `runOptimizerMap`): rows at the
+    /// recorded steps, the escape tracker, the per-step escape probe and the stop on a poll.
+    struct MapRecording {
+        let runner: TheoryRunner
+        var table: Table
+        var tracker: EscapeTracker
+        /// The state of the last `record` (the final state when the run completes).
+        var last: [Double]
         var escaped = false
-        var lastRow = -1, last = start
-        func record(_ k: Int, _ s: [Double], force: Bool = false) {
-            let o = model.observables(s)
+        var lastRow = -1
+
+        init(_ runner: TheoryRunner, start: [Double], extraColumns: [String] = []) {
+            self.runner = runner
+            table = Table(columns: TrajectoryColumns.theory(groups: runner.groupNames) + extraColumns)
+            tracker = EscapeTracker(start: runner.model.observables(start), threshold: runner.config.escapeThreshold)
+            last = start
+        }
+
+        /// Observes step k's state s; a row at the recorded steps (or when forced), `extra`
+        /// appending the columns after the shared ones.
+        mutating func record(_ k: Int, _ s: [Double], force: Bool = false, extra: (inout [Double]) -> Void = { _ in }) {
+            let o = runner.model.observables(s)
             tracker.observe(step: k, o)
             last = s
-            if force || k % every == 0 || k == steps {
-                var row = [Double(k)]
-                row.reserveCapacity(table.columns.count)
-                append(o, to: &row)
-                if !spiked { row.append(contentsOf: s) }
-                appendSigned(o, to: &row)
-                table.append(row)
-                lastRow = k
-            }
+            guard force || k % runner.config.every == 0 || k == runner.config.steps else { return }
+            var row = [Double(k)]
+            row.reserveCapacity(table.columns.count)
+            runner.append(o, to: &row)
+            if !runner.model.isSpikedLayout { row.append(contentsOf: s) }
+            runner.appendSigned(o, to: &row)
+            extra(&row)
+            table.append(row)
+            lastRow = k
         }
-        var outcome = RunOutcome.completed(steps), divergence: DivergenceError?
+
+        /// The per-step probe: catches the escape step on a (recorded rows otherwise) and feeds
+        /// the peak amplification on the unrecorded steps, so both are exact. True at escape.
+        mutating func watch(_ s: UnsafeBufferPointer<Double>) -> Bool {
+            if escaped { return false }
+            let signal = runner.model.signalIndex
+            if EscapeTracker.escapes(signal: s[signal], threshold: runner.config.escapeThreshold) { escaped = true; return true }
+            if let spike = runner.model.spikeIndex { tracker.notePeak(signal: s[signal], spike: s[spike]) }
+            return false
+        }
+
+        /// At a poll: progress, and on cancellation the state reached as the last row, then stop.
+        mutating func poll(_ k: Int, state: @autoclosure () -> [Double], extra: (inout [Double]) -> Void = { _ in }) throws {
+            runner.progress?.update(k)
+            guard let reason = runner.cancellation?.cancellationReason else { return }
+            if lastRow != k { record(k, state(), force: true, extra: extra) }
+            throw RunInterrupted(step: k, reason: reason)
+        }
+
+        /// The result of a loop that ended normally (`error` nil) or threw `error`.
+        func result(stoppedBy error: (any Error)?, keepPredictions: Bool = true) throws -> TheoryResult {
+            var outcome = RunOutcome.completed(runner.config.steps), divergence: DivergenceError?
+            if let error { (outcome, divergence) = try TheoryRunner.stop(error) }
+            let metricsSteps = outcome.status == .completed ? runner.config.steps : outcome.lastStep
+            var summary = runner.summary(tracker, steps: metricsSteps)
+            if !keepPredictions { summary.predictions = nil }
+            return TheoryResult(table: table, summary: summary, model: runner.model, final: last,
+                                outcome: outcome, divergence: divergence)
+        }
+    }
+
+    func runMap() throws -> TheoryResult {
+        let map = try DiscreteMap(model: model, method: config.method, learningRate: config.learningRate)
+        let start = model.identityStart(alpha: config.alpha)
+        var recording = MapRecording(self, start: start)
         do {
-            last = try map.iterate(from: start, steps: steps, every: every, watch: { s in
-                if escaped { return false }
-                if EscapeTracker.escapes(signal: s[signal], threshold: threshold) { escaped = true; return true }
-                if let spike { tracker.notePeak(signal: s[signal], spike: s[spike]) }
-                return false
-            }, poll: { k, s in
-                progress?.update(k)
-                guard let reason = cancellation?.cancellationReason else { return }
-                // Keep the state reached as the last row.
-                if lastRow != k { record(k, Array(s), force: true) }
-                throw RunInterrupted(step: k, reason: reason)
-            }) { k, s in record(k, s) }
+            recording.last = try map.iterate(from: start, steps: config.steps, every: config.every,
+                                             watch: { recording.watch($0) },
+                                             poll: { k, s in try recording.poll(k, state: Array(s)) }) { k, s in recording.record(k, s) }
         } catch {
-            (outcome, divergence) = try Self.stop(error)
+            return try recording.result(stoppedBy: error)
         }
-        let metricsSteps = outcome.status == .completed ? steps : outcome.lastStep
-        return TheoryResult(table: table, summary: summary(tracker, steps: metricsSteps), model: model, final: last,
-                            outcome: outcome, divergence: divergence)
+        return try recording.result(stoppedBy: nil)
     }
 
     /// The output times 0, dt, 2dt, … up to and including t_end.
