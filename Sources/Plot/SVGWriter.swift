@@ -66,7 +66,42 @@ struct SVGWriter {
         if let weight { s += " font-weight=\"\(weight)\"" }
         if let baseline { s += " dominant-baseline=\"\(baseline)\"" }
         if let rotate { s += " transform=\"rotate(\(Self.number(rotate)) \(Self.number(x)) \(Self.number(y)))\"" }
-        raw(s + ">\(Self.escape(content))</text>")
+        raw(s + ">\(Self.markup(content))</text>")
+    }
+
+    /// Text with sub- and superscripts: `_x` / `^x` (one letter or digit, then a character that
+    /// is neither, or the end) and `_{…}` / `^{…}` become a shifted, smaller `tspan`, so labels
+    /// can say λ_c, ‖W‖²_F or ρ^{k}. An underscore inside a word (`spike_alignment`) stays as it
+    /// is. Everything else is escaped.
+    static func markup(_ text: String) -> String {
+        let chars = Array(text)
+        var out = "", i = 0
+        func isWordCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber }
+        while i < chars.count {
+            let c = chars[i]
+            if (c == "_" || c == "^"), i + 1 < chars.count {
+                let shift = c == "_" ? "sub" : "super"
+                if chars[i + 1] == "{", let close = chars[(i + 2)...].firstIndex(of: "}") {
+                    out += tspan(String(chars[(i + 2)..<close]), shift: shift)
+                    i = close + 1
+                    continue
+                }
+                let next = chars[i + 1]
+                let endsThere = i + 2 >= chars.count || !isWordCharacter(chars[i + 2])
+                if isWordCharacter(next) && endsThere {
+                    out += tspan(String(next), shift: shift)
+                    i += 2
+                    continue
+                }
+            }
+            out += escape(String(c))
+            i += 1
+        }
+        return out
+    }
+
+    private static func tspan(_ text: String, shift: String) -> String {
+        "<tspan baseline-shift=\"\(shift)\" font-size=\"75%\">\(escape(text))</tspan>"
     }
 
     mutating func marker(_ shape: MarkerShape, x: Double, y: Double, size r: Double, color: String, filled: Bool) {

@@ -95,10 +95,15 @@ public enum Ticks {
             return ticks
         }
         let stride = max(1, Int((Double(eHi - eLo) / Double(max(maxLabels - 1, 1))).rounded(.up)))
+        // One form along the axis: "1, 10, 100" would read oddly next to "10³", so once any
+        // labelled decade needs a power, every one is written as a power (10⁰, 10¹, 10², 10³).
+        let labelledExponents = (eLo...eHi).filter { $0 % stride == 0 }
+        let uniform = labelledExponents.contains { $0 != 0 && $0 != 1 }
         for e in (eLo - 1)...eHi {
             if e >= eLo {
                 let labelled = e % stride == 0
-                ticks.append(Tick(value: power10(e), label: labelled ? powerLabel(e) : "", isMajor: labelled))
+                let label = uniform ? "10" + superscript(e) : powerLabel(e)
+                ticks.append(Tick(value: power10(e), label: labelled ? label : "", isMajor: labelled))
             }
             if stride == 1 {
                 for m in 2...9 where inside(value(m, e)) {

@@ -31,7 +31,7 @@ import TestSupport
     @Test func logTicksAreDecadesWithMinorTicks() {
         let ticks = Ticks.log(1e-3...1)
         #expect(ticks.filter(\.isMajor).map(\.value) == [1e-3, 1e-2, 1e-1, 1])
-        #expect(ticks.filter(\.isMajor).map(\.label) == ["10⁻³", "10⁻²", "10⁻¹", "1"])
+        #expect(ticks.filter(\.isMajor).map(\.label) == ["10⁻³", "10⁻²", "10⁻¹", "10⁰"])
         let minor = ticks.filter { !$0.isMajor }.map(\.value)
         #expect(minor.count == 3 * 8)
         #expect(minor.prefix(8) == [2e-3, 3e-3, 4e-3, 5e-3, 6e-3, 7e-3, 8e-3, 9e-3])
@@ -39,7 +39,7 @@ import TestSupport
         let wide = Ticks.log(1e-12...1)
         #expect(wide.filter(\.isMajor).map(\.value) == [1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1])
         #expect(wide.count == 13)
-        #expect(Ticks.log(1...1000).filter(\.isMajor).map(\.label) == ["1", "10", "10²", "10³"])
+        #expect(Ticks.log(1...1000).filter(\.isMajor).map(\.label) == ["10⁰", "10¹", "10²", "10³"])
         // Less than two decades: 1-2-5 labels so the axis can still be read.
         let short = Ticks.log(0.17...8.9)
         #expect(short.filter(\.isMajor).map(\.value) == [0.2, 0.5, 1, 2, 5])
@@ -51,6 +51,25 @@ import TestSupport
         #expect(Ticks.powerLabel(-12) == "10⁻¹²")
         #expect(Ticks.scientificLabel(-2.5e6) == "−2.5×10⁶")
         #expect(Ticks.decimalLabel(-0.0001, decimals: 2) == "0.00")
+    }
+
+    /// A log axis writes its decades in one form: plain 1 and 10 only when no decade needs a power.
+    @Test func logDecadesShareOneForm() {
+        func labels(_ r: ClosedRange<Double>) -> [String] { Ticks.log(r).filter(\.isMajor).map(\.label).filter { !$0.isEmpty } }
+        #expect(labels(1...1000) == ["10⁰", "10¹", "10²", "10³"])
+        #expect(labels(1e-3...1) == ["10⁻³", "10⁻²", "10⁻¹", "10⁰"])
+        #expect(labels(1...10) == ["1", "2", "5", "10"])
+    }
+
+    /// λ_c, ‖W‖²_F and ρ^{k} render as sub- and superscripts; an underscore inside a word stays.
+    @Test func textMarkupShiftsScripts() {
+        let sub = { (x: String) in "<tspan baseline-shift=\"sub\" font-size=\"75%\">\(x)</tspan>" }
+        let sup = { (x: String) in "<tspan baseline-shift=\"super\" font-size=\"75%\">\(x)</tspan>" }
+        #expect(SVGWriter.markup("λ_c = 2") == "λ" + sub("c") + " = 2")
+        #expect(SVGWriter.markup("a² / ‖W‖²_F") == "a² / ‖W‖²" + sub("F"))
+        #expect(SVGWriter.markup("ρ^{k} & b_{max}") == "ρ" + sup("k") + " &amp; b" + sub("max"))
+        #expect(SVGWriter.markup("spike_alignment a_signed q_10") == "spike_alignment a_signed q_10")
+        #expect(SVGWriter.markup("x_") == "x_" && SVGWriter.markup("<_>") == "&lt;_&gt;")
     }
 }
 
