@@ -26,10 +26,12 @@ struct PanelRenderer {
         for reference in axes.referenceLines { drawReference(reference, into: &w) }
         for (i, line) in axes.lines.enumerated() { drawLine(line, color: colors.lines[i], into: &w) }
         w.raw("</g>")
+        // Markers after the frame, so one on the frame (an alignment of 1.0) is drawn whole, not
+        // half-covered by the axis line.
+        drawFrameAndTicks(into: &w)
         for (i, marker) in axes.markers.enumerated() { drawMarkers(marker, color: colors.markers[i], into: &w) }
         for reference in axes.referenceLines { drawReferenceLabel(reference, into: &w) }
         for annotation in axes.annotations { drawAnnotation(annotation, into: &w) }
-        drawFrameAndTicks(into: &w)
         if let heatmap = axes.heatmap, let scale = layout.color { drawColorbar(heatmap, scale: scale, into: &w) }
         drawLegend(colors: colors, into: &w)
         w.raw("</g>")

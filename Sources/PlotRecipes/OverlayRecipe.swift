@@ -42,10 +42,16 @@ public enum OverlayRecipe {
             var series = [SeriesRecipe]()
             for m in present {
                 let s = panel.statistic
-                series.append(.band(m.csv, x: "step", lower: "\(s)_sim_q10", upper: "\(s)_sim_q90",
-                                    label: "\(m.label) sim. (mean, q10–q90)", color: m.color))
+                // One seed (or seeds that agree) has q10 = q90: no band, and the legend says so.
+                let lower = m.table.column("\(s)_sim_q10") ?? [], upper = m.table.column("\(s)_sim_q90") ?? []
+                let spread = zip(lower, upper).contains { $0 != $1 }
+                let simLabel = spread ? "\(m.label) sim. (mean, q10–q90)" : "\(m.label) sim."
+                if spread {
+                    series.append(.band(m.csv, x: "step", lower: "\(s)_sim_q10", upper: "\(s)_sim_q90",
+                                        label: simLabel, color: m.color))
+                }
                 series.append(.line(m.csv, x: "step", y: "\(s)_theory", label: "\(m.label) theory", color: m.color))
-                series.append(.markers(m.csv, x: "step", y: "\(s)_sim", label: "\(m.label) sim. (mean, q10–q90)",
+                series.append(.markers(m.csv, x: "step", y: "\(s)_sim", label: simLabel,
                                        color: m.color, shape: m.color == methods.first?.color ? .circle : .square, maxMarkers: 30))
             }
             // b/a = 1 is where the spike and the signal are equally large.
