@@ -21,15 +21,10 @@ public enum PolarMethod: String, Sendable, Codable, CaseIterable {
     /// zero-singular-value rule). Rank-deficient gradients therefore always take that path.
     case gram
     /// Polar Express (Amsel et al. 2025): per-step tuned quintics with a safety factor
-    /// (`NewtonSchulzSchedule.polarExpress`). Exact theory map only for now; dense runs refuse it.
+    /// (`NewtonSchulzSchedule.polarExpress`).
     case polarExpress = "polar-express"
     /// Newton–Schulz with caller-given (a, b, c) rows, one per step (`NewtonSchulzSchedule.custom`).
-    /// Exact theory map only for now; dense runs refuse it.
     case custom
-
-    /// The rules the dense `PolarWorkspace` computes (polar-express and custom are the theory
-    /// map's until the dense Newton–Schulz reads `NewtonSchulzSchedule`).
-    public static let denseRules: [PolarMethod] = [.svd, .ns3, .ns5, .gram]
 
     /// Whether the rule is a Newton–Schulz iteration (it reads K and ε) rather than an exact polar.
     public var isNewtonSchulz: Bool { self != .svd && self != .gram }
@@ -43,12 +38,20 @@ public enum PolarMethod: String, Sendable, Codable, CaseIterable {
 /// the polar factor has NO component on their singular directions, so polar(0) = 0 and the
 /// polar factor of a rank-deficient G is the partial isometry on its range. Newton–Schulz
 /// leaves exactly-zero singular values at zero too (odd polynomials map 0 to 0).
+///
+/// Newton–Schulz rules run a `NewtonSchulzSchedule` (docs/model.md §6): X = G / (f‖G‖_F + ε)
+/// with the Frobenius norm of the whole matrix, then X ← X·p_k(XᵀX) (wide: p_k(XXᵀ)·X) with
+/// p_k(A) = (b_k A + c_k A²) + a_k I for each row in order — on a diagonal X exactly the
+/// association of `NewtonSchulzStep.callAsFunction`, so a dense run on the manifold rounds
+/// each polynomial as the exact map does.
 public struct PolarWorkspace: Sendable {
     public let rows: Int
     public let columns: Int
     public let method: PolarMethod
-    /// Newton–Schulz iterations (ignored for `.svd`).
-    public let steps: Int
+    /// The Newton–Schulz schedule (nil for the exact rules svd and gram).
+    public let schedule: NewtonSchulzSchedule?
+    /// Newton–Schulz iterations (0 for the exact rules).
+    public var steps: Int { schedule?.steps.count ?? 0 }
     /// Relative threshold multiplier: s_i ≤ s_max · max(r, c) · ε · this counts as zero.
     public var thresholdScale: Double = 1
     /// When G is exactly diagonal (every off-diagonal entry 0, as on the invariant manifold
@@ -88,12 +91,23 @@ public struct PolarWorkspace: Sendable {
     public static let quinticCoefficients = (a: NewtonSchulzSchedule.quintic.a, b: NewtonSchulzSchedule.quintic.b,
                                              c: NewtonSchulzSchedule.quintic.c)
 
-    public init(rows: Int, columns: Int, method: PolarMethod, steps: Int = 5) {
+    /// `schedule` is the Newton–Schulz schedule of a Newton–Schulz `method` (required for
+    /// `.custom`); without one, ns3, ns5 and polar-express take `NewtonSchulzSchedule.of(method,
+    /// steps:)` with the default ε and safety factor. The exact rules ignore both.
+    public init(rows: Int, columns: Int, method: PolarMethod, steps: Int = NewtonSchulzSchedule.defaultSteps,
+                schedule: NewtonSchulzSchedule? = nil) {
         precondition(rows >= 1 && columns >= 1, "polar factor of an empty matrix")
         self.rows = rows
         self.columns = columns
         self.method = method
-        self.steps = steps
+        if method.isNewtonSchulz {
+            guard let resolved = schedule ?? NewtonSchulzSchedule.of(method, steps: steps) else {
+                preconditionFailure("polar \(method.rawValue) needs a Newton–Schulz schedule")
+            }
+            self.schedule = resolved
+        } else {
+            self.schedule = nil
+        }
         let k = min(rows, columns)
         if (method == .svd || method == .gram) && rows >= 2 * columns {
             tall = TallPolar(rows: rows, columns: columns)
@@ -132,9 +146,7 @@ public struct PolarWorkspace: Sendable {
         switch method {
         case .svd: try polarBySVD(g, into: &out)
         case .gram: try polarByGram(g, into: &out)
-        case .ns3, .ns5: newtonSchulz(g, into: &out)
-        case .polarExpress, .custom:
-            throw InputError("polar \(method.rawValue) is not available in dense runs yet (the theory map runs it)")
+        case .ns3, .ns5, .polarExpress, .custom: newtonSchulz(g, into: &out)
         }
     }
 
@@ -310,30 +322,29 @@ public struct PolarWorkspace: Sendable {
     }
 
     private mutating func newtonSchulz(_ g: Matrix, into out: inout Matrix) {
+        let schedule = schedule!
         let norm = g.frobeniusNorm
-        guard norm > 0, norm.isFinite else {
-            for i in 0..<out.storage.count { out.storage[i] = norm.isFinite ? 0 : .nan }
+        let denominator = schedule.normalisationFactor * norm + schedule.epsilon
+        guard denominator > 0, denominator.isFinite else {
+            // G = 0 with ε = 0: no direction (the sign(0) = 0 convention), not 0/0.
+            for i in 0..<out.storage.count { out.storage[i] = denominator.isFinite ? 0 : .nan }
             return
         }
-        let scale = 1 / norm
+        let scale = 1 / denominator
         for i in 0..<g.storage.count { x.storage[i] = g.storage[i] * scale }
         // Tall (r ≥ c): Gram A = XᵀX (c×c), X ← X·p(A). Wide: A = XXᵀ (r×r), X ← p(A)·X.
         let tall = rows >= columns
-        for _ in 0..<steps {
+        for step in schedule.steps {
             if tall { BLAS.gram(x, into: &gram) } else { BLAS.outerGram(x, into: &gram) }
             let k = gram.rows
-            switch method {
-            case .ns3:
-                // p(A) = 1.5 I − 0.5 A
-                for i in 0..<poly.storage.count { poly.storage[i] = -0.5 * gram.storage[i] }
-                for i in 0..<k { poly.storage[i + i * k] += 1.5 }
-            default:
-                // p(A) = a I + b A + c A²
-                let (a, b, c) = Self.quinticCoefficients
+            // p(A) = (b A + c A²) + a I; a cubic row (c = 0) skips the A² product (b A + 0 is b A).
+            if step.c != 0 {
                 BLAS.gemm(gram, gram, into: &gram2)
-                for i in 0..<poly.storage.count { poly.storage[i] = b * gram.storage[i] + c * gram2.storage[i] }
-                for i in 0..<k { poly.storage[i + i * k] += a }
+                for i in 0..<poly.storage.count { poly.storage[i] = step.b * gram.storage[i] + step.c * gram2.storage[i] }
+            } else {
+                for i in 0..<poly.storage.count { poly.storage[i] = step.b * gram.storage[i] }
             }
+            for i in 0..<k { poly.storage[i + i * k] += step.a }
             if tall { BLAS.gemm(x, poly, into: &y) } else { BLAS.gemm(poly, x, into: &y) }
             swap(&x, &y)
         }

@@ -3,7 +3,7 @@ import SpecgdSupport
 
 extension SimulationConfiguration {
     /// The memory this run holds at its peak, from the buffers `Problem`, `Trainer` (weights,
-    /// gradient, momentum, polar factor), `PopulationObjective`, `SampleObjective`,
+    /// gradient, momentum, polar factor or sign, Adam's moments), `PopulationObjective`, `SampleObjective`,
     /// `SummaryStatistics` and `PolarWorkspace` allocate, plus the rows every repetition keeps
     /// and the CSV text of the largest output file. One repetition's workspace counts once per
     /// worker thread running repetitions at the same time (`jobs`, at most `seeds`), and every
@@ -26,8 +26,12 @@ extension SimulationConfiguration {
         // d×m buffers: W, ∇L, Σ^{1/2}W (population objective), P⊥W (statistics), the W₀ draw.
         var matrices = 4.0
         if initialization == .orthogonal { matrices += m > d ? 2 : 1 }  // Gaussian draw (and Qᵀ)
-        if self.optimizer.momentum > 0 { matrices += 2 }                              // B and the direction
-        if self.method == .specgd { matrices += 1 }                          // polar(∇L)
+        if self.optimizer.momentum > 0 { matrices += 2 }                    // B and the direction
+        switch self.method {
+        case .specgd, .signgd: matrices += 1                                // polar(U), sign(U)
+        case .adam: matrices += 3                                           // m, v and the update
+        case .gd: break
+        }
         e.add("d×m matrices", doubles: matrices * d * m)
         e.add("m×m Gram matrix", doubles: m * m)
         if self.method == .specgd { e = e + Self.polarWorkspace(rows: d, columns: m, method: self.optimizer.polarRule) }

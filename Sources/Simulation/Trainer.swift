@@ -1,3 +1,4 @@
+import Foundation
 import NumericKit
 import SpecgdSupport
 
@@ -18,19 +19,26 @@ public struct Trainer: Sendable {
     private var population: PopulationObjective
     private var samples: SampleObjective?
     private var gradient: Matrix
+    /// Heavy-ball buffer B (gd, specgd, signgd with momentum).
     private var momentumBuffer: Matrix?
+    /// The direction source U (B or G + βB) with momentum; Adam's update u.
     private var direction: Matrix?
+    /// Adam's moments m and v.
+    private var firstMoment: Matrix?
+    private var secondMoment: Matrix?
     private var polarWorkspace: PolarWorkspace?
+    /// The update of specgd (the polar factor) and signgd (the sign of U).
     private var polarFactor: Matrix
     private var gradientIsCurrent = false
+    /// η' = η·(lr scale at d×m) and 1 − η'ω, computed as `OptimizerMap` does (docs/model.md §6),
+    /// so the identity-manifold run rounds its update like the map; 1 without decay, which
+    /// keeps plain GD/SpecGD's w − η u bit for bit.
+    private let effectiveLearningRate: Double
+    private let decay: Double
 
     /// Repetition r draws from stream r + 1 of the master seed (stream 0 is the problem's).
     public init(configuration c: SimulationConfiguration, repetition: Int = 0, problem: Problem? = nil) throws {
         try c.validate()
-        try c.method.requirePaperMethod(in: "dense runs")
-        if c.method == .specgd && !PolarMethod.denseRules.contains(c.optimizer.polarRule) {
-            throw InputError("polar \(c.optimizer.polarRule.rawValue) is not available in dense runs yet (svd, gram, ns3, ns5)")
-        }
         try Validate.atLeast(repetition, 0, "repetition")
         configuration = c
         self.repetition = repetition
@@ -49,14 +57,25 @@ public struct Trainer: Sendable {
             samples = SampleObjective(problem: problem, width: m, count: b)
         }
         gradient = Matrix(rows: d, columns: m)
-        if c.optimizer.momentum > 0 {
+        let o = c.optimizer
+        effectiveLearningRate = c.learningRate * o.learningRateFactor(rows: d, columns: m)
+        decay = 1 - effectiveLearningRate * o.weightDecay
+        if o.momentum > 0 {
             momentumBuffer = Matrix(rows: d, columns: m)
             direction = Matrix(rows: d, columns: m)
         }
-        if c.method == .specgd {
-            polarWorkspace = PolarWorkspace(rows: d, columns: m, method: c.optimizer.polarRule, steps: (c.optimizer.newtonSchulzSteps ?? NewtonSchulzSchedule.defaultSteps))
+        if c.method == .adam {
+            firstMoment = Matrix(rows: d, columns: m)
+            secondMoment = Matrix(rows: d, columns: m)
+            direction = Matrix(rows: d, columns: m)
+        }
+        switch c.method {
+        case .specgd:
+            polarWorkspace = PolarWorkspace(rows: d, columns: m, method: o.polarRule, schedule: o.schedule)
             polarFactor = Matrix(rows: d, columns: m)
-        } else {
+        case .signgd:
+            polarFactor = Matrix(rows: d, columns: m)
+        case .gd, .adam:
             polarFactor = Matrix(rows: 0, columns: 0)
         }
     }
@@ -89,47 +108,59 @@ public struct Trainer: Sendable {
         gradientIsCurrent = true
     }
 
-    /// One optimiser step. Throws `DivergenceError` (with the step number) when W stops
-    /// being finite or ‖W‖_F exceeds the explosion limit.
+    /// One optimiser step (docs/model.md §6 on the whole W): U = G, or B ← βB + G with U = B
+    /// (Nesterov: G + βB); u = U (gd), polar(U) (specgd), sign U (signgd), or Adam's
+    /// bias-corrected ratio; W ← (1 − η'ω)W − η'u. Throws `DivergenceError` (with the step
+    /// number) when W stops being finite or ‖W‖_F exceeds the explosion limit.
     public mutating func step() throws {
         evaluate()
         let c = configuration
-        let beta = c.optimizer.momentum
-        if beta > 0 {
+        let o = c.optimizer
+        let beta = o.momentum
+        if c.method == .adam {
+            adamDirection(step: stepCount + 1)
+        } else if beta > 0 {
             // B ← βB + G; direction B (heavy ball) or G + βB (Nesterov).
-            let count = gradient.storage.count
+            let count = gradient.storage.count, nesterov = o.nesterov
             gradient.storage.withUnsafeBufferPointer { pg in
                 momentumBuffer!.storage.withUnsafeMutableBufferPointer { pb in
                     direction!.storage.withUnsafeMutableBufferPointer { pd in
                         for i in 0..<count {
                             pb[i] = beta * pb[i] + pg[i]
-                            pd[i] = c.optimizer.nesterov ? pg[i] + beta * pb[i] : pb[i]
+                            pd[i] = nesterov ? pg[i] + beta * pb[i] : pb[i]
                         }
                     }
                 }
             }
         }
+        let source = beta > 0 ? direction! : gradient
         let update: Matrix
         switch c.method {
         case .gd:
-            update = beta > 0 ? direction! : gradient
+            update = source
+        case .adam:
+            update = direction!
         case .specgd:
             // A non-finite gradient would make LAPACK fail; report it as the divergence it is.
-            let source = beta > 0 ? direction! : gradient
-            for x in source.storage where !x.isFinite {
-                throw DivergenceError(step: stepCount + 1, detail: "the gradient is not finite; lower the learning rate")
-            }
-            try polarWorkspace!.polar(beta > 0 ? direction! : gradient, into: &polarFactor)
+            try Self.requireFinite(source, step: stepCount + 1)
+            try polarWorkspace!.polar(source, into: &polarFactor)
             update = polarFactor
-        case .signgd, .adam:
-            preconditionFailure("refused by init")
+        case .signgd:
+            // sign(NaN) would read as 0 (no step) and hide the divergence.
+            try Self.requireFinite(source, step: stepCount + 1)
+            source.storage.withUnsafeBufferPointer { pu in
+                polarFactor.storage.withUnsafeMutableBufferPointer { ps in
+                    for i in 0..<ps.count { ps[i] = pu[i] > 0 ? 1 : (pu[i] < 0 ? -1 : 0) }
+                }
+            }
+            update = polarFactor
         }
-        let lr = c.learningRate
+        let lr = effectiveLearningRate, keep = decay
         var normSquared = 0.0
         weights.storage.withUnsafeMutableBufferPointer { pw in
             update.storage.withUnsafeBufferPointer { pu in
                 for i in 0..<pw.count {
-                    let value = pw[i] - lr * pu[i]
+                    let value = keep * pw[i] - lr * pu[i]
                     pw[i] = value
                     normSquared += value * value
                 }
@@ -140,6 +171,34 @@ public struct Trainer: Sendable {
         let norm = normSquared.squareRoot()
         guard norm <= c.explosionLimit else {  // false for NaN too
             throw DivergenceError(step: stepCount, detail: "‖W‖_F = \(norm); lower the learning rate")
+        }
+    }
+
+    /// Adam, elementwise (t = 1, 2, …): m ← β₁m + (1 − β₁)G, v ← β₂v + (1 − β₂)G²,
+    /// u = (m/(1 − β₁ᵗ)) / (√(v/(1 − β₂ᵗ)) + ε) into `direction`, in `OptimizerMap`'s association.
+    private mutating func adamDirection(step t: Int) {
+        let o = configuration.optimizer
+        let beta1 = o.resolvedBeta1, beta2 = o.resolvedBeta2, epsilon = o.resolvedAdamEpsilon
+        let correction1 = 1 - Foundation.pow(beta1, Double(t)), correction2 = 1 - Foundation.pow(beta2, Double(t))
+        gradient.storage.withUnsafeBufferPointer { pg in
+            firstMoment!.storage.withUnsafeMutableBufferPointer { pm in
+                secondMoment!.storage.withUnsafeMutableBufferPointer { pv in
+                    direction!.storage.withUnsafeMutableBufferPointer { pu in
+                        for i in 0..<pg.count {
+                            let g = pg[i]
+                            pm[i] = beta1 * pm[i] + (1 - beta1) * g
+                            pv[i] = beta2 * pv[i] + (1 - beta2) * (g * g)
+                            pu[i] = (pm[i] / correction1) / ((pv[i] / correction2).squareRoot() + epsilon)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static func requireFinite(_ source: Matrix, step: Int) throws {
+        for x in source.storage where !x.isFinite {
+            throw DivergenceError(step: step, detail: "the gradient is not finite; lower the learning rate")
         }
     }
 }

@@ -96,7 +96,7 @@ import TestSupport
         for file in ["compare-gd.csv", "compare-specgd.csv", "overlay.svg", "report.json"] {
             #expect(FileManager.default.fileExists(atPath: dir + "/" + file), "\(file)")
         }
-        for bad in [["--tolerance", "-1"], ["--methods", "gd,adam"], ["--theory-lambda", "-2"]] {
+        for bad in [["--tolerance", "-1"], ["--methods", "gd,nope"], ["--theory-lambda", "-2"]] {
             let result = try SpecgdProcess.run(["compare", "--dim", "8", "--output-dir", dir] + bad)
             #expect(result.status != 0 && !result.stderr.isEmpty, "\(bad)")
         }

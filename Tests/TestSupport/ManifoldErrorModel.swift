@@ -130,31 +130,11 @@ public func denseVersusMapBound(groups: [ManifoldGroup], dimension d: Int, spect
         let s = trajectory[k]
         let t = model.trace(s), tPlus = model.traceMagnitude(s)
         let gradient = model.gradient(s), gPlus = model.gradientMagnitude(s)
-        // The trace's error: the map sums n terms of 4 roundings; the dense run d terms σ_i w_i²
-        // (diagonal) or the m diagonal entries of the syrk (d-term sums, Σ^{1/2} rounded).
         let traceMap = gammaBound(Double(n + 4)) * tPlus
         let traceDense = gammaBound(path == .diagonal ? dd + 3 : dd + m + 7) * tPlus
-        // ‖A‖_F and the syrk's ‖ΔA‖_F ≤ γ_{d+6} ‖Σ^{1/2}W‖²_F (rotated only).
         let normA = groups.indices.reduce(0.0) { $0 + groups[$1].multiplicity * groups[$1].sigma * s[$1] * s[$1] * groups[$1].sigma * s[$1] * s[$1] }.squareRoot()
         let deltaA = gammaBound(dd + 6) * tPlus
-        var gradientError = [Double](repeating: 0, count: n)
-        for g in 0..<n {
-            let rowScale = groups[g].sigma * abs(s[g])
-            let mapError = rowScale * traceMap + gammaBound(6) * gPlus[g]
-            let denseError: Double
-            switch path {
-            case .diagonal:
-                // 2σw(σw²) + Tσw − 2σθ(wσθ): three terms of ≤ 5 roundings, two sums.
-                denseError = rowScale * traceDense + gammaBound(8) * gPlus[g]
-            case .rotated:
-                // row_i((ΣW)(2A + T I)) − 2(Σθ)_i uᵀ: the gemm's γ_m |ΣW||2A + TI| (‖|X|‖₂ ≤ ‖X‖_F),
-                // ΣW's three roundings, 2(ΣW)ΔA and the trace's error; the teacher row's rank-one
-                // term, 3 roundings of 2σ²|s|t.
-                denseError = rowScale * (traceDense + 2 * deltaA + gammaBound(m + 4) * (2 * normA + abs(t) * m.squareRoot()))
-                    + gammaBound(3) * 2 * groups[g].sigma * groups[g].sigma * abs(s[g]) * groups[g].target
-            }
-            gradientError[g] = mapError + denseError
-        }
+        let gradientError = gradientErrorBound(groups: groups, dimension: d, path: path, state: s)
         // Observables at step k: the state's error plus each side's rounding of the observable.
         let rowTerms = path == .diagonal ? 1.0 : m      // entries summed into a², b²
         let bulkTerms = path == .diagonal ? p : p * m   // entries summed into q
@@ -216,4 +196,40 @@ public func denseVersusMapBound(groups: [ManifoldGroup], dimension d: Int, spect
         }
     }
     return bound
+}
+
+/// A bound on |G_dense − G_map| per group at the (map's) state `s`: both sides' rounding of one
+/// gradient evaluation (this file's header), d = m.
+public func gradientErrorBound(groups: [ManifoldGroup], dimension d: Int, path: DenseManifoldPath, state s: [Double]) -> [Double] {
+    let model = ManifoldPieces(groups)
+    let n = groups.count
+    let dd = Double(d), m = Double(d)
+    let t = model.trace(s), tPlus = model.traceMagnitude(s)
+    let gPlus = model.gradientMagnitude(s)
+    // The trace's error: the map sums n terms of 4 roundings; the dense run d terms σ_i w_i²
+    // (diagonal) or the m diagonal entries of the syrk (d-term sums, Σ^{1/2} rounded).
+    let traceMap = gammaBound(Double(n + 4)) * tPlus
+    let traceDense = gammaBound(path == .diagonal ? dd + 3 : dd + m + 7) * tPlus
+    // ‖A‖_F and the syrk's ‖ΔA‖_F ≤ γ_{d+6} ‖Σ^{1/2}W‖²_F (rotated only).
+    let normA = groups.indices.reduce(0.0) { $0 + groups[$1].multiplicity * groups[$1].sigma * s[$1] * s[$1] * groups[$1].sigma * s[$1] * s[$1] }.squareRoot()
+    let deltaA = gammaBound(dd + 6) * tPlus
+    var gradientError = [Double](repeating: 0, count: n)
+    for g in 0..<n {
+        let rowScale = groups[g].sigma * abs(s[g])
+        let mapError = rowScale * traceMap + gammaBound(6) * gPlus[g]
+        let denseError: Double
+        switch path {
+        case .diagonal:
+            // 2σw(σw²) + Tσw − 2σθ(wσθ): three terms of ≤ 5 roundings, two sums.
+            denseError = rowScale * traceDense + gammaBound(8) * gPlus[g]
+        case .rotated:
+            // row_i((ΣW)(2A + T I)) − 2(Σθ)_i uᵀ: the gemm's γ_m |ΣW||2A + TI| (‖|X|‖₂ ≤ ‖X‖_F),
+            // ΣW's three roundings, 2(ΣW)ΔA and the trace's error; the teacher row's rank-one
+            // term, 3 roundings of 2σ²|s|t.
+            denseError = rowScale * (traceDense + 2 * deltaA + gammaBound(m + 4) * (2 * normA + abs(t) * m.squareRoot()))
+                + gammaBound(3) * 2 * groups[g].sigma * groups[g].sigma * abs(s[g]) * groups[g].target
+        }
+        gradientError[g] = mapError + denseError
+    }
+    return gradientError
 }
