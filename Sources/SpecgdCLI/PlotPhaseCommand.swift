@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Plot
 import SpecgdSupport
 import Sweep
 
@@ -53,11 +54,14 @@ struct PlotPhaseCommand: ParsableCommand {
     @Option(name: .customLong("output-dir"), help: ArgumentHelp("Where to write the figure (default: the sweep directory).", valueName: "dir"))
     var outputDirectory: String?
 
+    @OptionGroup(title: "Figure formats") var figureFormats: FigureFormatOptions
+
     func validate() throws {
         guard (1...2).contains(directories.count) else {
             throw ValidationError("give one sweep directory, or two to compare (got \(directories.count))")
         }
         if let outputDirectory { try OutputPath.checkDirectory(outputDirectory) }
+        _ = try figureFormats.formats()
     }
 
     var directory: String { directories[0] }
@@ -71,6 +75,7 @@ struct PlotPhaseCommand: ParsableCommand {
             }
             at[parts[0]] = value
         }
+        let formats = try figureFormats.formats()
         let diagram = try PhaseDiagram.load(directory, metric: metric?.rawValue, x: x?.rawValue, y: y?.rawValue, at: at)
         let output = outputDirectory ?? directory
         if directories.count == 2 {
@@ -80,20 +85,22 @@ struct PlotPhaseCommand: ParsableCommand {
             try AtomicFile.createDirectory(output)
             let stem = output + "/phase-" + diagram.metric + "-compare"
             try AtomicFile.write(PhaseDiagramFigure.figure(comparison, logColor: logColor).svg, to: stem + ".svg")
+            let converted = try formats.convert(svgAt: stem + ".svg")
             try AtomicFile.write(comparison.csv, to: stem + ".csv")
-            try RunRecord(kind: "plot-phase", configuration: PhaseRecord(diagram: diagram, sweep: directory, compared: directories[1]),
-                          summary: PhaseSummary(comparison: comparison)).write(to: stem + ".json")
-            print("plot-phase: \(diagram.metric), \(comparison.combinedLabel), over \(diagram.x.name) × \(diagram.y.name) → \(stem).svg, \(stem).csv")
+            try RunRecord(kind: "plot-phase", configuration: PhaseRecord(diagram: diagram, sweep: directory, compared: directories[1], logColor: logColor),
+                          summary: PhaseSummary(comparison: comparison), convertedFigures: converted.map { ($0 as NSString).lastPathComponent }).write(to: stem + ".json")
+            print("plot-phase: \(diagram.metric), \(comparison.combinedLabel), over \(diagram.x.name) × \(diagram.y.name) → \(([stem + ".svg"] + converted + [stem + ".csv"]).joined(separator: ", "))")
             return
         }
         try AtomicFile.createDirectory(output)
         let stem = output + "/phase-" + diagram.metric
         let svg = try PhaseDiagramFigure.svg(diagram, logColor: logColor)
         try AtomicFile.write(svg, to: stem + ".svg")
+        let converted = try formats.convert(svgAt: stem + ".svg")
         try AtomicFile.write(diagram.csv, to: stem + ".csv")
-        try RunRecord(kind: "plot-phase", configuration: PhaseRecord(diagram: diagram, sweep: directory),
-                      summary: PhaseSummary(diagram: diagram)).write(to: stem + ".json")
-        print("plot-phase: \(diagram.metric) over \(diagram.x.name) × \(diagram.y.name) → \(stem).svg, \(stem).csv")
+        try RunRecord(kind: "plot-phase", configuration: PhaseRecord(diagram: diagram, sweep: directory, logColor: logColor),
+                      summary: PhaseSummary(diagram: diagram), convertedFigures: converted.map { ($0 as NSString).lastPathComponent }).write(to: stem + ".json")
+        print("plot-phase: \(diagram.metric) over \(diagram.x.name) × \(diagram.y.name) → \(([stem + ".svg"] + converted + [stem + ".csv"]).joined(separator: ", "))")
     }
 
     /// A directory's last path component, to tell two sweeps of one method apart.
@@ -110,8 +117,11 @@ private struct PhaseRecord: Encodable, Sendable {
     var slice: [String: Double]
     /// The second sweep of a comparison (absent for one diagram).
     var comparedWith: String?
-    init(diagram: PhaseDiagram, sweep: String, compared: String? = nil) {
+    /// Coloured by log10 of the metric (`--log-color`): the exported notebook draws it so too.
+    var logColor: Bool
+    init(diagram: PhaseDiagram, sweep: String, compared: String? = nil, logColor: Bool) {
         self.sweep = sweep
+        self.logColor = logColor
         comparedWith = compared
         metric = diagram.metric
         x = diagram.x.name
