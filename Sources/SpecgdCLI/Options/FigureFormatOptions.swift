@@ -9,7 +9,7 @@ struct FigureFormatOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Comma-separated figure formats; the SVG is always written, PNG and PDF are converted from it by rsvg-convert (librsvg).", valueName: "formats"))
     var format = CommaSeparated<FigureFormat>([.svg])
 
-    @Option(parsing: .unconditional, help: "Resolution of PNG figures in dots per inch (the SVG's CSS pixels are 96 per inch).")
+    @Option(parsing: .unconditional, help: "Resolution of PNG figures in dots per inch (default 300; the SVG's CSS pixels are 96 per inch).")
     var dpi: Double?
 
     func validate() throws {
