@@ -173,7 +173,7 @@ struct Folder {
             var files = [String](), folders = [String]()
             for entry in try manager.contentsOfDirectory(atPath: absolute).sorted() where !entry.hasPrefix(".") {
                 var isDirectory: ObjCBool = false
-                manager.fileExists(atPath: (absolute as NSString).appendingPathComponent(entry), isDirectory: &isDirectory)
+                _ = manager.fileExists(atPath: (absolute as NSString).appendingPathComponent(entry), isDirectory: &isDirectory)
                 if isDirectory.boolValue { folders.append(relative.isEmpty ? entry : relative + "/" + entry) }
                 else if entry != HTMLReport.fileName { files.append(entry) }
             }

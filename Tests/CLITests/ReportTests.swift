@@ -22,7 +22,7 @@ import Testing
         let all = try FileManager.default.subpathsOfDirectory(atPath: root).sorted()
         return all.filter { path in
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDirectory)
             return !isDirectory.boolValue && path != "report.html"
         }
     }
@@ -73,7 +73,9 @@ import Testing
         // Ids stay unique with several figures on one page (clip paths, hatch patterns).
         let ids = html.matches(of: /id="([^"]+)"/).map { String($0.output.1) }
         #expect(Set(ids).count == ids.count, "duplicate ids")
-        #expect(html.contains("url(#") && !html.contains("url(#clip"), "references follow the prefixed ids")
+        let references = html.matches(of: /url\(#([^)]+)\)/).map { String($0.output.1) }
+        #expect(!references.isEmpty && references.allSatisfy { Set(ids).contains($0) && $0.hasPrefix("f") },
+                "every url(#…) names a prefixed id on the page")
     }
 
     @Test func badFoldersAreOneLine() throws {
