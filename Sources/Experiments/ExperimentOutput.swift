@@ -1,4 +1,5 @@
 import Foundation
+import Plot
 import PlotRecipes
 import SpecgdSupport
 
@@ -12,9 +13,11 @@ public struct ExperimentOutput: Sendable {
         /// A CSV table.
         case table(Table)
         /// A JSON run record (`RunRecord`), encoded when written so it carries the command,
-        /// the time of writing and, for `specgd replay`, the record replayed.
-        case record(@Sendable (_ command: [String], _ replayOf: ReplaySource?) throws -> Data)
-        /// A figure: `NAME.svg` (rendered from `tables`, keyed by CSV name) and `NAME.recipe.json`.
+        /// the time of writing, for `specgd replay` the record replayed, and the figures
+        /// converted to PNG or PDF.
+        case record(@Sendable (_ command: [String], _ replayOf: ReplaySource?, _ convertedFigures: [String]) throws -> Data)
+        /// A figure: `NAME.svg` (rendered from `tables`, keyed by CSV name) and `NAME.recipe.json`,
+        /// plus `NAME.png` / `NAME.pdf` when the output is written with those formats.
         case figure(FigureRecipe, tables: [String: Table])
     }
 
@@ -37,9 +40,10 @@ public struct ExperimentOutput: Sendable {
     public mutating func add<C: Encodable & Sendable, S: Encodable & Sendable>(
         _ name: String, kind: String, configuration: C, summary: S, outcome: RunOutcome? = nil
     ) {
-        entries.append(Entry(name: name, file: .record { command, replayOf in
+        entries.append(Entry(name: name, file: .record { command, replayOf, converted in
             try JSONOutput.encode(RunRecord(kind: kind, configuration: configuration, summary: summary,
-                                            outcome: outcome, command: command, replayOf: replayOf))
+                                            outcome: outcome, command: command, replayOf: replayOf,
+                                            convertedFigures: converted))
         }))
     }
 
@@ -60,24 +64,39 @@ public struct ExperimentOutput: Sendable {
         entries.compactMap { if case .figure(let r, _) = $0.file { r } else { nil } }
     }
 
-    /// The file names, in order (a figure contributes `NAME.svg` and `NAME.recipe.json`).
-    public var fileNames: [String] {
+    /// The file names, in order (a figure contributes `NAME.svg` and `NAME.recipe.json`, then
+    /// one file for each extra format).
+    public var fileNames: [String] { fileNames(formats: .svgOnly) }
+
+    public func fileNames(formats: FigureFormats) -> [String] {
         entries.flatMap { entry -> [String] in
-            if case .figure = entry.file { return ["\(entry.name).svg", "\(entry.name).recipe.json"] }
+            if case .figure = entry.file {
+                return ["\(entry.name).svg", "\(entry.name).recipe.json"] + formats.extraFiles(forSVG: entry.name)
+            }
             return [entry.name]
         }
     }
 
+    /// The PNG and PDF names of every figure in `formats`, in order (what the records list).
+    public func convertedFigures(_ formats: FigureFormats) -> [String] {
+        figures.flatMap { formats.extraFiles(forSVG: $0.name) }
+    }
+
     /// Creates `directory` if needed and writes every file, atomically, in order; records
-    /// carry `command` (as the CLI recorded it: `specgd …`) and `replayOf` when given.
-    public func write(to directory: String, command: [String], replayOf: ReplaySource? = nil) throws {
+    /// carry `command` (as the CLI recorded it: `specgd …`), `replayOf` when given and the
+    /// names of the figures converted to `formats`' extra formats.
+    public func write(to directory: String, command: [String], replayOf: ReplaySource? = nil,
+                      formats: FigureFormats = .svgOnly) throws {
         try AtomicFile.createDirectory(directory)
+        let converted = convertedFigures(formats)
         for entry in entries {
             let path = Self.path(entry.name, in: directory)
             switch entry.file {
             case .table(let table): try table.writeCSV(to: path)
-            case .record(let encode): try AtomicFile.write(try encode(command, replayOf), to: path)
-            case .figure(let recipe, let tables): try recipe.write(directory: directory, tables: tables)
+            case .record(let encode): try AtomicFile.write(try encode(command, replayOf, converted), to: path)
+            case .figure(let recipe, let tables):
+                try recipe.write(directory: directory, tables: tables)
+                try formats.convert(svgAt: Self.path("\(recipe.name).svg", in: directory))
             }
         }
     }

@@ -6,8 +6,10 @@ import SpecgdSupport
 /// plain `csv` + numpy and redraws each figure with matplotlib (from its recipe), so the
 /// figures can be restyled without Swift.
 public enum NotebookExport {
-    /// Builds the notebook for `directory`; `notebookPath` fixes the relative data path.
-    public static func notebook(from directory: String, notebookPath: String) throws -> Notebook {
+    /// Builds the notebook for `directory`; `notebookPath` fixes the relative data path. Figures
+    /// named in `order` come first, in that order (the figure set's: trajectories first), then
+    /// the others by name; then the phase diagrams, redrawn as heatmaps; then SVGs without a recipe.
+    public static func notebook(from directory: String, notebookPath: String, order: [String] = []) throws -> Notebook {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw InputError("\(directory) is not a directory")
@@ -17,8 +19,13 @@ public enum NotebookExport {
         guard !csvs.isEmpty else { throw InputError("\(directory) holds no CSV file") }
         let recipes = try files.filter { $0.hasSuffix(".recipe.json") }
             .map { try FigureRecipe.read((directory as NSString).appendingPathComponent($0)) }
+            .sorted { rank($0.name, order) < rank($1.name, order) }
         let recipeNames = Set(recipes.map(\.name))
-        let plainSVGs = files.filter { $0.hasSuffix(".svg") && !recipeNames.contains(String($0.dropLast(4))) }
+        let phases = files.filter { $0.hasSuffix(".svg") }.compactMap { PhaseFigure.read(directory: directory, svg: $0, files: files) }
+        let phaseNames = Set(phases.map(\.stem))
+        let plainSVGs = files.filter {
+            $0.hasSuffix(".svg") && !recipeNames.contains(String($0.dropLast(4))) && !phaseNames.contains(String($0.dropLast(4)))
+        }
         let commands = Commands(directory: directory, files: files)
 
         let notebookDirectory = (absolute(notebookPath) as NSString).deletingLastPathComponent
@@ -32,13 +39,20 @@ public enum NotebookExport {
             intro += "\nThe data were made by:\n\n" + distinct.map { "```\n\($0)\n```" }.joined(separator: "\n")
         }
         nb.markdown(intro)
-        nb.code(setupCode(dataPath: dataPath, csvs: csvs))
+        nb.code(setupCode(dataPath: dataPath, csvs: csvs) + (phases.isEmpty ? "" : phaseCode))
         for recipe in recipes {
             var text = "## \(recipe.title)\n\n\(recipe.description)\n\nDrawn from " + recipe.csvFiles.map { "`\($0)`" }.joined(separator: ", ")
             let made = Array(Set(recipe.csvFiles.compactMap { commands.command(for: $0) })).sorted()
             if !made.isEmpty { text += ", made by:\n\n" + made.map { "```\n\($0)\n```" }.joined(separator: "\n") }
             nb.markdown(text)
             nb.code(matplotlib(recipe))
+        }
+        for phase in phases {
+            var text = "## \(phase.title)\n\nA phase diagram drawn by `specgd plot-phase`, redrawn from `\(phase.stem).csv` as its record `\(phase.stem).json` describes it: "
+            text += "the same axes and colour scale; cells without a value are hatched, with the reason in the legend."
+            if let command = commands.command(for: phase.stem + ".csv") { text += " Made by:\n\n```\n\(command)\n```" }
+            nb.markdown(text)
+            nb.code("phase_figure(\(py(phase.stem)))\n")
         }
         for svg in plainSVGs {
             let stem = String(svg.dropLast(4))
@@ -53,8 +67,8 @@ public enum NotebookExport {
         return nb
     }
 
-    public static func export(from directory: String, to notebookPath: String) throws {
-        let nb = try notebook(from: directory, notebookPath: notebookPath)
+    public static func export(from directory: String, to notebookPath: String, order: [String] = []) throws {
+        let nb = try notebook(from: directory, notebookPath: notebookPath, order: order)
         try AtomicFile.write(try nb.json, to: notebookPath)
     }
 
@@ -70,13 +84,21 @@ public enum NotebookExport {
         DATA = pathlib.Path(os.environ.get("SPECGD_DATA", \(py(dataPath))))
 
 
+        def column(values):
+            \"\"\"Numbers as a float array (nan/inf parse as floats); any other text (a sweep's hex
+            cell_id, a status word) keeps the whole column as strings.\"\"\"
+            try:
+                return np.array([float(v) for v in values], dtype=float)
+            except ValueError:
+                return np.array(values, dtype=str)
+
+
         def load(name):
-            \"\"\"A CSV written by specgd as {column: numpy array}; nan/inf parse as floats.\"\"\"
+            \"\"\"A CSV written by specgd as {column: numpy array}.\"\"\"
             with open(DATA / name, newline="") as handle:
                 rows = list(csv.reader(handle))
             header, body = rows[0], rows[1:]
-            values = np.array([[float(v) for v in row] for row in body], dtype=float).reshape(len(body), len(header))
-            return {column: values[:, i] for i, column in enumerate(header)}
+            return {name: column([row[i] for row in body]) for i, name in enumerate(header)}
 
 
         def legend(ax):
@@ -94,8 +116,9 @@ public enum NotebookExport {
             table = load(name)
             first, *rest = list(table)
             fig, ax = plt.subplots(figsize=(6, 4))
-            for column in rest:
-                ax.plot(table[first], table[column], label=column)
+            for name in rest:
+                if table[name].dtype.kind == "f" and table[first].dtype.kind == "f":
+                    ax.plot(table[first], table[name], label=name)
             ax.set_xlabel(first)
             ax.legend(fontsize=7)
             plt.show()
@@ -106,6 +129,115 @@ public enum NotebookExport {
             print(f"{name}: {len(next(iter(table.values())))} rows, columns {', '.join(table)}")
         """
     }
+
+    /// Where a figure goes: its place in `order`, else after them all, by name.
+    static func rank(_ name: String, _ order: [String]) -> (Int, String) {
+        (order.firstIndex(of: name) ?? order.count, name)
+    }
+
+    /// A `specgd plot-phase` figure: `STEM.svg` with `STEM.csv` and a record `STEM.json` whose
+    /// configuration describes the figure (`figure`: panels, columns, scales, mask labels).
+    struct PhaseFigure {
+        var stem: String
+        var title: String
+
+        static func read(directory: String, svg: String, files: [String]) -> PhaseFigure? {
+            let stem = String(svg.dropLast(4))
+            guard files.contains(stem + ".csv"), files.contains(stem + ".json") else { return nil }
+            struct Record: Decodable {
+                struct Configuration: Decodable {
+                    struct Figure: Decodable { var title: String }
+                    var figure: Figure?
+                }
+                var kind: String
+                var configuration: Configuration
+            }
+            let path = (directory as NSString).appendingPathComponent(stem + ".json")
+            guard let data = FileManager.default.contents(atPath: path),
+                  let record = try? JSONOutput.decoder().decode(Record.self, from: data),
+                  record.kind == "plot-phase", let figure = record.configuration.figure else { return nil }
+            return PhaseFigure(stem: stem, title: figure.title.isEmpty ? stem : figure.title)
+        }
+    }
+
+    /// The heatmap redraw of a phase figure, from its CSV and its record's `figure`: cell edges
+    /// half-way between grid values (geometrically on a log axis, as the SVG draws them), a log
+    /// colour scale when the record says so, and each masked status hatched with its label.
+    static let phaseCode = """
+
+
+        import json
+        from matplotlib.colors import LogNorm, Normalize
+        from matplotlib.patches import Rectangle
+
+
+        def edges(values, log):
+            \"\"\"Cell edges around sorted grid values: half-way between neighbours (in log on a log axis).\"\"\"
+            v = np.log(values) if log else np.asarray(values, dtype=float)
+            if len(v) == 1:
+                e = np.array([v[0] - 0.5, v[0] + 0.5]) if not log else np.array([v[0] - 0.35, v[0] + 0.35])
+            else:
+                middle = (v[1:] + v[:-1]) / 2
+                e = np.concatenate([[2 * v[0] - middle[0]], middle, [2 * v[-1] - middle[-1]]])
+            return np.exp(e) if log else e
+
+
+        COLORMAPS = {"viridis": "viridis", "greys": "Greys", "diverging": "RdBu_r"}
+        HATCHES = {"no_escape": ("//", "#eeeeee", "#888888"), "diverged": ("xx", "white", "black")}
+
+
+        def phase_figure(stem):
+            \"\"\"Redraws the plot-phase figure STEM.svg from STEM.csv, as its record STEM.json describes it.\"\"\"
+            with open(DATA / (stem + ".json")) as handle:
+                config = json.load(handle)["configuration"]
+            figure, table = config["figure"], tables[stem + ".csv"]
+            xs, ys = np.unique(table[config["x"]]), np.unique(table[config["y"]])
+            ix, iy = np.searchsorted(xs, table[config["x"]]), np.searchsorted(ys, table[config["y"]])
+            status = np.full((len(ys), len(xs)), "ok", dtype=object)
+            if "status" in table:
+                status[iy, ix] = table["status"]
+            panels = figure["panels"]
+            fig, axs = plt.subplots(1, len(panels), figsize=(5.4 * len(panels), 4.4), squeeze=False)
+            for ax, panel in zip(axs.flat, panels):
+                z = np.full((len(ys), len(xs)), np.nan)
+                z[iy, ix] = table[panel["column"]]
+                low, high = panel.get("valueRange") or (None, None)
+                if panel["logColor"]:
+                    positive = z[np.isfinite(z) & (z > 0)]
+                    norm = LogNorm(low or positive.min(), high or positive.max()) if positive.size else None
+                else:
+                    norm = Normalize(low, high)
+                xe, ye = edges(xs, panel["xLog"]), edges(ys, panel["yLog"])
+                mesh = ax.pcolormesh(xe, ye, np.ma.masked_invalid(z), cmap=COLORMAPS.get(panel["colormap"], "viridis"),
+                                     norm=norm, shading="flat")
+                fig.colorbar(mesh, ax=ax, label=panel["colorLabel"])
+                labelled = set()
+                for j, i in zip(*np.nonzero(~np.isfinite(z))):
+                    state = status[j, i] if status[j, i] != "ok" else "no_value"
+                    hatch, face, ink = HATCHES.get(state, ("..", "white", "#888888"))
+                    label = figure["masks"].get(state, state.replace("_", " "))
+                    ax.add_patch(Rectangle((xe[i], ye[j]), xe[i + 1] - xe[i], ye[j + 1] - ye[j], facecolor=face,
+                                           edgecolor=ink, hatch=hatch, linewidth=0,
+                                           label=None if label in labelled else label))
+                    labelled.add(label)
+                if panel.get("boundary"):
+                    b = np.array(panel["boundary"])
+                    ax.plot(b[:, 0], b[:, 1], linestyle="--", color="#D55E00", linewidth=2, label=panel.get("boundaryLabel"))
+                if panel["xLog"]:
+                    ax.set_xscale("log")
+                if panel["yLog"]:
+                    ax.set_yscale("log")
+                ax.set_xlim(xe[0], xe[-1])
+                ax.set_ylim(ye[0], ye[-1])
+                ax.set_title(panel["title"], fontsize=9)
+                ax.set_xlabel(panel["xLabel"])
+                ax.set_ylabel(panel["yLabel"])
+                if ax.get_legend_handles_labels()[0]:
+                    ax.legend(fontsize=7, loc="upper right")
+            fig.suptitle(figure["title"])
+            fig.tight_layout()
+            plt.show()
+        """
 
     /// matplotlib code that redraws a recipe.
     static func matplotlib(_ recipe: FigureRecipe) -> String {

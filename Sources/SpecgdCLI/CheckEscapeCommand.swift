@@ -2,6 +2,7 @@ import ArgumentParser
 import Comparison
 import Experiments
 import Foundation
+import Plot
 import Simulation
 import SpecgdSupport
 import Theory
@@ -100,9 +101,12 @@ struct CheckEscapeCommand: ParsableCommand {
     @Option(name: .customLong("output-dir"), help: "Directory for the CSV, JSON and SVG outputs (created if needed).")
     var outputDirectory: String
 
+    @OptionGroup(title: "Figure formats") var figureFormats: FigureFormatOptions
+
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
+        _ = try figureFormats.formats()
         let lambdas = try lambdaList()
         if let gdLearningRate { try Validate.positive(gdLearningRate, "gd-lr") }
         if let specgdLearningRate { try Validate.positive(specgdLearningRate, "specgd-lr") }
@@ -174,23 +178,23 @@ struct CheckEscapeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try Self.perform(try request(), directory: outputDirectory, jobs: try parallel.workers())
+        try Self.perform(try request(), directory: outputDirectory, jobs: try parallel.workers(), formats: try figureFormats.formats())
     }
 
     /// Runs the check, writes its files into `directory` and prints the report; exit 1 when a
     /// prediction fails (`check-escape` and `replay`).
     static func perform(_ request: CheckEscapeRequest, directory outputDirectory: String, jobs: Int,
-                        replayOf: ReplaySource? = nil) throws {
+                        replayOf: ReplaySource? = nil, formats: FigureFormats = .svgOnly) throws {
         func path(_ name: String) -> String { ExperimentOutput.path(name, in: outputDirectory) }
         let progress = Progress(label: "check-escape", total: request.lambdas.count * 2)
         let result = try CheckEscapeExperiment.run(request, jobs: jobs, progress: progress)
         progress.finish()
-        try result.output.write(to: outputDirectory, command: Invocation.arguments, replayOf: replayOf)
+        try result.output.write(to: outputDirectory, command: Invocation.arguments, replayOf: replayOf, formats: formats)
 
         let configuration = result.configuration, summary = result.summary
         print("λ_c = \(String(format: "%.4g", summary.lambdaCritical)) (q₀ = \(String(format: "%.3g", summary.q0)), η̃ = \(configuration.gdLearningRate), η = \(configuration.specgdLearningRate), d = \(configuration.dimension))")
         print(EscapeCheck.report(result.rows))
-        print("figure: \(path("amplification.svg"))")
+        print("figure: " + (["amplification.svg"] + formats.extraFiles(forSVG: "amplification")).map(path).joined(separator: ", "))
         print("table:  \(path(CheckEscapeExperiment.tableFile)) (names and numbers: \(path(CheckEscapeExperiment.recordFile)))")
         if summary.failed > 0 { throw ExitCode.failure }
     }

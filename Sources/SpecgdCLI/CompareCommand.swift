@@ -51,9 +51,12 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("theory-lambda"), parsing: .unconditional, help: "Override λ for the theory side only (a deliberately wrong theory, to see a comparison fail).")
     var theoryLambda: Double?
 
+    @OptionGroup(title: "Figure formats") var figureFormats: FigureFormatOptions
+
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
+        _ = try figureFormats.formats()
         if let tolerance { try Validate.positive(tolerance, "tolerance") }
         try Validate.positive(toleranceFloor, "tolerance-floor")
         if let theoryLambda { try Validate.spike(theoryLambda, "theory-lambda") }
@@ -123,13 +126,13 @@ struct CompareCommand: ParsableCommand {
         if model.dimension > 256 {
             FileHandle.standardError.write(Data("compare: note: the simulation is dense (d×d matrices); d = \(model.dimension) is slow — --dim 64 shows the same dynamics\n".utf8))
         }
-        try Self.perform(request, directory: outputDirectory, jobs: try parallel.workers())
+        try Self.perform(request, directory: outputDirectory, jobs: try parallel.workers(), formats: try figureFormats.formats())
     }
 
     /// Runs the comparison, writes its files into `directory` and prints the summary; exit 1
     /// above the tolerance (`compare` and `replay`).
     static func perform(_ request: CompareRequest, directory outputDirectory: String, jobs: Int,
-                        replayOf: ReplaySource? = nil) throws {
+                        replayOf: ReplaySource? = nil, formats: FigureFormats = .svgOnly) throws {
         func path(_ name: String) -> String { ExperimentOutput.path(name, in: outputDirectory) }
         // A run that stops early (signal, divergence) is compared on the steps both sides reached,
         // everything is written, and the remaining methods are not run.
@@ -137,13 +140,14 @@ struct CompareCommand: ParsableCommand {
         let result = try CompareExperiment.run(request, jobs: jobs, cancellation: watcher.token) { label, total in
             SpecgdSupport.Progress.forRun(label: label, total: total)
         }
-        try result.output.write(to: outputDirectory, command: Invocation.arguments, replayOf: replayOf)
+        try result.output.write(to: outputDirectory, command: Invocation.arguments, replayOf: replayOf, formats: formats)
         for (report, comparison) in zip(result.summary.methods, result.comparisons) {
             print("\(report.method): theory (map, λ = \(report.theory.lambda)) vs simulation (\(report.simulation.initialization.rawValue) init, \(report.simulation.seeds) seed(s))")
             if report.theoryStatus.status != .completed || report.simulationStatus.status != .completed { print("status: \(result.outcome.status.rawValue) at step \(result.outcome.lastStep); compared on the steps both sides reached") }
             print(TrajectoryComparison.summary(comparison))
         }
-        print("figure: \(path("\(CompareExperiment.figureName).svg"))")
+        let figure = CompareExperiment.figureName
+        print("figure: " + (["\(figure).svg"] + formats.extraFiles(forSVG: figure)).map(path).joined(separator: ", "))
         print("report: \(path(CompareExperiment.recordFile))")
         try RunEnding.finish(result.outcome, divergence: result.divergence, outputs: outputDirectory)
         if result.passed == false {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import PlotRecipes
 import Foundation
 import SpecgdSupport
@@ -12,7 +13,9 @@ struct ExportNotebookCommand: ParsableCommand {
         Reads every CSV in DIR (with the standard csv module and numpy: no pandas needed), and for every \
         figure recipe NAME.recipe.json (written by compare, check-escape and figures) adds a markdown cell saying \
         what the figure shows and which command made its data (from the JSON sidecars' `command`), and a code \
-        cell that redraws it with matplotlib. SVGs without a recipe are displayed as they are. The notebook is \
+        cell that redraws it with matplotlib, in the figure set's order (trajectories first). Phase diagrams \
+        (plot-phase) are redrawn as heatmaps from their CSV, as their record describes them. Columns that are \
+        not numbers (a sweep's cell_id, status) load as strings. Other SVGs are displayed as they are. The notebook is \
         nbformat 4.5 with a python3 kernel and no outputs; its data path is relative to the notebook (override \
         with the SPECGD_DATA environment variable).
         Example: specgd export-notebook out/figures --output notebooks-export/figures.ipynb
@@ -42,7 +45,7 @@ struct ExportNotebookCommand: ParsableCommand {
     }
 
     func run() throws {
-        try NotebookExport.export(from: input, to: output)
+        try NotebookExport.export(from: input, to: output, order: FigureSet.names)
         print("notebook: \(output)")
     }
 }

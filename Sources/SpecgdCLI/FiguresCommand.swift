@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Plot
 import SpecgdSupport
 
 /// `specgd figures`: the full figure set, each SVG with its CSV, JSON sidecar and recipe.
@@ -40,8 +41,11 @@ struct FiguresCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seeds of the overlaid simulations (default: 3, or 2 with --quick).")
     var seeds: Int?
 
+    @OptionGroup(title: "Figure formats") var figureFormats: FigureFormatOptions
+
     func validate() throws {
         if quick && full { throw InputError("--quick and --full are exclusive") }
+        _ = try figureFormats.formats()
         try Validate.spike(lambda)
         if let seeds { try Validate.atLeast(seeds, 1, "seeds") }
         try OutputPath.checkDirectory(outputDirectory)
@@ -51,9 +55,14 @@ struct FiguresCommand: ParsableCommand {
         let progress = Progress(label: "figures", total: FigureSet.names.count)
         let output = try FigureSet.run(request) { _ in progress.advance() }
         progress.finish()
-        try output.write(to: outputDirectory, command: Invocation.arguments)
-        print("Wrote \(output.figures.count) figures (SVG, CSV, JSON, recipe) to \(outputDirectory):")
-        for recipe in output.figures { print("  \(ExperimentOutput.path("\(recipe.name).svg", in: outputDirectory))") }
+        let formats = try figureFormats.formats()
+        try output.write(to: outputDirectory, command: Invocation.arguments, formats: formats)
+        let kinds = (["SVG"] + formats.extras.map { $0.rawValue.uppercased() }).joined(separator: ", ")
+        print("Wrote \(output.figures.count) figures (\(kinds), CSV, JSON, recipe) to \(outputDirectory):")
+        for recipe in output.figures {
+            let names = ["\(recipe.name).svg"] + formats.extraFiles(forSVG: recipe.name)
+            print("  " + names.map { ExperimentOutput.path($0, in: outputDirectory) }.joined(separator: ", "))
+        }
     }
 
     /// The figure set these options describe.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Plot
 import SpecgdSupport
 import Sweep
 
@@ -53,11 +54,14 @@ struct PlotPhaseCommand: ParsableCommand {
     @Option(name: .customLong("output-dir"), help: ArgumentHelp("Where to write the figure (default: the sweep directory).", valueName: "dir"))
     var outputDirectory: String?
 
+    @OptionGroup(title: "Figure formats") var figureFormats: FigureFormatOptions
+
     func validate() throws {
         guard (1...2).contains(directories.count) else {
             throw ValidationError("give one sweep directory, or two to compare (got \(directories.count))")
         }
         if let outputDirectory { try OutputPath.checkDirectory(outputDirectory) }
+        _ = try figureFormats.formats()
     }
 
     var directory: String { directories[0] }
@@ -71,6 +75,7 @@ struct PlotPhaseCommand: ParsableCommand {
             }
             at[parts[0]] = value
         }
+        let formats = try figureFormats.formats()
         let diagram = try PhaseDiagram.load(directory, metric: metric?.rawValue, x: x?.rawValue, y: y?.rawValue, at: at)
         let output = outputDirectory ?? directory
         if directories.count == 2 {
@@ -79,21 +84,27 @@ struct PlotPhaseCommand: ParsableCommand {
                                                  secondName: Self.name(directories[1]))
             try AtomicFile.createDirectory(output)
             let stem = output + "/phase-" + diagram.metric + "-compare"
-            try AtomicFile.write(PhaseDiagramFigure.figure(comparison, logColor: logColor).svg, to: stem + ".svg")
+            let figure = PhaseDiagramFigure.figure(comparison, logColor: logColor)
+            try AtomicFile.write(figure.svg, to: stem + ".svg")
+            let converted = try formats.convert(svgAt: stem + ".svg")
             try AtomicFile.write(comparison.csv, to: stem + ".csv")
-            try RunRecord(kind: "plot-phase", configuration: PhaseRecord(diagram: diagram, sweep: directory, compared: directories[1]),
-                          summary: PhaseSummary(comparison: comparison)).write(to: stem + ".json")
-            print("plot-phase: \(diagram.metric), \(comparison.combinedLabel), over \(diagram.x.name) × \(diagram.y.name) → \(stem).svg, \(stem).csv")
+            try RunRecord(kind: "plot-phase", configuration: PhaseRecord(diagram: diagram, sweep: directory, compared: directories[1], logColor: logColor,
+                                                                     figure: PhaseFigureRecord(figure, columns: ["\(diagram.metric)_1", "\(diagram.metric)_2", comparison.kind.rawValue],
+                                                                                               statuses: [comparison.first.status, comparison.second.status, comparison.combinedStatus])),
+                          summary: PhaseSummary(comparison: comparison), convertedFigures: converted.map { ($0 as NSString).lastPathComponent }).write(to: stem + ".json")
+            print("plot-phase: \(diagram.metric), \(comparison.combinedLabel), over \(diagram.x.name) × \(diagram.y.name) → \(([stem + ".svg"] + converted + [stem + ".csv"]).joined(separator: ", "))")
             return
         }
         try AtomicFile.createDirectory(output)
         let stem = output + "/phase-" + diagram.metric
-        let svg = try PhaseDiagramFigure.svg(diagram, logColor: logColor)
-        try AtomicFile.write(svg, to: stem + ".svg")
+        let figure = PhaseDiagramFigure.figure(diagram, logColor: logColor)
+        try AtomicFile.write(figure.svg, to: stem + ".svg")
+        let converted = try formats.convert(svgAt: stem + ".svg")
         try AtomicFile.write(diagram.csv, to: stem + ".csv")
-        try RunRecord(kind: "plot-phase", configuration: PhaseRecord(diagram: diagram, sweep: directory),
-                      summary: PhaseSummary(diagram: diagram)).write(to: stem + ".json")
-        print("plot-phase: \(diagram.metric) over \(diagram.x.name) × \(diagram.y.name) → \(stem).svg, \(stem).csv")
+        try RunRecord(kind: "plot-phase", configuration: PhaseRecord(diagram: diagram, sweep: directory, logColor: logColor,
+                                                                 figure: PhaseFigureRecord(figure, columns: [diagram.metric], statuses: [diagram.status])),
+                      summary: PhaseSummary(diagram: diagram), convertedFigures: converted.map { ($0 as NSString).lastPathComponent }).write(to: stem + ".json")
+        print("plot-phase: \(diagram.metric) over \(diagram.x.name) × \(diagram.y.name) → \(([stem + ".svg"] + converted + [stem + ".csv"]).joined(separator: ", "))")
     }
 
     /// A directory's last path component, to tell two sweeps of one method apart.
@@ -110,8 +121,14 @@ private struct PhaseRecord: Encodable, Sendable {
     var slice: [String: Double]
     /// The second sweep of a comparison (absent for one diagram).
     var comparedWith: String?
-    init(diagram: PhaseDiagram, sweep: String, compared: String? = nil) {
+    /// Coloured by log10 of the metric (`--log-color`): the exported notebook draws it so too.
+    var logColor: Bool
+    /// What the SVG draws, for `export-notebook`'s matplotlib redraw.
+    var figure: PhaseFigureRecord
+    init(diagram: PhaseDiagram, sweep: String, compared: String? = nil, logColor: Bool, figure: PhaseFigureRecord) {
         self.sweep = sweep
+        self.logColor = logColor
+        self.figure = figure
         comparedWith = compared
         metric = diagram.metric
         x = diagram.x.name
@@ -144,5 +161,58 @@ private struct PhaseSummary: Encodable, Sendable {
         let statuses = comparison.combinedStatus.joined()
         noEscapeCells = statuses.filter { $0 == .noEscape }.count
         divergedCells = statuses.filter { $0 == .diverged }.count
+    }
+}
+
+/// A phase figure as drawn, panel by panel: the words, scales and colour range of each heatmap,
+/// the CSV column it colours, the label of each masked status and GD's boundary curve, so that
+/// the exported notebook redraws the same figure from the CSV (PlotRecipes' NotebookExport).
+struct PhaseFigureRecord: Encodable, Sendable {
+    struct Panel: Encodable, Sendable {
+        var title: String
+        var xLabel: String
+        var yLabel: String
+        var xLog: Bool
+        var yLog: Bool
+        /// The phase CSV's column this panel colours.
+        var column: String
+        var colorLabel: String
+        var logColor: Bool
+        var colormap: String
+        /// [low, high] of the colour scale (shared by the two panels of a comparison).
+        var valueRange: [Double]?
+        /// GD's boundary λ_c as (x, y) points, with its legend label (absent when not drawn).
+        var boundary: [[Double]]?
+        var boundaryLabel: String?
+    }
+    var title: String
+    var panels: [Panel]
+    /// Legend label of each masked cell status (`no_escape`, `diverged`) present.
+    var masks: [String: String]
+
+    init(_ figure: Figure, columns: [String], statuses: [[[PhaseDiagram.CellStatus]]]) {
+        title = figure.title
+        var masks = [String: String]()
+        panels = zip(figure.panels, zip(columns, statuses)).map { axes, item in
+            let (column, status) = item
+            let heatmap = axes.heatmap
+            for mask in heatmap?.masks ?? [] {
+                // The mask's status is that of any cell it covers.
+                outer: for (j, row) in mask.cells.enumerated() {
+                    for (i, covered) in row.enumerated() where covered && j < status.count && i < status[j].count {
+                        masks[status[j][i].rawValue] = mask.label
+                        break outer
+                    }
+                }
+            }
+            let line = axes.lines.first
+            return Panel(title: axes.title, xLabel: axes.x.label, yLabel: axes.y.label,
+                         xLog: axes.x.scale == .log, yLog: axes.y.scale == .log, column: column,
+                         colorLabel: heatmap?.label ?? column, logColor: heatmap?.colorScale == .log,
+                         colormap: heatmap?.colormap.rawValue ?? Colormap.viridis.rawValue,
+                         valueRange: heatmap?.valueRange.map { [$0.lowerBound, $0.upperBound] },
+                         boundary: line.map { zip($0.x, $0.y).map { [$0, $1] } }, boundaryLabel: line?.label)
+        }
+        self.masks = masks
     }
 }

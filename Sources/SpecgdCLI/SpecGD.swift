@@ -22,7 +22,7 @@ public struct SpecGD: ParsableCommand {
             CommandGroup(name: "Run", subcommands: [TheoryCommand.self, SimulateCommand.self, ReplayCommand.self, RunCommand.self]),
             CommandGroup(name: "Compare and check", subcommands: [CompareCommand.self, CheckEscapeCommand.self]),
             CommandGroup(name: "Sweeps", subcommands: [SweepCommand.self, MergeCommand.self, PlotPhaseCommand.self]),
-            CommandGroup(name: "Figures", subcommands: [FiguresCommand.self, ExportNotebookCommand.self]),
+            CommandGroup(name: "Figures", subcommands: [FiguresCommand.self, ExportNotebookCommand.self, ReportCommand.self]),
             CommandGroup(name: "Machine", subcommands: [InfoCommand.self]),
         ])
 

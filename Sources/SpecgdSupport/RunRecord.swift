@@ -19,9 +19,13 @@ public struct RunRecord<Configuration: Encodable & Sendable, Summary: Encodable 
     public let stopDetail: String?
     /// Records written by `specgd replay`: the record replayed (absent from every other record).
     public let replayOf: ReplaySource?
+    /// The PNG and PDF files converted from the output's SVG figures (`--format`), by name in the
+    /// record's folder; absent when only SVGs were written.
+    public let convertedFigures: [String]?
 
     public init(kind: String, configuration: Configuration, summary: Summary, outcome: RunOutcome? = nil,
-                command: [String] = Invocation.arguments, replayOf: ReplaySource? = nil) {
+                command: [String] = Invocation.arguments, replayOf: ReplaySource? = nil,
+                convertedFigures: [String] = []) {
         self.tool = "specgd"
         self.version = SpecgdVersion.string
         self.command = Invocation.shellQuoted(command)
@@ -34,6 +38,7 @@ public struct RunRecord<Configuration: Encodable & Sendable, Summary: Encodable 
         lastStep = outcome?.lastStep
         stopDetail = outcome?.detail
         self.replayOf = replayOf
+        self.convertedFigures = convertedFigures.isEmpty ? nil : convertedFigures
     }
 
     public func write(to path: String) throws {

@@ -145,6 +145,12 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("export-notebook --output OUT/n.ipynb", "give the directory to export"),
         .init("plot-phase FILES --output-dir OUT/missing/p", "does not exist"),
         .init("merge FILES --output-dir OUT/missing/m", "does not exist"),
+        // report: a folder of outputs; figure formats: checked before computing.
+        .init("report OUT/missing", "is not a directory"),
+        .init("report FILES/a-file", "is not a directory"),
+        .init("report OUT", "holds no specgd output"),
+        .init("compare --dim 8 --dpi 100 --output-dir OUT/c", "--dpi sets the PNG resolution"),
+        .init("figures --quick --format png --dpi -1 --output-dir OUT/f", "dpi"),
     ]
 
     /// Prepared inputs shared by the cases (written once).
@@ -234,7 +240,7 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
 
     @Test func everyCommandIsCovered() {
         let commands = Set(Self.cases.compactMap(\.arguments.first))
-        for command in ["theory", "simulate", "compare", "check-escape", "figures", "export-notebook", "sweep", "merge", "plot-phase"] {
+        for command in ["theory", "simulate", "compare", "check-escape", "figures", "export-notebook", "sweep", "merge", "plot-phase", "report"] {
             #expect(commands.contains(command), "no bad-input case for \(command)")
         }
         #expect(Self.cases.count >= 60)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import NumericKit
+import Plot
 import Simulation
 import Sweep
 import SpecgdSupport
@@ -92,5 +93,13 @@ extension LearningRateScale: ExpressibleByArgument {
         ["none": "η as given",
          "muon": "η·√max(1, d/m) (Muon's; 1 for m = d)",
          "adamw-rms": "η·0.2·√max(d, m) (match AdamW's update RMS)"]
+    }
+}
+
+extension FigureFormat: ExpressibleByArgument {
+    public static var allValueDescriptions: [String: String] {
+        ["svg": "vector, always written",
+         "png": "raster at --dpi (rsvg-convert)",
+         "pdf": "vector (rsvg-convert)"]
     }
 }

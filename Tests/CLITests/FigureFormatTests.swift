@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+/// `--format svg,png,pdf` and `--dpi`: PNG and PDF converted from the SVG by rsvg-convert, listed
+/// in the records, nothing left half-written, and a missing converter refused up front.
+@Suite struct FigureFormatTests {
+    /// Width and height from a PNG's IHDR chunk (bytes 16–23, big-endian).
+    static func pngSize(_ path: String) throws -> (Int, Int) {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(path) is not a PNG")
+        func word(_ at: Int) -> Int { data[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+        return (word(16), word(20))
+    }
+
+    /// The SVG's width and height attributes (CSS pixels).
+    static func svgSize(_ path: String) throws -> (Double, Double) {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        func attribute(_ name: String) -> Double {
+            guard let range = text.range(of: " \(name)=\"([0-9.]+)\"", options: .regularExpression) else { return .nan }
+            return Double(text[range].split(separator: "\"")[1]) ?? .nan
+        }
+        return (attribute("width"), attribute("height"))
+    }
+
+    static func record(_ path: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+    }
+
+    @Test(.enabled(if: ExternalTools.rsvgConvert != nil, "rsvg-convert not on PATH (scripts/setup installs librsvg2-bin)"))
+    func checkEscapeWritesPNGAndPDFListedInTheRecord() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let out = dir + "/check"
+        let result = try SpecgdProcess.run(["check-escape", "--no-simulation", "--lambdas", "4", "--dim", "8",
+                                            "--format", "svg,png,pdf", "--dpi", "192", "--output-dir", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("figure: \(out)/amplification.svg, \(out)/amplification.png, \(out)/amplification.pdf"), "\(result.stdout)")
+        // 192 dpi is twice the SVG's 96 CSS pixels per inch: the PNG is the SVG at zoom 2.
+        let (width, height) = try Self.svgSize(out + "/amplification.svg")
+        let (pngWidth, pngHeight) = try Self.pngSize(out + "/amplification.png")
+        #expect(pngWidth == Int((2 * width).rounded(.up)) && pngHeight == Int((2 * height).rounded(.up)),
+                "PNG \(pngWidth)×\(pngHeight) for an SVG of \(width)×\(height) at 192 dpi")
+        let pdf = try Data(contentsOf: URL(fileURLWithPath: out + "/amplification.pdf"))
+        #expect(pdf.starts(with: Array("%PDF-".utf8)))
+        #expect(try Self.record(out + "/escape-check.json")["convertedFigures"] as? [String] == ["amplification.png", "amplification.pdf"])
+        // Converted through temporary files renamed into place: none is left behind.
+        let hidden = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".") }
+        #expect(hidden.isEmpty, "left behind: \(hidden)")
+    }
+
+    @Test func svgOnlyByDefaultAndTheRecordSaysNothing() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try SpecgdProcess.run(["compare", "--dim", "8", "--steps", "40", "--output-dir", dir])
+        #expect(result.status == 0, "\(result.stderr)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(!files.contains { $0.hasSuffix(".png") || $0.hasSuffix(".pdf") })
+        #expect(try Self.record(dir + "/report.json")["convertedFigures"] == nil)
+    }
+
+    @Test func missingConverterIsOneLineBeforeAnythingIsComputed() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for arguments in [["compare", "--dim", "8", "--steps", "40", "--format", "pdf", "--output-dir", dir + "/c"],
+                          ["figures", "--quick", "--format", "png", "--output-dir", dir + "/f"],
+                          ["check-escape", "--no-simulation", "--format", "svg,png", "--output-dir", dir + "/k"],
+                          ["plot-phase", dir, "--format", "pdf"]] {
+            let result = try SpecgdProcess.run(arguments, environment: ["PATH": dir + "/no-tools-here"])
+            #expect(result.status == 1, "\(arguments): \(result.stderr)")
+            let lines = result.stderr.split(separator: "\n")
+            #expect(lines.count == 1 && result.stderr.contains("rsvg-convert") && result.stderr.contains("librsvg2-bin"), "\(result.stderr)")
+        }
+        // Nothing was computed, so no output folder was made.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+    }
+
+    @Test func dpiWithoutPNGAndUnknownFormatsAreRefused() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dpi = try SpecgdProcess.run(["compare", "--dim", "8", "--steps", "40", "--format", "pdf", "--dpi", "300", "--output-dir", dir + "/c"])
+        #expect(dpi.status == 1 && dpi.stderr.contains("--dpi sets the PNG resolution"), "\(dpi.stderr)")
+        let zero = try SpecgdProcess.run(["compare", "--dim", "8", "--steps", "40", "--format", "png", "--dpi", "0", "--output-dir", dir + "/c"])
+        #expect(zero.status == 1 && zero.stderr.contains("dpi"), "\(zero.stderr)")
+        let gif = try SpecgdProcess.run(["figures", "--format", "svg,gif", "--output-dir", dir + "/f"])
+        #expect(gif.status == 64 && gif.stderr.contains("'svg', 'png' or 'pdf'"), "\(gif.stderr)")
+    }
+
+    @Test(.enabled(if: ExternalTools.rsvgConvert != nil, "rsvg-convert not on PATH (scripts/setup installs librsvg2-bin)"))
+    func plotPhaseAndFiguresConvertToo() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let sweep = try SpecgdProcess.run(["sweep", "--grid", "lambda=1,4", "--grid", "lr=1e-3,1e-2", "--dim", "20", "--steps", "500",
+                                           "--metric", "escape_step", "--output-dir", dir + "/sw"])
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        let plot = try SpecgdProcess.run(["plot-phase", dir + "/sw", "--format", "png,pdf", "--log-color"])
+        #expect(plot.status == 0, "\(plot.stderr)")
+        let phase = try Self.record(dir + "/sw/phase-escape_step.json")
+        #expect(phase["convertedFigures"] as? [String] == ["phase-escape_step.png", "phase-escape_step.pdf"])
+        #expect((phase["configuration"] as? [String: Any])?["logColor"] as? Bool == true)
+        let (width, _) = try Self.svgSize(dir + "/sw/phase-escape_step.svg")
+        #expect(try Self.pngSize(dir + "/sw/phase-escape_step.png").0 == Int((width * 300 / 96).rounded(.up)), "default 300 dpi")
+
+        let figures = try SpecgdProcess.run(["figures", "--quick", "--format", "pdf", "--output-dir", dir + "/fig"])
+        #expect(figures.status == 0, "\(figures.stderr)")
+        let names = ["trajectories", "escape-vs-lambda", "escape-vs-dim", "loss", "bulk", "power-law"]
+        for name in names { #expect(FileManager.default.fileExists(atPath: dir + "/fig/\(name).pdf"), "\(name).pdf") }
+        let sidecar = try Self.record(dir + "/fig/loss.json")
+        #expect(sidecar["convertedFigures"] as? [String] == names.map { "\($0).pdf" })
+    }
+}

@@ -1,0 +1,204 @@
+import Foundation
+import Testing
+
+/// `specgd report DIR`: the page holds every figure inline, the escape checks with their
+/// numbers, compare's deviations, the provenance and a link to every file, loads nothing from
+/// the network, and (with SPECGD_TEST_BROWSER=1) renders in headless Chromium without console
+/// errors, every figure with a nonzero size and a first figure that is not blank.
+@Suite struct ReportTests {
+    /// A private copy of the shared folders (report.html is written into it), with its report.
+    static func reportedCopy() throws -> (root: String, html: String) {
+        let folders = try OutputFolders.get()
+        let root = try SpecgdProcess.temporaryDirectory() + "/demo"
+        try FileManager.default.copyItem(atPath: folders.root, toPath: root)
+        let result = try SpecgdProcess.run(["report", root])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "report: \(root)/report.html\n")
+        return (root, try String(contentsOfFile: root + "/report.html", encoding: .utf8))
+    }
+
+    /// Every file under `root` (relative paths), the report itself excluded.
+    static func files(_ root: String) throws -> [String] {
+        let all = try FileManager.default.subpathsOfDirectory(atPath: root).sorted()
+        return all.filter { path in
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDirectory)
+            return !isDirectory.boolValue && path != "report.html"
+        }
+    }
+
+    static func json(_ path: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+    }
+
+    static func count(_ needle: String, in text: String) -> Int { text.components(separatedBy: needle).count - 1 }
+
+    @Test func pageHoldsFiguresChecksDeviationsProvenanceAndLinks() throws {
+        let (root, html) = try Self.reportedCopy()
+        defer { try? FileManager.default.removeItem(atPath: (root as NSString).deletingLastPathComponent) }
+        let files = try Self.files(root)
+        // Every SVG inline, once.
+        #expect(Self.count("<svg ", in: html) == files.filter { $0.hasSuffix(".svg") }.count)
+        #expect(Self.count("<svg ", in: html) == 11)
+        // One verdict per escape-check row, with its numbers.
+        let check = try Self.json(root + "/check-escape/escape-check.json")
+        let rows = (check["summary"] as! [String: Any])["rows"] as! [[String: Any]]
+        let verdicts = ["class=\"pass\">PASS<", "class=\"fail\">FAIL<", "class=\"open\">not checkable<"].map { Self.count($0, in: html) }
+        #expect(verdicts.reduce(0, +) == rows.count && rows.count > 0)
+        for row in rows {
+            if let measured = row["measured"] as? Double, measured != measured.rounded() {
+                #expect(html.contains("<td class=\"n\">\(String(format: "%.4g", measured))</td>"), "measured \(measured)")
+            }
+        }
+        // The deviation table: every statistic of every method.
+        let compare = try Self.json(root + "/compare/report.json")
+        let methods = (compare["summary"] as! [String: Any])["methods"] as! [[String: Any]]
+        #expect(Self.count("<h3>Deviation report", in: html) == 1)
+        for method in methods {
+            for deviation in method["deviations"] as! [[String: Any]] {
+                #expect(html.contains("<td>\(deviation["statistic"] as! String)</td>"))
+            }
+        }
+        // Provenance: version, commit and BLAS kernel of the records' machine block.
+        let machine = compare["machine"] as! [String: Any]
+        let blas = machine["blas"] as! [String: Any]
+        #expect(html.contains(blas["kernel"] as! String) && html.contains(blas["configuration"] as! String))
+        if let commit = (machine["build"] as? [String: Any])?["commit"] as? String { #expect(html.contains(String(commit.prefix(12)))) }
+        #expect(html.contains("<td>\(compare["version"] as! String)</td>"))
+        // A link to every file, relative to the page.
+        for file in files { #expect(html.contains("href=\"\(file)\""), "no link to \(file)") }
+        // Self-contained: no script, stylesheet, font or image fetched; the only URL is SVG's namespace.
+        for needle in ["<script", "<link", "@import", "src=", "@font-face"] { #expect(!html.contains(needle), "\(needle)") }
+        #expect(Self.count("http", in: html) == Self.count("xmlns=\"http://www.w3.org/2000/svg\"", in: html))
+        // Ids stay unique with several figures on one page (clip paths, hatch patterns).
+        let ids = html.matches(of: /id="([^"]+)"/).map { String($0.output.1) }
+        #expect(Set(ids).count == ids.count, "duplicate ids")
+        let references = html.matches(of: /url\(#([^)]+)\)/).map { String($0.output.1) }
+        #expect(!references.isEmpty && references.allSatisfy { Set(ids).contains($0) && $0.hasPrefix("f") },
+                "every url(#…) names a prefixed id on the page")
+    }
+
+    @Test func badFoldersAreOneLine() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let missing = try SpecgdProcess.run(["report", dir + "/missing"])
+        #expect(missing.status == 1 && missing.stderr == "Error: \(dir)/missing is not a directory\n", "\(missing.stderr)")
+        let empty = try SpecgdProcess.run(["report", dir])
+        #expect(empty.status == 1 && empty.stderr.contains("holds no specgd output"), "\(empty.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/report.html"))
+    }
+
+    // MARK: - In a real browser
+
+    /// Headless Chromium on `page` (a file URL), with its own profile; `extra` are more flags.
+    static func chromium(_ page: String, _ extra: [String], height: Int = 3000) throws -> (status: Int32, stdout: String, stderr: String) {
+        let browser = try #require(ExternalTools.chromium, "SPECGD_TEST_BROWSER=1 but chromium is not on PATH: run scripts/setup --browser")
+        let profile = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: profile) }
+        return try ExternalTools.run(browser, ["--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars",
+                                               "--user-data-dir=\(profile)", "--window-size=1400,\(height)",
+                                               "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000"]
+                                              + extra + ["file://" + page])
+    }
+
+    /// What the page wrote to the console (Chromium logs each message as a CONSOLE line).
+    static func consoleLines(_ stderr: String) -> [String] {
+        stderr.split(separator: "\n").map(String.init).filter { $0.contains(":CONSOLE") }
+    }
+
+    @Test(.enabled(if: ExternalTools.browserRequested, "set SPECGD_TEST_BROWSER=1 (scripts/setup --browser installs chromium)"))
+    func pageRendersInHeadlessChromium() throws {
+        let (root, html) = try Self.reportedCopy()
+        defer { try? FileManager.default.removeItem(atPath: (root as NSString).deletingLastPathComponent) }
+        let page = root + "/report.html"
+
+        // The console check can fail: a page that logs an error is caught.
+        let broken = root + "/broken.html"
+        try html.replacingOccurrences(of: "</body>", with: "<script>console.error('broken on purpose')</script></body>")
+            .write(toFile: broken, atomically: true, encoding: .utf8)
+        #expect(Self.consoleLines(try Self.chromium(broken, ["--dump-dom"]).stderr).contains { $0.contains("broken on purpose") })
+
+        // The report itself: nothing on the console.
+        let loaded = try Self.chromium(page, ["--dump-dom"])
+        #expect(loaded.status == 0 && loaded.stdout.contains("specgd report"), "\(loaded.stderr.suffix(2000))")
+        #expect(Self.consoleLines(loaded.stderr).isEmpty, "\(Self.consoleLines(loaded.stderr))")
+
+        // Rendered sizes: a copy of the page with a probe that writes each figure's box into the DOM.
+        let probe = root + "/probe.html"
+        let script = """
+        <script>
+        const boxes = [...document.querySelectorAll("figure.figure svg")].map(s => {
+          const r = s.getBoundingClientRect();
+          return [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height];
+        });
+        const out = document.createElement("pre"); out.id = "probe";
+        out.textContent = "PROBE" + JSON.stringify(boxes) + "PROBE";
+        document.body.appendChild(out);
+        </script></body>
+        """
+        try html.replacingOccurrences(of: "</body>", with: script).write(toFile: probe, atomically: true, encoding: .utf8)
+        let probed = try Self.chromium(probe, ["--dump-dom"])
+        let parts = probed.stdout.components(separatedBy: "PROBE")
+        try #require(parts.count >= 3, "the probe wrote nothing: \(probed.stderr.suffix(1000))")
+        let boxes = try JSONSerialization.jsonObject(with: Data(parts[parts.count - 2].utf8)) as! [[Double]]
+        #expect(boxes.count == Self.count("<svg ", in: html))
+        for (i, box) in boxes.enumerated() { #expect(box[2] > 0 && box[3] > 0, "figure \(i + 1) renders as \(box[2])×\(box[3])") }
+
+        // A screenshot of the page down to the first figure (the window's height does not change
+        // the layout): that figure's box, a known region, must not be blank.
+        let first = try #require(boxes.first)
+        let screenshot = root + "/screenshot.png"
+        let shot = try Self.chromium(page, ["--screenshot=\(screenshot)"], height: Int(first[1] + first[3]) + 40)
+        #expect(FileManager.default.fileExists(atPath: screenshot), "\(shot.stderr.suffix(1000))")
+        if let keep = ProcessInfo.processInfo.environment["SPECGD_REPORT_SCREENSHOT"] {
+            try? FileManager.default.removeItem(atPath: keep)
+            try FileManager.default.copyItem(atPath: screenshot, toPath: keep)
+        }
+        let python = try #require(ExternalTools.python ?? ExternalTools.onPath("python3"), "no python to read the screenshot")
+        let region = try ExternalTools.run(python, ["-c", Self.pngRegionScript, screenshot] + first.map { String(Int($0)) })
+        #expect(region.status == 0, "\(region.stderr)")
+        let numbers = region.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        try #require(numbers.count == 3, "\(region.stdout)")
+        let (nonWhite, total, colours) = (numbers[0], numbers[1], numbers[2])
+        // A drawn figure: axes, text and curves cover a few per cent of its box in many colours.
+        #expect(total > 10_000 && Double(nonWhite) > 0.02 * Double(total) && colours > 20,
+                "first figure region: \(nonWhite) of \(total) pixels not white, \(colours) colours")
+    }
+
+    /// Reads a PNG with the standard library (zlib + the five row filters) and prints, for the
+    /// region x y width height: pixels that are not white, pixels in all, distinct colours.
+    static let pngRegionScript = """
+    import struct, sys, zlib
+    data = open(sys.argv[1], "rb").read()
+    assert data[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    pos, idat = 8, b""
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    assert depth == 8 and colour in (2, 6), (depth, colour)
+    bpp = 3 if colour == 2 else 4
+    raw, stride, rows, prev = zlib.decompress(idat), width * bpp, [], bytearray(width * bpp)
+    for y in range(height):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f == 1: line[i] = (line[i] + a) & 255
+            elif f == 2: line[i] = (line[i] + b) & 255
+            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(line)
+        prev = line
+    x0, y0, w, h = (int(v) for v in sys.argv[2:6])
+    pixels = [tuple(rows[y][x * bpp:x * bpp + 3]) for y in range(y0, min(y0 + h, height)) for x in range(x0, min(x0 + w, width))]
+    print(sum(p != (255, 255, 255) for p in pixels), len(pixels), len(set(pixels)))
+    """
+}
