@@ -86,7 +86,7 @@ extension FigureSet {
     }
 
     /// The file of one λ's rows.
-    static func muonAtScaleFile(lambda: Double) -> String { "muon-at-scale-lambda-\(Table.format(lambda)).csv" }
+    public static func muonAtScaleFile(lambda: Double) -> String { "muon-at-scale-lambda-\(Table.format(lambda)).csv" }
 
     /// One λ: a row per d with, per method, the escape step, the peak amplification
     /// max |b/a|/|b/a|₀ up to escape and the escape step relative to exact SpecGD's (NaN
@@ -110,6 +110,11 @@ extension FigureSet {
             table.append(row)
         }
         return table
+    }
+
+    /// The "muon-at-scale" figure of `request` alone (its recipe and its CSVs by file name).
+    public static func muonAtScale(_ request: FigureSetRequest) throws -> (FigureRecipe, [String: Table]) {
+        try FigureSet(request).muonAtScale()
     }
 
     /// Peak b/a and escape step against d (10³ … 10⁸) for GD, exact SpecGD, NS5 with K = 5, 8,
