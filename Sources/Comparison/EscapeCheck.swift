@@ -219,7 +219,10 @@ public enum EscapeCheck {
             rows.append(row("escape_step", .lowerBound, fastest, measured, tolerances.escapeStep, notCheckable: none))
             if band.min > 0 {
                 let slowest = (distance / (learningRate * band.min)).rounded(.up)
-                rows.append(row("escape_step", .upperBound, slowest, measured, tolerances.escapeStep, notCheckable: none))
+                // No escape fails the upper end only once the budget ran past every step it allows.
+                let short = none != nil && Double(m.lastStep) < slowest * (1 + tolerances.escapeStep)
+                rows.append(row("escape_step", .upperBound, slowest, measured, tolerances.escapeStep,
+                                notCheckable: short ? none! + ", shorter than the upper end allows" : nil))
             } else {
                 rows.append(row("escape_step", .upperBound, .infinity, measured, tolerances.escapeStep,
                                 notCheckable: "φ_K reaches 0 on [x_a(0), 1]: no slowest move"))

@@ -64,6 +64,21 @@ import Theory
         #expect(nan.first?.status == .fail)
     }
 
+    /// A run without escape: not checkable while its budget is shorter than the slowest escape
+    /// the band allows, FAIL once it ran past it (here: a rate of 1 claims escape within steps).
+    @Test func noEscapeIsNotCheckableOnlyWithinTheBand() throws {
+        let theory = try runTheory(TheoryConfiguration(method: .specgd, lambda: 8, dimension: 32, steps: 20, every: 1))
+        let m = try EscapeMeasurement.measure(theory.table, lambda: 8)
+        #expect(m.escapeStep == nil)
+        let ns5 = Optimizer(method: .specgd, polar: .ns5)
+        func upper(_ lr: Double) -> EscapeCheckRow? {
+            EscapeCheck.familyRows(lambda: 8, method: "ns5", measurement: m, firstMove: 1e-3, learningRate: lr, threshold: 0.5,
+                                   dimension: 32, optimizer: ns5).last
+        }
+        #expect(upper(1e-3)?.status == .notCheckable && upper(1e-3)?.kind == .upperBound)
+        #expect(upper(1)?.status == .fail)
+    }
+
     @Test func unknownAndRepeatedMethodsAreRefused() throws {
         #expect(throws: InputError.self) { try CheckEscapeMethod.list("gd,sgd") }
         #expect(throws: InputError.self) { try CheckEscapeMethod.list("ns5,ns5") }
