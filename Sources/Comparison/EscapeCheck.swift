@@ -42,6 +42,10 @@ public struct EscapeCheckRow: Sendable, Codable, Equatable {
         case estimate
         /// measured ≤ predicted · (1 + tolerance).
         case upperBound = "upper-bound"
+        /// measured ≥ predicted · (1 − tolerance).
+        case lowerBound = "lower-bound"
+        /// measured == predicted, bit for bit (tolerance 0).
+        case exact
     }
     public var lambda: Double
     public var method: String
@@ -79,9 +83,13 @@ public struct EscapeCheckRow: Sendable, Codable, Equatable {
         switch kind {
         case .estimate: held = abs(relativeError) <= tolerance
         case .upperBound: held = relativeError <= tolerance
+        case .lowerBound: held = relativeError >= -tolerance
+        case .exact: held = measured == predicted
         }
-        // A NaN anywhere is a failure with its numbers shown, never a silent pass.
-        if !relativeError.isFinite { held = false }
+        // A NaN anywhere is a failure with its numbers shown, never a silent pass (an exact
+        // check of 0 against 0 has relative error 0/0 and is judged on the values alone).
+        if kind == .exact { relativeError = measured == predicted ? 0 : relativeError }
+        if !relativeError.isFinite || !measured.isFinite { held = false }
         if let notCheckable {
             status = .notCheckable
             self.reason = notCheckable
@@ -160,20 +168,91 @@ public enum EscapeCheck {
         return rows
     }
 
+    /// The checks of the optimizer family on the exact map (docs/model.md §6), for one λ:
+    /// - signgd: its trajectory equals exact SpecGD's bit for bit (`trajectoryDifference`, the
+    ///   largest |s_signgd − s_specgd| over every step and group, predicted 0), then SpecGD's rows;
+    /// - a Newton–Schulz rule (`schedule`; Muon with its Nesterov β): a's first move equals
+    ///   η·φ_K(x_a(0)) (closed-form gradient, tolerance from `newtonSchulzRelativeError`), and
+    ///   the escape step lies in [⌈(a_esc − a₀)/(η·max φ_K)⌉, ⌈(a_esc − a₀)/(η·min φ_K)⌉], φ_K over
+    ///   [x_a(0), 1] (the move while x_a stays between its first value and 1; below the plateau
+    ///   band min φ_K is small and the upper end long);
+    /// - adam: a's first move equals η·|G_a|/(|G_a| + ε) (bias correction makes the first step
+    ///   exactly sign-like up to ε/|G|); no escape-step prediction (none is derived here).
+    public static func familyRows(lambda: Double, method: String, measurement m: EscapeMeasurement, firstMove: Double,
+                                  learningRate: Double, threshold: Double, dimension: Int, optimizer: Optimizer,
+                                  trajectoryDifference: Double? = nil,
+                                  tolerances: EscapeTolerances = EscapeTolerances()) -> [EscapeCheckRow] {
+        func row(_ quantity: String, _ kind: EscapeCheckRow.Kind, _ predicted: Double, _ measured: Double, _ tol: Double,
+                 notCheckable: String? = nil) -> EscapeCheckRow {
+            EscapeCheckRow(lambda: lambda, method: method, source: .theoryMap, quantity: quantity, kind: kind,
+                           predicted: predicted, measured: measured, tolerance: tol, notCheckable: notCheckable)
+        }
+        let eps = Double.ulpOfOne / 2, alpha = m.initialSignal
+        // a₁ = a₀ − η·u is rounded once (|a₁|·ε), and a₁ − a₀ is exact or rounded once more.
+        let moveError = 2 * eps * (abs(alpha) + abs(alpha + firstMove)) / max(abs(firstMove), .leastNormalMagnitude)
+        let g = EscapeAnalytics.identityGradient(lambda: lambda, dimension: dimension, alpha: alpha)
+        // The gradient and norm of either side: a few roundings each over three groups.
+        let gradientError = 16 * eps
+        switch optimizer.method {
+        case .signgd:
+            var rows = [row("trajectory_vs_specgd", .exact, 0, trajectoryDifference ?? .nan, 0)]
+            rows += Self.rows(lambda: lambda, method: method, source: .theoryMap, measurement: m, learningRate: learningRate,
+                              threshold: threshold, tolerances: tolerances)
+            return rows
+        case .adam:
+            let e = optimizer.resolvedAdamEpsilon
+            let predicted = learningRate * abs(g.signal) / (abs(g.signal) + e)
+            return [row("first_step", .estimate, predicted, firstMove, gradientError + 16 * eps + moveError)]
+        case .gd, .specgd:
+            guard let schedule = optimizer.schedule else { return [] }
+            let beta = optimizer.nesterov ? optimizer.momentum : 0
+            let x0 = EscapeAnalytics.newtonSchulzFirstInput(lambda: lambda, dimension: dimension, alpha: alpha,
+                                                            schedule: schedule, nesterovBeta: beta)
+            let predicted = learningRate * schedule.apply(x0)
+            let nsError = EscapeAnalytics.newtonSchulzRelativeError(schedule, at: x0, inputError: 2 * gradientError)
+            var rows = [row("first_step", .estimate, predicted, firstMove, nsError + moveError)]
+            let band = EscapeAnalytics.newtonSchulzMoveBand(schedule, from: x0)
+            let distance = threshold - alpha
+            let measured = m.escapeStep.map(Double.init) ?? .nan
+            let none = m.escapeStep == nil ? "no escape within \(m.lastStep) steps" : nil
+            let fastest = (distance / (learningRate * band.max)).rounded(.up)
+            rows.append(row("escape_step", .lowerBound, fastest, measured, tolerances.escapeStep, notCheckable: none))
+            if band.min > 0 {
+                let slowest = (distance / (learningRate * band.min)).rounded(.up)
+                // No escape fails the upper end only once the budget ran past every step it allows.
+                let short = none != nil && Double(m.lastStep) < slowest * (1 + tolerances.escapeStep)
+                rows.append(row("escape_step", .upperBound, slowest, measured, tolerances.escapeStep,
+                                notCheckable: short ? none! + ", shorter than the upper end allows" : nil))
+            } else {
+                rows.append(row("escape_step", .upperBound, .infinity, measured, tolerances.escapeStep,
+                                notCheckable: "φ_K reaches 0 on [x_a(0), 1]: no slowest move"))
+            }
+            return rows
+        }
+    }
+
     /// The rows as a numeric table: `lambda, is_specgd, is_simulation, quantity_code,
     /// predicted, measured, relative_error, tolerance, passed, window_steps` (codes in
     /// `quantityCodes`; passed is 1, 0, or nan for not checkable; window_steps nan where it
     /// does not apply).
-    public static let quantityCodes = ["amplification": 0.0, "ratio_at_escape": 1, "escape_step": 2]
+    public static let quantityCodes = ["amplification": 0.0, "ratio_at_escape": 1, "escape_step": 2,
+                                       "trajectory_vs_specgd": 3, "first_step": 4]
 
-    public static func table(_ rows: [EscapeCheckRow]) -> Table {
+    /// With `methodCodes` (check-escape `--methods`), a last column `method_code`: the row's
+    /// method's index in that list.
+    public static func table(_ rows: [EscapeCheckRow], methodCodes: [String]? = nil) -> Table {
         var table = Table(columns: ["lambda", "is_specgd", "is_simulation", "quantity_code", "predicted", "measured",
-                                    "relative_error", "tolerance", "passed", "window_steps"])
+                                    "relative_error", "tolerance", "passed", "window_steps"] + (methodCodes == nil ? [] : ["method_code"]))
         for r in rows {
             let passed: Double = switch r.status { case .pass: 1; case .fail: 0; case .notCheckable: .nan }
-            table.append([r.lambda, r.method == "specgd" ? 1 : 0, r.source == .simulation ? 1 : 0,
-                          quantityCodes[r.quantity] ?? .nan, r.predicted, r.measured, r.relativeError, r.tolerance,
-                          passed, r.windowSteps.map(Double.init) ?? .nan])
+            var row: [Double] = [r.lambda, r.method == "specgd" ? 1 : 0, r.source == .simulation ? 1 : 0,
+                                 quantityCodes[r.quantity] ?? .nan, r.predicted, r.measured, r.relativeError, r.tolerance,
+                                 passed, r.windowSteps.map(Double.init) ?? .nan]
+            if let methodCodes {
+                let code: Double = methodCodes.firstIndex(of: r.method).map(Double.init) ?? .nan
+                row.append(code)
+            }
+            table.append(row)
         }
         return table
     }
@@ -192,7 +271,7 @@ public enum EscapeCheck {
         for r in rows {
             let verdict = switch r.status { case .pass: "PASS"; case .fail: "FAIL"; case .notCheckable: "not checkable" }
             lines.append(TextTable.row([TextTable.fixed(r.lambda, 4), r.method, r.source.rawValue,
-                                        r.quantity + (r.kind == .upperBound ? " ≤" : ""),
+                                        r.quantity + (r.kind == .upperBound ? " ≤" : r.kind == .lowerBound ? " ≥" : r.kind == .exact ? " ==" : ""),
                                         TextTable.fixed(r.predicted, 5), TextTable.fixed(r.measured, 5),
                                         r.status == .notCheckable ? "-" : String(format: "%+.2e", r.relativeError),
                                         TextTable.fixed(r.tolerance, 2), verdict], widths: widths))

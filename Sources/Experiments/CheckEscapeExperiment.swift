@@ -5,6 +5,48 @@ import Simulation
 import SpecgdSupport
 import Theory
 
+/// A method `check-escape` can check (`--methods`): the paper's two, and the optimizer family of
+/// docs/model.md §6 on the exact map. `muon` is the named recipe `Optimizer.muon` (NS5, K = 5,
+/// Nesterov β = 0.95); ns3, ns5 and polar-express are SpecGD with that polar rule (K = 5) and no
+/// momentum, so their checks isolate the Newton–Schulz plateau.
+public enum CheckEscapeMethod: String, Sendable, Codable, CaseIterable {
+    case gd, specgd, signgd, ns3, ns5
+    case polarExpress = "polar-express"
+    case muon, adam
+
+    /// The default set (the paper's comparison), whose outputs stay those of the two-method check.
+    public static let paper: [CheckEscapeMethod] = [.gd, .specgd]
+
+    public var optimizer: Optimizer {
+        switch self {
+        case .gd: Optimizer(method: .gd)
+        case .specgd: Optimizer(method: .specgd)
+        case .signgd: Optimizer(method: .signgd)
+        case .ns3: Optimizer(method: .specgd, polar: .ns3)
+        case .ns5: Optimizer(method: .specgd, polar: .ns5)
+        case .polarExpress: Optimizer(method: .specgd, polar: .polarExpress)
+        case .muon: .muon
+        case .adam: Optimizer(method: .adam)
+        }
+    }
+
+    /// gd and specgd: the paper's checks, on the map and the dense runs.
+    public var isPaperMethod: Bool { self == .gd || self == .specgd }
+
+    /// Parses `--methods` (comma-separated names); an unknown or repeated name is refused.
+    public static func list(_ text: String) throws -> [CheckEscapeMethod] {
+        var methods = [CheckEscapeMethod]()
+        for name in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let m = CheckEscapeMethod(rawValue: name) else {
+                throw InputError("unknown check-escape method '\(name)'; methods: \(allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard !methods.contains(m) else { throw InputError("check-escape method '\(name)' is given twice") }
+            methods.append(m)
+        }
+        return methods
+    }
+}
+
 /// What `specgd check-escape` runs: the escape-stage predictions of docs/model.md §5 checked on the
 /// exact map (W₀ = αI) and, unless `simulation` is nil, on dense simulations, for every λ and
 /// both methods. Codable, so a run record can be replayed (`init(_:)` from its configuration).
@@ -36,6 +78,11 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
     /// nil: the theory map only.
     public var simulation: DenseRuns?
     public var tolerances: EscapeTolerances
+    /// The methods checked, in order; nil: gd and specgd (`CheckEscapeMethod.paper`). The family
+    /// (signgd, ns3, ns5, polar-express, muon, adam) is checked on the map only.
+    public var methods: [CheckEscapeMethod]?
+
+    public var resolvedMethods: [CheckEscapeMethod] { methods ?? CheckEscapeMethod.paper }
 
     public init(lambdas: [Double] = [1, 2, 4, 8, 16], learningRate: Double = 1e-3, gdLearningRate: Double? = nil,
                 specgdLearningRate: Double? = nil, dimension: Int = 32, alpha: Double = 1e-3, steps: Int? = nil,
@@ -63,6 +110,7 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
                   escapeThreshold: configuration.escapeThreshold, simulation: nil, tolerances: configuration.tolerances)
         stepsGD = configuration.stepsGD
         stepsSpecGD = configuration.stepsSpecGD
+        methods = configuration.methods
         if let name = configuration.initialization {
             guard let initialization = Initialization(rawValue: name) else {
                 throw InputError("check-escape record: unknown initialization '\(name)'")
@@ -104,6 +152,34 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
         return Int(budget)
     }
 
+    /// Steps for a family method: the given budget (`stepsSpecGD`, the normalised updates' budget),
+    /// else past the slowest escape its prediction allows — 1.2× ⌈(a_esc − α)/(η·min φ_K)⌉ + 20 for
+    /// the Newton–Schulz rules, SpecGD's budget for signgd and adam.
+    public func familyStepBudget(_ method: CheckEscapeMethod) throws -> Int {
+        if method == .gd { return try stepBudget(Method.gd) }
+        if let steps = stepsSpecGD { return steps }
+        guard let schedule = method.optimizer.schedule else { return try stepBudget(Method.specgd) }
+        let lambda = lambdas.max() ?? 1, lr = learningRate(.specgd)
+        let o = method.optimizer
+        let x0 = EscapeAnalytics.newtonSchulzFirstInput(lambda: lambda, dimension: dimension, alpha: alpha, schedule: schedule,
+                                                        nesterovBeta: o.nesterov ? o.momentum : 0)
+        let slowest = max(EscapeAnalytics.newtonSchulzMoveBand(schedule, from: x0).min, 1e-3)
+        let budget = 1.2 * ((escapeThreshold - alpha) / (lr * slowest)).rounded(.up) + 20
+        guard budget < 1e9 else {
+            throw InputError("check-escape: \(method.rawValue) would need ≈ \(String(format: "%.3g", budget)) steps; give \(InputError.field("steps"))")
+        }
+        return Int(budget)
+    }
+
+    /// The exact map of a family method at one λ, recorded at every step.
+    public func familyConfiguration(_ method: CheckEscapeMethod, lambda: Double) throws -> TheoryConfiguration {
+        var c = TheoryConfiguration(method: method.optimizer.method, lambda: lambda, dimension: dimension, alpha: alpha,
+                                    learningRate: learningRate(method.optimizer.method), steps: try familyStepBudget(method), every: 1,
+                                    escapeThreshold: escapeThreshold)
+        c.optimizer = method.optimizer
+        return c
+    }
+
     /// Initial bulk mass q₀ = (d − 2)α².
     public var q0: Double { Double(dimension - 2) * alpha * alpha }
 
@@ -131,7 +207,7 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
             specgdLearningRate: learningRate(.specgd), dimension: dimension, alpha: alpha,
             stepsGD: try stepBudget(.gd), stepsSpecGD: try stepBudget(.specgd), escapeThreshold: escapeThreshold,
             initialization: simulation?.initialization.rawValue, seeds: simulation?.seeds,
-            seed: simulation?.seed, tolerances: tolerances)
+            seed: simulation?.seed, tolerances: tolerances, methods: methods)
     }
 }
 
@@ -151,6 +227,8 @@ public struct CheckEscapeConfiguration: Codable, Sendable, Equatable {
     public var seeds: Int?
     public var seed: UInt64?
     public var tolerances: EscapeTolerances
+    /// Given only with `--methods` (absent: gd and specgd).
+    public var methods: [CheckEscapeMethod]?
 }
 
 /// The `summary` block of escape-check.json.
@@ -184,6 +262,11 @@ public enum CheckEscapeExperiment {
     public static let tableFile = "escape-check.csv"
     public static let recordFile = "escape-check.json"
 
+    /// The signed coefficients a, b, c of a theory table, as columns.
+    static func coefficients(_ table: Table) -> [[Double]] {
+        ["a_signed", "b_signed", "c_signed"].map { table.column($0) ?? [] }
+    }
+
     /// Runs every λ × method (map, then the simulation when requested), one after the other.
     /// `jobs` parallelises a simulation's seeds (results do not depend on it); `progress`
     /// advances once per λ and method.
@@ -195,7 +278,9 @@ public enum CheckEscapeExperiment {
         var points = [EscapeFigure.Point]()
         for lambda in lambdas {
             var point = EscapeFigure.Point(lambda: lambda)
-            for method in Method.paperMethods {
+            let paper = request.resolvedMethods.filter(\.isPaperMethod).map { $0 == .gd ? Method.gd : Method.specgd }
+            var specgdCoefficients: [[Double]]?
+            for method in paper {
                 let theory = try runTheory(try request.theoryConfiguration(method, lambda: lambda))
                 let rate = request.learningRate(method)
                 let map = try EscapeMeasurement.measure(theory.table, lambda: lambda, threshold: threshold)
@@ -213,6 +298,27 @@ public enum CheckEscapeExperiment {
                 }
                 if method == .gd { point.gdMap = map; point.gdSimulation = simulated }
                 else { point.specgdMap = map; point.specgdSimulation = simulated }
+                if method == .specgd { specgdCoefficients = Self.coefficients(theory.table) }
+                progress?.advance()
+            }
+            for method in request.resolvedMethods where !method.isPaperMethod {
+                let config = try request.familyConfiguration(method, lambda: lambda)
+                let theory = try runTheory(config)
+                let m = try EscapeMeasurement.measure(theory.table, lambda: lambda, threshold: threshold)
+                let a = theory.table.column("a_signed") ?? []
+                var difference: Double?
+                if method == .signgd {
+                    // Exact SpecGD at the same λ and budget (the paper run when it is in the list).
+                    var exact = config
+                    exact.optimizer = Optimizer(method: .specgd)
+                    let reference = try specgdCoefficients.flatMap { $0.first?.count == a.count ? $0 : nil }
+                        ?? Self.coefficients(runTheory(exact).table)
+                    difference = zip(Self.coefficients(theory.table), reference).map { zip($0, $1).map { abs($0 - $1) }.max() ?? .nan }.max()
+                }
+                rows += EscapeCheck.familyRows(lambda: lambda, method: method.rawValue, measurement: m,
+                                               firstMove: a.count > 1 ? a[1] - a[0] : .nan, learningRate: config.learningRate,
+                                               threshold: threshold, dimension: request.dimension, optimizer: config.optimizer,
+                                               trajectoryDifference: difference, tolerances: tolerances)
                 progress?.advance()
             }
             points.append(point)
@@ -231,7 +337,7 @@ public enum CheckEscapeExperiment {
                       EscapeFigure.curveFile: EscapeFigure.curveTable(lambdas: lambdas, learningRate: gdRate, q: q0)]
         for name in [EscapeFigure.pointsFile, EscapeFigure.curveFile] { output.add(name, table: tables[name]!) }
         output.add(EscapeFigure.recipe(lambdaC: lambdaC, simulation: request.simulation != nil), tables: tables)
-        output.add(tableFile, table: EscapeCheck.table(rows))
+        output.add(tableFile, table: EscapeCheck.table(rows, methodCodes: request.methods.map { $0.map(\.rawValue) }))
         output.add(recordFile, kind: "check-escape", configuration: configuration, summary: summary)
         return CheckEscapeResult(configuration: configuration, summary: summary, points: points, output: output)
     }

@@ -24,6 +24,14 @@ public struct FigureSetRequest: Sendable, Codable, Equatable {
     public var lambdas: [Double] = [0.25, 0.5, 1, 1.5, 2, 2.5, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64]
     public var dimensions: [Int] = [10, 30, 100, 300, 1000, 3000, 10_000, 30_000]
     public var longSteps: Int = 12_000
+    /// The sizes of "muon-at-scale". Not among the coded keys, so the other figures' sidecars
+    /// stay as they were; that figure's sidecar stores them as `muonScale`.
+    public var muonScale = MuonAtScaleSizes()
+
+    private enum CodingKeys: String, CodingKey {
+        case lambda, learningRate, alpha, escapeThreshold, theoryDimension, simulationDimension, seeds, seed,
+             trajectorySteps, lambdas, dimensions, longSteps
+    }
 
     public init() {}
 
@@ -36,6 +44,7 @@ public struct FigureSetRequest: Sendable, Codable, Equatable {
         o.lambdas = (0...24).map { 0.25 * pow(2, Double($0) / 3) }
         o.dimensions = [10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000]
         o.longSteps = 20_000
+        o.muonScale = .full
         return o
     }
 
@@ -47,6 +56,7 @@ public struct FigureSetRequest: Sendable, Codable, Equatable {
         o.lambdas = [0.5, 1, 2, 4, 8, 16]
         o.dimensions = [10, 100, 1000, 10_000]
         o.longSteps = 6000
+        o.muonScale = .quick
         return o
     }
 }
@@ -55,7 +65,7 @@ public struct FigureSetRequest: Sendable, Codable, Equatable {
 /// and the figure's recipe (so `export-notebook` can redraw it).
 public struct FigureSet: Sendable {
     /// The figures, in the order `run` makes them.
-    public static let names = ["trajectories", "escape-vs-lambda", "escape-vs-dim", "loss", "bulk", "power-law"]
+    public static let names = ["trajectories", "escape-vs-lambda", "escape-vs-dim", "loss", "bulk", "power-law", "muon-at-scale"]
 
     public var options: FigureSetRequest
 
@@ -67,6 +77,8 @@ public struct FigureSet: Sendable {
         var figure: String
         var description: String
         var options: FigureSetRequest
+        /// muon-at-scale only: its sizes (`options` leaves them out).
+        var muonScale: MuonAtScaleSizes?
     }
 
     /// Makes every figure (`progress` is called with each name before it is made); the output
@@ -80,6 +92,7 @@ public struct FigureSet: Sendable {
         let makers: [(String, () throws -> (FigureRecipe, [String: Table]))] = [
             ("trajectories", trajectories), ("escape-vs-lambda", escapeVersusLambda), ("escape-vs-dim", escapeVersusDimension),
             ("loss", lossCurves), ("bulk", bulkContraction), ("power-law", powerLaw),
+            ("muon-at-scale", muonAtScale),
         ]
         for (name, make) in makers {
             progress(name)
@@ -88,7 +101,8 @@ public struct FigureSet: Sendable {
                 let table = tables[file]!
                 output.add(file, table: table)
                 output.add(sidecarPath(for: file), kind: "figures",
-                           configuration: DataRecord(figure: recipe.name, description: recipe.description, options: options),
+                           configuration: DataRecord(figure: recipe.name, description: recipe.description, options: options,
+                                                         muonScale: name == "muon-at-scale" ? options.muonScale : nil),
                            summary: ["rows": table.rows.count])
             }
             output.add(recipe, tables: tables)

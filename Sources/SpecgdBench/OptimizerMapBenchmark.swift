@@ -24,7 +24,8 @@ struct OptimizerMapBench: ParsableCommand {
     @Option(parsing: .unconditional, help: "Momentum β (0 = none; not for adam).")
     var momentum: Double = 0.95
 
-    @Flag(help: "Nesterov momentum.")
+    // A Bool flag defaulting to true needs its inversion (ArgumentParser refuses it otherwise).
+    @Flag(inversion: .prefixedNo, help: "Nesterov momentum (default on).")
     var nesterov = true
 
     @Option(parsing: .unconditional, help: "Spike strength λ.")

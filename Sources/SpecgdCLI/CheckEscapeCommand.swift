@@ -23,6 +23,12 @@ struct CheckEscapeCommand: ParsableCommand {
                                  a and b both move by η per step, so b/a only relaxes towards 1)
           SpecGD escape_step      vs ⌈(a_esc − a₀)/η⌉ (a moves by η per step)
         q̄ is the mean bulk mass over the window; λ_c = 2/(1 − q₀) is where ρ = 1.
+        --methods adds the optimizer family (docs/model.md §6), checked on the exact map only:
+          signgd trajectory_vs_specgd ==  every coefficient at every step equals exact SpecGD's (then SpecGD's rows)
+          ns3, ns5, polar-express, muon (NS5, K = 5, Nesterov β = 0.95):
+                 first_step       a₁ − a₀ vs η·φ_K(x_a(0)), x_a = |U_a|/(‖U‖_F + ε) from the closed-form gradient
+                 escape_step ≥ ≤  within ⌈(a_esc − a₀)/(η·max φ_K)⌉ … ⌈(a_esc − a₀)/(η·min φ_K)⌉, φ_K over [x_a(0), 1]
+          adam   first_step       a₁ − a₀ vs η·|G_a|/(|G_a| + ε) (no escape prediction)
         Every row is printed with prediction, measurement, relative error and tolerance; a failing prediction \
         is reported, never hidden. A prediction the run cannot test is "not checkable", with the reason: an \
         empty linear window (b₀ already above 0.1·b*₀, or a₀ > 0.1), no escape (nothing "at escape" to \
@@ -79,6 +85,9 @@ struct CheckEscapeCommand: ParsableCommand {
     var seedOption: UInt64?
     var seed: UInt64 { seedOption ?? 0 }
 
+    @Option(help: ArgumentHelp("Methods to check, comma-separated: gd, specgd, signgd, ns3, ns5, polar-express, muon, adam (default: gd,specgd; the others run on the map only).", valueName: "m,…"))
+    var methods: String?
+
     @OptionGroup var resources: ResourceOptions
 
     @OptionGroup var parallel: ParallelOptions
@@ -108,6 +117,7 @@ struct CheckEscapeCommand: ParsableCommand {
     private func checkOptions() throws {
         _ = try figureFormats.formats()
         let lambdas = try lambdaList()
+        if let methods { _ = try CheckEscapeMethod.list(methods) }
         if let gdLearningRate { try Validate.positive(gdLearningRate, "gd-lr") }
         if let specgdLearningRate { try Validate.positive(specgdLearningRate, "specgd-lr") }
         if let steps { try Validate.atLeast(steps, 1, "steps") }
@@ -143,9 +153,11 @@ struct CheckEscapeCommand: ParsableCommand {
 
     /// The library request these options describe.
     func request() throws -> CheckEscapeRequest {
-        CheckEscapeRequest(lambdas: try lambdaList(), learningRate: learningRate, gdLearningRate: gdLearningRate,
+        var request = CheckEscapeRequest(lambdas: try lambdaList(), learningRate: learningRate, gdLearningRate: gdLearningRate,
                            specgdLearningRate: specgdLearningRate, dimension: dimension, alpha: alpha, steps: steps,
                            escapeThreshold: escapeThreshold, simulation: noSimulation ? nil : denseRuns, tolerances: tolerances)
+        request.methods = try methods.map(CheckEscapeMethod.list)
+        return request
     }
 
     var denseRuns: CheckEscapeRequest.DenseRuns { .init(initialization: initialization, seeds: seeds, seed: seed) }
@@ -186,7 +198,7 @@ struct CheckEscapeCommand: ParsableCommand {
     static func perform(_ request: CheckEscapeRequest, directory outputDirectory: String, jobs: Int,
                         replayOf: ReplaySource? = nil, formats: FigureFormats = .svgOnly) throws {
         func path(_ name: String) -> String { ExperimentOutput.path(name, in: outputDirectory) }
-        let progress = Progress(label: "check-escape", total: request.lambdas.count * 2)
+        let progress = Progress(label: "check-escape", total: request.lambdas.count * request.resolvedMethods.count)
         let result = try CheckEscapeExperiment.run(request, jobs: jobs, progress: progress)
         progress.finish()
         try result.output.write(to: outputDirectory, command: Invocation.arguments, replayOf: replayOf, formats: formats)

@@ -19,6 +19,8 @@ struct FiguresCommand: ParsableCommand {
           loss              loss curves of both methods at three λ
           bulk              bulk mass q, bulk coefficient c and signal a over a long run (bulk contraction)
           power-law         a power-law covariance with θ* on a low-variance direction
+          muon-at-scale     peak b/a and escape step vs d = 10³…10⁸ for GD, exact SpecGD, NS5 (K = 5, 8,
+                            10) and Polar Express at several λ (α = 1/d, η = 0.3/√d)
         All runs but the overlaid simulations use the exact summary map. Defaults take well under a minute \
         in a release build; --quick shrinks every size (for CI and smoke tests), --full enlarges them.
         The simulations differ from simulate's defaults on purpose: they start from a gaussian W₀ (from αI \
@@ -29,10 +31,10 @@ struct FiguresCommand: ParsableCommand {
     @Option(name: .customLong("output-dir"), help: "Directory for the figures and their data (created if needed).")
     var outputDirectory: String
 
-    @Flag(help: "Small sizes (simulation d = 12, 2 seeds, fewer λ and d values, shorter runs).")
+    @Flag(help: "Small sizes (simulation d = 12, 2 seeds, fewer λ and d values, shorter runs; muon-at-scale: 3 dimensions, λ = 1 and 16).")
     var quick = false
 
-    @Flag(help: "Paper sizes: simulation d = 100 with 5 seeds, 25 λ values, 13 dimensions up to 10⁵, 20 000-step runs (a minute or two in release).")
+    @Flag(help: "Paper sizes: simulation d = 100 with 5 seeds, 25 λ values, 13 dimensions up to 10⁵, 20 000-step runs, muon-at-scale in half decades of d (a minute or two in release).")
     var full = false
 
     @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Spike strength λ of the trajectory, dimension, bulk and loss figures.")

@@ -1,4 +1,5 @@
 import Foundation
+import NumericKit
 
 /// Closed-form escape-stage predictions of docs/model.md §5 for the spiked model.
 ///
@@ -97,5 +98,64 @@ public struct EscapePredictions: Sendable, Codable, Equatable {
         }
         saturationSpike = EscapeAnalytics.saturationSpike(lambda: lambda, a: threshold, q: q0)
         saturationRatio = saturationSpike / threshold
+    }
+}
+
+/// Early-time predictions for the optimizer family on the spiked manifold (docs/model.md §6),
+/// from the closed-form gradient at W₀ = αI — a transcription independent of the map's.
+extension EscapeAnalytics {
+    /// The gradient coefficients at s = (α, α, α) of the spiked model with one spike:
+    /// G_g = σ_g α (2σ_g(α² − t_g) + T), T = Σ_g p_g σ_g (α² − t_g) (signal σ = 1, t = 1; spike
+    /// σ = 1 + λ; bulk σ = 1, p = d − 2), and ‖G‖_F = √(Σ_g p_g G_g²).
+    public static func identityGradient(lambda: Double, dimension d: Int, alpha: Double)
+        -> (signal: Double, spike: Double, bulk: Double, norm: Double) {
+        let s2 = alpha * alpha, p = Double(d - 2), spike = 1 + lambda
+        let trace = (s2 - 1) + spike * s2 + p * s2
+        let ga = alpha * (2 * (s2 - 1) + trace)
+        let gb = spike * alpha * (2 * spike * s2 + trace)
+        let gc = alpha * (2 * s2 + trace)
+        return (ga, gb, gc, (ga * ga + gb * gb + p * gc * gc).squareRoot())
+    }
+
+    /// x_a = |U_a| / (f‖U‖_F + ε) at the first step (U = G, or (1 + β)G with Nesterov momentum:
+    /// B₁ = G), the normalised signal coordinate the Newton–Schulz schedule acts on.
+    public static func newtonSchulzFirstInput(lambda: Double, dimension d: Int, alpha: Double,
+                                              schedule: NewtonSchulzSchedule, nesterovBeta: Double = 0) -> Double {
+        let g = identityGradient(lambda: lambda, dimension: d, alpha: alpha)
+        let scale = 1 + nesterovBeta
+        return abs(scale * g.signal) / (schedule.normalisationFactor * (scale * g.norm) + schedule.epsilon)
+    }
+
+    /// [min, max] of φ_K over [x₀, 1]: where the signal's per-step move η·φ_K(x_a) lies while x_a
+    /// stays between its first value and 1 (|U_a| ≤ ‖U‖_F). φ_K is sampled on 20 001 evenly spaced
+    /// points and both ends; the escape-step tolerance covers the sampling (a polynomial's extremum
+    /// between samples is off by at most max|φ_K'|·h/2).
+    public static func newtonSchulzMoveBand(_ schedule: NewtonSchulzSchedule, from x0: Double) -> (min: Double, max: Double) {
+        let lo = min(max(x0, 0), 1)
+        var low = Double.infinity, high = -Double.infinity
+        let n = 20_000
+        for i in 0...n {
+            let y = schedule.apply(lo + (1 - lo) * Double(i) / Double(n))
+            low = min(low, y)
+            high = max(high, y)
+        }
+        return (low, high)
+    }
+
+    /// A bound on the relative rounding error of φ_K(x) evaluated in floating point, with x itself
+    /// carrying `inputError` (relative): each step's evaluation adds ≤ 6ε (five operations), and
+    /// an error entering before step k is multiplied by the condition numbers κ_j = |p_j'(y) y / p_j(y)|
+    /// of the steps after it (to first order).
+    public static func newtonSchulzRelativeError(_ schedule: NewtonSchulzSchedule, at x: Double, inputError: Double) -> Double {
+        let eps = Double.ulpOfOne / 2
+        var y = x, bound = inputError
+        for step in schedule.steps {
+            let y2 = y * y, next = step(y)
+            let derivative = step.a + 3 * step.b * y2 + 5 * step.c * y2 * y2
+            let kappa = next != 0 ? abs(derivative * y / next) : 1
+            bound = bound * kappa + 6 * eps
+            y = next
+        }
+        return bound
     }
 }

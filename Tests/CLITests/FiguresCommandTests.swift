@@ -6,7 +6,7 @@ import Testing
 import SpecgdSupport
 
 @Suite struct FiguresCommandTests {
-    static let names = ["trajectories", "escape-vs-lambda", "escape-vs-dim", "loss", "bulk", "power-law"]
+    static let names = ["trajectories", "escape-vs-lambda", "escape-vs-dim", "loss", "bulk", "power-law", "muon-at-scale"]
 
     @Test func quickFigureSetHasEverySVGWithItsData() throws {
         let dir = try SpecgdProcess.temporaryDirectory()
@@ -32,6 +32,12 @@ import SpecgdSupport
             }
         }
         #expect(files.filter { $0.hasSuffix(".svg") }.count == Self.names.count)
+        // Only muon-at-scale's sidecars record its sizes (--quick: 3 dimensions, λ = 1 and 16).
+        let muon = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/muon-at-scale-lambda-16.json"))) as! [String: Any]
+        let sizes = (muon["configuration"] as! [String: Any])["muonScale"] as! [String: Any]
+        #expect(sizes["dimensions"] as? [Int] == [1000, 100_000, 100_000_000] && sizes["lambdas"] as? [Double] == [1, 16])
+        let bulk = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/bulk.json"))) as! [String: Any]
+        #expect((bulk["configuration"] as! [String: Any])["muonScale"] == nil)
         // The trajectories show the misalignment: GD's b/a grows well above 1, SpecGD's never does.
         let gd = try Table.readCSV(dir + "/trajectories-gd.csv").column("b_over_a_theory")!
         let spec = try Table.readCSV(dir + "/trajectories-specgd.csv").column("b_over_a_theory")!

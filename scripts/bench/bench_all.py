@@ -42,12 +42,12 @@ P.add_argument("--gdflow", required=True)
 P.add_argument("--repeats", type=int, default=5)
 P.add_argument("--quick", action="store_true")
 P.add_argument("--json", required=True)
-P.add_argument("--only", default="map,flow,phase,dense,samples,seeds",
+P.add_argument("--only", default="map,optimizer,flow,phase,dense,samples,seeds",
                help="comma-separated sections to run (default: all)")
 ARGS = P.parse_args()
-UNKNOWN = set(ARGS.only.split(",")) - {"map", "flow", "phase", "dense", "samples", "seeds"}
+UNKNOWN = set(ARGS.only.split(",")) - {"map", "optimizer", "flow", "phase", "dense", "samples", "seeds"}
 if UNKNOWN:
-    P.error(f"unknown section(s) {', '.join(sorted(UNKNOWN))}; choose from map,flow,phase,dense,samples,seeds")
+    P.error(f"unknown section(s) {', '.join(sorted(UNKNOWN))}; choose from map,optimizer,flow,phase,dense,samples,seeds")
 R = ARGS.repeats
 WORK = tempfile.mkdtemp(prefix="bench-all-")
 ROWS = []      # table rows
@@ -158,6 +158,29 @@ def bench_map():
             swift / ref, f"state after {steps} steps: max rel diff {diff:.1e}", diff <= 1e-12, "specgd ≥ 1e7 steps/s",
             {"spread_specgd": [min(rates['swift']), max(rates['swift'])], "spread_reference": [min(rates[kind]), max(rates[kind])]},
             met=swift >= 1e7)
+
+
+# ---------------------------------------------------------------- 1b. exact optimizer map (Muon)
+def bench_optimizer():
+    print("1b. exact optimizer map (Muon: NS5, K = 5, Nesterov β = 0.95; spiked λ = 8, d = 1000, α = 1e-3, η = 1e-7; 3 groups): steps/s")
+    lam, d, alpha, lr = 8.0, 1000, 1e-3, 1e-7
+    n_swift = 2_000_000 if ARGS.quick else 10_000_000
+    n_numpy = 10_000 if ARGS.quick else 50_000
+    common = ["--lambda", lam, "--dim", d, "--alpha", alpha, "--lr", lr]
+    rates = {"swift": [], "numpy": []}
+    for _ in range(R):
+        rates["swift"].append(float(next(l for l in bench("optimizer-map", *common, "--steps", n_swift, "--runs", 1).splitlines()
+                                          if l.startswith("steps_per_second=")).split("=")[1]))
+        t, _ = best_of(lambda: theory_reference.numpy_muon_map(lam, d, alpha, lr, n_numpy), 1)
+        rates["numpy"].append(n_numpy / t)
+    ours_final = next(l for l in bench("optimizer-map", *common, "--steps", n_numpy, "--runs", 1).splitlines()
+                      if l.startswith("final=")).split("=")[1]
+    diff = rel_diff([float(v) for v in ours_final.split(",")], theory_reference.numpy_muon_map(lam, d, alpha, lr, n_numpy))
+    swift, ref = median(rates["swift"]), median(rates["numpy"])
+    row("optimizer", "Muon map steps/s (specgd %.3g)" % swift, swift, ref, f"NumPy loop ({ref:.3g})", swift / ref,
+        f"state after {n_numpy} steps: max rel diff {diff:.1e}", diff <= 1e-12, "specgd ≥ 1e7 steps/s",
+        {"spread_specgd": [min(rates["swift"]), max(rates["swift"])], "spread_reference": [min(rates["numpy"]), max(rates["numpy"])]},
+        met=swift >= 1e7)
 
 
 # ---------------------------------------------------------------- 2. GD flow
@@ -464,7 +487,7 @@ def main():
     print(f"  {blas_line}")
     print(f"  NumPy {info['numpy']}, SciPy {info['scipy']} BLAS: {describe_numpy_blas(info['numpy_blas'])}")
     print(f"  medians over {R} repeats{'; --quick: small sizes' if ARGS.quick else ''}")
-    sections = {"map": bench_map, "flow": bench_flow, "phase": bench_phase, "dense": bench_dense,
+    sections = {"map": bench_map, "optimizer": bench_optimizer, "flow": bench_flow, "phase": bench_phase, "dense": bench_dense,
                 "samples": bench_samples, "seeds": bench_seeds}
     info["section_seconds"] = {}
     for name in ARGS.only.split(","):

@@ -34,6 +34,35 @@ def numpy_map(lam, d, alpha, lr, steps):
     return s.tolist()
 
 
+QUINTIC = (3.4445, -4.7750, 2.0315)
+
+
+def numpy_muon_map(lam, d, alpha, lr, steps, k=5, beta=0.95, nesterov=True, eps=1e-7):
+    """The exact optimizer map of docs/model.md §6 for Muon on the spiked 3-group model, a
+    transcription of the rules (not of specgd's code): B <- beta B + G, U = G + beta B
+    (Nesterov) or B, x = U / (||U||_F + eps) with ||U||_F^2 = sum_g p_g U_g^2, K quintic
+    steps x <- x ((b x^2 + c x^4) + a), s <- s - lr x."""
+    qa, qb, qc = QUINTIC
+    sigma = np.array([1.0, 1.0 + lam, 1.0])
+    mult = np.array([1.0, 1.0, d - 2.0])
+    target = np.array([1.0, 0.0, 0.0])
+    weight = mult * sigma
+    s = np.full(3, alpha)
+    buf = np.zeros(3)
+    for _ in range(steps):
+        m = s * s - target
+        t = weight @ m
+        g = sigma * s * (2 * sigma * m + t)
+        buf = beta * buf + g
+        u = g + beta * buf if nesterov else buf
+        x = u / (np.sqrt(mult @ (u * u)) + eps)
+        for _ in range(k):
+            x2 = x * x
+            x = x * ((qb * x2 + qc * (x2 * x2)) + qa)
+        s = s - lr * x
+    return s.tolist()
+
+
 def gd_flow(lam, d, alpha, t_end, method, tol):
     p = d - 2
 
