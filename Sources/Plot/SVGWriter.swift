@@ -10,19 +10,7 @@ struct SVGWriter {
         return text == "-0.00" ? "0.00" : text
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { MarkupText.escape(text) }
 
     mutating func raw(_ text: String) { body += text + "\n" }
 
@@ -124,5 +112,24 @@ struct SVGWriter {
             let h = r
             raw("<path d=\"M\(n(x - h)),\(n(y - h))L\(n(x + h)),\(n(y + h))M\(n(x - h)),\(n(y + h))L\(n(x + h)),\(n(y - h))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>")
         }
+    }
+}
+
+/// Text for XML and HTML documents (the SVG figures here, the HTML report in PlotRecipes).
+public enum MarkupText {
+    /// `text` with the five specials escaped, for element content and quoted attributes.
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.count)
+        for ch in text {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(ch)
+            }
+        }
+        return out
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Plot
 import SpecgdSupport
 
 /// `specgd report DIR`: one self-contained HTML page for any output folder and its sub-folders
@@ -53,21 +54,8 @@ public enum HTMLReport {
         return page.text
     }
 
-    /// `text` with the HTML specials escaped (for element content and quoted attributes).
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(ch)
-            }
-        }
-        return out
-    }
+    /// `text` with the HTML specials escaped (the same five as in SVG).
+    static func escape(_ text: String) -> String { MarkupText.escape(text) }
 
     /// A relative link target: each path component percent-encoded.
     static func href(_ path: String) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Experiments
 
 /// `export-notebook` from every kind of output folder, executed headless with nbconvert: a
 /// compare, a check-escape, a figures and a sweep folder with phase diagrams (text columns in
@@ -27,7 +28,9 @@ import Testing
             guard let range = code.range(of: "tables\\[\"[^\"]+\"\\]", options: .regularExpression) else { return nil }
             return String(code[range].dropFirst(8).dropLast(2))
         }
-        #expect(firstCSV == ["trajectories-gd.csv", "escape-vs-lambda.csv", "escape-vs-dim.csv", "loss.csv", "bulk.csv", "power-law.csv"])
+        #expect(firstCSV == ["trajectories-gd.csv", "escape-vs-lambda.csv", "escape-vs-dim.csv", "loss.csv", "bulk.csv", "power-law.csv",
+                             "muon-at-scale-lambda-1.csv"])
+        #expect(firstCSV.count == FigureSet.names.count)
 
         try Self.export(folders.sweep, to: dir + "/sweep.ipynb")
         let sweep = try Self.codeCells(dir + "/sweep.ipynb")
@@ -57,7 +60,7 @@ import Testing
         print("".join(o.get("text", "") for o in outputs if o.output_type == "stream"))
         """
         // (folder, images drawn by matplotlib): one per recipe or phase diagram.
-        let cases = [(folders.compare, 1), (folders.checkEscape, 1), (folders.figures, 6), (folders.sweep, 3)]
+        let cases = [(folders.compare, 1), (folders.checkEscape, 1), (folders.figures, FigureSet.names.count), (folders.sweep, 3)]
         for (folder, images) in cases {
             let name = (folder as NSString).lastPathComponent
             let notebook = "\(dir)/\(name).ipynb"
