@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Experiments
 
 /// `--format svg,png,pdf` and `--dpi`: PNG and PDF converted from the SVG by rsvg-convert, listed
 /// in the records, nothing left half-written, and a missing converter refused up front.
@@ -102,7 +103,7 @@ import Testing
 
         let figures = try SpecgdProcess.run(["figures", "--quick", "--format", "pdf", "--output-dir", dir + "/fig"])
         #expect(figures.status == 0, "\(figures.stderr)")
-        let names = ["trajectories", "escape-vs-lambda", "escape-vs-dim", "loss", "bulk", "power-law"]
+        let names = FigureSet.names
         for name in names { #expect(FileManager.default.fileExists(atPath: dir + "/fig/\(name).pdf"), "\(name).pdf") }
         let sidecar = try Self.record(dir + "/fig/loss.json")
         #expect(sidecar["convertedFigures"] as? [String] == names.map { "\($0).pdf" })
