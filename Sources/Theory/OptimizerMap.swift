@@ -327,15 +327,12 @@ public struct OptimizerMap: Sendable {
     /// `DiscreteMap.escapeMetrics` for this optimizer: every step up to escape feeds the peak.
     public func escapeMetrics(from start: [Double], steps: Int, threshold: Double = 0.5) throws -> EscapeMetrics {
         try Validate.positive(threshold, "escape threshold")
-        let signal = model.signalIndex, spike = model.spikeIndex
         var tracker = EscapeTracker(start: model.observables(start), threshold: threshold)
-        var escaped = false
-        _ = try iterate(from: OptimizerState(coefficients: start), steps: steps, every: max(steps, 1), watch: { s in
-            if escaped { return false }
-            if EscapeTracker.escapes(signal: s[signal], threshold: threshold) { escaped = true; return true }
-            if let spike { tracker.notePeak(signal: s[signal], spike: s[spike]) }
-            return false
-        }) { k, state in tracker.observe(step: k, model.observables(Array(state.coefficients))) }
+        var probe = EscapeProbe(model: model, threshold: threshold)
+        _ = try iterate(from: OptimizerState(coefficients: start), steps: steps, every: max(steps, 1),
+                        watch: { probe.watch($0, tracker: &tracker) }) { k, state in
+            tracker.observe(step: k, model.observables(Array(state.coefficients)))
+        }
         return tracker.metrics(steps: steps)
     }
 

@@ -129,13 +129,14 @@ struct TheoryRunner {
         var tracker: EscapeTracker
         /// The state of the last `record` (the final state when the run completes).
         var last: [Double]
-        var escaped = false
+        var probe: EscapeProbe
         var lastRow = -1
 
         init(_ runner: TheoryRunner, start: [Double], extraColumns: [String] = []) {
             self.runner = runner
             table = Table(columns: TrajectoryColumns.theory(groups: runner.groupNames) + extraColumns)
             tracker = EscapeTracker(start: runner.model.observables(start), threshold: runner.config.escapeThreshold)
+            probe = EscapeProbe(model: runner.model, threshold: runner.config.escapeThreshold)
             last = start
         }
 
@@ -156,15 +157,8 @@ struct TheoryRunner {
             lastRow = k
         }
 
-        /// The per-step probe: catches the escape step on a (recorded rows otherwise) and feeds
-        /// the peak amplification on the unrecorded steps, so both are exact. True at escape.
-        mutating func watch(_ s: UnsafeBufferPointer<Double>) -> Bool {
-            if escaped { return false }
-            let signal = runner.model.signalIndex
-            if EscapeTracker.escapes(signal: s[signal], threshold: runner.config.escapeThreshold) { escaped = true; return true }
-            if let spike = runner.model.spikeIndex { tracker.notePeak(signal: s[signal], spike: s[spike]) }
-            return false
-        }
+        /// The per-step probe (`EscapeProbe`). True at escape.
+        mutating func watch(_ s: UnsafeBufferPointer<Double>) -> Bool { probe.watch(s, tracker: &tracker) }
 
         /// At a poll: progress, and on cancellation the state reached as the last row, then stop.
         mutating func poll(_ k: Int, state: @autoclosure () -> [Double], extra: (inout [Double]) -> Void = { _ in }) throws {
