@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import NumericKit
 import SpecgdSupport
@@ -48,6 +49,12 @@ struct OptimizerMapBench: ParsableCommand {
     @Option(parsing: .unconditional, help: "Timed runs (the best is printed).")
     var runs: Int = 3
 
+    /// A sweep's row of cells: the batched escape metrics (`OptimizerMap.escapeMetrics(model:
+    /// optimizer:learningRates:…)`) over `cells` learning rates spread log-evenly over
+    /// [lr, 10·lr]; prints cell_steps_per_second and each cell's escape step.
+    @Option(parsing: .unconditional, help: "Cells in one batch (1 = a single trajectory; more: the batched escape over lr … 10·lr).")
+    var cells: Int = 1
+
     func optimizer() throws -> Optimizer {
         guard let method = Method(rawValue: method) else { throw InputError("--method: gd, specgd, signgd or adam (got '\(self.method)')") }
         var optimizer = Optimizer(method: method, momentum: method == .adam ? 0 : momentum, nesterov: method != .adam && momentum > 0 && nesterov)
@@ -64,7 +71,9 @@ struct OptimizerMapBench: ParsableCommand {
     func run() throws {
         try Validate.atLeast(runs, 1, "runs")
         try Validate.atLeast(steps, 1, "steps")
+        try Validate.atLeast(cells, 1, "cells")
         let model = try GroupedModel.spiked(lambda: lambda, dimension: dimension)
+        if cells > 1 { return try runBatch(model) }
         let map = try OptimizerMap(model: model, optimizer: try optimizer(), learningRate: lr)
         let start = OptimizerState(coefficients: model.identityStart(alpha: alpha))
         var best = Double.infinity
@@ -73,5 +82,23 @@ struct OptimizerMapBench: ParsableCommand {
         print("elapsed_seconds=\(best)")
         print("steps_per_second=\(Double(steps) / best)")
         print("final=\(final.coefficients.map { String($0) }.joined(separator: ","))")
+    }
+
+    /// The batched escape over `cells` learning rates: best wall time and each cell's escape step.
+    func runBatch(_ model: GroupedModel) throws {
+        let rates = (0..<cells).map { lr * Foundation.pow(10, Double($0) / Double(cells - 1)) }
+        let start = model.identityStart(alpha: alpha)
+        let optimizer = try optimizer()
+        var best = Double.infinity
+        var metrics: [EscapeMetrics] = []
+        for _ in 0..<runs {
+            best = min(best, try seconds {
+                metrics = try OptimizerMap.escapeMetrics(model: model, optimizer: optimizer, learningRates: rates, from: start, steps: steps)
+            })
+        }
+        print("elapsed_seconds=\(best)")
+        print("cell_steps_per_second=\(Double(steps * cells) / best)")
+        print("learning_rates=\(rates.map { String($0) }.joined(separator: ","))")
+        print("escape_steps=\(metrics.map { $0.escapeStep.map(String.init) ?? "none" }.joined(separator: ","))")
     }
 }

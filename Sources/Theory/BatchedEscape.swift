@@ -25,90 +25,58 @@ extension DiscreteMap {
         guard cells > 0 else { return [] }
         let reference = try DiscreteMap(model: model, method: method, learningRate: learningRates[0])
         let limit = reference.explosionLimit
-        let signal = model.signalIndex, spike = model.spikeIndex
-        let initial = model.observables(start)
-        var trackers = [EscapeTracker](repeating: EscapeTracker(start: initial, threshold: threshold), count: cells)
+        var watch = BatchedEscapeWatch(model: model, start: start, cells: cells, threshold: threshold)
         // s[g * cells + j]: group g of cell j.
         var s = [Double](repeating: 0, count: n * cells)
         for g in 0..<n { for j in 0..<cells { s[g * cells + j] = start[g] } }
         var t = [Double](repeating: 0, count: cells)
-        var escaped = [Bool](repeating: false, count: cells)
-        var unescaped = cells
-        // Per cell, the running max of |b/a| since step 0; handed to the tracker just before its
-        // escape (or final) observation, so only steps 0…escape count. Max is exact, so the
-        // result is the per-cell `notePeak` one bit for bit.
-        var peak = [Double](repeating: trackers[0].peakRatio, count: cells)
         var diverged = false
         func state(_ j: Int, _ p: UnsafeMutableBufferPointer<Double>) -> [Double] { (0..<n).map { p[$0 * cells + j] } }
         s.withUnsafeMutableBufferPointer { sp in
             t.withUnsafeMutableBufferPointer { tp in
                 learningRates.withUnsafeBufferPointer { lrp in
-                    peak.withUnsafeMutableBufferPointer { pk in
-                        var k = 1
-                        while k <= steps && !diverged {
-                            for j in 0..<cells { tp[j] = 0 }
-                            for g in 0..<n {
-                                let w = reference.weight[g], tg = reference.target[g]
-                                let row = sp.baseAddress! + g * cells
-                                for j in 0..<cells { tp[j] += w * (row[j] * row[j] - tg) }
-                            }
-                            for g in 0..<n {
-                                let sg = reference.sigma[g], tg = reference.target[g]
-                                let row = sp.baseAddress! + g * cells
-                                // The gradient below is `ManifoldGradient.coefficient` written inline (same
-                                // association, so the batched map equals DiscreteMap.rawStep bit for bit:
-                                // BatchedEscapeTests; rawStep is pinned to the reference by ManifoldGradientTests).
-                                // Σ value² is NaN/inf/huge iff some value is (a false alarm only costs the
-                                // per-cell re-run below); unlike a max it vectorises.
-                                var squares = 0.0
-                                switch method {
-                                case .gd:
-                                    for j in 0..<cells {
-                                        let x = row[j]
-                                        let value = x - lrp[j] * (sg * x * (2 * sg * (x * x - tg) + tp[j]))
-                                        row[j] = value
-                                        squares += value * value
-                                    }
-                                case .specgd:
-                                    for j in 0..<cells {
-                                        let x = row[j]
-                                        let grad = sg * x * (2 * sg * (x * x - tg) + tp[j])
-                                        let value = x - (grad > 0 ? lrp[j] : (grad < 0 ? -lrp[j] : 0))
-                                        row[j] = value
-                                        squares += value * value
-                                    }
-                                case .signgd, .adam:
-                                    break  // refused by DiscreteMap.init above
-                                }
-                                if !(squares <= limit * limit) { diverged = true }  // false for NaN too
-                            }
-                            let a = sp.baseAddress! + signal * cells
-                            if let spike, unescaped > 0 {
-                                // Own loop, after the step: keeps the update loops above vectorisable.
-                                // No escaped mask needed: a cell's peak is handed over at its escape
-                                // step, and the tracker ignores anything later; once every cell has
-                            // escaped the loop is skipped.
-                                let b = sp.baseAddress! + spike * cells
+                    var k = 1
+                    while k <= steps && !diverged {
+                        for j in 0..<cells { tp[j] = 0 }
+                        for g in 0..<n {
+                            let w = reference.weight[g], tg = reference.target[g]
+                            let row = sp.baseAddress! + g * cells
+                            for j in 0..<cells { tp[j] += w * (row[j] * row[j] - tg) }
+                        }
+                        for g in 0..<n {
+                            let sg = reference.sigma[g], tg = reference.target[g]
+                            let row = sp.baseAddress! + g * cells
+                            // The gradient below is `ManifoldGradient.coefficient` written inline (same
+                            // association, so the batched map equals DiscreteMap.rawStep bit for bit:
+                            // BatchedEscapeTests; rawStep is pinned to the reference by ManifoldGradientTests).
+                            // Σ value² is NaN/inf/huge iff some value is (a false alarm only costs the
+                            // per-cell re-run below); unlike a max it vectorises.
+                            var squares = 0.0
+                            switch method {
+                            case .gd:
                                 for j in 0..<cells {
-                                    let r = abs(b[j] / a[j])
-                                    pk[j] = r > pk[j] ? r : pk[j]
+                                    let x = row[j]
+                                    let value = x - lrp[j] * (sg * x * (2 * sg * (x * x - tg) + tp[j]))
+                                    row[j] = value
+                                    squares += value * value
                                 }
+                            case .specgd:
+                                for j in 0..<cells {
+                                    let x = row[j]
+                                    let grad = sg * x * (2 * sg * (x * x - tg) + tp[j])
+                                    let value = x - (grad > 0 ? lrp[j] : (grad < 0 ? -lrp[j] : 0))
+                                    row[j] = value
+                                    squares += value * value
+                                }
+                            case .signgd, .adam:
+                                break  // refused by DiscreteMap.init above
                             }
-                            for j in 0..<cells where !escaped[j] && EscapeTracker.escapes(signal: a[j], threshold: threshold) {
-                                escaped[j] = true
-                                unescaped -= 1
-                                trackers[j].notePeak(ratio: pk[j])
-                                trackers[j].observe(step: k, model.observables(state(j, sp)))
-                            }
-                            k += 1
+                            if !(squares <= limit * limit) { diverged = true }  // false for NaN too
                         }
-                        if !diverged && steps > 0 {
-                            for j in 0..<cells {
-                                trackers[j].notePeak(ratio: pk[j])  // no-op for escaped cells
-                                trackers[j].observe(step: steps, model.observables(state(j, sp)))
-                            }
-                        }
+                        watch.observe(step: k, s: UnsafePointer(sp.baseAddress!)) { state($0, sp) }
+                        k += 1
                     }
+                    if !diverged && steps > 0 { watch.finish(steps: steps, s: UnsafePointer(sp.baseAddress!)) { state($0, sp) } }
                 }
             }
         }
@@ -118,6 +86,114 @@ extension DiscreteMap {
                 try DiscreteMap(model: model, method: method, learningRate: $0).escapeMetrics(from: start, steps: steps, threshold: threshold)
             }
         }
-        return trackers.map { $0.metrics(steps: steps) }
+        return watch.metrics(steps: steps)
+    }
+}
+
+/// The escape bookkeeping of a batch of cells stepped together in struct-of-arrays layout
+/// (s[g·cells + j] is group g of cell j), shared by the batched discrete map and the batched
+/// optimizer map. Per cell the running max of |b/a| since step 0 is handed to the cell's
+/// tracker just before its escape (or final) observation, so only steps 0…escape count; max
+/// is exact, so the result equals the one-cell `EscapeProbe` path bit for bit.
+struct BatchedEscapeWatch {
+    let model: GroupedModel
+    let cells: Int
+    let threshold: Double
+    private var trackers: [EscapeTracker]
+    private var peak: [Double]
+    private var escaped: [Bool]
+    private var unescaped: Int
+
+    init(model: GroupedModel, start: [Double], cells: Int, threshold: Double) {
+        self.model = model
+        self.cells = cells
+        self.threshold = threshold
+        let tracker = EscapeTracker(start: model.observables(start), threshold: threshold)
+        trackers = Array(repeating: tracker, count: cells)
+        peak = Array(repeating: tracker.peakRatio, count: cells)
+        escaped = Array(repeating: false, count: cells)
+        unescaped = cells
+    }
+
+    /// After step k: the peaks, then the cells that escape at k. `coefficients(j)` is cell j's state.
+    mutating func observe(step k: Int, s: UnsafePointer<Double>, coefficients: (Int) -> [Double]) {
+        let a = s + model.signalIndex * cells
+        if let spike = model.spikeIndex, unescaped > 0 {
+            // Own loop, after the step: keeps the update loops vectorisable. No escaped mask
+            // needed: a cell's peak is handed over at its escape step and the tracker ignores
+            // anything later; once every cell has escaped the loop is skipped.
+            let b = s + spike * cells, cells = cells
+            peak.withUnsafeMutableBufferPointer { pk in
+                for j in 0..<cells {
+                    let r = abs(b[j] / a[j])
+                    pk[j] = r > pk[j] ? r : pk[j]
+                }
+            }
+        }
+        for j in 0..<cells where !escaped[j] && EscapeTracker.escapes(signal: a[j], threshold: threshold) {
+            escaped[j] = true
+            unescaped -= 1
+            trackers[j].notePeak(ratio: peak[j])
+            trackers[j].observe(step: k, model.observables(coefficients(j)))
+        }
+    }
+
+    /// The final observation of every cell after `steps` (> 0) steps.
+    mutating func finish(steps: Int, s: UnsafePointer<Double>, coefficients: (Int) -> [Double]) {
+        for j in 0..<cells {
+            trackers[j].notePeak(ratio: peak[j])  // no-op for escaped cells
+            trackers[j].observe(step: steps, model.observables(coefficients(j)))
+        }
+    }
+
+    func metrics(steps: Int) -> [EscapeMetrics] { trackers.map { $0.metrics(steps: steps) } }
+}
+
+extension OptimizerMap {
+    /// `escapeMetrics` for many learning rates of one model and optimizer at once — the cells of
+    /// a (λ, η) phase diagram that share λ. Returns exactly (bit for bit) what
+    /// `OptimizerMap(model:optimizer:learningRate: lr).escapeMetrics(from:steps:threshold:)`
+    /// returns for each lr, in order.
+    ///
+    /// Why: one trajectory is a serial chain (Muon's step is ~200 dependent cycles: the gradient,
+    /// ‖U‖_F's square root and division, K rounds of the polynomial), so a single run is bound
+    /// by latency; the cells of a batch are independent and fill the vector units instead.
+    /// Every cell runs `rawStep`'s expressions in the same order as its one-cell run. A batch
+    /// that diverges is re-run cell by cell so the error is the one `escapeMetrics` throws.
+    public static func escapeMetrics(model: GroupedModel, optimizer: Optimizer, learningRates: [Double],
+                                     from start: [Double], steps: Int, threshold: Double = 0.5) throws -> [EscapeMetrics] {
+        try Validate.positive(threshold, "escape threshold")
+        try Validate.atLeast(steps, 0, "steps")
+        guard start.count == model.count else {
+            throw InputError("start has \(start.count) coefficients for \(model.count) groups")
+        }
+        for value in start { try Validate.finite(value, "initial coefficient") }
+        let maps = try learningRates.map { try OptimizerMap(model: model, optimizer: optimizer, learningRate: $0) }
+        guard let reference = maps.first else { return [] }
+        let cells = maps.count, total = model.count * cells
+        let limit = reference.explosionLimit
+        let x = Buffers(start: start, maps: maps)
+        defer { x.deallocate() }
+        var watch = BatchedEscapeWatch(model: model, start: start, cells: cells, threshold: threshold)
+        let diverged = reference.withConstants { constants -> Bool in
+            let s = UnsafePointer(x.s), batch = OptimizerMap.CellBatch(count: cells)
+            var k = 1
+            while k <= steps {
+                reference.rawStep(x, constants, batch, step: k)
+                // Σ s² is NaN/inf/huge iff some |s| is (a false alarm only costs the re-run
+                // below); unlike a max it vectorises.
+                var squares = 0.0
+                for i in 0..<total { squares += s[i] * s[i] }
+                if !(squares <= limit * limit) { return true }  // false for NaN too
+                watch.observe(step: k, s: s) { x.coefficients(cell: $0) }
+                k += 1
+            }
+            if steps > 0 { watch.finish(steps: steps, s: s) { x.coefficients(cell: $0) } }
+            return false
+        }
+        if diverged {
+            return try maps.map { try $0.escapeMetrics(from: start, steps: steps, threshold: threshold) }
+        }
+        return watch.metrics(steps: steps)
     }
 }

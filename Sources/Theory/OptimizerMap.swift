@@ -103,14 +103,17 @@ public struct OptimizerMap: Sendable {
         adamEpsilon = optimizer.resolvedAdamEpsilon
     }
 
-    /// The buffers of one run, one allocation: s, G (scratch), B, m, v, u, each `count` long.
+    /// The buffers of one run of `cells` independent trajectories (one, or a batch of learning
+    /// rates), one allocation. Per-group arrays are struct-of-arrays, entry g·cells + j for group
+    /// g of cell j: s, G (scratch), B, m, v, u. Per cell: η', 1 − η'ω and one scratch sum.
     struct Buffers {
         let base: UnsafeMutablePointer<Double>
         let count: Int
-        init(_ state: OptimizerState) {
-            count = state.coefficients.count
-            base = .allocate(capacity: 6 * max(count, 1))
-            base.initialize(repeating: 0, count: 6 * max(count, 1))
+        let cells: Int
+
+        /// One trajectory from `state`, stepped with the map's own η' and decay.
+        init(_ state: OptimizerState, map: OptimizerMap) {
+            self.init(count: state.coefficients.count, cells: 1)
             for g in 0..<count {
                 s[g] = state.coefficients[g]
                 b[g] = state.momentum[g]
@@ -118,14 +121,41 @@ public struct OptimizerMap: Sendable {
                 v[g] = state.secondMoment[g]
                 u[g] = state.update[g]
             }
+            learningRate[0] = map.effectiveLearningRate
+            decay[0] = map.decay
         }
+
+        /// `maps.count` trajectories from the same coefficients, every buffer 0.
+        init(start: [Double], maps: [OptimizerMap]) {
+            self.init(count: start.count, cells: maps.count)
+            for g in 0..<count { for j in 0..<cells { s[g * cells + j] = start[g] } }
+            for (j, map) in maps.enumerated() {
+                learningRate[j] = map.effectiveLearningRate
+                decay[j] = map.decay
+            }
+        }
+
+        private init(count: Int, cells: Int) {
+            self.count = count
+            self.cells = cells
+            let capacity = max((6 * count + 3) * cells, 1)
+            base = .allocate(capacity: capacity)
+            base.initialize(repeating: 0, count: capacity)
+        }
+
         func deallocate() { base.deallocate() }
         var s: UnsafeMutablePointer<Double> { base }
-        var gradient: UnsafeMutablePointer<Double> { base + count }
-        var b: UnsafeMutablePointer<Double> { base + 2 * count }
-        var m: UnsafeMutablePointer<Double> { base + 3 * count }
-        var v: UnsafeMutablePointer<Double> { base + 4 * count }
-        var u: UnsafeMutablePointer<Double> { base + 5 * count }
+        var gradient: UnsafeMutablePointer<Double> { base + count * cells }
+        var b: UnsafeMutablePointer<Double> { base + 2 * count * cells }
+        var m: UnsafeMutablePointer<Double> { base + 3 * count * cells }
+        var v: UnsafeMutablePointer<Double> { base + 4 * count * cells }
+        var u: UnsafeMutablePointer<Double> { base + 5 * count * cells }
+        var learningRate: UnsafeMutablePointer<Double> { base + 6 * count * cells }
+        var decay: UnsafeMutablePointer<Double> { base + (6 * count + 1) * cells }
+        var sum: UnsafeMutablePointer<Double> { base + (6 * count + 2) * cells }
+        /// Cell j's coefficients (a copy; the batched escape's observations).
+        func coefficients(cell j: Int) -> [Double] { (0..<count).map { s[$0 * cells + j] } }
+        /// The state of a one-cell run (`cells == 1`: the arrays are contiguous per group).
         func view(step: Int) -> StateView {
             StateView(step: step, coefficients: UnsafeBufferPointer(start: s, count: count),
                       momentum: UnsafeBufferPointer(start: b, count: count),
@@ -155,64 +185,95 @@ public struct OptimizerMap: Sendable {
         }
     }
 
+    /// The number of cells `rawStep` steps, as a type: `SingleCell` makes it the constant 1, so
+    /// a one-trajectory run compiles to straight-line per-group code (the batched loops over
+    /// cells cost a single trajectory ~30 % otherwise).
+    protocol CellCount { var count: Int { get } }
+    struct SingleCell: CellCount { var count: Int { 1 } }
+    struct CellBatch: CellCount { let count: Int }
+
     /// Pointers to the model's constants for the duration of a run.
     struct Constants {
         let w, sg, tg, p, ns: UnsafePointer<Double>
         let nsCount: Int
     }
 
-    /// One step t (1-based, for Adam's bias correction) on raw buffers.
+    /// One step t (1-based, for Adam's bias correction) of every cell on raw buffers. Each cell
+    /// sees the same expressions in the same order whatever the number of cells (sums over
+    /// groups run g = 0, 1, … per cell), so a batched cell equals its one-cell run bit for bit;
+    /// the cells only make the inner loops independent, vectorisable work.
     @inline(__always)
-    func rawStep(_ x: Buffers, _ k: Constants, step t: Int) {
-        let n = x.count, s = x.s, grad = x.gradient, u = x.u
+    func rawStep<Cells: CellCount>(_ x: Buffers, _ k: Constants, _ batch: Cells, step t: Int) {
+        let n = x.count, cells = batch.count, total = n * cells
+        let s = x.s, grad = x.gradient, u = x.u, sum = x.sum
         // The gradient: `ManifoldGradient` in `DiscreteMap.rawStep`'s association.
-        var trace = 0.0
-        for g in 0..<n { trace += k.w[g] * (s[g] * s[g] - k.tg[g]) }
-        for g in 0..<n { grad[g] = k.sg[g] * s[g] * (2 * k.sg[g] * (s[g] * s[g] - k.tg[g]) + trace) }
+        for j in 0..<cells { sum[j] = 0 }
+        for g in 0..<n {
+            let w = k.w[g], tg = k.tg[g], row = s + g * cells
+            for j in 0..<cells { sum[j] += w * (row[j] * row[j] - tg) }
+        }
+        for g in 0..<n {
+            let sg = k.sg[g], tg = k.tg[g], row = s + g * cells, out = grad + g * cells
+            for j in 0..<cells { out[j] = sg * row[j] * (2 * sg * (row[j] * row[j] - tg) + sum[j]) }
+        }
         if direction == .adam {
             let m = x.m, v = x.v
             let correction1 = 1 - Foundation.pow(beta1, Double(t)), correction2 = 1 - Foundation.pow(beta2, Double(t))
-            for g in 0..<n {
-                m[g] = beta1 * m[g] + (1 - beta1) * grad[g]
-                v[g] = beta2 * v[g] + (1 - beta2) * (grad[g] * grad[g])
-                u[g] = (m[g] / correction1) / ((v[g] / correction2).squareRoot() + adamEpsilon)
+            for i in 0..<total {
+                m[i] = beta1 * m[i] + (1 - beta1) * grad[i]
+                v[i] = beta2 * v[i] + (1 - beta2) * (grad[i] * grad[i])
+                u[i] = (m[i] / correction1) / ((v[i] / correction2).squareRoot() + adamEpsilon)
             }
         } else {
             // U into u; the direction then replaces it in place.
             if beta > 0 {
                 let b = x.b
-                for g in 0..<n {
-                    b[g] = beta * b[g] + grad[g]
-                    u[g] = nesterov ? grad[g] + beta * b[g] : b[g]
+                for i in 0..<total {
+                    b[i] = beta * b[i] + grad[i]
+                    u[i] = nesterov ? grad[i] + beta * b[i] : b[i]
                 }
             } else {
-                for g in 0..<n { u[g] = grad[g] }
+                for i in 0..<total { u[i] = grad[i] }
             }
             switch direction {
             case .gradient, .adam:
                 break
             case .sign:
-                for g in 0..<n { u[g] = u[g] > 0 ? 1 : (u[g] < 0 ? -1 : 0) }
+                for i in 0..<total { u[i] = u[i] > 0 ? 1 : (u[i] < 0 ? -1 : 0) }
             case .newtonSchulz:
-                var normSquared = 0.0
-                for g in 0..<n { normSquared += k.p[g] * (u[g] * u[g]) }
-                let denominator = normalisationFactor * normSquared.squareRoot() + normalisationEpsilon
-                // U = 0 with ε = 0: no direction (the sign(0) = 0 convention), not 0/0.
-                let scale = denominator > 0 ? 1 / denominator : 0
+                // sum ← ‖U‖²_F per cell, then the scale 1/(f‖U‖_F + ε).
+                for j in 0..<cells { sum[j] = 0 }
                 for g in 0..<n {
-                    var y = u[g] * scale
-                    var j = 0
-                    while j < k.nsCount {
-                        let y2 = y * y
-                        y = y * ((k.ns[j + 1] * y2 + k.ns[j + 2] * (y2 * y2)) + k.ns[j])
-                        j += 3
+                    let p = k.p[g], row = u + g * cells
+                    for j in 0..<cells { sum[j] += p * (row[j] * row[j]) }
+                }
+                for j in 0..<cells {
+                    let denominator = normalisationFactor * sum[j].squareRoot() + normalisationEpsilon
+                    // U = 0 with ε = 0: no direction (the sign(0) = 0 convention), not 0/0.
+                    sum[j] = denominator > 0 ? 1 / denominator : 0
+                }
+                for g in 0..<n {
+                    let row = u + g * cells
+                    for j in 0..<cells { row[j] = row[j] * sum[j] }
+                }
+                // The polynomial round by round over every entry (the rounds outermost, so the
+                // entry loop vectorises; each entry still sees y ← y·((b y² + c y⁴) + a) in order).
+                var r = 0
+                while r < k.nsCount {
+                    let a = k.ns[r], b = k.ns[r + 1], c = k.ns[r + 2]
+                    for i in 0..<total {
+                        let y = u[i], y2 = y * y
+                        u[i] = y * ((b * y2 + c * (y2 * y2)) + a)
                     }
-                    u[g] = y
+                    r += 3
                 }
             }
         }
-        let lr = effectiveLearningRate, keep = decay
-        for g in 0..<n { s[g] = keep * s[g] - lr * u[g] }
+        let lr = x.learningRate, keep = x.decay
+        for g in 0..<n {
+            let row = s + g * cells, direction = u + g * cells
+            for j in 0..<cells { row[j] = keep[j] * row[j] - lr[j] * direction[j] }
+        }
     }
 
     /// Runs `body` with the constants' pointers.
@@ -235,9 +296,9 @@ public struct OptimizerMap: Sendable {
 
     /// One step in place (tests and small drivers; `iterate` is the fast path).
     public func step(_ state: inout OptimizerState) {
-        let x = Buffers(state)
+        let x = Buffers(state, map: self)
         defer { x.deallocate() }
-        withConstants { rawStep(x, $0, step: state.step + 1) }
+        withConstants { rawStep(x, $0, SingleCell(), step: state.step + 1) }
         state = x.view(step: state.step + 1).copy()
     }
 
@@ -256,7 +317,7 @@ public struct OptimizerMap: Sendable {
             throw InputError("start has \(buffer.count) values for \(n) groups")
         }
         for value in start.coefficients { try Validate.finite(value, "initial coefficient") }
-        let x = Buffers(start)
+        let x = Buffers(start, map: self)
         defer { x.deallocate() }
         let first = start.step
         try record(first, x.view(step: first))
@@ -268,7 +329,7 @@ public struct OptimizerMap: Sendable {
             var untilPoll = DiscreteMap.pollInterval
             let coefficients = UnsafeBufferPointer(start: x.s, count: n)
             while k <= steps {
-                rawStep(x, constants, step: first + k)
+                rawStep(x, constants, SingleCell(), step: first + k)
                 for g in 0..<n where !(abs(x.s[g]) <= limit) {  // false for NaN too
                     throw DivergenceError(step: first + k, detail: "coefficient \(model.groups[g].name) = \(x.s[g]); lower the learning rate")
                 }

@@ -45,3 +45,58 @@ import Theory
         catch let error as DivergenceError { #expect(error.step == expected?.step) }
     }
 }
+
+/// The batched optimizer map (many learning rates at once) must be the per-cell
+/// `OptimizerMap.escapeMetrics`, bit for bit, for every rule of the family.
+@Suite struct BatchedOptimizerEscapeTests {
+    static let optimizers: [Optimizer] = [
+        .muon,
+        Optimizer(method: .gd, momentum: 0.9, nesterov: true, weightDecay: 0.5),
+        Optimizer(method: .specgd, polar: .ns3, newtonSchulzSteps: 7, weightDecay: 0.1, learningRateScale: .adamwRMS),
+        Optimizer(method: .specgd, polar: .polarExpress, newtonSchulzSteps: 8, momentum: 0.9),
+        Optimizer(method: .signgd, momentum: 0.9, nesterov: true),
+        Optimizer(method: .adam, weightDecay: 0.01),
+    ]
+
+    @Test(arguments: optimizers)
+    func batchedEqualsPerCell(optimizer: Optimizer) throws {
+        let lrs = [1e-4, 1e-3, 2.5e-3, 1e-2]
+        for model in [try GroupedModel.spiked(lambda: 8, dimension: 1000),
+                      try GroupedModel.powerLaw(beta: 1, dimension: 40, signalIndex: 2)] {
+            let start = model.identityStart(alpha: 1e-3)
+            for steps in [0, 150, 2500] {  // 150: most cells have not escaped yet
+                let batched = try OptimizerMap.escapeMetrics(model: model, optimizer: optimizer, learningRates: lrs,
+                                                             from: start, steps: steps)
+                let expected = try lrs.map {
+                    try OptimizerMap(model: model, optimizer: optimizer, learningRate: $0).escapeMetrics(from: start, steps: steps)
+                }
+                #expect(batched == expected, "\(optimizer.method) \(model.count) groups, steps \(steps)")
+            }
+        }
+    }
+
+    /// The test can fail: the grid holds escaping and non-escaping cells, so a batch that
+    /// stepped every cell with one learning rate would differ.
+    @Test func gridMixesEscapeAndNoEscape() throws {
+        let model = try GroupedModel.spiked(lambda: 8, dimension: 1000)
+        let metrics = try OptimizerMap.escapeMetrics(model: model, optimizer: .muon, learningRates: [1e-4, 1e-2],
+                                                     from: model.identityStart(alpha: 1e-3), steps: 600)
+        #expect(metrics[0].escapeStep == nil && metrics[1].escapeStep != nil)
+        #expect(try OptimizerMap.escapeMetrics(model: model, optimizer: .muon, learningRates: [],
+                                               from: model.identityStart(alpha: 1e-3), steps: 10).isEmpty)
+    }
+
+    @Test func divergentCellThrowsTheSameError() throws {
+        let model = try GroupedModel.spiked(lambda: 8, dimension: 1000)
+        let start = model.identityStart(alpha: 1)
+        let optimizer = Optimizer(method: .gd, momentum: 0.9)
+        var expected: DivergenceError?
+        do { _ = try OptimizerMap(model: model, optimizer: optimizer, learningRate: 0.5).escapeMetrics(from: start, steps: 50) }
+        catch let error as DivergenceError { expected = error }
+        #expect(expected != nil)
+        do {
+            _ = try OptimizerMap.escapeMetrics(model: model, optimizer: optimizer, learningRates: [1e-4, 0.5], from: start, steps: 50)
+            Issue.record("no divergence")
+        } catch let error as DivergenceError { #expect(error.step == expected?.step) }
+    }
+}

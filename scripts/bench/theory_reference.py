@@ -63,6 +63,35 @@ def numpy_muon_map(lam, d, alpha, lr, steps, k=5, beta=0.95, nesterov=True, eps=
     return s.tolist()
 
 
+def numpy_muon_escape_batch(lam, d, alpha, lrs, steps, threshold=0.5, k=5, beta=0.95, eps=1e-7):
+    """numpy_muon_map (Nesterov) for a row of learning rates at once, vectorised over the cells
+    as a NumPy user would write a phase-diagram row: state arrays of shape (3, cells). Returns
+    each cell's escape step (first step with |a| >= threshold) or None."""
+    qa, qb, qc = QUINTIC
+    lrs = np.asarray(lrs, dtype=float)
+    sigma = np.array([1.0, 1.0 + lam, 1.0])[:, None]
+    mult = np.array([1.0, 1.0, d - 2.0])[:, None]
+    target = np.array([1.0, 0.0, 0.0])[:, None]
+    weight = mult * sigma
+    s = np.full((3, lrs.size), alpha)
+    buf = np.zeros_like(s)
+    escape = np.full(lrs.size, -1)
+    for step in range(1, steps + 1):
+        m = s * s - target
+        t = (weight * m).sum(axis=0)
+        g = sigma * s * (2 * sigma * m + t)
+        buf = beta * buf + g
+        u = g + beta * buf
+        x = u / (np.sqrt((mult * (u * u)).sum(axis=0)) + eps)
+        for _ in range(k):
+            x2 = x * x
+            x = x * ((qb * x2 + qc * (x2 * x2)) + qa)
+        s = s - lrs * x
+        new = (escape < 0) & (np.abs(s[0]) >= threshold)
+        escape[new] = step
+    return [int(e) if e >= 0 else None for e in escape]
+
+
 def gd_flow(lam, d, alpha, t_end, method, tol):
     p = d - 2
 
