@@ -15,11 +15,15 @@ import TestSupport
         var lr: Double
         var steps: Int
         /// Continuous methods: the steps over which the error model must stay ≤ 1e-10 relative.
-        /// 0 for plain Newton–Schulz SpecGD (no momentum): there the map's own transition Φ grows
-        /// by orders of magnitude within a few hundred steps (measured windows 100–900 steps at
-        /// d = 16), so the first-order bound passes 1e-10 relative early; the dense run is still
-        /// checked against it at every checkpoint. Open: a tighter model or a better-conditioned case.
+        /// Plain Newton–Schulz SpecGD (no momentum) at η = 1e-3 chatters after escape, where the
+        /// map's own transition Φ grows by orders of magnitude within a few hundred steps, so
+        /// there the dense run is only held to the bound (window 0); at η = 2e-4 ns3, ns5 and
+        /// custom rows keep the bound below 1e-10 over all 3000 steps, through escape. Plain
+        /// Polar Express is the exception: its Φ grows near a ≈ 0.15, before escape, at any η
+        /// tried (windows of 500 steps at η = 2e-4, 1000 at 1e-4).
         var minimumWindow: Int = 0
+        /// Whether `minimumWindow` steps reach escape (a ≥ 4α); false only for plain Polar Express.
+        var windowCoversEscape = true
         var testDescription: String {
             let o = optimizer
             return "\(o.method.rawValue) \(o.polar?.rawValue ?? "") β=\(o.momentum)\(o.nesterov ? " nesterov" : "") ω=\(o.weightDecay) \(o.learningRateScale.rawValue)"
@@ -132,6 +136,12 @@ import TestSupport
              lr: 0.002, steps: 3000, minimumWindow: 3000),
         Case(optimizer: Optimizer(method: .specgd, polar: .ns3), lr: 1e-3, steps: 2000, minimumWindow: 0),
         Case(optimizer: Optimizer(method: .specgd, polar: .ns5), lr: 1e-3, steps: 2000, minimumWindow: 0),
+        Case(optimizer: Optimizer(method: .specgd, polar: .ns3), lr: 2e-4, steps: 3000, minimumWindow: 3000),
+        Case(optimizer: Optimizer(method: .specgd, polar: .ns5), lr: 2e-4, steps: 3000, minimumWindow: 3000),
+        Case(optimizer: Optimizer(method: .specgd, polar: .custom, coefficients: [NewtonSchulzStep(3, -3.2, 1.2), NewtonSchulzStep(1.5, -0.5, 0)]),
+             lr: 2e-4, steps: 3000, minimumWindow: 3000),
+        Case(optimizer: Optimizer(method: .specgd, polar: .polarExpress), lr: 2e-4, steps: 3000, minimumWindow: 500,
+             windowCoversEscape: false),
         Case(optimizer: .muon, lr: 1e-3, steps: 2000, minimumWindow: 1000),
         Case(optimizer: Optimizer(method: .specgd, polar: .polarExpress, newtonSchulzSteps: 8, weightDecay: 0.1),
              lr: 1e-3, steps: 2000, minimumWindow: 0),
@@ -167,8 +177,9 @@ import TestSupport
         }
         #expect(worst <= 1, "worst |dense − map| / bound \(worst)")
         #expect(window >= test.minimumWindow, "bound ≤ 1e-10 relative up to step \(window); |dense − map|/|s| there ≤ \(worstDifference)")
-        // A window of the required length covers the escape (a ≥ 4α): real dynamics.
-        if test.minimumWindow > 0 {
+        // A window of the required length covers the escape (a ≥ 4α): real dynamics. (Plain
+        // Polar Express's 500 steps stop short of it; see `minimumWindow`.)
+        if test.minimumWindow > 0 && test.windowCoversEscape {
             #expect(states[window].coefficients[0] > 4 * Self.alpha, "a at step \(window): \(states[window].coefficients[0])")
         }
         #expect(states.last!.coefficients[0] > 4 * Self.alpha)
@@ -197,13 +208,40 @@ import TestSupport
         return zip(identity, rotated).map { abs($0 - $1) / abs($0) }.max()!
     }
 
-    @Test func spectralMethodsAreRotationInvariantCoordinateWiseMethodsAreNot() throws {
-        // Invariant: within the 1e-10 relative agreement the identity runs keep with the map
-        // (a rotated run adds gemm/gesdd roundings of order d·ε·κ, far below it over 400 steps).
-        for o in [Optimizer(method: .specgd), Optimizer.muon] {
-            let e = try Self.difference(o)
-            #expect(e <= 1e-10, "\(o.method) \(o.polarRule): \(e)")
+    /// Exact SpecGD: each start's a, b and loss lie within ManifoldErrorModel's dense-vs-map
+    /// bound of the same exact map (diagonal path from αI, rotated path — dense gradients and
+    /// gesdd — from αQ), so the two runs differ by at most the sum of the two bounds.
+    @Test func exactSpecGDIsRotationInvariantWithinTheErrorModel() throws {
+        let d = 32, alpha = 0.03, lr = 1e-3, steps = 400
+        let model = try GroupedModel.spiked(lambda: 8, dimension: d)
+        var trajectory: [[Double]] = []
+        _ = try DiscreteMap(model: model, method: .specgd, learningRate: lr)
+            .iterate(from: model.identityStart(alpha: alpha), steps: steps) { _, s in trajectory.append(s) }
+        func bound(_ path: DenseManifoldPath) -> ManifoldRunBound {
+            denseVersusMapBound(groups: model.manifoldGroups, dimension: d, spectral: true, learningRate: lr,
+                                alpha: alpha, path: path, trajectory: trajectory)
         }
+        let diagonal = bound(.diagonal), rotated = bound(.rotated)
+        // Every sign determined on both paths: the bound is meaningful (no rounding-decided tie).
+        #expect(diagonal.signMargin > 1 && rotated.signMargin > 1, "sign margins \(diagonal.signMargin), \(rotated.signMargin)")
+        let identity = try Self.final(Optimizer(method: .specgd), .identity)
+        let turned = try Self.final(Optimizer(method: .specgd), .orthogonal)
+        let limits = [diagonal.a[steps] + rotated.a[steps], diagonal.b[steps] + rotated.b[steps],
+                      diagonal.loss[steps] + rotated.loss[steps]]
+        for (i, name) in ["a", "b", "loss"].enumerated() {
+            #expect(abs(identity[i] - turned[i]) <= limits[i], "\(name): |I − Q| = \(abs(identity[i] - turned[i])), bound \(limits[i])")
+        }
+        #expect(identity[0] > 4 * alpha)  // mid-escape: real dynamics
+    }
+
+    /// Muon from αQ against αI, and the coordinate-wise methods' order-one effect.
+    @Test func spectralMethodsAreRotationInvariantCoordinateWiseMethodsAreNot() throws {
+        // Muon: no rotated-path error model for Newton–Schulz with momentum exists yet, so this
+        // holds it to the 1e-10 relative the identity runs keep with the map
+        // (OptimizerAgreementTests: Muon's bound stays below it for 1000 steps); the rotated
+        // run adds gemm roundings of order d·ε per product.
+        let e = try Self.difference(.muon)
+        #expect(e <= 1e-10, "muon: \(e)")
         // Not invariant: a difference of order one, nine orders above that agreement.
         for o in [Optimizer(method: .signgd), Optimizer(method: .adam)] {
             let e = try Self.difference(o)
