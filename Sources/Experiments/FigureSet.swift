@@ -133,13 +133,14 @@ public struct FigureSet: Sendable {
     func trajectories() throws -> (FigureRecipe, [String: Table]) {
         var tables = [String: Table](), methods = [OverlayRecipe.Method]()
         let d = options.simulationDimension, every = max(1, options.trajectorySteps / 150)
+        let start = Initialization.gaussian
         for method in Method.paperMethods {
             let theoryConfiguration = TheoryConfiguration(method: method, lambda: options.lambda, dimension: d, alpha: options.alpha,
                                                           learningRate: options.learningRate, steps: options.trajectorySteps,
                                                           every: every, escapeThreshold: options.escapeThreshold)
             let theory = try runTheory(theoryConfiguration)
             var c = SimulationConfiguration(method: method, lambda: options.lambda, dimension: d,
-                                            initialization: .gaussian, alpha: options.alpha, learningRate: options.learningRate,
+                                            initialization: start, alpha: options.alpha, learningRate: options.learningRate,
                                             steps: options.trajectorySteps, every: every, seeds: options.seeds, seed: options.seed)
             c.recordWallTime = false
             let sim = try runSimulation(c)
@@ -155,10 +156,10 @@ public struct FigureSet: Sendable {
                                  bandLabel: band ? OverlayCaptions.bandLabel : nil))
         }
         let title = OverlayCaptions.title(prefix: "GD vs SpecGD", lambda: options.lambda, dimension: d, lr: options.learningRate,
-                                          alpha: options.alpha, simulation: .gaussian, seeds: options.seeds, seed: options.seed)
+                                          alpha: options.alpha, simulation: start, seeds: options.seeds, seed: options.seed)
         var recipe = OverlayRecipe.recipe(methods: methods, name: "trajectories", title: title,
                                           references: OverlayCaptions.chatterReferences(lr: options.learningRate))
-        recipe.description = "Coefficients a (signal), b (spike), c (bulk), the ratio b/a, the loss and the alignment a²/‖W‖²_F against the step, at λ = \(Table.format(options.lambda)), lr = \(Table.format(options.learningRate)). Lines: exact summary map from W₀ = αI; markers: dense simulations from a Gaussian W₀ (entries N(0, α²/d); \(OverlayCaptions.seeds(count: options.seeds, master: options.seed))\(options.seeds > 1 ? ", mean, band 10–90 %" : "")). GD's spike b runs ahead of the signal a (b/a grows); SpecGD's does not. " + OverlayCaptions.chatterExplanation(simulation: .gaussian)
+        recipe.description = "Coefficients a (signal), b (spike), c (bulk), the ratio b/a, the loss and the alignment a²/‖W‖²_F against the step, at λ = \(Table.format(options.lambda)), lr = \(Table.format(options.learningRate)). Lines: exact summary map from W₀ = αI; markers: dense simulations from a Gaussian W₀ (entries N(0, α²/d); \(OverlayCaptions.seeds(count: options.seeds, master: options.seed))\(options.seeds > 1 ? ", mean, band 10–90 %" : "")). GD's spike b runs ahead of the signal a (b/a grows); SpecGD's does not. " + OverlayCaptions.chatterExplanation(simulation: start)
         return (recipe, tables)
     }
 

@@ -81,6 +81,15 @@ import Theory
         let svg = try recipe.figure(tables: tables).svg
         #expect(svg.contains("fill=\"#777777\" fill-opacity=\"0.22\""))
         #expect(svg.contains("SpecGD map: post-escape 2-cycle band of c"))
+        // Markers come after each panel's frame, so the alignment's markers at 1.0 are whole
+        // (the earlier fix, kept).
+        let panels = svg.components(separatedBy: "<defs><clipPath").dropFirst()
+        #expect(panels.count == recipe.panels.count)
+        for panel in panels {
+            let frame = try #require(panel.range(of: "fill=\"none\" stroke=\"#000000\" stroke-width=\"1\"")).lowerBound
+            let marker = try #require(panel.range(of: "<circle")).lowerBound
+            #expect(frame < marker)
+        }
     }
 
     /// compare's title follows its simulation side; with one seed there is no seed band and no
