@@ -333,10 +333,11 @@ public enum CheckEscapeExperiment {
                                          total: rows.count, lambdaCritical: lambdaC, q0: q0, rows: rows)
 
         var output = ExperimentOutput()
-        let tables = [EscapeFigure.pointsFile: EscapeFigure.pointsTable(points, learningRate: gdRate),
+        let tables = [EscapeFigure.pointsFile: EscapeFigure.pointsTable(points, learningRate: gdRate, specgdLearningRate: request.learningRate(.specgd)),
                       EscapeFigure.curveFile: EscapeFigure.curveTable(lambdas: lambdas, learningRate: gdRate, q: q0)]
         for name in [EscapeFigure.pointsFile, EscapeFigure.curveFile] { output.add(name, table: tables[name]!) }
-        output.add(EscapeFigure.recipe(lambdaC: lambdaC, simulation: request.simulation != nil), tables: tables)
+        output.add(EscapeFigure.recipe(lambdaC: lambdaC, simulation: request.simulation != nil,
+                                       initialization: request.simulation?.initialization ?? .gaussian), tables: tables)
         output.add(tableFile, table: EscapeCheck.table(rows, methodCodes: request.methods.map { $0.map(\.rawValue) }))
         output.add(recordFile, kind: "check-escape", configuration: configuration, summary: summary)
         return CheckEscapeResult(configuration: configuration, summary: summary, points: points, output: output)

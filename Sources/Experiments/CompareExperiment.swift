@@ -123,6 +123,7 @@ public enum CompareExperiment {
         var tables = [String: Table]()
         var output = ExperimentOutput()
         var outcome = RunOutcome.completed(request.theory.steps), divergence: DivergenceError?
+        var chatterRate: Double?
         for method in request.methods where outcome.status == .completed {
             let theoryConfig = request.theoryConfiguration(method)
             let theory = try runTheoryKeepingRows(theoryConfig, cancellation: cancellation)
@@ -144,19 +145,30 @@ public enum CompareExperiment {
                 simulation: TrajectoryComparison.withSpikeRatio(simTable),
                 statistics: TrajectoryComparison.defaultStatistics + ["b_over_a"], tolerance: tolerance)
             let csv = request.csvName(method)
-            output.add(csv, table: result.table)
-            tables[csv] = result.table
-            overlay.append(.init(label: method.displayName, csv: csv, table: result.table,
-                                 color: method == .gd ? .blue : .vermillion))
+            // Exact SpecGD's post-escape 2-cycle band of c (docs/model.md §5) next to the overlay's columns.
+            let band = OverlayCaptions.hasChatterBand(theoryConfig)
+            let table = band ? OverlayCaptions.withChatterBand(result.table, theory: theoryConfig,
+                                                                escapeStep: theory.summary.escape.escapeStep) : result.table
+            if band { chatterRate = theoryConfig.learningRate }
+            output.add(csv, table: table)
+            tables[csv] = table
+            overlay.append(.init(label: method.displayName, csv: csv, table: table,
+                                 color: method == .gd ? .blue : .vermillion, bandLabel: band ? OverlayCaptions.bandLabel : nil))
             comparisons.append(result)
             reports.append(CompareMethodReport(method: method.rawValue, csv: csv, commonSteps: result.commonSteps,
                                                passed: result.passed, deviations: result.deviations,
                                                theoryEscape: theory.summary.escape, theory: theoryConfig, simulation: simConfig,
                                                theoryStatus: theory.outcome, simulationStatus: sim.outcome))
         }
-        let title = "Theory vs simulation at λ = \(Table.format(request.theory.lambda)), d = \(request.theory.dimension)"
+        let sim = request.simulation
+        let title = OverlayCaptions.title(prefix: "Theory vs simulation", lambda: request.theory.lambda, dimension: request.theory.dimension,
+                                          lr: request.theory.learningRate, alpha: request.theory.alpha,
+                                          simulation: sim.initialization, seeds: sim.seeds, seed: sim.seed)
             + (request.theoryLambda.map { " (theory at λ = \(Table.format($0)))" } ?? "")
-        output.add(OverlayRecipe.recipe(methods: overlay, name: figureName, title: title), tables: tables)
+        var recipe = OverlayRecipe.recipe(methods: overlay, name: figureName, title: title,
+                                          references: chatterRate.map(OverlayCaptions.chatterReferences) ?? [:])
+        if chatterRate != nil { recipe.description += " " + OverlayCaptions.chatterExplanation(simulation: sim.initialization) }
+        output.add(recipe, tables: tables)
         let passed: Bool? = tolerance == nil ? nil : reports.allSatisfy { $0.passed == true }
         let summary = CompareSummary(passed: passed, tolerance: tolerance, methods: reports)
         output.add(recordFile, kind: "compare", configuration: request.configuration, summary: summary, outcome: outcome)

@@ -29,12 +29,27 @@ public enum EscapeFigure {
     public static let pointsFile = "amplification.csv"
     public static let curveFile = "rho-curve.csv"
 
+    /// SpecGD's per-step growth of b/a over a window of k steps from (a₀, b₀ = r₀a₀) when a and
+    /// b both grow by η per step (docs/model.md §5: in the linear window both gradient
+    /// coefficients are negative): ((b₀ + kη)/(a₀ + kη) / r₀)^(1/k). From W₀ = αI (r₀ = 1) it is
+    /// exactly 1; from a Gaussian W₀ (r₀ ≠ 1) b/a relaxes towards 1, so it is above 1 for
+    /// r₀ < 1 and below for r₀ > 1, the further from 1 the shorter the window (large λ).
+    public static func specgdRelaxationGrowth(initialSignal a0: Double, initialRatio r0: Double, steps k: Int,
+                                              learningRate eta: Double) -> Double {
+        guard k > 0, a0 > 0, r0 > 0 else { return .nan }
+        let n = Double(k)
+        return pow((r0 * a0 + n * eta) / (a0 + n * eta) / r0, 1 / n)
+    }
+
     /// `amplification.csv`: one row per λ with the measured per-step growth and window
-    /// amplification of each run (NaN where not run) and GD's prediction ρ^k.
-    public static func pointsTable(_ points: [Point], learningRate: Double) -> Table {
+    /// amplification of each run (NaN where not run), GD's prediction ρ^k and, for the dense
+    /// SpecGD runs, the relaxation of b/a from their measured start (`specgdRelaxationGrowth`).
+    public static func pointsTable(_ points: [Point], learningRate: Double, specgdLearningRate: Double? = nil) -> Table {
         var table = Table(columns: ["lambda", "gd_predicted_growth", "gd_predicted_amplification",
                                     "gd_map_growth", "gd_map_amplification", "gd_sim_growth", "gd_sim_amplification",
-                                    "specgd_map_growth", "specgd_map_amplification", "specgd_sim_growth", "specgd_sim_amplification"])
+                                    "specgd_map_growth", "specgd_map_amplification", "specgd_sim_growth", "specgd_sim_amplification",
+                                    "specgd_sim_relaxation_growth"])
+        let eta = specgdLearningRate ?? learningRate
         for p in points {
             let reference = p.gdMap ?? p.gdSimulation
             let rho = reference.map { EscapeAnalytics.rho(lambda: p.lambda, lr: learningRate, q: $0.windowMeanQ) } ?? .nan
@@ -44,7 +59,11 @@ public enum EscapeFigure {
                           growth(p.gdMap), p.gdMap?.amplification ?? .nan,
                           growth(p.gdSimulation), p.gdSimulation?.amplification ?? .nan,
                           growth(p.specgdMap), p.specgdMap?.maxAmplification ?? .nan,
-                          growth(p.specgdSimulation), p.specgdSimulation?.maxAmplification ?? .nan])
+                          growth(p.specgdSimulation), p.specgdSimulation?.maxAmplification ?? .nan,
+                          p.specgdSimulation.map {
+                              specgdRelaxationGrowth(initialSignal: $0.initialSignal, initialRatio: $0.initialRatio,
+                                                     steps: $0.windowSteps, learningRate: eta)
+                          } ?? .nan])
         }
         return table
     }
@@ -62,36 +81,46 @@ public enum EscapeFigure {
         return table
     }
 
-    public static func recipe(lambdaC: Double, simulation: Bool, name: String = "amplification") -> FigureRecipe {
+    /// Hollow simulation markers are drawn large and first, the filled map markers small and
+    /// after them, so a map point inside a simulation point stays visible.
+    static let simulationMarkerSize = 4.8, mapMarkerSize = 2.6
+
+    /// `initialization`: where the dense runs start (the caption explains their SpecGD growth by it).
+    public static func recipe(lambdaC: Double, simulation: Bool, initialization: Initialization = .gaussian,
+                              name: String = "amplification") -> FigureRecipe {
         let gd = Color.blue, spec = Color.vermillion
         let pts = pointsFile
-        var growth: [SeriesRecipe] = [
-            .line(curveFile, x: "lambda", y: "rho", label: "GD prediction (ρ, ρ^k)", color: gd, style: .dashed),
-            .markers(pts, x: "lambda", y: "gd_map_growth", label: "GD map", color: gd, shape: .circle, filled: true),
-            .markers(pts, x: "lambda", y: "specgd_map_growth", label: "SpecGD map", color: spec, shape: .diamond, filled: true),
-        ]
-        var total: [SeriesRecipe] = [
-            .line(pts, x: "lambda", y: "gd_predicted_amplification", label: "GD prediction (ρ, ρ^k)", color: gd, style: .dashed),
-            .markers(pts, x: "lambda", y: "gd_map_amplification", label: "GD map", color: gd, shape: .circle, filled: true),
-            .markers(pts, x: "lambda", y: "specgd_map_amplification", label: "SpecGD map", color: spec, shape: .diamond, filled: true),
-        ]
-        if simulation {
-            growth += [.markers(pts, x: "lambda", y: "gd_sim_growth", label: "GD sim.", color: gd, shape: .square, filled: false),
-                       .markers(pts, x: "lambda", y: "specgd_sim_growth", label: "SpecGD sim.", color: spec, shape: .triangle, filled: false)]
-            total += [.markers(pts, x: "lambda", y: "gd_sim_amplification", label: "GD sim.", color: gd, shape: .square, filled: false),
-                      .markers(pts, x: "lambda", y: "specgd_sim_amplification", label: "SpecGD sim.", color: spec, shape: .triangle, filled: false)]
+        func sims(_ kind: String) -> [SeriesRecipe] {
+            guard simulation else { return [] }
+            return [.markers(pts, x: "lambda", y: "gd_sim_\(kind)", label: "GD sim.", color: gd, shape: .square, filled: false,
+                             size: simulationMarkerSize),
+                    .markers(pts, x: "lambda", y: "specgd_sim_\(kind)", label: "SpecGD sim.", color: spec, shape: .triangle,
+                             filled: false, size: simulationMarkerSize)]
         }
+        func maps(_ kind: String) -> [SeriesRecipe] {
+            [.markers(pts, x: "lambda", y: "gd_map_\(kind)", label: "GD map", color: gd, shape: .circle, filled: true, size: mapMarkerSize),
+             .markers(pts, x: "lambda", y: "specgd_map_\(kind)", label: "SpecGD map", color: spec, shape: .diamond, filled: true,
+                      size: mapMarkerSize)]
+        }
+        var growth: [SeriesRecipe] = [.line(curveFile, x: "lambda", y: "rho", label: "GD prediction (ρ, ρ^k)", color: gd, style: .dashed)]
+        if simulation {
+            growth.append(.line(pts, x: "lambda", y: "specgd_sim_relaxation_growth", label: "SpecGD sim. prediction: b/a relaxes from (b/a)_0",
+                                color: spec, style: .dotted))
+        }
+        growth += sims("growth") + maps("growth")
+        let total: [SeriesRecipe] = [.line(pts, x: "lambda", y: "gd_predicted_amplification", label: "GD prediction (ρ, ρ^k)", color: gd, style: .dashed)]
+            + sims("amplification") + maps("amplification")
         let lambdaLine = ReferenceRecipe(vertical: true, value: lambdaC, label: String(format: "λ_c = %.3g", lambdaC), color: .black, style: .dotted)
         let unit = ReferenceRecipe(vertical: false, value: 1, label: nil, color: .gray, style: .solid)
         return FigureRecipe(
             name: name, title: "Variance-induced misalignment: growth of b/a in the linear window",
-            description: "Left: per-step growth of the spike-to-signal ratio b/a in the linear window against λ; GD follows ρ(λ, η̃, q) and exceeds 1 for λ > λ_c (dotted), SpecGD stays at 1. Right: total amplification of b/a over the window (GD: against ρ^k; SpecGD: its maximum over the window, bounded by 1). 'map' = exact summary map, 'sim.' = dense simulation (seed mean).",
+            description: "Left: per-step growth of the spike-to-signal ratio b/a in the linear window against λ; GD follows ρ(λ, η̃, q) and exceeds 1 for λ > λ_c (dotted). SpecGD's map (from W₀ = αI, b₀/a₀ = 1) stays at exactly 1: a and b both grow by η per step. Dense SpecGD from \(OverlayCaptions.start(initialization)) starts at (b/a)₀ ≠ 1 (1 only from αI), and b/a relaxes towards 1 as a and b grow by about η per step: its per-step growth follows ((b₀ + kη)/(a₀ + kη)/(b/a)₀)^(1/k) over the window's k steps (dotted), above 1 when (b/a)₀ < 1, below when (b/a)₀ > 1, further from 1 at large λ where the window is shorter. None of it is amplification of the spike. Right: total amplification of b/a over the window (GD: against ρ^k; SpecGD: its maximum over the window, at most max(1, (a/b)₀)). 'map' = exact summary map, 'sim.' = dense simulation (seed mean).",
             columns: 2, sharedLegend: true,
             panels: [
                 PanelRecipe(title: "per-step growth of b/a", xLabel: "spike strength λ", yLabel: "growth per step",
                             xScale: .log, yScale: .linear, series: growth, references: [lambdaLine, unit]),
                 PanelRecipe(title: "amplification over the linear window", xLabel: "spike strength λ",
-                            yLabel: "(b/a)ₖ / (b/a)₀", xScale: .log, yScale: .log, series: total,
+                            yLabel: "(b/a)_k / (b/a)_0", xScale: .log, yScale: .log, series: total,
                             references: [lambdaLine, unit]),
             ])
     }

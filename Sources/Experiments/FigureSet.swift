@@ -133,10 +133,14 @@ public struct FigureSet: Sendable {
     func trajectories() throws -> (FigureRecipe, [String: Table]) {
         var tables = [String: Table](), methods = [OverlayRecipe.Method]()
         let d = options.simulationDimension, every = max(1, options.trajectorySteps / 150)
+        let start = Initialization.gaussian
         for method in Method.paperMethods {
-            let theory = try self.theory(method, dimension: d, steps: options.trajectorySteps, every: every)
+            let theoryConfiguration = TheoryConfiguration(method: method, lambda: options.lambda, dimension: d, alpha: options.alpha,
+                                                          learningRate: options.learningRate, steps: options.trajectorySteps,
+                                                          every: every, escapeThreshold: options.escapeThreshold)
+            let theory = try runTheory(theoryConfiguration)
             var c = SimulationConfiguration(method: method, lambda: options.lambda, dimension: d,
-                                            initialization: .gaussian, alpha: options.alpha, learningRate: options.learningRate,
+                                            initialization: start, alpha: options.alpha, learningRate: options.learningRate,
                                             steps: options.trajectorySteps, every: every, seeds: options.seeds, seed: options.seed)
             c.recordWallTime = false
             let sim = try runSimulation(c)
@@ -144,12 +148,18 @@ public struct FigureSet: Sendable {
             let comparison = try TrajectoryComparison.compare(theory: TrajectoryComparison.withSpikeRatio(theory.table), simulation: TrajectoryComparison.withSpikeRatio(simTable),
                                                               statistics: TrajectoryComparison.defaultStatistics + ["b_over_a"])
             let file = "trajectories-\(method.rawValue).csv"
-            tables[file] = comparison.table
-            methods.append(.init(label: Self.label(method), csv: file, table: comparison.table, color: Self.color(method)))
+            let band = OverlayCaptions.hasChatterBand(theoryConfiguration)
+            let table = band ? OverlayCaptions.withChatterBand(comparison.table, theory: theoryConfiguration,
+                                                                escapeStep: theory.summary.escape.escapeStep) : comparison.table
+            tables[file] = table
+            methods.append(.init(label: Self.label(method), csv: file, table: table, color: Self.color(method),
+                                 bandLabel: band ? OverlayCaptions.bandLabel : nil))
         }
-        var recipe = OverlayRecipe.recipe(methods: methods, name: "trajectories",
-                                          title: "GD vs SpecGD at λ = \(Table.format(options.lambda)), d = \(d): theory (lines) and simulation (markers)")
-        recipe.description = "Coefficients a (signal), b (spike), c (bulk), the ratio b/a, the loss and the alignment a²/‖W‖²_F against the step, at λ = \(Table.format(options.lambda)). Lines: exact summary map from W₀ = αI; markers: dense simulations from a gaussian W₀ (mean of \(options.seeds) seeds, band 10–90 %). GD's spike b runs ahead of the signal a (b/a grows); SpecGD's does not."
+        let title = OverlayCaptions.title(prefix: "GD vs SpecGD", lambda: options.lambda, dimension: d, lr: options.learningRate,
+                                          alpha: options.alpha, simulation: start, seeds: options.seeds, seed: options.seed)
+        var recipe = OverlayRecipe.recipe(methods: methods, name: "trajectories", title: title,
+                                          references: OverlayCaptions.chatterReferences(lr: options.learningRate))
+        recipe.description = "Coefficients a (signal), b (spike), c (bulk), the ratio b/a, the loss and the alignment a²/‖W‖²_F against the step, at λ = \(Table.format(options.lambda)), lr = \(Table.format(options.learningRate)). Lines: exact summary map from W₀ = αI; markers: dense simulations from a Gaussian W₀ (entries N(0, α²/d); \(OverlayCaptions.seeds(count: options.seeds, master: options.seed))\(options.seeds > 1 ? ", mean, band 10–90 %" : "")). GD's spike b runs ahead of the signal a (b/a grows); SpecGD's does not. " + OverlayCaptions.chatterExplanation(simulation: start)
         return (recipe, tables)
     }
 

@@ -84,8 +84,16 @@ struct PanelRenderer {
             if upper.count >= 2 { w.polygon(upper + lower.reversed(), fill: color.hex, opacity: band.opacity) }
             upper.removeAll(); lower.removeAll()
         }
+        // A lower bound of exactly 0 on a log axis (a band "0 ≤ c ≤ c_max") reaches down to the
+        // frame: the band is shaded to the panel's floor instead of being split there.
+        func bottomPoint(_ i: Int) -> (x: Double, y: Double)? {
+            if band.lower[i] == 0, layout.y.kind == .log, band.upper[i] > 0, let px = layout.x.pixel(band.x[i]) {
+                return (px, layout.plotY + layout.plotHeight)
+            }
+            return layout.point(band.x[i], band.lower[i])
+        }
         for i in 0..<count {
-            if let top = layout.point(band.x[i], band.upper[i]), let bottom = layout.point(band.x[i], band.lower[i]) {
+            if let top = layout.point(band.x[i], band.upper[i]), let bottom = bottomPoint(i) {
                 upper.append((top.x, top.y)); lower.append((bottom.x, bottom.y))
             } else {
                 flush(&w)

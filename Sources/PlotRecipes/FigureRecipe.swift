@@ -115,7 +115,7 @@ public struct PanelRecipe: Codable, Sendable, Equatable {
                 let stride = s.stride(count: x.count)
                 let keep = Swift.stride(from: 0, to: x.count, by: stride)
                 axes.add(MarkerSeries(x: keep.map { x[$0] }, y: keep.map { y[$0] }, label: label, color: color,
-                                      shape: s.shape, size: 3.2, filled: s.filled))
+                                      shape: s.shape, size: s.size ?? SeriesRecipe.defaultMarkerSize, filled: s.filled))
             case .band:
                 guard let upperName = s.upper else { throw InputError("a band series needs an upper column") }
                 axes.add(Band(x: x, lower: y, upper: try column(upperName), label: label, color: color))
@@ -149,6 +149,11 @@ public struct SeriesRecipe: Codable, Sendable, Equatable {
     public var filled: Bool
     /// Markers are thinned to at most this many (evenly by row), so a dense trajectory stays readable.
     public var maxMarkers: Int?
+    /// Marker radius in pixels (nil: `defaultMarkerSize`). Series drawn later lie on top, so a
+    /// small filled marker after a large hollow one stays visible inside it.
+    public var size: Double?
+
+    public static let defaultMarkerSize = 3.2
 
     public static func line(_ csv: String, x: String, y: String, label: String?, color: Color, style: LineStyle = .solid, width: Double? = nil) -> SeriesRecipe {
         SeriesRecipe(kind: .line, csv: csv, x: x, y: y, upper: nil, label: label, color: color.hex, style: style,
@@ -156,9 +161,10 @@ public struct SeriesRecipe: Codable, Sendable, Equatable {
     }
 
     public static func markers(_ csv: String, x: String, y: String, label: String?, color: Color,
-                               shape: MarkerShape = .circle, filled: Bool = false, maxMarkers: Int? = nil) -> SeriesRecipe {
+                               shape: MarkerShape = .circle, filled: Bool = false, maxMarkers: Int? = nil,
+                               size: Double? = nil) -> SeriesRecipe {
         SeriesRecipe(kind: .markers, csv: csv, x: x, y: y, upper: nil, label: label, color: color.hex, style: .solid,
-                     width: nil, shape: shape, filled: filled, maxMarkers: maxMarkers)
+                     width: nil, shape: shape, filled: filled, maxMarkers: maxMarkers, size: size)
     }
 
     public static func band(_ csv: String, x: String, lower: String, upper: String, label: String?, color: Color) -> SeriesRecipe {

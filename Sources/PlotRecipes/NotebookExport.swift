@@ -260,7 +260,7 @@ public enum NotebookExport {
                     let every = s.maxMarkers.map { "max(1, -(-len(\(t)[\(py(s.x))]) // \($0)))" } ?? "1"
                     let face = s.filled ? s.color : "white"
                     code += "step = \(every)\n"
-                    code += "ax.plot(\(t)[\(py(s.x))][::step], \(t)[\(py(s.y))][::step], linestyle=\"none\", marker=\(py(mplMarker(s.shape))), markersize=5, markerfacecolor=\(py(face)), color=\(py(s.color))\(label))\n"
+                    code += "ax.plot(\(t)[\(py(s.x))][::step], \(t)[\(py(s.y))][::step], linestyle=\"none\", marker=\(py(mplMarker(s.shape))), markersize=\(s.size.map { pyNumber(5 * $0 / SeriesRecipe.defaultMarkerSize) } ?? "5"), markerfacecolor=\(py(face)), color=\(py(s.color))\(label))\n"
                 }
             }
             for r in panel.references {

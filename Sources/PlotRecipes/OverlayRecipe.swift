@@ -11,12 +11,19 @@ public enum OverlayRecipe {
         public var csv: String
         public var table: Table
         public var color: Color
+        /// The legend label of the bands the table carries as `<stat>_band_lower` and
+        /// `<stat>_band_upper` columns (e.g. exact SpecGD's post-escape 2-cycle band of c).
+        public var bandLabel: String?
+        /// The band's colour: not the method's, so it is not read as the seed band.
+        public var bandColor: Color
 
-        public init(label: String, csv: String, table: Table, color: Color) {
+        public init(label: String, csv: String, table: Table, color: Color, bandLabel: String? = nil, bandColor: Color = .gray) {
             self.label = label
             self.csv = csv
             self.table = table
             self.color = color
+            self.bandLabel = bandLabel
+            self.bandColor = bandColor
         }
     }
 
@@ -30,7 +37,9 @@ public enum OverlayRecipe {
         ("alignment", "alignment", "a² / ‖W‖²_F", false),
     ]
 
-    public static func recipe(methods: [Method], name: String = "overlay", title: String) -> FigureRecipe {
+    /// `references` adds horizontal or vertical lines to the panel of a statistic (key: "c", "loss", …).
+    public static func recipe(methods: [Method], name: String = "overlay", title: String,
+                              references extra: [String: [ReferenceRecipe]] = [:]) -> FigureRecipe {
         var recipes = [PanelRecipe]()
         for panel in panels {
             let present = methods.filter { $0.table.index(of: "\(panel.statistic)_theory") != nil }
@@ -50,15 +59,22 @@ public enum OverlayRecipe {
                     series.append(.band(m.csv, x: "step", lower: "\(s)_sim_q10", upper: "\(s)_sim_q90",
                                         label: simLabel, color: m.color))
                 }
+                if let bandLabel = m.bandLabel, m.table.index(of: "\(s)_band_upper") != nil {
+                    series.append(.band(m.csv, x: "step", lower: "\(s)_band_lower", upper: "\(s)_band_upper",
+                                        label: bandLabel, color: m.bandColor))
+                }
                 series.append(.line(m.csv, x: "step", y: "\(s)_theory", label: "\(m.label) theory", color: m.color))
                 series.append(.markers(m.csv, x: "step", y: "\(s)_sim", label: simLabel,
                                        color: m.color, shape: m.color == methods.first?.color ? .circle : .square, maxMarkers: 30))
             }
             // b/a = 1 is where the spike and the signal are equally large.
-            let references = panel.statistic == "b_over_a" ? [ReferenceRecipe(vertical: false, value: 1, label: nil, color: .gray, style: .dotted)] : []
+            let references = (panel.statistic == "b_over_a" ? [ReferenceRecipe(vertical: false, value: 1, label: nil, color: .gray, style: .dotted)] : [])
+                + (extra[panel.statistic] ?? [])
             var recipe = PanelRecipe(title: panel.title, xLabel: "step k", yLabel: panel.label, xScale: .linear,
                                      yScale: panel.logCandidate && positive ? .log : .linear, series: series,
-                                     references: references, legend: recipes.isEmpty)
+                                     references: references,
+                                     // A panel with a band of its own labels it (the shared legend gathers it).
+                                     legend: recipes.isEmpty || present.contains { $0.bandLabel != nil && $0.table.index(of: "\(panel.statistic)_band_upper") != nil })
             if recipe.yScale == .log {
                 // A value passing through zero (b where the map chatters, a simulated ratio at
                 // round-off) would stretch a log axis over 15 decades and squash the rest:

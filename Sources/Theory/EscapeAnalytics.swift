@@ -64,6 +64,21 @@ public enum EscapeAnalytics {
         return numerator > 0 ? sqrt(numerator / (3 * (1 + lambda))) : .nan
     }
 
+    /// The top of exact SpecGD's post-escape 2-cycle band for the bulk coefficient c on the
+    /// manifold (docs/model.md §5, "SpecGD past escape"): every coefficient moves by ±η per
+    /// step, so past escape a alternates between a₋ < 1 and a₋ + η, T alternates sign, and the
+    /// bulk locks into a 2-cycle (c₋, c₋ + η) wherever 2c² + T changes sign with it. The two
+    /// sign conditions, 3(a₊² − 1) + p c₊² > 0 (a turns down) and (a₋² − 1) + (p + 2) c₋² < 0
+    /// (c turns up), with a₊² − a₋² ≤ 2η + η², give (p + 3) c₋² − pη c₋ − (pη² + 6η + 3η²)/2 < 0
+    /// (the spike's (1+λ)b² dropped: b chatters about 0). Returns that root plus η: the largest
+    /// c either phase can take, ≈ √(3η/(p + 3)) for small η. p = d − 2 bulk coordinates.
+    public static func specgdBulkChatterCeiling(lr eta: Double, bulkDimension p: Int) -> Double {
+        let pd = Double(p)
+        let lower = (pd * eta + (pd * pd * eta * eta + 2 * (pd + 3) * (pd * eta * eta + 6 * eta + 3 * eta * eta)).squareRoot())
+            / (2 * (pd + 3))
+        return lower + eta
+    }
+
     /// GD's b/a at escape, b*(a)/a: at the nominal a = a_esc (`theory`'s predictions) or at the
     /// measured |a| of the escape step (`check-escape`). NaN for a ≤ 0 or without a saturation
     /// point.

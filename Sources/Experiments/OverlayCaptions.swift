@@ -1,0 +1,78 @@
+import Foundation
+import Plot
+import PlotRecipes
+import SpecgdSupport
+import Theory
+
+/// What the theory-vs-simulation overlays (`compare`, the trajectories figure) add to make
+/// their post-escape levels readable: exact SpecGD's 2-cycle band for the bulk c and the
+/// references η (c) and η² (loss), plus titles that say where each side starts.
+enum OverlayCaptions {
+    /// Band columns of the c panel (`OverlayRecipe` draws `<stat>_band_lower/_upper`).
+    static let bandLower = "c_band_lower", bandUpper = "c_band_upper"
+
+    /// Whether the 2-cycle band of docs/model.md §5 describes this theory run: exact SpecGD,
+    /// no optimizer extras, on the map of the spiked model with one spike (p = d − 2 bulk).
+    static func hasChatterBand(_ theory: TheoryConfiguration) -> Bool {
+        theory.method == .specgd && theory.optimizer.isPlain && theory.dynamics == .map
+            && theory.covariance == .spiked && theory.resolvedSpikes.count == 1
+    }
+
+    /// `table` (a comparison, `step` first) with `c_band_lower` = 0 and `c_band_upper` = the
+    /// ceiling of `EscapeAnalytics.specgdBulkChatterCeiling` on the rows from the theory's
+    /// escape step on (NaN before it and without an escape: the band is where the map's bulk
+    /// settles after escape).
+    static func withChatterBand(_ table: Table, theory: TheoryConfiguration, escapeStep: Int?) -> Table {
+        let ceiling = EscapeAnalytics.specgdBulkChatterCeiling(lr: theory.learningRate, bulkDimension: theory.dimension - 2)
+        var out = Table(columns: table.columns + [bandLower, bandUpper])
+        let steps = table.column("step") ?? [], c = table.column("c_theory") ?? []
+        // From the first recorded row at or after escape where the map's c is inside the band:
+        // the bulk contracts into it at speed η after escape and stays.
+        let start = escapeStep.flatMap { k in steps.indices.first { steps[$0] >= Double(k) && $0 < c.count && abs(c[$0]) <= ceiling } }
+        for (i, row) in table.rows.enumerated() {
+            out.append(row + (start.map { i >= $0 } == true ? [0, ceiling] : [.nan, .nan]))
+        }
+        return out
+    }
+
+    /// The c and loss references of an overlay whose methods include exact SpecGD at `lr`:
+    /// η on c (off the manifold the bulk's singular values chatter about 0, each below η) and
+    /// η² on the loss (the order of the post-escape loss of the map and of dense runs).
+    static func chatterReferences(lr: Double) -> [String: [ReferenceRecipe]] {
+        ["c": [ReferenceRecipe(vertical: false, value: lr, label: "η", color: .gray, style: .dashed)],
+         "loss": [ReferenceRecipe(vertical: false, value: lr * lr, label: "η^2", color: .gray, style: .dashed)]]
+    }
+
+    /// The band's legend label.
+    static let bandLabel = "SpecGD map: post-escape 2-cycle band of c"
+
+    /// What the band and the references explain (measured: docs/model.md §5), for dense runs from `simulation`.
+    static func chatterExplanation(simulation: Initialization) -> String {
+        let map = "Past escape exact SpecGD chatters. On the manifold (theory from W₀ = αI) a alternates between two values η apart, T changes sign every step and the bulk locks into a 2-cycle anywhere in 0 ≤ c ≤ c_max ≈ √(3η/(d + 1)) (shaded; docs/model.md §5)."
+        if simulation == .identity {
+            return map + " Dense runs from αI stay on the manifold and chatter the same way. The losses are of order η² (dashed)."
+        }
+        return map + " Off the manifold (any other W₀) the polar step turns the signal direction instead of lengthening it: a stays within O(η²) of 1, T ≈ 0, and the bulk's singular values chatter about 0, each below η (dashed), so the simulated c sits below η and below the map's. Both losses are of order η² (dashed) but come from different chatters, hence the different floors."
+    }
+
+    /// W₀ in words, for titles.
+    static func start(_ initialization: Initialization) -> String {
+        switch initialization {
+        case .identity: return "W₀ = αI"
+        case .gaussian: return "Gaussian W₀"
+        case .orthogonal: return "W₀ = α·(Haar orthogonal)"
+        }
+    }
+
+    /// "seed 0" or "3 seeds from master seed 0" (repetition r uses stream r + 1 of the master seed).
+    static func seeds(count: Int, master: UInt64) -> String {
+        count == 1 ? "seed \(master)" : "\(count) seeds, master seed \(master)"
+    }
+
+    /// The overlay title: the configuration, then where theory and simulation start.
+    static func title(prefix: String, lambda: Double, dimension: Int, lr: Double, alpha: Double,
+                      simulation: Initialization, seeds: Int, seed: UInt64) -> String {
+        "\(prefix): λ = \(Table.format(lambda)), d = \(dimension), lr = \(Table.format(lr)); theory from W₀ = αI (α = \(Table.format(alpha))),"
+            + " simulation from \(start(simulation)) (\(Self.seeds(count: seeds, master: seed)))"
+    }
+}
