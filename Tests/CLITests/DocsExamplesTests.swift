@@ -124,6 +124,25 @@ import Testing
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 
+    /// Every image a document shows (`![alt](path)`) is in the repository, and README.md shows
+    /// one: the demo's main figure as PNG.
+    @Test func theDocumentsImagesExist() throws {
+        var images = 0, missing: [String] = []
+        for document in Self.documents {
+            let text = try String(contentsOf: Self.repository.appendingPathComponent(document), encoding: .utf8)
+            let base = Self.repository.appendingPathComponent(document).deletingLastPathComponent()
+            for match in text.matches(of: /!\[[^\]]*\]\(([^)\s]+)\)/) {
+                let path = String(match.1)
+                guard !path.contains("://") else { missing.append("\(document): \(path) is remote"); continue }
+                images += 1
+                if !FileManager.default.fileExists(atPath: base.appendingPathComponent(path).path) { missing.append("\(document): \(path)") }
+            }
+        }
+        let readme = try String(contentsOf: Self.repository.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains(/!\[[^\]]*\]\([^)]*\.png\)/), "README.md shows no PNG")
+        #expect(images > 0 && missing.isEmpty, "\(missing.joined(separator: "\n"))")
+    }
+
     @Test func theDocumentsHaveExamples() throws {
         // README's command pages live in docs/: an extraction that finds nothing would pass vacuously.
         let count = try Self.documents.reduce(0) { total, document in
