@@ -26,8 +26,8 @@ public enum PhaseDiagramFigure {
         var first = panel(comparison.first, logColor: logColor, title: comparison.firstLabel, valueRange: shared)
         var second = panel(comparison.second, logColor: logColor, title: comparison.secondLabel, valueRange: shared)
         // One colour scale: the bar is drawn on each panel but reads the same.
-        first.heatmap?.label = shortName(comparison.metric)
-        second.heatmap?.label = shortName(comparison.metric)
+        first.heatmap?.label = shortName(comparison.metric, ratio: comparison.first.ratio)
+        second.heatmap?.label = shortName(comparison.metric, ratio: comparison.first.ratio)
         let combinedLog = comparison.kind == .ratio
         let combinedDiagram = PhaseDiagram(metric: comparison.metric, x: comparison.first.x, y: comparison.first.y,
                                            values: comparison.combined, status: comparison.combinedStatus,
@@ -49,7 +49,7 @@ public enum PhaseDiagramFigure {
                       valueRange: ClosedRange<Double>? = nil) -> Axes {
         let heatmap = Heatmap(x: diagram.x.values, y: diagram.y.values, values: diagram.values,
                               colorScale: logColor ? .log : .linear, valueRange: valueRange,
-                              label: shortName(diagram.metric), masks: masks(diagram))
+                              label: shortName(diagram.metric, ratio: diagram.ratio), masks: masks(diagram))
         var axes = Axes(title: title,
                         x: Axis(label: label(diagram.x.parameter, diagram), scale: diagram.xLog ? .log : .linear),
                         y: Axis(label: label(diagram.y.parameter, diagram), scale: diagram.yLog ? .log : .linear),
@@ -78,7 +78,8 @@ public enum PhaseDiagramFigure {
 
     static func noEscapeLabel(_ diagram: PhaseDiagram) -> String {
         let within = stepsVary(diagram) ? "within the cell's steps" : "within \(diagram.point.steps) steps"
-        let who = diagram.metric == Metric.escapeRatio.rawValue ? "GD or SpecGD: " : ""
+        let who = diagram.metric == Metric.escapeRatio.rawValue
+            ? "\(diagram.ratio.numerator.displayName) or \(diagram.ratio.denominator.displayName): " : ""
         return "\(who)no escape \(within)"
     }
 
@@ -92,7 +93,7 @@ public enum PhaseDiagramFigure {
     }
 
     /// The colour bar's title: the metric's words up to any formula.
-    static func shortName(_ metric: String) -> String {
+    static func shortName(_ metric: String, ratio: EscapeRatio = .paper) -> String {
         switch Metric(rawValue: metric) {
         case .alignmentAtEscape: return "alignment at escape"
         case .finalAlignment: return "final alignment"
@@ -100,7 +101,7 @@ public enum PhaseDiagramFigure {
         case .finalLoss: return "final loss"
         case .amplification: return "spike amplification"
         case .peakAmplification: return "peak amplification"
-        case .escapeRatio: return "GD / SpecGD escape step"
+        case .escapeRatio: return ratio == .paper ? "GD / SpecGD escape step" : "\(ratio.displayName) escape step"
         case .finalSignal: return "final |a|"
         case .finalSpike: return "final |b|"
         case .maxSpike: return "max |b|"
@@ -116,7 +117,8 @@ public enum PhaseDiagramFigure {
         let plotted: Set<SweepParameter> = [diagram.x.parameter, diagram.y.parameter]
         var parts = [String]()
         if includeMethod {
-            parts.append(diagram.metric == Metric.escapeRatio.rawValue ? "GD vs SpecGD" : p.method.displayName)
+            parts.append(diagram.metric == Metric.escapeRatio.rawValue
+                ? "\(diagram.ratio.numerator.displayName) vs \(diagram.ratio.denominator.displayName)" : optimizerName(p))
         }
         parts.append(diagram.mode == .theory ? "exact map" : "dense simulation")
         let shown: [(SweepParameter, String)] = [
@@ -124,16 +126,39 @@ public enum PhaseDiagramFigure {
             (.lr, "\(learningRateSymbol(diagram)) = \(Table.format(p.lr))"), (.steps, "\(p.steps) steps"),
         ]
         for (parameter, text) in shown where !plotted.contains(parameter) { parts.append(text) }
+        if diagram.seeds > 1, let statistic = diagram.statistic {
+            parts.append("\(statistic == "mean" ? "mean" : statistic) over \(diagram.seeds) seeds")
+        }
         let listed = Set(shown.map(\.0.rawValue))
         for name in diagram.slice.keys.sorted() where !listed.contains(name) {
             parts.append("\(name) = \(Table.format(diagram.slice[name]!))")
         }
+        // A method axis is in the method's name; a polar rule is named when not already shown.
+        if let polar = diagram.named["polar"], includeMethod, diagram.metric == Metric.escapeRatio.rawValue {
+            parts.append("polar \(polar)")
+        }
         return parts.joined(separator: " · ")
+    }
+
+    /// "GD", "SpecGD", "SpecGD (ns5, momentum 0.95, Nesterov)": the method and what refines it.
+    static func optimizerName(_ point: ModelPoint) -> String {
+        let o = point.optimizer
+        var details = [String]()
+        if o.method == .specgd, let polar = o.polar, polar != .svd { details.append(polar.rawValue) }
+        if o.momentum != 0 { details.append("momentum \(Table.format(o.momentum))\(o.nesterov ? ", Nesterov" : "")") }
+        if o.weightDecay != 0 { details.append("weight decay \(Table.format(o.weightDecay))") }
+        if o.learningRateScale != .none { details.append("lr scale \(o.learningRateScale.rawValue)") }
+        return o.method.displayName + (details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")")
     }
 
     /// η̃ is GD's step size, η SpecGD's (docs/model.md §2); escape_ratio runs both at one lr.
     static func learningRateSymbol(_ diagram: PhaseDiagram) -> String {
-        if diagram.metric == Metric.escapeRatio.rawValue { return "η̃ = η" }
+        if diagram.metric == Metric.escapeRatio.rawValue {
+            let methods = [diagram.ratio.numerator, diagram.ratio.denominator].map { $0.point(diagram.point).method }
+            if methods.allSatisfy({ $0 == .gd }) { return "η̃" }
+            if methods.contains(.gd) { return "η̃ = η" }
+            return "η"
+        }
         return diagram.point.method == .gd ? "η̃" : "η"
     }
 
@@ -148,6 +173,10 @@ public enum PhaseDiagramFigure {
         case .width: return "width m"
         case .samples: return "samples n"
         case .seed: return "seed"
+        case .momentum: return "momentum β"
+        case .batch: return "batch size B"
+        case .method: return "method"
+        case .polar: return "polar rule"
         }
     }
 

@@ -89,13 +89,14 @@ public struct SweepRunner: Sendable {
     /// identity start with width ≠ dim) fails at once, naming the first such cell, and
     /// leaves nothing to clean up.
     private func validateCells(_ evaluator: any CellEvaluator) throws {
+        try configuration.checkOptimizer()
         for cell in configuration.cells {
             do {
                 try configuration.checkDerived(at: cell)
                 try evaluator.validate(configuration.point(at: cell))
             } catch let error as InputError {
-                let values = zip(configuration.grid.names, configuration.grid.values(at: cell))
-                    .map { "\($0)=\(Table.format($1))" }.joined(separator: " ")
+                let values = zip(configuration.grid.names, configuration.grid.texts(at: cell))
+                    .map { "\($0)=\($1)" }.joined(separator: " ")
                 throw error.prefixed("cell \(cell) (\(values)): ")
             }
         }
