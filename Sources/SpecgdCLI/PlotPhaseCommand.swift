@@ -130,13 +130,13 @@ struct PlotPhaseCommand: ParsableCommand {
             return
         }
         try AtomicFile.createDirectory(output)
-        let stem = output + "/phase-" + diagram.metric
+        let stem = output + "/phase-" + diagram.column
         let figure = PhaseDiagramFigure.figure(diagram, logColor: logColor)
         try AtomicFile.write(figure.svg, to: stem + ".svg")
         let converted = try formats.convert(svgAt: stem + ".svg")
         try AtomicFile.write(diagram.csv, to: stem + ".csv")
         try RunRecord(kind: "plot-phase", configuration: PhaseRecord(diagram: diagram, sweep: directory, logColor: logColor,
-                                                                 figure: PhaseFigureRecord(figure, columns: [diagram.metric], statuses: [diagram.status])),
+                                                                 figure: PhaseFigureRecord(figure, columns: [diagram.column], statuses: [diagram.status])),
                       summary: PhaseSummary(diagram: diagram), convertedFigures: converted.map { ($0 as NSString).lastPathComponent }).write(to: stem + ".json")
         print("plot-phase: \(diagram.metric) over \(diagram.x.name) × \(diagram.y.name) → \(([stem + ".svg"] + converted + [stem + ".csv"]).joined(separator: ", "))")
     }

@@ -147,8 +147,7 @@ struct SweepCommand: ParsableCommand {
                         memoryLimit: MemoryLimit, resume: Bool, replayOf: ReplaySource? = nil) throws {
         // Every cell (values and memory, the limit shared by the parallel workers) is checked
         // by the runner before the directory is touched.
-        let evaluator = try configuration.mode.evaluator(memoryLimit: memoryLimit.shared(by: min(workers, configuration.cells.count)),
-                                                         ratio: configuration.escapeRatio)
+        let evaluator = try configuration.mode.evaluator(memoryLimit: memoryLimit.shared(by: min(workers, configuration.cells.count)))
         var runner = SweepRunner(configuration: configuration, directory: outputDirectory, jobs: workers, resume: resume)
         runner.replayOf = replayOf
         let report = try runner.run(evaluator: evaluator)

@@ -20,20 +20,30 @@ public struct CellOutcome: Sendable, Equatable {
 /// Computes a cell's metrics. One implementation per `SweepMode`; the runner only sees this,
 /// so the parallel/resumable machinery is the same for theory and simulation.
 public protocol CellEvaluator: Sendable {
-    /// Throws `DivergenceError` when the run diverges (the runner records that cell as
-    /// diverged) and `InputError` for a cell that cannot be run at all.
-    func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double]
-    /// Refuses, before anything runs, a cell that could never be evaluated (InputError).
-    func validate(_ point: ModelPoint) throws
+    /// The values of cells.csv's metric columns (`Metric.columns`); `ratio` is what
+    /// escape_ratio compares (the configuration's). Throws `DivergenceError` when the run
+    /// diverges (the runner records that cell as diverged) and `InputError` for a cell that
+    /// cannot be run at all.
+    func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio) throws -> [Double]
+    /// Refuses, before anything runs, a cell that could never be evaluated (InputError),
+    /// escape_ratio's two optimizers included.
+    func validate(_ point: ModelPoint, ratio: EscapeRatio) throws
 }
 
 extension CellEvaluator {
-    public func validate(_ point: ModelPoint) throws {}
+    public func validate(_ point: ModelPoint, ratio: EscapeRatio) throws {}
+
+    /// `evaluate` with the paper's escape ratio (GD / SpecGD).
+    public func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double] {
+        try evaluate(point, metrics: metrics, ratio: .paper)
+    }
+
+    public func validate(_ point: ModelPoint) throws { try validate(point, ratio: .paper) }
 
     /// `evaluate`, with divergence turned into a recorded outcome rather than an error.
-    public func outcome(_ point: ModelPoint, metrics: [Metric]) throws -> CellOutcome {
+    public func outcome(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio = .paper) throws -> CellOutcome {
         do {
-            return CellOutcome(values: try evaluate(point, metrics: metrics))
+            return CellOutcome(values: try evaluate(point, metrics: metrics, ratio: ratio))
         } catch let error as DivergenceError {
             return CellOutcome(values: Metric.columns(metrics, seeds: point.seeds).map { _ in .nan }, status: .diverged,
                                divergedStep: error.step)
@@ -114,12 +124,9 @@ struct MetricAssembler {
 /// (3 coefficients, so a cell costs O(steps) whatever d is). Plain GD and exact SpecGD run
 /// `DiscreteMap` (as always); every other optimizer its exact map `OptimizerMap` (§6).
 public struct TheoryEvaluator: CellEvaluator {
-    /// What escape_ratio compares.
-    public var ratio: EscapeRatio
+    public init() {}
 
-    public init(ratio: EscapeRatio = .paper) { self.ratio = ratio }
-
-    public func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double] {
+    public func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio) throws -> [Double] {
         let model = try GroupedModel.spiked(lambda: point.lambda, dimension: point.dim)
         let start = model.identityStart(alpha: point.alpha)
         return try MetricAssembler.values(metrics, point: point, ratio: ratio) { cell, wantsTrajectory in
@@ -167,7 +174,7 @@ public struct TheoryEvaluator: CellEvaluator {
 
     /// The cell's theory configuration, with the library's checks (α > 0, d ≥ 3, the
     /// optimizer's options, …), for the cell and for escape_ratio's two optimizers.
-    public func validate(_ point: ModelPoint) throws {
+    public func validate(_ point: ModelPoint, ratio: EscapeRatio) throws {
         for cell in [point] + [ratio.numerator, ratio.denominator].map({ $0.point(point) }) {
             var configuration = TheoryConfiguration(method: cell.method, lambda: cell.lambda, dimension: cell.dim, alpha: cell.alpha,
                                                     learningRate: cell.lr, steps: cell.steps, every: 1,
@@ -181,10 +188,10 @@ public struct TheoryEvaluator: CellEvaluator {
 extension SweepMode {
     /// The evaluator for this mode, or a clear error when it is not built in. `memoryLimit`
     /// bounds one cell's planned memory (simulate mode; theory cells keep O(1) state).
-    public func evaluator(memoryLimit: MemoryLimit = .default, ratio: EscapeRatio = .paper) throws -> any CellEvaluator {
+    public func evaluator(memoryLimit: MemoryLimit = .default) throws -> any CellEvaluator {
         switch self {
-        case .theory: return TheoryEvaluator(ratio: ratio)
-        case .simulate: return SimulationEvaluator(memoryLimit: memoryLimit, ratio: ratio)
+        case .theory: return TheoryEvaluator()
+        case .simulate: return SimulationEvaluator(memoryLimit: memoryLimit)
         }
     }
 }

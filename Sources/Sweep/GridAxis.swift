@@ -121,7 +121,7 @@ public struct GridAxis: Sendable, Codable, Equatable {
         var seen = Set<String>()
         for word in words {
             guard parameter.names.contains(word) else {
-                throw InputError("grid spec '\(spec)': '\(word)' is not a \(parameter.rawValue); values: \(parameter.names.joined(separator: ", "))")
+                throw InputError("grid spec '\(spec)': '\(word)' is not a \(parameter == .polar ? "polar rule" : parameter.rawValue); values: \(parameter.names.joined(separator: ", "))")
             }
             guard seen.insert(word).inserted else { throw InputError("grid spec '\(spec)': value \(word) appears twice") }
         }

@@ -218,7 +218,7 @@ public struct PhaseDiagram: Sendable {
     /// The grid as CSV text (x, y, value, status), x fastest — the data behind the heatmap;
     /// a cell without a value holds `nan` and says why in `status` (ok, no_escape, diverged).
     public var csv: String {
-        var text = [x.name, y.name, metric, "status"].joined(separator: ",") + "\n"
+        var text = [x.name, y.name, column, "status"].joined(separator: ",") + "\n"
         for (j, yValue) in y.values.enumerated() {
             for (i, xValue) in x.values.enumerated() {
                 text += [Table.format(xValue), Table.format(yValue), Table.format(values[j][i]), status[j][i].rawValue]
@@ -230,7 +230,7 @@ public struct PhaseDiagram: Sendable {
 
     /// The grid as a table (x, y, value), x fastest (values only; `csv` adds the status).
     public var table: Table {
-        var out = Table(columns: [x.name, y.name, metric])
+        var out = Table(columns: [x.name, y.name, column])
         for (j, yValue) in y.values.enumerated() {
             for (i, xValue) in x.values.enumerated() { out.append([xValue, yValue, values[j][i]]) }
         }

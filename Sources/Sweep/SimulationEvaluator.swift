@@ -13,15 +13,11 @@ import Theory
 public struct SimulationEvaluator: CellEvaluator {
     /// What one cell may plan to use (the sweep's limit shared by its parallel workers).
     public var memoryLimit: MemoryLimit
-    /// What escape_ratio compares.
-    public var ratio: EscapeRatio
-
-    public init(memoryLimit: MemoryLimit = .default, ratio: EscapeRatio = .paper) {
+    public init(memoryLimit: MemoryLimit = .default) {
         self.memoryLimit = memoryLimit
-        self.ratio = ratio
     }
 
-    public func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double] {
+    public func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio) throws -> [Double] {
         let wantsTrajectory = metrics.contains(where: \.needsTrajectory)
         // Every repetition of each optimizer the metrics need, run once (escape_ratio's sides
         // and the cell's own run share a point when they are the same optimizer).
@@ -55,7 +51,7 @@ public struct SimulationEvaluator: CellEvaluator {
     }
 
     /// The cell's dense run (and escape_ratio's two), checked by the library, within the memory limit.
-    public func validate(_ point: ModelPoint) throws {
+    public func validate(_ point: ModelPoint, ratio: EscapeRatio) throws {
         if point.samples != nil && point.batch != nil {
             throw InputError("\(InputError.field("samples")) (one fixed data set) and \(InputError.field("batch")) (a fresh batch every step) are exclusive")
         }

@@ -67,7 +67,12 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
     public func checkOptimizer() throws {
         let methodAxis = grid.axis(.method), polarAxis = grid.axis(.polar)
         guard methodAxis != nil || polarAxis != nil else {
-            if var o = base.optimizerOptions { o.method = base.method; try o.validate() }
+            if var o = base.optimizerOptions {
+                o.method = base.method
+                // A momentum axis's values are checked cell by cell (β = 0 with Nesterov names its cell).
+                if let axis = grid.axis(.momentum) { o.momentum = axis.values.max()! }
+                try o.validate()
+            }
             return
         }
         let f = InputError.field

@@ -66,7 +66,7 @@ public struct SweepRunner: Sendable {
         let work = Result {
             try WorkerThreads.forEach(pending, workers: jobs, name: "specgd-sweep") { cell in
                 let point = configuration.point(at: cell)
-                let outcome = try evaluator.outcome(point, metrics: configuration.metrics)
+                let outcome = try evaluator.outcome(point, metrics: configuration.metrics, ratio: configuration.escapeRatio)
                 writer.append(CellsFile.line(cell: cell, configuration: configuration, point: point, outcome: outcome))
                 progress.advance()
             }
@@ -93,7 +93,7 @@ public struct SweepRunner: Sendable {
         for cell in configuration.cells {
             do {
                 try configuration.checkDerived(at: cell)
-                try evaluator.validate(configuration.point(at: cell))
+                try evaluator.validate(configuration.point(at: cell), ratio: configuration.escapeRatio)
             } catch let error as InputError {
                 let values = zip(configuration.grid.names, configuration.grid.texts(at: cell))
                     .map { "\($0)=\($1)" }.joined(separator: " ")
