@@ -1,6 +1,7 @@
 import Foundation
 import Plot
 import SpecgdSupport
+import Theory
 
 /// Draws a `PhaseDiagram` with the Plot module: the metric as a heatmap with a colour bar
 /// (log-spaced grid axes on log scales), cells without a value hatched by reason ("no
@@ -10,7 +11,7 @@ import SpecgdSupport
 public enum PhaseDiagramFigure {
     public static func figure(_ diagram: PhaseDiagram, logColor: Bool = false, title: String? = nil) -> Figure {
         let axes = panel(diagram, logColor: logColor, title: setting(diagram))
-        var figure = Figure(axes, title: title ?? capitalized(metricName(diagram.metric)), width: 600, height: 420)
+        var figure = Figure(axes, title: title ?? capitalized(metricName(diagram)), width: 600, height: 420)
         figure.sharedLegend = true
         return figure
     }
@@ -39,7 +40,7 @@ public enum PhaseDiagramFigure {
         third.heatmap?.label = comparison.kind == .ratio ? "ratio" : "difference"
         let settingLine = setting(comparison.first, includeMethod: false)
         var figure = Figure(panels: [first, second, third], columns: 3,
-                            title: capitalized(metricName(comparison.metric)) + " — " + settingLine,
+                            title: capitalized(metricName(comparison.first)) + " — " + settingLine,
                             panelWidth: 440, panelHeight: 400)
         figure.sharedLegend = true
         return figure
@@ -78,8 +79,7 @@ public enum PhaseDiagramFigure {
 
     static func noEscapeLabel(_ diagram: PhaseDiagram) -> String {
         let within = stepsVary(diagram) ? "within the cell's steps" : "within \(diagram.point.steps) steps"
-        let who = diagram.metric == Metric.escapeRatio.rawValue
-            ? "\(diagram.ratio.numerator.displayName) or \(diagram.ratio.denominator.displayName): " : ""
+        let who = diagram.metric == Metric.escapeRatio.rawValue ? ratioSides(diagram, separator: " or ") + ": " : ""
         return "\(who)no escape \(within)"
     }
 
@@ -87,9 +87,13 @@ public enum PhaseDiagramFigure {
         diagram.x.parameter == .steps || diagram.y.parameter == .steps
     }
 
-    /// The metric in words (the raw name for a column that is not a known metric).
-    static func metricName(_ metric: String) -> String {
-        Metric(rawValue: metric)?.displayName ?? metric
+    /// The metric in words (the raw name for a column that is not a known metric); escape_ratio
+    /// names its two sides when they are not the paper's GD / SpecGD.
+    static func metricName(_ diagram: PhaseDiagram) -> String {
+        if diagram.metric == Metric.escapeRatio.rawValue, diagram.ratio != .paper {
+            return "escape-step ratio " + ratioSides(diagram, separator: " / ")
+        }
+        return Metric(rawValue: diagram.metric)?.displayName ?? diagram.metric
     }
 
     /// The colour bar's title: the metric's words up to any formula.
@@ -101,7 +105,7 @@ public enum PhaseDiagramFigure {
         case .finalLoss: return "final loss"
         case .amplification: return "spike amplification"
         case .peakAmplification: return "peak amplification"
-        case .escapeRatio: return ratio == .paper ? "GD / SpecGD escape step" : "\(ratio.displayName) escape step"
+        case .escapeRatio: return ratio == .paper ? "GD / SpecGD escape step" : "escape step ratio \(ratio.description)"
         case .finalSignal: return "final |a|"
         case .finalSpike: return "final |b|"
         case .maxSpike: return "max |b|"
@@ -117,8 +121,14 @@ public enum PhaseDiagramFigure {
         let plotted: Set<SweepParameter> = [diagram.x.parameter, diagram.y.parameter]
         var parts = [String]()
         if includeMethod {
-            parts.append(diagram.metric == Metric.escapeRatio.rawValue
-                ? "\(diagram.ratio.numerator.displayName) vs \(diagram.ratio.denominator.displayName)" : optimizerName(p))
+            if diagram.metric != Metric.escapeRatio.rawValue {
+                parts.append(optimizerName(p))
+            } else if diagram.ratio == .paper {
+                parts.append(ratioSides(diagram, separator: " vs "))
+            } else if !sharedDetails(p.optimizer).isEmpty {
+                // The sides are in the title; what both share is said once here.
+                parts.append(sharedDetails(p.optimizer).joined(separator: ", "))
+            }
         }
         parts.append(diagram.mode == .theory ? "exact map" : "dense simulation")
         let shown: [(SweepParameter, String)] = [
@@ -140,15 +150,32 @@ public enum PhaseDiagramFigure {
         return parts.joined(separator: " · ")
     }
 
+    /// escape_ratio's two optimizers in words, as the diagram's cells run them.
+    /// The sides by method and polar rule ("SpecGD (ns5) / SpecGD (svd)"); the options they
+    /// share are `sharedDetails`.
+    static func ratioSides(_ diagram: PhaseDiagram, separator: String) -> String {
+        [diagram.ratio.numerator, diagram.ratio.denominator].map { side in
+            let o = side.point(diagram.point).optimizer
+            return o.method.displayName + (o.method == .specgd ? o.polar.map { " (\($0.rawValue))" } ?? "" : "")
+        }.joined(separator: separator)
+    }
+
     /// "GD", "SpecGD", "SpecGD (ns5, momentum 0.95, Nesterov)": the method and what refines it.
     static func optimizerName(_ point: ModelPoint) -> String {
         let o = point.optimizer
         var details = [String]()
         if o.method == .specgd, let polar = o.polar, polar != .svd { details.append(polar.rawValue) }
+        details += sharedDetails(o)
+        return o.method.displayName + (details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")")
+    }
+
+    /// Momentum, weight decay and lr scale in words (empty for none).
+    static func sharedDetails(_ o: Optimizer) -> [String] {
+        var details = [String]()
         if o.momentum != 0 { details.append("momentum \(Table.format(o.momentum))\(o.nesterov ? ", Nesterov" : "")") }
         if o.weightDecay != 0 { details.append("weight decay \(Table.format(o.weightDecay))") }
         if o.learningRateScale != .none { details.append("lr scale \(o.learningRateScale.rawValue)") }
-        return o.method.displayName + (details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")")
+        return details
     }
 
     /// η̃ is GD's step size, η SpecGD's (docs/model.md §2); escape_ratio runs both at one lr.
