@@ -26,19 +26,19 @@ public protocol CellEvaluator: Sendable {
     /// cannot be run at all.
     func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio) throws -> [Double]
     /// Refuses, before anything runs, a cell that could never be evaluated (InputError),
-    /// escape_ratio's two optimizers included.
-    func validate(_ point: ModelPoint, ratio: EscapeRatio) throws
+    /// escape_ratio's two optimizers included when `ratio` is given (nil: no escape_ratio).
+    func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws
 }
 
 extension CellEvaluator {
-    public func validate(_ point: ModelPoint, ratio: EscapeRatio) throws {}
+    public func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws {}
 
     /// `evaluate` with the paper's escape ratio (GD / SpecGD).
     public func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double] {
         try evaluate(point, metrics: metrics, ratio: .paper)
     }
 
-    public func validate(_ point: ModelPoint) throws { try validate(point, ratio: .paper) }
+    public func validate(_ point: ModelPoint) throws { try validate(point, ratio: nil) }
 
     /// `evaluate`, with divergence turned into a recorded outcome rather than an error.
     public func outcome(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio = .paper) throws -> CellOutcome {
@@ -174,8 +174,8 @@ public struct TheoryEvaluator: CellEvaluator {
 
     /// The cell's theory configuration, with the library's checks (α > 0, d ≥ 3, the
     /// optimizer's options, …), for the cell and for escape_ratio's two optimizers.
-    public func validate(_ point: ModelPoint, ratio: EscapeRatio) throws {
-        for cell in [point] + [ratio.numerator, ratio.denominator].map({ $0.point(point) }) {
+    public func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws {
+        for cell in [point] + (ratio.map { [$0.numerator, $0.denominator] } ?? []).map({ $0.point(point) }) {
             var configuration = TheoryConfiguration(method: cell.method, lambda: cell.lambda, dimension: cell.dim, alpha: cell.alpha,
                                                     learningRate: cell.lr, steps: cell.steps, every: 1,
                                                     escapeThreshold: cell.escapeThreshold)

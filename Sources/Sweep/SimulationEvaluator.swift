@@ -51,11 +51,11 @@ public struct SimulationEvaluator: CellEvaluator {
     }
 
     /// The cell's dense run (and escape_ratio's two), checked by the library, within the memory limit.
-    public func validate(_ point: ModelPoint, ratio: EscapeRatio) throws {
+    public func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws {
         if point.samples != nil && point.batch != nil {
             throw InputError("\(InputError.field("samples")) (one fixed data set) and \(InputError.field("batch")) (a fresh batch every step) are exclusive")
         }
-        for cell in [point] + [ratio.numerator, ratio.denominator].map({ $0.point(point) }) {
+        for cell in [point] + (ratio.map { [$0.numerator, $0.denominator] } ?? []).map({ $0.point(point) }) {
             let configuration = Self.configuration(cell)
             try configuration.validate()
             try memoryLimit.check(configuration.memoryEstimate, for: "the simulation")

@@ -90,10 +90,11 @@ public struct SweepRunner: Sendable {
     /// leaves nothing to clean up.
     private func validateCells(_ evaluator: any CellEvaluator) throws {
         try configuration.checkOptimizer()
+        let ratio = configuration.metrics.contains(.escapeRatio) ? configuration.escapeRatio : nil
         for cell in configuration.cells {
             do {
                 try configuration.checkDerived(at: cell)
-                try evaluator.validate(configuration.point(at: cell), ratio: configuration.escapeRatio)
+                try evaluator.validate(configuration.point(at: cell), ratio: ratio)
             } catch let error as InputError {
                 let values = zip(configuration.grid.names, configuration.grid.texts(at: cell))
                     .map { "\($0)=\($1)" }.joined(separator: " ")
