@@ -105,7 +105,7 @@ struct SweepCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Simulate mode: online batch size B (implies --online; exclusive with --samples).")
     var batch: Int?
 
-    @Option(parsing: .unconditional, help: "Simulate mode: repetitions per cell S; with S > 1 every metric gets _mean, _q10, _q50, _q90 columns.")
+    @Option(parsing: .unconditional, help: "Simulate mode: repetitions per cell S; with S > 1 every metric gets _mean, _q10, _q50, _q90 columns (theory mode: not read, a cell is one exact run).")
     var seeds: Int = 1
 
     @Option(name: .customLong("output-dir"), help: ArgumentHelp("Sweep directory (must be new or empty unless --resume).", valueName: "dir"))
@@ -163,7 +163,6 @@ struct SweepCommand: ParsableCommand {
             if initialization != nil { throw InputError("--init applies to --mode simulate only") }
             if teacher != nil { throw InputError("--teacher applies to --mode simulate only") }
             if online || batch != nil { throw InputError("--online and --batch apply to --mode simulate only") }
-            if seeds != 1 { throw InputError("--seeds applies to --mode simulate only (a theory cell is one exact run)") }
         }
         let grid = try Grid.parse(grids, mode: mode)
         let metricList = try Metric.parseList((metrics.isEmpty ? [Self.defaultMetrics] : metrics).flatMap(\.values).map(\.rawValue))
@@ -181,7 +180,9 @@ struct SweepCommand: ParsableCommand {
             throw InputError("--samples (one fixed data set) and a batch axis (fresh batches every step) are exclusive")
         }
         base.teacher = teacher
-        if seeds > 1 { base.seeds = seeds }
+        // A theory cell is one exact run: repetitions would repeat it, so --seeds is not read
+        // there (and a run file's `seeds` default, meant for its dense steps, stays harmless).
+        if seeds > 1, mode == .simulate { base.seeds = seeds }
         // An option that is a grid axis does not matter: pin it so resume/merge ignore it.
         for axis in grid.axes { base.set(axis, axis.values[0]) }
         let derived = try derives.map { try DerivedParameter.parse($0, mode: mode) }

@@ -62,7 +62,7 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("sweep --grid polar=custom --method specgd --grid lambda=1 --output-dir OUT/s", "'custom' is not a polar rule"),
         .init("sweep --grid lambda=1 --metric escape_ratio --ratio gd/foo --output-dir OUT/s", "neither a method nor a polar rule"),
         .init("sweep --grid lambda=1 --ratio ns5/svd --output-dir OUT/s", "add escape_ratio to --metric"),
-        .init("sweep --grid lambda=1 --seeds 3 --output-dir OUT/s", "--seeds applies to --mode simulate only"),
+        .init("sweep --mode simulate --grid lambda=1 --seeds 0 --output-dir OUT/s", "seeds must be >= 1"),
         .init("sweep --mode simulate --grid batch=4 --samples 10 --output-dir OUT/s", "exclusive"),
         .init("sweep --grid momentum=0,0.9 --nesterov --grid lambda=1 --output-dir OUT/s", "cell 0 (momentum=0 lambda=1): --nesterov needs"),
         .init("sweep --derive method=1 --grid lambda=1 --output-dir OUT/s", "method takes words"),
