@@ -266,6 +266,28 @@ import Theory
         #expect(comparison.combined[0][0] == spec.values[0][0] / gd.values[0][0])
     }
 
+    /// Titles say which two optimizers escape_ratio compares; the paper's ratio reads as before.
+    @Test func ratioFiguresNameTheirOptimizers() throws {
+        var base = Self.base
+        base.method = .specgd
+        base.optimizerOptions = Optimizer(method: .specgd, polar: .ns5, momentum: 0.95, nesterov: true)
+        var configuration = SweepConfiguration(mode: .theory, metrics: [.escapeRatio],
+                                               grid: try Grid.parse(["lambda=2,8", "lr=1e-3,1e-2"], mode: .theory), base: base)
+        try configuration.setRatio(EscapeRatio.parse("specgd/svd"))
+        let directory = try Fixture.directory()
+        _ = try Fixture.run(configuration, in: directory)
+        let figure = PhaseDiagramFigure.figure(try PhaseDiagram.load(directory, metric: nil, x: nil, y: nil))
+        #expect(figure.title == "Escape-step ratio SpecGD (ns5) / SpecGD (svd)")
+        #expect(figure.panels[0].title.hasPrefix("momentum 0.95, Nesterov · exact map"))
+        #expect(figure.panels[0].heatmap?.label == "escape step ratio specgd/svd")
+        let paper = try Fixture.configuration(grid: ["lambda=1,8", "lr=1e-3,1e-2"], metrics: [.escapeRatio], steps: 3000)
+        let paperDirectory = try Fixture.directory()
+        _ = try Fixture.run(paper, in: paperDirectory)
+        let plain = PhaseDiagramFigure.figure(try PhaseDiagram.load(paperDirectory, metric: nil, x: nil, y: nil))
+        #expect(plain.title == "Escape-step ratio GD / SpecGD")
+        #expect(plain.panels[0].title.hasPrefix("GD vs SpecGD · exact map"))
+    }
+
     // MARK: simulate mode
 
     /// Dense runs from αI with the population gradient follow the optimizer's exact map
