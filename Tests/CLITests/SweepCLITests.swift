@@ -143,6 +143,8 @@ import Testing
             ([String](), "axis 'method' has 2 values"),
             (["--split", "lambda"], "--split lambda: a numeric axis"),
             (["--split", "method=gd,adam"], "'adam' is not a value of the axis"),
+            (["--at", "method=gd", "--stat", "q90"], "no statistic to choose"),
+            (["--split", "method", "--at", "method=gd"], "name the same axis"),
         ] {
             let result = try SpecgdProcess.run(["plot-phase", root + "/m"] + arguments)
             #expect(result.status == 1 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
