@@ -123,8 +123,8 @@ public struct PhaseDiagram: Sendable {
         var fixed = [String: Double]()
         for axis in grid.axes where axis.name != xAxis.name && axis.name != yAxis.name {
             if let text = fixing[axis.name] {
-                guard let value = axis.value(ofText: text) ?? Double(text).flatMap({ v in axis.values.first { $0 == v } }),
-                      axis.values.contains(value) else {
+                // A name axis by its word only (its positions are no values to a user).
+                guard let value = axis.value(ofText: text), axis.values.contains(value) else {
                     throw InputError("\(InputError.field("at")) \(axis.name)=\(text): not a value of that axis (\(axis.values.map(axis.text).joined(separator: ", ")))")
                 }
                 fixed[axis.name] = value

@@ -245,6 +245,7 @@ import Theory
         #expect(throws: InputError.self) { try PhaseDiagram.load(directory, metric: nil, x: "method", y: nil) }
         #expect(throws: InputError.self) { try PhaseDiagram.load(directory, metric: nil, x: nil, y: nil) }  // method not fixed
         #expect(throws: InputError.self) { try PhaseDiagram.load(directory, metric: nil, x: nil, y: nil, fixing: ["method": "adam"]) }
+        #expect(throws: InputError.self) { try PhaseDiagram.load(directory, metric: nil, x: nil, y: nil, fixing: ["method": "1"]) }
         let gd = try PhaseDiagram.load(directory, metric: "escape_step", x: nil, y: nil, fixing: ["method": "gd"])
         let spec = try PhaseDiagram.load(directory, metric: "escape_step", x: nil, y: nil, fixing: ["method": "specgd"])
         #expect(gd.x.name == "lambda" && gd.y.name == "lr" && gd.named == ["method": "gd"])
