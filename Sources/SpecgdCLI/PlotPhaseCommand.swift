@@ -30,6 +30,12 @@ struct PlotPhaseCommand: ParsableCommand {
         alignments) as a third panel → phase-<metric>-compare.svg, .csv (x, y, <metric>_1, \
         <metric>_2, ratio|difference, status), .json; written next to DIR1 unless --output-dir.
 
+        Name axes (method, polar) are never x or y; fix one with --at method=specgd, or draw \
+        two of its values side by side with --split method (an axis of two values) or --split \
+        polar=ns5,svd: the same three panels as two directories, second / first → \
+        phase-<metric>-by-<axis>.svg, .csv, .json. With --seeds S > 1 sweeps, --stat chooses \
+        the statistic drawn (mean, q10, q50, q90; default mean).
+
         Example: specgd plot-phase runs/phase --metric alignment_at_escape --x lambda --y lr
         """)
 
@@ -45,8 +51,14 @@ struct PlotPhaseCommand: ParsableCommand {
     @Option(help: "Axis up, one of the sweep's grid axes (default: lr when it is an axis).")
     var y: SweepParameter?
 
-    @Option(name: .customLong("at"), help: ArgumentHelp("Fix another axis with several values: name=value (repeatable).", valueName: "name=value"))
+    @Option(name: .customLong("at"), help: ArgumentHelp("Fix another axis with several values: name=value (repeatable; a name axis takes a word, e.g. method=specgd).", valueName: "name=value"))
     var fixed: [String] = []
+
+    @Option(help: ArgumentHelp("Draw two values of a name axis side by side with their ratio or difference: AXIS (two values) or AXIS=A,B.", valueName: "axis[=A,B]"))
+    var split: String?
+
+    @Option(help: "With --seeds sweeps: the statistic over the seeds to draw (mean, q10, q50, q90; default mean).")
+    var stat: String?
 
     @Flag(name: .customLong("log-color"), help: "Colour by log10 of the metric (for metrics spanning decades, e.g. amplification, peak_amplification, escape_step).")
     var logColor = false
@@ -61,34 +73,56 @@ struct PlotPhaseCommand: ParsableCommand {
             throw ValidationError("give one sweep directory, or two to compare (got \(directories.count))")
         }
         if let outputDirectory { try OutputPath.checkDirectory(outputDirectory) }
+        if split != nil, directories.count == 2 {
+            throw ValidationError("--split compares two values within one sweep; give one directory (or two directories without --split)")
+        }
         _ = try figureFormats.formats()
     }
 
     var directory: String { directories[0] }
 
     func run() throws {
-        var at = [String: Double]()
+        var at = [String: String]()
         for item in fixed {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let value = Double(parts[1]) else {
-                throw InputError("--at expects name=value with a number (got '\(item)')")
+            guard parts.count == 2, !parts[1].isEmpty else {
+                throw InputError("--at expects name=value, a number or a name axis's word (got '\(item)')")
             }
-            at[parts[0]] = value
+            at[parts[0]] = parts[1]
         }
         let formats = try figureFormats.formats()
-        let diagram = try PhaseDiagram.load(directory, metric: metric?.rawValue, x: x?.rawValue, y: y?.rawValue, at: at)
         let output = outputDirectory ?? directory
-        if directories.count == 2 {
-            let other = try PhaseDiagram.load(directories[1], metric: diagram.metric, x: diagram.x.name, y: diagram.y.name, at: at)
-            let comparison = try PhaseComparison(diagram, other, firstName: Self.name(directories[0]),
-                                                 secondName: Self.name(directories[1]))
+        // Two diagrams to compare: two directories, or two values of one sweep's name axis.
+        let pair: (PhaseDiagram, PhaseDiagram, names: (String, String), stem: String, compared: String?)?
+        let diagram: PhaseDiagram
+        if let split {
+            let (axis, values) = try Self.splitValues(split, directory: directory)
+            if at[axis] != nil { throw InputError("--split \(axis) and --at \(axis) name the same axis; give one") }
+            let first = try PhaseDiagram.load(directory, metric: metric?.rawValue, x: x?.rawValue, y: y?.rawValue,
+                                              fixing: at.merging([axis: values.0]) { $1 }, statistic: stat)
+            let second = try PhaseDiagram.load(directory, metric: first.metric, x: first.x.name, y: first.y.name,
+                                               fixing: at.merging([axis: values.1]) { $1 }, statistic: stat)
+            diagram = first
+            pair = (first, second, (values.0, values.1), output + "/phase-" + first.metric + "-by-" + axis, nil)
+        } else {
+            diagram = try PhaseDiagram.load(directory, metric: metric?.rawValue, x: x?.rawValue, y: y?.rawValue, fixing: at, statistic: stat)
+            if directories.count == 2 {
+                let other = try PhaseDiagram.load(directories[1], metric: diagram.metric, x: diagram.x.name, y: diagram.y.name,
+                                                  fixing: at, statistic: stat)
+                pair = (diagram, other, (Self.name(directories[0]), Self.name(directories[1])),
+                        output + "/phase-" + diagram.metric + "-compare", directories[1])
+            } else {
+                pair = nil
+            }
+        }
+        if let (diagram, other, names, stem, compared) = pair {
+            let comparison = try PhaseComparison(diagram, other, firstName: names.0, secondName: names.1)
             try AtomicFile.createDirectory(output)
-            let stem = output + "/phase-" + diagram.metric + "-compare"
             let figure = PhaseDiagramFigure.figure(comparison, logColor: logColor)
             try AtomicFile.write(figure.svg, to: stem + ".svg")
             let converted = try formats.convert(svgAt: stem + ".svg")
             try AtomicFile.write(comparison.csv, to: stem + ".csv")
-            try RunRecord(kind: "plot-phase", configuration: PhaseRecord(diagram: diagram, sweep: directory, compared: directories[1], logColor: logColor,
+            try RunRecord(kind: "plot-phase", configuration: PhaseRecord(diagram: diagram, sweep: directory, compared: compared, split: split, logColor: logColor,
                                                                      figure: PhaseFigureRecord(figure, columns: ["\(diagram.metric)_1", "\(diagram.metric)_2", comparison.kind.rawValue],
                                                                                                statuses: [comparison.first.status, comparison.second.status, comparison.combinedStatus])),
                           summary: PhaseSummary(comparison: comparison), convertedFigures: converted.map { ($0 as NSString).lastPathComponent }).write(to: stem + ".json")
@@ -96,15 +130,38 @@ struct PlotPhaseCommand: ParsableCommand {
             return
         }
         try AtomicFile.createDirectory(output)
-        let stem = output + "/phase-" + diagram.metric
+        let stem = output + "/phase-" + diagram.column
         let figure = PhaseDiagramFigure.figure(diagram, logColor: logColor)
         try AtomicFile.write(figure.svg, to: stem + ".svg")
         let converted = try formats.convert(svgAt: stem + ".svg")
         try AtomicFile.write(diagram.csv, to: stem + ".csv")
         try RunRecord(kind: "plot-phase", configuration: PhaseRecord(diagram: diagram, sweep: directory, logColor: logColor,
-                                                                 figure: PhaseFigureRecord(figure, columns: [diagram.metric], statuses: [diagram.status])),
+                                                                 figure: PhaseFigureRecord(figure, columns: [diagram.column], statuses: [diagram.status])),
                       summary: PhaseSummary(diagram: diagram), convertedFigures: converted.map { ($0 as NSString).lastPathComponent }).write(to: stem + ".json")
         print("plot-phase: \(diagram.metric) over \(diagram.x.name) × \(diagram.y.name) → \(([stem + ".svg"] + converted + [stem + ".csv"]).joined(separator: ", "))")
+    }
+
+    /// `AXIS` (a name axis of two values) or `AXIS=A,B` (two of its values): the axis and the
+    /// two words, first and second.
+    static func splitValues(_ spec: String, directory: String) throws -> (String, (String, String)) {
+        let configuration = try SweepRecord.read(from: directory)
+        let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+        let name = parts[0]
+        guard let axis = configuration.grid.axes.first(where: { $0.name == name }) else {
+            throw InputError("--split \(name): not a grid axis of this sweep; axes: \(configuration.grid.names.joined(separator: ", "))")
+        }
+        guard axis.isName else {
+            throw InputError("--split \(name): a numeric axis; --split draws two values of a name axis (method, polar); fix numeric axes with --at")
+        }
+        let words = parts.count == 2 ? parts[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init) : axis.labels!
+        guard words.count == 2 else {
+            throw InputError("--split \(spec): choose two of the axis's values, e.g. --split \(name)=\(axis.labels!.prefix(2).joined(separator: ","))")
+        }
+        for word in words where !axis.labels!.contains(word) {
+            throw InputError("--split \(spec): '\(word)' is not a value of the axis (\(axis.labels!.joined(separator: ", ")))")
+        }
+        guard words[0] != words[1] else { throw InputError("--split \(spec): the two values are the same") }
+        return (name, (words[0], words[1]))
     }
 
     /// A directory's last path component, to tell two sweeps of one method apart.
@@ -119,14 +176,23 @@ private struct PhaseRecord: Encodable, Sendable {
     var x: String
     var y: String
     var slice: [String: Double]
+    /// The fixed name axes (absent when the sweep has none).
+    var named: [String: String]?
     /// The second sweep of a comparison (absent for one diagram).
     var comparedWith: String?
+    /// The name axis whose two values are compared (absent otherwise).
+    var split: String?
+    /// The statistic over seeds drawn (absent for one run per cell).
+    var statistic: String?
     /// Coloured by log10 of the metric (`--log-color`): the exported notebook draws it so too.
     var logColor: Bool
     /// What the SVG draws, for `export-notebook`'s matplotlib redraw.
     var figure: PhaseFigureRecord
-    init(diagram: PhaseDiagram, sweep: String, compared: String? = nil, logColor: Bool, figure: PhaseFigureRecord) {
+    init(diagram: PhaseDiagram, sweep: String, compared: String? = nil, split: String? = nil, logColor: Bool, figure: PhaseFigureRecord) {
         self.sweep = sweep
+        self.split = split
+        statistic = diagram.statistic
+        named = diagram.named.isEmpty ? nil : diagram.named
         self.logColor = logColor
         self.figure = figure
         comparedWith = compared

@@ -18,15 +18,22 @@ struct SweepCommand: ParsableCommand {
 
         Grid specs: name=start:stop:count (linear, both ends included), \
         name=start:stop:count:log (geometric), name=v1,v2,… (explicit values). \
-        Axes: lambda, lr, dim, alpha, steps, escape-threshold; with --mode simulate also \
-        width, samples, seed. Integer axes are rounded to integers.
+        Axes: lambda, lr, dim, alpha, steps, escape-threshold, momentum; with --mode simulate \
+        also width, samples, seed, batch (online batches). Integer axes are rounded to integers. \
+        Name axes take words: method=gd,specgd,signgd,adam and polar=svd,ns3,ns5,polar-express,gram \
+        (cells.csv and sweep.json hold the words). Each cell runs its method with the optimizer \
+        options (--polar, --momentum, …) that method reads: on a method axis the polar rule and \
+        its Newton–Schulz options apply to the specgd cells only, Adam's to the adam cells; an \
+        option no cell reads is refused. Theory cells other than plain GD and exact SpecGD run \
+        the exact optimizer map (docs/model.md §6).
 
         Metrics: alignment_at_escape, final_alignment, escape_step (nan when a never \
         reaches the escape threshold within --steps), final_loss, amplification \
         ((b/a at escape)/(b/a at step 0)), peak_amplification (max over steps 0…escape of \
         |b/a|/|b/a|₀: ≫ 1 for GD above λ_c, exactly 1 below, ≈ 1 for SpecGD; nan without \
-        escape; plot it with plot-phase --log-color), escape_ratio (GD escape step / SpecGD \
-        escape step at the cell's lr: runs both methods; nan unless both escape), \
+        escape; plot it with plot-phase --log-color), escape_ratio (escape step of A / escape \
+        step of B at the cell's options, --ratio A/B, default gd/specgd; A and B are methods or \
+        polar rules, e.g. ns5/svd; nan unless both escape), \
         final_signal, final_spike, final_bulk (|a|, |b|, c after --steps), max_spike (max of \
         |b| over every step).
 
@@ -34,6 +41,10 @@ struct SweepCommand: ParsableCommand {
         'lr=0.1/sqrt(dim)' sets the option in each cell from its values (numbers, option \
         names, + - * / ^, sqrt, log, exp, parentheses; escape-threshold is escape_threshold); \
         cells.csv gets a column for each, after the axes.
+
+        Repetitions: with --mode simulate --seeds S (S > 1) each cell runs S seeds and every \
+        metric gets the columns <metric>_mean, _q10, _q50, _q90 over them (nan when a seed has \
+        no value, e.g. did not escape); plot-phase --stat picks one.
 
         Outputs: DIR/sweep.json (full configuration, version), DIR/cells.csv (columns \
         cell, cell_id, one per axis, one per derived option, one per metric, seed, status ok|diverged, \
@@ -44,6 +55,10 @@ struct SweepCommand: ParsableCommand {
 
         Example: specgd sweep --grid 'lambda=0:16:65' --grid 'lr=1e-4:1e-1:40:log' \
         --metric alignment_at_escape,escape_step --steps 20000 --output-dir runs/phase
+
+        Muon against exact SpecGD: specgd sweep --method specgd --polar ns5 --momentum 0.95 \
+        --nesterov --grid 'lambda=2,8' --grid 'lr=1e-3,1e-2' --metric escape_ratio --ratio \
+        specgd/svd --output-dir runs/muon
         """)
 
     @Option(name: .customLong("grid"), help: ArgumentHelp("A grid axis (repeat for more axes): name=start:stop:count[:log] or name=v1,v2,….", valueName: "spec"))
@@ -63,6 +78,12 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup(title: "Model options (the values every cell starts from; a --grid axis overrides its option)")
     var model: ModelOptions
 
+    @OptionGroup(title: "Optimizer options (every cell's method reads those it takes)")
+    var optimizerOptions: OptimizerOptions
+
+    @Option(help: ArgumentHelp("What escape_ratio compares: escape step of A / escape step of B, each a method or a polar rule (default: gd/specgd).", valueName: "A/B"))
+    var ratio: String?
+
     @Option(parsing: .unconditional, help: "Master seed: cell k runs with a seed derived from (seed, k) — simulate mode; recorded in every mode.")
     var seed: UInt64 = 0
 
@@ -74,6 +95,18 @@ struct SweepCommand: ParsableCommand {
 
     @Option(name: .customLong("init"), help: "Simulate mode: initialisation W₀ (default: identity).")
     var initialization: Initialization?
+
+    @Option(help: "Simulate mode: teacher θ* (default: eigen).")
+    var teacher: TeacherKind?
+
+    @Flag(help: "Simulate mode: train online, a fresh batch every step (batch size --batch, default 64).")
+    var online = false
+
+    @Option(parsing: .unconditional, help: "Simulate mode: online batch size B (implies --online; exclusive with --samples).")
+    var batch: Int?
+
+    @Option(parsing: .unconditional, help: "Simulate mode: repetitions per cell S; with S > 1 every metric gets _mean, _q10, _q50, _q90 columns (theory mode: not read, a cell is one exact run).")
+    var seeds: Int = 1
 
     @Option(name: .customLong("output-dir"), help: ArgumentHelp("Sweep directory (must be new or empty unless --resume).", valueName: "dir"))
     var outputDirectory: String
@@ -99,6 +132,8 @@ struct SweepCommand: ParsableCommand {
         if let jobs { try Validate.atLeast(jobs, 1, "jobs") }
         if let width { try Validate.atLeast(width, 1, "width") }
         if let samples { try Validate.atLeast(samples, 1, "samples") }
+        if let batch { try Validate.atLeast(batch, 1, "batch") }
+        try Validate.atLeast(seeds, 1, "seeds")
         try OutputPath.checkDirectory(outputDirectory)
     }
 
@@ -126,17 +161,35 @@ struct SweepCommand: ParsableCommand {
             if width != nil { throw InputError("--width applies to --mode simulate only") }
             if samples != nil { throw InputError("--samples applies to --mode simulate only") }
             if initialization != nil { throw InputError("--init applies to --mode simulate only") }
+            if teacher != nil { throw InputError("--teacher applies to --mode simulate only") }
+            if online || batch != nil { throw InputError("--online and --batch apply to --mode simulate only") }
         }
         let grid = try Grid.parse(grids, mode: mode)
         let metricList = try Metric.parseList((metrics.isEmpty ? [Self.defaultMetrics] : metrics).flatMap(\.values).map(\.rawValue))
         var base = ModelPoint(method: model.method, lambda: model.lambda, dim: model.dimension, alpha: model.alpha,
                               lr: model.learningRate, steps: model.steps, escapeThreshold: model.escapeThreshold,
                               width: width, samples: samples, initialization: initialization, seed: seed)
+        let optimizer = try optimizerOptions.optimizer(model.method, validate: false)
+        // The plain optimizer is no option at all, so such a sweep keeps the sweep.json it always had.
+        if optimizer != Optimizer(method: model.method) { base.optimizerOptions = optimizer }
+        switch try TrainingChoice.resolve(samples: samples, online: online, batch: batch) {
+        case .online(let b): base.batch = b
+        default: break
+        }
+        if grid.axis(.batch) != nil, samples != nil {
+            throw InputError("--samples (one fixed data set) and a batch axis (fresh batches every step) are exclusive")
+        }
+        base.teacher = teacher
+        // A theory cell is one exact run: repetitions would repeat it, so --seeds is not read
+        // there (and a run file's `seeds` default, meant for its dense steps, stays harmless).
+        if seeds > 1, mode == .simulate { base.seeds = seeds }
         // An option that is a grid axis does not matter: pin it so resume/merge ignore it.
-        for axis in grid.axes { base.set(axis.parameter, axis.values[0]) }
+        for axis in grid.axes { base.set(axis, axis.values[0]) }
         let derived = try derives.map { try DerivedParameter.parse($0, mode: mode) }
         // A derived option's own value does not matter either: each cell computes it.
-        return try SweepConfiguration(mode: mode, metrics: metricList, grid: grid, base: base,
-                                      shard: try shard.map(Shard.parse), derived: derived)
+        var configuration = try SweepConfiguration(mode: mode, metrics: metricList, grid: grid, base: base,
+                                                   shard: try shard.map(Shard.parse), derived: derived)
+        try configuration.setRatio(try ratio.map(EscapeRatio.parse))
+        return configuration
     }
 }

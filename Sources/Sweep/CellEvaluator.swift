@@ -20,22 +20,33 @@ public struct CellOutcome: Sendable, Equatable {
 /// Computes a cell's metrics. One implementation per `SweepMode`; the runner only sees this,
 /// so the parallel/resumable machinery is the same for theory and simulation.
 public protocol CellEvaluator: Sendable {
-    /// Throws `DivergenceError` when the run diverges (the runner records that cell as
-    /// diverged) and `InputError` for a cell that cannot be run at all.
-    func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double]
-    /// Refuses, before anything runs, a cell that could never be evaluated (InputError).
-    func validate(_ point: ModelPoint) throws
+    /// The values of cells.csv's metric columns (`Metric.columns`); `ratio` is what
+    /// escape_ratio compares (the configuration's). Throws `DivergenceError` when the run
+    /// diverges (the runner records that cell as diverged) and `InputError` for a cell that
+    /// cannot be run at all.
+    func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio) throws -> [Double]
+    /// Refuses, before anything runs, a cell that could never be evaluated (InputError),
+    /// escape_ratio's two optimizers included when `ratio` is given (nil: no escape_ratio).
+    func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws
 }
 
 extension CellEvaluator {
-    public func validate(_ point: ModelPoint) throws {}
+    public func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws {}
+
+    /// `evaluate` with the paper's escape ratio (GD / SpecGD).
+    public func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double] {
+        try evaluate(point, metrics: metrics, ratio: .paper)
+    }
+
+    public func validate(_ point: ModelPoint) throws { try validate(point, ratio: nil) }
 
     /// `evaluate`, with divergence turned into a recorded outcome rather than an error.
-    public func outcome(_ point: ModelPoint, metrics: [Metric]) throws -> CellOutcome {
+    public func outcome(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio = .paper) throws -> CellOutcome {
         do {
-            return CellOutcome(values: try evaluate(point, metrics: metrics))
+            return CellOutcome(values: try evaluate(point, metrics: metrics, ratio: ratio))
         } catch let error as DivergenceError {
-            return CellOutcome(values: metrics.map { _ in .nan }, status: .diverged, divergedStep: error.step)
+            return CellOutcome(values: Metric.columns(metrics, seeds: point.seeds).map { _ in .nan }, status: .diverged,
+                               divergedStep: error.step)
         }
     }
 }
@@ -68,17 +79,19 @@ public struct RunMeasurement: Sendable {
     }
 }
 
-/// Shared by both modes: runs the cell's method once (when any metric needs it) and, for
-/// escape_ratio, the other method too, then lays the values out in metric order. Both modes
-/// measure a run with the one `EscapeMetrics` definition (docs/model.md §5, §7). `run`'s
-/// Bool: whether the trajectory's end is wanted.
+/// Shared by both modes: runs the cell's optimizer once (when any metric needs it) and, for
+/// escape_ratio, the ratio's two optimizers (`EscapeRatio`; a side equal to the cell's own
+/// optimizer reuses its run), then lays the values out in metric order. Both modes measure a
+/// run with the one `EscapeMetrics` definition (docs/model.md §5, §7). `run`'s Bool: whether
+/// the trajectory's end is wanted.
 struct MetricAssembler {
-    static func values(_ metrics: [Metric], method: Method,
-                       run: (Method, Bool) throws -> RunMeasurement) throws -> [Double] {
+    static func values(_ metrics: [Metric], point: ModelPoint, ratio: EscapeRatio,
+                       run: (ModelPoint, Bool) throws -> RunMeasurement) throws -> [Double] {
         let wantsTrajectory = metrics.contains(where: \.needsTrajectory)
-        let primary = metrics.contains(where: \.needsPrimaryRun) ? try run(method, wantsTrajectory) : nil
-        func escape(_ other: Method) throws -> Int? {
-            if other == method, let primary { return primary.escape.escapeStep }
+        let primary = metrics.contains(where: \.needsPrimaryRun) ? try run(point, wantsTrajectory) : nil
+        func escape(_ side: EscapeRatio.Side) throws -> Int? {
+            let other = side.point(point)
+            if other.optimizer == point.optimizer, let primary { return primary.escape.escapeStep }
             return try run(other, false).escape.escapeStep
         }
         var out = [Double]()
@@ -95,8 +108,8 @@ struct MetricAssembler {
                 // is "up to escape", so without one it has no value (docs/model.md §7).
                 out.append(primary!.escape.escapeStep == nil ? .nan : primary!.escape.peakAmplification)
             case .escapeRatio:
-                let gd = try escape(.gd), spec = try escape(.specgd)
-                if let gd, let spec, spec > 0 { out.append(Double(gd) / Double(spec)) } else { out.append(.nan) }
+                let a = try escape(ratio.numerator), b = try escape(ratio.denominator)
+                if let a, let b, b > 0 { out.append(Double(a) / Double(b)) } else { out.append(.nan) }
             case .finalSignal: out.append(primary!.trajectory!.signal)
             case .finalSpike: out.append(primary!.trajectory!.spike)
             case .maxSpike: out.append(primary!.trajectory!.maxSpike)
@@ -108,18 +121,26 @@ struct MetricAssembler {
 }
 
 /// Theory mode: the exact summary map of docs/model.md §3 from W₀ = αI on the spiked model
-/// (3 coefficients, so a cell costs O(steps) whatever d is).
+/// (3 coefficients, so a cell costs O(steps) whatever d is). Plain GD and exact SpecGD run
+/// `DiscreteMap` (as always); every other optimizer its exact map `OptimizerMap` (§6).
 public struct TheoryEvaluator: CellEvaluator {
     public init() {}
 
-    public func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double] {
+    public func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio) throws -> [Double] {
         let model = try GroupedModel.spiked(lambda: point.lambda, dimension: point.dim)
         let start = model.identityStart(alpha: point.alpha)
-        return try MetricAssembler.values(metrics, method: point.method) { method, wantsTrajectory in
-            let map = try DiscreteMap(model: model, method: method, learningRate: point.lr)
-            let escape = try map.escapeMetrics(from: start, steps: point.steps, threshold: point.escapeThreshold)
+        return try MetricAssembler.values(metrics, point: point, ratio: ratio) { cell, wantsTrajectory in
+            let optimizer = cell.optimizer
+            if optimizer.isPlain {
+                let map = try DiscreteMap(model: model, method: optimizer.method, learningRate: cell.lr)
+                let escape = try map.escapeMetrics(from: start, steps: cell.steps, threshold: cell.escapeThreshold)
+                return RunMeasurement(escape: escape,
+                                      trajectory: wantsTrajectory ? try Self.trajectoryEnd(map, from: start, steps: cell.steps) : nil)
+            }
+            let map = try OptimizerMap(model: model, optimizer: optimizer, learningRate: cell.lr)
+            let escape = try map.escapeMetrics(from: start, steps: cell.steps, threshold: cell.escapeThreshold)
             return RunMeasurement(escape: escape,
-                                  trajectory: wantsTrajectory ? try Self.trajectoryEnd(map, from: start, steps: point.steps) : nil)
+                                  trajectory: wantsTrajectory ? try Self.trajectoryEnd(map, from: start, steps: cell.steps) : nil)
         }
     }
 
@@ -138,11 +159,29 @@ public struct TheoryEvaluator: CellEvaluator {
         return TrajectoryEnd(signal: abs(o.a), spike: abs(o.b), bulk: abs(o.c), maxSpike: maxSpike)
     }
 
-    /// The cell's theory configuration, with the library's checks (α > 0, d ≥ 3, …).
-    public func validate(_ point: ModelPoint) throws {
-        try TheoryConfiguration(method: point.method, lambda: point.lambda, dimension: point.dim, alpha: point.alpha,
-                                learningRate: point.lr, steps: point.steps, every: 1,
-                                escapeThreshold: point.escapeThreshold).validate()
+    /// The same pass on the optimizer map.
+    static func trajectoryEnd(_ map: OptimizerMap, from start: [Double], steps: Int) throws -> TrajectoryEnd {
+        let model = map.model
+        guard let spike = model.spikeIndex else { throw InputError("the model has no spike group") }
+        var maxSpike = 0.0
+        let last = try map.iterate(from: OptimizerState(coefficients: start), steps: steps, every: max(steps, 1), watch: { s in
+            maxSpike = max(maxSpike, abs(s[spike]))
+            return false
+        }) { _, state in maxSpike = max(maxSpike, abs(state.coefficients[spike])) }
+        let o = model.observables(last.coefficients)
+        return TrajectoryEnd(signal: abs(o.a), spike: abs(o.b), bulk: abs(o.c), maxSpike: maxSpike)
+    }
+
+    /// The cell's theory configuration, with the library's checks (α > 0, d ≥ 3, the
+    /// optimizer's options, …), for the cell and for escape_ratio's two optimizers.
+    public func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws {
+        for cell in [point] + (ratio.map { [$0.numerator, $0.denominator] } ?? []).map({ $0.point(point) }) {
+            var configuration = TheoryConfiguration(method: cell.method, lambda: cell.lambda, dimension: cell.dim, alpha: cell.alpha,
+                                                    learningRate: cell.lr, steps: cell.steps, every: 1,
+                                                    escapeThreshold: cell.escapeThreshold)
+            configuration.optimizer = cell.optimizer
+            try configuration.validate()
+        }
     }
 }
 

@@ -15,7 +15,7 @@ public enum CellsFile {
     public static func line(cell: Int, configuration: SweepConfiguration, point: ModelPoint,
                             outcome: CellOutcome) -> String {
         var fields = [String(cell), configuration.grid.cellID(at: cell)]
-        fields += configuration.grid.values(at: cell).map(Table.format)
+        fields += configuration.grid.texts(at: cell)
         fields += configuration.derivedParameters.map { Table.format(point.value($0.parameter)) }
         fields += outcome.values.map(Table.format)
         if configuration.hasSeedColumn { fields.append(String(point.seed)) }

@@ -46,7 +46,9 @@ public struct DerivedParameter: Sendable, Codable, Equatable {
         let name = spec[..<equals].trimmingCharacters(in: .whitespaces)
         let body = String(spec[spec.index(after: equals)...])
         do {
-            return try DerivedParameter(parameter: SweepParameter.named(name, mode: mode), expression: body, mode: mode)
+            let parameter = try SweepParameter.named(name, mode: mode)
+            guard !parameter.isName else { throw InputError("\(name) takes words; make it a grid axis (e.g. --grid \(name)=\(parameter.names.prefix(2).joined(separator: ",")))") }
+            return try DerivedParameter(parameter: parameter, expression: body, mode: mode)
         } catch let error as InputError {
             throw error.prefixed("derive '\(spec)': ")
         }
@@ -214,9 +216,9 @@ indirect enum Formula: Sendable, Equatable {
                     return .call(function, argument)
                 }
                 // escape-threshold is written escape_threshold here ('-' is minus).
-                let allowed = SweepParameter.allCases.filter { $0.applies(to: mode) }
+                let allowed = SweepParameter.allCases.filter { $0.applies(to: mode) && !$0.isName }
                 guard let parameter = SweepParameter(rawValue: word.replacingOccurrences(of: "_", with: "-")),
-                      parameter.applies(to: mode) else {
+                      parameter.applies(to: mode), !parameter.isName else {
                     let names = allowed.map { $0.rawValue.replacingOccurrences(of: "-", with: "_") }
                     throw InputError("unknown name '\(word)'; names: \(names.joined(separator: ", ")); functions: sqrt, log, exp")
                 }
@@ -240,6 +242,9 @@ extension ModelPoint {
         case .width: return Double(width ?? dim)
         case .samples: return samples.map(Double.init) ?? .nan
         case .seed: return Double(seed)
+        case .batch: return batch.map(Double.init) ?? .nan
+        case .momentum: return optimizerOptions?.momentum ?? 0
+        case .method, .polar: return .nan  // words: neither derived nor in a formula
         }
     }
 }

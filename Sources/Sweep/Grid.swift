@@ -27,6 +27,11 @@ public struct Grid: Sendable, Codable, Equatable {
     public var count: Int { axes.reduce(1) { $0 * $1.values.count } }
     public var names: [String] { axes.map(\.name) }
 
+    /// Cell `index`'s axis values as cells.csv writes them (words on a name axis).
+    public func texts(at index: Int) -> [String] {
+        zip(axes, values(at: index)).map { $0.text($1) }
+    }
+
     public func axis(_ parameter: SweepParameter) -> GridAxis? {
         axes.first { $0.parameter == parameter }
     }
@@ -44,7 +49,8 @@ public struct Grid: Sendable, Codable, Equatable {
         return out
     }
 
-    /// A 64-bit FNV-1a hash of the cell's axis names and exact value bits, as `0x` and 16 hex
+    /// A 64-bit FNV-1a hash of the cell's axis names and exact value bits (a name axis: its
+    /// word's bytes, so adding one never changes a numeric cell's id), as `0x` and 16 hex
     /// digits (the prefix keeps pandas from reading an all-digit id as an integer): it
     /// changes whenever a cell's parameters do, so a stale or foreign line is caught.
     public func cellID(at index: Int) -> String {
@@ -53,6 +59,10 @@ public struct Grid: Sendable, Codable, Equatable {
         for (axis, value) in zip(axes, values(at: index)) {
             for byte in axis.name.utf8 { mix(byte) }
             mix(0x3D)
+            if axis.isName {
+                for byte in axis.text(value).utf8 { mix(byte) }
+                continue
+            }
             var bits = value.bitPattern
             for _ in 0..<8 { mix(UInt8(truncatingIfNeeded: bits)); bits >>= 8 }
         }

@@ -9,18 +9,68 @@ import SpecgdSupport
 /// - `name=v1,v2,v3`              — an explicit list (a single `name=v` is a one-value axis).
 /// Integer options (dim, steps, width, samples, seed) are rounded to the nearest integer;
 /// a spec whose rounded values repeat is refused rather than silently shortened.
+/// A name axis (`method`, `polar`) takes `name=w1,w2,…` only: its `labels` are the words and
+/// its `values` their positions 0, 1, …, so the grid's arithmetic is the same for every axis;
+/// sweep.json, cells.csv and the cell ids carry the words.
 public struct GridAxis: Sendable, Codable, Equatable {
     public var parameter: SweepParameter
     /// The spec as the user wrote it (kept in sweep.json so the run can be read back).
     public var spec: String
     public var values: [Double]
+    /// A name axis's words, one per value (nil for a numeric axis).
+    public var labels: [String]?
 
     public var name: String { parameter.rawValue }
+    public var isName: Bool { labels != nil }
 
     public init(parameter: SweepParameter, spec: String, values: [Double]) {
         self.parameter = parameter
         self.spec = spec
         self.values = values
+    }
+
+    /// A name axis over `labels`.
+    public init(parameter: SweepParameter, spec: String, labels: [String]) {
+        self.init(parameter: parameter, spec: spec, values: labels.indices.map(Double.init))
+        self.labels = labels
+    }
+
+    /// How `value` (one of `values`) is written in cells.csv: the word of a name axis, else the number.
+    public func text(_ value: Double) -> String {
+        guard let labels else { return Table.format(value) }
+        return labels[Int(value)]
+    }
+
+    /// The value a cells.csv field stands for (nil when it is none of the axis's).
+    public func value(ofText field: String) -> Double? {
+        if let labels { return labels.firstIndex(of: field).map(Double.init) }
+        return Double(field)
+    }
+
+    private enum CodingKeys: String, CodingKey { case parameter, spec, values }
+
+    /// A name axis stores its words under `values`, a numeric one its numbers (as always).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        parameter = try c.decode(SweepParameter.self, forKey: .parameter)
+        spec = try c.decode(String.self, forKey: .spec)
+        if parameter.isName {
+            let words = try c.decode([String].self, forKey: .values)
+            for word in words where !parameter.names.contains(word) {
+                throw InputError("grid axis \(parameter.rawValue): unknown value '\(word)'")
+            }
+            labels = words
+            values = words.indices.map(Double.init)
+        } else {
+            values = try c.decode([Double].self, forKey: .values)
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(parameter, forKey: .parameter)
+        try c.encode(spec, forKey: .spec)
+        if let labels { try c.encode(labels, forKey: .values) } else { try c.encode(values, forKey: .values) }
     }
 
     /// Parses one `--grid` spec; every failure is a one-line `InputError` naming the spec.
@@ -36,6 +86,7 @@ public struct GridAxis: Sendable, Codable, Equatable {
             throw error.prefixed("grid spec '\(spec)': ")
         }
         guard !body.isEmpty else { throw InputError("grid spec '\(spec)': no values after '='") }
+        if parameter.isName { return try names(body, parameter: parameter, spec: spec, text: text) }
 
         var values: [Double]
         if body.contains(":") {
@@ -62,6 +113,19 @@ public struct GridAxis: Sendable, Codable, Equatable {
             throw InputError("grid spec '\(spec)': value \(Table.format(v)) appears twice\(note)")
         }
         return GridAxis(parameter: parameter, spec: text, values: values)
+    }
+
+    /// `w1,w2,…` of a name axis: each a word of the option, none twice.
+    private static func names(_ body: String, parameter: SweepParameter, spec: String, text: String) throws -> GridAxis {
+        let words = body.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        var seen = Set<String>()
+        for word in words {
+            guard parameter.names.contains(word) else {
+                throw InputError("grid spec '\(spec)': '\(word)' is not a \(parameter == .polar ? "polar rule" : parameter.rawValue); values: \(parameter.names.joined(separator: ", "))")
+            }
+            guard seen.insert(word).inserted else { throw InputError("grid spec '\(spec)': value \(word) appears twice") }
+        }
+        return GridAxis(parameter: parameter, spec: text, labels: words)
     }
 
     private static func range(_ body: String, spec: String) throws -> [Double] {

@@ -1,3 +1,4 @@
+import Simulation
 import SpecgdSupport
 
 /// What a sweep measures in each cell (docs/model.md §5). Each becomes one column of cells.csv.
@@ -43,6 +44,27 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
         }
         guard !metrics.isEmpty else { throw InputError("\(InputError.field("metrics")) needs at least one metric name") }
         return metrics
+    }
+
+    /// The statistics over a cell's repetitions (`--seeds S`, S > 1, simulate mode), each a
+    /// column `<metric>_<statistic>`: the mean and the 10/50/90 % quantiles (`Aggregate`'s).
+    public static let statistics = ["mean", "q10", "q50", "q90"]
+
+    /// cells.csv's metric columns: one per metric, or with several repetitions one per metric
+    /// and statistic (`escape_step_mean, escape_step_q10, …`).
+    public static func columns(_ metrics: [Metric], seeds: Int?) -> [String] {
+        guard let seeds, seeds > 1 else { return metrics.map(\.rawValue) }
+        return metrics.flatMap { m in statistics.map { "\(m.rawValue)_\($0)" } }
+    }
+
+    /// The statistics of one metric over repetitions, in `statistics` order. A repetition
+    /// without a value (no escape) leaves the cell without one: a mean or quantile over the
+    /// repetitions that escaped would read as data about all of them (docs/sweep.md).
+    static func summary(_ values: [Double]) -> [Double] {
+        guard !values.isEmpty, !values.contains(where: \.isNaN) else { return statistics.map { _ in .nan } }
+        let sorted = values.sorted()
+        let mean = values.reduce(0, +) / Double(values.count)
+        return [mean] + [0.1, 0.5, 0.9].map { Aggregate.quantile(sorted, $0) }
     }
 
     /// Metrics that come out of one run of the cell's own method.

@@ -1,3 +1,4 @@
+import NumericKit
 import SpecgdSupport
 import Simulation
 import Theory
@@ -20,6 +21,23 @@ public struct ModelPoint: Sendable, Codable, Equatable {
     public var initialization: Initialization?
     /// The seed of this cell's run. In the base point: the master seed.
     public var seed: UInt64
+    /// The optimizer options the cell's method refines (polar rule, Newton–Schulz schedule,
+    /// momentum, weight decay, lr scale, Adam's constants; docs/model.md §6) as given to the
+    /// sweep; nil when none is (plain GD or exact SpecGD, and sweep.json as it always was).
+    /// Its `method` is not read: the cell's optimizer is `optimizer`.
+    public var optimizerOptions: Optimizer?
+    /// Simulation only: online training with a fresh batch of this many samples every step.
+    public var batch: Int?
+    /// Simulation only: independent repetitions per cell (nil = 1); with more than one, each
+    /// metric is reported as mean and q10/q50/q90 over them (`Metric.columns`).
+    public var seeds: Int?
+    /// Simulation only: the teacher θ* (nil = eigen, θ* on the first eigen-direction).
+    public var teacher: TeacherKind?
+
+    private enum CodingKeys: String, CodingKey {
+        case method, lambda, dim, alpha, lr, steps, escapeThreshold, width, samples, initialization, seed, batch, seeds, teacher
+        case optimizerOptions = "optimizer"
+    }
 
     public init(method: Method, lambda: Double, dim: Int, alpha: Double, lr: Double, steps: Int,
                 escapeThreshold: Double, width: Int? = nil, samples: Int? = nil,
@@ -37,6 +55,42 @@ public struct ModelPoint: Sendable, Codable, Equatable {
         self.seed = seed
     }
 
+    /// The cell's optimizer: `optimizerOptions` for the cell's method, without what that
+    /// method and its polar rule do not read (`Optimizer.restricted(to:)`; Newton–Schulz K and
+    /// ε outside Newton–Schulz rules, the safety factor outside polar-express). So on a
+    /// `method` axis the polar rule and its schedule apply to the specgd cells only, and on a
+    /// `polar` axis `--ns-steps` to its Newton–Schulz cells only (docs/sweep.md);
+    /// `SweepConfiguration.checkOptimizer` refuses an option that no cell reads.
+    public var optimizer: Optimizer {
+        var o = (optimizerOptions ?? Optimizer(method: method)).restricted(to: method)
+        if !(method == .specgd && o.polarRule.isNewtonSchulz) { o.newtonSchulzSteps = nil; o.newtonSchulzEpsilon = nil }
+        if o.polar != .polarExpress { o.safetyFactor = nil }
+        if o.polar != .custom { o.coefficients = nil }
+        return o
+    }
+
+    /// Sets the option of `axis` to `value`, one of the axis's values (a name axis's word by
+    /// its position).
+    public mutating func set(_ axis: GridAxis, _ value: Double) {
+        guard axis.isName else { return set(axis.parameter, value) }
+        set(axis.parameter, word: axis.text(value))
+    }
+
+    /// Sets a name option (`method`, `polar`) to one of its words.
+    public mutating func set(_ parameter: SweepParameter, word: String) {
+        switch parameter {
+        case .method:
+            method = Method(rawValue: word)!
+            optimizerOptions?.method = method
+        case .polar:
+            var o = optimizerOptions ?? Optimizer(method: method)
+            o.polar = PolarMethod(rawValue: word)!
+            optimizerOptions = o
+        default: preconditionFailure("\(parameter.rawValue) is not a name option")
+        }
+    }
+
+    /// Sets a numeric option (a name option is set by `set(_:word:)`).
     public mutating func set(_ parameter: SweepParameter, _ value: Double) {
         switch parameter {
         case .lambda: lambda = value
@@ -48,6 +102,12 @@ public struct ModelPoint: Sendable, Codable, Equatable {
         case .width: width = Int(value)
         case .samples: samples = Int(value)
         case .seed: seed = UInt64(value)
+        case .batch: batch = Int(value)
+        case .momentum:
+            var o = optimizerOptions ?? Optimizer(method: method)
+            o.momentum = value
+            optimizerOptions = o
+        case .method, .polar: preconditionFailure("\(parameter.rawValue) is a name option; set it by word")
         }
     }
 

@@ -34,7 +34,7 @@ public struct PhaseComparison: Sendable {
         self.second = second
         let kind = Metric(rawValue: first.metric)?.comparison ?? .ratio
         self.kind = kind
-        var labels = (first.point.method.displayName, second.point.method.displayName)
+        var labels = (PhaseDiagramFigure.optimizerName(first.point), PhaseDiagramFigure.optimizerName(second.point))
         if labels.0 == labels.1 { labels = (firstName, secondName) }
         (firstLabel, secondLabel) = labels
         var combined: [[Double]] = zip(first.values, second.values).map { rowA, rowB in

@@ -21,8 +21,16 @@ public struct PhaseDiagram: Sendable {
     public var values: [[Double]]
     /// status[j][i]: why values[j][i] is (not) a number.
     public var status: [[CellStatus]]
-    /// The fixed values of the other axes (for the title and the record).
+    /// The fixed values of the other numeric axes (for the title and the record).
     public var slice: [String: Double]
+    /// The fixed words of the name axes (`method`, `polar`).
+    public var named: [String: String] = [:]
+    /// What escape_ratio compares (the sweep's `--ratio`).
+    public var ratio: EscapeRatio = .paper
+    /// With several repetitions per cell: which statistic is drawn (mean, q10, q50, q90).
+    public var statistic: String?
+    /// Repetitions per cell (1 unless the sweep ran `--seeds`).
+    public var seeds: Int = 1
     /// Points (x, y) of the boundary ρ = 1, empty when neither axis is lambda, no point of
     /// the plotted range has q < 1, or the diagram is not about GD (the boundary is GD's).
     public var boundary: [(Double, Double)]
@@ -44,11 +52,15 @@ public struct PhaseDiagram: Sendable {
         self.point = point
     }
 
-    /// Whether λ_c belongs on this diagram: it is GD's boundary, so on a GD diagram or on
-    /// escape_ratio, whose numerator is GD's escape step.
+    /// Whether λ_c belongs on this diagram: it is plain GD's boundary, so on a plain GD
+    /// diagram or on an escape_ratio whose numerator is plain GD's escape step.
     public var showsBoundary: Bool {
-        point.method == .gd || metric == Metric.escapeRatio.rawValue
+        let runs = metric == Metric.escapeRatio.rawValue ? ratio.numerator.point(point) : point
+        return runs.method == .gd && runs.optimizer.isPlain
     }
+
+    /// The cells.csv column drawn: the metric, or `<metric>_<statistic>` with repetitions.
+    public var column: String { statistic.map { "\(metric)_\($0)" } ?? metric }
 
     public var xLog: Bool { x.spec.lowercased().hasSuffix(":log") }
     public var yLog: Bool { y.spec.lowercased().hasSuffix(":log") }
@@ -65,6 +77,14 @@ public struct PhaseDiagram: Sendable {
     /// that has more than one value (a one-value axis is fixed automatically).
     public static func load(_ directory: String, metric: String?, x: String?, y: String?,
                             at: [String: Double] = [:]) throws -> PhaseDiagram {
+        try load(directory, metric: metric, x: x, y: y, fixing: at.mapValues(Table.format))
+    }
+
+    /// `load` with the fixed axes as written (`--at name=value`: a number, or a name axis's
+    /// word) and, for a sweep with several repetitions per cell, the statistic to draw
+    /// (`Metric.statistics`; default mean).
+    public static func load(_ directory: String, metric: String?, x: String?, y: String?,
+                            fixing: [String: String], statistic: String? = nil) throws -> PhaseDiagram {
         let configuration = try SweepRecord.read(from: directory)
         let grid = configuration.grid
         let metricName = metric ?? configuration.metrics[0].rawValue
@@ -74,7 +94,7 @@ public struct PhaseDiagram: Sendable {
         guard grid.axes.count >= 2 else {
             throw InputError("a phase diagram needs two grid axes; this sweep has only '\(grid.names[0])'")
         }
-        func pick(_ name: String?, preferred: SweepParameter, excluding: String?) throws -> GridAxis {
+        func pick(_ name: String?, preferred: SweepParameter, excluding: String?, in grid: Grid) throws -> GridAxis {
             if let name {
                 guard let axis = grid.axes.first(where: { $0.name == name }) else {
                     throw InputError("'\(name)' is not a grid axis of this sweep; axes: \(grid.names.joined(separator: ", "))")
@@ -85,37 +105,61 @@ public struct PhaseDiagram: Sendable {
             return grid.axes.first { $0.name != excluding && $0.name != preferred.rawValue }
                 ?? grid.axes.first { $0.name != excluding }!
         }
-        let xAxis = try pick(x, preferred: .lambda, excluding: y)
-        let yAxis = try pick(y, preferred: .lr, excluding: xAxis.name)
+        for name in [x, y].compactMap({ $0 }) {
+            if let axis = grid.axes.first(where: { $0.name == name }), axis.isName {
+                throw InputError("'\(name)' is a name axis and cannot be x or y of a heatmap; fix it with \(InputError.field("at")) \(name)=\(axis.labels![0]) or draw its values side by side with \(InputError.field("split")) \(name)")
+            }
+        }
+        let numericAxes = grid.axes.filter { !$0.isName }
+        guard numericAxes.count >= 2 else {
+            throw InputError("a phase diagram needs two numeric grid axes; this sweep has \(numericAxes.isEmpty ? "none" : "only '\(numericAxes[0].name)'") besides its name axes (\(grid.axes.filter(\.isName).map(\.name).joined(separator: ", ")))")
+        }
+        let numeric = try Grid(axes: numericAxes)
+        let xAxis = try pick(x, preferred: .lambda, excluding: y, in: numeric)
+        let yAxis = try pick(y, preferred: .lr, excluding: xAxis.name, in: numeric)
         guard xAxis.name != yAxis.name else { throw InputError("\(InputError.field("x")) and \(InputError.field("y")) must be different axes") }
 
-        var slice = [String: Double]()
+        // The fixed value of every other axis, as its position among the axis's values.
+        var fixed = [String: Double]()
         for axis in grid.axes where axis.name != xAxis.name && axis.name != yAxis.name {
-            if let value = at[axis.name] {
-                guard axis.values.contains(value) else {
-                    throw InputError("\(InputError.field("at")) \(axis.name)=\(Table.format(value)): not a value of that axis (\(axis.values.map(Table.format).joined(separator: ", ")))")
+            if let text = fixing[axis.name] {
+                // A name axis by its word only (its positions are no values to a user).
+                guard let value = axis.value(ofText: text), axis.values.contains(value) else {
+                    throw InputError("\(InputError.field("at")) \(axis.name)=\(text): not a value of that axis (\(axis.values.map(axis.text).joined(separator: ", ")))")
                 }
-                slice[axis.name] = value
+                fixed[axis.name] = value
             } else if axis.values.count == 1 {
-                slice[axis.name] = axis.values[0]
+                fixed[axis.name] = axis.values[0]
             } else {
                 throw InputError("axis '\(axis.name)' has \(axis.values.count) values; choose one with \(InputError.field("at")) \(axis.name)=VALUE")
             }
         }
-        for name in at.keys where !grid.names.contains(name) || name == xAxis.name || name == yAxis.name {
+        for name in fixing.keys where !grid.names.contains(name) || name == xAxis.name || name == yAxis.name {
             throw InputError("\(InputError.field("at")) \(name): not a grid axis other than x and y")
         }
+        let seeds = configuration.base.seeds ?? 1
+        if seeds > 1 {
+            let chosen = statistic ?? Metric.statistics[0]
+            guard Metric.statistics.contains(chosen) else {
+                throw InputError("\(InputError.field("stat")) \(chosen): not a statistic; use \(Metric.statistics.joined(separator: ", "))")
+            }
+        } else if let statistic {
+            throw InputError("\(InputError.field("stat")) \(statistic): this sweep has one run per cell (no \(InputError.field("seeds")) > 1), so there is no statistic to choose")
+        }
+        let statisticName = seeds > 1 ? statistic ?? Metric.statistics[0] : nil
 
         let table = try CellsTable(SweepRecord.cellsPath(directory))
-        let columns = try Dictionary(uniqueKeysWithValues: grid.names.map { ($0, try table.numbers($0)) })
-        let metricValues = try table.numbers(metricName)
+        let columns = try Dictionary(uniqueKeysWithValues: grid.axes.map { axis in
+            (axis.name, try table.text(axis.name).map { axis.value(ofText: $0) ?? .nan })
+        })
+        let metricValues = try table.numbers(statisticName.map { "\(metricName)_\($0)" } ?? metricName)
         let statuses = try table.text("status")
         let needsEscape = Metric(rawValue: metricName)?.needsEscape ?? false
         var values = [[Double]](repeating: [Double](repeating: .nan, count: xAxis.values.count), count: yAxis.values.count)
         var status = [[CellStatus]](repeating: [CellStatus](repeating: .ok, count: xAxis.values.count), count: yAxis.values.count)
         var filled = 0
         rows: for r in 0..<table.rows.count {
-            for (name, value) in slice where columns[name]![r] != value { continue rows }
+            for (name, value) in fixed where columns[name]![r] != value { continue rows }
             guard let i = xAxis.values.firstIndex(of: columns[xAxis.name]![r]),
                   let j = yAxis.values.firstIndex(of: columns[yAxis.name]![r]) else { continue }
             if statuses[r] == CellOutcome.Status.diverged.rawValue {
@@ -131,10 +175,19 @@ public struct PhaseDiagram: Sendable {
             throw InputError("\(directory) holds \(filled) of the \(xAxis.values.count * yAxis.values.count) cells of this diagram; finish the sweep (\(InputError.field("resume"))) or merge its shards first")
         }
         var point = configuration.base
-        for (name, value) in slice { if let p = SweepParameter(rawValue: name) { point.set(p, value) } }
+        var slice = [String: Double](), named = [String: String]()
+        for axis in grid.axes {
+            guard let value = fixed[axis.name] else { continue }
+            point.set(axis, value)
+            if axis.isName { named[axis.name] = axis.text(value) } else { slice[axis.name] = value }
+        }
         var diagram = PhaseDiagram(metric: metricName, x: xAxis, y: yAxis, values: values, status: status, slice: slice,
                                    boundary: [], mode: configuration.mode, point: point)
-        if diagram.showsBoundary { diagram.boundary = diagram.boundaryCurve(base: configuration.base) }
+        diagram.named = named
+        diagram.ratio = configuration.escapeRatio
+        diagram.statistic = statisticName
+        diagram.seeds = seeds
+        if diagram.showsBoundary { diagram.boundary = diagram.boundaryCurve(base: point) }
         return diagram
     }
 
@@ -165,7 +218,7 @@ public struct PhaseDiagram: Sendable {
     /// The grid as CSV text (x, y, value, status), x fastest — the data behind the heatmap;
     /// a cell without a value holds `nan` and says why in `status` (ok, no_escape, diverged).
     public var csv: String {
-        var text = [x.name, y.name, metric, "status"].joined(separator: ",") + "\n"
+        var text = [x.name, y.name, column, "status"].joined(separator: ",") + "\n"
         for (j, yValue) in y.values.enumerated() {
             for (i, xValue) in x.values.enumerated() {
                 text += [Table.format(xValue), Table.format(yValue), Table.format(values[j][i]), status[j][i].rawValue]
@@ -177,7 +230,7 @@ public struct PhaseDiagram: Sendable {
 
     /// The grid as a table (x, y, value), x fastest (values only; `csv` adds the status).
     public var table: Table {
-        var out = Table(columns: [x.name, y.name, metric])
+        var out = Table(columns: [x.name, y.name, column])
         for (j, yValue) in y.values.enumerated() {
             for (i, xValue) in x.values.enumerated() { out.append([xValue, yValue, values[j][i]]) }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Plot
 import SpecgdSupport
+import Theory
 
 /// Draws a `PhaseDiagram` with the Plot module: the metric as a heatmap with a colour bar
 /// (log-spaced grid axes on log scales), cells without a value hatched by reason ("no
@@ -10,7 +11,7 @@ import SpecgdSupport
 public enum PhaseDiagramFigure {
     public static func figure(_ diagram: PhaseDiagram, logColor: Bool = false, title: String? = nil) -> Figure {
         let axes = panel(diagram, logColor: logColor, title: setting(diagram))
-        var figure = Figure(axes, title: title ?? capitalized(metricName(diagram.metric)), width: 600, height: 420)
+        var figure = Figure(axes, title: title ?? capitalized(metricName(diagram)), width: 600, height: 420)
         figure.sharedLegend = true
         return figure
     }
@@ -26,8 +27,8 @@ public enum PhaseDiagramFigure {
         var first = panel(comparison.first, logColor: logColor, title: comparison.firstLabel, valueRange: shared)
         var second = panel(comparison.second, logColor: logColor, title: comparison.secondLabel, valueRange: shared)
         // One colour scale: the bar is drawn on each panel but reads the same.
-        first.heatmap?.label = shortName(comparison.metric)
-        second.heatmap?.label = shortName(comparison.metric)
+        first.heatmap?.label = shortName(comparison.metric, ratio: comparison.first.ratio)
+        second.heatmap?.label = shortName(comparison.metric, ratio: comparison.first.ratio)
         let combinedLog = comparison.kind == .ratio
         let combinedDiagram = PhaseDiagram(metric: comparison.metric, x: comparison.first.x, y: comparison.first.y,
                                            values: comparison.combined, status: comparison.combinedStatus,
@@ -39,7 +40,7 @@ public enum PhaseDiagramFigure {
         third.heatmap?.label = comparison.kind == .ratio ? "ratio" : "difference"
         let settingLine = setting(comparison.first, includeMethod: false)
         var figure = Figure(panels: [first, second, third], columns: 3,
-                            title: capitalized(metricName(comparison.metric)) + " — " + settingLine,
+                            title: capitalized(metricName(comparison.first)) + " — " + settingLine,
                             panelWidth: 440, panelHeight: 400)
         figure.sharedLegend = true
         return figure
@@ -49,7 +50,7 @@ public enum PhaseDiagramFigure {
                       valueRange: ClosedRange<Double>? = nil) -> Axes {
         let heatmap = Heatmap(x: diagram.x.values, y: diagram.y.values, values: diagram.values,
                               colorScale: logColor ? .log : .linear, valueRange: valueRange,
-                              label: shortName(diagram.metric), masks: masks(diagram))
+                              label: shortName(diagram.metric, ratio: diagram.ratio), masks: masks(diagram))
         var axes = Axes(title: title,
                         x: Axis(label: label(diagram.x.parameter, diagram), scale: diagram.xLog ? .log : .linear),
                         y: Axis(label: label(diagram.y.parameter, diagram), scale: diagram.yLog ? .log : .linear),
@@ -78,7 +79,7 @@ public enum PhaseDiagramFigure {
 
     static func noEscapeLabel(_ diagram: PhaseDiagram) -> String {
         let within = stepsVary(diagram) ? "within the cell's steps" : "within \(diagram.point.steps) steps"
-        let who = diagram.metric == Metric.escapeRatio.rawValue ? "GD or SpecGD: " : ""
+        let who = diagram.metric == Metric.escapeRatio.rawValue ? ratioSides(diagram, separator: " or ") + ": " : ""
         return "\(who)no escape \(within)"
     }
 
@@ -86,13 +87,17 @@ public enum PhaseDiagramFigure {
         diagram.x.parameter == .steps || diagram.y.parameter == .steps
     }
 
-    /// The metric in words (the raw name for a column that is not a known metric).
-    static func metricName(_ metric: String) -> String {
-        Metric(rawValue: metric)?.displayName ?? metric
+    /// The metric in words (the raw name for a column that is not a known metric); escape_ratio
+    /// names its two sides when they are not the paper's GD / SpecGD.
+    static func metricName(_ diagram: PhaseDiagram) -> String {
+        if diagram.metric == Metric.escapeRatio.rawValue, diagram.ratio != .paper {
+            return "escape-step ratio " + ratioSides(diagram, separator: " / ")
+        }
+        return Metric(rawValue: diagram.metric)?.displayName ?? diagram.metric
     }
 
     /// The colour bar's title: the metric's words up to any formula.
-    static func shortName(_ metric: String) -> String {
+    static func shortName(_ metric: String, ratio: EscapeRatio = .paper) -> String {
         switch Metric(rawValue: metric) {
         case .alignmentAtEscape: return "alignment at escape"
         case .finalAlignment: return "final alignment"
@@ -100,7 +105,7 @@ public enum PhaseDiagramFigure {
         case .finalLoss: return "final loss"
         case .amplification: return "spike amplification"
         case .peakAmplification: return "peak amplification"
-        case .escapeRatio: return "GD / SpecGD escape step"
+        case .escapeRatio: return ratio == .paper ? "GD / SpecGD escape step" : "escape step ratio \(ratio.description)"
         case .finalSignal: return "final |a|"
         case .finalSpike: return "final |b|"
         case .maxSpike: return "max |b|"
@@ -116,7 +121,14 @@ public enum PhaseDiagramFigure {
         let plotted: Set<SweepParameter> = [diagram.x.parameter, diagram.y.parameter]
         var parts = [String]()
         if includeMethod {
-            parts.append(diagram.metric == Metric.escapeRatio.rawValue ? "GD vs SpecGD" : p.method.displayName)
+            if diagram.metric != Metric.escapeRatio.rawValue {
+                parts.append(optimizerName(p))
+            } else if diagram.ratio == .paper {
+                parts.append(ratioSides(diagram, separator: " vs "))
+            } else if !sharedDetails(p.optimizer).isEmpty {
+                // The sides are in the title; what both share is said once here.
+                parts.append(sharedDetails(p.optimizer).joined(separator: ", "))
+            }
         }
         parts.append(diagram.mode == .theory ? "exact map" : "dense simulation")
         let shown: [(SweepParameter, String)] = [
@@ -124,16 +136,56 @@ public enum PhaseDiagramFigure {
             (.lr, "\(learningRateSymbol(diagram)) = \(Table.format(p.lr))"), (.steps, "\(p.steps) steps"),
         ]
         for (parameter, text) in shown where !plotted.contains(parameter) { parts.append(text) }
+        if diagram.seeds > 1, let statistic = diagram.statistic {
+            parts.append("\(statistic == "mean" ? "mean" : statistic) over \(diagram.seeds) seeds")
+        }
         let listed = Set(shown.map(\.0.rawValue))
         for name in diagram.slice.keys.sorted() where !listed.contains(name) {
             parts.append("\(name) = \(Table.format(diagram.slice[name]!))")
         }
+        // A method axis is in the method's name; a polar rule is named when not already shown.
+        if let polar = diagram.named["polar"], includeMethod, diagram.metric == Metric.escapeRatio.rawValue {
+            parts.append("polar \(polar)")
+        }
         return parts.joined(separator: " · ")
+    }
+
+    /// escape_ratio's two optimizers in words, as the diagram's cells run them.
+    /// The sides by method and polar rule ("SpecGD (ns5) / SpecGD (svd)"); the options they
+    /// share are `sharedDetails`.
+    static func ratioSides(_ diagram: PhaseDiagram, separator: String) -> String {
+        [diagram.ratio.numerator, diagram.ratio.denominator].map { side in
+            let o = side.point(diagram.point).optimizer
+            return o.method.displayName + (o.method == .specgd ? o.polar.map { " (\($0.rawValue))" } ?? "" : "")
+        }.joined(separator: separator)
+    }
+
+    /// "GD", "SpecGD", "SpecGD (ns5, momentum 0.95, Nesterov)": the method and what refines it.
+    static func optimizerName(_ point: ModelPoint) -> String {
+        let o = point.optimizer
+        var details = [String]()
+        if o.method == .specgd, let polar = o.polar, polar != .svd { details.append(polar.rawValue) }
+        details += sharedDetails(o)
+        return o.method.displayName + (details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")")
+    }
+
+    /// Momentum, weight decay and lr scale in words (empty for none).
+    static func sharedDetails(_ o: Optimizer) -> [String] {
+        var details = [String]()
+        if o.momentum != 0 { details.append("momentum \(Table.format(o.momentum))\(o.nesterov ? ", Nesterov" : "")") }
+        if o.weightDecay != 0 { details.append("weight decay \(Table.format(o.weightDecay))") }
+        if o.learningRateScale != .none { details.append("lr scale \(o.learningRateScale.rawValue)") }
+        return details
     }
 
     /// η̃ is GD's step size, η SpecGD's (docs/model.md §2); escape_ratio runs both at one lr.
     static func learningRateSymbol(_ diagram: PhaseDiagram) -> String {
-        if diagram.metric == Metric.escapeRatio.rawValue { return "η̃ = η" }
+        if diagram.metric == Metric.escapeRatio.rawValue {
+            let methods = [diagram.ratio.numerator, diagram.ratio.denominator].map { $0.point(diagram.point).method }
+            if methods.allSatisfy({ $0 == .gd }) { return "η̃" }
+            if methods.contains(.gd) { return "η̃ = η" }
+            return "η"
+        }
         return diagram.point.method == .gd ? "η̃" : "η"
     }
 
@@ -148,6 +200,10 @@ public enum PhaseDiagramFigure {
         case .width: return "width m"
         case .samples: return "samples n"
         case .seed: return "seed"
+        case .momentum: return "momentum β"
+        case .batch: return "batch size B"
+        case .method: return "method"
+        case .polar: return "polar rule"
         }
     }
 

@@ -2,26 +2,43 @@ import Simulation
 import SpecgdSupport
 import Theory
 
-/// Simulate mode: dense training of W ∈ R^{d×m} (the Simulation module), population loss
-/// unless `samples` is set, one repetition seeded with the cell's seed, recorded at every
-/// step so the escape step is exact. The metrics are read off the recorded trajectory
-/// (columns step, a = ‖Wᵀθ*‖, b = ‖Wᵀv‖, loss, alignment) with the same definitions as in
-/// theory mode. One BLAS thread per cell: the sweep parallelises over cells.
+/// Simulate mode: dense training of W ∈ R^{d×m} (the Simulation module) with the cell's
+/// optimizer (docs/model.md §6), population loss unless `samples` (a fixed data set) or
+/// `batch` (online, a fresh batch every step) is set, `seeds` repetitions (default one)
+/// seeded from the cell's seed, recorded at every step so the escape step is exact. The
+/// metrics are read off each repetition's trajectory (columns step, a = ‖Wᵀθ*‖, b = ‖Wᵀv‖,
+/// loss, alignment) with the same definitions as in theory mode; with several repetitions
+/// each metric becomes its mean and q10/q50/q90 (`Metric.summary`). One BLAS thread per cell:
+/// the sweep parallelises over cells.
 public struct SimulationEvaluator: CellEvaluator {
     /// What one cell may plan to use (the sweep's limit shared by its parallel workers).
     public var memoryLimit: MemoryLimit
-
     public init(memoryLimit: MemoryLimit = .default) {
         self.memoryLimit = memoryLimit
     }
 
-    public func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double] {
-        try MetricAssembler.values(metrics, method: point.method) { method, wantsTrajectory in
+    public func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio) throws -> [Double] {
+        let wantsTrajectory = metrics.contains(where: \.needsTrajectory)
+        // Every repetition of each optimizer the metrics need, run once (escape_ratio's sides
+        // and the cell's own run share a point when they are the same optimizer).
+        var runs: [(point: ModelPoint, measurements: [RunMeasurement])] = []
+        func measurements(_ cell: ModelPoint) throws -> [RunMeasurement] {
+            if let done = runs.first(where: { $0.point == cell }) { return done.measurements }
             // Rows every step, so the peak is the same max as theory mode's.
-            let table = try runSimulation(Self.configuration(point, method: method)).perSeed[0]
-            return RunMeasurement(escape: try EscapeTracker.metrics(of: table, threshold: point.escapeThreshold),
-                                  trajectory: wantsTrajectory ? try Self.trajectoryEnd(table) : nil)
+            let tables = try runSimulation(Self.configuration(cell)).perSeed
+            let measured = try tables.map { table in
+                RunMeasurement(escape: try EscapeTracker.metrics(of: table, threshold: cell.escapeThreshold),
+                               trajectory: wantsTrajectory ? try Self.trajectoryEnd(table) : nil)
+            }
+            runs.append((cell, measured))
+            return measured
         }
+        let repetitions = point.seeds ?? 1
+        let perRepetition = try (0..<repetitions).map { r in
+            try MetricAssembler.values(metrics, point: point, ratio: ratio) { cell, _ in try measurements(cell)[r] }
+        }
+        guard repetitions > 1 else { return perRepetition[0] }
+        return metrics.indices.flatMap { m in Metric.summary(perRepetition.map { $0[m] }) }
     }
 
     /// The last row's a, b, c (magnitudes already) and the largest b of the table, which
@@ -33,19 +50,34 @@ public struct SimulationEvaluator: CellEvaluator {
         return TrajectoryEnd(signal: a.last!, spike: b.last!, bulk: c.last!, maxSpike: b.max()!)
     }
 
-    public func validate(_ point: ModelPoint) throws {
-        let configuration = Self.configuration(point, method: point.method)
-        try configuration.validate()
-        try memoryLimit.check(configuration.memoryEstimate, for: "the simulation")
+    /// The cell's dense run (and escape_ratio's two), checked by the library, within the memory limit.
+    public func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws {
+        if point.samples != nil && point.batch != nil {
+            throw InputError("\(InputError.field("samples")) (one fixed data set) and \(InputError.field("batch")) (a fresh batch every step) are exclusive")
+        }
+        for cell in [point] + (ratio.map { [$0.numerator, $0.denominator] } ?? []).map({ $0.point(point) }) {
+            let configuration = Self.configuration(cell)
+            try configuration.validate()
+            try memoryLimit.check(configuration.memoryEstimate, for: "the simulation")
+        }
     }
 
-    static func configuration(_ point: ModelPoint, method: Method) -> SimulationConfiguration {
+    static func configuration(_ point: ModelPoint) -> SimulationConfiguration {
         var c = SimulationConfiguration(
-            method: method, lambda: point.lambda, dimension: point.dim, width: point.width,
+            method: point.method, lambda: point.lambda, dimension: point.dim, width: point.width,
             initialization: point.initialization ?? .identity, alpha: point.alpha, learningRate: point.lr,
-            steps: point.steps, every: 1, training: point.samples.map { .samples($0) } ?? .population,
-            seeds: 1, seed: point.seed)
+            steps: point.steps, every: 1, training: Self.training(point),
+            seeds: point.seeds ?? 1, seed: point.seed)
+        c.experiment.optimizer = point.optimizer
+        if let teacher = point.teacher { c.teacher = teacher }
         c.recordWallTime = false
         return c
+    }
+
+    /// A fixed data set (`samples`), online batches (`batch`) or the population gradient.
+    static func training(_ point: ModelPoint) -> TrainingData {
+        if let samples = point.samples { return .samples(samples) }
+        if let batch = point.batch { return .online(batch: batch) }
+        return .population
     }
 }

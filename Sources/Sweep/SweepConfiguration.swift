@@ -1,5 +1,6 @@
 import Foundation
 import SpecgdSupport
+import Theory
 
 /// Everything that determines a sweep's numbers — stored in DIR/sweep.json at the start so a
 /// resumed run or a merge can prove it is continuing the same sweep.
@@ -16,6 +17,9 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
     /// Options that follow the axes (`--derive`), in order; nil when there are none (so a
     /// sweep without them keeps the sweep.json it always had).
     public var derived: [DerivedParameter]?
+    /// What `escape_ratio` compares; nil = `EscapeRatio.paper` (GD / SpecGD), so a sweep with
+    /// the paper's ratio keeps the sweep.json it always had.
+    public var ratio: EscapeRatio?
 
     public init(mode: SweepMode, metrics: [Metric], grid: Grid, base: ModelPoint, shard: Shard? = nil,
                 version: String = SpecgdVersion.string) {
@@ -44,13 +48,75 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
     /// The derived options (empty when there are none).
     public var derivedParameters: [DerivedParameter] { derived ?? [] }
 
+    /// The optimizers escape_ratio compares.
+    public var escapeRatio: EscapeRatio { ratio ?? .paper }
+
+    /// Sets what escape_ratio compares (`--ratio`); refused unless the sweep records it.
+    public mutating func setRatio(_ ratio: EscapeRatio?) throws {
+        guard let ratio else { return }
+        guard metrics.contains(.escapeRatio) else {
+            throw InputError("\(InputError.field("ratio")) chooses what the escape_ratio metric compares; add escape_ratio to \(InputError.field("metrics"))")
+        }
+        self.ratio = ratio == .paper ? nil : ratio
+    }
+
+    /// The optimizer options are read by some cell: with no method or polar axis, the
+    /// library's own check (the same words as every command); with one, an option is refused
+    /// only when no cell's method and polar rule read it (`ModelPoint.optimizer` drops it
+    /// from the other cells), e.g. a polar axis without a specgd cell.
+    public func checkOptimizer() throws {
+        let methodAxis = grid.axis(.method), polarAxis = grid.axis(.polar)
+        guard methodAxis != nil || polarAxis != nil else {
+            if var o = base.optimizerOptions {
+                o.method = base.method
+                // A momentum axis's values are checked cell by cell (β = 0 with Nesterov names its cell).
+                if let axis = grid.axis(.momentum) { o.momentum = axis.values.max()! }
+                try o.validate()
+            }
+            return
+        }
+        let f = InputError.field
+        let methods = methodAxis.map { $0.labels!.map { Method(rawValue: $0)! } } ?? [base.method]
+        var cells = [ModelPoint]()
+        for m in methods {
+            let rules: [String?] = polarAxis?.labels ?? [nil]
+            for rule in rules {
+                var p = base
+                p.set(.method, word: m.rawValue)
+                if let rule { p.set(.polar, word: rule) }
+                cells.append(p)
+            }
+        }
+        let optimizers = cells.map(\.optimizer)
+        if polarAxis != nil, !methods.contains(.specgd) {
+            throw InputError("grid axis polar applies to \(f("method")) specgd only, and no cell runs specgd; add specgd to the method axis")
+        }
+        guard let given = base.optimizerOptions else { return }
+        typealias Check = (name: String, given: Bool, isRead: (Optimizer) -> Bool)
+        let checks: [Check] = [
+            ("polar", given.polar != nil && polarAxis == nil, { $0.polar != nil }),
+            ("newtonSchulzSteps", given.newtonSchulzSteps != nil, { $0.newtonSchulzSteps != nil }),
+            ("newtonSchulzEpsilon", given.newtonSchulzEpsilon != nil, { $0.newtonSchulzEpsilon != nil }),
+            ("safetyFactor", given.safetyFactor != nil, { $0.safetyFactor != nil }),
+            ("coefficients", given.coefficients != nil, { $0.coefficients != nil }),
+            ("momentum", given.momentum != 0 && grid.axis(.momentum) == nil, { $0.momentum != 0 }),
+            ("nesterov", given.nesterov, { $0.nesterov }),
+            ("beta1", given.beta1 != nil, { $0.beta1 != nil }),
+            ("beta2", given.beta2 != nil, { $0.beta2 != nil }),
+            ("adamEpsilon", given.adamEpsilon != nil, { $0.adamEpsilon != nil }),
+        ]
+        for (name, isGiven, isRead) in checks where isGiven && !optimizers.contains(where: isRead) {
+            throw InputError("\(f(name)) is read by no cell of this sweep (its method and polar axes: \(methods.map(\.rawValue).joined(separator: ", "))\(polarAxis.map { "; polar " + $0.labels!.joined(separator: ", ") } ?? ""))")
+        }
+    }
+
     /// The model point of one cell: the base with the cell's axis values written over it.
     /// Unless `seed` is itself an axis, the seed is derived from the master seed and the
     /// cell index (`cellSeed`).
     public func point(at cell: Int) -> ModelPoint {
         var point = base
         point.seed = cellSeed(master: base.seed, cell: cell)
-        for (axis, value) in zip(grid.axes, grid.values(at: cell)) { point.set(axis.parameter, value) }
+        for (axis, value) in zip(grid.axes, grid.values(at: cell)) { point.set(axis, value) }
         for d in derivedParameters { point.set(d.parameter, d.value(at: point)) }
         return point
     }
@@ -59,7 +125,7 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
     /// option itself refuses), with the option's message.
     public func checkDerived(at cell: Int) throws {
         var point = base
-        for (axis, value) in zip(grid.axes, grid.values(at: cell)) { point.set(axis.parameter, value) }
+        for (axis, value) in zip(grid.axes, grid.values(at: cell)) { point.set(axis, value) }
         for d in derivedParameters {
             let v = d.value(at: point)
             guard v.isFinite, abs(v) < 9_007_199_254_740_992 else {
@@ -81,9 +147,13 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
     /// cells.csv's header. The seed column is left out when seed is itself an axis (the
     /// axis column already holds each cell's seed).
     public var columns: [String] {
-        ["cell", "cell_id"] + grid.names + derivedParameters.map(\.name) + metrics.map(\.rawValue) + (hasSeedColumn ? ["seed"] : [])
+        ["cell", "cell_id"] + grid.names + derivedParameters.map(\.name) + metricColumns + (hasSeedColumn ? ["seed"] : [])
             + ["status", "diverged_step"]
     }
+
+    /// The metric columns of cells.csv (`Metric.columns`: with `--seeds S > 1`, a mean and
+    /// quantiles per metric).
+    public var metricColumns: [String] { Metric.columns(metrics, seeds: base.seeds) }
 
     var hasSeedColumn: Bool { grid.axis(.seed) == nil }
 
@@ -103,6 +173,7 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
             }
             out.append("derived \(list(other)) vs \(list(self))")
         }
+        if escapeRatio != other.escapeRatio { out.append("ratio \(other.escapeRatio) vs \(escapeRatio)") }
         if base != other.base { out.append("model options (\(baseDifferences(other.base).joined(separator: ", ")))") }
         if !ignoringShard, shard != other.shard {
             out.append("shard \(other.shard.map(\.description) ?? "none") vs \(shard.map(\.description) ?? "none")")

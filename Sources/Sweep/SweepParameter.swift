@@ -1,4 +1,6 @@
+import NumericKit
 import SpecgdSupport
+import Theory
 
 /// How a cell is evaluated: on the exact summary map (theory) or by dense training (simulate).
 public enum SweepMode: String, Sendable, Codable, CaseIterable {
@@ -6,9 +8,10 @@ public enum SweepMode: String, Sendable, Codable, CaseIterable {
     case simulate
 }
 
-/// A numeric model option that a sweep can vary along a grid axis. The raw value is the
+/// A model option that a sweep can vary along a grid axis. The raw value is the
 /// command-line spelling (`--grid 'lr=…'` varies what `--lr` sets), so one word means one
-/// thing across the toolkit.
+/// thing across the toolkit. Most are numbers; `method` and `polar` are name axes
+/// (`isName`), whose values are the option's words (`--grid method=gd,specgd`).
 public enum SweepParameter: String, Sendable, Codable, CaseIterable {
     case lambda
     case lr
@@ -16,17 +19,37 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
     case alpha
     case steps
     case escapeThreshold = "escape-threshold"
+    /// Heavy-ball momentum β of the optimizer (docs/model.md §6), both modes.
+    case momentum
     // Simulation-only knobs.
     case width
     case samples
     case seed
+    /// Online batch size B (a fresh batch every step).
+    case batch
+    // Name axes: the optimizer (docs/model.md §6).
+    case method
+    case polar
+
+    /// Whether the axis takes words (a method, a polar rule) rather than numbers.
+    public var isName: Bool { self == .method || self == .polar }
+
+    /// The words a name axis takes (empty for a numeric one). `custom` is left out of polar:
+    /// its coefficient file is one per sweep, so it is a base option (`--polar custom`).
+    public var names: [String] {
+        switch self {
+        case .method: return Method.allCases.map(\.rawValue)
+        case .polar: return PolarMethod.allCases.filter { $0 != .custom }.map(\.rawValue)
+        default: return []
+        }
+    }
 
     /// Integer parameters: grid values are rounded to the nearest integer (a log grid of
     /// dimensions is still a grid of dimensions).
     public var isInteger: Bool {
         switch self {
-        case .dim, .steps, .width, .samples, .seed: return true
-        case .lambda, .lr, .alpha, .escapeThreshold: return false
+        case .dim, .steps, .width, .samples, .seed, .batch: return true
+        case .lambda, .lr, .alpha, .escapeThreshold, .momentum, .method, .polar: return false
         }
     }
 
@@ -34,7 +57,7 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
     /// sample count or seed).
     public func applies(to mode: SweepMode) -> Bool {
         switch self {
-        case .width, .samples, .seed: return mode == .simulate
+        case .width, .samples, .seed, .batch: return mode == .simulate
         default: return true
         }
     }
@@ -56,7 +79,10 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
         case .escapeThreshold: try Validate.positive(value, "escape-threshold")
         case .dim: try Validate.atLeast(Int(value), 3, "dim")
         case .steps: try Validate.atLeast(Int(value), 0, "steps")
-        case .width, .samples: try Validate.atLeast(Int(value), 1, rawValue)
+        case .width, .samples, .batch: try Validate.atLeast(Int(value), 1, rawValue)
+        case .momentum:
+            guard value >= 0 && value < 1 else { throw InputError("momentum must be in [0, 1) (got \(value))") }
+        case .method, .polar: break  // words, checked by `GridAxis.parse`
         case .seed:
             guard value >= 0, value < 9_007_199_254_740_992 else {
                 throw InputError("seed must be an integer in [0, 2^53) (got \(value))")

@@ -66,7 +66,7 @@ public struct SweepRunner: Sendable {
         let work = Result {
             try WorkerThreads.forEach(pending, workers: jobs, name: "specgd-sweep") { cell in
                 let point = configuration.point(at: cell)
-                let outcome = try evaluator.outcome(point, metrics: configuration.metrics)
+                let outcome = try evaluator.outcome(point, metrics: configuration.metrics, ratio: configuration.escapeRatio)
                 writer.append(CellsFile.line(cell: cell, configuration: configuration, point: point, outcome: outcome))
                 progress.advance()
             }
@@ -89,13 +89,15 @@ public struct SweepRunner: Sendable {
     /// identity start with width ≠ dim) fails at once, naming the first such cell, and
     /// leaves nothing to clean up.
     private func validateCells(_ evaluator: any CellEvaluator) throws {
+        try configuration.checkOptimizer()
+        let ratio = configuration.metrics.contains(.escapeRatio) ? configuration.escapeRatio : nil
         for cell in configuration.cells {
             do {
                 try configuration.checkDerived(at: cell)
-                try evaluator.validate(configuration.point(at: cell))
+                try evaluator.validate(configuration.point(at: cell), ratio: ratio)
             } catch let error as InputError {
-                let values = zip(configuration.grid.names, configuration.grid.values(at: cell))
-                    .map { "\($0)=\(Table.format($1))" }.joined(separator: " ")
+                let values = zip(configuration.grid.names, configuration.grid.texts(at: cell))
+                    .map { "\($0)=\($1)" }.joined(separator: " ")
                 throw error.prefixed("cell \(cell) (\(values)): ")
             }
         }

@@ -54,6 +54,18 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("compare --dim 8 --alpha -0.01 --output-dir OUT/c", "alpha must be > 0"),
         .init("check-escape --alpha 0 --output-dir OUT/c", "alpha must be > 0"),
         .init("sweep --grid alpha=0,0.1 --output-dir OUT/s", "cell 0 (alpha=0)"),
+        // The optimizer family in sweeps: options no cell reads, unknown words, --ratio, dense-only options.
+        .init("sweep --grid method=gd,adam --polar ns5 --grid lambda=1,2 --output-dir OUT/s", "--polar is read by no cell"),
+        .init("sweep --grid polar=ns5,svd --grid lambda=1,2 --output-dir OUT/s", "no cell runs specgd"),
+        .init("sweep --method gd --polar ns5 --grid lambda=1,2 --output-dir OUT/s", "--polar applies to --method specgd only"),
+        .init("sweep --grid method=foo --grid lambda=1 --output-dir OUT/s", "'foo' is not a method"),
+        .init("sweep --grid polar=custom --method specgd --grid lambda=1 --output-dir OUT/s", "'custom' is not a polar rule"),
+        .init("sweep --grid lambda=1 --metric escape_ratio --ratio gd/foo --output-dir OUT/s", "neither a method nor a polar rule"),
+        .init("sweep --grid lambda=1 --ratio ns5/svd --output-dir OUT/s", "add escape_ratio to --metric"),
+        .init("sweep --mode simulate --grid lambda=1 --seeds 0 --output-dir OUT/s", "seeds must be >= 1"),
+        .init("sweep --mode simulate --grid batch=4 --samples 10 --output-dir OUT/s", "exclusive"),
+        .init("sweep --grid momentum=0,0.9 --nesterov --grid lambda=1 --output-dir OUT/s", "cell 0 (momentum=0 lambda=1): --nesterov needs"),
+        .init("sweep --derive method=1 --grid lambda=1 --output-dir OUT/s", "method takes words"),
         .init("sweep --alpha -1 --grid lambda=1,2 --output-dir OUT/s", "alpha must be > 0"),
         // Options that would be ignored.
         .init("simulate --dim 8 --samples 10 --batch 4 --output OUT/o.csv", "exclusive"),

@@ -105,6 +105,61 @@ import Testing
         #expect(noSweep.status != 0 && noSweep.stderr.contains("not a sweep directory"), "\(noSweep.stderr)")
     }
 
+    /// Muon as practised against exact SpecGD with the same momentum, from the command line: the
+    /// record keeps the optimizer and the ratio; each ratio is two `specgd theory` runs' escape steps.
+    @Test func optimizerSweepAndItsRatio() throws {
+        let root = try SpecgdProcess.temporaryDirectory()
+        let muon = ["--method", "specgd", "--polar", "ns5", "--momentum", "0.95", "--nesterov", "--dim", "100", "--steps", "2000"]
+        let made = try SpecgdProcess.run(["sweep"] + muon + ["--grid", "lambda=2,8", "--grid", "lr=1e-3,1e-2",
+                                          "--metric", "escape_ratio", "--ratio", "specgd/svd", "--output-dir", root + "/muon"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let record = try String(contentsOfFile: root + "/muon/sweep.json", encoding: .utf8)
+        #expect(record.contains("\"ratio\" : \"specgd/svd\"") && record.contains("\"polar\" : \"ns5\""))
+        func escape(_ options: [String]) throws -> Double {
+            let out = root + "/t.csv"
+            let run = try SpecgdProcess.run(["theory"] + options + ["--lambda", "8", "--lr", "1e-2", "--output", out])
+            #expect(run.status == 0, "\(run.stderr)")
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/t.json"))) as! [String: Any]
+            let escape = ((json["summary"] as! [String: Any])["escape"] as! [String: Any])["escapeStep"] as! Int
+            return Double(escape)
+        }
+        let exact = ["--method", "specgd", "--momentum", "0.95", "--nesterov", "--dim", "100", "--steps", "2000"]
+        let expected = try escape(muon) / escape(exact)
+        let last = try String(contentsOfFile: root + "/muon/cells.csv", encoding: .utf8).split(separator: "\n").last!
+        #expect(Double(last.split(separator: ",")[4]) == expected, "\(last)")
+    }
+
+    /// A method axis: words in cells.csv, refused as a heatmap axis in one line, drawn side by
+    /// side with --split.
+    @Test func methodAxisAndSplit() throws {
+        let root = try SpecgdProcess.temporaryDirectory()
+        let made = try SpecgdProcess.run(["sweep", "--grid", "method=gd,specgd", "--grid", "lambda=1,8", "--grid", "lr=1e-3,1e-2",
+                                          "--dim", "100", "--steps", "3000", "--metric", "escape_step", "--output-dir", root + "/m"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let cells = try String(contentsOfFile: root + "/m/cells.csv", encoding: .utf8)
+        #expect(cells.contains(",gd,1,0.001,") && cells.contains(",specgd,8,0.01,"))
+        for (arguments, message) in [
+            (["--x", "method"], "'method' is a name axis and cannot be x or y"),
+            ([String](), "axis 'method' has 2 values"),
+            (["--split", "lambda"], "--split lambda: a numeric axis"),
+            (["--split", "method=gd,adam"], "'adam' is not a value of the axis"),
+            (["--at", "method=gd", "--stat", "q90"], "no statistic to choose"),
+            (["--split", "method", "--at", "method=gd"], "name the same axis"),
+        ] {
+            let result = try SpecgdProcess.run(["plot-phase", root + "/m"] + arguments)
+            #expect(result.status == 1 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            #expect(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").count == 1, "\(result.stderr)")
+        }
+        let split = try SpecgdProcess.run(["plot-phase", root + "/m", "--split", "method", "--metric", "escape_step"])
+        #expect(split.status == 0, "\(split.stderr)")
+        let csv = try String(contentsOfFile: root + "/m/phase-escape_step-by-method.csv", encoding: .utf8)
+        #expect(csv.hasPrefix("lambda,lr,escape_step_1,escape_step_2,ratio,status\n"))
+        let svg = try String(contentsOfFile: root + "/m/phase-escape_step-by-method.svg", encoding: .utf8)
+        #expect(svg.contains("SpecGD / GD"))
+        let fixed = try SpecgdProcess.run(["plot-phase", root + "/m", "--at", "method=specgd"])
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+    }
+
     @Test func badInputIsAOneLineError() throws {
         let root = try SpecgdProcess.temporaryDirectory()
         for (arguments, message) in [

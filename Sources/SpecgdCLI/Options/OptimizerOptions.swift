@@ -44,14 +44,15 @@ struct OptimizerOptions: ParsableArguments {
     @Option(name: .customLong("adam-eps"), parsing: .unconditional, help: "Adam's ε in m̂/(√v̂ + ε) (default: 1e-8).")
     var adamEpsilon: Double?
 
-    /// The optimizer of `method` with these options (reads --ns-coefficients), checked by the library.
-    func optimizer(_ method: Method) throws -> Optimizer {
+    /// The optimizer of `method` with these options (reads --ns-coefficients), checked by the
+    /// library unless `validate` is false (a sweep checks each cell's, `SweepConfiguration.checkOptimizer`).
+    func optimizer(_ method: Method, validate: Bool = true) throws -> Optimizer {
         let optimizer = Optimizer(
             method: method, polar: polar, newtonSchulzSteps: nsSteps, newtonSchulzEpsilon: nsEpsilon,
             safetyFactor: nsSafety, coefficients: try nsCoefficients.map(NewtonSchulzSchedule.readRows(file:)),
             momentum: momentum, nesterov: nesterov, weightDecay: weightDecay, learningRateScale: learningRateScale,
             beta1: beta1, beta2: beta2, adamEpsilon: adamEpsilon)
-        try OptionNames.translating { try optimizer.validate() }
+        if validate { try OptionNames.translating { try optimizer.validate() } }
         return optimizer
     }
 }

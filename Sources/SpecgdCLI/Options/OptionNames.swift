@@ -20,7 +20,8 @@ enum OptionNames {
         "gdLearningRate": "--gd-lr", "specgdLearningRate": "--specgd-lr",
         // Sweeps and phase diagrams.
         "grid": "--grid", "shard": "--shard", "metrics": "--metric", "mode": "--mode", "resume": "--resume",
-        "outputDirectory": "--output-dir", "x": "--x", "y": "--y", "at": "--at",
+        "outputDirectory": "--output-dir", "x": "--x", "y": "--y", "at": "--at", "ratio": "--ratio", "split": "--split",
+        "stat": "--stat",
     ]
 
     /// The message of `error` with flags for fields (other errors unchanged).
