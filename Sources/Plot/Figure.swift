@@ -5,11 +5,12 @@ import SpecgdSupport
 /// number of panels, and its panels share that width. `screen` lays out in CSS pixels (the SVG
 /// carries no unit); the paper sizes lay out in user units and write the physical width in
 /// points with a viewBox, so a PDF made from the SVG has the column's page size. Their user
-/// width is chosen so that 1 unit = 0.7 pt: the smallest text (11 units) prints at 7.7 pt.
+/// width is chosen so that 1 unit = 0.7 pt: the usual smallest text (11 units) prints at 7.7 pt,
+/// a label shrunk to fit (`TextMetrics.minimumSize`, 10 units) at 7 pt.
 public enum FigureSize: String, CaseIterable, Codable, Sendable {
     /// 1200 CSS px wide (three 400-px panels a row), for screens and the report.
     case screen
-    /// One column of a two-column paper: 3.4 in.
+    /// One column of a two-column paper: 3.5 in.
     case single
     /// The full text width of a two-column paper: 7 in.
     case double
@@ -18,7 +19,7 @@ public enum FigureSize: String, CaseIterable, Codable, Sendable {
     public var layoutWidth: Double {
         switch self {
         case .screen: 1200
-        case .single: 350
+        case .single: 360
         case .double: 720
         }
     }
@@ -27,13 +28,13 @@ public enum FigureSize: String, CaseIterable, Codable, Sendable {
     public var points: Double? {
         switch self {
         case .screen: nil
-        case .single: 3.4 * 72
+        case .single: 3.5 * 72
         case .double: 7 * 72
         }
     }
 
     /// At most this many panels a row (more are wrapped, row-major): a panel keeps a plot area
-    /// a reader can use (≥ 89 units on a single column).
+    /// a reader can use (≥ 94 units on a single column).
     public var maxColumns: Int {
         switch self {
         case .screen: .max
