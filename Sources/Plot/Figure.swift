@@ -33,13 +33,13 @@ public enum FigureSize: String, CaseIterable, Codable, Sendable {
         }
     }
 
-    /// At most this many panels a row (more are wrapped, row-major): a panel keeps a plot area
-    /// a reader can use (≥ 94 units on a single column).
+    /// At most this many panels a row (more are wrapped, row-major): a panel is ≥ 180 units
+    /// wide, a plot area of ≥ 94. So muon-at-scale keeps its four λ columns at double width.
     public var maxColumns: Int {
         switch self {
         case .screen: .max
         case .single: 2
-        case .double: 3
+        case .double: 4
         }
     }
 

@@ -43,7 +43,7 @@ extension FigureSize: ExpressibleByArgument {
     public static var allValueDescriptions: [String: String] {
         ["screen": "1200 px wide, for screens and the report",
          "single": "one paper column, 3.5 in (width in pt: a PDF has that page size; text ≥ 7 pt; at most 2 panels a row)",
-         "double": "the text width of a two-column paper, 7 in (in pt; text ≥ 7 pt; at most 3 panels a row)"]
+         "double": "the text width of a two-column paper, 7 in (in pt; text ≥ 7 pt; at most 4 panels a row)"]
     }
 }
 
