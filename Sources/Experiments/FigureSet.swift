@@ -27,6 +27,9 @@ public struct FigureSetRequest: Sendable, Codable, Equatable {
     /// The sizes of "muon-at-scale". Not among the coded keys, so the other figures' sidecars
     /// stay as they were; that figure's sidecar stores them as `muonScale`.
     public var muonScale = MuonAtScaleSizes()
+    /// The figures' size (one width for all of them). Not among the coded keys either: each
+    /// recipe stores it, and the data do not depend on it.
+    public var size: FigureSize = .screen
 
     private enum CodingKeys: String, CodingKey {
         case lambda, learningRate, alpha, escapeThreshold, theoryDimension, simulationDimension, seeds, seed,
@@ -96,7 +99,8 @@ public struct FigureSet: Sendable {
         ]
         for (name, make) in makers {
             progress(name)
-            let (recipe, tables) = try make()
+            var (recipe, tables) = try make()
+            recipe.size = options.size == .screen ? nil : options.size
             for file in tables.keys.sorted() {
                 let table = tables[file]!
                 output.add(file, table: table)
@@ -166,7 +170,7 @@ public struct FigureSet: Sendable {
     /// Escape metrics of the exact map for a list of configurations (one row each).
     func escapeRows(_ parameter: String, values: [Double], configure: (Double) -> (lambda: Double, dim: Int)) throws -> Table {
         var table = Table(columns: [parameter] + Method.paperMethods.flatMap { m in
-            ["escape_step", "alignment_at_escape", "spike_alignment_at_escape", "amplification"].map { "\(m.rawValue)_\($0)" }
+            ["escape_step", "alignment_at_escape", "spike_alignment_at_escape", "amplification", "peak_amplification"].map { "\(m.rawValue)_\($0)" }
         })
         for value in values {
             var row = [value]
@@ -175,14 +179,18 @@ public struct FigureSet: Sendable {
                 let steps = method == .gd ? 8000 : 1500
                 let e = try theory(method, lambda: lambda, dimension: dim, steps: steps, every: steps).summary.escape
                 row += [e.escapeStep.map(Double.init) ?? .nan, e.alignmentAtEscape ?? .nan, e.signalSpikeAlignmentAtEscape ?? .nan,
-                        e.amplification ?? .nan]
+                        e.amplification ?? .nan, e.peakAmplification]
             }
             table.append(row)
         }
         return table
     }
 
-    func escapePanels(csv: String, x: String, xLabel: String, references: [ReferenceRecipe]) -> [PanelRecipe] {
+    /// The claim first: signal–spike alignment a²/(a²+b²) and the peak spike growth max |b/a|/|b/a|₀
+    /// at escape (docs/model.md §5), then the escape step, then the overall alignment a²/‖W‖²_F,
+    /// which also counts the bulk (SpecGD's bulk saturates early, so its overall alignment at
+    /// escape is lower while its spike is not amplified).
+    func escapePanels(csv: String, table: Table, x: String, xLabel: String, references: [ReferenceRecipe]) -> [PanelRecipe] {
         func series(_ column: String) -> [SeriesRecipe] {
             Method.paperMethods.flatMap { m -> [SeriesRecipe] in
                 [.line(csv, x: x, y: "\(m.rawValue)_\(column)", label: Self.label(m), color: Self.color(m)),
@@ -190,13 +198,20 @@ public struct FigureSet: Sendable {
                           shape: m == .gd ? .circle : .square, filled: true)]
             }
         }
+        // Below λ_c every peak is 1 (up to SpecGD's ≈ 1): a log axis over less than a decade
+        // would show a single label, so that panel is linear.
+        let peak = Method.paperMethods.flatMap { table.column("\($0.rawValue)_peak_amplification") ?? [] }.filter(\.isFinite).max() ?? 1
+        let unit = ReferenceRecipe(vertical: false, value: 1, label: nil, color: .gray, style: .dotted)
         return [
-            PanelRecipe(title: "alignment at escape", xLabel: xLabel, yLabel: "a² / ‖W‖²_F at escape", xScale: .log, yScale: .linear,
-                        series: series("alignment_at_escape"), references: references),
-            PanelRecipe(title: "signal–spike alignment at escape", xLabel: xLabel, yLabel: "a² / (a² + b²) at escape", xScale: .log,
-                        yScale: .linear, series: series("spike_alignment_at_escape"), references: references, legend: false),
+            PanelRecipe(title: "signal–spike alignment", xLabel: xLabel, yLabel: "a² / (a² + b²) at escape", xScale: .log,
+                        yScale: .linear, series: series("spike_alignment_at_escape"), references: references),
+            PanelRecipe(title: "peak spike growth", xLabel: xLabel, yLabel: "max |b/a| / |b/a|₀ to escape", xScale: .log,
+                        yScale: peak > 10 ? .log : .linear, series: series("peak_amplification"), references: references + [unit],
+                        legend: false),
             PanelRecipe(title: "escape time", xLabel: xLabel, yLabel: "escape step (a ≥ \(Table.format(options.escapeThreshold)))",
                         xScale: .log, yScale: .log, series: series("escape_step"), references: references, legend: false),
+            PanelRecipe(title: "overall alignment", xLabel: xLabel, yLabel: "a² / ‖W‖²_F at escape", xScale: .log,
+                        yScale: .linear, series: series("alignment_at_escape"), references: references, legend: false),
         ]
     }
 
@@ -208,8 +223,9 @@ public struct FigureSet: Sendable {
         let reference = ReferenceRecipe(vertical: true, value: lc, label: String(format: "λ_c = %.3g", lc), color: .black, style: .dotted)
         let recipe = FigureRecipe(
             name: "escape-vs-lambda", title: "At escape, against the spike strength λ (d = \(d), exact map)",
-            description: "Alignment a²/‖W‖²_F and signal–spike alignment a²/(a²+b²) at the escape step (first a ≥ \(Table.format(options.escapeThreshold))), and the escape step itself, against λ for GD and SpecGD on the exact map (d = \(d), W₀ = \(Table.format(options.alpha))·I, η = \(Table.format(options.learningRate))). Above λ_c GD escapes with the spike amplified; SpecGD's alignment does not degrade with λ and its escape time is λ-free.",
-            columns: 3, sharedLegend: true, panels: escapePanels(csv: "escape-vs-lambda.csv", x: "lambda", xLabel: "spike strength λ", references: [reference]))
+            description: "Signal–spike alignment a²/(a²+b²) at the escape step (first a ≥ \(Table.format(options.escapeThreshold))), the peak spike growth max |b/a|/|b/a|₀ up to escape, the escape step and the overall alignment a²/‖W‖²_F at escape, against λ for GD and SpecGD on the exact map (d = \(d), W₀ = \(Table.format(options.alpha))·I, η = \(Table.format(options.learningRate))). Above λ_c GD's spike grows ahead of the signal and GD escapes misaligned; SpecGD's spike is never amplified (peak 1), its signal–spike alignment stays ≈ 1 and its escape time is λ-free. Its overall alignment is lower because its bulk c saturates early (see bulk), not because of the spike.",
+            columns: 2, sharedLegend: true,
+            panels: escapePanels(csv: "escape-vs-lambda.csv", table: table, x: "lambda", xLabel: "spike strength λ", references: [reference]))
         return (recipe, ["escape-vs-lambda.csv": table])
     }
 
@@ -217,9 +233,35 @@ public struct FigureSet: Sendable {
         let table = try escapeRows("dim", values: options.dimensions.map(Double.init)) { (options.lambda, Int($0)) }
         let recipe = FigureRecipe(
             name: "escape-vs-dim", title: "At escape, against the dimension d (λ = \(Table.format(options.lambda)), exact map)",
-            description: "The same escape metrics against d at λ = \(Table.format(options.lambda)): the bulk mass q = (d − 2)c² grows with d, which slows GD and lets SpecGD's bulk saturate early.",
-            columns: 3, sharedLegend: true, panels: escapePanels(csv: "escape-vs-dim.csv", x: "dim", xLabel: "dimension d", references: []))
+            description: "The same escape metrics against d at λ = \(Table.format(options.lambda)): signal–spike alignment and peak spike growth first, then the escape step and the overall alignment. The bulk mass q = (d − 2)c² grows with d, which slows GD and lets SpecGD's bulk saturate early.",
+            columns: 2, sharedLegend: true,
+            panels: escapePanels(csv: "escape-vs-dim.csv", table: table, x: "dim", xLabel: "dimension d", references: []))
         return (recipe, ["escape-vs-dim.csv": table])
+    }
+
+    /// Below this relative spread two loss curves are one on the figure: 1 % is 0.004 decade,
+    /// under a line's width on a log axis of ~7 decades over a panel.
+    static let coincidenceTolerance = 0.01
+
+    /// The largest relative spread max/min − 1 across `curves` at any row (0 for one curve).
+    static func relativeSpread(_ curves: [[Double]]) -> Double {
+        guard let count = curves.map(\.count).min() else { return 0 }
+        var spread = 0.0
+        for r in 0..<count {
+            let values = curves.map { $0[r] }
+            guard let lo = values.min(), let hi = values.max(), lo > 0 else { return .infinity }
+            spread = max(spread, hi / lo - 1)
+        }
+        return spread
+    }
+
+    /// `value` rounded up to two significant digits, as a percentage ("0.64 %"), so the legend
+    /// never claims a tighter agreement than the data have.
+    static func percentUpperBound(_ value: Double) -> String {
+        guard value > 0 else { return "0 %" }
+        let percent = value * 100, exponent = Int(floor(log10(percent))) - 1
+        let unit = pow(10, Double(exponent))
+        return String(format: "%.\(max(0, -exponent))f", (percent / unit).rounded(.up) * unit) + " %"
     }
 
     func lossCurves() throws -> (FigureRecipe, [String: Table]) {
@@ -228,20 +270,34 @@ public struct FigureSet: Sendable {
         var joined = StepColumns()
         var series = [SeriesRecipe]()
         let styles: [LineStyle] = [.dotted, .solid, .dashed]
+        var notes = [String]()
         for method in Method.paperMethods {
-            for (i, lambda) in lambdas.enumerated() {
+            var curves = [[Double]]()
+            for lambda in lambdas {
                 let t = try theory(method, lambda: lambda, steps: steps, every: every).table
+                joined.add("\(method.rawValue)_lambda_\(Table.format(lambda))", from: t, column: "loss")
+                curves.append(t.column("loss")!)
+            }
+            // Curves that coincide (SpecGD's: its plateau is λ-free) would hide their line
+            // styles under one another: one legend entry says so, with the measured spread.
+            let spread = Self.relativeSpread(curves)
+            let coincide = spread < Self.coincidenceTolerance
+            let list = lambdas.map(Table.format).joined(separator: ", ")
+            if coincide { notes.append("\(Self.label(method))'s three curves agree to \(Self.percentUpperBound(spread))") }
+            for (i, lambda) in lambdas.enumerated() {
                 let name = "\(method.rawValue)_lambda_\(Table.format(lambda))"
-                joined.add(name, from: t, column: "loss")
-                series.append(.line("loss.csv", x: "step", y: name, label: "\(Self.label(method)), λ = \(Table.format(lambda))",
-                                    color: Self.color(method), style: styles[i]))
+                let label = coincide ? (i == 1 ? "\(Self.label(method)), λ = \(list) (coincide within \(Self.percentUpperBound(spread)))" : nil)
+                    : "\(Self.label(method)), λ = \(Table.format(lambda))"
+                series.append(.line("loss.csv", x: "step", y: name, label: label, color: Self.color(method),
+                                    style: coincide ? .solid : styles[i]))
             }
         }
         let table = joined.table
+        let agreement = notes.isEmpty ? "" : " " + notes.joined(separator: "; ") + " (relative, at every recorded step), so the figure shows one curve and one legend entry for them."
         let recipe = FigureRecipe(
             name: "loss", title: "Population loss (d = \(options.theoryDimension), exact map)",
-            description: "Population loss against the step for GD and SpecGD at λ ∈ {\(lambdas.map(Table.format).joined(separator: ", "))}. SpecGD's plateau is short and λ-free; GD's plateau lengthens as the spike soaks up the early growth.",
-            columns: 1, panelWidth: 560, sharedLegend: true,
+            description: "Population loss against the step for GD and SpecGD at λ ∈ {\(lambdas.map(Table.format).joined(separator: ", "))}. SpecGD's plateau is short and λ-free; GD's plateau lengthens as the spike soaks up the early growth.\(agreement)",
+            columns: 1, sharedLegend: true,
             panels: [PanelRecipe(title: "", xLabel: "step k", yLabel: "loss L", yScale: .log, series: series)])
         return (recipe, ["loss.csv": table])
     }

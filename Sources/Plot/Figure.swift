@@ -1,8 +1,59 @@
 import Foundation
 import SpecgdSupport
 
+/// The one width convention of the figures: a figure is as wide as its size, whatever its
+/// number of panels, and its panels share that width. `screen` lays out in CSS pixels (the SVG
+/// carries no unit); the paper sizes lay out in user units and write the physical width in
+/// points with a viewBox, so a PDF made from the SVG has the column's page size. Their user
+/// width is chosen so that 1 unit = 0.7 pt: the usual smallest text (11 units) prints at 7.7 pt,
+/// a label shrunk to fit (`TextMetrics.minimumSize`, 10 units) at 7 pt.
+public enum FigureSize: String, CaseIterable, Codable, Sendable {
+    /// 1200 CSS px wide (three 400-px panels a row), for screens and the report.
+    case screen
+    /// One column of a two-column paper: 3.5 in.
+    case single
+    /// The full text width of a two-column paper: 7 in.
+    case double
+
+    /// Width in SVG user units.
+    public var layoutWidth: Double {
+        switch self {
+        case .screen: 1200
+        case .single: 360
+        case .double: 720
+        }
+    }
+
+    /// Printed width in points (nil: CSS pixels, no unit in the SVG).
+    public var points: Double? {
+        switch self {
+        case .screen: nil
+        case .single: 3.5 * 72
+        case .double: 7 * 72
+        }
+    }
+
+    /// At most this many panels a row (more are wrapped, row-major): a panel is ≥ 180 units
+    /// wide, a plot area of ≥ 94. So muon-at-scale keeps its four λ columns at double width.
+    public var maxColumns: Int {
+        switch self {
+        case .screen: .max
+        case .single: 2
+        case .double: 4
+        }
+    }
+
+    /// Panel height for panels `width` units wide: 300 on screen; on paper 0.8 × the width
+    /// within 200…270, so a narrow panel keeps a usable plot area and three rows of wide ones
+    /// (muon-at-scale) still fit a page.
+    public func panelHeight(width: Double) -> Double {
+        self == .screen ? 300 : min(270, max(200, 0.8 * width))
+    }
+}
+
 /// A figure: a grid of panels (row-major), an optional overall title, rendered to SVG with
-/// no dependencies. Sizes are in CSS pixels; at the default size every text is ≥ 11 px.
+/// no dependencies. Sizes are in CSS pixels (user units with a physical size, see `FigureSize`);
+/// at the default size every text is ≥ 11 units.
 public struct Figure: Sendable {
     public var panels: [Axes]
     /// Panels per row; the number of rows follows from `panels.count`.
@@ -13,6 +64,8 @@ public struct Figure: Sendable {
     /// One legend for the whole figure, in rows under the title, gathering the labelled
     /// items of every panel (same label, same entry); the panels then draw none.
     public var sharedLegend: Bool = false
+    /// Printed width in points, written into the SVG (nil: the user units are CSS pixels).
+    public var widthInPoints: Double?
 
     public init(panels: [Axes], columns: Int? = nil, title: String = "",
                 panelWidth: Double = 400, panelHeight: Double = 300) {
@@ -27,8 +80,25 @@ public struct Figure: Sendable {
         self.init(panels: [axes], columns: 1, title: title, panelWidth: width, panelHeight: height)
     }
 
+    /// Lays the figure out at `size`: its width, at most `size.maxColumns` panels a row sharing
+    /// it, and the size's panel height.
+    public mutating func apply(_ size: FigureSize) {
+        columns = max(1, min(columns, size.maxColumns))
+        panelWidth = size.layoutWidth / Double(columns)
+        panelHeight = size.panelHeight(width: panelWidth)
+        widthInPoints = size.points
+    }
+
     public var rows: Int { max(1, (panels.count + columns - 1) / columns) }
-    var titleHeight: Double { (title.isEmpty ? 0 : 30) + legendHeight }
+    static let titleFont = 15.0, titleLineHeight = 19.0
+    /// The title in lines no wider than the figure (words are never split).
+    var titleLines: [String] {
+        TextMetrics.wrap(title, size: Self.titleFont, width: width - 20)
+    }
+    /// Title and shared legend together.
+    var titleHeight: Double { headerHeight + legendHeight }
+    /// The title's lines (30 units for one line, as before wrapping existed).
+    var headerHeight: Double { title.isEmpty ? 0 : 30 + Self.titleLineHeight * Double(titleLines.count - 1) }
     var legendHeight: Double {
         guard sharedLegend else { return 0 }
         let rows = SharedLegend.rows(SharedLegend.entries(panels), width: width)
@@ -53,18 +123,20 @@ public struct Figure: Sendable {
         var w = SVGWriter()
         let n = SVGWriter.number
         w.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
-        w.raw("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">")
+        let size = widthInPoints.map { points in (width: n(points) + "pt", height: n(height * points / width) + "pt") }
+            ?? (width: n(width), height: n(height))
+        w.raw("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(size.width)\" height=\"\(size.height)\" viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">")
         w.rect(x: 0, y: 0, width: width, height: height, fill: "#ffffff")
         var patterns = [String]()
         for mask in panels.flatMap({ $0.heatmap?.masks ?? [] }) where !patterns.contains(mask.patternDefinition) {
             patterns.append(mask.patternDefinition)
         }
         if !patterns.isEmpty { w.raw("<defs>" + patterns.joined() + "</defs>") }
-        if !title.isEmpty {
-            w.text(title, x: width / 2, y: 21, size: 15, anchor: "middle", weight: "bold")
+        for (k, line) in titleLines.enumerated() where !title.isEmpty {
+            w.text(line, x: width / 2, y: 21 + Self.titleLineHeight * Double(k), size: Self.titleFont, anchor: "middle", weight: "bold")
         }
         if sharedLegend {
-            SharedLegend.draw(SharedLegend.entries(panels), width: width, top: title.isEmpty ? 6 : 32, into: &w)
+            SharedLegend.draw(SharedLegend.entries(panels), width: width, top: title.isEmpty ? 6 : headerHeight + 2, into: &w)
         }
         for (index, panel) in layout().enumerated() {
             PanelRenderer(layout: panel, id: index).draw(into: &w)
@@ -91,6 +163,15 @@ public struct PanelLayout: Sendable {
     public let y: AxisScale
     /// Colour scale of the heatmap, when there is one.
     public let color: AxisScale?
+    /// Height kept clear at the top of the plot area for the labels of vertical reference lines
+    /// (λ_c): the y axis maps the data below it, so a label there meets no marker or curve,
+    /// whatever the data (0 when no vertical line is labelled).
+    public let labelBand: Double
+
+    static let referenceFont = 11.0
+    /// A marker's radius (3.2) plus half its stroke, and a line's half width, fit between a label's
+    /// box (baseline 15 below the frame, descenders of a subscript 0.35 em lower) and the band's end.
+    static let referenceBand = 24.0
 
     init(axes: Axes, originX: Double, originY: Double, width: Double, height: Double) {
         self.axes = axes
@@ -102,12 +183,17 @@ public struct PanelLayout: Sendable {
         plotY = originY + top
         plotWidth = max(width - left - right, 10)
         plotHeight = max(height - top - bottom, 10)
+        let labelled = axes.heatmap == nil && axes.referenceLines.contains { $0.orientation == .vertical && !($0.label ?? "").isEmpty }
+        labelBand = labelled ? min(PanelLayout.referenceBand, plotHeight / 3) : 0
         let data = PanelLayout.dataValues(axes)
         let tight = axes.heatmap != nil
         let xLimits = AxisScale.limits(for: axes.x, data: data.x, tight: tight)
         let yLimits = AxisScale.limits(for: axes.y, data: data.y, tight: tight)
-        x = AxisScale(kind: axes.x.scale, limits: xLimits, start: plotX, end: plotX + plotWidth)
-        y = AxisScale(kind: axes.y.scale, limits: yLimits, start: plotY + plotHeight, end: plotY)
+        let xStart = plotX, xEnd = plotX + plotWidth, yStart = plotY + plotHeight, yEnd = plotY + labelBand
+        x = AxisScale(kind: axes.x.scale, limits: xLimits, start: xStart, end: xEnd,
+                      ticks: PanelLayout.legibleTicks(axes.x.scale, xLimits, pixels: xEnd - xStart, horizontal: true))
+        y = AxisScale(kind: axes.y.scale, limits: yLimits, start: yStart, end: yEnd,
+                      ticks: PanelLayout.legibleTicks(axes.y.scale, yLimits, pixels: yStart - yEnd, horizontal: false))
         if let heatmap = axes.heatmap {
             let range = PanelLayout.valueRange(heatmap)
             color = AxisScale(kind: heatmap.colorScale, limits: range, start: plotY + plotHeight, end: plotY,
@@ -115,6 +201,44 @@ public struct PanelLayout: Sendable {
         } else {
             color = nil
         }
+    }
+
+    /// The least clear space between two tick labels.
+    static let tickLabelGap = 6.0
+
+    /// The default ticks of an axis `pixels` long, with fewer labels when their text would
+    /// touch: a narrow paper panel gets 4, 3 or 2 linear intervals, or on a log axis labels at
+    /// the decades only, then at every second, third … decade.
+    static func legibleTicks(_ kind: ScaleKind, _ limits: ClosedRange<Double>, pixels: Double, horizontal: Bool) -> [Tick] {
+        func crowded(_ ticks: [Tick]) -> Bool {
+            let (lo, hi) = kind == .log ? (log10(limits.lowerBound), log10(limits.upperBound)) : (limits.lowerBound, limits.upperBound)
+            let placed = ticks.filter { !$0.label.isEmpty }.map { tick -> (Double, Double) in
+                let t = kind == .log ? log10(tick.value) : tick.value
+                // Tick labels are mostly digits, 0.64 em wide in DejaVu Sans (TextMetrics' 0.58 is an average).
+                let extent = horizontal ? Double(tick.label.count) * 0.64 * PanelRenderer.tickFont : PanelRenderer.tickFont
+                return ((t - lo) / (hi - lo) * pixels, extent)
+            }.sorted { $0.0 < $1.0 }
+            return zip(placed, placed.dropFirst()).contains { a, b in b.0 - a.0 < (a.1 + b.1) / 2 + Self.tickLabelGap }
+        }
+        let candidates: [[Tick]]
+        switch kind {
+        case .linear: candidates = [5, 4, 3, 2].map { Ticks.linear(limits, target: $0) }
+        case .log: candidates = [Ticks.log(limits)] + [7, 5, 4, 3, 2].map { Ticks.log(limits, maxLabels: $0, labelledMantissas: [1]) }
+        }
+        return candidates.first { !crowded($0) } ?? candidates.last!
+    }
+
+    /// Where the label of a vertical reference line is written: horizontally in the label band,
+    /// right of the line (left of it when it would leave the frame). The box is the text's
+    /// extent with ascenders and a subscript's descent, in figure units.
+    public func referenceLabelBox(_ reference: ReferenceLine) -> (x: Double, y: Double, width: Double, height: Double, anchorEnd: Bool)? {
+        guard reference.orientation == .vertical, let label = reference.label, !label.isEmpty, labelBand > 0,
+              let px = x.pixel(reference.value), px >= plotX, px <= plotX + plotWidth else { return nil }
+        let width = TextMetrics.width(label, size: Self.referenceFont), size = Self.referenceFont
+        let baseline = plotY + 15
+        let anchorEnd = px + 4 + width > plotX + plotWidth - 2
+        let left = anchorEnd ? px - 4 - width : px + 4
+        return (left, baseline - 0.8 * size, width, 1.15 * size, anchorEnd)
     }
 
     /// Every value that should fit on each axis.
@@ -151,7 +275,10 @@ public struct PanelLayout: Sendable {
     }
 }
 
-/// The figure-level legend: entries laid out left to right, wrapped into centred rows.
+/// The figure-level legend: a table of entries under the title, filled row by row, as many
+/// columns as fit, each column as wide as its widest entry and the table centred. So the
+/// entries of every row line up under those of the row above, and rows are `rowHeight` apart.
+/// A legend that fits on one row is that row, centred.
 enum SharedLegend {
     static let rowHeight = 18.0
     static let gap = 18.0
@@ -170,30 +297,40 @@ enum SharedLegend {
         LegendEntry.sample + 6 + TextMetrics.width(entry.label, size: PanelRenderer.legendFont)
     }
 
-    static func rows(_ entries: [LegendEntry], width: Double) -> [[LegendEntry]] {
-        var rows = [[LegendEntry]](), current = [LegendEntry](), used = 0.0
-        for entry in entries {
-            let w = itemWidth(entry) + (current.isEmpty ? 0 : gap)
-            if !current.isEmpty && used + w > width - 40 {
-                rows.append(current); current = []; used = 0
-            }
-            used += current.isEmpty ? itemWidth(entry) : w
-            current.append(entry)
+    /// Column widths of the widest table (most columns) that fits in `width` less a 20-unit
+    /// margin each side; one column when even that does not fit.
+    static func columnWidths(_ entries: [LegendEntry], width: Double) -> [Double] {
+        guard !entries.isEmpty else { return [] }
+        for count in stride(from: entries.count, through: 1, by: -1) {
+            var widths = [Double](repeating: 0, count: count)
+            for (k, entry) in entries.enumerated() { widths[k % count] = max(widths[k % count], itemWidth(entry)) }
+            if count == 1 || widths.reduce(0, +) + gap * Double(count - 1) <= width - 40 { return widths }
         }
-        if !current.isEmpty { rows.append(current) }
-        return rows
+        return []
+    }
+
+    static func rows(_ entries: [LegendEntry], width: Double) -> [[LegendEntry]] {
+        let count = columnWidths(entries, width: width).count
+        guard count > 0 else { return [] }
+        return stride(from: 0, to: entries.count, by: count).map { Array(entries[$0..<min($0 + count, entries.count)]) }
+    }
+
+    /// Where each entry's sample starts (x) and the centre line of its row (cy), in entry order.
+    static func placements(_ entries: [LegendEntry], width: Double, top: Double) -> [(entry: LegendEntry, x: Double, cy: Double)] {
+        let columns = columnWidths(entries, width: width)
+        guard !columns.isEmpty else { return [] }
+        let total = columns.reduce(0, +) + gap * Double(columns.count - 1)
+        var starts = [(width - total) / 2]
+        for w in columns.dropLast() { starts.append(starts.last! + w + gap) }
+        return entries.enumerated().map { k, entry in
+            (entry, starts[k % columns.count], top + rowHeight * (Double(k / columns.count) + 0.5))
+        }
     }
 
     static func draw(_ entries: [LegendEntry], width: Double, top: Double, into w: inout SVGWriter) {
-        for (r, row) in rows(entries, width: width).enumerated() {
-            let total = row.map(itemWidth).reduce(0, +) + gap * Double(row.count - 1)
-            var x = (width - total) / 2
-            let cy = top + rowHeight * (Double(r) + 0.5)
-            for entry in row {
-                LegendEntry.drawSample(entry, x: x, cy: cy, into: &w)
-                w.text(entry.label, x: x + LegendEntry.sample + 6, y: cy + 4, size: PanelRenderer.legendFont)
-                x += itemWidth(entry) + gap
-            }
+        for (entry, x, cy) in placements(entries, width: width, top: top) {
+            LegendEntry.drawSample(entry, x: x, cy: cy, into: &w)
+            w.text(entry.label, x: x + LegendEntry.sample + 6, y: cy + 4, size: PanelRenderer.legendFont)
         }
     }
 }

@@ -119,10 +119,10 @@ struct PanelRenderer {
         guard let label = reference.label, !label.isEmpty else { return }
         switch reference.orientation {
         case .vertical:
-            // Written along the line, reading upwards, ending near the top: narrow, so it
-            // rarely meets the legend or the data.
-            guard let px = layout.x.pixel(reference.value), px >= layout.plotX, px <= layout.plotX + layout.plotWidth else { return }
-            w.text(label, x: px + 12, y: layout.plotY + 6, size: 11, anchor: "end", fill: reference.color.hex, rotate: -90)
+            // In the band above the data (PanelLayout.labelBand), beside the line.
+            guard let box = layout.referenceLabelBox(reference) else { return }
+            w.text(label, x: box.anchorEnd ? box.x + box.width : box.x, y: box.y + 0.8 * PanelLayout.referenceFont,
+                   size: PanelLayout.referenceFont, anchor: box.anchorEnd ? "end" : "start", fill: reference.color.hex)
         case .horizontal:
             guard let py = layout.y.pixel(reference.value), py >= layout.plotY, py <= layout.plotY + layout.plotHeight else { return }
             w.text(label, x: layout.plotX + layout.plotWidth - 4, y: py - 4, size: 11, anchor: "end", fill: reference.color.hex)
@@ -160,9 +160,10 @@ struct PanelRenderer {
         }
     }
 
+    /// Inside the data area: the plot area below the label band.
     private func inside(_ p: (x: Double, y: Double), margin: Double) -> Bool {
         p.x >= layout.plotX - margin && p.x <= layout.plotX + layout.plotWidth + margin
-            && p.y >= layout.plotY - margin && p.y <= layout.plotY + layout.plotHeight + margin
+            && p.y >= layout.plotY + layout.labelBand - margin && p.y <= layout.plotY + layout.plotHeight + margin
     }
 
     private func drawAnnotation(_ annotation: Annotation, into w: inout SVGWriter) {
@@ -203,10 +204,12 @@ struct PanelRenderer {
         }
         if !axes.y.label.isEmpty {
             let x = left - 52, y = top + layout.plotHeight / 2
-            w.text(axes.y.label, x: x, y: y, size: Self.labelFont, anchor: "middle", rotate: -90)
+            w.text(axes.y.label, x: x, y: y, size: TextMetrics.fitting(axes.y.label, size: Self.labelFont, width: layout.plotHeight + 20),
+                   anchor: "middle", rotate: -90)
         }
         if !axes.title.isEmpty {
-            w.text(axes.title, x: left + layout.plotWidth / 2, y: top - 10, size: Self.titleFont, anchor: "middle", weight: "bold")
+            w.text(axes.title, x: left + layout.plotWidth / 2, y: top - 10,
+                   size: TextMetrics.fitting(axes.title, size: Self.titleFont, width: layout.plotWidth + 36), anchor: "middle", weight: "bold")
         }
     }
 
@@ -277,11 +280,10 @@ struct PanelRenderer {
                 if let p = layout.point(band.x[i], band.lower[i]) { points.append((p.x, p.y)) }
             }
         }
-        // Reference-line labels sit near the top of the panel: keep the legend off them too.
-        for reference in axes.referenceLines where reference.orientation == .vertical && !(reference.label ?? "").isEmpty {
-            guard let px = layout.x.pixel(reference.value) else { continue }
-            let height = TextMetrics.width(reference.label!, size: 11)
-            for k in 0...8 { points.append((px + 6, layout.plotY + 6 + height * Double(k) / 8)) }
+        // Reference-line labels sit at the top of the panel: keep the legend off them too.
+        for reference in axes.referenceLines {
+            guard let box = layout.referenceLabelBox(reference) else { continue }
+            for k in 0...8 { points.append((box.x + box.width * Double(k) / 8, box.y + box.height / 2)) }
         }
         let candidates: [LegendPosition] = [.topRight, .topLeft, .bottomRight, .bottomLeft]
         let inset = 8.0
@@ -301,6 +303,32 @@ struct PanelRenderer {
 enum TextMetrics {
     static func width(_ text: String, size: Double) -> Double {
         Double(text.count) * size * 0.58
+    }
+
+    /// The smallest text there is: 10 units, 7 pt on paper (1 unit = 0.7 pt, `FigureSize`).
+    static let minimumSize = 10.0
+
+    /// `size`, or smaller down to `minimumSize`, so that `text` fits in `width`.
+    static func fitting(_ text: String, size: Double, width: Double) -> Double {
+        let natural = self.width(text, size: size)
+        guard natural > width else { return size }
+        return max(minimumSize, size * width / natural)
+    }
+
+    /// Words of `text` gathered into lines no wider than `width` (a longer word is a line of its own).
+    static func wrap(_ text: String, size: Double, width: Double) -> [String] {
+        var lines = [String](), current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            let candidate = current.isEmpty ? word : current + " " + word
+            if !current.isEmpty && self.width(candidate, size: size) > width {
+                lines.append(current)
+                current = word
+            } else {
+                current = candidate
+            }
+        }
+        if !current.isEmpty || lines.isEmpty { lines.append(current) }
+        return lines
     }
 }
 

@@ -77,19 +77,24 @@ public enum Ticks {
     /// `maxLabels`), minor ticks at 2…9 × 10^e when every decade is labelled, else at the
     /// skipped decades. A range spanning fewer than two whole decades labels 1, 2 and 5 × 10^e
     /// instead, so there are always values to read off.
-    public static func log(_ limits: ClosedRange<Double>, maxLabels: Int = 7) -> [Tick] {
+    /// `labelledMantissas`: which of 1, 2, 5 × 10^e carry labels on a narrow range ([1]: decades only).
+    public static func log(_ limits: ClosedRange<Double>, maxLabels: Int = 7, labelledMantissas: [Int] = [1, 2, 5]) -> [Tick] {
         let lo = limits.lowerBound, hi = limits.upperBound
         guard lo > 0, hi > lo, hi.isFinite else { return [] }
         let eLo = Int(ceil(log10(lo) - 1e-9)), eHi = Int(floor(log10(hi) + 1e-9))
         let inside = { (v: Double) in v >= lo * (1 - 1e-12) && v <= hi * (1 + 1e-12) }
         var ticks = [Tick]()
         if eHi - eLo < 2 {
+            let labelled = (eLo - 1...eHi).flatMap { e in labelledMantissas.map { value($0, e) } }.filter(inside)
+            // One form along the axis here too: "50000" next to "10⁵" would mix, so once one label
+            // needs a power (below 0.001 or from 10⁵ on) every label is written with one.
+            let powers = labelled.contains { $0 < 1e-3 || $0 >= 1e5 }
             for e in (eLo - 1)...eHi {
                 for m in 1...9 {
                     let v = value(m, e)
                     guard inside(v) else { continue }
-                    let labelled = m == 1 || m == 2 || m == 5
-                    ticks.append(Tick(value: v, label: labelled ? (m == 1 ? powerLabelOrPlain(e) : decimalOrScientific(v)) : "", isMajor: labelled))
+                    let isLabelled = labelledMantissas.contains(m)
+                    ticks.append(Tick(value: v, label: isLabelled ? (powers ? scientificLabel(v) : decimalOrScientific(v)) : "", isMajor: isLabelled))
                 }
             }
             return ticks
@@ -128,11 +133,6 @@ public enum Ticks {
 
     /// What `colorbar` guarantees.
     public static let minimumColorbarLabels = 3
-
-    /// 10^e as a plain number between 0.001 and 10⁴, else as a power.
-    static func powerLabelOrPlain(_ e: Int) -> String {
-        (-3...4).contains(e) ? decimalOrScientific(power10(e)) : powerLabel(e)
-    }
 
     /// Plain decimals for 0.001 … 99999, scientific beyond.
     static func decimalOrScientific(_ v: Double) -> String {

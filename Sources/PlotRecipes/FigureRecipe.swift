@@ -12,17 +12,19 @@ public struct FigureRecipe: Codable, Sendable, Equatable {
     public var title: String
     /// One or two sentences for the notebook: what the figure shows and how to read it.
     public var description: String
+    /// Panels a row (at most; a paper size may wrap them, see `FigureSize.maxColumns`).
     public var columns: Int
-    /// Width of each panel in pixels (nil: the Plot default).
-    public var panelWidth: Double?
+    /// The figure's size (nil: `.screen`). Every recipe's figure is as wide as its size, so the
+    /// figures of one set share their width whatever their panel counts.
+    public var size: FigureSize?
     /// One legend under the title for the whole figure (from the panels' labelled series).
     public var sharedLegend: Bool?
     public var panels: [PanelRecipe]
 
-    public init(name: String, title: String, description: String, columns: Int = 2, panelWidth: Double? = nil,
+    public init(name: String, title: String, description: String, columns: Int = 2, size: FigureSize? = nil,
                 sharedLegend: Bool? = nil, panels: [PanelRecipe]) {
         self.sharedLegend = sharedLegend
-        self.panelWidth = panelWidth
+        self.size = size
         self.name = name
         self.title = title
         self.description = description
@@ -48,7 +50,7 @@ public struct FigureRecipe: Codable, Sendable, Equatable {
     public func figure(tables: [String: Table]) throws -> Figure {
         let axes = try panels.map { try $0.axes(tables: tables) }
         var figure = Figure(panels: axes, columns: min(columns, max(panels.count, 1)), title: title)
-        if let panelWidth { figure.panelWidth = panelWidth }
+        figure.apply(size ?? .screen)
         figure.sharedLegend = sharedLegend ?? false
         return figure
     }

@@ -14,15 +14,17 @@ struct FiguresCommand: ParsableCommand {
         CSV files it reads with their JSON sidecars (configuration, version, command):
           trajectories      a, b, c, b/a, loss, alignment of GD vs SpecGD at λ (theory map lines, dense
                             simulations from a gaussian start as markers with a 10–90 % seed band)
-          escape-vs-lambda  alignment, signal–spike alignment and escape step at escape vs λ (λ_c marked)
+          escape-vs-lambda  signal–spike alignment and peak spike growth b/a at escape (the claim), escape
+                            step and overall alignment, vs λ (λ_c marked)
           escape-vs-dim     the same vs d
-          loss              loss curves of both methods at three λ
+          loss              loss curves of both methods at three λ (curves that coincide share one entry)
           bulk              bulk mass q, bulk coefficient c and signal a over a long run (bulk contraction)
           power-law         a power-law covariance with θ* on a low-variance direction
           muon-at-scale     peak b/a and escape step vs d = 10³…10⁸ for GD, exact SpecGD, NS5 (K = 5, 8,
                             10) and Polar Express at several λ (α = 1/d, η = 0.3/√d)
         All runs but the overlaid simulations use the exact summary map. Defaults take well under a minute \
-        in a release build; --quick shrinks every size (for CI and smoke tests), --full enlarges them.
+        in a release build; --quick shrinks every size (for CI and smoke tests), --full enlarges them. \
+        Every figure has the width of --size, its panels sharing it.
         The simulations differ from simulate's defaults on purpose: they start from a gaussian W₀ (from αI \
         a simulation only replays the map) and use several seeds, whose 10–90 % band the figures draw.
         Then `specgd export-notebook DIR --output notebooks-export/figures.ipynb` redraws them in matplotlib.
@@ -34,7 +36,7 @@ struct FiguresCommand: ParsableCommand {
     @Flag(help: "Small sizes (simulation d = 12, 2 seeds, fewer λ and d values, shorter runs; muon-at-scale: 3 dimensions, λ = 1 and 16).")
     var quick = false
 
-    @Flag(help: "Paper sizes: simulation d = 100 with 5 seeds, 25 λ values, 13 dimensions up to 10⁵, 20 000-step runs, muon-at-scale in half decades of d (a minute or two in release).")
+    @Flag(help: "Paper sizes (figures 7 in wide unless --size says otherwise): simulation d = 100 with 5 seeds, 25 λ values, 13 dimensions up to 10⁵, 20 000-step runs, muon-at-scale in half decades of d (a minute or two in release).")
     var full = false
 
     @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Spike strength λ of the trajectory, dimension, bulk and loss figures.")
@@ -42,6 +44,9 @@ struct FiguresCommand: ParsableCommand {
 
     @Option(parsing: .unconditional, help: "Seeds of the overlaid simulations (default: 3, or 2 with --quick).")
     var seeds: Int?
+
+    @Option(help: "Width of every figure, its panels sharing it (default: screen, double with --full).")
+    var size: FigureSize?
 
     @OptionGroup(title: "Figure formats") var figureFormats: FigureFormatOptions
 
@@ -72,6 +77,7 @@ struct FiguresCommand: ParsableCommand {
         var request = quick ? FigureSetRequest.quick : (full ? FigureSetRequest.full : FigureSetRequest())
         request.lambda = lambda
         if let seeds { request.seeds = seeds }
+        request.size = size ?? (full ? .double : .screen)
         return request
     }
 }

@@ -108,4 +108,40 @@ import Experiments
         let sidecar = try Self.record(dir + "/fig/loss.json")
         #expect(sidecar["convertedFigures"] as? [String] == names.map { "\($0).pdf" })
     }
+
+    /// The PDF's page box, in points ("/MediaBox [ 0 0 w h ]", written uncompressed by cairo).
+    static func mediaBox(_ path: String) throws -> (Double, Double) {
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+        guard let range = text.range(of: "/MediaBox *\\[[^\\]]*\\]", options: .regularExpression) else { return (.nan, .nan) }
+        let values = text[range].components(separatedBy: CharacterSet(charactersIn: " []")).compactMap(Double.init)
+        return values.count == 4 ? (values[2] - values[0], values[3] - values[1]) : (.nan, .nan)
+    }
+
+    /// `figures --size single|double`: every SVG is 3.5 or 7 in wide in pt, with its layout as
+    /// viewBox, and the PDF converted from it has that page size; the PNG is that width at --dpi.
+    @Test(.enabled(if: ExternalTools.rsvgConvert != nil, "rsvg-convert not on PATH (scripts/setup installs librsvg2-bin)"),
+          arguments: [("single", 252.0, 360.0), ("double", 504.0, 720.0)])
+    func paperSizesGiveTheirPageSize(_ size: String, points: Double, units: Double) throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try SpecgdProcess.run(["figures", "--quick", "--size", size, "--format", "png,pdf", "--dpi", "144", "--output-dir", dir])
+        #expect(result.status == 0, "\(result.stderr)")
+        for name in FigureSet.names {
+            let text = try String(contentsOfFile: "\(dir)/\(name).svg", encoding: .utf8)
+            let header = try #require(text.split(separator: "\n").dropFirst().first)
+            let fields = header.components(separatedBy: "\"")
+            // <svg xmlns="…" width="Wpt" height="Hpt" viewBox="0 0 w h" …
+            #expect(fields[3] == String(format: "%.2fpt", points), "\(name): \(header)")
+            let height = try #require(Double(fields[5].dropLast(2)))
+            let viewBox = fields[7].split(separator: " ").compactMap { Double($0) }
+            #expect(viewBox.count == 4 && viewBox[2] == units, "\(name): \(header)")
+            // The height in pt is the layout's at 0.7 pt per unit, printed to 0.01 pt.
+            #expect(abs(height - viewBox[3] * 0.7) <= 0.005 + 1e-9, "\(name)")
+            // cairo writes the page box in single precision: ≤ 2⁻²⁴ relative, and a few ulp for its printing.
+            let (w, h) = try Self.mediaBox("\(dir)/\(name).pdf")
+            #expect(abs(w - points) <= points * 1e-6 && abs(h - height) <= height * 1e-6, "\(name).pdf is \(w) × \(h) pt")
+            // 144 dpi: the width in inches × 144, rounded up to whole pixels by rsvg-convert.
+            #expect(try Self.pngSize("\(dir)/\(name).png").0 == Int((points / 72 * 144).rounded(.up)), "\(name).png")
+        }
+    }
 }

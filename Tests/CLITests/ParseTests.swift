@@ -23,6 +23,15 @@ import Testing
         do { _ = try SpecGD.parseAsRoot(words); return nil } catch { return SpecGD.errorLine(for: error, arguments: words) }
     }
 
+    /// --size picks the figures' width; --full alone means paper (double column), --quick and
+    /// the default the screen.
+    @Test func figureSizeFollowsFullUnlessGiven() throws {
+        func size(_ options: String) throws -> String { try Self.parse("figures --output-dir TMP/f " + options, as: FiguresCommand.self).request.size.rawValue }
+        #expect(try size("") == "screen" && size("--quick") == "screen" && size("--full") == "double")
+        #expect(try size("--full --size screen") == "screen" && size("--quick --size single") == "single")
+        #expect(Self.error("figures --output-dir TMP/f --size a4")?.contains("'screen', 'single' or 'double'") == true)
+    }
+
     @Test func sharedDefaults() throws {
         let theory = try Self.parse("theory --output TMP/t.csv", as: TheoryCommand.self)
         let simulate = try Self.parse("simulate --output TMP/s.csv", as: SimulateCommand.self)

@@ -39,6 +39,14 @@ extension CovarianceKind {
     }
 }
 
+extension FigureSize: ExpressibleByArgument {
+    public static var allValueDescriptions: [String: String] {
+        ["screen": "1200 px wide, for screens and the report",
+         "single": "one paper column, 3.5 in (width in pt: a PDF has that page size; text ≥ 7 pt; at most 2 panels a row)",
+         "double": "the text width of a two-column paper, 7 in (in pt; text ≥ 7 pt; at most 4 panels a row)"]
+    }
+}
+
 extension Initialization: ExpressibleByArgument {
     public static var allValueDescriptions: [String: String] {
         ["identity": "W₀ = αI (needs m = d; the theory's start)",
