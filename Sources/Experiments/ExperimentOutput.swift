@@ -52,6 +52,18 @@ public struct ExperimentOutput: Sendable {
         entries.append(Entry(name: recipe.name, file: .figure(recipe, tables: tables)))
     }
 
+    /// Lays every figure out at `size` (`FigureSize.screen`, the recipes' default, leaves them as
+    /// they are, byte for byte).
+    public mutating func resize(_ size: FigureSize) {
+        guard size != .screen else { return }
+        for i in entries.indices {
+            if case .figure(var recipe, let tables) = entries[i].file {
+                recipe.size = size
+                entries[i].file = .figure(recipe, tables: tables)
+            }
+        }
+    }
+
     /// Every CSV table, by file name.
     public var tables: [String: Table] {
         var out = [String: Table]()

@@ -225,7 +225,9 @@ public struct PanelLayout: Sendable {
         case .linear: candidates = [5, 4, 3, 2].map { Ticks.linear(limits, target: $0) }
         case .log: candidates = [Ticks.log(limits)] + [7, 5, 4, 3, 2].map { Ticks.log(limits, maxLabels: $0, labelledMantissas: [1]) }
         }
-        return candidates.first { !crowded($0) } ?? candidates.last!
+        // Thinning never leaves fewer than two labels where a candidate with two fits.
+        func labels(_ ticks: [Tick]) -> Int { ticks.filter { !$0.label.isEmpty }.count }
+        return candidates.first { labels($0) >= 2 && !crowded($0) } ?? candidates.first { !crowded($0) } ?? candidates.last!
     }
 
     /// Where the label of a vertical reference line is written: horizontally in the label band,

@@ -76,7 +76,8 @@ public enum Ticks {
     /// Ticks for a log axis: labelled decades (every k-th decade when there are more than
     /// `maxLabels`), minor ticks at 2…9 × 10^e when every decade is labelled, else at the
     /// skipped decades. A range spanning fewer than two whole decades labels 1, 2 and 5 × 10^e
-    /// instead, so there are always values to read off.
+    /// instead, so there are always values to read off — at least two: failing that, the
+    /// linear ticks of the range.
     /// `labelledMantissas`: which of 1, 2, 5 × 10^e carry labels on a narrow range ([1]: decades only).
     public static func log(_ limits: ClosedRange<Double>, maxLabels: Int = 7, labelledMantissas: [Int] = [1, 2, 5]) -> [Tick] {
         let lo = limits.lowerBound, hi = limits.upperBound
@@ -97,6 +98,10 @@ public enum Ticks {
                     ticks.append(Tick(value: v, label: isLabelled ? (powers ? scientificLabel(v) : decimalOrScientific(v)) : "", isMajor: isLabelled))
                 }
             }
+            // An axis is read off two labels at least: a range holding fewer of the chosen
+            // multiples (0.3…0.7 holds only 0.5) gets the linear 1-2-5 ticks of the same
+            // range at their log positions instead, as a colour bar does.
+            if labelled.count < 2 { return linearOnLog(limits) }
             return ticks
         }
         let stride = max(1, Int((Double(eHi - eLo) / Double(max(maxLabels - 1, 1))).rounded(.up)))
@@ -117,6 +122,16 @@ public enum Ticks {
             }
         }
         return ticks.sorted { $0.value < $1.value }
+    }
+
+    /// Three-ish linear ticks for a log axis too narrow for 1-2-5 labels, written as plain
+    /// decimals to the step's precision (0.001, 0.0015) between 0.001 and 10⁵ — shorter than
+    /// "1.5×10⁻³", so they fit the tick-label margin — and scientific otherwise.
+    static func linearOnLog(_ limits: ClosedRange<Double>) -> [Tick] {
+        let (_, e) = niceStep(span: limits.upperBound - limits.lowerBound, target: 3)
+        let ticks = linear(limits, target: 3)
+        let plain = ticks.allSatisfy { abs($0.value) >= 1e-3 && abs($0.value) < 1e5 }
+        return ticks.map { Tick(value: $0.value, label: plain ? decimalLabel($0.value, decimals: max(0, -e)) : scientificLabel($0.value)) }
     }
 
     /// Ticks for a colour bar: as `linear` / `log`, but never fewer than three labelled ones,

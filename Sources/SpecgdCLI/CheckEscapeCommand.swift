@@ -190,17 +190,18 @@ struct CheckEscapeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try Self.perform(try request(), directory: outputDirectory, jobs: try parallel.workers(), formats: try figureFormats.formats())
+        try Self.perform(try request(), directory: outputDirectory, jobs: try parallel.workers(), formats: try figureFormats.formats(), size: figureFormats.size ?? .screen)
     }
 
     /// Runs the check, writes its files into `directory` and prints the report; exit 1 when a
     /// prediction fails (`check-escape` and `replay`).
     static func perform(_ request: CheckEscapeRequest, directory outputDirectory: String, jobs: Int,
-                        replayOf: ReplaySource? = nil, formats: FigureFormats = .svgOnly) throws {
+                        replayOf: ReplaySource? = nil, formats: FigureFormats = .svgOnly, size: FigureSize = .screen) throws {
         func path(_ name: String) -> String { ExperimentOutput.path(name, in: outputDirectory) }
         let progress = Progress(label: "check-escape", total: request.lambdas.count * request.resolvedMethods.count)
-        let result = try CheckEscapeExperiment.run(request, jobs: jobs, progress: progress)
+        var result = try CheckEscapeExperiment.run(request, jobs: jobs, progress: progress)
         progress.finish()
+        result.output.resize(size)
         try result.output.write(to: outputDirectory, command: Invocation.arguments, replayOf: replayOf, formats: formats)
 
         let configuration = result.configuration, summary = result.summary

@@ -126,20 +126,21 @@ struct CompareCommand: ParsableCommand {
         if model.dimension > 256 {
             FileHandle.standardError.write(Data("compare: note: the simulation is dense (d×d matrices); d = \(model.dimension) is slow — --dim 64 shows the same dynamics\n".utf8))
         }
-        try Self.perform(request, directory: outputDirectory, jobs: try parallel.workers(), formats: try figureFormats.formats())
+        try Self.perform(request, directory: outputDirectory, jobs: try parallel.workers(), formats: try figureFormats.formats(), size: figureFormats.size ?? .screen)
     }
 
     /// Runs the comparison, writes its files into `directory` and prints the summary; exit 1
     /// above the tolerance (`compare` and `replay`).
     static func perform(_ request: CompareRequest, directory outputDirectory: String, jobs: Int,
-                        replayOf: ReplaySource? = nil, formats: FigureFormats = .svgOnly) throws {
+                        replayOf: ReplaySource? = nil, formats: FigureFormats = .svgOnly, size: FigureSize = .screen) throws {
         func path(_ name: String) -> String { ExperimentOutput.path(name, in: outputDirectory) }
         // A run that stops early (signal, divergence) is compared on the steps both sides reached,
         // everything is written, and the remaining methods are not run.
         let watcher = SignalWatcher()
-        let result = try CompareExperiment.run(request, jobs: jobs, cancellation: watcher.token) { label, total in
+        var result = try CompareExperiment.run(request, jobs: jobs, cancellation: watcher.token) { label, total in
             SpecgdSupport.Progress.forRun(label: label, total: total)
         }
+        result.output.resize(size)
         try result.output.write(to: outputDirectory, command: Invocation.arguments, replayOf: replayOf, formats: formats)
         for (report, comparison) in zip(result.summary.methods, result.comparisons) {
             print("\(report.method): theory (map, λ = \(report.theory.lambda)) vs simulation (\(report.simulation.initialization.rawValue) init, \(report.simulation.seeds) seed(s))")

@@ -45,9 +45,6 @@ struct FiguresCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seeds of the overlaid simulations (default: 3, or 2 with --quick).")
     var seeds: Int?
 
-    @Option(help: "Width of every figure, its panels sharing it (default: screen, double with --full).")
-    var size: FigureSize?
-
     @OptionGroup(title: "Figure formats") var figureFormats: FigureFormatOptions
 
     func validate() throws {
@@ -77,7 +74,7 @@ struct FiguresCommand: ParsableCommand {
         var request = quick ? FigureSetRequest.quick : (full ? FigureSetRequest.full : FigureSetRequest())
         request.lambda = lambda
         if let seeds { request.seeds = seeds }
-        request.size = size ?? (full ? .double : .screen)
+        request.size = figureFormats.size ?? (full ? .double : .screen)
         return request
     }
 }

@@ -118,7 +118,8 @@ struct PlotPhaseCommand: ParsableCommand {
         if let (diagram, other, names, stem, compared) = pair {
             let comparison = try PhaseComparison(diagram, other, firstName: names.0, secondName: names.1)
             try AtomicFile.createDirectory(output)
-            let figure = PhaseDiagramFigure.figure(comparison, logColor: logColor)
+            var figure = PhaseDiagramFigure.figure(comparison, logColor: logColor)
+            if let size = figureFormats.size, size != .screen { figure.apply(size) }
             try AtomicFile.write(figure.svg, to: stem + ".svg")
             let converted = try formats.convert(svgAt: stem + ".svg")
             try AtomicFile.write(comparison.csv, to: stem + ".csv")
@@ -131,7 +132,8 @@ struct PlotPhaseCommand: ParsableCommand {
         }
         try AtomicFile.createDirectory(output)
         let stem = output + "/phase-" + diagram.column
-        let figure = PhaseDiagramFigure.figure(diagram, logColor: logColor)
+        var figure = PhaseDiagramFigure.figure(diagram, logColor: logColor)
+        if let size = figureFormats.size, size != .screen { figure.apply(size) }
         try AtomicFile.write(figure.svg, to: stem + ".svg")
         let converted = try formats.convert(svgAt: stem + ".svg")
         try AtomicFile.write(diagram.csv, to: stem + ".csv")

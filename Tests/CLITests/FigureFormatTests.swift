@@ -144,4 +144,36 @@ import Experiments
             #expect(try Self.pngSize("\(dir)/\(name).png").0 == Int((points / 72 * 144).rounded(.up)), "\(name).png")
         }
     }
+
+    /// compare, check-escape and plot-phase take the same `--size`: their figures get the
+    /// size's printed width, and the PDF page follows.
+    @Test(.enabled(if: ExternalTools.rsvgConvert != nil, "rsvg-convert not on PATH (scripts/setup installs librsvg2-bin)"))
+    func everyFigureCommandTakesThePaperSizes() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let runs: [([String], String)] = [
+            (["compare", "--dim", "8", "--steps", "60", "--every", "10", "--seeds", "1", "--size", "single", "--format", "pdf",
+              "--output-dir", "\(dir)/cmp"], "\(dir)/cmp/overlay"),
+            (["check-escape", "--dim", "8", "--lambdas", "1,4", "--seeds", "1", "--size", "double", "--format", "pdf",
+              "--output-dir", "\(dir)/chk"], "\(dir)/chk/amplification"),
+            (["sweep", "--grid", "lambda=1,4", "--grid", "lr=1e-3,1e-2", "--dim", "20", "--steps", "300", "--output-dir", "\(dir)/sw"], ""),
+            (["plot-phase", "\(dir)/sw", "--metric", "escape_step", "--size", "single", "--format", "pdf"], "\(dir)/sw/phase-escape_step"),
+        ]
+        for (arguments, stem) in runs {
+            let result = try SpecgdProcess.run(arguments)
+            #expect(result.status <= 1, "\(arguments.joined(separator: " ")): \(result.stderr)")  // check-escape exits 1 on a FAIL
+            guard !stem.isEmpty else { continue }
+            let points = arguments.contains("single") ? 3.5 * 72 : 7.0 * 72
+            let header = try #require(try String(contentsOfFile: stem + ".svg", encoding: .utf8).split(separator: "\n").dropFirst().first)
+            #expect(header.components(separatedBy: "\"")[3] == String(format: "%.2fpt", points), "\(stem): \(header)")
+            let (w, _) = try Self.mediaBox(stem + ".pdf")
+            #expect(abs(w - points) <= points * 1e-6, "\(stem).pdf is \(w) pt wide")
+        }
+        // Without --size the screen figures are as before: no unit on the width.
+        let plain = try SpecgdProcess.run(["plot-phase", "\(dir)/sw", "--metric", "escape_step", "--output-dir", "\(dir)/plain"])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        let header = try String(contentsOfFile: "\(dir)/plain/phase-escape_step.svg", encoding: .utf8).split(separator: "\n").dropFirst().first ?? ""
+        #expect(!header.contains("pt\""), "\(header)")
+    }
+
 }

@@ -64,6 +64,8 @@ import SpecgdSupport
                 for (axis, scale) in [("x", panel.x), ("y", panel.y)] {
                     let labels = scale.ticks.map(\.label).filter { !$0.isEmpty }
                     #expect(labels.allSatisfy(isPower) || !labels.contains(where: isPower), "\(recipe.name) panel \(k) \(axis): \(labels)")
+                    // And at least two, to read a value off.
+                    #expect(labels.count >= 2, "\(recipe.name) panel \(k) \(axis): \(labels)")
                 }
             }
         }

@@ -45,6 +45,18 @@ import TestSupport
         #expect(short.filter(\.isMajor).map(\.value) == [0.2, 0.5, 1, 2, 5])
         #expect(short.filter(\.isMajor).map(\.label) == ["0.2", "0.5", "1", "2", "5"])
         #expect(short.count == 8 + 8)  // 0.2 … 0.9 and 1 … 8
+        // A range holding one 1-2-5 multiple (0.3…0.7: only 0.5) is read off linear ticks.
+        // Labels are plain decimals of their own values, short enough for the margin.
+        for range in [0.3...0.7, 9.5e-4...1.9e-3, 2.2e-4...4.4e-4] {
+            let labelled = Ticks.log(range).filter { !$0.label.isEmpty }
+            #expect(labelled.count >= 2, "\(range)")
+            #expect(labelled.allSatisfy { range.contains($0.value) && $0.label.count <= 7 }, "\(range): \(labelled.map(\.label))")
+            if range.lowerBound >= 1e-3 {
+                #expect(labelled.allSatisfy { Double($0.label) == $0.value }, "\(range): \(labelled.map(\.label))")
+            }
+        }
+        // Decades only, with one decade inside: linear ticks too, never a single label.
+        #expect(Ticks.log(7e-4...8e-3, labelledMantissas: [1]).filter { !$0.label.isEmpty }.count >= 2)
     }
 
     @Test func labelsUseTrueMinusAndSuperscripts() {
