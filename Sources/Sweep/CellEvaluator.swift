@@ -28,10 +28,22 @@ public protocol CellEvaluator: Sendable {
     /// Refuses, before anything runs, a cell that could never be evaluated (InputError),
     /// escape_ratio's two optimizers included when `ratio` is given (nil: no escape_ratio).
     func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws
+    /// Cells whose keys are equal (non-nil) may be evaluated together by `outcomes`; nil (the
+    /// default) evaluates every cell on its own.
+    func rowKey(_ point: ModelPoint) -> ModelPoint?
+    /// The outcomes of cells that share a `rowKey`, in order: each exactly what `outcome` gives
+    /// for that cell alone (the default computes them so).
+    func outcomes(_ points: [ModelPoint], metrics: [Metric], ratio: EscapeRatio) throws -> [CellOutcome]
 }
 
 extension CellEvaluator {
     public func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws {}
+
+    public func rowKey(_ point: ModelPoint) -> ModelPoint? { nil }
+
+    public func outcomes(_ points: [ModelPoint], metrics: [Metric], ratio: EscapeRatio) throws -> [CellOutcome] {
+        try points.map { try outcome($0, metrics: metrics, ratio: ratio) }
+    }
 
     /// `evaluate` with the paper's escape ratio (GD / SpecGD).
     public func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double] {
@@ -141,6 +153,50 @@ public struct TheoryEvaluator: CellEvaluator {
             let escape = try map.escapeMetrics(from: start, steps: cell.steps, threshold: cell.escapeThreshold)
             return RunMeasurement(escape: escape,
                                   trajectory: wantsTrajectory ? try Self.trajectoryEnd(map, from: start, steps: cell.steps) : nil)
+        }
+    }
+
+    /// Cells that differ only in lr (and the seed, which theory does not read) form a row.
+    public func rowKey(_ point: ModelPoint) -> ModelPoint? {
+        var key = point
+        key.lr = 0
+        key.seed = 0
+        return key
+    }
+
+    /// A row of cells at once: the escape metrics of each optimizer the metrics need (the
+    /// cell's own, escape_ratio's two sides) come from one batched map over the row's learning
+    /// rates — `DiscreteMap.escapeMetrics(model:method:learningRates:…)` for plain GD and exact
+    /// SpecGD, `OptimizerMap.escapeMetrics(model:optimizer:learningRates:…)` otherwise, each
+    /// bit for bit the per-cell run — so a row costs about one cell's latency instead of one
+    /// per cell. Trajectory metrics need a second pass per cell and a diverging cell its own
+    /// outcome: those rows are evaluated cell by cell.
+    public func outcomes(_ points: [ModelPoint], metrics: [Metric], ratio: EscapeRatio) throws -> [CellOutcome] {
+        guard points.count > 1, let first = points.first, !metrics.contains(where: \.needsTrajectory) else {
+            return try points.map { try outcome($0, metrics: metrics, ratio: ratio) }
+        }
+        let model = try GroupedModel.spiked(lambda: first.lambda, dimension: first.dim)
+        let start = model.identityStart(alpha: first.alpha)
+        let learningRates = points.map(\.lr)
+        var batches: [(optimizer: Optimizer, metrics: [EscapeMetrics])] = []
+        func batch(_ optimizer: Optimizer) throws -> [EscapeMetrics] {
+            if let done = batches.first(where: { $0.optimizer == optimizer }) { return done.metrics }
+            let metrics = optimizer.isPlain
+                ? try DiscreteMap.escapeMetrics(model: model, method: optimizer.method, learningRates: learningRates,
+                                                from: start, steps: first.steps, threshold: first.escapeThreshold)
+                : try OptimizerMap.escapeMetrics(model: model, optimizer: optimizer, learningRates: learningRates,
+                                                 from: start, steps: first.steps, threshold: first.escapeThreshold)
+            batches.append((optimizer, metrics))
+            return metrics
+        }
+        do {
+            return try points.indices.map { j in
+                CellOutcome(values: try MetricAssembler.values(metrics, point: points[j], ratio: ratio) { cell, _ in
+                    RunMeasurement(escape: try batch(cell.optimizer)[j])
+                })
+            }
+        } catch is DivergenceError {
+            return try points.map { try outcome($0, metrics: metrics, ratio: ratio) }
         }
     }
 

@@ -64,16 +64,20 @@ public struct SweepRunner: Sendable {
         let progress = Progress(label: "sweep", total: pending.count, enabled: showProgress && !pending.isEmpty)
         let configuration = self.configuration
         let work = Result {
-            try WorkerThreads.forEach(pending, workers: jobs, name: "specgd-sweep") { cell in
-                let point = configuration.point(at: cell)
-                let outcome = try evaluator.outcome(point, metrics: configuration.metrics, ratio: configuration.escapeRatio)
-                writer.append(CellsFile.line(cell: cell, configuration: configuration, point: point, outcome: outcome))
-                progress.advance()
+            try WorkerThreads.forEach(Self.batches(pending, configuration: configuration, evaluator: evaluator, jobs: jobs),
+                                      workers: jobs, name: "specgd-sweep") { cells in
+                let points = cells.map { configuration.point(at: $0) }
+                let outcomes = try evaluator.outcomes(points, metrics: configuration.metrics, ratio: configuration.escapeRatio)
+                for (cell, (point, outcome)) in zip(cells, zip(points, outcomes)) {
+                    writer.append(CellsFile.line(cell: cell, configuration: configuration, point: point, outcome: outcome))
+                    progress.advance()
+                }
             }
         }
         progress.finish()
         try writer.finish()
-        let evaluated = try work.get()
+        _ = try work.get()  // throws unless every item finished
+        let evaluated = pending.count
 
         let all = try CellsFile.load(directory, configuration: configuration, repair: false)
         let report = SweepReport(cells: configuration.cells.count, alreadyDone: done.count,
@@ -84,6 +88,25 @@ public struct SweepRunner: Sendable {
         }
         return report
     }
+
+    /// The pending cells as work items: one cell each, or, where the evaluator evaluates rows
+    /// (`CellEvaluator.rowKey`), runs of cells sharing a row, in chunks of at most
+    /// `maximumBatch` and small enough that every worker gets about two items. Which cells
+    /// share an item never changes a value (`outcomes` equals `outcome` cell by cell).
+    static func batches(_ pending: [Int], configuration: SweepConfiguration, evaluator: any CellEvaluator, jobs: Int) -> [[Int]] {
+        var rows: [(key: ModelPoint, cells: [Int])] = [], single: [[Int]] = []
+        for cell in pending {
+            guard let key = evaluator.rowKey(configuration.point(at: cell)) else { single.append([cell]); continue }
+            if let i = rows.lastIndex(where: { $0.key == key }) { rows[i].cells.append(cell) } else { rows.append((key, [cell])) }
+        }
+        let size = max(1, min(maximumBatch, (pending.count + 2 * jobs - 1) / (2 * jobs)))
+        return rows.flatMap { row in
+            stride(from: 0, to: row.cells.count, by: size).map { Array(row.cells[$0..<min($0 + size, row.cells.count)]) }
+        } + single
+    }
+
+    /// Enough cells to fill the vector units, few enough that an interruption loses little.
+    static let maximumBatch = 64
 
     /// Every cell is checked before the directory is touched, so a bad combination (say an
     /// identity start with width ≠ dim) fails at once, naming the first such cell, and
