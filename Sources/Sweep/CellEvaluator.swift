@@ -15,6 +15,17 @@ public struct CellOutcome: Sendable, Equatable {
         self.status = status
         self.divergedStep = divergedStep
     }
+
+    /// The values `evaluate` computes, or a diverged outcome (NaN in every column) when it
+    /// throws `DivergenceError`.
+    static func catchingDivergence(_ metrics: [Metric], point: ModelPoint, _ evaluate: () throws -> [Double]) throws -> CellOutcome {
+        do {
+            return CellOutcome(values: try evaluate())
+        } catch let error as DivergenceError {
+            return CellOutcome(values: Metric.columns(metrics, seeds: point.seeds).map { _ in .nan }, status: .diverged,
+                               divergedStep: error.step)
+        }
+    }
 }
 
 /// Computes a cell's metrics. One implementation per `SweepMode`; the runner only sees this,
@@ -54,12 +65,7 @@ extension CellEvaluator {
 
     /// `evaluate`, with divergence turned into a recorded outcome rather than an error.
     public func outcome(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio = .paper) throws -> CellOutcome {
-        do {
-            return CellOutcome(values: try evaluate(point, metrics: metrics, ratio: ratio))
-        } catch let error as DivergenceError {
-            return CellOutcome(values: Metric.columns(metrics, seeds: point.seeds).map { _ in .nan }, status: .diverged,
-                               divergedStep: error.step)
-        }
+        try CellOutcome.catchingDivergence(metrics, point: point) { try evaluate(point, metrics: metrics, ratio: ratio) }
     }
 }
 
@@ -166,11 +172,11 @@ public struct TheoryEvaluator: CellEvaluator {
 
     /// A row of cells at once: the escape metrics of each optimizer the metrics need (the
     /// cell's own, escape_ratio's two sides) come from one batched map over the row's learning
-    /// rates — `DiscreteMap.escapeMetrics(model:method:learningRates:…)` for plain GD and exact
-    /// SpecGD, `OptimizerMap.escapeMetrics(model:optimizer:learningRates:…)` otherwise, each
-    /// bit for bit the per-cell run — so a row costs about one cell's latency instead of one
-    /// per cell. Trajectory metrics need a second pass per cell and a diverging cell its own
-    /// outcome: those rows are evaluated cell by cell.
+    /// rates — `DiscreteMap.escapeResults(model:method:learningRates:…)` for plain GD and exact
+    /// SpecGD, `OptimizerMap.escapeResults(model:optimizer:learningRates:…)` otherwise, each
+    /// bit for bit the per-cell run, a diverging cell with its own run's error — so a row costs
+    /// about one cell's latency instead of one per cell. Trajectory metrics need a second pass
+    /// per cell: those sweeps are evaluated cell by cell.
     public func outcomes(_ points: [ModelPoint], metrics: [Metric], ratio: EscapeRatio) throws -> [CellOutcome] {
         guard points.count > 1, let first = points.first, !metrics.contains(where: \.needsTrajectory) else {
             return try points.map { try outcome($0, metrics: metrics, ratio: ratio) }
@@ -178,25 +184,23 @@ public struct TheoryEvaluator: CellEvaluator {
         let model = try GroupedModel.spiked(lambda: first.lambda, dimension: first.dim)
         let start = model.identityStart(alpha: first.alpha)
         let learningRates = points.map(\.lr)
-        var batches: [(optimizer: Optimizer, metrics: [EscapeMetrics])] = []
-        func batch(_ optimizer: Optimizer) throws -> [EscapeMetrics] {
-            if let done = batches.first(where: { $0.optimizer == optimizer }) { return done.metrics }
-            let metrics = optimizer.isPlain
-                ? try DiscreteMap.escapeMetrics(model: model, method: optimizer.method, learningRates: learningRates,
+        var batches: [(optimizer: Optimizer, results: [Result<EscapeMetrics, any Error>])] = []
+        func batch(_ optimizer: Optimizer) throws -> [Result<EscapeMetrics, any Error>] {
+            if let done = batches.first(where: { $0.optimizer == optimizer }) { return done.results }
+            let results = optimizer.isPlain
+                ? try DiscreteMap.escapeResults(model: model, method: optimizer.method, learningRates: learningRates,
                                                 from: start, steps: first.steps, threshold: first.escapeThreshold)
-                : try OptimizerMap.escapeMetrics(model: model, optimizer: optimizer, learningRates: learningRates,
+                : try OptimizerMap.escapeResults(model: model, optimizer: optimizer, learningRates: learningRates,
                                                  from: start, steps: first.steps, threshold: first.escapeThreshold)
-            batches.append((optimizer, metrics))
-            return metrics
+            batches.append((optimizer, results))
+            return results
         }
-        do {
-            return try points.indices.map { j in
-                CellOutcome(values: try MetricAssembler.values(metrics, point: points[j], ratio: ratio) { cell, _ in
-                    RunMeasurement(escape: try batch(cell.optimizer)[j])
-                })
+        return try points.indices.map { j in
+            try CellOutcome.catchingDivergence(metrics, point: points[j]) {
+                try MetricAssembler.values(metrics, point: points[j], ratio: ratio) { cell, _ in
+                    RunMeasurement(escape: try batch(cell.optimizer)[j].get())
+                }
             }
-        } catch is DivergenceError {
-            return try points.map { try outcome($0, metrics: metrics, ratio: ratio) }
         }
     }
 

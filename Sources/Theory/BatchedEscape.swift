@@ -14,6 +14,15 @@ extension DiscreteMap {
     /// A cell that diverges is re-run alone so the error is the one `escapeMetrics` throws.
     public static func escapeMetrics(model: GroupedModel, method: Method, learningRates: [Double],
                                      from start: [Double], steps: Int, threshold: Double = 0.5) throws -> [EscapeMetrics] {
+        try escapeResults(model: model, method: method, learningRates: learningRates, from: start, steps: steps, threshold: threshold)
+            .map { try $0.get() }
+    }
+
+    /// `escapeMetrics` with each cell's outcome apart: a cell that diverges holds the exact
+    /// `DivergenceError` its own run throws, and the other cells keep their metrics (a sweep
+    /// records both). Bad input still throws.
+    public static func escapeResults(model: GroupedModel, method: Method, learningRates: [Double],
+                                     from start: [Double], steps: Int, threshold: Double = 0.5) throws -> [Result<EscapeMetrics, any Error>] {
         try Validate.positive(threshold, "escape threshold")
         try Validate.atLeast(steps, 0, "steps")
         for lr in learningRates { try Validate.positive(lr, "lr") }
@@ -81,12 +90,12 @@ extension DiscreteMap {
             }
         }
         if diverged {
-            // Re-run cell by cell: the cells that diverge throw the exact `DivergenceError`.
-            return try learningRates.map {
-                try DiscreteMap(model: model, method: method, learningRate: $0).escapeMetrics(from: start, steps: steps, threshold: threshold)
+            // Re-run cell by cell: the cells that diverge give the exact `DivergenceError`.
+            return learningRates.map { lr in
+                Result { try DiscreteMap(model: model, method: method, learningRate: lr).escapeMetrics(from: start, steps: steps, threshold: threshold) }
             }
         }
-        return watch.metrics(steps: steps)
+        return watch.metrics(steps: steps).map { .success($0) }
     }
 }
 
@@ -162,6 +171,13 @@ extension OptimizerMap {
     /// that diverges is re-run cell by cell so the error is the one `escapeMetrics` throws.
     public static func escapeMetrics(model: GroupedModel, optimizer: Optimizer, learningRates: [Double],
                                      from start: [Double], steps: Int, threshold: Double = 0.5) throws -> [EscapeMetrics] {
+        try escapeResults(model: model, optimizer: optimizer, learningRates: learningRates, from: start, steps: steps, threshold: threshold)
+            .map { try $0.get() }
+    }
+
+    /// `escapeMetrics` with each cell's outcome apart, as `DiscreteMap.escapeResults`.
+    public static func escapeResults(model: GroupedModel, optimizer: Optimizer, learningRates: [Double],
+                                     from start: [Double], steps: Int, threshold: Double = 0.5) throws -> [Result<EscapeMetrics, any Error>] {
         try Validate.positive(threshold, "escape threshold")
         try Validate.atLeast(steps, 0, "steps")
         guard start.count == model.count else {
@@ -192,8 +208,8 @@ extension OptimizerMap {
             return false
         }
         if diverged {
-            return try maps.map { try $0.escapeMetrics(from: start, steps: steps, threshold: threshold) }
+            return maps.map { map in Result { try map.escapeMetrics(from: start, steps: steps, threshold: threshold) } }
         }
-        return watch.metrics(steps: steps)
+        return watch.metrics(steps: steps).map { .success($0) }
     }
 }

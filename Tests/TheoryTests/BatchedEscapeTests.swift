@@ -98,5 +98,14 @@ import Theory
             _ = try OptimizerMap.escapeMetrics(model: model, optimizer: optimizer, learningRates: [1e-4, 0.5], from: start, steps: 50)
             Issue.record("no divergence")
         } catch let error as DivergenceError { #expect(error.step == expected?.step) }
+        // Cell by cell: the calm cell keeps its metrics, the diverging one holds its own error.
+        let results = try OptimizerMap.escapeResults(model: model, optimizer: optimizer, learningRates: [1e-4, 0.5], from: start, steps: 50)
+        let calm = try OptimizerMap(model: model, optimizer: optimizer, learningRate: 1e-4).escapeMetrics(from: start, steps: 50)
+        #expect(try results[0].get() == calm)
+        #expect(throws: DivergenceError.self) { try results[1].get() }
+        if case .failure(let error as DivergenceError) = results[1] { #expect(error.step == expected?.step) }
+        let plain = try DiscreteMap.escapeResults(model: model, method: .gd, learningRates: [1e-4, 0.5], from: start, steps: 50)
+        #expect(try plain[0].get() == (try DiscreteMap(model: model, method: .gd, learningRate: 1e-4).escapeMetrics(from: start, steps: 50)))
+        #expect(throws: DivergenceError.self) { try plain[1].get() }
     }
 }
