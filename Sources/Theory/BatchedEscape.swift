@@ -23,13 +23,7 @@ extension DiscreteMap {
     /// records both). Bad input still throws.
     public static func escapeResults(model: GroupedModel, method: Method, learningRates: [Double],
                                      from start: [Double], steps: Int, threshold: Double = 0.5) throws -> [Result<EscapeMetrics, any Error>] {
-        try Validate.positive(threshold, "escape threshold")
-        try Validate.atLeast(steps, 0, "steps")
-        for lr in learningRates { try Validate.positive(lr, "lr") }
-        guard start.count == model.count else {
-            throw InputError("start has \(start.count) coefficients for \(model.count) groups")
-        }
-        for value in start { try Validate.finite(value, "initial coefficient") }
+        try BatchedEscapeWatch.validate(model: model, learningRates: learningRates, start: start, steps: steps, threshold: threshold)
         let cells = learningRates.count, n = model.count
         guard cells > 0 else { return [] }
         let reference = try DiscreteMap(model: model, method: method, learningRate: learningRates[0])
@@ -156,6 +150,17 @@ struct BatchedEscapeWatch {
     }
 
     func metrics(steps: Int) -> [EscapeMetrics] { trackers.map { $0.metrics(steps: steps) } }
+
+    /// The batched escapes' input checks, before anything runs.
+    static func validate(model: GroupedModel, learningRates: [Double], start: [Double], steps: Int, threshold: Double) throws {
+        try Validate.positive(threshold, "escape threshold")
+        try Validate.atLeast(steps, 0, "steps")
+        for lr in learningRates { try Validate.positive(lr, "lr") }
+        guard start.count == model.count else {
+            throw InputError("start has \(start.count) coefficients for \(model.count) groups")
+        }
+        for value in start { try Validate.finite(value, "initial coefficient") }
+    }
 }
 
 extension OptimizerMap {
@@ -178,12 +183,7 @@ extension OptimizerMap {
     /// `escapeMetrics` with each cell's outcome apart, as `DiscreteMap.escapeResults`.
     public static func escapeResults(model: GroupedModel, optimizer: Optimizer, learningRates: [Double],
                                      from start: [Double], steps: Int, threshold: Double = 0.5) throws -> [Result<EscapeMetrics, any Error>] {
-        try Validate.positive(threshold, "escape threshold")
-        try Validate.atLeast(steps, 0, "steps")
-        guard start.count == model.count else {
-            throw InputError("start has \(start.count) coefficients for \(model.count) groups")
-        }
-        for value in start { try Validate.finite(value, "initial coefficient") }
+        try BatchedEscapeWatch.validate(model: model, learningRates: learningRates, start: start, steps: steps, threshold: threshold)
         let maps = try learningRates.map { try OptimizerMap(model: model, optimizer: optimizer, learningRate: $0) }
         guard let reference = maps.first else { return [] }
         let cells = maps.count, total = model.count * cells
