@@ -26,7 +26,7 @@ import Testing
     /// --size picks the figures' width; --full alone means paper (double column), --quick and
     /// the default the screen.
     @Test func figureSizeFollowsFullUnlessGiven() throws {
-        func size(_ options: String) throws -> String { try Self.parse("figures --output-dir TMP/f " + options, as: FiguresCommand.self).request.size.rawValue }
+        func size(_ options: String) throws -> String { try Self.parse("figures --output-dir TMP/f " + options, as: FiguresCommand.self).request().size.rawValue }
         #expect(try size("") == "screen" && size("--quick") == "screen" && size("--full") == "double")
         #expect(try size("--full --size screen") == "screen" && size("--quick --size single") == "single")
         #expect(Self.error("figures --output-dir TMP/f --size a4")?.contains("'screen', 'single' or 'double'") == true)
