@@ -29,6 +29,14 @@ struct FiguresCommand: ParsableCommand {
         The simulations differ from simulate's defaults on purpose: they start from a gaussian W₀ (from αI \
         a simulation only replays the map) and use several seeds, whose 10–90 % band the figures draw.
         Then `specgd export-notebook DIR --output notebooks-export/figures.ipynb` redraws them in matplotlib.
+
+        The second side is exact SpecGD unless --method and the optimizer options name another optimizer of \
+        the family (docs/model.md §6): it then replaces SpecGD in every figure but muon-at-scale (unchanged), \
+        and GD stays plain GD, the paper's baseline (--method gd alone is the paper's set). Its CSV columns \
+        and trajectory file are optimizer_… (specgd_… is exact SpecGD only), the sidecars record it as \
+        options.optimizer, and legends and titles name it. Exact SpecGD's closed forms (the post-escape \
+        2-cycle band of c, the η and η² levels) are drawn for exact SpecGD only; GD's λ_c stays.
+        Example (Muon): specgd figures --method specgd --polar ns5 --momentum 0.95 --nesterov --output-dir out/figures-muon
         """)
 
     @Option(name: .customLong("output-dir"), help: "Directory for the figures and their data (created if needed).")
