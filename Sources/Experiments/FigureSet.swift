@@ -160,6 +160,10 @@ public struct FigureSet: Sendable {
     /// The second side's name, for descriptions.
     var compared: String { sides[1].label }
 
+    /// Which exact map runs the second side, in words: the optimizer map of docs/model.md §6,
+    /// or (exact SpecGD through another dense polar rule, gram) the discrete map itself.
+    var comparedMap: String { options.optimizer.isPlain ? "the discrete map of docs/model.md §3" : "the optimizer map of docs/model.md §6" }
+
     /// `text` as the paper's set titles it, or led by "GD vs <optimizer>: " for another optimizer.
     func title(_ text: String) -> String {
         isPaperSet ? text : "GD vs \(compared): " + text.prefix(1).lowercased() + text.dropFirst()
@@ -224,7 +228,7 @@ public struct FigureSet: Sendable {
                                           alpha: options.alpha, simulation: start, seeds: options.seeds, seed: options.seed)
         var recipe = OverlayRecipe.recipe(methods: methods, name: "trajectories", title: title,
                                           references: chatterRate.map(OverlayCaptions.chatterReferences) ?? [:])
-        let lines = isPaperSet ? "exact summary map from W₀ = αI" : "exact summary map from W₀ = αI (\(compared): the optimizer map of docs/model.md §6)"
+        let lines = isPaperSet ? "exact summary map from W₀ = αI" : "exact summary map from W₀ = αI (\(compared): \(comparedMap))"
         let setup = "Coefficients a (signal), b (spike), c (bulk), the ratio b/a, the loss and the alignment a²/‖W‖²_F against the step, at λ = \(Table.format(options.lambda)), lr = \(Table.format(options.learningRate)). Lines: \(lines); markers: dense simulations from a Gaussian W₀ (entries N(0, α²/d); \(OverlayCaptions.seeds(count: options.seeds, master: options.seed))\(options.seeds > 1 ? ", mean, band 10–90 %" : ""))."
         if chatterRate != nil {
             recipe.description = setup + " GD's spike b runs ahead of the signal a (b/a grows); SpecGD's does not. " + OverlayCaptions.chatterExplanation(simulation: start)
@@ -294,7 +298,7 @@ public struct FigureSet: Sendable {
 
     /// For another optimizer than exact SpecGD: its map and budgets, in words.
     var escapeRunsNote: String {
-        "\(compared) runs the optimizer map of docs/model.md §6 for \(Self.escapeBudget(options.optimizer)) steps, GD \(Self.escapeBudget(Optimizer(method: .gd))); a missing point is a run that did not escape within them."
+        "\(compared) runs \(comparedMap) for \(Self.escapeBudget(options.optimizer)) steps, GD \(Self.escapeBudget(Optimizer(method: .gd))); a missing point is a run that did not escape within them."
     }
 
     func escapeVersusLambda() throws -> (FigureRecipe, [String: Table]) {
@@ -407,7 +411,7 @@ public struct FigureSet: Sendable {
         }
         let description = isPaperSet
             ? "Bulk mass q = (d − 2)c², the bulk coefficient c and the signal a over a long run. SpecGD's bulk saturates where 2c² + T = 0 and then contracts at constant speed η, after which it chatters by ±η around its fixed point (period 2: rows recorded every even number of steps all show the same phase); GD's bulk contracts multiplicatively, slowly while T ≈ 0."
-            : "Bulk mass q = (d − 2)c², the bulk coefficient c and the signal a over a long run, for GD and \(compared) (the optimizer map of docs/model.md §6). GD's bulk contracts multiplicatively, slowly while T ≈ 0. Exact SpecGD's saturation where 2c² + T = 0, its contraction at speed η and its ±η chatter (docs/model.md §5) are closed forms of exact SpecGD only: the figure shows what \(compared) does."
+            : "Bulk mass q = (d − 2)c², the bulk coefficient c and the signal a over a long run, for GD and \(compared) (\(comparedMap)). GD's bulk contracts multiplicatively, slowly while T ≈ 0. Exact SpecGD's saturation where 2c² + T = 0, its contraction at speed η and its ±η chatter (docs/model.md §5) are closed forms of exact SpecGD only: the figure shows what \(compared) does."
         let recipe = FigureRecipe(
             name: "bulk", title: title("Bulk growth and contraction (λ = \(Table.format(options.lambda)), d = \(options.theoryDimension), exact map)"),
             description: description,
@@ -444,7 +448,7 @@ public struct FigureSet: Sendable {
         let model = "A power-law spectrum (mean eigenvalue 1) with the teacher on the \(signal)-th eigen-direction, so the \(signal - 1) larger-variance directions compete with it."
         let description = isPaperSet
             ? model + " GD grows the high-variance directions first; SpecGD moves every direction at the same speed."
-            : model + " GD against \(compared) (the optimizer map of docs/model.md §6). GD grows the high-variance directions first."
+            : model + " GD against \(compared) (\(comparedMap)). GD grows the high-variance directions first."
         let recipe = FigureRecipe(
             name: "power-law", title: title("Power-law covariance σ_i ∝ i^(−\(Table.format(beta))), d = \(d), θ* on eigen-direction \(signal) (exact map)"),
             description: description,

@@ -200,6 +200,8 @@ import Theory
             r.optimizer = o
             #expect(FigureSet(r).sides.map(\.key) == ["gd", "optimizer"], "\(o)")
             #expect(FigureSet.escapeBudget(o) == 8000)
+            // Gram is exact SpecGD on the manifold: runTheory runs the discrete map, and the descriptions say so.
+            #expect(FigureSet(r).comparedMap.contains("optimizer map") == !o.isPlain, "\(o)")
         }
         #expect(FigureSet.escapeBudget(Optimizer(method: .specgd)) == 1500 && FigureSet.escapeBudget(Optimizer(method: .gd)) == 8000)
     }
