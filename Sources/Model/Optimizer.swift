@@ -120,6 +120,51 @@ public struct Optimizer: Sendable, Codable, Equatable {
         return o
     }
 
+    // MARK: names
+
+    /// True for exact SpecGD with nothing added (polar svd, given or not): the figure set's
+    /// default second side, and the paper's.
+    public var isExactSpecGD: Bool {
+        self == Optimizer(method: .specgd) || self == Optimizer(method: .specgd, polar: .svd)
+    }
+
+    /// The optimizer in words, for legends and titles: the method, then every option that
+    /// differs from its default — "GD", "SpecGD", "SpecGD (NS5, K = 5)", "Muon (NS5, K = 5,
+    /// β = 0.95, Nesterov)", "SignGD (β = 0.9)", "AdamW (ω = 0.01)". SpecGD with Muon's quintic
+    /// on a momentum buffer is named Muon, Adam with weight decay AdamW (their usual names).
+    public var displayName: String {
+        var details = [String]()
+        if method == .specgd, let polar, polar != .svd {
+            let k = newtonSchulzSteps ?? (polar == .custom ? coefficients?.count ?? 0 : NewtonSchulzSchedule.defaultSteps)
+            switch polar {
+            case .svd: break
+            case .gram: details.append("Gram polar")
+            case .ns3: details.append("NS3, K = \(k)")
+            case .ns5: details.append("NS5, K = \(k)")
+            case .polarExpress: details.append("Polar Express, K = \(k)")
+            case .custom: details.append("custom NS, K = \(k)")
+            }
+            if let e = newtonSchulzEpsilon, e != NewtonSchulzSchedule.defaultEpsilon { details.append("ε = \(Table.format(e))") }
+            if let f = safetyFactor, f != NewtonSchulzSchedule.defaultSafetyFactor { details.append("f = \(Table.format(f))") }
+        }
+        if momentum != 0 { details.append("β = \(Table.format(momentum))") }
+        if nesterov { details.append("Nesterov") }
+        if method == .adam {
+            if let b = beta1, b != Self.defaultBeta1 { details.append("β₁ = \(Table.format(b))") }
+            if let b = beta2, b != Self.defaultBeta2 { details.append("β₂ = \(Table.format(b))") }
+            if let e = adamEpsilon, e != Self.defaultAdamEpsilon { details.append("ε = \(Table.format(e))") }
+        }
+        if weightDecay != 0 { details.append("ω = \(Table.format(weightDecay))") }
+        if learningRateScale != .none { details.append("lr scale \(learningRateScale.rawValue)") }
+        let name: String
+        switch method {
+        case .specgd where polar == .ns5 && momentum != 0: name = "Muon"
+        case .adam where weightDecay != 0: name = "AdamW"
+        default: name = method.displayName
+        }
+        return details.isEmpty ? name : "\(name) (\(details.joined(separator: ", ")))"
+    }
+
     // MARK: validation
 
     /// One-line InputErrors naming the configuration field: an option set for a method or

@@ -3,6 +3,7 @@ import Experiments
 import Foundation
 import Plot
 import SpecgdSupport
+import Theory
 
 /// `specgd figures`: the full figure set, each SVG with its CSV, JSON sidecar and recipe.
 struct FiguresCommand: ParsableCommand {
@@ -28,6 +29,14 @@ struct FiguresCommand: ParsableCommand {
         The simulations differ from simulate's defaults on purpose: they start from a gaussian W₀ (from αI \
         a simulation only replays the map) and use several seeds, whose 10–90 % band the figures draw.
         Then `specgd export-notebook DIR --output notebooks-export/figures.ipynb` redraws them in matplotlib.
+
+        The second side is exact SpecGD unless --method and the optimizer options name another optimizer of \
+        the family (docs/model.md §6): it then replaces SpecGD in every figure but muon-at-scale (unchanged), \
+        and GD stays plain GD, the paper's baseline (--method gd alone is the paper's set). Its CSV columns \
+        and trajectory file are optimizer_… (specgd_… is exact SpecGD only), the sidecars record it as \
+        options.optimizer, and legends and titles name it. Exact SpecGD's closed forms (the post-escape \
+        2-cycle band of c, the η and η² levels) are drawn for exact SpecGD only; GD's λ_c stays.
+        Example (Muon): specgd figures --method specgd --polar ns5 --momentum 0.95 --nesterov --output-dir out/figures-muon
         """)
 
     @Option(name: .customLong("output-dir"), help: "Directory for the figures and their data (created if needed).")
@@ -45,6 +54,11 @@ struct FiguresCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seeds of the overlaid simulations (default: 3, or 2 with --quick).")
     var seeds: Int?
 
+    @Option(help: "Method of the optimizer drawn against plain GD (default: specgd; gd with no optimizer option is the paper's set too).")
+    var method: Method?
+
+    @OptionGroup(title: "Optimizer options (the side drawn against plain GD)") var optimizerOptions: OptimizerOptions
+
     @OptionGroup(title: "Figure formats") var figureFormats: FigureFormatOptions
 
     func validate() throws {
@@ -52,12 +66,21 @@ struct FiguresCommand: ParsableCommand {
         _ = try figureFormats.formats()
         try Validate.spike(lambda)
         if let seeds { try Validate.atLeast(seeds, 1, "seeds") }
+        try OptionNames.translating { try request().validate() }
         try OutputPath.checkDirectory(outputDirectory)
+    }
+
+    /// The optimizer of the second side: exact SpecGD unless the options name another one.
+    /// Plain GD is the baseline itself, so `--method gd` alone (e.g. a run file's default for its
+    /// theory steps) keeps the paper's set; GD with momentum, decay or a scale is drawn against it.
+    func comparedOptimizer() throws -> Optimizer {
+        let optimizer = try optimizerOptions.optimizer(method ?? .specgd)
+        return optimizer == Optimizer(method: .gd) ? Optimizer(method: .specgd) : optimizer
     }
 
     func run() throws {
         let progress = Progress(label: "figures", total: FigureSet.names.count)
-        let output = try FigureSet.run(request) { _ in progress.advance() }
+        let output = try FigureSet.run(try request()) { _ in progress.advance() }
         progress.finish()
         let formats = try figureFormats.formats()
         try output.write(to: outputDirectory, command: Invocation.arguments, formats: formats)
@@ -70,11 +93,12 @@ struct FiguresCommand: ParsableCommand {
     }
 
     /// The figure set these options describe.
-    var request: FigureSetRequest {
+    func request() throws -> FigureSetRequest {
         var request = quick ? FigureSetRequest.quick : (full ? FigureSetRequest.full : FigureSetRequest())
         request.lambda = lambda
         if let seeds { request.seeds = seeds }
         request.size = figureFormats.size ?? (full ? .double : .screen)
+        request.optimizer = try comparedOptimizer()
         return request
     }
 }

@@ -128,6 +128,14 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("check-escape --steps -5 --output-dir OUT/c", "steps must be >= 1"),
         .init("figures --lambda -2 --output-dir OUT/f", "lambda must be > -1"),
         .init("figures --seeds -1 --output-dir OUT/f", "seeds must be >= 1"),
+        // The figures' second side: an option its method ignores, a value out of range.
+        .init("figures --method gd --polar ns5 --output-dir OUT/f", "--polar applies to --method specgd only (got --method gd)"),
+        .init("figures --beta1 0.8 --output-dir OUT/f", "--beta1 applies to --method adam only (got --method specgd)"),
+        .init("figures --ns-steps 3 --output-dir OUT/f", "--ns-steps applies to Newton–Schulz polar rules only"),
+        .init("figures --method adam --momentum 0.9 --output-dir OUT/f", "--momentum and --nesterov apply to methods gd, specgd and signgd only"),
+        .init("figures --polar ns5 --momentum 1 --output-dir OUT/f", "--momentum must be in [0, 1) (got 1.0)"),
+        .init("figures --nesterov --output-dir OUT/f", "--nesterov needs --momentum > 0"),
+        .init("figures --polar custom --output-dir OUT/f", "--polar custom needs --ns-coefficients"),
         .init("sweep --jobs -1 --grid lambda=1,2 --output-dir OUT/s", "jobs must be >= 1"),
         // Parser errors: one line with a hint, not the usage block.
         .init("theory --no-such-option --output OUT/t.csv", "(see 'specgd theory --help')"),

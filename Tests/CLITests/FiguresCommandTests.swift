@@ -38,6 +38,8 @@ import SpecgdSupport
         #expect(sizes["dimensions"] as? [Int] == [1000, 100_000, 100_000_000] && sizes["lambdas"] as? [Double] == [1, 16])
         let bulk = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/bulk.json"))) as! [String: Any]
         #expect((bulk["configuration"] as! [String: Any])["muonScale"] == nil)
+        // The default second side (exact SpecGD) is not recorded: the sidecars are as before the family.
+        #expect(((bulk["configuration"] as! [String: Any])["options"] as! [String: Any])["optimizer"] == nil)
         // The trajectories show the misalignment: GD's b/a grows well above 1, SpecGD's never does.
         let gd = try Table.readCSV(dir + "/trajectories-gd.csv").column("b_over_a_theory")!
         let spec = try Table.readCSV(dir + "/trajectories-specgd.csv").column("b_over_a_theory")!
@@ -47,6 +49,34 @@ import SpecgdSupport
         // growing b < a, and a correctly rounded quotient of b ≤ a is ≤ 1. The CSV carries the
         // values exactly (shortest round-trip digits), so the bound is 1 itself, no slack.
         #expect(gd.max()! > 5 && spec.max()! <= 1)
+    }
+
+    /// Muon on the second side: its files and columns are `optimizer_`, every sidecar records
+    /// the optimizer, the legends name it, and muon-at-scale's data are the default set's.
+    @Test func muonFigureSetRecordsItsOptimizer() throws {
+        let dir = try SpecgdProcess.temporaryDirectory(), paper = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir); try? FileManager.default.removeItem(atPath: paper) }
+        let result = try SpecgdProcess.run(["figures", "--quick", "--method", "specgd", "--polar", "ns5", "--momentum", "0.95",
+                                            "--nesterov", "--output-dir", dir])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try SpecgdProcess.run(["figures", "--quick", "--output-dir", paper]).status == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir)
+        #expect(files.contains("trajectories-optimizer.csv") && files.contains("trajectories-gd.csv") && !files.contains("trajectories-specgd.csv"))
+        for csv in files.filter({ $0.hasSuffix(".csv") && !$0.hasPrefix("muon-at-scale") }) {
+            let columns = try Table.readCSV("\(dir)/\(csv)").columns
+            #expect(!columns.contains { $0.hasPrefix("specgd_") } && (csv.hasPrefix("trajectories") || columns.contains { $0.hasPrefix("optimizer_") }), "\(csv)")
+            let sidecar = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sidecarPath(for: "\(dir)/\(csv)")))) as! [String: Any]
+            let options = (sidecar["configuration"] as! [String: Any])["options"] as! [String: Any]
+            let optimizer = try #require(options["optimizer"] as? [String: Any], "\(csv)")
+            #expect(optimizer["method"] as? String == "specgd" && optimizer["polar"] as? String == "ns5")
+            #expect(optimizer["momentum"] as? Double == 0.95 && optimizer["nesterov"] as? Bool == true)
+        }
+        let svg = try String(contentsOfFile: dir + "/escape-vs-lambda.svg", encoding: .utf8)
+        #expect(svg.contains("Muon (NS5, K = 5, β = 0.95, Nesterov)"))
+        for csv in files.filter({ $0.hasPrefix("muon-at-scale") && $0.hasSuffix(".csv") }) {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(csv)")) == Data(contentsOf: URL(fileURLWithPath: "\(paper)/\(csv)")), "\(csv)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/muon-at-scale.svg")) == Data(contentsOf: URL(fileURLWithPath: paper + "/muon-at-scale.svg")))
     }
 
     /// `figures --quick` then `export-notebook`: the notebook's path (in a fresh directory).

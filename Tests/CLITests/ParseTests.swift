@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 @testable import SpecgdCLI
+import Experiments
 import Simulation
 import Theory
 import SpecgdSupport
@@ -26,10 +27,28 @@ import Testing
     /// --size picks the figures' width; --full alone means paper (double column), --quick and
     /// the default the screen.
     @Test func figureSizeFollowsFullUnlessGiven() throws {
-        func size(_ options: String) throws -> String { try Self.parse("figures --output-dir TMP/f " + options, as: FiguresCommand.self).request.size.rawValue }
+        func size(_ options: String) throws -> String { try Self.parse("figures --output-dir TMP/f " + options, as: FiguresCommand.self).request().size.rawValue }
         #expect(try size("") == "screen" && size("--quick") == "screen" && size("--full") == "double")
         #expect(try size("--full --size screen") == "screen" && size("--quick --size single") == "single")
         #expect(Self.error("figures --output-dir TMP/f --size a4")?.contains("'screen', 'single' or 'double'") == true)
+    }
+
+    /// The figures' second side: exact SpecGD by default and for `--method gd` alone (plain GD
+    /// is the baseline; a run file's `method: gd` default keeps the paper's set); otherwise the
+    /// optimizer of the options, SpecGD's unless --method says another.
+    @Test func figuresSecondSideFollowsTheOptimizerOptions() throws {
+        func optimizer(_ options: String) throws -> Optimizer {
+            try Self.parse("figures --output-dir TMP/f " + options, as: FiguresCommand.self).request().optimizer
+        }
+        for options in ["", "--method gd", "--method specgd", "--method specgd --polar svd", "--method gd --momentum 0"] {
+            #expect(try optimizer(options) == Optimizer(method: .specgd), "\(options)")
+            #expect(try Self.parse("figures --output-dir TMP/f " + options, as: FiguresCommand.self).request() == FigureSetRequest(), "\(options)")
+        }
+        #expect(try optimizer("--polar ns5 --momentum 0.95 --nesterov") == .muon)
+        #expect(try optimizer("--method specgd --polar ns5 --momentum 0.95 --nesterov") == .muon)
+        #expect(try optimizer("--method gd --momentum 0.9") == Optimizer(method: .gd, momentum: 0.9))
+        #expect(try optimizer("--method adam --weight-decay 0.01 --beta2 0.99") == Optimizer(method: .adam, weightDecay: 0.01, beta2: 0.99))
+        #expect(try optimizer("--method signgd") == Optimizer(method: .signgd))
     }
 
     @Test func sharedDefaults() throws {
