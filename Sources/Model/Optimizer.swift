@@ -132,21 +132,33 @@ public struct Optimizer: Sendable, Codable, Equatable {
     /// differs from its default — "GD", "SpecGD", "SpecGD (NS5, K = 5)", "Muon (NS5, K = 5,
     /// β = 0.95, Nesterov)", "SignGD (β = 0.9)", "AdamW (ω = 0.01)". SpecGD with Muon's quintic
     /// on a momentum buffer is named Muon, Adam with weight decay AdamW (their usual names).
-    public var displayName: String {
+    public var displayName: String { named(polarDetails + sharedDetails) }
+
+    /// The name with the polar rule's details only ("SpecGD (NS5, K = 5)"): what tells two
+    /// optimizers of one comparison apart when the rest (`sharedDetails`) is said once.
+    public var polarName: String { named(polarDetails) }
+
+    /// The polar rule in words when it is not the exact one (SpecGD only).
+    public var polarDetails: [String] {
+        guard method == .specgd, let polar, polar != .svd else { return [] }
         var details = [String]()
-        if method == .specgd, let polar, polar != .svd {
-            let k = newtonSchulzSteps ?? (polar == .custom ? coefficients?.count ?? 0 : NewtonSchulzSchedule.defaultSteps)
-            switch polar {
-            case .svd: break
-            case .gram: details.append("Gram polar")
-            case .ns3: details.append("NS3, K = \(k)")
-            case .ns5: details.append("NS5, K = \(k)")
-            case .polarExpress: details.append("Polar Express, K = \(k)")
-            case .custom: details.append("custom NS, K = \(k)")
-            }
-            if let e = newtonSchulzEpsilon, e != NewtonSchulzSchedule.defaultEpsilon { details.append("ε = \(Table.format(e))") }
-            if let f = safetyFactor, f != NewtonSchulzSchedule.defaultSafetyFactor { details.append("f = \(Table.format(f))") }
+        let k = newtonSchulzSteps ?? (polar == .custom ? coefficients?.count ?? 0 : NewtonSchulzSchedule.defaultSteps)
+        switch polar {
+        case .svd: break
+        case .gram: details.append("Gram polar")
+        case .ns3: details.append("NS3, K = \(k)")
+        case .ns5: details.append("NS5, K = \(k)")
+        case .polarExpress: details.append("Polar Express, K = \(k)")
+        case .custom: details.append("custom NS, K = \(k)")
         }
+        if let e = newtonSchulzEpsilon, e != NewtonSchulzSchedule.defaultEpsilon { details.append("ε = \(Table.format(e))") }
+        if let f = safetyFactor, f != NewtonSchulzSchedule.defaultSafetyFactor { details.append("f = \(Table.format(f))") }
+        return details
+    }
+
+    /// Momentum, Adam's constants, weight decay and lr scale in words, where not the defaults.
+    public var sharedDetails: [String] {
+        var details = [String]()
         if momentum != 0 { details.append("β = \(Table.format(momentum))") }
         if nesterov { details.append("Nesterov") }
         if method == .adam {
@@ -156,6 +168,12 @@ public struct Optimizer: Sendable, Codable, Equatable {
         }
         if weightDecay != 0 { details.append("ω = \(Table.format(weightDecay))") }
         if learningRateScale != .none { details.append("lr scale \(learningRateScale.rawValue)") }
+        return details
+    }
+
+    /// The method's usual name (Muon for SpecGD with NS5 on a momentum buffer, AdamW for Adam
+    /// with weight decay) with `details` in parentheses.
+    private func named(_ details: [String]) -> String {
         let name: String
         switch method {
         case .specgd where polar == .ns5 && momentum != 0: name = "Muon"

@@ -150,33 +150,19 @@ public enum PhaseDiagramFigure {
         return parts.joined(separator: " · ")
     }
 
-    /// escape_ratio's two optimizers in words, as the diagram's cells run them.
-    /// The sides by method and polar rule ("SpecGD (ns5) / SpecGD (svd)"); the options they
-    /// share are `sharedDetails`.
+    /// escape_ratio's two optimizers in words, as the diagram's cells run them: by method and
+    /// polar rule (`Optimizer.polarName`, "SpecGD (NS5, K = 5) / SpecGD"); the options they share
+    /// are `sharedDetails`.
     static func ratioSides(_ diagram: PhaseDiagram, separator: String) -> String {
-        [diagram.ratio.numerator, diagram.ratio.denominator].map { side in
-            let o = side.point(diagram.point).optimizer
-            return o.method.displayName + (o.method == .specgd ? o.polar.map { " (\($0.rawValue))" } ?? "" : "")
-        }.joined(separator: separator)
+        [diagram.ratio.numerator, diagram.ratio.denominator].map { $0.point(diagram.point).optimizer.polarName }
+            .joined(separator: separator)
     }
 
-    /// "GD", "SpecGD", "SpecGD (ns5, momentum 0.95, Nesterov)": the method and what refines it.
-    static func optimizerName(_ point: ModelPoint) -> String {
-        let o = point.optimizer
-        var details = [String]()
-        if o.method == .specgd, let polar = o.polar, polar != .svd { details.append(polar.rawValue) }
-        details += sharedDetails(o)
-        return o.method.displayName + (details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")")
-    }
+    /// The cell's optimizer in words (`Optimizer.displayName`).
+    static func optimizerName(_ point: ModelPoint) -> String { point.optimizer.displayName }
 
-    /// Momentum, weight decay and lr scale in words (empty for none).
-    static func sharedDetails(_ o: Optimizer) -> [String] {
-        var details = [String]()
-        if o.momentum != 0 { details.append("momentum \(Table.format(o.momentum))\(o.nesterov ? ", Nesterov" : "")") }
-        if o.weightDecay != 0 { details.append("weight decay \(Table.format(o.weightDecay))") }
-        if o.learningRateScale != .none { details.append("lr scale \(o.learningRateScale.rawValue)") }
-        return details
-    }
+    /// Momentum, weight decay and lr scale in words (`Optimizer.sharedDetails`; empty for none).
+    static func sharedDetails(_ o: Optimizer) -> [String] { o.sharedDetails }
 
     /// η̃ is GD's step size, η SpecGD's (docs/model.md §2); escape_ratio runs both at one lr.
     static func learningRateSymbol(_ diagram: PhaseDiagram) -> String {

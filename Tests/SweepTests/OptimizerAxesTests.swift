@@ -278,8 +278,10 @@ import Theory
         let directory = try Fixture.directory()
         _ = try Fixture.run(configuration, in: directory)
         let figure = PhaseDiagramFigure.figure(try PhaseDiagram.load(directory, metric: nil, x: nil, y: nil))
-        #expect(figure.title == "Escape-step ratio SpecGD (ns5) / SpecGD (svd)")
-        #expect(figure.panels[0].title.hasPrefix("momentum 0.95, Nesterov · exact map"))
+        // The sides by `Optimizer.polarName` (SpecGD's NS5 on a momentum buffer is Muon), what
+        // they share once in the subtitle, in the words of `Optimizer.displayName`.
+        #expect(figure.title == "Escape-step ratio Muon (NS5, K = 5) / SpecGD")
+        #expect(figure.panels[0].title.hasPrefix("β = 0.95, Nesterov · exact map"))
         #expect(figure.panels[0].heatmap?.label == "escape step ratio specgd/svd")
         let paper = try Fixture.configuration(grid: ["lambda=1,8", "lr=1e-3,1e-2"], metrics: [.escapeRatio], steps: 3000)
         let paperDirectory = try Fixture.directory()
