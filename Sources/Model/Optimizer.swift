@@ -31,7 +31,7 @@ public enum LearningRateScale: String, Sendable, Codable, CaseIterable {
 ///                 U/(f‖U‖_F + ε));  signgd: sign U;
 ///                 adam: m ← β₁m + (1−β₁)G, v ← β₂v + (1−β₂)G², u = (m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε)
 ///   step:        s ← (1 − η'ω) s − η' u     (decoupled weight decay ω; with adam, AdamW)
-public struct Optimizer: Sendable, Codable, Equatable {
+public struct Optimizer: Sendable, Codable, Hashable {
     public var method: Method
     /// SpecGD's polar factor; nil = svd (exact). Set for another method, refused.
     public var polar: PolarMethod?

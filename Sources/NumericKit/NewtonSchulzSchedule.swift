@@ -3,7 +3,7 @@ import SpecgdSupport
 
 /// One Newton–Schulz step's odd polynomial x ↦ a x + b x³ + c x⁵ (on matrices:
 /// X ↦ a X + b (XXᵀ)X + c (XXᵀ)²X, which acts on every singular value by the same polynomial).
-public struct NewtonSchulzStep: Sendable, Codable, Equatable {
+public struct NewtonSchulzStep: Sendable, Codable, Hashable {
     public var a: Double
     public var b: Double
     public var c: Double

@@ -5,7 +5,7 @@ import Theory
 
 /// Every model option one cell needs: the command's options, with the cell's axis values
 /// written over them. Codable so sweep.json holds the base point the grid varies.
-public struct ModelPoint: Sendable, Codable, Equatable {
+public struct ModelPoint: Sendable, Codable, Hashable {
     public var method: Method
     public var lambda: Double
     public var dim: Int

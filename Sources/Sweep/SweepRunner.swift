@@ -65,10 +65,9 @@ public struct SweepRunner: Sendable {
         let configuration = self.configuration
         let work = Result {
             try WorkerThreads.forEach(Self.batches(pending, configuration: configuration, evaluator: evaluator, jobs: jobs),
-                                      workers: jobs, name: "specgd-sweep") { cells in
-                let points = cells.map { configuration.point(at: $0) }
-                let outcomes = try evaluator.outcomes(points, metrics: configuration.metrics, ratio: configuration.escapeRatio)
-                for (cell, (point, outcome)) in zip(cells, zip(points, outcomes)) {
+                                      workers: jobs, name: "specgd-sweep") { item in
+                let outcomes = try evaluator.outcomes(item.map(\.point), metrics: configuration.metrics, ratio: configuration.escapeRatio)
+                for ((cell, point), outcome) in zip(item, outcomes) {
                     writer.append(CellsFile.line(cell: cell, configuration: configuration, point: point, outcome: outcome))
                     progress.advance()
                 }
@@ -93,15 +92,18 @@ public struct SweepRunner: Sendable {
     /// (`CellEvaluator.rowKey`), runs of cells sharing a row, in chunks of at most
     /// `maximumBatch` and small enough that every worker gets about two items. Which cells
     /// share an item never changes a value (`outcomes` equals `outcome` cell by cell).
-    static func batches(_ pending: [Int], configuration: SweepConfiguration, evaluator: any CellEvaluator, jobs: Int) -> [[Int]] {
-        var rows: [(key: ModelPoint, cells: [Int])] = [], single: [[Int]] = []
+    static func batches(_ pending: [Int], configuration: SweepConfiguration, evaluator: any CellEvaluator,
+                        jobs: Int) -> [[(cell: Int, point: ModelPoint)]] {
+        var rows: [ModelPoint: Int] = [:]  // row key → index in `grouped`
+        var grouped: [[(cell: Int, point: ModelPoint)]] = [], single: [[(cell: Int, point: ModelPoint)]] = []
         for cell in pending {
-            guard let key = evaluator.rowKey(configuration.point(at: cell)) else { single.append([cell]); continue }
-            if let i = rows.lastIndex(where: { $0.key == key }) { rows[i].cells.append(cell) } else { rows.append((key, [cell])) }
+            let point = configuration.point(at: cell)
+            guard let key = evaluator.rowKey(point) else { single.append([(cell, point)]); continue }
+            if let i = rows[key] { grouped[i].append((cell, point)) } else { rows[key] = grouped.count; grouped.append([(cell, point)]) }
         }
         let size = max(1, min(maximumBatch, (pending.count + 2 * jobs - 1) / (2 * jobs)))
-        return rows.flatMap { row in
-            stride(from: 0, to: row.cells.count, by: size).map { Array(row.cells[$0..<min($0 + size, row.cells.count)]) }
+        return grouped.flatMap { row in
+            stride(from: 0, to: row.count, by: size).map { Array(row[$0..<min($0 + size, row.count)]) }
         } + single
     }
 

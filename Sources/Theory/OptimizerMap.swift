@@ -205,6 +205,7 @@ public struct OptimizerMap: Sendable {
     @inline(__always)
     func rawStep<Cells: CellCount>(_ x: Buffers, _ k: Constants, _ batch: Cells, step t: Int) {
         let n = x.count, cells = batch.count, total = n * cells
+        assert(cells == x.cells, "the buffers' layout is for \(x.cells) cells")
         let s = x.s, grad = x.gradient, u = x.u, sum = x.sum
         // The gradient: `ManifoldGradient` in `DiscreteMap.rawStep`'s association.
         for j in 0..<cells { sum[j] = 0 }

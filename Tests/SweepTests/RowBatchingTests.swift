@@ -61,10 +61,11 @@ import Theory
         let pending = Array(configuration.cells.dropFirst(5))
         for jobs in [1, 2, 8] {
             let items = SweepRunner.batches(pending, configuration: configuration, evaluator: TheoryEvaluator(), jobs: jobs)
-            #expect(items.flatMap { $0 }.sorted() == pending.sorted())
+            #expect(items.flatMap { $0.map(\.cell) }.sorted() == pending.sorted())
+            #expect(items.joined().allSatisfy { $0.point == configuration.point(at: $0.cell) })
             #expect(items.allSatisfy { $0.count <= SweepRunner.maximumBatch })
             for item in items {
-                let keys = item.map { TheoryEvaluator().rowKey(configuration.point(at: $0))! }
+                let keys = item.map { TheoryEvaluator().rowKey($0.point)! }
                 #expect(keys.allSatisfy { $0 == keys[0] })
             }
             #expect(items.count >= min(2 * jobs, pending.count / SweepRunner.maximumBatch))
