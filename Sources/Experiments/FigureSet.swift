@@ -117,8 +117,7 @@ public struct FigureSet: Sendable {
         ]
         for (name, make) in makers {
             progress(name)
-            var (recipe, tables) = try make()
-            recipe.size = options.size == .screen ? nil : options.size
+            let (recipe, tables) = try make()
             for file in tables.keys.sorted() {
                 let table = tables[file]!
                 output.add(file, table: table)
@@ -129,6 +128,7 @@ public struct FigureSet: Sendable {
             }
             output.add(recipe, tables: tables)
         }
+        output.resize(options.size)
         return output
     }
 

@@ -81,6 +81,14 @@ struct PlotPhaseCommand: ParsableCommand {
 
     var directory: String { directories[0] }
 
+    /// `figure` at `--size` (screen, the default, leaves the layout as drawn).
+    func sized(_ figure: Figure) -> Figure {
+        guard let size = figureFormats.size, size != .screen else { return figure }
+        var figure = figure
+        figure.apply(size)
+        return figure
+    }
+
     func run() throws {
         var at = [String: String]()
         for item in fixed {
@@ -118,8 +126,7 @@ struct PlotPhaseCommand: ParsableCommand {
         if let (diagram, other, names, stem, compared) = pair {
             let comparison = try PhaseComparison(diagram, other, firstName: names.0, secondName: names.1)
             try AtomicFile.createDirectory(output)
-            var figure = PhaseDiagramFigure.figure(comparison, logColor: logColor)
-            if let size = figureFormats.size, size != .screen { figure.apply(size) }
+            let figure = sized(PhaseDiagramFigure.figure(comparison, logColor: logColor))
             try AtomicFile.write(figure.svg, to: stem + ".svg")
             let converted = try formats.convert(svgAt: stem + ".svg")
             try AtomicFile.write(comparison.csv, to: stem + ".csv")
@@ -132,8 +139,7 @@ struct PlotPhaseCommand: ParsableCommand {
         }
         try AtomicFile.createDirectory(output)
         let stem = output + "/phase-" + diagram.column
-        var figure = PhaseDiagramFigure.figure(diagram, logColor: logColor)
-        if let size = figureFormats.size, size != .screen { figure.apply(size) }
+        let figure = sized(PhaseDiagramFigure.figure(diagram, logColor: logColor))
         try AtomicFile.write(figure.svg, to: stem + ".svg")
         let converted = try formats.convert(svgAt: stem + ".svg")
         try AtomicFile.write(diagram.csv, to: stem + ".csv")
