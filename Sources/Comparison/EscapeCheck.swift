@@ -203,6 +203,19 @@ public enum EscapeCheck {
             let e = optimizer.resolvedAdamEpsilon
             let predicted = learningRate * abs(g.signal) / (abs(g.signal) + e)
             return [row("first_step", .estimate, predicted, firstMove, gradientError + 16 * eps + moveError)]
+        case .rule:
+            let rule = optimizer.method.updateRule!
+            // U at the first step: G, or (1 + β)G with Nesterov momentum (B₁ = G).
+            let scale = optimizer.nesterov ? 1 + optimizer.momentum : 1
+            let source = [g.signal, g.spike, g.bulk].map { scale * $0 }
+            var rows = [EscapeCheckRow]()
+            if let move = rule.init(optimizer).firstSignalMove(source: source, multiplicity: [1, 1, Double(dimension - 2)], signal: 0) {
+                // The sum over groups (PolarGrad's ‖U‖_*) adds a rounding per group to the gradient's.
+                rows.append(row("first_step", .estimate, learningRate * move, firstMove, gradientError + 16 * eps + moveError))
+            }
+            rows.append(row("escape_step", .estimate, .nan, m.escapeStep.map(Double.init) ?? .nan, tolerances.escapeStep,
+                            notCheckable: rule.noPredictionReason))
+            return rows
         case .gd, .specgd:
             guard let schedule = optimizer.schedule else { return [] }
             let beta = optimizer.nesterov ? optimizer.momentum : 0

@@ -5,48 +5,6 @@ import Simulation
 import SpecgdSupport
 import Theory
 
-/// A method `check-escape` can check (`--methods`): the paper's two, and the optimizer family of
-/// docs/model.md §6 on the exact map. `muon` is the named recipe `Optimizer.muon` (NS5, K = 5,
-/// Nesterov β = 0.95); ns3, ns5 and polar-express are SpecGD with that polar rule (K = 5) and no
-/// momentum, so their checks isolate the Newton–Schulz plateau.
-public enum CheckEscapeMethod: String, Sendable, Codable, CaseIterable {
-    case gd, specgd, signgd, ns3, ns5
-    case polarExpress = "polar-express"
-    case muon, adam
-
-    /// The default set (the paper's comparison), whose outputs stay those of the two-method check.
-    public static let paper: [CheckEscapeMethod] = [.gd, .specgd]
-
-    public var optimizer: Optimizer {
-        switch self {
-        case .gd: Optimizer(method: .gd)
-        case .specgd: Optimizer(method: .specgd)
-        case .signgd: Optimizer(method: .signgd)
-        case .ns3: Optimizer(method: .specgd, polar: .ns3)
-        case .ns5: Optimizer(method: .specgd, polar: .ns5)
-        case .polarExpress: Optimizer(method: .specgd, polar: .polarExpress)
-        case .muon: .muon
-        case .adam: Optimizer(method: .adam)
-        }
-    }
-
-    /// gd and specgd: the paper's checks, on the map and the dense runs.
-    public var isPaperMethod: Bool { self == .gd || self == .specgd }
-
-    /// Parses `--methods` (comma-separated names); an unknown or repeated name is refused.
-    public static func list(_ text: String) throws -> [CheckEscapeMethod] {
-        var methods = [CheckEscapeMethod]()
-        for name in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingCharacters(in: .whitespaces) }) {
-            guard let m = CheckEscapeMethod(rawValue: name) else {
-                throw InputError("unknown check-escape method '\(name)'; methods: \(allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            guard !methods.contains(m) else { throw InputError("check-escape method '\(name)' is given twice") }
-            methods.append(m)
-        }
-        return methods
-    }
-}
-
 /// What `specgd check-escape` runs: the escape-stage predictions of docs/model.md §5 checked on the
 /// exact map (W₀ = αI) and, unless `simulation` is nil, on dense simulations, for every λ and
 /// both methods. Codable, so a run record can be replayed (`init(_:)` from its configuration).
@@ -78,11 +36,11 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
     /// nil: the theory map only.
     public var simulation: DenseRuns?
     public var tolerances: EscapeTolerances
-    /// The methods checked, in order; nil: gd and specgd (`CheckEscapeMethod.paper`). The family
+    /// The methods checked, in order; nil: gd and specgd (`OptimizerPreset.paper`). The family
     /// (signgd, ns3, ns5, polar-express, muon, adam) is checked on the map only.
-    public var methods: [CheckEscapeMethod]?
+    public var methods: [OptimizerPreset]?
 
-    public var resolvedMethods: [CheckEscapeMethod] { methods ?? CheckEscapeMethod.paper }
+    public var resolvedMethods: [OptimizerPreset] { methods ?? OptimizerPreset.paper }
 
     public init(lambdas: [Double] = [1, 2, 4, 8, 16], learningRate: Double = 1e-3, gdLearningRate: Double? = nil,
                 specgdLearningRate: Double? = nil, dimension: Int = 32, alpha: Double = 1e-3, steps: Int? = nil,
@@ -124,7 +82,7 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
         switch method {
         case .gd: gdLearningRate ?? learningRate
         // check-escape runs Method.paperMethods; the others take the normalised-update rate.
-        case .specgd, .signgd, .adam: specgdLearningRate ?? learningRate
+        case .specgd, .signgd, .adam, .rule: specgdLearningRate ?? learningRate
         }
     }
 
@@ -140,7 +98,7 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
         case .gd:
             let estimate = EscapeAnalytics.gdEscapeStepEstimate(alpha: alpha, threshold: escapeThreshold, lr: lr, q: q0) ?? 10_000
             budget = 1.6 * estimate + 100
-        case .signgd, .adam:
+        case .signgd, .adam, .rule:
             try method.requirePaperMethod(in: "check-escape")
             budget = 0
         case .specgd:
@@ -155,7 +113,7 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
     /// Steps for a family method: the given budget (`stepsSpecGD`, the normalised updates' budget),
     /// else past the slowest escape its prediction allows — 1.2× ⌈(a_esc − α)/(η·min φ_K)⌉ + 20 for
     /// the Newton–Schulz rules, SpecGD's budget for signgd and adam.
-    public func familyStepBudget(_ method: CheckEscapeMethod) throws -> Int {
+    public func familyStepBudget(_ method: OptimizerPreset) throws -> Int {
         if method == .gd { return try stepBudget(Method.gd) }
         if let steps = stepsSpecGD { return steps }
         guard let schedule = method.optimizer.schedule else { return try stepBudget(Method.specgd) }
@@ -172,7 +130,7 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
     }
 
     /// The exact map of a family method at one λ, recorded at every step.
-    public func familyConfiguration(_ method: CheckEscapeMethod, lambda: Double) throws -> TheoryConfiguration {
+    public func familyConfiguration(_ method: OptimizerPreset, lambda: Double) throws -> TheoryConfiguration {
         var c = TheoryConfiguration(method: method.optimizer.method, lambda: lambda, dimension: dimension, alpha: alpha,
                                     learningRate: learningRate(method.optimizer.method), steps: try familyStepBudget(method), every: 1,
                                     escapeThreshold: escapeThreshold)
@@ -228,7 +186,7 @@ public struct CheckEscapeConfiguration: Codable, Sendable, Equatable {
     public var seed: UInt64?
     public var tolerances: EscapeTolerances
     /// Given only with `--methods` (absent: gd and specgd).
-    public var methods: [CheckEscapeMethod]?
+    public var methods: [OptimizerPreset]?
 }
 
 /// The `summary` block of escape-check.json.

@@ -54,6 +54,8 @@ public struct Optimizer: Sendable, Codable, Hashable {
     public var beta1: Double?
     public var beta2: Double?
     public var adamEpsilon: Double?
+    /// A preconditioner's start εI (a registered rule that reads it: Shampoo); nil = the rule's default.
+    public var preconditionerEpsilon: Double?
 
     public static let defaultBeta1 = 0.9
     public static let defaultBeta2 = 0.999
@@ -62,7 +64,7 @@ public struct Optimizer: Sendable, Codable, Hashable {
     public init(method: Method, polar: PolarMethod? = nil, newtonSchulzSteps: Int? = nil, newtonSchulzEpsilon: Double? = nil,
                 safetyFactor: Double? = nil, coefficients: [NewtonSchulzStep]? = nil, momentum: Double = 0,
                 nesterov: Bool = false, weightDecay: Double = 0, learningRateScale: LearningRateScale = .none,
-                beta1: Double? = nil, beta2: Double? = nil, adamEpsilon: Double? = nil) {
+                beta1: Double? = nil, beta2: Double? = nil, adamEpsilon: Double? = nil, preconditionerEpsilon: Double? = nil) {
         self.method = method
         self.polar = polar
         self.newtonSchulzSteps = newtonSchulzSteps
@@ -76,6 +78,7 @@ public struct Optimizer: Sendable, Codable, Hashable {
         self.beta1 = beta1
         self.beta2 = beta2
         self.adamEpsilon = adamEpsilon
+        self.preconditionerEpsilon = preconditionerEpsilon
     }
 
     /// Muon as practised: SpecGD with Muon's quintic (K = 5, ε = 1e-7) on the Nesterov
@@ -116,6 +119,16 @@ public struct Optimizer: Sendable, Codable, Hashable {
         var o = self
         o.method = method
         if method != .specgd { o.polar = nil; o.newtonSchulzSteps = nil; o.newtonSchulzEpsilon = nil; o.safetyFactor = nil; o.coefficients = nil }
+        if let rule = method.updateRule {
+            let reads = rule.reads
+            if !reads.momentum { o.momentum = 0; o.nesterov = false }
+            if reads.beta1 == nil { o.beta1 = nil }
+            if reads.beta2 == nil { o.beta2 = nil }
+            o.adamEpsilon = nil
+            if reads.preconditionerEpsilon == nil { o.preconditionerEpsilon = nil }
+            return o
+        }
+        o.preconditionerEpsilon = nil
         if method == .adam { o.momentum = 0; o.nesterov = false } else { o.beta1 = nil; o.beta2 = nil; o.adamEpsilon = nil }
         return o
     }
@@ -166,6 +179,11 @@ public struct Optimizer: Sendable, Codable, Hashable {
             if let b = beta2, b != Self.defaultBeta2 { details.append("β₂ = \(Table.format(b))") }
             if let e = adamEpsilon, e != Self.defaultAdamEpsilon { details.append("ε = \(Table.format(e))") }
         }
+        if let reads = method.updateRule?.reads {
+            if let b = beta1, b != reads.beta1 { details.append("β₁ = \(Table.format(b))") }
+            if let b = beta2, b != reads.beta2 { details.append("β₂ = \(Table.format(b))") }
+            if let e = preconditionerEpsilon, e != reads.preconditionerEpsilon { details.append("ε = \(Table.format(e))") }
+        }
         if weightDecay != 0 { details.append("ω = \(Table.format(weightDecay))") }
         if learningRateScale != .none { details.append("lr scale \(learningRateScale.rawValue)") }
         return details
@@ -189,6 +207,10 @@ public struct Optimizer: Sendable, Codable, Hashable {
     /// rule that would ignore it, and every value out of range.
     public func validate() throws {
         let f = InputError.field
+        if let rule = method.updateRule { return try validate(rule) }
+        if preconditionerEpsilon != nil {
+            throw InputError("\(f("preconditionerEpsilon")) applies to \(Self.readers { $0.reads.preconditionerEpsilon != nil }) only (got \(f("method")) \(method.rawValue))")
+        }
         if polar != nil && method != .specgd {
             throw InputError("\(f("polar")) applies to \(f("method")) specgd only (got \(f("method")) \(method.rawValue))")
         }
@@ -231,6 +253,48 @@ public struct Optimizer: Sendable, Codable, Hashable {
         if let e = adamEpsilon { try Validate.positive(e, "adamEpsilon") }
     }
 
+    /// A registered rule's options: what it does not read (`UpdateRule.options`) is refused,
+    /// naming the rule; then the shared ranges.
+    private func validate(_ rule: any UpdateRule.Type) throws {
+        let f = InputError.field, reads = rule.reads, name = "\(f("method")) \(rule.name)"
+        if polar != nil || newtonSchulzSteps != nil || newtonSchulzEpsilon != nil || safetyFactor != nil || coefficients != nil {
+            let given = polar != nil ? "polar" : newtonSchulzSteps != nil ? "newtonSchulzSteps" : newtonSchulzEpsilon != nil
+                ? "newtonSchulzEpsilon" : safetyFactor != nil ? "safetyFactor" : "coefficients"
+            throw InputError("\(name) does not read \(f(given)) (it applies to \(f("method")) specgd only)")
+        }
+        let unread: [(Bool, String)] = [
+            (!reads.momentum && (momentum != 0 || nesterov), momentum != 0 ? "momentum" : "nesterov"),
+            (reads.beta1 == nil && beta1 != nil, "beta1"), (reads.beta2 == nil && beta2 != nil, "beta2"),
+            (adamEpsilon != nil, "adamEpsilon"),
+            (reads.preconditionerEpsilon == nil && preconditionerEpsilon != nil, "preconditionerEpsilon"),
+        ]
+        for (given, field) in unread where given {
+            throw InputError("\(name) does not read \(f(field)) (it reads \(Self.optionList(rule)))")
+        }
+        try Self.unitInterval(momentum, "momentum")
+        if nesterov && momentum == 0 {
+            throw InputError("\(f("nesterov")) needs \(f("momentum")) > 0 (Nesterov momentum with β = 0 is the plain method)")
+        }
+        try Validate.nonNegative(weightDecay, "weightDecay")
+        if let b = beta1 { try Self.unitInterval(b, "beta1") }
+        if let b = beta2 { try Self.unitInterval(b, "beta2") }
+        if let e = preconditionerEpsilon { try Validate.positive(e, "preconditionerEpsilon") }
+    }
+
+    /// The options `rule` reads, in words for a refusal ("beta1, beta2, weightDecay, learningRateScale").
+    private static func optionList(_ rule: any UpdateRule.Type) -> String {
+        let f = InputError.field
+        var fields = rule.options.flatMap { $0 == .momentum ? ["momentum", "nesterov"] : [$0.field] }
+        fields += ["weightDecay", "learningRateScale"]
+        return fields.map(f).joined(separator: ", ")
+    }
+
+    /// The registered rules whose options satisfy `test`, as "method shampoo" for a refusal.
+    private static func readers(_ test: (any UpdateRule.Type) -> Bool) -> String {
+        let f = InputError.field
+        return UpdateRules.all.filter(test).map { "\(f("method")) \($0.name)" }.joined(separator: ", ")
+    }
+
     /// β ∈ [0, 1): β = 1 never forgets (the buffer grows without bound), β < 0 alternates.
     static func unitInterval(_ value: Double, _ name: String) throws {
         guard value >= 0 && value < 1 else { throw InputError(field: name, "must be in [0, 1) (got \(value))") }
@@ -240,7 +304,7 @@ public struct Optimizer: Sendable, Codable, Hashable {
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case method, polar, newtonSchulzSteps, newtonSchulzEpsilon, safetyFactor, coefficients, momentum, nesterov,
-             weightDecay, learningRateScale, beta1, beta2, adamEpsilon
+             weightDecay, learningRateScale, beta1, beta2, adamEpsilon, preconditionerEpsilon
     }
 
     /// The JSON keys, which a configuration writes at its top level (`Experiment`).
@@ -272,5 +336,6 @@ public struct Optimizer: Sendable, Codable, Hashable {
         beta1 = try c.decodeIfPresent(Double.self, forKey: .beta1)
         beta2 = try c.decodeIfPresent(Double.self, forKey: .beta2)
         adamEpsilon = try c.decodeIfPresent(Double.self, forKey: .adamEpsilon)
+        preconditionerEpsilon = try c.decodeIfPresent(Double.self, forKey: .preconditionerEpsilon)
     }
 }

@@ -171,6 +171,27 @@ public struct PolarWorkspace: Sendable {
         BLAS.gemmSub(svd!.u, rowsA: rows, inner: r, svd!.vt, ldb: svd!.rank, columnsB: columns, into: &out)
     }
 
+    /// The doubles a workspace for r×c and `method` holds: its copies of G, the SVD factors and
+    /// LAPACK's workspace (dgesdd's optimal ≈ 3k² + max(r, c, 4k² + 4k), k = min(r, c)); the
+    /// memory estimates' count.
+    public static func estimatedDoubles(rows r: Double, columns c: Double, method: PolarMethod) -> Double {
+        let k = Swift.min(r, c)
+        func svd(_ r: Double, _ c: Double) -> Double {
+            let k = Swift.min(r, c)
+            return r * k + k * c + r * c + 3 * k * k + Swift.max(Swift.max(r, c), 4 * k * k + 4 * k) + 12 * k
+        }
+        var doubles: Double
+        let tall = r >= 2 * c
+        switch method {
+        case .svd, .gram:
+            doubles = tall ? r * c + c * c + svd(c, c) + 64 * c : svd(r, c)
+            if method == .gram { doubles += r * c + 4 * k * k + 10 * k }
+        case .ns3, .ns5, .polarExpress, .custom:
+            doubles = 2 * r * c + 3 * k * k
+        }
+        return doubles
+    }
+
     /// dsyevd (jobz = V) workspace lengths: LAPACK's optimum, at least the documented minimum.
     static func eigenWorkspace(_ k: Int) -> (work: Int, iwork: Int) {
         let minimum = (work: 1 + 6 * k + 2 * k * k, iwork: 3 + 5 * k)

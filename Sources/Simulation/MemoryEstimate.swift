@@ -31,10 +31,12 @@ extension SimulationConfiguration {
         case .specgd, .signgd: matrices += 1                                // polar(U), sign(U)
         case .adam: matrices += 3                                           // m, v and the update
         case .gd: break
+        case .rule: matrices += 1                                           // the update
         }
         e.add("d×m matrices", doubles: matrices * d * m)
         e.add("m×m Gram matrix", doubles: m * m)
         if self.method == .specgd { e = e + Self.polarWorkspace(rows: d, columns: m, method: self.optimizer.polarRule) }
+        if let rule = self.method.updateRule { e.add("\(rule.displayName) workspace", doubles: rule.denseWorkspaceDoubles(rows: d, columns: m)) }
 
         // Problem: σ, θ*, Σθ* and the temporaries of Σ; the projection basis (Gram–Schmidt
         // candidates, basis and the stored matrix).
@@ -74,23 +76,9 @@ extension SimulationConfiguration {
         return e
     }
 
-    /// `PolarWorkspace(rows: d, columns: m, method:)`: its copies of G, the SVD factors and
-    /// LAPACK's workspace (dgesdd's optimal ≈ 3k² + max(r, c, 4k² + 4k), k = min(r, c)).
+    /// `PolarWorkspace(rows: d, columns: m, method:)` (`PolarWorkspace.estimatedDoubles`).
     static func polarWorkspace(rows r: Double, columns c: Double, method: PolarMethod) -> MemoryEstimate {
-        let k = Swift.min(r, c)
-        func svd(_ r: Double, _ c: Double) -> Double {
-            let k = Swift.min(r, c)
-            return r * k + k * c + r * c + 3 * k * k + Swift.max(Swift.max(r, c), 4 * k * k + 4 * k) + 12 * k
-        }
-        var doubles: Double
-        let tall = r >= 2 * c
-        switch method {
-        case .svd, .gram:
-            doubles = tall ? r * c + c * c + svd(c, c) + 64 * c : svd(r, c)
-            if method == .gram { doubles += r * c + 4 * k * k + 10 * k }
-        case .ns3, .ns5, .polarExpress, .custom:
-            doubles = 2 * r * c + 3 * k * k
-        }
+        let doubles = PolarWorkspace.estimatedDoubles(rows: r, columns: c, method: method)
         var e = MemoryEstimate()
         e.add("polar workspace", doubles: doubles)
         return e

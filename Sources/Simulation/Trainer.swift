@@ -27,8 +27,10 @@ public struct Trainer: Sendable {
     private var firstMoment: Matrix?
     private var secondMoment: Matrix?
     private var polarWorkspace: PolarWorkspace?
-    /// The update of specgd (the polar factor) and signgd (the sign of U).
+    /// The update of specgd (the polar factor), signgd (the sign of U) and a registered rule.
     private var polarFactor: Matrix
+    /// A registered rule's dense step and workspace (`UpdateRule.denseStepper`).
+    private var ruleStepper: (any DenseRuleStepper)?
     private var gradientIsCurrent = false
     /// η' = η·(lr scale at d×m) and 1 − η'ω, computed as `OptimizerMap` does (docs/model.md §6),
     /// so the identity-manifold run rounds its update like the map; 1 without decay, which
@@ -77,6 +79,9 @@ public struct Trainer: Sendable {
             polarFactor = Matrix(rows: d, columns: m)
         case .gd, .adam:
             polarFactor = Matrix(rows: 0, columns: 0)
+        case .rule(_):
+            polarFactor = Matrix(rows: d, columns: m)
+            ruleStepper = c.method.updateRule!.init(o).denseStepper(rows: d, columns: m)
         }
     }
 
@@ -109,8 +114,8 @@ public struct Trainer: Sendable {
     }
 
     /// One optimiser step (docs/model.md §6 on the whole W): U = G, or B ← βB + G with U = B
-    /// (Nesterov: G + βB); u = U (gd), polar(U) (specgd), sign U (signgd), or Adam's
-    /// bias-corrected ratio; W ← (1 − η'ω)W − η'u. Throws `DivergenceError` (with the step
+    /// (Nesterov: G + βB); u = U (gd), polar(U) (specgd), sign U (signgd), Adam's
+    /// bias-corrected ratio, or a registered rule's direction; W ← (1 − η'ω)W − η'u. Throws `DivergenceError` (with the step
     /// number) when W stops being finite or ‖W‖_F exceeds the explosion limit.
     public mutating func step() throws {
         evaluate()
@@ -152,6 +157,13 @@ public struct Trainer: Sendable {
                 polarFactor.storage.withUnsafeMutableBufferPointer { ps in
                     for i in 0..<ps.count { ps[i] = pu[i] > 0 ? 1 : (pu[i] < 0 ? -1 : 0) }
                 }
+            }
+            update = polarFactor
+        case .rule:
+            do {
+                try ruleStepper!.direction(gradient: gradient, source: source, into: &polarFactor, step: stepCount + 1)
+            } catch let error as DenseRuleError {
+                throw DivergenceError(step: stepCount + 1, detail: error.description)
             }
             update = polarFactor
         }

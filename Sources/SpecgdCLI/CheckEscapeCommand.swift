@@ -117,7 +117,7 @@ struct CheckEscapeCommand: ParsableCommand {
     private func checkOptions() throws {
         _ = try figureFormats.formats()
         let lambdas = try lambdaList()
-        if let methods { _ = try CheckEscapeMethod.list(methods) }
+        if let methods { _ = try OptimizerPreset.list(methods, what: "check-escape method") }
         if let gdLearningRate { try Validate.positive(gdLearningRate, "gd-lr") }
         if let specgdLearningRate { try Validate.positive(specgdLearningRate, "specgd-lr") }
         if let steps { try Validate.atLeast(steps, 1, "steps") }
@@ -156,7 +156,7 @@ struct CheckEscapeCommand: ParsableCommand {
         var request = CheckEscapeRequest(lambdas: try lambdaList(), learningRate: learningRate, gdLearningRate: gdLearningRate,
                            specgdLearningRate: specgdLearningRate, dimension: dimension, alpha: alpha, steps: steps,
                            escapeThreshold: escapeThreshold, simulation: noSimulation ? nil : denseRuns, tolerances: tolerances)
-        request.methods = try methods.map(CheckEscapeMethod.list)
+        request.methods = try methods.map { try OptimizerPreset.list($0, what: "check-escape method") }
         return request
     }
 

@@ -131,7 +131,7 @@ struct TheoryCommand: ParsableCommand {
             switch config.method {
             case .gd:
                 lines.append("predicted: ρ = \(f(p.rho)), λ_c = \(f(p.lambdaCritical)), escape step ≈ \(k), saturation b*/a = \(f(p.saturationRatio))")
-            case .specgd, .signgd, .adam:
+            case .specgd, .signgd, .adam, .rule:
                 // ρ, λ_c and the saturation are GD's linear-window quantities: SpecGD moves every coefficient by ±η.
                 lines.append("predicted: escape step ⌈(a_esc − α)/η⌉ = \(k)")
             }

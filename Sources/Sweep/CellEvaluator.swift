@@ -224,7 +224,7 @@ public struct TheoryEvaluator: CellEvaluator {
         let model = map.model
         guard let spike = model.spikeIndex else { throw InputError("the model has no spike group") }
         var maxSpike = 0.0
-        let last = try map.iterate(from: OptimizerState(coefficients: start), steps: steps, every: max(steps, 1), watch: { s in
+        let last = try map.iterate(from: OptimizerState(coefficients: start, optimizer: map.optimizer), steps: steps, every: max(steps, 1), watch: { s in
             maxSpike = max(maxSpike, abs(s[spike]))
             return false
         }) { _, state in maxSpike = max(maxSpike, abs(state.coefficients[spike])) }

@@ -104,6 +104,7 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
             ("beta1", given.beta1 != nil, { $0.beta1 != nil }),
             ("beta2", given.beta2 != nil, { $0.beta2 != nil }),
             ("adamEpsilon", given.adamEpsilon != nil, { $0.adamEpsilon != nil }),
+            ("preconditionerEpsilon", given.preconditionerEpsilon != nil, { $0.preconditionerEpsilon != nil }),
         ]
         for (name, isGiven, isRead) in checks where isGiven && !optimizers.contains(where: isRead) {
             throw InputError("\(f(name)) is read by no cell of this sweep (its method and polar axes: \(methods.map(\.rawValue).joined(separator: ", "))\(polarAxis.map { "; polar " + $0.labels!.joined(separator: ", ") } ?? ""))")

@@ -71,7 +71,7 @@ extension DiscreteMap {
                                     row[j] = value
                                     squares += value * value
                                 }
-                            case .signgd, .adam:
+                            case .signgd, .adam, .rule:
                                 break  // refused by DiscreteMap.init above
                             }
                             if !(squares <= limit * limit) { diverged = true }  // false for NaN too

@@ -62,7 +62,7 @@ public struct DiscreteMap: Sendable {
                 let grad = gradient[g]
                 s[g] -= grad > 0 ? lr : (grad < 0 ? -lr : 0)
             }
-        case .signgd, .adam:
+        case .signgd, .adam, .rule:
             break  // refused by init
         }
     }

@@ -109,7 +109,8 @@ public struct EscapePredictions: Sendable, Codable, Equatable {
         case .gd: predictedEscapeStep = EscapeAnalytics.gdEscapeStep(alpha: alpha, threshold: threshold, lr: lr, q: q0)
         // SignGD equals exact SpecGD on the identity manifold (docs/model.md §6).
         case .specgd, .signgd: predictedEscapeStep = EscapeAnalytics.specgdEscapeStep(alpha: alpha, threshold: threshold, lr: lr)
-        case .adam: predictedEscapeStep = nil  // no closed form for Adam's escape here
+        // No closed form for Adam's escape here, nor for a registered rule's (`UpdateRule.noPredictionReason`).
+        case .adam, .rule: predictedEscapeStep = nil
         }
         saturationSpike = EscapeAnalytics.saturationSpike(lambda: lambda, a: threshold, q: q0)
         saturationRatio = saturationSpike / threshold

@@ -58,7 +58,7 @@ public struct LargeDimensionMap: Sendable {
             func sign(_ x: Double) -> Double { x > 0 ? 1 : (x < 0 ? -1 : 0) }
             state = (a - eta * sign(ga), b - eta * sign(gb),
                      q - 2 * learningRate * sign(bulkFactor) * q.squareRoot() + learningRate * learningRate)
-        case .signgd, .adam:
+        case .signgd, .adam, .rule:
             break  // refused by init
         }
     }

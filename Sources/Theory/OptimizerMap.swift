@@ -12,6 +12,9 @@ public struct OptimizerState: Sendable, Equatable {
     public var firstMoment: [Double]
     public var secondMoment: [Double]
     public var update: [Double]
+    /// A registered rule's state buffers (`UpdateRule.stateNames`), one after another, a value
+    /// per group each; empty for the built-in methods.
+    public var ruleState: [Double]
     public var step: Int
 
     /// The start of a run: s = `coefficients`, every buffer 0, t = 0.
@@ -22,7 +25,17 @@ public struct OptimizerState: Sendable, Equatable {
         firstMoment = zeros
         secondMoment = zeros
         update = zeros
+        ruleState = []
         step = 0
+    }
+
+    /// The start of a run of `optimizer`: as `init(coefficients:)`, with a registered rule's
+    /// state at its `initialState` (Shampoo's preconditioner at εI).
+    public init(coefficients: [Double], optimizer: Optimizer) {
+        self.init(coefficients: coefficients)
+        if let rule = optimizer.method.updateRule {
+            ruleState = rule.init(optimizer).initialState.flatMap { [Double](repeating: $0, count: coefficients.count) }
+        }
     }
 }
 
@@ -54,7 +67,7 @@ public struct OptimizerMap: Sendable {
     public var explosionLimit: Double = 1e60
 
     /// How u is formed, resolved once.
-    enum Direction: Sendable { case gradient, sign, newtonSchulz, adam }
+    enum Direction: Sendable { case gradient, sign, newtonSchulz, adam, rule(any UpdateRule) }
     let direction: Direction
     /// p_g σ_g, σ_g, t_g, p_g.
     let weight: [Double]
@@ -94,6 +107,7 @@ public struct OptimizerMap: Sendable {
         case .specgd: direction = ns == nil ? .sign : .newtonSchulz
         case .signgd: direction = .sign
         case .adam: direction = .adam
+        case .rule: direction = .rule(optimizer.method.updateRule!.init(optimizer))
         }
         beta = optimizer.momentum
         nesterov = optimizer.nesterov
@@ -110,10 +124,13 @@ public struct OptimizerMap: Sendable {
         let base: UnsafeMutablePointer<Double>
         let count: Int
         let cells: Int
+        /// A registered rule's state buffers (count·cells each), after the per-cell arrays.
+        let ruleBuffers: Int
 
         /// One trajectory from `state`, stepped with the map's own η' and decay.
         init(_ state: OptimizerState, map: OptimizerMap) {
-            self.init(count: state.coefficients.count, cells: 1)
+            self.init(count: state.coefficients.count, cells: 1, ruleBuffers: map.ruleStateCount)
+            for i in 0..<min(state.ruleState.count, ruleBuffers * count) { ruleState[i] = state.ruleState[i] }
             for g in 0..<count {
                 s[g] = state.coefficients[g]
                 b[g] = state.momentum[g]
@@ -127,18 +144,24 @@ public struct OptimizerMap: Sendable {
 
         /// `maps.count` trajectories from the same coefficients, every buffer 0.
         init(start: [Double], maps: [OptimizerMap]) {
-            self.init(count: start.count, cells: maps.count)
+            self.init(count: start.count, cells: maps.count, ruleBuffers: maps.first?.ruleStateCount ?? 0)
             for g in 0..<count { for j in 0..<cells { s[g * cells + j] = start[g] } }
+            if case .rule(let rule) = maps.first?.direction {
+                for (k, value) in rule.initialState.enumerated() {
+                    for i in 0..<(count * cells) { ruleState[k * count * cells + i] = value }
+                }
+            }
             for (j, map) in maps.enumerated() {
                 learningRate[j] = map.effectiveLearningRate
                 decay[j] = map.decay
             }
         }
 
-        private init(count: Int, cells: Int) {
+        private init(count: Int, cells: Int, ruleBuffers: Int) {
             self.count = count
             self.cells = cells
-            let capacity = max((6 * count + 3) * cells, 1)
+            self.ruleBuffers = ruleBuffers
+            let capacity = max((6 * count + 3 + ruleBuffers * count) * cells, 1)
             base = .allocate(capacity: capacity)
             base.initialize(repeating: 0, count: capacity)
         }
@@ -153,6 +176,7 @@ public struct OptimizerMap: Sendable {
         var learningRate: UnsafeMutablePointer<Double> { base + 6 * count * cells }
         var decay: UnsafeMutablePointer<Double> { base + (6 * count + 1) * cells }
         var sum: UnsafeMutablePointer<Double> { base + (6 * count + 2) * cells }
+        var ruleState: UnsafeMutablePointer<Double> { base + (6 * count + 3) * cells }
         /// Cell j's coefficients (a copy; the batched escape's observations).
         func coefficients(cell j: Int) -> [Double] { (0..<count).map { s[$0 * cells + j] } }
         /// The state of a one-cell run (`cells == 1`: the arrays are contiguous per group).
@@ -161,7 +185,8 @@ public struct OptimizerMap: Sendable {
                       momentum: UnsafeBufferPointer(start: b, count: count),
                       firstMoment: UnsafeBufferPointer(start: m, count: count),
                       secondMoment: UnsafeBufferPointer(start: v, count: count),
-                      update: UnsafeBufferPointer(start: u, count: count))
+                      update: UnsafeBufferPointer(start: u, count: count),
+                      ruleState: UnsafeBufferPointer(start: ruleState, count: ruleBuffers * count))
         }
     }
 
@@ -173,6 +198,7 @@ public struct OptimizerMap: Sendable {
         public let firstMoment: UnsafeBufferPointer<Double>
         public let secondMoment: UnsafeBufferPointer<Double>
         public let update: UnsafeBufferPointer<Double>
+        public let ruleState: UnsafeBufferPointer<Double>
 
         public func copy() -> OptimizerState {
             var state = OptimizerState(coefficients: Array(coefficients))
@@ -180,6 +206,7 @@ public struct OptimizerMap: Sendable {
             state.firstMoment = Array(firstMoment)
             state.secondMoment = Array(secondMoment)
             state.update = Array(update)
+            state.ruleState = Array(ruleState)
             state.step = step
             return state
         }
@@ -191,6 +218,12 @@ public struct OptimizerMap: Sendable {
     protocol CellCount { var count: Int { get } }
     struct SingleCell: CellCount { var count: Int { 1 } }
     struct CellBatch: CellCount { let count: Int }
+
+    /// Buffers of a registered rule's state (0 for the built-in methods).
+    var ruleStateCount: Int {
+        if case .rule(let rule) = direction { return type(of: rule).stateNames.count }
+        return 0
+    }
 
     /// Pointers to the model's constants for the duration of a run.
     struct Constants {
@@ -217,7 +250,7 @@ public struct OptimizerMap: Sendable {
             let sg = k.sg[g], tg = k.tg[g], row = s + g * cells, out = grad + g * cells
             for j in 0..<cells { out[j] = sg * row[j] * (2 * sg * (row[j] * row[j] - tg) + sum[j]) }
         }
-        if direction == .adam {
+        if case .adam = direction {
             let m = x.m, v = x.v
             let correction1 = 1 - Foundation.pow(beta1, Double(t)), correction2 = 1 - Foundation.pow(beta2, Double(t))
             for i in 0..<total {
@@ -239,6 +272,9 @@ public struct OptimizerMap: Sendable {
             switch direction {
             case .gradient, .adam:
                 break
+            case .rule(let rule):
+                rule.groupedDirection(GroupedStep(groups: n, cells: cells, step: t, gradient: grad, direction: u,
+                                                  stateBase: x.ruleState, multiplicity: k.p, scratch: sum))
             case .sign:
                 for i in 0..<total { u[i] = u[i] > 0 ? 1 : (u[i] < 0 ? -1 : 0) }
             case .newtonSchulz:
@@ -318,6 +354,9 @@ public struct OptimizerMap: Sendable {
             throw InputError("start has \(buffer.count) values for \(n) groups")
         }
         for value in start.coefficients { try Validate.finite(value, "initial coefficient") }
+        guard start.ruleState.count == ruleStateCount * n else {
+            throw InputError("start has \(start.ruleState.count) rule-state values for \(ruleStateCount) buffers of \(n) groups (OptimizerState(coefficients:optimizer:))")
+        }
         let x = Buffers(start, map: self)
         defer { x.deallocate() }
         let first = start.step
@@ -370,6 +409,7 @@ public struct OptimizerMap: Sendable {
         var columns: [String] = []
         if optimizer.momentum > 0 { columns += names.map { "momentum_\($0)" } }
         if optimizer.method == .adam { columns += names.map { "adam_m_\($0)" } + names.map { "adam_v_\($0)" } }
+        for buffer in optimizer.method.updateRule?.stateNames ?? [] { columns += names.map { "\(buffer)_\($0)" } }
         return columns + names.map { "update_\($0)" }
     }
 
@@ -381,6 +421,7 @@ public struct OptimizerMap: Sendable {
             row.append(contentsOf: state.firstMoment)
             row.append(contentsOf: state.secondMoment)
         }
+        row.append(contentsOf: state.ruleState)
         row.append(contentsOf: state.update)
     }
 
@@ -391,7 +432,7 @@ public struct OptimizerMap: Sendable {
         try Validate.positive(threshold, "escape threshold")
         var tracker = EscapeTracker(start: model.observables(start), threshold: threshold)
         var probe = EscapeProbe(model: model, threshold: threshold)
-        _ = try iterate(from: OptimizerState(coefficients: start), steps: steps, every: max(steps, 1),
+        _ = try iterate(from: OptimizerState(coefficients: start, optimizer: optimizer), steps: steps, every: max(steps, 1),
                         watch: { probe.watch($0, tracker: &tracker) }) { k, state in
             tracker.observe(step: k, model.observables(Array(state.coefficients)))
         }
@@ -429,7 +470,7 @@ extension TheoryRunner {
         // Predictions only where docs/model.md §5's closed forms describe this optimizer.
         let closedForm = map.closedFormMethod != nil
         do {
-            _ = try map.iterate(from: OptimizerState(coefficients: start), steps: config.steps, every: config.every,
+            _ = try map.iterate(from: OptimizerState(coefficients: start, optimizer: optimizer), steps: config.steps, every: config.every,
                                 watch: { recording.watch($0) },
                                 poll: { k, state in
                                     try recording.poll(k, state: Array(state.coefficients)) { map.appendState(state, to: &$0) }

@@ -256,7 +256,7 @@ struct TheoryRunner {
                         }
                     smoothed = other
                 }
-            case (.signgd, _), (.adam, _):
+            case (.signgd, _), (.adam, _), (.rule, _):
                 try config.method.requirePaperMethod(in: "the flows")
             }
         } catch let error as ODEError where error.status == ODEError.nonFiniteStatus {

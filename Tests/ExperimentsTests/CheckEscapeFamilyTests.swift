@@ -7,15 +7,23 @@ import Theory
 
 /// check-escape's predictions for the optimizer family (docs/model.md §6), on the exact map.
 @Suite struct CheckEscapeFamilyTests {
-    static func request(_ methods: [CheckEscapeMethod]?, lambdas: [Double] = [1, 8], dimension: Int = 32) -> CheckEscapeRequest {
+    static func request(_ methods: [OptimizerPreset]?, lambdas: [Double] = [1, 8], dimension: Int = 32) -> CheckEscapeRequest {
         var r = CheckEscapeRequest(lambdas: lambdas, dimension: dimension, simulation: nil)
         r.methods = methods
         return r
     }
 
     @Test func everyFamilyPredictionHoldsOnTheMap() throws {
-        let result = try CheckEscapeExperiment.run(Self.request(CheckEscapeMethod.allCases))
-        #expect(result.summary.failed == 0 && result.summary.notCheckable == 0, "\(EscapeCheck.report(result.rows))")
+        let result = try CheckEscapeExperiment.run(Self.request(OptimizerPreset.all))
+        // Every registered rule has its first step checked and its escape step not checkable (no
+        // closed form, with the rule's reason), at each λ; every other prediction is checkable.
+        let ruleRows = result.rows.filter { UpdateRules.named($0.method) != nil }
+        #expect(result.summary.failed == 0 && result.summary.notCheckable == 2 * UpdateRules.all.count, "\(EscapeCheck.report(result.rows))")
+        for rule in UpdateRules.all {
+            let rows = ruleRows.filter { $0.method == rule.name }
+            #expect(rows.map(\.quantity) == ["first_step", "escape_step", "first_step", "escape_step"], "\(rule.name)")
+            #expect(rows.filter { $0.quantity == "escape_step" }.allSatisfy { $0.reason == rule.noPredictionReason })
+        }
         let signgd = result.rows.filter { $0.method == "signgd" && $0.quantity == "trajectory_vs_specgd" }
         #expect(signgd.count == 2 && signgd.allSatisfy { $0.kind == .exact && $0.measured == 0 && $0.status == .pass })
         for name in ["ns3", "ns5", "polar-express", "muon"] {
@@ -26,7 +34,7 @@ import Theory
         // --methods adds the method code column; the record stores the list.
         let table = try #require(result.output.tables[CheckEscapeExperiment.tableFile])
         #expect(table.columns.last == "method_code")
-        #expect(result.configuration.methods == CheckEscapeMethod.allCases)
+        #expect(result.configuration.methods == OptimizerPreset.all)
     }
 
     /// Without `methods` the check is the two-method one: no method column, no `methods` key.
@@ -80,8 +88,8 @@ import Theory
     }
 
     @Test func unknownAndRepeatedMethodsAreRefused() throws {
-        #expect(throws: InputError.self) { try CheckEscapeMethod.list("gd,sgd") }
-        #expect(throws: InputError.self) { try CheckEscapeMethod.list("ns5,ns5") }
-        #expect(try CheckEscapeMethod.list("muon, adam") == [.muon, .adam])
+        #expect(throws: InputError.self) { try OptimizerPreset.list("gd,sgd", what: "check-escape method") }
+        #expect(throws: InputError.self) { try OptimizerPreset.list("ns5,ns5", what: "check-escape method") }
+        #expect(try OptimizerPreset.list("muon, adam", what: "check-escape method") == [.muon, .adam])
     }
 }

@@ -120,7 +120,7 @@ import TestSupport
         case .gd: direction = .gradient
         case .specgd: direction = .newtonSchulz(o.schedule!)
         case .adam: direction = .adam(beta1: o.resolvedBeta1, beta2: o.resolvedBeta2, epsilon: o.resolvedAdamEpsilon)
-        case .signgd: preconditionFailure("a sign method")
+        case .signgd, .rule: preconditionFailure("a sign method or a registered rule (UpdateRuleAgreementTests)")
         }
         return ContinuousRule(direction: direction, momentum: o.momentum, nesterov: o.nesterov, learningRate: eta,
                               keep: 1 - eta * o.weightDecay)

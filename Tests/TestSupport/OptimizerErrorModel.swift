@@ -28,7 +28,13 @@ import NumericKit
 /// The step rule of a continuous optimizer, in plain numbers (the test maps the library's
 /// `Optimizer` onto it).
 public struct ContinuousRule: Sendable {
-    public enum Direction: Sendable { case gradient, newtonSchulz(NewtonSchulzSchedule), adam(beta1: Double, beta2: Double, epsilon: Double) }
+    /// polarGrad: u = N·sign U, N = Σ_g p_g|U_g| (PolarGrad's ‖U‖_*·polar(U) on the manifold);
+    /// shampoo: l ← l + G² (the state's v slot), u = (r·G)·r, r = 1/√√l (Shampoo's
+    /// L^(−1/4) G R^(−1/4) on the manifold).
+    public enum Direction: Sendable {
+        case gradient, newtonSchulz(NewtonSchulzSchedule), adam(beta1: Double, beta2: Double, epsilon: Double)
+        case polarGrad, shampoo
+    }
     public var direction: Direction
     public var momentum: Double
     public var nesterov: Bool
@@ -60,6 +66,8 @@ struct Dual {
     static func * (a: Double, x: Dual) -> Dual { Dual(v: a * x.v, d: x.d.map { a * $0 }) }
     static func + (x: Dual, a: Double) -> Dual { Dual(v: x.v + a, d: x.d) }
     func squareRoot() -> Dual { let r = v.squareRoot(); return Dual(v: r, d: d.map { $0 / (2 * r) }) }
+    /// |x| away from 0 (the sign is a constant of the step while it is determined).
+    var magnitude: Dual { v < 0 ? -1 * self : self }
 }
 
 /// The bound of this file's header, at checkpoints.
@@ -121,6 +129,18 @@ public func continuousDenseVersusMapBound(groups: [ManifoldGroup], dimension d: 
                 let ratio = ((1 / c1) * newM[g]) / (((1 / c2) * newV[g]).squareRoot() + epsilon)
                 u.append(site(ratio, 2 * gammaBound(5) * abs(ratio.v)))
             }
+        } else if case .shampoo = rule.direction {
+            // l' = l + G² (G² and the sum: γ₂ per side); r = 1/√√l' is the same expression of l'
+            // on both sides (the dense eigenvalues of a diagonal L are its entries), so no site;
+            // u = (r·G)·r, two products (γ₂ per side).
+            u = []
+            for g in 0..<n {
+                let l = site(v[g] + gradient[g] * gradient[g], 2 * gammaBound(2) * (abs(v[g].v) + gradient[g].v * gradient[g].v))
+                newV[g] = l
+                let r = Dual(1, count: width) / l.squareRoot().squareRoot()
+                let value = (r * gradient[g]) * r
+                u.append(site(value, 2 * gammaBound(2) * abs(value.v)))
+            }
         } else {
             if beta > 0 {
                 u = []
@@ -132,6 +152,18 @@ public func continuousDenseVersusMapBound(groups: [ManifoldGroup], dimension d: 
                 }
             } else {
                 u = gradient
+            }
+            if case .polarGrad = rule.direction {
+                // N = Σ p_g|U_g|: d products ±1·U (exact) summed densely (γ_d) against n weighted
+                // groups (γ_{n+1}); u = N·sign U, one product (γ₁ per side).
+                var nuclear = Dual(0, count: width)
+                for g in 0..<n { nuclear = nuclear + groups[g].multiplicity * u[g].magnitude }
+                nuclear = site(nuclear, (gammaBound(Double(d)) + gammaBound(Double(n + 1))) * abs(nuclear.v))
+                for g in 0..<n {
+                    let sign: Double = u[g].v > 0 ? 1 : (u[g].v < 0 ? -1 : 0)
+                    let value = sign * nuclear
+                    u[g] = site(value, 2 * gammaBound(1) * abs(value.v))
+                }
             }
             if case .newtonSchulz(let schedule) = rule.direction {
                 var normSquared = Dual(0, count: width)

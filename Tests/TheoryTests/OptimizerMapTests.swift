@@ -18,6 +18,12 @@ private struct NaiveMap {
         case sign
         case newtonSchulz(rows: [(Double, Double, Double)], factor: Double, epsilon: Double)
         case adam(beta1: Double, beta2: Double, epsilon: Double)
+        /// The registered rules (Sources/Model/Rules), from their papers' update formulas:
+        /// Lion's sign of the interpolated moment (state in m), PolarGrad's nuclear-norm-scaled
+        /// sign, Shampoo's L^(−1/4) G R^(−1/4) with diagonal L = R (state in v, from ε).
+        case lion(beta1: Double, beta2: Double)
+        case polarGrad
+        case shampoo(epsilon: Double)
     }
     var sigma: [Double], p: [Double], target: [Double]
     var rule: Rule
@@ -47,7 +53,20 @@ private struct NaiveMap {
         var gradient = [Double](repeating: 0, count: n)
         for g in 0..<n { gradient[g] = sigma[g] * s[g] * (2 * sigma[g] * (s[g] * s[g] - target[g]) + trace) }
         var u = gradient
-        if case .adam(let b1, let b2, let e) = rule {
+        if case .lion(let b1, let b2) = rule {
+            for g in 0..<n {
+                let c = b1 * m[g] + (1 - b1) * gradient[g]
+                u[g] = c > 0 ? 1 : (c < 0 ? -1 : 0)
+                m[g] = b2 * m[g] + (1 - b2) * gradient[g]
+            }
+        } else if case .shampoo(let e) = rule {
+            if t == 1 { v = v.map { _ in e } }
+            for g in 0..<n {
+                v[g] += gradient[g] * gradient[g]
+                let quarter = 1 / v[g].squareRoot().squareRoot()  // L^(−1/4) = R^(−1/4) on group g
+                u[g] = (quarter * gradient[g]) * quarter
+            }
+        } else if case .adam(let b1, let b2, let e) = rule {
             for g in 0..<n {
                 m[g] = b1 * m[g] + (1 - b1) * gradient[g]
                 v[g] = b2 * v[g] + (1 - b2) * (gradient[g] * gradient[g])
@@ -63,7 +82,11 @@ private struct NaiveMap {
                 }
             }
             switch rule {
-            case .gradient, .adam: break
+            case .gradient, .adam, .lion, .shampoo: break
+            case .polarGrad:
+                var nuclear = 0.0
+                for g in 0..<n { nuclear += p[g] * abs(u[g]) }
+                u = u.map { nuclear * ($0 > 0 ? 1 : ($0 < 0 ? -1 : 0)) }
             case .sign: u = u.map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
             case .newtonSchulz(let rows, let f, let e):
                 var normSquared = 0.0
@@ -114,6 +137,10 @@ private struct Case: CustomTestStringConvertible, Sendable {
         case .gd: rule = .gradient
         case .signgd: rule = .sign
         case .adam: rule = .adam(beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.999, epsilon: o.adamEpsilon ?? 1e-8)
+        case .rule(let name) where name.word == "lion": rule = .lion(beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.99)
+        case .rule(let name) where name.word == "polargrad": rule = .polarGrad
+        case .rule(let name) where name.word == "shampoo": rule = .shampoo(epsilon: o.preconditionerEpsilon ?? 1e-8)
+        case .rule(let name): preconditionFailure("no transcription of \(name.word)")
         case .specgd:
             let k = o.newtonSchulzSteps ?? 5, e = o.newtonSchulzEpsilon ?? 1e-7
             switch o.polar ?? .svd {
@@ -165,6 +192,13 @@ private let transcriptionCases: [Case] = [
     Case(name: "signum nesterov", optimizer: Optimizer(method: .signgd, momentum: 0.9, nesterov: true), lr: 1e-3),
     Case(name: "adam", optimizer: Optimizer(method: .adam), lr: 1e-3),
     Case(name: "adamw β", optimizer: Optimizer(method: .adam, weightDecay: 0.01, beta1: 0.8, beta2: 0.99, adamEpsilon: 1e-6), lr: 1e-3),
+    Case(name: "lion", optimizer: Optimizer(method: Method(rawValue: "lion")!), lr: 1e-3),
+    Case(name: "lion β decay", optimizer: Optimizer(method: Method(rawValue: "lion")!, weightDecay: 0.1, beta1: 0.5, beta2: 0.9), lr: 1e-3),
+    Case(name: "polargrad", optimizer: Optimizer(method: Method(rawValue: "polargrad")!), lr: 1e-5),
+    Case(name: "polargrad nesterov adamw-rms", optimizer: Optimizer(method: Method(rawValue: "polargrad")!, momentum: 0.9, nesterov: true,
+                                                                   learningRateScale: .adamwRMS), lr: 1e-7),
+    Case(name: "shampoo", optimizer: Optimizer(method: Method(rawValue: "shampoo")!), lr: 1e-2),
+    Case(name: "shampoo ε decay", optimizer: Optimizer(method: Method(rawValue: "shampoo")!, weightDecay: 0.1, preconditionerEpsilon: 1e-3), lr: 1e-2),
 ]
 
 @Suite struct OptimizerMapTests {
@@ -181,13 +215,17 @@ private let transcriptionCases: [Case] = [
             let map = try OptimizerMap(model: model, optimizer: c.optimizer, learningRate: c.lr)
             var naive = c.naive(model, start: start)
             var mismatch: String?
-            _ = try map.iterate(from: OptimizerState(coefficients: start), steps: 3000) { k, state in
+            _ = try map.iterate(from: OptimizerState(coefficients: start, optimizer: c.optimizer), steps: 3000) { k, state in
                 if k > 0 { naive.step() }
                 guard mismatch == nil else { return }
                 if Array(state.coefficients) != naive.s { mismatch = "s at step \(k): \(Array(state.coefficients)) vs \(naive.s)" }
                 if c.optimizer.momentum > 0, Array(state.momentum) != naive.buffer { mismatch = "B at step \(k)" }
                 if c.optimizer.method == .adam, Array(state.firstMoment) != naive.m || Array(state.secondMoment) != naive.v {
                     mismatch = "m, v at step \(k)"
+                }
+                if let rule = c.optimizer.method.updateRule, k > 0 {
+                    let expected = rule == Lion.self ? naive.m : rule == Shampoo.self ? naive.v : []
+                    if Array(state.ruleState) != expected { mismatch = "rule state at step \(k)" }
                 }
             }
             #expect(mismatch == nil, "\(c.name), \(model.count) groups: \(mismatch ?? "")")
@@ -569,7 +607,7 @@ private let transcriptionCases: [Case] = [
         let adam = Optimizer(method: .adam, beta1: 0.8, beta2: 0.99, adamEpsilon: 1e-6)
         let adamData = try JSONEncoder().encode(adam)
         #expect(try decoder.decode(Optimizer.self, from: adamData) == adam)
-        #expect(throws: InputError("unknown key 'momentun' (expected: method, polar, newtonSchulzSteps, newtonSchulzEpsilon, safetyFactor, coefficients, momentum, nesterov, weightDecay, learningRateScale, beta1, beta2, adamEpsilon)")) {
+        #expect(throws: InputError("unknown key 'momentun' (expected: method, polar, newtonSchulzSteps, newtonSchulzEpsilon, safetyFactor, coefficients, momentum, nesterov, weightDecay, learningRateScale, beta1, beta2, adamEpsilon, preconditionerEpsilon)")) {
             try decoder.decode(Optimizer.self, from: Data(#"{"method":"gd","momentun":0.9}"#.utf8))
         }
         // polar-express and adamw-rms spell as on the command line.

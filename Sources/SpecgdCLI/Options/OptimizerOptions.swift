@@ -35,14 +35,25 @@ struct OptimizerOptions: ParsableArguments {
     @Option(name: .customLong("lr-scale"), help: "A fixed factor on the learning rate.")
     var learningRateScale: LearningRateScale = .none
 
-    @Option(parsing: .unconditional, help: "Adam's β₁ (default: 0.9).")
+    @Option(parsing: .unconditional, help: ArgumentHelp(OptimizerOptions.readers("β₁", adam: Optimizer.defaultBeta1) { $0.reads.beta1 }))
     var beta1: Double?
 
-    @Option(parsing: .unconditional, help: "Adam's β₂ (default: 0.999).")
+    @Option(parsing: .unconditional, help: ArgumentHelp(OptimizerOptions.readers("β₂", adam: Optimizer.defaultBeta2) { $0.reads.beta2 }))
     var beta2: Double?
 
     @Option(name: .customLong("adam-eps"), parsing: .unconditional, help: "Adam's ε in m̂/(√v̂ + ε) (default: 1e-8).")
     var adamEpsilon: Double?
+
+    @Option(name: .customLong("precond-eps"), parsing: .unconditional, help: ArgumentHelp(OptimizerOptions.readers("A preconditioner's start εI", adam: nil) { $0.reads.preconditionerEpsilon }))
+    var preconditionerEpsilon: Double?
+
+    /// "Adam's β₁ (default: 0.9); lion's (default: 0.9)": who reads an option, from the registry.
+    static func readers(_ what: String, adam: Double?, _ value: (any UpdateRule.Type) -> Double?) -> String {
+        var parts = adam.map { ["Adam's \(what) (default: \(Table.format($0)))"] } ?? []
+        for rule in UpdateRules.all { if let d = value(rule) { parts.append("\(rule.name)'s (default: \(Table.format(d)))") } }
+        if adam == nil { parts[0] = "\(what): " + parts[0] }
+        return parts.joined(separator: "; ") + "."
+    }
 
     /// The optimizer of `method` with these options (reads --ns-coefficients), checked by the
     /// library unless `validate` is false (a sweep checks each cell's, `SweepConfiguration.checkOptimizer`).
@@ -51,7 +62,7 @@ struct OptimizerOptions: ParsableArguments {
             method: method, polar: polar, newtonSchulzSteps: nsSteps, newtonSchulzEpsilon: nsEpsilon,
             safetyFactor: nsSafety, coefficients: try nsCoefficients.map(NewtonSchulzSchedule.readRows(file:)),
             momentum: momentum, nesterov: nesterov, weightDecay: weightDecay, learningRateScale: learningRateScale,
-            beta1: beta1, beta2: beta2, adamEpsilon: adamEpsilon)
+            beta1: beta1, beta2: beta2, adamEpsilon: adamEpsilon, preconditionerEpsilon: preconditionerEpsilon)
         if validate { try OptionNames.translating { try optimizer.validate() } }
         return optimizer
     }

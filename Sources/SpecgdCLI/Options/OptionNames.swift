@@ -14,7 +14,7 @@ enum OptionNames {
         "batch": "--batch", "polar": "--polar", "newtonSchulzSteps": "--ns-steps", "momentum": "--momentum",
         "nesterov": "--nesterov", "newtonSchulzEpsilon": "--ns-eps", "safetyFactor": "--ns-safety",
         "coefficients": "--ns-coefficients", "weightDecay": "--weight-decay", "learningRateScale": "--lr-scale",
-        "beta1": "--beta1", "beta2": "--beta2", "adamEpsilon": "--adam-eps", "seeds": "--seeds", "seed": "--seed", "tEnd": "--t-end", "dt": "--dt",
+        "beta1": "--beta1", "beta2": "--beta2", "adamEpsilon": "--adam-eps", "preconditionerEpsilon": "--precond-eps", "seeds": "--seeds", "seed": "--seed", "tEnd": "--t-end", "dt": "--dt",
         "absoluteTolerance": "--abs-tol", "relativeTolerance": "--rel-tol", "epsilon": "--epsilon",
         // check-escape's two learning rates.
         "gdLearningRate": "--gd-lr", "specgdLearningRate": "--specgd-lr",

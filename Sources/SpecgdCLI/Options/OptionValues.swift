@@ -15,6 +15,7 @@ extension Method: ExpressibleByArgument {
          "specgd": "spectral GD, W ← W − η·polar(∇L) (every singular direction moves by η; Muon with --polar ns5 --momentum 0.95 --nesterov)",
          "signgd": "sign descent, W ← W − η·sign(∇L) elementwise (SpecGD's twin on the manifold, not rotation-invariant)",
          "adam": "Adam with bias correction (--beta1 --beta2 --adam-eps; AdamW with --weight-decay)"]
+            .merging(UpdateRules.all.map { ($0.name, $0.summary) }) { old, _ in old }
     }
 }
 
