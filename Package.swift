@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "PlotRecipes", "Experiments", "Theory", "Simulation", "Plot"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Comparison", "PlotRecipes", "Theory", "Simulation",
                                                             "SpecgdSupport"]),
-        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Theory", "SpecgdSupport", "TestSupport"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Theory", "Simulation", "SpecgdSupport", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["SpecgdCLI", "Experiments", "Comparison", "SpecgdSupport", "Theory", "Simulation", "TestSupport",
                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]

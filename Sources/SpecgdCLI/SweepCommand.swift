@@ -18,7 +18,9 @@ struct SweepCommand: ParsableCommand {
 
         Grid specs: name=start:stop:count (linear, both ends included), \
         name=start:stop:count:log (geometric), name=v1,v2,… (explicit values). \
-        Axes: lambda, lr, dim, alpha, steps, escape-threshold, momentum; with --mode simulate \
+        Axes: lambda, lr, dim, alpha, steps, escape-threshold, momentum; the covariance's \
+        beta and signal-index (--covariance power-law; signal-index also diagonal) and spike1 … \
+        spike4 (the strengths of --spikes λ₁,λ₂,…); with --mode simulate \
         also width, samples, seed, batch (online batches). Integer axes are rounded to integers. \
         Name axes take words: method=gd,specgd,signgd,adam and polar=svd,ns3,ns5,polar-express,gram \
         (cells.csv and sweep.json hold the words). Each cell runs its method with the optimizer \
@@ -56,6 +58,9 @@ struct SweepCommand: ParsableCommand {
         Example: specgd sweep --grid 'lambda=0:16:65' --grid 'lr=1e-4:1e-1:40:log' \
         --metric alignment_at_escape,escape_step --steps 20000 --output-dir runs/phase
 
+        Power law: specgd sweep --covariance power-law --signal-index 5 --grid 'beta=0.5:2:7' \
+        --grid 'lr=1e-4:1e-2:9:log' --dim 200 --steps 20000 --output-dir runs/power-law
+
         Muon against exact SpecGD: specgd sweep --method specgd --polar ns5 --momentum 0.95 \
         --nesterov --grid 'lambda=2,8' --grid 'lr=1e-3,1e-2' --metric escape_ratio --ratio \
         specgd/svd --output-dir runs/muon
@@ -77,6 +82,9 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup(title: "Model options (the values every cell starts from; a --grid axis overrides its option)")
     var model: ModelOptions
+
+    @OptionGroup(title: "Covariance options (every cell's Σ; --grid beta=…, signal-index=…, spike1=… vary its parameters)")
+    var covariance: CovarianceOptions
 
     @OptionGroup(title: "Optimizer options (every cell's method reads those it takes)")
     var optimizerOptions: OptimizerOptions
@@ -156,6 +164,22 @@ struct SweepCommand: ParsableCommand {
               + "\(report.evaluated) evaluated now, \(report.diverged) diverged → \(SweepRecord.cellsPath(outputDirectory))")
     }
 
+    /// The covariance options on the base point: spiked (one spike, as sweep.json always had
+    /// it, or `--spikes`), power law, or a diagonal spectrum; custom groups are theory-only.
+    func applyCovariance(to base: inout ModelPoint) throws {
+        var experiment = base.experiment
+        try covariance.apply(to: &experiment)
+        if covariance.kind == .custom {
+            throw InputError("--covariance custom (groups from --config) is not swept yet; sweeps take spiked, power-law and diagonal")
+        }
+        guard experiment.covariance != .spiked || experiment.spikes != nil else { return }
+        base.covariance = experiment.covariance
+        base.spikes = experiment.spikes
+        if experiment.covariance == .powerLaw { base.beta = experiment.beta }
+        if experiment.covariance != .spiked { base.signalIndex = experiment.signalIndex }
+        base.spectrum = experiment.spectrum
+    }
+
     func makeConfiguration() throws -> SweepConfiguration {
         if mode == .theory {
             if width != nil { throw InputError("--width applies to --mode simulate only") }
@@ -180,6 +204,7 @@ struct SweepCommand: ParsableCommand {
             throw InputError("--samples (one fixed data set) and a batch axis (fresh batches every step) are exclusive")
         }
         base.teacher = teacher
+        try applyCovariance(to: &base)
         // A theory cell is one exact run: repetitions would repeat it, so --seeds is not read
         // there (and a run file's `seeds` default, meant for its dense steps, stays harmless).
         if seeds > 1, mode == .simulate { base.seeds = seeds }

@@ -138,14 +138,15 @@ struct MetricAssembler {
     }
 }
 
-/// Theory mode: the exact summary map of docs/model.md §3 from W₀ = αI on the spiked model
-/// (3 coefficients, so a cell costs O(steps) whatever d is). Plain GD and exact SpecGD run
+/// Theory mode: the exact summary map of docs/model.md §3 from W₀ = αI on the cell's covariance
+/// (the spiked model's 3 coefficients, so a cell costs O(steps) whatever d is; a power law or a
+/// spectrum has a group per distinct eigenvalue). Plain GD and exact SpecGD run
 /// `DiscreteMap` (as always); every other optimizer its exact map `OptimizerMap` (§6).
 public struct TheoryEvaluator: CellEvaluator {
     public init() {}
 
     public func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio) throws -> [Double] {
-        let model = try GroupedModel.spiked(lambda: point.lambda, dimension: point.dim)
+        let model = try point.groupedModel()
         let start = model.identityStart(alpha: point.alpha)
         return try MetricAssembler.values(metrics, point: point, ratio: ratio) { cell, wantsTrajectory in
             let optimizer = cell.optimizer
@@ -181,7 +182,7 @@ public struct TheoryEvaluator: CellEvaluator {
         guard points.count > 1, let first = points.first, !metrics.contains(where: \.needsTrajectory) else {
             return try points.map { try outcome($0, metrics: metrics, ratio: ratio) }
         }
-        let model = try GroupedModel.spiked(lambda: first.lambda, dimension: first.dim)
+        let model = try first.groupedModel()
         let start = model.identityStart(alpha: first.alpha)
         let learningRates = points.map(\.lr)
         var batches: [(optimizer: Optimizer, results: [Result<EscapeMetrics, any Error>])] = []

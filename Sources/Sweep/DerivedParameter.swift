@@ -244,6 +244,11 @@ extension ModelPoint {
         case .seed: return Double(seed)
         case .batch: return batch.map(Double.init) ?? .nan
         case .momentum: return optimizerOptions?.momentum ?? 0
+        case .beta: return experiment.beta
+        case .signalIndex: return Double(experiment.signalIndex)
+        case .spike1, .spike2, .spike3, .spike4:
+            let spikes = experiment.resolvedSpikes, k = parameter.spikeNumber!
+            return k <= spikes.count ? spikes[k - 1] : .nan
         case .method, .polar: return .nan  // words: neither derived nor in a formula
         }
     }

@@ -33,9 +33,18 @@ public struct ModelPoint: Sendable, Codable, Hashable {
     public var seeds: Int?
     /// Simulation only: the teacher θ* (nil = eigen, θ* on the first eigen-direction).
     public var teacher: TeacherKind?
+    /// The covariance Σ (docs/model.md §1); nil = spiked, Σ = I + λvvᵀ (and sweep.json as it
+    /// always was). Power law reads `beta` and `signalIndex`, diagonal `spectrum` and
+    /// `signalIndex`; several spikes are `spikes` (nil: the one spike `lambda`).
+    public var covariance: CovarianceKind?
+    public var beta: Double?
+    public var signalIndex: Int?
+    public var spikes: [Double]?
+    public var spectrum: [Double]?
 
     private enum CodingKeys: String, CodingKey {
         case method, lambda, dim, alpha, lr, steps, escapeThreshold, width, samples, initialization, seed, batch, seeds, teacher
+        case covariance, beta, signalIndex, spikes, spectrum
         case optimizerOptions = "optimizer"
     }
 
@@ -107,7 +116,58 @@ public struct ModelPoint: Sendable, Codable, Hashable {
             var o = optimizerOptions ?? Optimizer(method: method)
             o.momentum = value
             optimizerOptions = o
+        case .beta: beta = value
+        case .signalIndex: signalIndex = Int(value)
+        case .spike1, .spike2, .spike3, .spike4:
+            // `checkAxis` made sure the spike exists.
+            spikes![parameter.spikeNumber! - 1] = value
         case .method, .polar: preconditionFailure("\(parameter.rawValue) is a name option; set it by word")
+        }
+    }
+
+    /// The cell as the one experiment every command runs (docs/architecture.md): its optimizer,
+    /// covariance, d, α, η, steps and escape threshold.
+    public var experiment: Experiment {
+        var e = Experiment(method: method, lambda: lambda, dimension: dim, alpha: alpha, learningRate: lr, steps: steps,
+                           every: max(steps, 1), escapeThreshold: escapeThreshold)
+        e.optimizer = optimizer
+        e.covariance = covariance ?? .spiked
+        e.spikes = spikes
+        if let beta { e.beta = beta }
+        if let signalIndex { e.signalIndex = signalIndex }
+        e.spectrum = spectrum
+        return e
+    }
+
+    /// The grouped model of the cell's covariance (theory mode): the experiment's, as `theory` builds it.
+    public func groupedModel() throws -> GroupedModel {
+        try TheoryConfiguration(experiment).model()
+    }
+
+    /// Refuses, in one line, an axis the base covariance does not read: beta on a power law
+    /// only, signal-index on a power law or a diagonal spectrum, spikeK with at least K
+    /// `--spikes`, lambda not with `--spikes` (vary spike1 instead), dim not with a spectrum
+    /// file (it fixes d).
+    public func checkAxis(_ parameter: SweepParameter) throws {
+        let kind = covariance ?? .spiked, f = InputError.field
+        func refuse(_ why: String) throws -> Never { throw InputError("grid axis \(parameter.rawValue) \(why)") }
+        switch parameter {
+        case .beta where kind != .powerLaw:
+            try refuse("applies to \(f("covariance")) power-law only (got \(f("covariance")) \(kind.rawValue))")
+        case .signalIndex where kind != .powerLaw && kind != .diagonal:
+            try refuse("applies to \(f("covariance")) power-law or diagonal only (got \(f("covariance")) \(kind.rawValue))")
+        case .spike1, .spike2, .spike3, .spike4:
+            let k = parameter.spikeNumber!
+            guard kind == .spiked, let spikes, spikes.count >= k else {
+                try refuse("varies spike \(k) of \(f("spikes")): give \(f("spikes")) with at least \(k) values")
+            }
+        case .lambda where spikes != nil:
+            try refuse("varies the single spike; with \(f("spikes")) vary spike1, spike2, … instead")
+        case .lambda where kind != .spiked:
+            try refuse("applies to \(f("covariance")) spiked only (got \(f("covariance")) \(kind.rawValue))")
+        case .dim where kind == .diagonal:
+            try refuse("cannot vary with \(f("covariance")) diagonal: the spectrum file fixes d")
+        default: break
         }
     }
 

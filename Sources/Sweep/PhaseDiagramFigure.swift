@@ -131,8 +131,8 @@ public enum PhaseDiagramFigure {
             }
         }
         parts.append(diagram.mode == .theory ? "exact map" : "dense simulation")
-        let shown: [(SweepParameter, String)] = [
-            (.lambda, "λ = \(Table.format(p.lambda))"), (.dim, "d = \(p.dim)"), (.alpha, "α = \(Table.format(p.alpha))"),
+        let shown: [(SweepParameter, String)] = covarianceSetting(p) + [
+            (.dim, "d = \(p.dim)"), (.alpha, "α = \(Table.format(p.alpha))"),
             (.lr, "\(learningRateSymbol(diagram)) = \(Table.format(p.lr))"), (.steps, "\(p.steps) steps"),
         ]
         for (parameter, text) in shown where !plotted.contains(parameter) { parts.append(text) }
@@ -148,6 +148,24 @@ public enum PhaseDiagramFigure {
             parts.append("polar \(polar)")
         }
         return parts.joined(separator: " · ")
+    }
+
+    /// The covariance in words, one entry per parameter an axis may replace: "λ = 8" (the
+    /// spiked model, as always), "λ₁ = 8", "λ₂ = 2" (several spikes), "power law", "β = 1",
+    /// "θ* on e₅" (a power law), "spectrum from file", "θ* on e₅" (a diagonal spectrum).
+    static func covarianceSetting(_ p: ModelPoint) -> [(SweepParameter, String)] {
+        let e = p.experiment
+        let signal = (SweepParameter.signalIndex, "θ* on e\(e.signalIndex)")
+        switch e.covariance {
+        case .powerLaw: return [(.method, "power law"), (.beta, "β = \(Table.format(e.beta))"), signal]
+        case .diagonal: return [(.method, "spectrum from file"), signal]
+        case .spiked, .custom:
+            guard let spikes = p.spikes else { return [(.lambda, "λ = \(Table.format(p.lambda))")] }
+            let axes: [SweepParameter] = [.spike1, .spike2, .spike3, .spike4]
+            return spikes.enumerated().map { k, value in
+                (k < axes.count ? axes[k] : .method, "λ\(["₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"][min(k, 8)]) = \(Table.format(value))")
+            }
+        }
     }
 
     /// escape_ratio's two optimizers in words, as the diagram's cells run them: by method and
@@ -187,6 +205,9 @@ public enum PhaseDiagramFigure {
         case .samples: return "samples n"
         case .seed: return "seed"
         case .momentum: return "momentum β"
+        case .beta: return "power-law exponent β"
+        case .signalIndex: return "signal index"
+        case .spike1, .spike2, .spike3, .spike4: return "spike strength λ\(["₁", "₂", "₃", "₄"][parameter.spikeNumber! - 1])"
         case .batch: return "batch size B"
         case .method: return "method"
         case .polar: return "polar rule"

@@ -68,7 +68,8 @@ public struct SimulationEvaluator: CellEvaluator {
             initialization: point.initialization ?? .identity, alpha: point.alpha, learningRate: point.lr,
             steps: point.steps, every: 1, training: Self.training(point),
             seeds: point.seeds ?? 1, seed: point.seed)
-        c.experiment.optimizer = point.optimizer
+        c.experiment = point.experiment
+        c.experiment.every = 1
         if let teacher = point.teacher { c.teacher = teacher }
         c.recordWallTime = false
         return c

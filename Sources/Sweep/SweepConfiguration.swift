@@ -35,6 +35,7 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
     public init(mode: SweepMode, metrics: [Metric], grid: Grid, base: ModelPoint, shard: Shard? = nil,
                 version: String = SpecgdVersion.string, derived: [DerivedParameter]) throws {
         self.init(mode: mode, metrics: metrics, grid: grid, base: base, shard: shard, version: version)
+        for parameter in grid.axes.map(\.parameter) + derived.map(\.parameter) { try base.checkAxis(parameter) }
         var seen = Set<SweepParameter>()
         for d in derived {
             if grid.axis(d.parameter) != nil {

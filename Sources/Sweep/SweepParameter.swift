@@ -21,6 +21,13 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
     case escapeThreshold = "escape-threshold"
     /// Heavy-ball momentum β of the optimizer (docs/model.md §6), both modes.
     case momentum
+    // The covariance's parameters (docs/model.md §1), both modes.
+    /// Power-law exponent β (`--covariance power-law`).
+    case beta
+    /// The 1-based eigen-direction carrying θ* (power law, diagonal spectrum).
+    case signalIndex = "signal-index"
+    /// Strength λ_k of spike k of `--spikes` (several spikes).
+    case spike1, spike2, spike3, spike4
     // Simulation-only knobs.
     case width
     case samples
@@ -48,8 +55,8 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
     /// dimensions is still a grid of dimensions).
     public var isInteger: Bool {
         switch self {
-        case .dim, .steps, .width, .samples, .seed, .batch: return true
-        case .lambda, .lr, .alpha, .escapeThreshold, .momentum, .method, .polar: return false
+        case .dim, .steps, .width, .samples, .seed, .batch, .signalIndex: return true
+        case .lambda, .lr, .alpha, .escapeThreshold, .momentum, .method, .polar, .beta, .spike1, .spike2, .spike3, .spike4: return false
         }
     }
 
@@ -59,6 +66,17 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
         switch self {
         case .width, .samples, .seed, .batch: return mode == .simulate
         default: return true
+        }
+    }
+
+    /// k for the axis spikeK.
+    public var spikeNumber: Int? {
+        switch self {
+        case .spike1: 1
+        case .spike2: 2
+        case .spike3: 3
+        case .spike4: 4
+        default: nil
         }
     }
 
@@ -74,6 +92,9 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
     func validate(_ value: Double) throws {
         switch self {
         case .lambda: try Validate.spike(value, "lambda")
+        case .spike1, .spike2, .spike3, .spike4: try Validate.spike(value, "spike λ")
+        case .beta: try Validate.nonNegative(value, "beta")
+        case .signalIndex: try Validate.atLeast(Int(value), 1, "signal-index")
         case .lr: try Validate.positive(value, "lr")
         case .alpha: try Validate.finite(value, "alpha")
         case .escapeThreshold: try Validate.positive(value, "escape-threshold")

@@ -90,7 +90,7 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("check-escape --lambdas -2 --output-dir OUT/c", "--lambdas value must be > -1"),
         .init("simulate --dim 8 --spikes 4,,2 --output OUT/o.csv", "The value '4,,2' is invalid for '--spikes"),
         .init("compare --dim 8 --methods gd,,specgd --output-dir OUT/c", "The value 'gd,,specgd' is invalid for '--methods"),
-        .init("compare --dim 8 --methods gd,lion --output-dir OUT/c", "The value 'gd,lion' is invalid for '--methods"),
+        .init("compare --dim 8 --methods gd,adagrad-x --output-dir OUT/c", "The value 'gd,adagrad-x' is invalid for '--methods"),
         .init("sweep --metric escape_step,foo --grid lambda=1,2 --output-dir OUT/s", "Please provide one of the following: alignment_at_escape,"),
         .init("compare --dim 8 --methods gd,gd --output-dir OUT/c", "distinct"),
         // Config files: unknown keys are named.
@@ -139,7 +139,7 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("sweep --jobs -1 --grid lambda=1,2 --output-dir OUT/s", "jobs must be >= 1"),
         // Parser errors: one line with a hint, not the usage block.
         .init("theory --no-such-option --output OUT/t.csv", "(see 'specgd theory --help')"),
-        .init("theory --method lion --output OUT/t.csv", "(see 'specgd theory --help')"),
+        .init("theory --method adagrad-x --output OUT/t.csv", "(see 'specgd theory --help')"),
         .init("theory --flow --stepper rk9 --output OUT/t.csv", "rk8pd, rk1imp"),
         .init("theory --dim abc --output OUT/t.csv", "'abc' is invalid"),
         .init("theory --dim", "Missing value"),
@@ -241,7 +241,7 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
     /// with the hint, ArgumentParser's ValidationError), a refused input (1) and a refusal
     /// that comes from run() (1).
     @Test(arguments: [
-        ("theory --method lion --output OUT/t.csv", Int32(64), "(see 'specgd theory --help')"),
+        ("theory --method adagrad-x --output OUT/t.csv", Int32(64), "(see 'specgd theory --help')"),
         ("check-escape --lambdas 1,,2 --output-dir OUT/c", Int32(64), "(see 'specgd check-escape --help')"),
         ("theory --alpha 0 --output OUT/t.csv", Int32(1), "alpha must be > 0"),
         ("sweep --grid alpha=0,0.1 --output-dir OUT/s", Int32(1), "cell 0 (alpha=0)"),

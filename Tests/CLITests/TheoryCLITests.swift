@@ -84,7 +84,7 @@ import Testing
         (["--alpha", "nan"], "alpha must be a finite number (got nan)"),
         (["--lambda", "inf"], "lambda must be a finite number"),
         (["--flow", "--stepper", "euler"], "The value 'euler' is invalid for '--stepper"),
-        (["--method", "lion"], "'lion' is invalid for '--method"),
+        (["--method", "adagrad-x"], "'adagrad-x' is invalid for '--method"),
         (["--config", "/nonexistent/groups.json"], "cannot read config file /nonexistent/groups.json"),
         (["--flow", "--method", "specgd", "--epsilon", "0"], "epsilon must be > 0"),
         (["--covariance", "custom"], "--covariance custom needs --config FILE.json"),
