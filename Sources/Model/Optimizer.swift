@@ -233,8 +233,13 @@ public struct Optimizer: Sendable, Codable, Hashable {
             throw InputError("\(f("momentum")) and \(f("nesterov")) apply to methods gd, specgd and signgd only (adam's momentum is \(f("beta1")))")
         }
         if method != .adam {
+            func readers(_ reads: (any UpdateRule.Type) -> Bool) -> String {
+                "\(f("method")) " + (["adam"] + UpdateRules.all.filter(reads).map { $0.name }).joined(separator: " or ")
+            }
+            let readers = ["beta1": readers { $0.reads.beta1 != nil }, "beta2": readers { $0.reads.beta2 != nil },
+                           "adamEpsilon": "\(f("method")) adam"]
             for (given, name) in [(beta1 != nil, "beta1"), (beta2 != nil, "beta2"), (adamEpsilon != nil, "adamEpsilon")] where given {
-                throw InputError("\(f(name)) applies to \(f("method")) adam only (got \(f("method")) \(method.rawValue))")
+                throw InputError("\(f(name)) applies to \(readers[name]!) only (got \(f("method")) \(method.rawValue))")
             }
         }
         try Self.unitInterval(momentum, "momentum")

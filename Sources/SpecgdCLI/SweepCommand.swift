@@ -18,7 +18,9 @@ struct SweepCommand: ParsableCommand {
 
         Grid specs: name=start:stop:count (linear, both ends included), \
         name=start:stop:count:log (geometric), name=v1,v2,… (explicit values). \
-        Axes: lambda, lr, dim, alpha, steps, escape-threshold, momentum; the covariance's \
+        Axes: lambda, lr, dim, alpha, steps, escape-threshold; the optimizer's momentum, \
+        weight-decay, beta1, beta2, ns-steps, adam-eps and precond-eps (a cell whose method does \
+        not read one runs without it; an axis no cell reads is refused); the covariance's \
         beta and signal-index (--covariance power-law; signal-index also diagonal) and spike1 … \
         spike4 (the strengths of --spikes λ₁,λ₂,…); with --mode simulate \
         also width, samples, seed, batch (online batches). Integer axes are rounded to integers. \

@@ -244,6 +244,12 @@ extension ModelPoint {
         case .seed: return Double(seed)
         case .batch: return batch.map(Double.init) ?? .nan
         case .momentum: return optimizerOptions?.momentum ?? 0
+        case .weightDecay: return optimizerOptions?.weightDecay ?? 0
+        case .beta1: return optimizer.beta1 ?? .nan
+        case .beta2: return optimizer.beta2 ?? .nan
+        case .nsSteps: return optimizer.newtonSchulzSteps.map(Double.init) ?? .nan
+        case .adamEps: return optimizer.adamEpsilon ?? .nan
+        case .precondEps: return optimizer.preconditionerEpsilon ?? .nan
         case .beta: return experiment.beta
         case .signalIndex: return Double(experiment.signalIndex)
         case .spike1, .spike2, .spike3, .spike4:

@@ -116,6 +116,12 @@ public struct ModelPoint: Sendable, Codable, Hashable {
             var o = optimizerOptions ?? Optimizer(method: method)
             o.momentum = value
             optimizerOptions = o
+        case .weightDecay: withOptimizer { $0.weightDecay = value }
+        case .beta1: withOptimizer { $0.beta1 = value }
+        case .beta2: withOptimizer { $0.beta2 = value }
+        case .nsSteps: withOptimizer { $0.newtonSchulzSteps = Int(value) }
+        case .adamEps: withOptimizer { $0.adamEpsilon = value }
+        case .precondEps: withOptimizer { $0.preconditionerEpsilon = value }
         case .beta: beta = value
         case .signalIndex: signalIndex = Int(value)
         case .spike1, .spike2, .spike3, .spike4:
@@ -123,6 +129,13 @@ public struct ModelPoint: Sendable, Codable, Hashable {
             spikes![parameter.spikeNumber! - 1] = value
         case .method, .polar: preconditionFailure("\(parameter.rawValue) is a name option; set it by word")
         }
+    }
+
+    /// Changes the given optimizer options (starting from the method's plain optimizer).
+    private mutating func withOptimizer(_ change: (inout Optimizer) -> Void) {
+        var o = optimizerOptions ?? Optimizer(method: method)
+        change(&o)
+        optimizerOptions = o
     }
 
     /// The cell as the one experiment every command runs (docs/architecture.md): its optimizer,

@@ -72,6 +72,7 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
                 o.method = base.method
                 // A momentum axis's values are checked cell by cell (β = 0 with Nesterov names its cell).
                 if let axis = grid.axis(.momentum) { o.momentum = axis.values.max()! }
+                if let axis = grid.axis(.weightDecay) { o.weightDecay = axis.values.max()! }
                 try o.validate()
             }
             return

@@ -21,6 +21,14 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
     case escapeThreshold = "escape-threshold"
     /// Heavy-ball momentum β of the optimizer (docs/model.md §6), both modes.
     case momentum
+    /// The optimizer's numeric options (docs/model.md §6): decoupled weight decay ω, β₁ and β₂
+    /// (Adam, Lion), Newton–Schulz steps K, Adam's ε and a preconditioner's ε (Shampoo). A cell
+    /// whose method does not read one runs without it; an axis no cell reads is refused.
+    case weightDecay = "weight-decay"
+    case beta1, beta2
+    case nsSteps = "ns-steps"
+    case adamEps = "adam-eps"
+    case precondEps = "precond-eps"
     // The covariance's parameters (docs/model.md §1), both modes.
     /// Power-law exponent β (`--covariance power-law`).
     case beta
@@ -55,8 +63,9 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
     /// dimensions is still a grid of dimensions).
     public var isInteger: Bool {
         switch self {
-        case .dim, .steps, .width, .samples, .seed, .batch, .signalIndex: return true
-        case .lambda, .lr, .alpha, .escapeThreshold, .momentum, .method, .polar, .beta, .spike1, .spike2, .spike3, .spike4: return false
+        case .dim, .steps, .width, .samples, .seed, .batch, .signalIndex, .nsSteps: return true
+        case .lambda, .lr, .alpha, .escapeThreshold, .momentum, .method, .polar, .beta, .spike1, .spike2, .spike3, .spike4,
+             .weightDecay, .beta1, .beta2, .adamEps, .precondEps: return false
         }
     }
 
@@ -101,8 +110,11 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
         case .dim: try Validate.atLeast(Int(value), 3, "dim")
         case .steps: try Validate.atLeast(Int(value), 0, "steps")
         case .width, .samples, .batch: try Validate.atLeast(Int(value), 1, rawValue)
-        case .momentum:
-            guard value >= 0 && value < 1 else { throw InputError("momentum must be in [0, 1) (got \(value))") }
+        case .momentum, .beta1, .beta2:
+            guard value >= 0 && value < 1 else { throw InputError("\(rawValue) must be in [0, 1) (got \(value))") }
+        case .weightDecay: try Validate.nonNegative(value, rawValue)
+        case .nsSteps: try Validate.atLeast(Int(value), 1, rawValue)
+        case .adamEps, .precondEps: try Validate.positive(value, rawValue)
         case .method, .polar: break  // words, checked by `GridAxis.parse`
         case .seed:
             guard value >= 0, value < 9_007_199_254_740_992 else {

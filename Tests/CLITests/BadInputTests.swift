@@ -116,7 +116,7 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("theory --polar ns5 --output OUT/t.csv", "--polar applies to --method specgd only (got --method gd)"),
         .init("simulate --dim 8 --method specgd --ns-steps 3 --output OUT/o.csv", "--ns-steps applies to Newton–Schulz polar rules only"),
         .init("theory --method adam --momentum 0.9 --output OUT/t.csv", "--momentum and --nesterov apply to methods gd, specgd and signgd only"),
-        .init("theory --beta1 0.5 --output OUT/t.csv", "--beta1 applies to --method adam only (got --method gd)"),
+        .init("theory --beta1 0.5 --output OUT/t.csv", "--beta1 applies to --method adam or lion only (got --method gd)"),
         .init("theory --method adam --beta2 1 --output OUT/t.csv", "--beta2 must be in [0, 1) (got 1.0)"),
         .init("theory --method specgd --polar custom --output OUT/t.csv", "--polar custom needs --ns-coefficients"),
         .init("theory --method specgd --ns-safety 1.1 --polar ns5 --output OUT/t.csv", "--ns-safety applies to --polar polar-express only"),
@@ -130,7 +130,7 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("figures --seeds -1 --output-dir OUT/f", "seeds must be >= 1"),
         // The figures' second side: an option its method ignores, a value out of range.
         .init("figures --method gd --polar ns5 --output-dir OUT/f", "--polar applies to --method specgd only (got --method gd)"),
-        .init("figures --beta1 0.8 --output-dir OUT/f", "--beta1 applies to --method adam only (got --method specgd)"),
+        .init("figures --beta1 0.8 --output-dir OUT/f", "--beta1 applies to --method adam or lion only (got --method specgd)"),
         .init("figures --ns-steps 3 --output-dir OUT/f", "--ns-steps applies to Newton–Schulz polar rules only"),
         .init("figures --method adam --momentum 0.9 --output-dir OUT/f", "--momentum and --nesterov apply to methods gd, specgd and signgd only"),
         .init("figures --polar ns5 --momentum 1 --output-dir OUT/f", "--momentum must be in [0, 1) (got 1.0)"),

@@ -545,7 +545,7 @@ private let transcriptionCases: [Case] = [
         (Optimizer(method: .specgd, polar: .custom, coefficients: [NewtonSchulzStep(.nan, 1, 0)]),
          "coefficients row 1 must be finite (got nan 1.0 0.0)"),
         (Optimizer(method: .adam, momentum: 0.9), "momentum and nesterov apply to methods gd, specgd and signgd only (adam's momentum is beta1)"),
-        (Optimizer(method: .specgd, beta1: 0.8), "beta1 applies to method adam only (got method specgd)"),
+        (Optimizer(method: .specgd, beta1: 0.8), "beta1 applies to method adam or lion only (got method specgd)"),
         (Optimizer(method: .gd, adamEpsilon: 1e-6), "adamEpsilon applies to method adam only (got method gd)"),
         (Optimizer(method: .gd, momentum: 1.2), "momentum must be in [0, 1) (got 1.2)"),
         (Optimizer(method: .gd, momentum: -0.1), "momentum must be in [0, 1) (got -0.1)"),
