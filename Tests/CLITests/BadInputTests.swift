@@ -266,6 +266,37 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         #expect(Self.cases.count >= 60)
     }
 
+    /// Deeply nested --derive expressions (they overflowed the stack, status 139): refused in one
+    /// line naming --derive, from the command line and from a hand-edited sweep.json (replay, resume).
+    @Test(arguments: ["2·10⁴ parentheses", "4·10⁴ minus signs"])
+    func deepDerivedExpressionsAreRefused(_ form: String) throws {
+        let expression = form.hasSuffix("parentheses")
+            ? String(repeating: "(", count: 20_000) + "1" + String(repeating: ")", count: 20_000)
+            : String(repeating: "-", count: 40_000) + "1"
+        let out = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        func expectRefused(_ arguments: [String]) throws {
+            let result = try SpecgdProcess.run(arguments)
+            let lines = Self.errorLines(result.stderr)
+            #expect(result.status == 1, "\(arguments[0]): status \(result.status)")
+            #expect(lines.count == 1 && lines[0].hasPrefix("Error: ") && lines[0].contains("--derive 'alpha=")
+                    && lines[0].contains("nests more than 200 levels") && lines[0].count < 400, "\(result.stderr.prefix(2000))")
+        }
+        try expectRefused(["sweep", "--derive", "alpha=" + expression, "--grid", "lambda=1", "--output-dir", out + "/s"])
+        #expect(!FileManager.default.fileExists(atPath: out + "/s"))
+        let made = try SpecgdProcess.run(["sweep", "--derive", "alpha=1/dim", "--grid", "lambda=1", "--steps", "2", "--output-dir", out + "/made"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let record = try String(contentsOfFile: out + "/made/sweep.json", encoding: .utf8)
+        let edited = record.replacingOccurrences(of: #""expression" : "1\/dim""#, with: #""expression" : "\#(expression)""#)
+            .replacingOccurrences(of: #""expression" : "1/dim""#, with: #""expression" : "\#(expression)""#)
+        #expect(edited != record)
+        try FileManager.default.createDirectory(atPath: out + "/edited", withIntermediateDirectories: false)
+        try edited.write(toFile: out + "/edited/sweep.json", atomically: true, encoding: .utf8)
+        try expectRefused(["replay", out + "/edited/sweep.json", "--output-dir", out + "/replayed"])
+        try expectRefused(["sweep", "--resume", "--grid", "lambda=1", "--output-dir", out + "/edited"])
+        #expect(!FileManager.default.fileExists(atPath: out + "/replayed"))
+    }
+
     /// --batch means online training in simulate as in compare (it used to be ignored without --online).
     @Test func batchImpliesOnline() throws {
         let out = try SpecgdProcess.temporaryDirectory()
