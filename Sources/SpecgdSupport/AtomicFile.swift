@@ -96,6 +96,34 @@ public enum OutputPath {
         unlink(probe)
     }
 
+    /// `path` as the file system reaches it: absolute, its longest existing part with every
+    /// symbolic link resolved (realpath), the rest normalized by hand (`.` dropped, `..` takes
+    /// one component off), so that `a/../b`, a link or a not-yet-created folder cannot hide
+    /// where a write lands.
+    public static func resolved(_ path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        let parts = absolute.split(separator: "/").map(String.init)
+        var existing = 0
+        var status = stat()
+        while existing < parts.count, stat("/" + parts[...existing].joined(separator: "/"), &status) == 0 { existing += 1 }
+        var components: [String] = []
+        let prefix = "/" + parts[..<existing].joined(separator: "/")
+        if let real = realpath(prefix, nil) {
+            components = String(cString: real).split(separator: "/").map(String.init)
+            free(real)
+        }
+        for part in parts[existing...] where part != "." {
+            if part == ".." { _ = components.popLast() } else { components.append(part) }
+        }
+        return "/" + components.joined(separator: "/")
+    }
+
+    /// Whether `path` is `folder` or lies inside it, both as the file system reaches them.
+    public static func isInside(_ path: String, _ folder: String) -> Bool {
+        let inner = resolved(path), outer = resolved(folder)
+        return inner == outer || inner.hasPrefix(outer == "/" ? "/" : outer + "/")
+    }
+
     /// The folder a path lives in ("." for a bare file name).
     public static func parent(of path: String) -> String {
         var trimmed = Substring(path)
