@@ -42,7 +42,9 @@ struct ExportNotebookCommand: ParsableCommand {
         case (_?, _?): throw ValidationError("give the directory once (--from is the old spelling of the positional DIR)")
         default: break
         }
-        try OutputPath.checkFile(output)
+        // The notebook may not replace a file it reads (DIR's CSVs, records, recipes, SVGs).
+        let read = ((try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []).map { (input as NSString).appendingPathComponent($0) }
+        try OutputPath.checkFile(output, inputs: read.map { ("a file of \(input) the notebook reads", $0) })
         guard output.hasSuffix(".ipynb") else { throw InputError("--output must end in .ipynb (got \(output))") }
     }
 

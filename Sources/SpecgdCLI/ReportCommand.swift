@@ -31,6 +31,8 @@ struct ReportCommand: ParsableCommand {
             throw InputError("\(directory) is not a directory")
         }
         try OutputPath.checkFolder(directory, for: "report \(directory)")
+        let page = (directory as NSString).appendingPathComponent(HTMLReport.fileName)
+        try OutputPath.checkReplaceable(page, label: "report \(directory): \(page)")
     }
 
     func run() throws {

@@ -135,6 +135,10 @@ struct SweepCommand: ParsableCommand {
         if let batch { try Validate.atLeast(batch, 1, "batch") }
         try Validate.atLeast(seeds, 1, "seeds")
         try OutputPath.checkDirectory(outputDirectory)
+        for name in ["sweep.json", "cells.csv"] {
+            let path = (outputDirectory as NSString).appendingPathComponent(name)
+            try OutputPath.checkReplaceable(path, label: "--output-dir \(outputDirectory): \(path)")
+        }
     }
 
     func run() throws {

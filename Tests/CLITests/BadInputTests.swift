@@ -165,6 +165,23 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("export-notebook --output OUT/n.ipynb", "give the directory to export"),
         .init("plot-phase FILES --output-dir OUT/missing/p", "does not exist"),
         .init("merge FILES --output-dir OUT/missing/m", "does not exist"),
+        // Outputs never follow or replace what they point at: a FIFO, a device, a symbolic link, a
+        // file the command reads (by device and inode), for the output and the files written next to it.
+        .init("theory --output FILES/fifo", "fifo is a FIFO, not a regular file"),
+        .init("simulate --dim 8 --output FILES/fifo", "fifo is a FIFO, not a regular file"),
+        .init("theory --output /dev/null", "--output /dev/null is a character device, not a regular file"),
+        .init("theory --output FILES/link.csv", "is a symbolic link: outputs never follow or replace symbolic links"),
+        .init("simulate --dim 8 --output FILES/link.csv", "is a symbolic link: outputs never follow or replace symbolic links"),
+        .init("theory --output FILES/side.csv", "side.json, written next to it, is a FIFO"),
+        .init("simulate --dim 8 --seeds 2 --output FILES/side.csv", "side.json, written next to it, is a FIFO"),
+        .init("theory --covariance diagonal --dim 8 --spectrum FILES/spectrum.txt --output FILES/spectrum.txt", "is the --spectrum file: writing would overwrite it"),
+        .init("simulate --covariance diagonal --dim 8 --spectrum FILES/spectrum-link --output FILES/spectrum.txt", "is the --spectrum file"),
+        .init("theory --config FILES/typo.json --output FILES/typo.csv", "typo.json, written next to it, is the --config file"),
+        .init("theory --method specgd --polar custom --ns-coefficients FILES/spectrum.txt --output FILES/spectrum.txt", "is the --ns-coefficients file"),
+        .init("export-notebook FILES --output FILES/spectrum.txt", "the notebook reads: writing would overwrite it"),
+        .init("export-notebook FILES --output FILES/fifo", "is a FIFO"),
+        .init("sweep --grid lambda=1 --output-dir FILES/fifo-sweep", "cells.csv is a FIFO, not a regular file"),
+        .init("report FILES/linked-report", "report.html is a symbolic link"),
         // report: a folder of outputs; figure formats: checked before computing.
         .init("report OUT/missing", "is not a directory"),
         .init("report FILES/a-file", "is not a directory"),
@@ -184,6 +201,14 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         write("extra.json", #"{"comment":"x","groups":[{"name":"a","eigenvalue":1,"multiplicity":1,"target":1},{"name":"c","eigenvalue":1,"multiplicity":5}]}"#)
         write("broken.json", "{\"groups\": [")
         write("a-file", "not a folder\n")
+        // Outputs that are not regular files, and links.
+        try! manager.createDirectory(atPath: path + "/fifo-sweep", withIntermediateDirectories: true)
+        try! manager.createDirectory(atPath: path + "/linked-report", withIntermediateDirectories: true)
+        for fifo in ["fifo", "side.json", "fifo-sweep/cells.csv"] { precondition(mkfifo(path + "/" + fifo, 0o644) == 0) }
+        try! manager.createSymbolicLink(atPath: path + "/link.csv", withDestinationPath: path + "/nowhere.csv")
+        try! manager.createSymbolicLink(atPath: path + "/spectrum-link", withDestinationPath: path + "/spectrum.txt")
+        write("linked-report/a.csv", "x\n1\n")
+        try! manager.createSymbolicLink(atPath: path + "/linked-report/report.html", withDestinationPath: path + "/elsewhere.html")
         return path
     }()
 
@@ -295,6 +320,32 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         try expectRefused(["replay", out + "/edited/sweep.json", "--output-dir", out + "/replayed"])
         try expectRefused(["sweep", "--resume", "--grid", "lambda=1", "--output-dir", out + "/edited"])
         #expect(!FileManager.default.fileExists(atPath: out + "/replayed"))
+    }
+
+    /// Outputs never replace what they point at, also when the refusal comes only at writing
+    /// (a folder's files): /dev/null stays a device, a linked record's target keeps its bytes,
+    /// and nothing of the set is written (all or nothing).
+    @Test func outputsNeverReplaceWhatTheyPointAt() throws {
+        let out = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        func isCharacterDevice(_ path: String) -> Bool {
+            var info = stat()
+            return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFCHR
+        }
+        #expect(isCharacterDevice("/dev/null"))
+        let device = try SpecgdProcess.run(["theory", "--steps", "3", "--output", "/dev/null"])
+        #expect(device.status == 1 && device.stderr.contains("--output /dev/null is a character device"), "\(device.stderr)")
+        #expect(isCharacterDevice("/dev/null") && !FileManager.default.fileExists(atPath: "/dev/null.json"))
+
+        let folder = out + "/compare", kept = out + "/kept.json"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        try "keep\n".write(toFile: kept, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/report.json", withDestinationPath: kept)
+        let linked = try SpecgdProcess.run(["compare", "--dim", "8", "--steps", "10", "--output-dir", folder])
+        let lines = Self.errorLines(linked.stderr)
+        #expect(linked.status == 1 && lines.count == 1 && lines[0].contains("report.json: it is a symbolic link"), "\(linked.stderr)")
+        #expect(try String(contentsOfFile: kept, encoding: .utf8) == "keep\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["report.json"])
     }
 
     /// --batch means online training in simulate as in compare (it used to be ignored without --online).
