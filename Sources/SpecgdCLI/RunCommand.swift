@@ -59,6 +59,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func validate() throws {
+        try only?.check("--only")
         try OutputPath.checkDirectory(directory)
     }
 

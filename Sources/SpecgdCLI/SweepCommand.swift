@@ -128,6 +128,7 @@ struct SweepCommand: ParsableCommand {
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
+        for list in metrics { try list.check("--metric") }
         guard !grids.isEmpty else { throw ValidationError("give at least one --grid axis, e.g. --grid 'lambda=0:16:65'") }
         if let jobs { try Validate.atLeast(jobs, 1, "jobs") }
         if let width { try Validate.atLeast(width, 1, "width") }

@@ -81,15 +81,20 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("check-escape --no-simulation --init orthogonal --output-dir OUT/c", "--init configures the simulations"),
         .init("check-escape --no-simulation --seed 7 --output-dir OUT/c", "--seed configures the simulations"),
         .init("theory --switching both --output OUT/t.csv", "--switching and --epsilon"),
-        // Lists.
-        // A bad element: the parser's one line names the list and the option.
-        .init("check-escape --lambdas 1,,2 --output-dir OUT/c", "The value '1,,2' is invalid for '--lambdas"),
-        .init("check-escape --lambdas 1,2, --output-dir OUT/c", "The value '1,2,' is invalid"),
+        // Lists. An empty field or a non-finite number is bad input (status 1, one line naming the
+        // option); an element the type does not take is the parser's one line (status 64).
+        .init("check-escape --lambdas 1,,2 --output-dir OUT/c", "--lambdas '1,,2' has an empty field"),
+        .init("check-escape --lambdas 1,2, --output-dir OUT/c", "--lambdas '1,2,' has an empty field"),
+        .init("check-escape --lambdas '' --output-dir OUT/c", "--lambdas '' has an empty field"),
         .init("check-escape --lambdas 1,x --output-dir OUT/c", "The value '1,x' is invalid"),
-        .init("check-escape --lambdas 1,nan --output-dir OUT/c", "The value '1,nan' is invalid"),
+        .init("check-escape --lambdas 1,nan --output-dir OUT/c", "--lambdas '1,nan' holds a non-finite number (nan)"),
+        .init("check-escape --lambdas 1,inf --output-dir OUT/c", "--lambdas '1,inf' holds a non-finite number (inf)"),
         .init("check-escape --lambdas -2 --output-dir OUT/c", "--lambdas value must be > -1"),
-        .init("simulate --dim 8 --spikes 4,,2 --output OUT/o.csv", "The value '4,,2' is invalid for '--spikes"),
-        .init("compare --dim 8 --methods gd,,specgd --output-dir OUT/c", "The value 'gd,,specgd' is invalid for '--methods"),
+        .init("simulate --dim 8 --spikes 4,,2 --output OUT/o.csv", "--spikes '4,,2' has an empty field"),
+        .init("theory --spikes 4,nan --output OUT/t.csv", "--spikes '4,nan' holds a non-finite number"),
+        .init("compare --dim 8 --methods gd,,specgd --output-dir OUT/c", "--methods 'gd,,specgd' has an empty field"),
+        .init("sweep --metric escape_step,,final_loss --grid lambda=1 --output-dir OUT/s", "--metric 'escape_step,,final_loss' has an empty field"),
+        .init("figures --format svg,,png --output-dir OUT/f", "--format 'svg,,png' has an empty field"),
         .init("compare --dim 8 --methods gd,lion --output-dir OUT/c", "The value 'gd,lion' is invalid for '--methods"),
         .init("sweep --metric escape_step,foo --grid lambda=1,2 --output-dir OUT/s", "Please provide one of the following: alignment_at_escape,"),
         .init("compare --dim 8 --methods gd,gd --output-dir OUT/c", "distinct"),
@@ -136,7 +141,12 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("figures --polar ns5 --momentum 1 --output-dir OUT/f", "--momentum must be in [0, 1) (got 1.0)"),
         .init("figures --nesterov --output-dir OUT/f", "--nesterov needs --momentum > 0"),
         .init("figures --polar custom --output-dir OUT/f", "--polar custom needs --ns-coefficients"),
-        .init("sweep --jobs -1 --grid lambda=1,2 --output-dir OUT/s", "jobs must be >= 1"),
+        .init("sweep --jobs -1 --grid lambda=1,2 --output-dir OUT/s", "--jobs must be >= 1 (got -1)"),
+        .init("simulate --dim 8 --jobs -1 --output OUT/o.csv", "--jobs must be >= 1 (got -1)"),
+        .init("compare --dim 8 --jobs 0 --output-dir OUT/c", "--jobs must be >= 1 (got 0)"),
+        .init("simulate --dim 8 --blas-threads 0 --output OUT/o.csv", "--blas-threads must be >= 1 (got 0)"),
+        .init("simulate --dim 8 --blas-threads -1 --output OUT/o.csv", "--blas-threads must be >= 1 (got -1)"),
+        .init("simulate --dim 8 --threads 0 --output OUT/o.csv", "--threads must be >= 1 (got 0)"),
         // Parser errors: one line with a hint, not the usage block.
         .init("theory --no-such-option --output OUT/t.csv", "(see 'specgd theory --help')"),
         .init("theory --method lion --output OUT/t.csv", "(see 'specgd theory --help')"),
@@ -263,11 +273,15 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
     }
 
     /// What the process prints and returns, for a parser error (64), a validation error (64
-    /// with the hint, ArgumentParser's ValidationError), a refused input (1) and a refusal
-    /// that comes from run() (1).
+    /// with the hint, ArgumentParser's ValidationError), a refused input (1: a list with an empty
+    /// field or a non-finite number too, as docs/contracts.md says) and a refusal that comes from run() (1).
     @Test(arguments: [
         ("theory --method lion --output OUT/t.csv", Int32(64), "(see 'specgd theory --help')"),
-        ("check-escape --lambdas 1,,2 --output-dir OUT/c", Int32(64), "(see 'specgd check-escape --help')"),
+        ("check-escape --lambdas 1,x --output-dir OUT/c", Int32(64), "(see 'specgd check-escape --help')"),
+        ("check-escape --lambdas 1,,2 --output-dir OUT/c", Int32(1), "--lambdas '1,,2' has an empty field"),
+        ("check-escape --lambdas 1,nan --output-dir OUT/c", Int32(1), "--lambdas '1,nan' holds a non-finite number"),
+        ("simulate --dim 8 --blas-threads 0 --output OUT/o.csv", Int32(1), "--blas-threads must be >= 1"),
+        ("simulate --dim 8 --jobs -1 --output OUT/o.csv", Int32(1), "--jobs must be >= 1"),
         ("theory --alpha 0 --output OUT/t.csv", Int32(1), "alpha must be > 0"),
         ("sweep --grid alpha=0,0.1 --output-dir OUT/s", Int32(1), "cell 0 (alpha=0)"),
     ])

@@ -71,6 +71,7 @@ struct CovarianceOptions: ParsableArguments {
     var kind: CovarianceKind { config != nil ? .custom : covariance }
 
     func validate() throws {
+        try spikes?.check("--spikes")
         try kind.refuseUnread("--spikes", given: spikes != nil, readBy: [.spiked])
         try kind.refuseUnread("--beta", given: beta != nil, readBy: [.powerLaw])
         try kind.refuseUnread("--signal-index", given: signalIndex != nil, readBy: [.powerLaw, .diagonal])
