@@ -100,6 +100,11 @@ public struct ExperimentOutput: Sendable {
     public func write(to directory: String, command: [String], replayOf: ReplaySource? = nil,
                       formats: FigureFormats = .svgOnly) throws {
         try AtomicFile.createDirectory(directory)
+        // All or nothing: a link, FIFO or device where one of the files goes is refused before any is written.
+        for name in fileNames(formats: formats) {
+            let path = Self.path(name, in: directory)
+            try OutputPath.checkReplaceable(path, label: "cannot write \(path): it")
+        }
         let converted = convertedFigures(formats)
         for entry in entries {
             let path = Self.path(entry.name, in: directory)

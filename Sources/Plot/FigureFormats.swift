@@ -2,7 +2,7 @@ import Foundation
 import SpecgdSupport
 
 /// A file format a figure can be written in. The SVG is always written (it is what the recipes
-/// redraw, what `specgd report` inlines and what the others are converted from); PNG and PDF are
+/// redraw, what `specgd report` embeds and what the others are converted from); PNG and PDF are
 /// converted from it by librsvg's `rsvg-convert`, never rasterised here.
 public enum FigureFormat: String, CaseIterable, Codable, Sendable {
     case svg, png, pdf
@@ -61,6 +61,7 @@ public struct FigureFormats: Sendable, Equatable {
         var written = [String]()
         for (format, name) in zip(extras, extraFiles(forSVG: (svgPath as NSString).lastPathComponent)) {
             let target = folder.isEmpty ? name : (folder as NSString).appendingPathComponent(name)
+            try OutputPath.checkReplaceable(target, label: "cannot write \(target): it")
             let temporary = (folder.isEmpty ? "" : folder + "/") + ".\(name).tmp-\(getpid())"
             var arguments = ["-f", format.rawValue, "-o", temporary]
             if format == .png { arguments += ["-z", String(format: "%.6g", dpi / 96)] }

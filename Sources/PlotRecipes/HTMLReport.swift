@@ -4,10 +4,15 @@ import SpecgdSupport
 
 /// `specgd report DIR`: one self-contained HTML page for any output folder and its sub-folders
 /// (demo, compare, check-escape, figures, sweep, a `specgd run` folder): every SVG figure
-/// inline, the escape checks' PASS / FAIL / not-checkable table with its numbers, compare's
+/// embedded, the escape checks' PASS / FAIL / not-checkable table with its numbers, compare's
 /// deviation report, each record's configuration and provenance (version, commit, machine,
 /// BLAS kernel), and links to every file. It reads only what the folder holds and refers to
 /// nothing outside it: no script, no font, no stylesheet from the network.
+///
+/// Everything read from the folder is untrusted (a folder can come from anyone): every name and
+/// string is escaped, each SVG is an `<img>` of a `data:` URI (an SVG shown as an image runs no
+/// script and loads nothing), links are relative paths that cannot become a scheme
+/// (`javascript:`), and symbolic links are neither followed nor read.
 public enum HTMLReport {
     public static let fileName = "report.html"
 
@@ -35,7 +40,7 @@ public enum HTMLReport {
         page.open(title: "specgd report: \(name)")
         page.add("<h1>specgd report: <code>\(escape(name))</code></h1>")
         page.add("<p class=\"meta\">Written by specgd \(escape(SpecgdVersion.string)) from the folder <code>\(escape(directory))</code>. "
-                 + "Every figure is inline; every file is linked relative to this page, so keep it in the folder.</p>")
+                 + "Every figure is embedded; every file is linked relative to this page, so keep it in the folder.</p>")
         let checks = folders.compactMap { $0.record(named: "escape-check.json") }
         if !checks.isEmpty {
             let counts = checks.map { EscapeTable.counts($0) }
@@ -57,11 +62,12 @@ public enum HTMLReport {
     /// `text` with the HTML specials escaped (the same five as in SVG).
     static func escape(_ text: String) -> String { MarkupText.escape(text) }
 
-    /// A relative link target: each path component percent-encoded.
+    /// A relative link target, ready for a quoted attribute: each path component
+    /// percent-encoded, ':' included (so no name reads as a scheme such as `javascript:`).
     static func href(_ path: String) -> String {
-        path.split(separator: "/").map {
-            String($0).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? String($0)
-        }.joined(separator: "/")
+        escape(path.split(separator: "/").map {
+            String($0).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#:"))) ?? ""
+        }.joined(separator: "/"))
     }
 
     /// A number as a reader wants it: integers whole, others to 4 significant digits.
@@ -72,16 +78,11 @@ public enum HTMLReport {
         return String(format: "%.4g", v)
     }
 
-    /// An SVG document as an inline element: the XML prolog dropped and every id (clip paths,
-    /// hatch patterns) prefixed, so that two figures on one page cannot refer to each other's.
-    static func inlineSVG(_ svg: String, prefix: String) -> String {
-        var text = svg
-        if text.hasPrefix("<?xml"), let end = text.range(of: "?>") { text = String(text[end.upperBound...]) }
-        for (pattern, template) in [("id=\"([^\"]+)\"", "id=\"\(prefix)$1\""), ("url\\(#([^)]+)\\)", "url(#\(prefix)$1)"),
-                                    ("href=\"#([^\"]+)\"", "href=\"#\(prefix)$1\"")] {
-            text = text.replacingOccurrences(of: pattern, with: template, options: .regularExpression)
-        }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    /// An SVG file as an image: `<img>` of a base64 `data:` URI. A browser shows an SVG image as
+    /// drawn but runs none of its scripts or event handlers and loads nothing it refers to, and
+    /// each image is its own document (ids cannot clash between figures).
+    static func svgImage(_ svg: Data, alt: String) -> String {
+        "<img class=\"svg\" alt=\"\(escape(alt))\" src=\"data:image/svg+xml;base64,\(svg.base64EncodedString())\">"
     }
 }
 
@@ -118,7 +119,7 @@ struct Page {
     .open { color: #8a6d00; font-weight: bold; }
     tr.fail td { background: #fdecee; }
     figure { margin: 1em 0; }
-    figure svg { max-width: 100%; height: auto; display: block; border: 1px solid #eee; }
+    figure img.svg { max-width: 100%; height: auto; display: block; border: 1px solid #eee; }
     figcaption { color: #444; font-size: 0.9em; margin-top: 0.3em; }
     details { margin: 0.4em 0; }
     summary { cursor: pointer; }
@@ -150,7 +151,8 @@ struct Folder {
 
     func path(_ file: String) -> String { relative.isEmpty ? file : relative + "/" + file }
 
-    /// The folder and its sub-folders (hidden ones and the report itself left out), breadth first.
+    /// The folder and its sub-folders (hidden ones, symbolic links and the report itself left
+    /// out: a link could lead out of the folder, or back into it forever), breadth first.
     static func walk(_ root: String) throws -> [Folder] {
         var out = [Folder]()
         var queue = [""]
@@ -160,10 +162,9 @@ struct Folder {
             let absolute = relative.isEmpty ? root : (root as NSString).appendingPathComponent(relative)
             var files = [String](), folders = [String]()
             for entry in try manager.contentsOfDirectory(atPath: absolute).sorted() where !entry.hasPrefix(".") {
-                var isDirectory: ObjCBool = false
-                _ = manager.fileExists(atPath: (absolute as NSString).appendingPathComponent(entry), isDirectory: &isDirectory)
-                if isDirectory.boolValue { folders.append(relative.isEmpty ? entry : relative + "/" + entry) }
-                else if entry != HTMLReport.fileName { files.append(entry) }
+                let type = try? manager.attributesOfItem(atPath: (absolute as NSString).appendingPathComponent(entry))[.type] as? FileAttributeType
+                if type == .typeDirectory { folders.append(relative.isEmpty ? entry : relative + "/" + entry) }
+                else if type == .typeRegular, entry != HTMLReport.fileName { files.append(entry) }
             }
             var records = [(name: String, value: JSONValue)]()
             for file in files where file.hasSuffix(".json") && !file.hasSuffix(".recipe.json") {
@@ -201,7 +202,7 @@ struct Folder {
         page.add("</ul>\n</section>")
     }
 
-    /// Every SVG inline, recipe figures first in the order they were written (their recipes'
+    /// Every SVG as an image, recipe figures first in the order they were written (their recipes'
     /// names sorted as the files are), with the title from the recipe and links to PNG / PDF.
     func figures(into page: inout Page, figureNumber: inout Int) {
         let svgs = files.filter { $0.hasSuffix(".svg") }
@@ -210,7 +211,7 @@ struct Folder {
         for svg in svgs {
             let stem = String(svg.dropLast(4))
             let absolute = (root as NSString).appendingPathComponent(path(svg))
-            guard let text = try? String(contentsOfFile: absolute, encoding: .utf8) else { continue }
+            guard let data = FileManager.default.contents(atPath: absolute) else { continue }
             figureNumber += 1
             var caption = "<a href=\"\(HTMLReport.href(path(svg)))\">\(HTMLReport.escape(svg))</a>"
             if files.contains(stem + ".recipe.json"),
@@ -221,7 +222,7 @@ struct Folder {
                 caption += " · <a href=\"\(HTMLReport.href(path("\(stem).\(format)")))\">\(format.uppercased())</a>"
             }
             page.add("<figure class=\"figure\" data-name=\"\(HTMLReport.escape(path(svg)))\">")
-            page.add(HTMLReport.inlineSVG(text, prefix: "f\(figureNumber)-"))
+            page.add(HTMLReport.svgImage(data, alt: path(svg)))
             page.add("<figcaption>Figure \(figureNumber). \(caption)</figcaption>\n</figure>")
         }
     }
@@ -314,7 +315,7 @@ enum DeviationTable {
         }
         for method in summary?["methods"]?.array ?? [] {
             let name = method["method"]?.string ?? "?"
-            var heading = "<p><b>\(HTMLReport.escape(name))</b>: \(method["commonSteps"]?.display ?? "?") recorded steps compared"
+            var heading = "<p><b>\(HTMLReport.escape(name))</b>: \(HTMLReport.escape(method["commonSteps"]?.display ?? "?")) recorded steps compared"
             if let status = method["simulationStatus"]?["status"]?.string, status != "completed" { heading += "; simulation \(HTMLReport.escape(status))" }
             page.add(heading + "</p>")
             page.add("<table><tr><th>statistic</th><th>max |Δ|</th><th>at step</th><th>mean |Δ|</th><th>max scaled</th><th>at step</th><th>mean scaled</th></tr>")
@@ -342,7 +343,7 @@ enum RunSteps {
             let result = done.first { $0["number"] == number } ?? step
             let outputs = (result["outputs"]?.array ?? []).compactMap(\.string)
                 .map { "<a href=\"\(HTMLReport.href($0))\">\(HTMLReport.escape($0))</a>" }.joined(separator: "<br>")
-            page.add("<tr><td class=\"n\">\(number?.display ?? "")</td><td>\(HTMLReport.escape(step["name"]?.string ?? ""))</td>"
+            page.add("<tr><td class=\"n\">\(HTMLReport.escape(number?.display ?? ""))</td><td>\(HTMLReport.escape(step["name"]?.string ?? ""))</td>"
                      + "<td><code>\(HTMLReport.escape(step["command"]?.string ?? ""))</code></td><td>\(HTMLReport.escape(result["status"]?.string ?? "not run"))</td><td>\(outputs)</td></tr>")
         }
         page.add("</table>")

@@ -55,3 +55,51 @@ public struct Notebook: Encodable, Sendable {
         get throws { try JSONOutput.encode(self) }
     }
 }
+
+/// Text from an output folder (names, titles, commands: untrusted) as Markdown that shows it
+/// literally: Jupyter renders a markdown cell's raw HTML, so nothing read may reach one unescaped.
+enum MarkdownText {
+    /// Prose: `&`, `<`, `>` as entities, Markdown's punctuation backslash-escaped, line breaks as
+    /// spaces (a line break could start a heading, a list or a fence).
+    static func text(_ value: String) -> String {
+        var out = ""
+        for ch in oneLine(value) {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\\", "`", "*", "_", "[", "]", "#", "|", "~": out += "\\" + String(ch)
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// Inline code: a backtick fence longer than any run of backticks inside, on one line (a
+    /// code span shows its content literally, HTML included).
+    static func code(_ value: String) -> String {
+        let line = oneLine(value)
+        let fence = String(repeating: "`", count: longestRun(of: "`", in: line) + 1)
+        return fence + " " + line + " " + fence
+    }
+
+    /// A fenced code block: the fence longer than any run of backticks inside, so no line of
+    /// `value` can close it.
+    static func block(_ value: String) -> String {
+        let fence = String(repeating: "`", count: max(3, longestRun(of: "`", in: value) + 1))
+        return fence + "\n" + value + "\n" + fence
+    }
+
+    static func oneLine(_ value: String) -> String {
+        String(value.map { $0.isNewline ? " " : $0 })
+    }
+
+    static func longestRun(of character: Character, in value: String) -> Int {
+        var longest = 0, run = 0
+        for ch in value {
+            run = ch == character ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        return longest
+    }
+}

@@ -4,7 +4,9 @@ import SpecgdSupport
 
 /// `specgd export-notebook`: a notebook that loads every CSV of an output directory with
 /// plain `csv` + numpy and redraws each figure with matplotlib (from its recipe), so the
-/// figures can be restyled without Swift.
+/// figures can be restyled without Swift. What the folder holds is untrusted: names, titles
+/// and commands reach the markdown cells escaped (`MarkdownText`) and the code cells only as
+/// Python string literals (`py`); an SVG without a recipe is shown as an image.
 public enum NotebookExport {
     /// Builds the notebook for `directory`; `notebookPath` fixes the relative data path. Figures
     /// named in `order` come first, in that order (the figure set's: trajectories first), then
@@ -31,36 +33,39 @@ public enum NotebookExport {
         let notebookDirectory = (absolute(notebookPath) as NSString).deletingLastPathComponent
         let dataPath = relativePath(from: notebookDirectory, to: absolute(directory))
         var nb = Notebook()
-        var intro = "# specgd figures from `\(dataPath)`\n\n"
+        var intro = "# specgd figures from \(MarkdownText.code(dataPath))\n\n"
         intro += "Every CSV in the directory is loaded with the standard `csv` module and numpy; each figure is redrawn with matplotlib from the same columns the SVG was drawn from. "
         intro += "Set the environment variable `SPECGD_DATA` to read the data from another directory.\n"
         let distinct = commands.distinct
         if !distinct.isEmpty {
-            intro += "\nThe data were made by:\n\n" + distinct.map { "```\n\($0)\n```" }.joined(separator: "\n")
+            intro += "\nThe data were made by:\n\n" + distinct.map(MarkdownText.block).joined(separator: "\n")
         }
         nb.markdown(intro)
         nb.code(setupCode(dataPath: dataPath, csvs: csvs) + (phases.isEmpty ? "" : phaseCode))
         for recipe in recipes {
-            var text = "## \(recipe.title)\n\n\(recipe.description)\n\nDrawn from " + recipe.csvFiles.map { "`\($0)`" }.joined(separator: ", ")
+            var text = "## \(MarkdownText.text(recipe.title))\n\n\(MarkdownText.text(recipe.description))\n\nDrawn from "
+                + recipe.csvFiles.map(MarkdownText.code).joined(separator: ", ")
             let made = Array(Set(recipe.csvFiles.compactMap { commands.command(for: $0) })).sorted()
-            if !made.isEmpty { text += ", made by:\n\n" + made.map { "```\n\($0)\n```" }.joined(separator: "\n") }
+            if !made.isEmpty { text += ", made by:\n\n" + made.map(MarkdownText.block).joined(separator: "\n") }
             nb.markdown(text)
             nb.code(matplotlib(recipe))
         }
         for phase in phases {
-            var text = "## \(phase.title)\n\nA phase diagram drawn by `specgd plot-phase`, redrawn from `\(phase.stem).csv` as its record `\(phase.stem).json` describes it: "
+            var text = "## \(MarkdownText.text(phase.title))\n\nA phase diagram drawn by `specgd plot-phase`, redrawn from "
+                + "\(MarkdownText.code(phase.stem + ".csv")) as its record \(MarkdownText.code(phase.stem + ".json")) describes it: "
             text += "the same axes and colour scale; cells without a value are hatched, with the reason in the legend."
-            if let command = commands.command(for: phase.stem + ".csv") { text += " Made by:\n\n```\n\(command)\n```" }
+            if let command = commands.command(for: phase.stem + ".csv") { text += " Made by:\n\n" + MarkdownText.block(command) }
             nb.markdown(text)
             nb.code("phase_figure(\(py(phase.stem)))\n")
         }
         for svg in plainSVGs {
             let stem = String(svg.dropLast(4))
-            var text = "## `\(svg)`\n\nThis figure has no recipe; it is shown as drawn"
-            if csvs.contains(stem + ".csv") { text += " and its data `\(stem).csv` are plotted column by column" }
-            if let command = commands.command(for: stem + ".csv") { text += ". Made by:\n\n```\n\(command)\n```" }
+            var text = "## \(MarkdownText.code(svg))\n\nThis figure has no recipe; it is shown as drawn"
+            if csvs.contains(stem + ".csv") { text += " and its data \(MarkdownText.code(stem + ".csv")) are plotted column by column" }
+            if let command = commands.command(for: stem + ".csv") { text += ". Made by:\n\n" + MarkdownText.block(command) }
             nb.markdown(text)
-            var code = "from IPython.display import SVG, display\ndisplay(SVG(filename=str(DATA / \(py(svg)))))\n"
+            // As an image, not inline SVG markup: an SVG shown as an <img> runs no script.
+            var code = "show_svg(\(py(svg)))\n"
             if csvs.contains(stem + ".csv") { code += "plot_columns(\(py(stem + ".csv")))\n" }
             nb.code(code)
         }
@@ -122,6 +127,14 @@ public enum NotebookExport {
             ax.set_xlabel(first)
             ax.legend(fontsize=7)
             plt.show()
+
+
+        def show_svg(name):
+            \"\"\"An SVG file of the folder as an image (an <img> runs none of the SVG's scripts).\"\"\"
+            import base64
+            from IPython.display import HTML, display
+            data = base64.b64encode((DATA / name).read_bytes()).decode("ascii")
+            display(HTML('<img src="data:image/svg+xml;base64,' + data + '">'))
 
 
         tables = {name: load(name) for name in [\(csvs.map(py).joined(separator: ", "))]}
@@ -255,7 +268,7 @@ public enum NotebookExport {
                 case .band:
                     code += "ax.fill_between(\(t)[\(py(s.x))], \(t)[\(py(s.y))], \(t)[\(py(s.upper ?? s.y))], color=\(py(s.color)), alpha=0.22, linewidth=0\(label))\n"
                 case .line:
-                    code += "ax.plot(\(t)[\(py(s.x))], \(t)[\(py(s.y))], color=\(py(s.color)), linestyle=\(py(mplStyle(s.style))), linewidth=\(s.width ?? 1.8)\(label))\n"
+                    code += "ax.plot(\(t)[\(py(s.x))], \(t)[\(py(s.y))], color=\(py(s.color)), linestyle=\(py(mplStyle(s.style))), linewidth=\(pyNumber(s.width ?? 1.8))\(label))\n"
                 case .markers:
                     let every = s.maxMarkers.map { "max(1, -(-len(\(t)[\(py(s.x))]) // \($0)))" } ?? "1"
                     let face = s.filled ? s.color : "white"
@@ -296,7 +309,8 @@ public enum NotebookExport {
         }
     }
 
-    /// A Python string literal (JSON string syntax is valid Python).
+    /// A Python string literal, whatever `text` holds (JSON string syntax is valid Python:
+    /// quotes, backslashes and control characters, line breaks included, are escaped).
     static func py(_ text: String) -> String {
         let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
         return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\\/", with: "/")

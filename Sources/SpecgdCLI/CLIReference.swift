@@ -51,7 +51,9 @@ enum CLIReference {
     the extension `.json`; `theory`, `simulate`, and `export-notebook`, whose notebook has no \
     sidecar). `--output-dir DIR` writes a folder of files (`compare`, `check-escape`, `figures`, \
     `sweep`, `merge`, `plot-phase`). The folder holding `--output FILE` must exist; \
-    `--output-dir DIR` creates its last level only.
+    `--output-dir DIR` creates its last level only. An output file is a regular file or nothing: \
+    outputs never follow or replace symbolic links, FIFOs or devices, and never overwrite the \
+    command's own inputs ([contracts](contracts.md#paths-and-divergence)).
     - **Inputs.** The directories a command reads are positional arguments: \
     `plot-phase DIR`, `merge DIR…`, `export-notebook DIR`.
     - **Workers.** `--jobs J` is the number of worker threads wherever work runs in parallel \

@@ -115,6 +115,7 @@ struct CheckEscapeCommand: ParsableCommand {
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
+        try lambdas.check("--lambdas")
         _ = try figureFormats.formats()
         let lambdas = try lambdaList()
         if let methods { _ = try OptimizerPreset.list(methods, what: "check-escape method") }

@@ -56,6 +56,7 @@ struct CompareCommand: ParsableCommand {
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
+        try methods?.check("--methods")
         _ = try figureFormats.formats()
         if let tolerance { try Validate.positive(tolerance, "tolerance") }
         try Validate.positive(toleranceFloor, "tolerance-floor")

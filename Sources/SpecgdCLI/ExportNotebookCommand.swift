@@ -15,7 +15,9 @@ struct ExportNotebookCommand: ParsableCommand {
         what the figure shows and which command made its data (from the JSON sidecars' `command`), and a code \
         cell that redraws it with matplotlib, in the figure set's order (trajectories first). Phase diagrams \
         (plot-phase) are redrawn as heatmaps from their CSV, as their record describes them. Columns that are \
-        not numbers (a sweep's cell_id, status) load as strings. Other SVGs are displayed as they are. The notebook is \
+        not numbers (a sweep's cell_id, status) load as strings. Other SVGs are shown as images (their scripts \
+        never run). Names, titles and commands from DIR are untrusted: escaped in markdown, string literals in \
+        code. The notebook is \
         nbformat 4.5 with a python3 kernel and no outputs; its data path is relative to the notebook (override \
         with the SPECGD_DATA environment variable).
         Example: specgd export-notebook out/figures --output notebooks-export/figures.ipynb
@@ -40,7 +42,9 @@ struct ExportNotebookCommand: ParsableCommand {
         case (_?, _?): throw ValidationError("give the directory once (--from is the old spelling of the positional DIR)")
         default: break
         }
-        try OutputPath.checkFile(output)
+        // The notebook may not replace a file it reads (DIR's CSVs, records, recipes, SVGs).
+        let read = ((try? FileManager.default.contentsOfDirectory(atPath: input)) ?? []).map { (input as NSString).appendingPathComponent($0) }
+        try OutputPath.checkFile(output, inputs: read.map { ("a file of \(input) the notebook reads", $0) })
         guard output.hasSuffix(".ipynb") else { throw InputError("--output must end in .ipynb (got \(output))") }
     }
 

@@ -11,12 +11,14 @@ struct ReportCommand: ParsableCommand {
         discussion: """
         Works on any output folder and its sub-folders (scripts/demo's, compare, check-escape, figures, \
         sweep, a `specgd run` folder). For each folder the page holds: the commands that made it; every SVG \
-        figure inline (with its recipe's title and links to PNG/PDF versions when present); the escape checks' \
+        figure as an image (with its recipe's title and links to PNG/PDF versions when present); the escape checks' \
         PASS / FAIL / not-checkable table with prediction, measurement, relative error, tolerance and reason \
         (escape-check.json); compare's deviation report per method and statistic (report.json); a run's steps \
         (run.json); each record's version, commit, processor and BLAS kernel, the machine block and each \
         configuration; and links to every file. The page loads nothing from the network (no scripts, fonts or \
-        stylesheets) and links files relative to itself, so keep it in the folder (or send the folder).
+        stylesheets) and links files relative to itself, so keep it in the folder (or send the folder). \
+        What the folder holds is untrusted: names and strings are escaped, an SVG is shown as an <img> (its \
+        scripts never run) and symbolic links are not followed.
         Example: specgd report out/demo   (→ out/demo/report.html)
         """)
 
@@ -29,6 +31,8 @@ struct ReportCommand: ParsableCommand {
             throw InputError("\(directory) is not a directory")
         }
         try OutputPath.checkFolder(directory, for: "report \(directory)")
+        let page = (directory as NSString).appendingPathComponent(HTMLReport.fileName)
+        try OutputPath.checkReplaceable(page, label: "report \(directory): \(page)")
     }
 
     func run() throws {

@@ -26,8 +26,9 @@ struct RunCommand: ParsableCommand {
         default. A default that no step's command has is an error.
 
         Paths: --output, --output-dir and the positional arguments are inside DIR (an earlier step's \
-        outputs can be a later step's input); --config and --spectrum files are next to the \
-        experiment file. Absolute paths are kept. The folders holding --output files are created.
+        outputs can be a later step's input) and may not leave it (`..`, an absolute path elsewhere or \
+        a symbolic link out of DIR is refused before any step runs); --config and --spectrum files are \
+        next to the experiment file. The folders holding --output files are created.
 
         Every step is parsed and checked before the first runs: a bad step is refused with one line \
         naming it and the command's own message (exit 64 for a command-line mistake, 1 for a refused \
@@ -58,6 +59,7 @@ struct RunCommand: ParsableCommand {
     }
 
     func validate() throws {
+        try only?.check("--only")
         try OutputPath.checkDirectory(directory)
     }
 
@@ -124,6 +126,14 @@ struct ExperimentPlan {
                                      runDirectory: directory, inputDirectory: inputs)
         }
         self.steps = steps
+        // Before anything runs: no step writes (or reads as an earlier step's output) outside
+        // the run folder, through `..`, an absolute path or a symbolic link.
+        for line in steps {
+            for entry in line.runFolderPaths where !OutputPath.isInside(entry.path, directory) {
+                throw InputError("\(line.step.title): \(entry.key) '\(entry.given)' is outside the run folder \(directory) "
+                                 + "(\(OutputPath.resolved(entry.path))); a step's outputs and arguments stay inside it")
+            }
+        }
         var seen = [String: String]()
         for line in steps {
             for output in line.outputs {
@@ -244,8 +254,8 @@ struct ExperimentPlan {
                 created.append(directory)
             }
             for line in steps {
-                // Only inside the run folder: an absolute output path's folders are the user's.
-                for output in line.outputs where output.path.hasPrefix(directory + "/") || (directory == "." && !output.path.hasPrefix("/")) {
+                // Every output is inside the run folder (checked when the plan was made).
+                for output in line.outputs {
                     try make(OutputPath.parent(of: output.path))
                 }
             }

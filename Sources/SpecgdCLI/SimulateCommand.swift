@@ -49,6 +49,10 @@ struct SimulateCommand: ParsableCommand {
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
+        if let output = simulation.output, !simulation.profile {
+            try OutputPath.checkFile(output, alsoWrites: [sidecarPath(for: output), SimulationOutput.seedsPath(for: output)],
+                                     inputs: covariance.inputFiles(nsCoefficients: optimizer.nsCoefficients))
+        }
         let jobs = try parallel.workers(blasThreads: simulation.threads)
         try resources.check(try makeConfiguration().memoryEstimate(jobs: jobs), for: "simulate")
     }

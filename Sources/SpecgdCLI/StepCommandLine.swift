@@ -58,6 +58,9 @@ struct StepCommandLine {
     /// The step's `--output` files and `--output-dir` folders, as passed (inside the run folder
     /// unless absolute).
     var outputs: [(option: String, path: String)]
+    /// Every path taken in the run folder (`runFolderOptions` and the positional arguments,
+    /// key `arguments`): as the file gives it and as resolved. None may leave the run folder.
+    var runFolderPaths: [(key: String, given: String, path: String)] = []
 
     /// `specgd …`, as a record carries it.
     var words: [String] { ["specgd"] + arguments }
@@ -91,7 +94,11 @@ struct StepCommandLine {
             else { merged.append((key, value)) }
         }
         var line = StepCommandLine(step: step, arguments: [step.command], outputs: [])
-        line.arguments += step.arguments.map { resolve($0, against: runDirectory) }
+        for argument in step.arguments {
+            let path = resolve(argument, against: runDirectory)
+            line.arguments.append(path)
+            line.runFolderPaths.append(("arguments", argument, path))
+        }
         for (key, value) in merged {
             let flag = "--" + key
             if accepted.flags.contains(key) {
@@ -114,6 +121,7 @@ struct StepCommandLine {
                 texts = accepted.options[key] == true ? items : [items.joined(separator: ",")]
             }
             if runFolderOptions.contains(key) {
+                line.runFolderPaths += texts.map { (key, $0, resolve($0, against: runDirectory)) }
                 texts = texts.map { resolve($0, against: runDirectory) }
             } else if inputFileOptions.contains(key) {
                 texts = texts.map { resolve($0, against: inputDirectory) }

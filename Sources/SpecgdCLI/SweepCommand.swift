@@ -138,6 +138,7 @@ struct SweepCommand: ParsableCommand {
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
+        for list in metrics { try list.check("--metric") }
         guard !grids.isEmpty else { throw ValidationError("give at least one --grid axis, e.g. --grid 'lambda=0:16:65'") }
         if let jobs { try Validate.atLeast(jobs, 1, "jobs") }
         if let width { try Validate.atLeast(width, 1, "width") }
@@ -145,6 +146,10 @@ struct SweepCommand: ParsableCommand {
         if let batch { try Validate.atLeast(batch, 1, "batch") }
         try Validate.atLeast(seeds, 1, "seeds")
         try OutputPath.checkDirectory(outputDirectory)
+        for name in ["sweep.json", "cells.csv"] {
+            let path = (outputDirectory as NSString).appendingPathComponent(name)
+            try OutputPath.checkReplaceable(path, label: "--output-dir \(outputDirectory): \(path)")
+        }
     }
 
     func run() throws {

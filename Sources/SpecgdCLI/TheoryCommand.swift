@@ -69,7 +69,8 @@ struct TheoryCommand: ParsableCommand {
         if (switching != nil || epsilon != nil) && !(flow && model.method == .specgd) {
             throw InputError("--switching and --epsilon apply to the SpecGD flow only (--flow --method specgd)")
         }
-        try OutputPath.checkFile(output)
+        try OutputPath.checkFile(output, alsoWrites: [sidecarPath(for: output)],
+                                 inputs: covariance.inputFiles(nsCoefficients: optimizer.nsCoefficients))
         let config = try makeConfiguration()
         try config.validate()
         try resources.check(config.memoryEstimate, for: "theory")

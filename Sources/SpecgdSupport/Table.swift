@@ -31,13 +31,50 @@ public struct Table: Sendable, Equatable {
     }
 
     public var csv: String {
-        var text = columns.joined(separator: ",") + "\n"
+        var text = columns.map(Table.csvField).joined(separator: ",") + "\n"
         text.reserveCapacity(rows.count * columns.count * 12)
         for row in rows {
             text += row.map(Table.format).joined(separator: ",")
             text += "\n"
         }
         return text
+    }
+
+    /// A header field as RFC 4180 writes it: as is, or quoted (quotes doubled) when it holds a
+    /// comma, a quote or a line break — a column named after a custom group (`s_<name>`) can.
+    public static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// The first record of `text` (RFC 4180: quoted fields may hold commas, quotes and line
+    /// breaks) and what follows its line break.
+    static func firstRecord(_ text: Substring) -> (fields: [String], rest: Substring) {
+        var fields = [String](), field = "", quoted = false
+        var index = text.startIndex
+        while index < text.endIndex {
+            let c = text[index]
+            index = text.index(after: index)
+            if quoted {
+                if c == "\"" {
+                    if index < text.endIndex, text[index] == "\"" { field.append("\""); index = text.index(after: index) }
+                    else { quoted = false }
+                } else {
+                    field.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                fields.append(field)
+                field = ""
+            } else if c.isNewline {
+                break
+            } else {
+                field.append(c)
+            }
+        }
+        fields.append(field)
+        return (fields, text[index...])
     }
 
     /// Integers print without a decimal point (steps stay `120`, not `120.0`); NaN and
@@ -61,9 +98,10 @@ public struct Table: Sendable, Equatable {
     }
 
     public static func parseCSV(_ text: String, source: String = "CSV") throws -> Table {
-        var lines = text.split(whereSeparator: \.isNewline).map(String.init)
-        guard !lines.isEmpty else { throw InputError("\(source) is empty") }
-        let header = lines.removeFirst().split(separator: ",").map(String.init)
+        let start = text.drop(while: \.isNewline)
+        guard !start.isEmpty else { throw InputError("\(source) is empty") }
+        let (header, body) = firstRecord(start)
+        let lines = body.split(whereSeparator: \.isNewline).map(String.init)
         var table = Table(columns: header)
         for (number, line) in lines.enumerated() where !line.isEmpty {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)

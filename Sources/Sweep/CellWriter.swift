@@ -24,7 +24,9 @@ final class CellWriter: @unchecked Sendable {
     /// Opens `path` for appending, creating it with `header` when it is new or empty.
     init(path: String, header: String) throws {
         self.path = path
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        // A regular file or nothing: never through a link, never blocking on a FIFO.
+        try OutputPath.checkReplaceable(path, label: "cannot write \(path): it")
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0o644)
         guard descriptor >= 0 else {
             throw InputError("cannot open \(path): \(String(cString: strerror(errno)))")
         }

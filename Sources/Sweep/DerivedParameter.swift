@@ -26,8 +26,12 @@ public struct DerivedParameter: Sendable, Codable, Equatable {
         parameter = try container.decode(SweepParameter.self, forKey: .parameter)
         expression = try container.decode(String.self, forKey: .expression)
         // The mode is not known here; every parameter name parses, and the mode's check ran
-        // when the sweep was made.
-        formula = try Formula.parse(expression, mode: .simulate)
+        // when the sweep was made. A hand-edited record is refused as the option would be.
+        do {
+            formula = try Formula.parse(expression, mode: .simulate)
+        } catch let error as InputError {
+            throw Self.naming(error, spec: parameter.rawValue + "=" + expression)
+        }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -50,8 +54,14 @@ public struct DerivedParameter: Sendable, Codable, Equatable {
             guard !parameter.isName else { throw InputError("\(name) takes words; make it a grid axis (e.g. --grid \(name)=\(parameter.names.prefix(2).joined(separator: ",")))") }
             return try DerivedParameter(parameter: parameter, expression: body, mode: mode)
         } catch let error as InputError {
-            throw error.prefixed("derive '\(spec)': ")
+            throw naming(error, spec: spec)
         }
+    }
+
+    /// `error` as a line naming the option; a hostile or generated spec can be long, so the
+    /// line quotes its start only.
+    static func naming(_ error: InputError, spec: String) -> InputError {
+        error.prefixed("--derive '\(spec.count > 40 ? spec.prefix(40) + "…" : spec)': ")
     }
 
     /// The value in a cell whose other options are `point` (rounded for an integer option).
@@ -64,7 +74,9 @@ public struct DerivedParameter: Sendable, Codable, Equatable {
 /// A small arithmetic expression over numbers and option names: + − * / ^ (right-associative,
 /// above unary minus: −2^2 = −4), sqrt, log (natural), exp and parentheses. Parsed by
 /// recursive descent into a tree that is only ever evaluated — never `eval`ed — so a
-/// `--derive` can compute nothing but a number.
+/// `--derive` can compute nothing but a number. Nesting is bounded (`maximumDepth`): the
+/// parser, the evaluation and the tree's release all recurse, and 2·10⁴ parentheses or a
+/// 3·10⁴-term sum would otherwise overflow the stack.
 indirect enum Formula: Sendable, Equatable {
     case number(Double)
     case name(SweepParameter)
@@ -73,6 +85,10 @@ indirect enum Formula: Sendable, Equatable {
     case call(Function, Formula)
 
     enum Function: String, Sendable, CaseIterable { case sqrt, log, exp }
+
+    /// The deepest an expression may nest: parentheses, signs, functions and exponents each
+    /// open a level, and so does every operator of a chain (`1+1+1` is two levels deep).
+    static let maximumDepth = 200
 
     func evaluate(_ lookup: (SweepParameter) -> Double) -> Double {
         switch self {
@@ -110,7 +126,7 @@ indirect enum Formula: Sendable, Equatable {
 
     static func parse(_ text: String, mode: SweepMode) throws -> Formula {
         var parser = Parser(characters: Array(text), mode: mode)
-        let formula = try parser.sum()
+        let formula = try parser.sum().formula
         parser.skipSpaces()
         guard parser.position == parser.characters.count else {
             throw InputError("unexpected '\(parser.characters[parser.position])' at position \(parser.position + 1)")
@@ -118,10 +134,15 @@ indirect enum Formula: Sendable, Equatable {
         return formula
     }
 
+    /// A subtree and its height (a leaf is 1).
+    private typealias Node = (formula: Formula, height: Int)
+
     private struct Parser {
         let characters: [Character]
         let mode: SweepMode
         var position = 0
+        /// Levels of recursion open now (each goes through `unary`).
+        var depth = 0
 
         init(characters: [Character], mode: SweepMode) {
             self.characters = characters
@@ -137,43 +158,58 @@ indirect enum Formula: Sendable, Equatable {
             return position < characters.count ? characters[position] : nil
         }
 
-        mutating func sum() throws -> Formula {
+        static let tooDeep = InputError("the expression nests more than \(Formula.maximumDepth) levels deep "
+                                        + "(parentheses, signs, functions and chained operators each count)")
+
+        /// The node, if its height is within the bound.
+        func bounded(_ node: Node) throws -> Node {
+            guard node.height <= Formula.maximumDepth else { throw Self.tooDeep }
+            return node
+        }
+
+        mutating func sum() throws -> Node {
             var left = try product()
             while let op = peek(), op == "+" || op == "-" {
                 position += 1
-                left = .binary(op, left, try product())
+                let right = try product()
+                left = try bounded((.binary(op, left.formula, right.formula), max(left.height, right.height) + 1))
             }
             return left
         }
 
-        mutating func product() throws -> Formula {
+        mutating func product() throws -> Node {
             var left = try unary()
             while let op = peek(), op == "*" || op == "/" {
                 position += 1
-                left = .binary(op, left, try unary())
+                let right = try unary()
+                left = try bounded((.binary(op, left.formula, right.formula), max(left.height, right.height) + 1))
             }
             return left
         }
 
-        mutating func unary() throws -> Formula {
+        mutating func unary() throws -> Node {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Formula.maximumDepth else { throw Self.tooDeep }
             if let op = peek(), op == "-" || op == "+" {
                 position += 1
                 let operand = try unary()
-                return op == "-" ? .negate(operand) : operand
+                return op == "-" ? try bounded((.negate(operand.formula), operand.height + 1)) : operand
             }
             return try power()
         }
 
-        mutating func power() throws -> Formula {
+        mutating func power() throws -> Node {
             let base = try primary()
             if peek() == "^" {
                 position += 1
-                return .binary("^", base, try unary())
+                let exponent = try unary()
+                return try bounded((.binary("^", base.formula, exponent.formula), max(base.height, exponent.height) + 1))
             }
             return base
         }
 
-        mutating func primary() throws -> Formula {
+        mutating func primary() throws -> Node {
             guard let c = peek() else { throw InputError("the expression ends too early") }
             if c == "(" {
                 position += 1
@@ -198,7 +234,7 @@ indirect enum Formula: Sendable, Equatable {
                 }
                 let text = String(characters[start..<position])
                 guard let value = Double(text), value.isFinite else { throw InputError("'\(text)' is not a number") }
-                return .number(value)
+                return (.number(value), 1)
             }
             if c.isLetter {
                 let start = position
@@ -213,7 +249,7 @@ indirect enum Formula: Sendable, Equatable {
                     let argument = try sum()
                     guard peek() == ")" else { throw InputError("missing ')' at position \(position + 1)") }
                     position += 1
-                    return .call(function, argument)
+                    return try bounded((.call(function, argument.formula), argument.height + 1))
                 }
                 // escape-threshold is written escape_threshold here ('-' is minus).
                 let allowed = SweepParameter.allCases.filter { $0.applies(to: mode) && !$0.isName }
@@ -222,7 +258,7 @@ indirect enum Formula: Sendable, Equatable {
                     let names = allowed.map { $0.rawValue.replacingOccurrences(of: "-", with: "_") }
                     throw InputError("unknown name '\(word)'; names: \(names.joined(separator: ", ")); functions: sqrt, log, exp")
                 }
-                return .name(parameter)
+                return (.name(parameter), 1)
             }
             throw InputError("unexpected '\(c)' at position \(position + 1)")
         }

@@ -39,9 +39,9 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
         var seen = Set<SweepParameter>()
         for d in derived {
             if grid.axis(d.parameter) != nil {
-                throw InputError("derive '\(d.name)=\(d.expression)': \(d.name) is a grid axis; an option is either an axis or derived")
+                throw InputError("--derive '\(d.name)=\(d.expression)': \(d.name) is a grid axis; an option is either an axis or derived")
             }
-            guard seen.insert(d.parameter).inserted else { throw InputError("derive: \(d.name) is derived twice") }
+            guard seen.insert(d.parameter).inserted else { throw InputError("--derive: \(d.name) is derived twice") }
         }
         self.derived = derived.isEmpty ? nil : derived
     }
@@ -132,10 +132,10 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
         for d in derivedParameters {
             let v = d.value(at: point)
             guard v.isFinite, abs(v) < 9_007_199_254_740_992 else {
-                throw InputError("derive '\(d.name)=\(d.expression)' gives \(Table.format(v))")
+                throw InputError("--derive '\(d.name)=\(d.expression)' gives \(Table.format(v))")
             }
             do { try d.parameter.validate(v) } catch let error as InputError {
-                throw error.prefixed("derive '\(d.name)=\(d.expression)': ")
+                throw error.prefixed("--derive '\(d.name)=\(d.expression)': ")
             }
             point.set(d.parameter, v)
         }

@@ -81,15 +81,20 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("check-escape --no-simulation --init orthogonal --output-dir OUT/c", "--init configures the simulations"),
         .init("check-escape --no-simulation --seed 7 --output-dir OUT/c", "--seed configures the simulations"),
         .init("theory --switching both --output OUT/t.csv", "--switching and --epsilon"),
-        // Lists.
-        // A bad element: the parser's one line names the list and the option.
-        .init("check-escape --lambdas 1,,2 --output-dir OUT/c", "The value '1,,2' is invalid for '--lambdas"),
-        .init("check-escape --lambdas 1,2, --output-dir OUT/c", "The value '1,2,' is invalid"),
+        // Lists. An empty field or a non-finite number is bad input (status 1, one line naming the
+        // option); an element the type does not take is the parser's one line (status 64).
+        .init("check-escape --lambdas 1,,2 --output-dir OUT/c", "--lambdas '1,,2' has an empty field"),
+        .init("check-escape --lambdas 1,2, --output-dir OUT/c", "--lambdas '1,2,' has an empty field"),
+        .init("check-escape --lambdas '' --output-dir OUT/c", "--lambdas '' has an empty field"),
         .init("check-escape --lambdas 1,x --output-dir OUT/c", "The value '1,x' is invalid"),
-        .init("check-escape --lambdas 1,nan --output-dir OUT/c", "The value '1,nan' is invalid"),
+        .init("check-escape --lambdas 1,nan --output-dir OUT/c", "--lambdas '1,nan' holds a non-finite number (nan)"),
+        .init("check-escape --lambdas 1,inf --output-dir OUT/c", "--lambdas '1,inf' holds a non-finite number (inf)"),
         .init("check-escape --lambdas -2 --output-dir OUT/c", "--lambdas value must be > -1"),
-        .init("simulate --dim 8 --spikes 4,,2 --output OUT/o.csv", "The value '4,,2' is invalid for '--spikes"),
-        .init("compare --dim 8 --methods gd,,specgd --output-dir OUT/c", "The value 'gd,,specgd' is invalid for '--methods"),
+        .init("simulate --dim 8 --spikes 4,,2 --output OUT/o.csv", "--spikes '4,,2' has an empty field"),
+        .init("theory --spikes 4,nan --output OUT/t.csv", "--spikes '4,nan' holds a non-finite number"),
+        .init("compare --dim 8 --methods gd,,specgd --output-dir OUT/c", "--methods 'gd,,specgd' has an empty field"),
+        .init("sweep --metric escape_step,,final_loss --grid lambda=1 --output-dir OUT/s", "--metric 'escape_step,,final_loss' has an empty field"),
+        .init("figures --format svg,,png --output-dir OUT/f", "--format 'svg,,png' has an empty field"),
         .init("compare --dim 8 --methods gd,adagrad-x --output-dir OUT/c", "The value 'gd,adagrad-x' is invalid for '--methods"),
         .init("sweep --metric escape_step,foo --grid lambda=1,2 --output-dir OUT/s", "Please provide one of the following: alignment_at_escape,"),
         .init("compare --dim 8 --methods gd,gd --output-dir OUT/c", "distinct"),
@@ -136,7 +141,12 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("figures --polar ns5 --momentum 1 --output-dir OUT/f", "--momentum must be in [0, 1) (got 1.0)"),
         .init("figures --nesterov --output-dir OUT/f", "--nesterov needs --momentum > 0"),
         .init("figures --polar custom --output-dir OUT/f", "--polar custom needs --ns-coefficients"),
-        .init("sweep --jobs -1 --grid lambda=1,2 --output-dir OUT/s", "jobs must be >= 1"),
+        .init("sweep --jobs -1 --grid lambda=1,2 --output-dir OUT/s", "--jobs must be >= 1 (got -1)"),
+        .init("simulate --dim 8 --jobs -1 --output OUT/o.csv", "--jobs must be >= 1 (got -1)"),
+        .init("compare --dim 8 --jobs 0 --output-dir OUT/c", "--jobs must be >= 1 (got 0)"),
+        .init("simulate --dim 8 --blas-threads 0 --output OUT/o.csv", "--blas-threads must be >= 1 (got 0)"),
+        .init("simulate --dim 8 --blas-threads -1 --output OUT/o.csv", "--blas-threads must be >= 1 (got -1)"),
+        .init("simulate --dim 8 --threads 0 --output OUT/o.csv", "--threads must be >= 1 (got 0)"),
         // Parser errors: one line with a hint, not the usage block.
         .init("theory --no-such-option --output OUT/t.csv", "(see 'specgd theory --help')"),
         .init("theory --method adagrad-x --output OUT/t.csv", "(see 'specgd theory --help')"),
@@ -165,6 +175,23 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("export-notebook --output OUT/n.ipynb", "give the directory to export"),
         .init("plot-phase FILES --output-dir OUT/missing/p", "does not exist"),
         .init("merge FILES --output-dir OUT/missing/m", "does not exist"),
+        // Outputs never follow or replace what they point at: a FIFO, a device, a symbolic link, a
+        // file the command reads (by device and inode), for the output and the files written next to it.
+        .init("theory --output FILES/fifo", "fifo is a FIFO, not a regular file"),
+        .init("simulate --dim 8 --output FILES/fifo", "fifo is a FIFO, not a regular file"),
+        .init("theory --output /dev/null", "--output /dev/null is a character device, not a regular file"),
+        .init("theory --output FILES/link.csv", "is a symbolic link: outputs never follow or replace symbolic links"),
+        .init("simulate --dim 8 --output FILES/link.csv", "is a symbolic link: outputs never follow or replace symbolic links"),
+        .init("theory --output FILES/side.csv", "side.json, written next to it, is a FIFO"),
+        .init("simulate --dim 8 --seeds 2 --output FILES/side.csv", "side.json, written next to it, is a FIFO"),
+        .init("theory --covariance diagonal --dim 8 --spectrum FILES/spectrum.txt --output FILES/spectrum.txt", "is the --spectrum file: writing would overwrite it"),
+        .init("simulate --covariance diagonal --dim 8 --spectrum FILES/spectrum-link --output FILES/spectrum.txt", "is the --spectrum file"),
+        .init("theory --config FILES/typo.json --output FILES/typo.csv", "typo.json, written next to it, is the --config file"),
+        .init("theory --method specgd --polar custom --ns-coefficients FILES/spectrum.txt --output FILES/spectrum.txt", "is the --ns-coefficients file"),
+        .init("export-notebook FILES --output FILES/spectrum.txt", "the notebook reads: writing would overwrite it"),
+        .init("export-notebook FILES --output FILES/fifo", "is a FIFO"),
+        .init("sweep --grid lambda=1 --output-dir FILES/fifo-sweep", "cells.csv is a FIFO, not a regular file"),
+        .init("report FILES/linked-report", "report.html is a symbolic link"),
         // report: a folder of outputs; figure formats: checked before computing.
         .init("report OUT/missing", "is not a directory"),
         .init("report FILES/a-file", "is not a directory"),
@@ -184,6 +211,14 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         write("extra.json", #"{"comment":"x","groups":[{"name":"a","eigenvalue":1,"multiplicity":1,"target":1},{"name":"c","eigenvalue":1,"multiplicity":5}]}"#)
         write("broken.json", "{\"groups\": [")
         write("a-file", "not a folder\n")
+        // Outputs that are not regular files, and links.
+        try! manager.createDirectory(atPath: path + "/fifo-sweep", withIntermediateDirectories: true)
+        try! manager.createDirectory(atPath: path + "/linked-report", withIntermediateDirectories: true)
+        for fifo in ["fifo", "side.json", "fifo-sweep/cells.csv"] { precondition(mkfifo(path + "/" + fifo, 0o644) == 0) }
+        try! manager.createSymbolicLink(atPath: path + "/link.csv", withDestinationPath: path + "/nowhere.csv")
+        try! manager.createSymbolicLink(atPath: path + "/spectrum-link", withDestinationPath: path + "/spectrum.txt")
+        write("linked-report/a.csv", "x\n1\n")
+        try! manager.createSymbolicLink(atPath: path + "/linked-report/report.html", withDestinationPath: path + "/elsewhere.html")
         return path
     }()
 
@@ -238,11 +273,15 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
     }
 
     /// What the process prints and returns, for a parser error (64), a validation error (64
-    /// with the hint, ArgumentParser's ValidationError), a refused input (1) and a refusal
-    /// that comes from run() (1).
+    /// with the hint, ArgumentParser's ValidationError), a refused input (1: a list with an empty
+    /// field or a non-finite number too, as docs/contracts.md says) and a refusal that comes from run() (1).
     @Test(arguments: [
         ("theory --method adagrad-x --output OUT/t.csv", Int32(64), "(see 'specgd theory --help')"),
-        ("check-escape --lambdas 1,,2 --output-dir OUT/c", Int32(64), "(see 'specgd check-escape --help')"),
+        ("check-escape --lambdas 1,x --output-dir OUT/c", Int32(64), "(see 'specgd check-escape --help')"),
+        ("check-escape --lambdas 1,,2 --output-dir OUT/c", Int32(1), "--lambdas '1,,2' has an empty field"),
+        ("check-escape --lambdas 1,nan --output-dir OUT/c", Int32(1), "--lambdas '1,nan' holds a non-finite number"),
+        ("simulate --dim 8 --blas-threads 0 --output OUT/o.csv", Int32(1), "--blas-threads must be >= 1"),
+        ("simulate --dim 8 --jobs -1 --output OUT/o.csv", Int32(1), "--jobs must be >= 1"),
         ("theory --alpha 0 --output OUT/t.csv", Int32(1), "alpha must be > 0"),
         ("sweep --grid alpha=0,0.1 --output-dir OUT/s", Int32(1), "cell 0 (alpha=0)"),
     ])
@@ -264,6 +303,63 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
             #expect(commands.contains(command), "no bad-input case for \(command)")
         }
         #expect(Self.cases.count >= 60)
+    }
+
+    /// Deeply nested --derive expressions (they overflowed the stack, status 139): refused in one
+    /// line naming --derive, from the command line and from a hand-edited sweep.json (replay, resume).
+    @Test(arguments: ["2·10⁴ parentheses", "4·10⁴ minus signs"])
+    func deepDerivedExpressionsAreRefused(_ form: String) throws {
+        let expression = form.hasSuffix("parentheses")
+            ? String(repeating: "(", count: 20_000) + "1" + String(repeating: ")", count: 20_000)
+            : String(repeating: "-", count: 40_000) + "1"
+        let out = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        func expectRefused(_ arguments: [String]) throws {
+            let result = try SpecgdProcess.run(arguments)
+            let lines = Self.errorLines(result.stderr)
+            #expect(result.status == 1, "\(arguments[0]): status \(result.status)")
+            #expect(lines.count == 1 && lines[0].hasPrefix("Error: ") && lines[0].contains("--derive 'alpha=")
+                    && lines[0].contains("nests more than 200 levels") && lines[0].count < 400, "\(result.stderr.prefix(2000))")
+        }
+        try expectRefused(["sweep", "--derive", "alpha=" + expression, "--grid", "lambda=1", "--output-dir", out + "/s"])
+        #expect(!FileManager.default.fileExists(atPath: out + "/s"))
+        let made = try SpecgdProcess.run(["sweep", "--derive", "alpha=1/dim", "--grid", "lambda=1", "--steps", "2", "--output-dir", out + "/made"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let record = try String(contentsOfFile: out + "/made/sweep.json", encoding: .utf8)
+        let edited = record.replacingOccurrences(of: #""expression" : "1\/dim""#, with: #""expression" : "\#(expression)""#)
+            .replacingOccurrences(of: #""expression" : "1/dim""#, with: #""expression" : "\#(expression)""#)
+        #expect(edited != record)
+        try FileManager.default.createDirectory(atPath: out + "/edited", withIntermediateDirectories: false)
+        try edited.write(toFile: out + "/edited/sweep.json", atomically: true, encoding: .utf8)
+        try expectRefused(["replay", out + "/edited/sweep.json", "--output-dir", out + "/replayed"])
+        try expectRefused(["sweep", "--resume", "--grid", "lambda=1", "--output-dir", out + "/edited"])
+        #expect(!FileManager.default.fileExists(atPath: out + "/replayed"))
+    }
+
+    /// Outputs never replace what they point at, also when the refusal comes only at writing
+    /// (a folder's files): /dev/null stays a device, a linked record's target keeps its bytes,
+    /// and nothing of the set is written (all or nothing).
+    @Test func outputsNeverReplaceWhatTheyPointAt() throws {
+        let out = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        func isCharacterDevice(_ path: String) -> Bool {
+            var info = stat()
+            return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFCHR
+        }
+        #expect(isCharacterDevice("/dev/null"))
+        let device = try SpecgdProcess.run(["theory", "--steps", "3", "--output", "/dev/null"])
+        #expect(device.status == 1 && device.stderr.contains("--output /dev/null is a character device"), "\(device.stderr)")
+        #expect(isCharacterDevice("/dev/null") && !FileManager.default.fileExists(atPath: "/dev/null.json"))
+
+        let folder = out + "/compare", kept = out + "/kept.json"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        try "keep\n".write(toFile: kept, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/report.json", withDestinationPath: kept)
+        let linked = try SpecgdProcess.run(["compare", "--dim", "8", "--steps", "10", "--output-dir", folder])
+        let lines = Self.errorLines(linked.stderr)
+        #expect(linked.status == 1 && lines.count == 1 && lines[0].contains("report.json: it is a symbolic link"), "\(linked.stderr)")
+        #expect(try String(contentsOfFile: kept, encoding: .utf8) == "keep\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["report.json"])
     }
 
     /// --batch means online training in simulate as in compare (it used to be ignored without --online).

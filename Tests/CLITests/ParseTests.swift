@@ -83,11 +83,14 @@ import Testing
         #expect(try sweep.makeConfiguration().metrics.map(\.rawValue) == ["escape_step", "final_loss", "amplification"])
         let plain = try Self.parse("sweep --grid lambda=1,2 --output-dir TMP/w", as: SweepCommand.self)
         #expect(try plain.makeConfiguration().metrics.map(\.rawValue) == ["alignment_at_escape", "escape_step"])
-        // One parsing path: every list reports a bad element the same way.
+        // One parsing path: every list reports a bad element the same way — an element the type
+        // does not take as the parser does, an empty field or a non-finite number as bad input.
         for (option, command) in [("--lambdas", "check-escape --output-dir TMP/e"), ("--spikes", "simulate --output TMP/s.csv")] {
-            for bad in ["1,,2", "1,", "1,x", "inf"] {
+            for (bad, expected) in [("1,,2", "Error: \(option) '1,,2' has an empty field"), ("1,", "Error: \(option) '1,' has an empty field"),
+                                    ("1,x", "Error: The value '1,x' is invalid for '\(option) "),
+                                    ("inf", "Error: \(option) 'inf' holds a non-finite number (inf)")] {
                 let line = Self.error("\(command) \(option) \(bad)")
-                #expect(line?.hasPrefix("Error: The value '\(bad)' is invalid for '\(option) ") == true, "\(line ?? "none")")
+                #expect(line?.hasPrefix(expected) == true, "\(line ?? "none")")
             }
         }
         #expect(Self.error("compare --methods gd,gd --output-dir TMP/c")?.contains("distinct") == true)

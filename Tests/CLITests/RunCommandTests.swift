@@ -59,7 +59,7 @@ import Testing
               - command: sweep
                 options: {grid: ['lambda=0:8:3', 'lr=1e-3:1e-2:2:log'], metric: [escape_step, final_loss], resume: false, output-dir: phase}
               - command: compare
-                options: {methods: [gd, specgd], online: true, output-dir: /abs/compare}
+                options: {methods: [gd, specgd], online: true, output-dir: compare}
               - command: plot-phase
                 arguments: [phase]
                 options: {log-color: true, at: [dim=100], output-dir: .}
@@ -70,8 +70,8 @@ import Testing
         // Repeatable options once per element; resume: false has no --no- form, so nothing.
         #expect(plan.steps[0].arguments == ["sweep", "--grid", "lambda=0:8:3", "--grid", "lr=1e-3:1e-2:2:log",
                                             "--metric", "escape_step", "--metric", "final_loss", "--output-dir", out + "/phase"])
-        // A comma list joined; an absolute path kept.
-        #expect(plan.steps[1].arguments == ["compare", "--methods", "gd,specgd", "--online", "--output-dir", "/abs/compare"])
+        // A comma list joined.
+        #expect(plan.steps[1].arguments == ["compare", "--methods", "gd,specgd", "--online", "--output-dir", out + "/compare"])
         #expect(plan.steps[2].arguments == ["plot-phase", out + "/phase", "--log-color", "--at", "dim=100", "--output-dir", out])
         // --config is read next to the experiment file.
         #expect(plan.steps[3].arguments == ["theory", "--config", folder + "/groups.json", "--output", out + "/t.csv"])
@@ -138,6 +138,57 @@ import Testing
 
         let (flag, _) = try refusal(steps.replacingOccurrences(of: "dimm: 30", with: "flow: 3"))
         #expect(flag?.message?.hasSuffix("step 3 (third): 'flow' is a flag of theory: give true or false (got '3')") == true)
+    }
+
+    /// A step cannot write (or take as an earlier step's output) anything outside the run folder:
+    /// `..`, an absolute path elsewhere, a symbolic link out of it; refused in one line naming the
+    /// step and the key, before any step runs. An absolute path inside the folder is kept.
+    @Test func pathsLeavingTheRunFolderAreRefused() throws {
+        let fm = FileManager.default
+        let root = try SpecgdProcess.temporaryDirectory()
+        defer { try? fm.removeItem(atPath: root) }
+        let outside = try SpecgdProcess.temporaryDirectory()
+        defer { try? fm.removeItem(atPath: outside) }
+        let cases: [(options: String, message: String)] = [
+            ("{command: theory, options: {steps: 5, output: ../escaped.csv}}", "output '../escaped.csv' is outside the run folder"),
+            ("{command: compare, options: {dim: 8, steps: 5, output-dir: ../escaped-dir}}", "output-dir '../escaped-dir' is outside the run folder"),
+            ("{command: theory, options: {steps: 5, output: sub/../../escaped.csv}}", "output 'sub/../../escaped.csv' is outside"),
+            ("{command: theory, options: {steps: 5, output: \(outside)/escaped.csv}}", "output '\(outside)/escaped.csv' is outside"),
+            ("{command: report, arguments: [..]}", "arguments '..' is outside the run folder"),
+            ("{command: theory, options: {steps: 5, output: link/escaped.csv}}", "output 'link/escaped.csv' is outside the run folder"),
+        ]
+        for (index, (step, message)) in cases.enumerated() {
+            let folder = root + "/case\(index)"
+            try fm.createDirectory(atPath: folder, withIntermediateDirectories: false)
+            let file = folder + "/exp.yaml"
+            try Data("steps:\n  - {command: theory, options: {steps: 5, output: fine.csv}}\n  - \(step)\n".utf8).write(to: URL(fileURLWithPath: file))
+            let out = folder + "/out"
+            if step.contains("link/") {
+                // The run folder holds a link out of it (a folder that is not empty is refused too,
+                // but the path is checked first).
+                try fm.createDirectory(atPath: out, withIntermediateDirectories: false)
+                try fm.createSymbolicLink(atPath: out + "/link", withDestinationPath: outside)
+            }
+            do {
+                try RunCommand.perform(file: file, directory: out)
+                Issue.record("\(step) ran")
+            } catch let failure as RunCommand.RunFailure {
+                #expect(failure.exitCode == 1)
+                let line = failure.message ?? ""
+                #expect(line.hasPrefix(file + ": step 2: ") && line.contains(message) && !line.contains("\n"), "\(line)")
+            }
+            // Nothing ran: not even the first step; nothing outside.
+            #expect(!fm.fileExists(atPath: out + "/fine.csv") && !fm.fileExists(atPath: out + "/run.json"))
+            #expect(!fm.fileExists(atPath: folder + "/escaped.csv") && !fm.fileExists(atPath: folder + "/escaped-dir"))
+            #expect(try fm.contentsOfDirectory(atPath: outside).isEmpty)
+        }
+        // Inside: an absolute path into the folder, and `..` that stays in it.
+        let (file, folder) = try write("steps:\n  - {command: theory, options: {steps: 5, output: a/../t.csv}}\n")
+        defer { try? fm.removeItem(atPath: folder) }
+        try Data("steps:\n  - {command: theory, options: {steps: 5, output: \(folder)/out/abs/t.csv}}\n  - {command: theory, options: {steps: 5, output: a/../t.csv}}\n".utf8)
+            .write(to: URL(fileURLWithPath: file))
+        try RunCommand.perform(file: file, directory: folder + "/out")
+        #expect(fm.fileExists(atPath: folder + "/out/abs/t.csv") && fm.fileExists(atPath: folder + "/out/t.csv"))
     }
 
     @Test func fileMistakesAreOneLine() throws {

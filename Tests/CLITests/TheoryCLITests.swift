@@ -1,4 +1,5 @@
 import Foundation
+import SpecgdSupport
 import Testing
 
 /// `specgd theory` as a user runs it: outputs, sidecar, and the bad-input table.
@@ -113,5 +114,31 @@ import Testing
                                             "--steps", "100", "--output", directory + "/x.csv"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("diverged at step 4"), "\(result.stderr)")
+    }
+
+    /// Custom groups named with a comma, quotes and a line break: their `s_<name>` columns are
+    /// quoted (RFC 4180), so every line has the header's field count for Python's csv module
+    /// (what pandas and the exported notebooks read with) and for specgd's own reader.
+    @Test func groupNamesWithCommasQuotesAndLineBreaksGiveAValidCSV() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let groups = #"{"groups":[{"name":"sig","eigenvalue":1,"multiplicity":1,"target":1},"#
+            + #"{"name":"x,y \"q\"\nz","eigenvalue":2,"multiplicity":1},{"name":"c","eigenvalue":1,"multiplicity":5}]}"#
+        try groups.write(toFile: dir + "/groups.json", atomically: true, encoding: .utf8)
+        let result = try SpecgdProcess.run(["theory", "--config", dir + "/groups.json", "--steps", "3", "--every", "1",
+                                            "--output", dir + "/t.csv"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let table = try Table.readCSV(dir + "/t.csv")
+        #expect(table.columns.contains("s_x,y \"q\"\nz") && table.rows.count == 4, "\(table.columns)")
+        guard let python = ExternalTools.python else { return }
+        let check = """
+        import csv, sys
+        rows = list(csv.reader(open(sys.argv[1], newline="")))
+        assert len({len(r) for r in rows}) == 1, [len(r) for r in rows]
+        print(len(rows), repr(rows[0][rows[0].index("s_sig") + 1]))
+        """
+        let read = try ExternalTools.run(python, ["-c", check, dir + "/t.csv"])
+        #expect(read.status == 0, "\(read.stderr)")
+        #expect(read.stdout == "5 's_x,y \"q\"\\nz'\n", "\(read.stdout)")
     }
 }

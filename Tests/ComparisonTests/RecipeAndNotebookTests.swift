@@ -91,7 +91,9 @@ import SpecgdSupport
         errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
         assert not errors, errors
         images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
-        svgs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/svg+xml" in o.get("data", {})]
+        # An SVG without a recipe is shown as an image of its bytes (an <img> runs none of its scripts).
+        svgs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                if '<img src="data:image/svg+xml;base64,' in "".join(o.get("data", {}).get("text/html", ""))]
         print("figures", len(images), "svg", len(svgs))
         """
         let process = Process()

@@ -173,6 +173,29 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: SweepRecord.path(fresh)))
     }
 
+    /// Nesting is bounded (the parser, the evaluation and the tree's release recurse): 200
+    /// levels parse, one more is refused in one line naming --derive, however it nests.
+    @Test func derivedExpressionsNestAtMost200Levels() throws {
+        func parse(_ expression: String) throws -> DerivedParameter {
+            try DerivedParameter.parse("alpha=" + expression, mode: .theory)
+        }
+        func nested(_ open: String, _ inner: String, _ close: String, _ count: Int) -> String {
+            String(repeating: open, count: count) + inner + String(repeating: close, count: count)
+        }
+        let point = ModelPoint(method: .gd, lambda: 3, dim: 100, alpha: 0, lr: 0.5, steps: 10, escapeThreshold: 0.5)
+        #expect(try parse(nested("(", "1/dim", ")", 199)).value(at: point) == 0.01)
+        #expect(try parse(nested("-", "2", "", 199)).value(at: point) == -2)
+        #expect(try parse("1" + String(repeating: "+1", count: 199)).value(at: point) == 200)
+        for deep in [nested("(", "1", ")", 200), nested("(", "1", ")", 20_000), nested("-", "1", "", 40_000),
+                     nested("+", "1", "", 201), nested("sqrt(", "1", ")", 300), "1" + String(repeating: "+1", count: 30_000),
+                     "2" + String(repeating: "^2", count: 300), "1" + String(repeating: "*dim", count: 300)] {
+            #expect(performing: { try parse(deep) }, throws: { error in
+                let line = (error as? InputError)?.message ?? ""
+                return line.hasPrefix("--derive 'alpha=") && line.contains("nests more than 200 levels") && line.count < 300
+            })
+        }
+    }
+
     @Test func trajectoryMetricsAreTheMapsLastStateAndLargestSpike() throws {
         let metrics: [Metric] = [.finalSignal, .finalSpike, .maxSpike, .finalBulk]
         for method in [Method.gd, .specgd] {

@@ -311,13 +311,18 @@ def bench_phase():
 
 
 # ---------------------------------------------------------------- 4. dense simulation
+def polar_option(method, polar):
+    """`--polar` for specgd only: specgd refuses an option the method would ignore (gd has no polar rule)."""
+    return ["--polar", polar] if method == "specgd" else []
+
+
 def simulate_pair(method, d, m, steps, polar="svd"):
     common = ["--method", method, "--lambda", 8, "--dim", d, "--width", m, "--init", "gaussian", "--alpha", 1,
               "--lr", 1e-4 if method == "gd" else 1e-3, "--steps", steps, "--every", steps]
     # GD: η̃ = 1e-4 (T ≈ m at α = 1, so 1e-3 diverges at m = d ≥ 512); SpecGD: η = 1e-3.
     ours_csv = os.path.join(WORK, f"sim-{method}-{polar}-{d}-{m}.csv")
     theirs_csv = os.path.join(WORK, f"np-{method}-{d}-{m}.csv")
-    specgd("simulate", *common, "--polar", polar, "--threads", 1, "--no-wall-time", "--output", ours_csv)
+    specgd("simulate", *common, *polar_option(method, polar), "--threads", 1, "--no-wall-time", "--output", ours_csv)
     ours_step = json.load(open(ours_csv[:-4] + ".json"))["summary"]["timings"]["perStep"]
     out = subprocess.run([sys.executable, os.path.join(HERE, "simulate_numpy.py"), *map(str, common), "--output", theirs_csv],
                          check=True, capture_output=True, text=True).stdout
@@ -354,7 +359,7 @@ def bench_dense():
                     continue
                 profiles = [json.loads(specgd("simulate", "--profile", "--method", method, "--dim", d, "--init", "gaussian",
                                               "--alpha", 1, "--lr", 1e-4 if method == "gd" else 1e-3, "--steps", 3,
-                                              "--polar", polar, "--threads", 1))
+                                              *polar_option(method, polar), "--threads", 1))
                             for _ in range(max(1, min(R, 3)))]
                 if polar == "svd":
                     # The most any program built on the same BLAS/LAPACK calls could gain over NumPy:

@@ -16,6 +16,7 @@ struct FigureFormatOptions: ParsableArguments {
     var size: FigureSize?
 
     func validate() throws {
+        try format.check("--format")
         if let dpi {
             try Validate.positive(dpi, "dpi")
             guard format.values.contains(.png) else { throw InputError("--dpi sets the PNG resolution: give it with --format png") }

@@ -60,10 +60,18 @@ struct CovarianceOptions: ParsableArguments {
     @Option(help: "JSON file of custom groups: {\"groups\":[{\"name\":\"a\",\"eigenvalue\":1,\"multiplicity\":1,\"target\":1}, …]} (implies --covariance custom; theory only).")
     var config: String?
 
+    /// The files these options (and --ns-coefficients) read, for the output checks: an output
+    /// may not be one of them.
+    func inputFiles(nsCoefficients: String?) -> [(what: String, path: String)] {
+        [("--spectrum", spectrum), ("--config", config), ("--ns-coefficients", nsCoefficients)]
+            .compactMap { option, path in path.map { ("the \(option) file", $0) } }
+    }
+
     /// The covariance named in messages: --config implies custom.
     var kind: CovarianceKind { config != nil ? .custom : covariance }
 
     func validate() throws {
+        try spikes?.check("--spikes")
         try kind.refuseUnread("--spikes", given: spikes != nil, readBy: [.spiked])
         try kind.refuseUnread("--beta", given: beta != nil, readBy: [.powerLaw])
         try kind.refuseUnread("--signal-index", given: signalIndex != nil, readBy: [.powerLaw, .diagonal])

@@ -22,6 +22,8 @@ enum OptionNames {
         "grid": "--grid", "shard": "--shard", "metrics": "--metric", "mode": "--mode", "resume": "--resume",
         "outputDirectory": "--output-dir", "x": "--x", "y": "--y", "at": "--at", "ratio": "--ratio", "split": "--split",
         "stat": "--stat",
+        // Workers.
+        "jobs": "--jobs",
     ]
 
     /// The message of `error` with flags for fields (other errors unchanged).

@@ -5,11 +5,11 @@ import SpecgdSupport
 /// `--jobs`: seed repetitions in parallel, one BLAS thread each. The outputs do not depend on
 /// it: every repetition has its own random stream and they are aggregated in seed order.
 struct ParallelOptions: ParsableArguments {
-    @Option(help: "Worker threads for the seed repetitions, one BLAS thread each; outputs are byte-identical for every value. Default: the number of cores (1 with --blas-threads > 1).")
+    @Option(parsing: .unconditional, help: "Worker threads for the seed repetitions, one BLAS thread each; outputs are byte-identical for every value. Default: the number of cores (1 with --blas-threads > 1).")
     var jobs: Int?
 
     func validate() throws {
-        if let jobs { try Validate.atLeast(jobs, 1, "jobs") }
+        if let jobs { try Validate.atLeast(jobs, 1, "--jobs") }
     }
 
     /// The workers to use when the process runs `blasThreads` BLAS threads.

@@ -77,6 +77,7 @@ struct SimulationOptions: ParsableArguments {
     var profile = false
 
     func validate() throws {
+        try Validate.atLeast(threads, 1, threadsAlias == nil ? "--blas-threads" : "--threads")
         if !profile {
             guard let output else { throw InputError("--output PATH.csv is required") }
             try OutputPath.checkFile(output)
