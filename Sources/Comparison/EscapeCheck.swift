@@ -1,5 +1,6 @@
 import Foundation
 import SpecgdSupport
+import Model
 import Theory
 
 /// Where a measurement came from.

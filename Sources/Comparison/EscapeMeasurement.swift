@@ -1,5 +1,6 @@
 import Foundation
 import SpecgdSupport
+import Model
 import Theory
 
 /// What one trajectory (theory map or simulation seed mean, columns `step, a, b, q`) says

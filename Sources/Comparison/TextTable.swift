@@ -1,3 +1,4 @@
+import Model
 import Foundation
 
 /// Fixed-width text rows for terminal reports (left-aligned first column, right-aligned rest).

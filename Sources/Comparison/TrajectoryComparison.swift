@@ -1,5 +1,6 @@
 import Foundation
 import SpecgdSupport
+import Model
 import Theory
 
 /// When a simulated statistic counts as agreeing with theory.

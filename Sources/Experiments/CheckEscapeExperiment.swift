@@ -1,6 +1,7 @@
 import Comparison
 import Foundation
 import PlotRecipes
+import Model
 import Simulation
 import SpecgdSupport
 import Theory

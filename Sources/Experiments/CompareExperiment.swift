@@ -2,6 +2,7 @@ import Comparison
 import Foundation
 import Plot
 import PlotRecipes
+import Model
 import Simulation
 import SpecgdSupport
 import Theory
@@ -48,10 +49,9 @@ public struct CompareRequest: Codable, Sendable, Equatable {
         return c
     }
 
-    /// The CSV of one method: compare.csv, or compare-<method>.csv with several methods.
-    public func csvName(_ method: Method) -> String {
-        methods.count == 1 ? "compare.csv" : "compare-\(method.rawValue).csv"
-    }
+    /// The CSV of one method: compare-<method>.csv, however many methods are compared (one name
+    /// pattern a reader can rely on).
+    public func csvName(_ method: Method) -> String { "compare-\(method.rawValue).csv" }
 
     /// The `configuration` block of report.json.
     public var configuration: CompareConfiguration {

@@ -3,6 +3,7 @@ import Comparison
 import Plot
 import PlotRecipes
 import SpecgdSupport
+import Model
 import Theory
 
 /// The amplification-vs-λ figure of `check-escape`: measured b/a growth of GD and SpecGD

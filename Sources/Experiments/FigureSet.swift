@@ -2,6 +2,7 @@ import Foundation
 import Comparison
 import Plot
 import PlotRecipes
+import Model
 import Simulation
 import SpecgdSupport
 import Theory

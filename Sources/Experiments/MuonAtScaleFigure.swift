@@ -2,6 +2,7 @@ import Foundation
 import Plot
 import PlotRecipes
 import SpecgdSupport
+import Model
 import Theory
 
 /// The sizes of the "Muon at scale" figure (docs/model.md §6): which d and λ it runs and the

@@ -2,6 +2,7 @@ import Foundation
 import Plot
 import PlotRecipes
 import SpecgdSupport
+import Model
 import Theory
 
 /// What the theory-vs-simulation overlays (`compare`, the trajectories figure) add to make

@@ -31,7 +31,9 @@ public struct FigureFormats: Sendable, Equatable {
 
     /// `formats` as asked for; finds `rsvg-convert` now when PNG or PDF is among them, so that a
     /// missing tool is one clear line before anything is computed.
-    public init(_ formats: [FigureFormat], dpi: Double = defaultDPI, path: String? = ProcessInfo.processInfo.environment["PATH"]) throws {
+    /// `path` is the search path for the converter (the CLI passes its PATH; the library reads
+    /// no environment).
+    public init(_ formats: [FigureFormat], dpi: Double = defaultDPI, path: String?) throws {
         guard dpi.isFinite, dpi > 0 else { throw InputError("--dpi must be a positive number (got \(dpi))") }
         var extras = [FigureFormat]()
         for format in formats where format != .svg && !extras.contains(format) { extras.append(format) }

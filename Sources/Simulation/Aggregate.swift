@@ -1,3 +1,4 @@
+import Model
 import SpecgdSupport
 
 /// Statistics across repetitions, row by row (all repetitions record the same steps).

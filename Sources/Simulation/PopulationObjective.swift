@@ -1,3 +1,4 @@
+import Model
 import NumericKit
 
 /// The population loss and gradient of docs/model.md §1 for diagonal Σ and a dense teacher,

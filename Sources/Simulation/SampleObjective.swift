@@ -1,3 +1,4 @@
+import Model
 import NumericKit
 
 /// The finite-sample loss L_n = (1/4n) Σ_i (‖Wᵀx_i‖² − y_i)² and its gradient

@@ -1,5 +1,5 @@
 import NumericKit
-@_exported import Model
+import Model
 import SpecgdSupport
 
 

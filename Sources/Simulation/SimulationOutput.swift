@@ -1,3 +1,4 @@
+import Model
 import SpecgdSupport
 
 /// How `specgd simulate` lays out its files; public so other commands write the same shapes.

@@ -1,3 +1,4 @@
+import Model
 import NumericKit
 
 /// Computes a, b, c, q, alignment of W with preallocated buffers: the dense values of

@@ -2,6 +2,7 @@ import Foundation
 import ArgumentParser
 import NumericKit
 import SpecgdSupport
+import Model
 import Theory
 
 /// Steps per second of the exact optimizer map (docs/model.md §6) on the spiked 3-group model:

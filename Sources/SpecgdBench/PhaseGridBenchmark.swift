@@ -1,5 +1,6 @@
 import Foundation
 import SpecgdSupport
+import Model
 import Theory
 
 /// The (λ, η̃) phase diagram used by `scripts/bench-all`: escape metrics of the exact spiked map

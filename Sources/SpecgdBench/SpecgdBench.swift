@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpecgdSupport
+import Model
 import Theory
 
 struct SpecgdBench: ParsableCommand {

@@ -3,6 +3,7 @@ import Comparison
 import Experiments
 import Foundation
 import Plot
+import Model
 import Simulation
 import SpecgdSupport
 import Theory
@@ -199,11 +200,11 @@ struct CheckEscapeCommand: ParsableCommand {
     static func perform(_ request: CheckEscapeRequest, directory outputDirectory: String, jobs: Int,
                         replayOf: ReplaySource? = nil, formats: FigureFormats = .svgOnly, size: FigureSize = .screen) throws {
         func path(_ name: String) -> String { ExperimentOutput.path(name, in: outputDirectory) }
-        let progress = Progress(label: "check-escape", total: request.lambdas.count * request.resolvedMethods.count)
+        let progress = Progress(label: "check-escape", total: request.lambdas.count * request.resolvedMethods.count, mode: .automatic)
         var result = try CheckEscapeExperiment.run(request, jobs: jobs, progress: progress)
         progress.finish()
         result.output.resize(size)
-        try result.output.write(to: outputDirectory, command: Invocation.arguments, replayOf: replayOf, formats: formats)
+        try result.output.write(to: outputDirectory, command: CommandWords.arguments, replayOf: replayOf, formats: formats)
 
         let configuration = result.configuration, summary = result.summary
         print("λ_c = \(String(format: "%.4g", summary.lambdaCritical)) (q₀ = \(String(format: "%.3g", summary.q0)), η̃ = \(configuration.gdLearningRate), η = \(configuration.specgdLearningRate), d = \(configuration.dimension))")

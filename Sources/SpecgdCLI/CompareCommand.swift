@@ -4,6 +4,7 @@ import Experiments
 import Foundation
 import NumericKit
 import Plot
+import Model
 import Simulation
 import SpecgdSupport
 import Theory
@@ -20,10 +21,10 @@ struct CompareCommand: ParsableCommand {
         the max and mean absolute deviation and the max and mean scaled deviation \
         |sim − theory| / max(|theory|, FLOOR), with the steps where they peak.
 
-        Writes to DIR: compare.csv (columns step, <stat>_theory, <stat>_sim, <stat>_sim_q10, <stat>_sim_q90; \
+        Writes to DIR: compare-<method>.csv per method (columns step, <stat>_theory, <stat>_sim, <stat>_sim_q10, <stat>_sim_q90; \
         the quantiles are over seeds and repeat the mean for one seed), report.json (deviations, configurations, \
         version, command), overlay.svg and overlay.recipe.json (theory lines, simulation markers and seed band). \
-        With --methods gd,specgd each method gets compare-<method>.csv and the overlay shows both.
+        With --methods gd,specgd each method gets its compare-<method>.csv and the overlay shows both.
 
         With --tolerance TOL the run passes when every scaled deviation is ≤ TOL; otherwise it exits with \
         status 1 (after writing everything). Use a small --dim: the simulation is dense (d×d).
@@ -36,7 +37,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var parallel: ParallelOptions
     @OptionGroup var resources: ResourceOptions
 
-    @Option(name: .customLong("output-dir"), help: "Directory for compare.csv, report.json and overlay.svg (created if needed).")
+    @Option(name: .customLong("output-dir"), help: "Directory for compare-<method>.csv, report.json and overlay.svg (created if needed).")
     var outputDirectory: String
 
     @Option(parsing: .unconditional, help: "Pass/fail threshold on the scaled deviation |sim − theory| / max(|theory|, floor) (default: report only).")
@@ -142,7 +143,7 @@ struct CompareCommand: ParsableCommand {
             SpecgdSupport.Progress.forRun(label: label, total: total)
         }
         result.output.resize(size)
-        try result.output.write(to: outputDirectory, command: Invocation.arguments, replayOf: replayOf, formats: formats)
+        try result.output.write(to: outputDirectory, command: CommandWords.arguments, replayOf: replayOf, formats: formats)
         for (report, comparison) in zip(result.summary.methods, result.comparisons) {
             print("\(report.method): theory (map, λ = \(report.theory.lambda)) vs simulation (\(report.simulation.initialization.rawValue) init, \(report.simulation.seeds) seed(s))")
             if report.theoryStatus.status != .completed || report.simulationStatus.status != .completed { print("status: \(result.outcome.status.rawValue) at step \(result.outcome.lastStep); compared on the steps both sides reached") }

@@ -3,6 +3,7 @@ import Experiments
 import Foundation
 import Plot
 import SpecgdSupport
+import Model
 import Theory
 
 /// `specgd figures`: the full figure set, each SVG with its CSV, JSON sidecar and recipe.
@@ -79,11 +80,11 @@ struct FiguresCommand: ParsableCommand {
     }
 
     func run() throws {
-        let progress = Progress(label: "figures", total: FigureSet.names.count)
+        let progress = Progress(label: "figures", total: FigureSet.names.count, mode: .automatic)
         let output = try FigureSet.run(try request()) { _ in progress.advance() }
         progress.finish()
         let formats = try figureFormats.formats()
-        try output.write(to: outputDirectory, command: Invocation.arguments, formats: formats)
+        try output.write(to: outputDirectory, command: CommandWords.arguments, formats: formats)
         let kinds = (["SVG"] + formats.extras.map { $0.rawValue.uppercased() }).joined(separator: ", ")
         print("Wrote \(output.figures.count) figures (\(kinds), CSV, JSON, recipe) to \(outputDirectory):")
         for recipe in output.figures {

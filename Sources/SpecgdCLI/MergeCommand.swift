@@ -1,3 +1,4 @@
+import Model
 import ArgumentParser
 import SpecgdSupport
 import Sweep
@@ -29,7 +30,7 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         let output = outputDirectory ?? SweepMerge.defaultOutput(for: directories)
-        let result = try SweepMerge.merge(directories, into: output)
+        let result = try SweepMerge.merge(directories, into: output, command: CommandWords.arguments)
         print("merge: \(directories.count) director\(directories.count == 1 ? "y" : "ies"), \(result.cells) cells → \(SweepRecord.cellsPath(result.directory))")
     }
 }

@@ -1,3 +1,4 @@
+import Model
 import ArgumentParser
 import Foundation
 import NumericKit
@@ -228,7 +229,7 @@ struct ExperimentPlan {
         // sets the process-wide count for its own run only).
         NumericKit.setBLASThreads(1)
         do {
-            try Invocation.$step.withValue(line.words) {
+            try CommandWords.$step.withValue(line.words) {
                 var command = try SpecGD.parseAsRoot(line.arguments)
                 try command.run()
             }

@@ -1,3 +1,4 @@
+import Model
 import ArgumentParser
 import Dispatch
 import Foundation
@@ -72,6 +73,6 @@ extension SpecgdSupport.Progress {
             schedule.quiet = seconds
             schedule.interval = seconds
         }
-        return SpecgdSupport.Progress(label: label, total: total, unit: unit, schedule: schedule)
+        return SpecgdSupport.Progress(label: label, total: total, unit: unit, mode: .automatic, schedule: schedule)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SpecgdSupport
 import Sweep
+import Model
 import Simulation
 import Theory
 
@@ -163,7 +164,10 @@ struct SweepCommand: ParsableCommand {
         // Every cell (values and memory, the limit shared by the parallel workers) is checked
         // by the runner before the directory is touched.
         let evaluator = try configuration.mode.evaluator(memoryLimit: memoryLimit.shared(by: min(workers, configuration.cells.count)))
-        var runner = SweepRunner(configuration: configuration, directory: outputDirectory, jobs: workers, resume: resume)
+        var runner = SweepRunner(configuration: configuration, directory: outputDirectory, jobs: workers, resume: resume,
+                                 showProgress: isatty(STDERR_FILENO) == 1, command: CommandWords.arguments)
+        // The kill-and-resume test's hook (SweepCLITests): stop writing after N cells.
+        runner.stallAfterCells = ProcessInfo.processInfo.environment["SPECGD_TEST_STALL_AFTER_CELLS"].flatMap { Int($0) }
         runner.replayOf = replayOf
         let report = try runner.run(evaluator: evaluator)
         let scope = configuration.shard.map { "shard \($0) of " } ?? ""

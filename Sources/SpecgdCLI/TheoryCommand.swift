@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NumericKit
 import SpecgdSupport
+import Model
 import Theory
 
 /// `specgd theory`: the exact summary map, its continuous-time flows and the large-d limit.

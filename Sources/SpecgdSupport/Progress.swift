@@ -17,9 +17,6 @@ public final class Progress: @unchecked Sendable {
         case lines
         /// Nothing at all.
         case off
-
-        /// `terminal` when stderr is a terminal, else `lines`.
-        public static var automatic: Mode { isatty(STDERR_FILENO) == 1 ? .terminal : .lines }
     }
 
     /// When the plain lines and the estimate appear (seconds).
@@ -54,7 +51,7 @@ public final class Progress: @unchecked Sendable {
     private var printedLines = false
 
     /// `clock` returns seconds on any monotonic scale; `write` receives every piece of output.
-    public init(label: String, total: Int, unit: String = "", mode: Mode = .automatic, schedule: Schedule = Schedule(),
+    public init(label: String, total: Int, unit: String = "", mode: Mode, schedule: Schedule = Schedule(),
                 clock: @escaping @Sendable () -> Double = Progress.monotonicSeconds,
                 write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.label = label

@@ -24,7 +24,7 @@ public struct RunRecord<Configuration: Encodable & Sendable, Summary: Encodable 
     public let convertedFigures: [String]?
 
     public init(kind: String, configuration: Configuration, summary: Summary, outcome: RunOutcome? = nil,
-                command: [String] = Invocation.arguments, replayOf: ReplaySource? = nil,
+                command: [String], replayOf: ReplaySource? = nil,
                 convertedFigures: [String] = []) {
         self.tool = "specgd"
         self.version = SpecgdVersion.string

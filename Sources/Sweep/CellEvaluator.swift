@@ -1,4 +1,5 @@
 import SpecgdSupport
+import Model
 import Theory
 
 /// What one evaluated cell produced.

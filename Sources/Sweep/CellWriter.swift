@@ -1,3 +1,4 @@
+import Model
 import Foundation
 import SpecgdSupport
 
@@ -14,16 +15,14 @@ final class CellWriter: @unchecked Sendable {
     private var closing = false
     private var finished = false
     private var failure: InputError?
-    /// Test hook for the kill-and-resume test only: with SPECGD_TEST_STALL_AFTER_CELLS=N set,
-    /// the writer syncs its N-th cell line and then stops for good (the process keeps running
-    /// until killed), so the test kills a sweep at a known point whatever the machine's speed.
-    /// Unset (always, outside that test): no effect.
-    private let stallAfter = ProcessInfo.processInfo.environment["SPECGD_TEST_STALL_AFTER_CELLS"].flatMap { Int($0) }
+    /// `SweepRunner.stallAfterCells` (a test hook; nil: no effect).
+    private let stallAfter: Int?
     private var written = 0
 
     /// Opens `path` for appending, creating it with `header` when it is new or empty.
-    init(path: String, header: String) throws {
+    init(path: String, header: String, stallAfter: Int? = nil) throws {
         self.path = path
+        self.stallAfter = stallAfter
         // A regular file or nothing: never through a link, never blocking on a FIFO.
         try OutputPath.checkReplaceable(path, label: "cannot write \(path): it")
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0o644)

@@ -1,5 +1,6 @@
 import NumericKit
 import SpecgdSupport
+import Model
 import Theory
 
 /// Which two optimizers the `escape_ratio` metric compares: escape step of `numerator` /

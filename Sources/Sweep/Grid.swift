@@ -1,3 +1,4 @@
+import Model
 import SpecgdSupport
 
 /// The Cartesian product of the axes, in a fixed order: the first axis varies slowest and

@@ -1,3 +1,4 @@
+import Model
 import Foundation
 import SpecgdSupport
 
@@ -20,7 +21,7 @@ public enum SweepMerge {
     }
 
     public static func merge(_ inputs: [String], into output: String,
-                             command: [String] = Invocation.arguments) throws -> Result {
+                             command: [String]) throws -> Result {
         guard !inputs.isEmpty else { throw InputError("merge needs at least one sweep directory") }
         let outputURL = URL(fileURLWithPath: output).standardizedFileURL
         let inputURLs = inputs.map { URL(fileURLWithPath: $0).standardizedFileURL }

@@ -1,5 +1,6 @@
 import NumericKit
 import SpecgdSupport
+import Model
 import Simulation
 import Theory
 

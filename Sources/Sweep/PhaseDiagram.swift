@@ -1,5 +1,6 @@
 import Foundation
 import SpecgdSupport
+import Model
 import Theory
 
 /// A metric over two axes of a finished sweep, ready to draw: the heatmap grid plus the

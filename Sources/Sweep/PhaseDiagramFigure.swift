@@ -1,6 +1,7 @@
 import Foundation
 import Plot
 import SpecgdSupport
+import Model
 import Theory
 
 /// Draws a `PhaseDiagram` with the Plot module: the metric as a heatmap with a colour bar

@@ -1,3 +1,4 @@
+import Model
 import Simulation
 import SpecgdSupport
 import Theory

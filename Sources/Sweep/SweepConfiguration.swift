@@ -1,5 +1,6 @@
 import Foundation
 import SpecgdSupport
+import Model
 import Theory
 
 /// Everything that determines a sweep's numbers — stored in DIR/sweep.json at the start so a
@@ -215,7 +216,7 @@ public enum SweepRecord {
     }
 
     public static func write(_ configuration: SweepConfiguration, to directory: String,
-                             command: [String] = Invocation.arguments, replayOf: ReplaySource? = nil) throws {
+                             command: [String], replayOf: ReplaySource? = nil) throws {
         let record = RunRecord(kind: "sweep", configuration: configuration,
                                summary: Summary(totalCells: configuration.grid.count,
                                                 cellsInThisRun: configuration.cells.count),

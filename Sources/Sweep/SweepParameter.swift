@@ -1,5 +1,6 @@
 import NumericKit
 import SpecgdSupport
+import Model
 import Theory
 
 /// How a cell is evaluated: on the exact summary map (theory) or by dense training (simulate).

@@ -1,3 +1,4 @@
+import Model
 import Foundation
 import SpecgdSupport
 
@@ -28,12 +29,16 @@ public struct SweepRunner: Sendable {
     public var resume: Bool
     public var showProgress: Bool
     public var command: [String]
+    /// Test hook of the kill-and-resume test: the cell writer syncs its N-th line and then
+    /// stops for good (the process keeps running until killed), so the test kills a sweep at a
+    /// known point whatever the machine's speed. nil (always, outside that test): no effect.
+    public var stallAfterCells: Int?
     /// The record a `specgd replay` reruns, written into sweep.json's `replayOf`.
     public var replayOf: ReplaySource?
 
     public init(configuration: SweepConfiguration, directory: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                resume: Bool = false, showProgress: Bool = isatty(STDERR_FILENO) == 1,
-                command: [String] = Invocation.arguments) {
+                resume: Bool = false, showProgress: Bool,
+                command: [String]) {
         self.configuration = configuration
         self.directory = directory
         self.jobs = jobs
@@ -60,7 +65,7 @@ public struct SweepRunner: Sendable {
             done = try CellsFile.load(directory, configuration: configuration, repair: true)
         }
         let pending = configuration.cells.filter { done[$0] == nil }
-        let writer = try CellWriter(path: cellsPath, header: CellsFile.header(configuration))
+        let writer = try CellWriter(path: cellsPath, header: CellsFile.header(configuration), stallAfter: stallAfterCells)
         let progress = Progress(label: "sweep", total: pending.count, enabled: showProgress && !pending.isEmpty)
         let configuration = self.configuration
         let work = Result {

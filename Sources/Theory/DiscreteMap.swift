@@ -1,4 +1,4 @@
-@_exported import Model
+import Model
 import SpecgdSupport
 
 /// The exact discrete map of docs/model.md §3 — the ground truth of the toolkit.

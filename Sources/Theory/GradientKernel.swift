@@ -1,3 +1,4 @@
+import Model
 import NumericKit
 
 /// The grouped gradient on raw buffers (what GSL hands the right-hand side): flat copies of

@@ -1,3 +1,4 @@
+import Model
 import SpecgdSupport
 
 /// One block of coordinates of a diagonal W that share the input variance σ_g, the target

@@ -1,3 +1,4 @@
+import Model
 import SpecgdSupport
 
 /// The spiked dynamics in the variables (a, b, q) with q = p c² the bulk mass, and its

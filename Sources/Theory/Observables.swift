@@ -1,3 +1,4 @@
+import Model
 /// `Observables` (Model) on the manifold: which group is the signal, the spike and the bulk.
 ///
 /// a = the signal coefficient; b = the spike group's coefficient (`spikeIndex`); c = the

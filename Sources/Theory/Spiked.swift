@@ -1,3 +1,4 @@
+import Model
 import SpecgdSupport
 
 /// Named constructors for the covariances of docs/model.md §1.

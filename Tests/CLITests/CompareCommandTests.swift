@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import Testing
 import SpecgdSupport
+import Model
 import Theory
 import TestSupport
 
@@ -28,7 +29,7 @@ import TestSupport
         let method = (summary["methods"] as! [[String: Any]])[0]
         let deviations = method["deviations"] as! [[String: Any]]
         #expect(Set(deviations.map { $0["statistic"] as! String }).isSuperset(of: ["a", "b", "c", "loss", "alignment", "b_over_a"]))
-        let table = try Table.readCSV(dir + "/compare.csv")
+        let table = try Table.readCSV(dir + "/compare-gd.csv")
         // The dense side against the exact map with the dense-vs-map error model of
         // TheoryAgreementTests (TestSupport's `denseVersusMapBound`, carried every step; the CSV
         // keeps every 20th, and its decimal round-trip is exact). The map is rerun here with the

@@ -1,3 +1,4 @@
+import Model
 import Comparison
 import Experiments
 import Foundation

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 @testable import SpecgdCLI
 import Experiments
+import Model
 import Simulation
 import Theory
 import SpecgdSupport
@@ -130,7 +131,7 @@ import Testing
     @Test func recordedCommand() {
         #expect(Invocation.shellQuoted(["specgd", "theory", "--output", "a b.csv", "--lambda", "-0.5", "it's"])
                 == "specgd theory --output 'a b.csv' --lambda -0.5 'it'\\''s'")
-        #expect(Invocation.arguments.first == "specgd")
+        #expect(CommandWords.arguments.first == "specgd")
         let record = RunRecord(kind: "test", configuration: ["x": 1], summary: ["y": 2])
         #expect(record.command.hasPrefix("specgd"))
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SpecgdSupport
+import Model
 import Theory
 
 /// The registered rules (Lion, PolarGrad, Shampoo) through every command that chooses a

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SpecgdSupport
+import Model
 import Theory
 @testable import Comparison
 

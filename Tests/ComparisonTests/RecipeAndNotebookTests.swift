@@ -1,3 +1,4 @@
+import Model
 import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
@@ -10,20 +11,20 @@ import SpecgdSupport
 @testable import PlotRecipes
 
 @Suite struct RecipeAndNotebookTests {
-    /// A directory like `specgd compare` writes: compare.csv, a sidecar, overlay + recipe,
+    /// A directory like `specgd compare` writes: compare-gd.csv, a sidecar, overlay + recipe,
     /// the amplification figure, and a stray SVG without a recipe.
     static func makeDirectory() throws -> String {
         let directory = try Fixtures.temporaryDirectory()
         let theory = Fixtures.spikedTrajectory(lambda: 8, dim: 50, steps: 3000, every: 20)
         let simulation = Fixtures.scaled(theory, column: "b", by: 1.01)
         let result = try TrajectoryComparison.compare(theory: theory, simulation: simulation)
-        try result.table.writeCSV(to: directory + "/compare.csv")
+        try result.table.writeCSV(to: directory + "/compare-gd.csv")
         struct Empty: Codable, Sendable {}
         try RunRecord(kind: "compare", configuration: Empty(), summary: Empty(),
                       command: ["specgd", "compare", "--lambda", "8"]).write(to: directory + "/compare.json")
-        let overlay = OverlayRecipe.recipe(methods: [.init(label: "GD", csv: "compare.csv", table: result.table, color: .blue)],
+        let overlay = OverlayRecipe.recipe(methods: [.init(label: "GD", csv: "compare-gd.csv", table: result.table, color: .blue)],
                                            title: "GD at λ = 8")
-        try overlay.write(directory: directory, tables: ["compare.csv": result.table])
+        try overlay.write(directory: directory, tables: ["compare-gd.csv": result.table])
         var points = [EscapeFigure.Point]()
         for lambda in [1.0, 4, 8] {
             let gd = try EscapeMeasurement.measure(Fixtures.spikedTrajectory(lambda: lambda, dim: 50, steps: 2600), lambda: lambda)

@@ -3,6 +3,7 @@ import Testing
 import Comparison
 import Experiments
 import SpecgdSupport
+import Model
 import Theory
 
 /// check-escape's predictions for the optimizer family (docs/model.md §6), on the exact map.

@@ -3,6 +3,7 @@ import Testing
 import Comparison
 @testable import Experiments
 import PlotRecipes
+import Model
 import Simulation
 import SpecgdSupport
 import Theory

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Experiments
 import SpecgdSupport
+import Model
 import Theory
 
 /// "muon-at-scale": its numbers are single theory runs, and the same request gives the same bytes.

@@ -1,5 +1,6 @@
 import SpecgdSupport
 import Testing
+import Model
 @testable import Simulation
 
 /// The memory estimate, against sums done by hand from the buffers each run allocates.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import NumericKit
+import Model
 import Simulation
 
 /// Repetitions on several worker threads give the result of one thread, table for table.

@@ -1,5 +1,6 @@
 import Testing
 import NumericKit
+import Model
 @testable import Simulation
 import Theory
 import TestSupport

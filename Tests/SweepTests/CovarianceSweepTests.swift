@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SpecgdSupport
 @testable import Sweep
+import Model
 import Simulation
 import Theory
 

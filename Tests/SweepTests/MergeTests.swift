@@ -1,3 +1,4 @@
+import Model
 import Foundation
 import Testing
 @testable import Sweep
@@ -37,7 +38,7 @@ import SpecgdSupport
         let parts = try shards(4, only: [1, 2, 4])
         let output = try Fixture.directory() + "/merged"
         do {
-            _ = try SweepMerge.merge(parts, into: output)
+            _ = try SweepMerge.merge(parts, into: output, command: ["test"])
             Issue.record("an incomplete set was merged")
         } catch let error as InputError {
             #expect(error.message.contains("missing shard 3/4"), "\(error.message)")
@@ -54,7 +55,7 @@ import SpecgdSupport
         var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         lines.removeLast()
         try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(throws: InputError.self) { try SweepMerge.merge(parts, into: try Fixture.directory() + "/m") }
+        #expect(throws: InputError.self) { try SweepMerge.merge(parts, into: try Fixture.directory() + "/m", command: ["test"]) }
     }
 
     @Test func mixedSetsAreRefused() throws {
@@ -63,7 +64,7 @@ import SpecgdSupport
         let other = try Fixture.directory()
         _ = try Fixture.run(try Fixture.configuration(grid: grid, steps: 2000, shard: try Shard(index: 2, count: 2)), in: other)
         do {
-            _ = try SweepMerge.merge([parts[0], other], into: try Fixture.directory() + "/m")
+            _ = try SweepMerge.merge([parts[0], other], into: try Fixture.directory() + "/m", command: ["test"])
             Issue.record("a mixed set was merged")
         } catch let error as InputError {
             #expect(error.message.contains("is a different sweep"), "\(error.message)")
@@ -71,9 +72,9 @@ import SpecgdSupport
         }
         // Different shard counts.
         let three = try shards(3, only: [2])
-        #expect(throws: InputError.self) { try SweepMerge.merge([parts[0], parts[1], three[0]], into: try Fixture.directory() + "/m") }
+        #expect(throws: InputError.self) { try SweepMerge.merge([parts[0], parts[1], three[0]], into: try Fixture.directory() + "/m", command: ["test"]) }
         // The same shard twice.
         let again = try shards(2, only: [1])
-        #expect(throws: InputError.self) { try SweepMerge.merge([parts[0], again[0], parts[1]], into: try Fixture.directory() + "/m") }
+        #expect(throws: InputError.self) { try SweepMerge.merge([parts[0], again[0], parts[1]], into: try Fixture.directory() + "/m", command: ["test"]) }
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 @testable import Sweep
+import Model
 import Theory
 
 /// Sweep cells of a run that never escapes: the "at escape" metrics are NaN, not the last

@@ -1,5 +1,6 @@
 import Foundation
 import NumericKit
+import Model
 import Simulation
 import Testing
 @testable import Sweep

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SpecgdSupport
 @testable import Sweep
+import Model
 import Theory
 
 /// The optimizer's numeric options as sweep axes (weight-decay, beta1, beta2, ns-steps,

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Sweep
 import SpecgdSupport
+import Model
 import Theory
 
 @Suite struct PeakAmplificationSweepTests {

@@ -6,6 +6,7 @@ import Testing
 @testable import Sweep
 @testable import Plot
 import SpecgdSupport
+import Model
 import Theory
 import TestSupport
 

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SpecgdSupport
 @testable import Sweep
+import Model
 import Theory
 
 /// Theory sweeps evaluate rows of cells that differ only in lr through the batched maps

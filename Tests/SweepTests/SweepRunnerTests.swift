@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Sweep
 import SpecgdSupport
+import Model
 import Theory
 
 /// Helpers shared by the sweep tests.

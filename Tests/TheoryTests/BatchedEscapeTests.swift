@@ -1,5 +1,6 @@
 import SpecgdSupport
 import Testing
+import Model
 import Theory
 
 /// The batched (many learning rates at once) escape metrics must be the per-cell ones, bit for bit.

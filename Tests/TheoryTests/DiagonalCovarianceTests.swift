@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Model
 import Theory
 
 /// `CovarianceKind.diagonal` in theory: the spectrum of the dense runs, grouped by value.

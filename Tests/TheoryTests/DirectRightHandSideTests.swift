@@ -1,5 +1,6 @@
 import NumericKit
 import Testing
+import Model
 import Theory
 
 /// The GD flow hands GSL a C right-hand side (`ODESystem.direct`) for speed; it must be the

@@ -1,4 +1,5 @@
 import Testing
+import Model
 @testable import Theory
 import SpecgdSupport
 import TestSupport

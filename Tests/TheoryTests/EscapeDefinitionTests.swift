@@ -1,5 +1,6 @@
 import SpecgdSupport
 import Testing
+import Model
 import Theory
 
 /// One escape definition (docs/model.md §5, §7): the first step with |a| ≥ a_esc, on the

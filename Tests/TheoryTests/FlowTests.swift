@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Model
 @testable import Theory
 import NumericKit
 import SpecgdSupport

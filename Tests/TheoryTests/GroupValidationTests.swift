@@ -1,5 +1,6 @@
 import SpecgdSupport
 import Testing
+import Model
 import Theory
 
 /// GroupedModel checks every group (messages are built only on failure; the checks must not be lost).

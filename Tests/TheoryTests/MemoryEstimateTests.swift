@@ -1,5 +1,6 @@
 import SpecgdSupport
 import Testing
+import Model
 @testable import Theory
 
 @Suite struct TheoryMemoryEstimateTests {

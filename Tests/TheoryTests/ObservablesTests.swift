@@ -1,4 +1,5 @@
 import Testing
+import Model
 @testable import Theory
 
 /// `GroupedModel.observables` sums over the bulk groups in place (no index arrays); these

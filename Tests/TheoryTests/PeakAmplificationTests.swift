@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Model
 import Theory
 
 /// An independent transcription of the spiked GD map (docs/model.md §3) that tracks max |b/a| over

@@ -1,5 +1,6 @@
 import Testing
 import SpecgdSupport
+import Model
 @testable import Theory
 
 /// A trajectory recorded every step and measured afterwards must give exactly the metrics

@@ -1,3 +1,5 @@
+import Foundation
+import Model
 import ArgumentParser
 import Plot
 import SpecgdSupport
@@ -25,6 +27,6 @@ struct FigureFormatOptions: ParsableArguments {
 
     /// The formats asked for, with the converter found (one line naming librsvg2-bin when not).
     func formats() throws -> FigureFormats {
-        try FigureFormats(format.values, dpi: dpi ?? FigureFormats.defaultDPI)
+        try FigureFormats(format.values, dpi: dpi ?? FigureFormats.defaultDPI, path: ProcessInfo.processInfo.environment["PATH"])
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import NumericKit
 import SpecgdSupport
+import Model
 import Theory
 
 /// The optimizer's options (docs/model.md §6), one group for every command that runs one

@@ -1,3 +1,4 @@
+import Model
 import SpecgdSupport
 
 /// The CLI's spelling of each configuration field. Library messages name fields

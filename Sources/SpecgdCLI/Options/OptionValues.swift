@@ -1,6 +1,7 @@
 import ArgumentParser
 import NumericKit
 import Plot
+import Model
 import Simulation
 import Sweep
 import SpecgdSupport

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NumericKit
+import Model
 import Simulation
 import SpecgdSupport
 

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+/// docs/architecture.md's rules, read off the sources: every module a file imports is declared
+/// in Package.swift for its target (no `@_exported` re-export standing in for a declaration), and
+/// library modules read no process state (command line, environment, terminal, PATH): the CLI
+/// reads those and passes values in.
+@Suite struct ArchitectureTests {
+    static let repository = DocsExamplesTests.repository
+    /// Modules of the toolchain and the system, importable without a declaration.
+    static let system: Set<String> = ["Foundation", "FoundationXML", "Dispatch", "Testing", "Glibc", "Darwin"]
+
+    /// Target name → declared dependencies (targets and products), from Package.swift.
+    static func declaredDependencies() throws -> [String: Set<String>] {
+        let manifest = try String(contentsOf: repository.appendingPathComponent("Package.swift"), encoding: .utf8)
+        var result = [String: Set<String>]()
+        let target = try Regex(#"\.(?:target|testTarget|executableTarget)\(\s*name:\s*"([A-Za-z]+)"(?:,\s*dependencies:\s*\[([^\]]*)\])?"#)
+        for match in manifest.matches(of: target) {
+            let name = String(match.output[1].substring!)
+            let list = match.output[2].substring.map(String.init) ?? ""
+            let quoted = list.matches(of: try Regex(#""([A-Za-z]+)""#)).map { String($0.output[1].substring!) }
+            // `.product(name: "ArgumentParser", package: "swift-argument-parser")` declares the product's
+            // module (the package's name has a dash and does not match).
+            result[name] = Set(quoted)
+        }
+        return result
+    }
+
+    static func swiftFiles(_ directory: URL) -> [URL] {
+        let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil)
+        return (walker?.allObjects as? [URL] ?? []).filter { $0.pathExtension == "swift" }
+    }
+
+    static func targetDirectories() -> [(name: String, url: URL)] {
+        ["Sources", "Tests"].flatMap { root -> [(String, URL)] in
+            let base = repository.appendingPathComponent(root)
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? []
+            return names.sorted().map { ($0, base.appendingPathComponent($0)) }
+        }.filter { !["CGSL", "CLapacke", "CMachine"].contains($0.0) }.map { (name: $0.0, url: $0.1) }
+    }
+
+    @Test func everyImportIsDeclared() throws {
+        let declared = try Self.declaredDependencies()
+        var undeclared = [String]()
+        for (name, url) in Self.targetDirectories() {
+            guard let dependencies = declared[name] else { continue }
+            for file in Self.swiftFiles(url) {
+                let text = try String(contentsOf: file, encoding: .utf8)
+                let reexports = text.split(separator: "\n").filter { $0.hasPrefix("@_exported ") }
+                #expect(reexports.isEmpty, "\(file.lastPathComponent): \(reexports)")
+                for line in text.split(separator: "\n") where line.hasPrefix("import ") || line.hasPrefix("@testable import ") {
+                    let module = String(line.split(separator: " ").last!)
+                    if !Self.system.contains(module) && !dependencies.contains(module) {
+                        undeclared.append("\(name)/\(file.lastPathComponent) imports \(module)")
+                    }
+                }
+            }
+        }
+        #expect(undeclared.isEmpty, "\(undeclared.joined(separator: "\n"))")
+        #expect(declared["Sweep"]?.contains("Model") == true)  // the parse found the targets
+    }
+
+    /// Library modules (everything but the CLI, the executables and the tests) read no process
+    /// state: the command line, the environment, whether stderr is a terminal. SpecgdSupport's
+    /// BLAS-kernel restart is the one exception (it re-executes the process before any command
+    /// runs, docs/contracts.md).
+    @Test func librariesReadNoProcessState() throws {
+        let forbidden = ["CommandLine.", "ProcessInfo.processInfo.environment", "isatty(", "getenv("]
+        var found = [String]()
+        for (name, url) in Self.targetDirectories() where url.path.contains("/Sources/")
+            && !["SpecgdCLI", "specgd", "SpecgdBench"].contains(name) {
+            for file in Self.swiftFiles(url) where file.lastPathComponent != "BLASKernel.swift" {
+                let text = try String(contentsOf: file, encoding: .utf8)
+                for word in forbidden where text.contains(word) { found.append("\(name)/\(file.lastPathComponent): \(word)") }
+            }
+        }
+        #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
+    }
+}
