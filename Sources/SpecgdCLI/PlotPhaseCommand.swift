@@ -126,28 +126,33 @@ struct PlotPhaseCommand: ParsableCommand {
         }
         if let (diagram, other, names, stem, compared) = pair {
             let comparison = try PhaseComparison(diagram, other, firstName: names.0, secondName: names.1)
-            try AtomicFile.createDirectory(output)
             let figure = sized(PhaseDiagramFigure.figure(comparison, logColor: logColor))
-            try AtomicFile.write(figure.svg, to: stem + ".svg")
-            let converted = try formats.convert(svgAt: stem + ".svg")
-            try AtomicFile.write(comparison.csv, to: stem + ".csv")
-            try RunRecord(kind: "plot-phase", configuration: PhaseRecord(diagram: diagram, sweep: directory, compared: compared, split: split, logColor: logColor,
-                                                                     figure: PhaseFigureRecord(figure, columns: ["\(diagram.metric)_1", "\(diagram.metric)_2", comparison.kind.rawValue],
-                                                                                               statuses: [comparison.first.status, comparison.second.status, comparison.combinedStatus])),
-                          summary: PhaseSummary(comparison: comparison), convertedFigures: converted.map { ($0 as NSString).lastPathComponent }).write(to: stem + ".json")
-            print("plot-phase: \(diagram.metric), \(comparison.combinedLabel), over \(diagram.x.name) × \(diagram.y.name) → \(([stem + ".svg"] + converted + [stem + ".csv"]).joined(separator: ", "))")
+            try write(stem: stem, in: output, figure: figure, csv: comparison.csv, formats: formats,
+                      configuration: PhaseRecord(diagram: diagram, sweep: directory, compared: compared, split: split, logColor: logColor,
+                                                 figure: PhaseFigureRecord(figure, columns: ["\(diagram.metric)_1", "\(diagram.metric)_2", comparison.kind.rawValue],
+                                                                           statuses: [comparison.first.status, comparison.second.status, comparison.combinedStatus])),
+                      summary: PhaseSummary(comparison: comparison),
+                      what: "\(diagram.metric), \(comparison.combinedLabel), over \(diagram.x.name) × \(diagram.y.name)")
             return
         }
-        try AtomicFile.createDirectory(output)
-        let stem = output + "/phase-" + diagram.column
         let figure = sized(PhaseDiagramFigure.figure(diagram, logColor: logColor))
+        try write(stem: output + "/phase-" + diagram.column, in: output, figure: figure, csv: diagram.csv, formats: formats,
+                  configuration: PhaseRecord(diagram: diagram, sweep: directory, logColor: logColor,
+                                             figure: PhaseFigureRecord(figure, columns: [diagram.column], statuses: [diagram.status])),
+                  summary: PhaseSummary(diagram: diagram), what: "\(diagram.metric) over \(diagram.x.name) × \(diagram.y.name)")
+    }
+
+    /// One output set: STEM.svg (and the converted formats), STEM.csv and the STEM.json record,
+    /// then the one line that lists them.
+    private func write(stem: String, in output: String, figure: Figure, csv: String, formats: FigureFormats,
+               configuration: PhaseRecord, summary: PhaseSummary, what: String) throws {
+        try AtomicFile.createDirectory(output)
         try AtomicFile.write(figure.svg, to: stem + ".svg")
         let converted = try formats.convert(svgAt: stem + ".svg")
-        try AtomicFile.write(diagram.csv, to: stem + ".csv")
-        try RunRecord(kind: "plot-phase", configuration: PhaseRecord(diagram: diagram, sweep: directory, logColor: logColor,
-                                                                 figure: PhaseFigureRecord(figure, columns: [diagram.column], statuses: [diagram.status])),
-                      summary: PhaseSummary(diagram: diagram), convertedFigures: converted.map { ($0 as NSString).lastPathComponent }).write(to: stem + ".json")
-        print("plot-phase: \(diagram.metric) over \(diagram.x.name) × \(diagram.y.name) → \(([stem + ".svg"] + converted + [stem + ".csv"]).joined(separator: ", "))")
+        try AtomicFile.write(csv, to: stem + ".csv")
+        try RunRecord(kind: "plot-phase", configuration: configuration, summary: summary,
+                      convertedFigures: converted.map { ($0 as NSString).lastPathComponent }).write(to: stem + ".json")
+        print("plot-phase: \(what) → \(([stem + ".svg"] + converted + [stem + ".csv"]).joined(separator: ", "))")
     }
 
     /// `AXIS` (a name axis of two values) or `AXIS=A,B` (two of its values): the axis and the

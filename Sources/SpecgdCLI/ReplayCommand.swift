@@ -63,67 +63,83 @@ struct ReplayCommand: ParsableCommand {
         let source = ReplaySource(path: record, createdAt: header.createdAt)
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         switch header.kind {
-        case "theory":
-            let stored = try Self.decode(StoredRecord<TheoryConfiguration, IgnoredSummary>.self, from: data, file: record)
-            let config = stored.configuration
-            try Self.rejectIgnoredKeys(config, in: data, file: record)
-            try config.validate()
-            try resources.check(config.memoryEstimate, for: "theory")
-            let outputs = try prepareOutputs(extensions: [".csv", ".json"])
-            try TheoryCommand.perform(config, output: outputs.csv, replayOf: source)
-        case "simulate":
-            let stored = try Self.decode(StoredRecord<SimulationConfiguration, SimulationSummary>.self, from: data, file: record)
-            var config = stored.configuration
-            try Self.rejectIgnoredKeys(config, in: data, file: record)
-            let machine = try? Self.decode(MachineHeader.self, from: data, file: record)
-            let blasThreads = max(machine?.machine.blas.threads ?? 1, 1)
-            if config.recordWallTime {
-                config.recordWallTime = false
-                FileHandle.standardError.write(Data("specgd replay: \(record) recorded wall time, which cannot be reproduced; replaying with --no-wall-time\n".utf8))
-            }
-            try config.validate()
-            let simulateJobs = blasThreads > 1 ? 1 : workers
-            try resources.check(config.memoryEstimate(jobs: simulateJobs), for: "simulate")
-            let outputs = try prepareOutputs(extensions: [".csv", ".json"] + (config.seeds > 1 ? [".seeds.csv"] : []))
-            NumericKit.setBLASThreads(blasThreads)
-            try SimulateCommand.perform(config, output: outputs.csv, escapeThreshold: stored.summary.escapeThreshold,
-                                        jobs: simulateJobs, replayOf: source)
+        case "theory": try replayTheory(data, source: source)
+        case "simulate": try replaySimulate(data, source: source, workers: workers)
         case "sweep":
             let config = try SweepRecord.read(data, file: record)
             let directory = outputDirectory ?? Self.defaultSiblingDirectory(for: record)
             try OutputPath.checkDirectory(directory)
             try SweepCommand.perform(config, directory: directory, jobs: workers, memoryLimit: resources.limit,
                                      resume: false, replayOf: source)
-        case "check-escape":
-            let stored = try Self.decode(StoredRecord<CheckEscapeConfiguration, IgnoredSummary>.self, from: data, file: record)
-            try Self.rejectIgnoredKeys(stored.configuration, in: data, file: record)
-            let request = try CheckEscapeRequest(stored.configuration)
-            let directory = outputDirectory ?? Self.defaultSiblingDirectory(for: record)
-            try Self.checkNewOrEmpty(directory)
-            try CheckEscapeCommand.perform(request, directory: directory, jobs: workers, replayOf: source)
-        case "compare":
-            let stored = try Self.decode(StoredRecord<CompareConfiguration, CompareSides>.self, from: data, file: record)
-            try Self.rejectIgnoredKeys(stored.configuration, in: data, file: record)
-            guard let first = stored.summary.methods.first else {
-                throw InputError("\(record): summary.methods is empty; no configuration to replay")
-            }
-            let methods = try stored.configuration.methods.map { name in
-                guard let method = Method(rawValue: name) else { throw InputError("\(record): unknown method '\(name)' in configuration.methods") }
-                return method
-            }
-            // The recorded theory side has theoryLambda in place of λ; the request holds the common λ.
-            var theory = first.theory
-            if stored.configuration.theoryLambda != nil { theory.lambda = first.simulation.lambda }
-            let request = CompareRequest(methods: methods, theory: theory, simulation: first.simulation,
-                                         theoryLambda: stored.configuration.theoryLambda,
-                                         tolerance: stored.configuration.tolerance,
-                                         toleranceFloor: stored.configuration.toleranceFloor)
-            let directory = outputDirectory ?? Self.defaultSiblingDirectory(for: record)
-            try Self.checkNewOrEmpty(directory)
-            try CompareCommand.perform(request, directory: directory, jobs: workers, replayOf: source)
+        case "check-escape": try replayCheckEscape(data, source: source, workers: workers)
+        case "compare": try replayCompare(data, source: source, workers: workers)
         default:
             throw InputError("cannot replay a '\(header.kind)' record (\(record)): replay reruns \(Self.replayable.joined(separator: ", ")) records")
         }
+    }
+
+    /// A theory record: its configuration, checked as `theory` checks it, into the record's outputs.
+    func replayTheory(_ data: Data, source: ReplaySource) throws {
+        let stored = try Self.decode(StoredRecord<TheoryConfiguration, IgnoredSummary>.self, from: data, file: record)
+        let config = stored.configuration
+        try Self.rejectIgnoredKeys(config, in: data, file: record)
+        try config.validate()
+        try resources.check(config.memoryEstimate, for: "theory")
+        let outputs = try prepareOutputs(extensions: [".csv", ".json"])
+        try TheoryCommand.perform(config, output: outputs.csv, replayOf: source)
+    }
+
+    /// A simulate record: wall time off (it cannot be reproduced), the recorded BLAS threads.
+    func replaySimulate(_ data: Data, source: ReplaySource, workers: Int) throws {
+        let stored = try Self.decode(StoredRecord<SimulationConfiguration, SimulationSummary>.self, from: data, file: record)
+        var config = stored.configuration
+        try Self.rejectIgnoredKeys(config, in: data, file: record)
+        let machine = try? Self.decode(MachineHeader.self, from: data, file: record)
+        let blasThreads = max(machine?.machine.blas.threads ?? 1, 1)
+        if config.recordWallTime {
+            config.recordWallTime = false
+            FileHandle.standardError.write(Data("specgd replay: \(record) recorded wall time, which cannot be reproduced; replaying with --no-wall-time\n".utf8))
+        }
+        try config.validate()
+        let simulateJobs = blasThreads > 1 ? 1 : workers
+        try resources.check(config.memoryEstimate(jobs: simulateJobs), for: "simulate")
+        let outputs = try prepareOutputs(extensions: [".csv", ".json"] + (config.seeds > 1 ? [".seeds.csv"] : []))
+        NumericKit.setBLASThreads(blasThreads)
+        try SimulateCommand.perform(config, output: outputs.csv, escapeThreshold: stored.summary.escapeThreshold,
+                                    jobs: simulateJobs, replayOf: source)
+    }
+
+    /// A check-escape record: the request its configuration describes, into a new folder.
+    func replayCheckEscape(_ data: Data, source: ReplaySource, workers: Int) throws {
+        let stored = try Self.decode(StoredRecord<CheckEscapeConfiguration, IgnoredSummary>.self, from: data, file: record)
+        try Self.rejectIgnoredKeys(stored.configuration, in: data, file: record)
+        let request = try CheckEscapeRequest(stored.configuration)
+        let directory = outputDirectory ?? Self.defaultSiblingDirectory(for: record)
+        try Self.checkNewOrEmpty(directory)
+        try CheckEscapeCommand.perform(request, directory: directory, jobs: workers, replayOf: source)
+    }
+
+    /// A compare record: the request of its configuration and first method's sides, into a new folder.
+    func replayCompare(_ data: Data, source: ReplaySource, workers: Int) throws {
+        let stored = try Self.decode(StoredRecord<CompareConfiguration, CompareSides>.self, from: data, file: record)
+        try Self.rejectIgnoredKeys(stored.configuration, in: data, file: record)
+        guard let first = stored.summary.methods.first else {
+            throw InputError("\(record): summary.methods is empty; no configuration to replay")
+        }
+        let methods = try stored.configuration.methods.map { name in
+            guard let method = Method(rawValue: name) else { throw InputError("\(record): unknown method '\(name)' in configuration.methods") }
+            return method
+        }
+        // The recorded theory side has theoryLambda in place of λ; the request holds the common λ.
+        var theory = first.theory
+        if stored.configuration.theoryLambda != nil { theory.lambda = first.simulation.lambda }
+        let request = CompareRequest(methods: methods, theory: theory, simulation: first.simulation,
+                                     theoryLambda: stored.configuration.theoryLambda,
+                                     tolerance: stored.configuration.tolerance,
+                                     toleranceFloor: stored.configuration.toleranceFloor)
+        let directory = outputDirectory ?? Self.defaultSiblingDirectory(for: record)
+        try Self.checkNewOrEmpty(directory)
+        try CompareCommand.perform(request, directory: directory, jobs: workers, replayOf: source)
     }
 
     /// The record's file name without `.json`.

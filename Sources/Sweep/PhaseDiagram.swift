@@ -88,13 +88,46 @@ public struct PhaseDiagram: Sendable {
                             fixing: [String: String], statistic: String? = nil) throws -> PhaseDiagram {
         let configuration = try SweepRecord.read(from: directory)
         let grid = configuration.grid
+        let metricName = try checkedMetric(metric, configuration)
+        let (xAxis, yAxis) = try heatmapAxes(grid, x: x, y: y)
+        let fixed = try fixedValues(grid, x: xAxis, y: yAxis, fixing: fixing)
+        let seeds = configuration.base.seeds ?? 1
+        let statisticName = try checkedStatistic(statistic, seeds: seeds)
+        let column = statisticName.map { "\(metricName)_\($0)" } ?? metricName
+        let (values, status) = try cells(directory, grid: grid, column: column, metric: metricName, x: xAxis, y: yAxis, fixed: fixed)
+        var point = configuration.base
+        var slice = [String: Double](), named = [String: String]()
+        for axis in grid.axes {
+            guard let value = fixed[axis.name] else { continue }
+            point.set(axis, value)
+            if axis.isName { named[axis.name] = axis.text(value) } else { slice[axis.name] = value }
+        }
+        var diagram = PhaseDiagram(metric: metricName, x: xAxis, y: yAxis, values: values, status: status, slice: slice,
+                                   boundary: [], mode: configuration.mode, point: point)
+        diagram.named = named
+        diagram.ratio = configuration.escapeRatio
+        diagram.statistic = statisticName
+        diagram.seeds = seeds
+        if diagram.showsBoundary { diagram.boundary = diagram.boundaryCurve(base: point) }
+        return diagram
+    }
+
+    /// The metric to draw (default: the sweep's first), refused when the sweep did not record
+    /// it or has fewer than two axes.
+    static func checkedMetric(_ metric: String?, _ configuration: SweepConfiguration) throws -> String {
         let metricName = metric ?? configuration.metrics[0].rawValue
         guard configuration.metrics.map(\.rawValue).contains(metricName) else {
             throw InputError("metric '\(metricName)' is not in this sweep; it has \(configuration.metrics.map(\.rawValue).joined(separator: ", "))")
         }
-        guard grid.axes.count >= 2 else {
-            throw InputError("a phase diagram needs two grid axes; this sweep has only '\(grid.names[0])'")
+        guard configuration.grid.axes.count >= 2 else {
+            throw InputError("a phase diagram needs two grid axes; this sweep has only '\(configuration.grid.names[0])'")
         }
+        return metricName
+    }
+
+    /// The heatmap's x and y: the named axes, else lambda and lr when swept, else the first
+    /// numeric axes; a name axis is never x or y.
+    static func heatmapAxes(_ grid: Grid, x: String?, y: String?) throws -> (GridAxis, GridAxis) {
         func pick(_ name: String?, preferred: SweepParameter, excluding: String?, in grid: Grid) throws -> GridAxis {
             if let name {
                 guard let axis = grid.axes.first(where: { $0.name == name }) else {
@@ -119,12 +152,16 @@ public struct PhaseDiagram: Sendable {
         let xAxis = try pick(x, preferred: .lambda, excluding: y, in: numeric)
         let yAxis = try pick(y, preferred: .lr, excluding: xAxis.name, in: numeric)
         guard xAxis.name != yAxis.name else { throw InputError("\(InputError.field("x")) and \(InputError.field("y")) must be different axes") }
+        return (xAxis, yAxis)
+    }
 
-        // The fixed value of every other axis, as its position among the axis's values.
+    /// The fixed value of every other axis, as its position among the axis's values: `--at`'s
+    /// (a name axis by its word only: its positions are no values to a user), or the axis's
+    /// only value.
+    static func fixedValues(_ grid: Grid, x xAxis: GridAxis, y yAxis: GridAxis, fixing: [String: String]) throws -> [String: Double] {
         var fixed = [String: Double]()
         for axis in grid.axes where axis.name != xAxis.name && axis.name != yAxis.name {
             if let text = fixing[axis.name] {
-                // A name axis by its word only (its positions are no values to a user).
                 guard let value = axis.value(ofText: text), axis.values.contains(value) else {
                     throw InputError("\(InputError.field("at")) \(axis.name)=\(text): not a value of that axis (\(axis.values.map(axis.text).joined(separator: ", ")))")
                 }
@@ -138,24 +175,36 @@ public struct PhaseDiagram: Sendable {
         for name in fixing.keys where !grid.names.contains(name) || name == xAxis.name || name == yAxis.name {
             throw InputError("\(InputError.field("at")) \(name): not a grid axis other than x and y")
         }
-        let seeds = configuration.base.seeds ?? 1
+        return fixed
+    }
+
+    /// The statistic drawn for a sweep with several repetitions per cell (default: mean); nil
+    /// for one run per cell, where asking for one is refused.
+    static func checkedStatistic(_ statistic: String?, seeds: Int) throws -> String? {
         if seeds > 1 {
             let chosen = statistic ?? Metric.statistics[0]
             guard Metric.statistics.contains(chosen) else {
                 throw InputError("\(InputError.field("stat")) \(chosen): not a statistic; use \(Metric.statistics.joined(separator: ", "))")
             }
+            return chosen
         } else if let statistic {
             throw InputError("\(InputError.field("stat")) \(statistic): this sweep has one run per cell (no \(InputError.field("seeds")) > 1), so there is no statistic to choose")
         }
-        let statisticName = seeds > 1 ? statistic ?? Metric.statistics[0] : nil
+        return nil
+    }
 
+    /// The diagram's cells from cells.csv: `column`'s value where the cell is ok, its status
+    /// (diverged; no escape for a metric that needs one) otherwise. Every cell of the slice must
+    /// be there.
+    static func cells(_ directory: String, grid: Grid, column: String, metric: String, x xAxis: GridAxis, y yAxis: GridAxis,
+                      fixed: [String: Double]) throws -> (values: [[Double]], status: [[CellStatus]]) {
         let table = try CellsTable(SweepRecord.cellsPath(directory))
         let columns = try Dictionary(uniqueKeysWithValues: grid.axes.map { axis in
             (axis.name, try table.text(axis.name).map { axis.value(ofText: $0) ?? .nan })
         })
-        let metricValues = try table.numbers(statisticName.map { "\(metricName)_\($0)" } ?? metricName)
+        let metricValues = try table.numbers(column)
         let statuses = try table.text("status")
-        let needsEscape = Metric(rawValue: metricName)?.needsEscape ?? false
+        let needsEscape = Metric(rawValue: metric)?.needsEscape ?? false
         var values = [[Double]](repeating: [Double](repeating: .nan, count: xAxis.values.count), count: yAxis.values.count)
         var status = [[CellStatus]](repeating: [CellStatus](repeating: .ok, count: xAxis.values.count), count: yAxis.values.count)
         var filled = 0
@@ -175,21 +224,7 @@ public struct PhaseDiagram: Sendable {
         guard filled == xAxis.values.count * yAxis.values.count else {
             throw InputError("\(directory) holds \(filled) of the \(xAxis.values.count * yAxis.values.count) cells of this diagram; finish the sweep (\(InputError.field("resume"))) or merge its shards first")
         }
-        var point = configuration.base
-        var slice = [String: Double](), named = [String: String]()
-        for axis in grid.axes {
-            guard let value = fixed[axis.name] else { continue }
-            point.set(axis, value)
-            if axis.isName { named[axis.name] = axis.text(value) } else { slice[axis.name] = value }
-        }
-        var diagram = PhaseDiagram(metric: metricName, x: xAxis, y: yAxis, values: values, status: status, slice: slice,
-                                   boundary: [], mode: configuration.mode, point: point)
-        diagram.named = named
-        diagram.ratio = configuration.escapeRatio
-        diagram.statistic = statisticName
-        diagram.seeds = seeds
-        if diagram.showsBoundary { diagram.boundary = diagram.boundaryCurve(base: point) }
-        return diagram
+        return (values, status)
     }
 
     /// Samples λ_c along the non-λ axis (q may depend on it through dim or alpha).

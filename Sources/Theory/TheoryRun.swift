@@ -232,34 +232,8 @@ struct TheoryRunner {
         var smoothed: [[Double]]?
         var outcome = RunOutcome.completed(Int(((times.last ?? 0) / config.learningRate).rounded())), divergence: DivergenceError?
         do {
-            switch (config.method, flow.switching) {
-            case (.gd, _):
-                statistics = try GroupedFlow(model: model, kind: .gradient).solve(
-                    from: start, at: times, stepper: flow.stepper, absoluteTolerance: flow.absoluteTolerance,
-                    relativeTolerance: flow.relativeTolerance, crossing: crossing, onCrossing: onCrossing, record: collect)
-            case (.specgd, .smoothed):
-                statistics = try GroupedFlow(model: model, kind: .smoothedSign(epsilon: flow.epsilon)).solve(
-                    from: start, at: times, stepper: flow.stepper, absoluteTolerance: flow.absoluteTolerance,
-                    relativeTolerance: flow.relativeTolerance, crossing: crossing, onCrossing: onCrossing, record: collect)
-            case (.specgd, .filippov), (.specgd, .both):
-                statistics = try FilippovSignFlow(model: model).solve(
-                    from: start, at: times, stepper: flow.stepper, absoluteTolerance: flow.absoluteTolerance,
-                    relativeTolerance: flow.relativeTolerance, crossing: crossing, onCrossing: onCrossing, record: collect)
-                if flow.switching == .both {
-                    var other: [[Double]] = []
-                    try GroupedFlow(model: model, kind: .smoothedSign(epsilon: flow.epsilon)).solve(
-                        from: start, at: times, stepper: flow.stepper, absoluteTolerance: flow.absoluteTolerance,
-                        relativeTolerance: flow.relativeTolerance) { t, s in
-                            other.append(s)
-                            if let reason = cancellation?.cancellationReason {
-                                throw RunInterrupted(step: Int((t / lr).rounded()), time: t, reason: reason)
-                            }
-                        }
-                    smoothed = other
-                }
-            case (.signgd, _), (.adam, _), (.rule, _):
-                try config.method.requirePaperMethod(in: "the flows")
-            }
+            try solveFlow(from: start, at: times, crossing: crossing, onCrossing: onCrossing, record: collect,
+                          statistics: &statistics, smoothed: &smoothed)
         } catch let error as ODEError where error.status == ODEError.nonFiniteStatus {
             let divergenceError = DivergenceError(step: Int((error.time / config.learningRate).rounded()), time: error.time,
                                                   detail: "the flow's state is no longer finite (\(error.message))")
@@ -270,6 +244,58 @@ struct TheoryRunner {
         }
         times = Array(times.prefix(states.count))
         if outcome.status == .interrupted, let lastTime = times.last { outcome.lastStep = Int((lastTime / config.learningRate).rounded()) }
+        let both = smoothed != nil
+        let (table, tracker, difference) = flowTable(times: times, states: states, smoothed: smoothed, escape: escape, start: start)
+        return TheoryResult(table: table, summary: summary(tracker, steps: Int(((times.last ?? 0) / config.learningRate).rounded()),
+                                                                  flow: statistics, difference: both ? difference : nil),
+                            model: model, final: states.last ?? start, outcome: outcome, divergence: divergence)
+    }
+
+    /// Solves the configuration's flow from `start`, recording the state at every output time
+    /// (`record`, which may throw to stop) and the event-located escape (`onCrossing`); with
+    /// switching = both, the smoothed flow's states too. Throws what the solver or `record` throws;
+    /// what finished before (the Filippov flow's statistics when the smoothed one is interrupted)
+    /// is already in `statistics` and `smoothed`.
+    func solveFlow(from start: [Double], at times: [Double], crossing: FlowCrossing,
+                   onCrossing: @escaping (Double, [Double]) throws -> Void, record collect: @escaping (Double, [Double]) throws -> Void,
+                   statistics: inout FlowStatistics?, smoothed: inout [[Double]]?) throws {
+        let flow = config.flow, cancellation = self.cancellation, lr = config.learningRate
+        switch (config.method, flow.switching) {
+        case (.gd, _):
+            statistics = try GroupedFlow(model: model, kind: .gradient).solve(
+                from: start, at: times, stepper: flow.stepper, absoluteTolerance: flow.absoluteTolerance,
+                relativeTolerance: flow.relativeTolerance, crossing: crossing, onCrossing: onCrossing, record: collect)
+        case (.specgd, .smoothed):
+            statistics = try GroupedFlow(model: model, kind: .smoothedSign(epsilon: flow.epsilon)).solve(
+                from: start, at: times, stepper: flow.stepper, absoluteTolerance: flow.absoluteTolerance,
+                relativeTolerance: flow.relativeTolerance, crossing: crossing, onCrossing: onCrossing, record: collect)
+        case (.specgd, .filippov), (.specgd, .both):
+            statistics = try FilippovSignFlow(model: model).solve(
+                from: start, at: times, stepper: flow.stepper, absoluteTolerance: flow.absoluteTolerance,
+                relativeTolerance: flow.relativeTolerance, crossing: crossing, onCrossing: onCrossing, record: collect)
+            if flow.switching == .both {
+                var other: [[Double]] = []
+                try GroupedFlow(model: model, kind: .smoothedSign(epsilon: flow.epsilon)).solve(
+                    from: start, at: times, stepper: flow.stepper, absoluteTolerance: flow.absoluteTolerance,
+                    relativeTolerance: flow.relativeTolerance) { t, s in
+                        other.append(s)
+                        if let reason = cancellation?.cancellationReason {
+                            throw RunInterrupted(step: Int((t / lr).rounded()), time: t, reason: reason)
+                        }
+                    }
+                smoothed = other
+            }
+        case (.signgd, _), (.adam, _), (.rule, _):
+            try config.method.requirePaperMethod(in: "the flows")
+        }
+    }
+
+    /// The flow's table (rows at `times`, the escape event's state observed in order) and its
+    /// escape tracker; with switching = both the smoothed columns and the largest |Filippov −
+    /// smoothed| over a, b, c.
+    func flowTable(times: [Double], states: [[Double]], smoothed: [[Double]]?, escape: (time: Double, state: [Double])?,
+                   start: [Double]) -> (Table, EscapeTracker, Double) {
+        var escape = escape
         let both = smoothed != nil
         // Rows and columns are built in place at their final size: with array concatenation
         // the table cost ~3% of a short spiked flow (the run itself is ~60 GSL steps).
@@ -303,9 +329,7 @@ struct TheoryRunner {
             appendSigned(o, to: &row)
             table.append(row)
         }
-        return TheoryResult(table: table, summary: summary(tracker, steps: Int(((times.last ?? 0) / config.learningRate).rounded()),
-                                                                  flow: statistics, difference: both ? difference : nil),
-                            model: model, final: states.last ?? start, outcome: outcome, divergence: divergence)
+        return (table, tracker, difference)
     }
 
     /// x rounded to the nearest integer when within relative 1e-9 of it (t/lr on the grid).
