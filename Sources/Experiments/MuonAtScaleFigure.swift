@@ -38,28 +38,36 @@ public struct MuonAtScaleSizes: Sendable, Codable, Equatable {
     public func alpha(dimension d: Int) -> Double { 1 / Double(d) }
 }
 
-/// The optimizers the "Muon at scale" figure compares, in legend order.
-public struct MuonAtScaleMethod: Sendable, Equatable {
-    /// The CSV column prefix.
-    public var key: String
-    public var label: String
-    public var optimizer: Optimizer
+/// One optimizer of the "Muon at scale" figure: a preset (its name is the CSV column prefix)
+/// and how it is drawn. The optimizer is the preset's value; only the drawing is the figure's.
+public struct MuonAtScaleSeries: Sendable, Equatable {
+    public var preset: OptimizerPreset
     var color: Color
     var shape: MarkerShape
 
+    /// The CSV column prefix.
+    public var key: String { preset.name }
+    public var optimizer: Optimizer { preset.optimizer }
+    /// "GD", "SpecGD (exact polar)", or the polar rule in words ("NS5, K = 8").
+    public var label: String {
+        if optimizer.method == .gd { return "GD" }
+        if optimizer.isExactSpecGD || optimizer.polar == .svd { return "SpecGD (exact polar)" }
+        return optimizer.polarDetails.joined(separator: ", ")
+    }
+
     /// GD, exact SpecGD, Muon's quintic with K = 5, 8, 10 and Polar Express (K = 5, safety 1.01):
     /// no momentum, so the differences are the polar rule's alone.
-    public static let all: [MuonAtScaleMethod] = [
-        .init(key: "gd", label: "GD", optimizer: Optimizer(method: .gd), color: .blue, shape: .circle),
-        .init(key: "specgd", label: "SpecGD (exact polar)", optimizer: Optimizer(method: .specgd), color: .vermillion, shape: .square),
-        .init(key: "ns5_k5", label: "NS5, K = 5", optimizer: Optimizer(method: .specgd, polar: .ns5, newtonSchulzSteps: 5),
+    public static let all: [MuonAtScaleSeries] = [
+        .init(preset: .gd, color: .blue, shape: .circle),
+        .init(preset: .specgd, color: .vermillion, shape: .square),
+        .init(preset: OptimizerPreset("ns5_k5", Optimizer(method: .specgd, polar: .ns5, newtonSchulzSteps: 5)),
               color: .bluishGreen, shape: .diamond),
-        .init(key: "ns5_k8", label: "NS5, K = 8", optimizer: Optimizer(method: .specgd, polar: .ns5, newtonSchulzSteps: 8),
+        .init(preset: OptimizerPreset("ns5_k8", Optimizer(method: .specgd, polar: .ns5, newtonSchulzSteps: 8)),
               color: .reddishPurple, shape: .triangle),
-        .init(key: "ns5_k10", label: "NS5, K = 10", optimizer: Optimizer(method: .specgd, polar: .ns5, newtonSchulzSteps: 10),
+        .init(preset: OptimizerPreset("ns5_k10", Optimizer(method: .specgd, polar: .ns5, newtonSchulzSteps: 10)),
               color: .orange, shape: .circle),
-        .init(key: "polar_express", label: "Polar Express, K = 5",
-              optimizer: Optimizer(method: .specgd, polar: .polarExpress, newtonSchulzSteps: 5), color: .skyBlue, shape: .square),
+        .init(preset: OptimizerPreset("polar_express", Optimizer(method: .specgd, polar: .polarExpress, newtonSchulzSteps: 5)),
+              color: .skyBlue, shape: .square),
     ]
 }
 
@@ -69,7 +77,7 @@ extension FigureSet {
     /// only. The budget passes the escape with room: GD 2× its linear-window estimate + 1000,
     /// the SpecGD family 4× exact SpecGD's ⌈(a_esc − α)/η⌉ + 100 (a run still short of a_esc
     /// there shows as a missing point, never as a value).
-    public static func muonAtScaleConfiguration(_ method: MuonAtScaleMethod, lambda: Double, dimension d: Int,
+    public static func muonAtScaleConfiguration(_ method: MuonAtScaleSeries, lambda: Double, dimension d: Int,
                                                 sizes: MuonAtScaleSizes, escapeThreshold: Double) -> TheoryConfiguration {
         let lr = sizes.learningRate(dimension: d), alpha = sizes.alpha(dimension: d)
         let steps: Int
@@ -93,7 +101,7 @@ extension FigureSet {
     /// max |b/a|/|b/a|₀ up to escape and the escape step relative to exact SpecGD's (NaN
     /// without escape).
     func muonAtScaleTable(lambda: Double, sizes: MuonAtScaleSizes) throws -> Table {
-        let methods = MuonAtScaleMethod.all
+        let methods = MuonAtScaleSeries.all
         var table = Table(columns: ["dim", "lr", "alpha"] + methods.flatMap { m in
             ["escape_step", "peak_amplification", "escape_ratio"].map { "\(m.key)_\($0)" }
         })
@@ -124,13 +132,13 @@ extension FigureSet {
         let sizes = options.muonScale
         var tables = [String: Table]()
         for lambda in sizes.lambdas { tables[Self.muonAtScaleFile(lambda: lambda)] = try muonAtScaleTable(lambda: lambda, sizes: sizes) }
-        func series(_ csv: String, _ stat: String, methods: [MuonAtScaleMethod]) -> [SeriesRecipe] {
+        func series(_ csv: String, _ stat: String, methods: [MuonAtScaleSeries]) -> [SeriesRecipe] {
             methods.flatMap { m -> [SeriesRecipe] in
                 [.line(csv, x: "dim", y: "\(m.key)_\(stat)", label: m.label, color: m.color),
                  .markers(csv, x: "dim", y: "\(m.key)_\(stat)", label: m.label, color: m.color, shape: m.shape, filled: true)]
             }
         }
-        let all = MuonAtScaleMethod.all, family = all.filter { $0.key != "gd" }
+        let all = MuonAtScaleSeries.all, family = all.filter { $0.key != "gd" }
         let unit = ReferenceRecipe(vertical: false, value: 1, label: nil, color: .gray, style: .dotted)
         var panels = [PanelRecipe]()
         for (row, (stat, label, log)) in [("peak_amplification", "peak |b/a| / |b/a|₀", true),

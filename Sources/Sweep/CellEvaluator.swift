@@ -108,7 +108,7 @@ struct MetricAssembler {
                        run: (ModelPoint, Bool) throws -> RunMeasurement) throws -> [Double] {
         let wantsTrajectory = metrics.contains(where: \.needsTrajectory)
         let primary = metrics.contains(where: \.needsPrimaryRun) ? try run(point, wantsTrajectory) : nil
-        func escape(_ side: EscapeRatio.Side) throws -> Int? {
+        func escape(_ side: OptimizerPreset) throws -> Int? {
             let other = side.point(point)
             if other.optimizer == point.optimizer, let primary { return primary.escape.escapeStep }
             return try run(other, false).escape.escapeStep

@@ -11,52 +11,22 @@ import Theory
 /// that method, so `specgd` takes the cell's polar rule) or a polar rule (`svd`, `ns5`,
 /// `polar-express`, …: SpecGD with that rule and the cell's other options).
 public struct EscapeRatio: Sendable, Codable, Equatable, CustomStringConvertible {
-    public enum Side: Sendable, Equatable {
-        case method(Method)
-        case polar(PolarMethod)
+    public var numerator: OptimizerPreset
+    public var denominator: OptimizerPreset
 
-        public var name: String {
-            switch self {
-            case let .method(m): return m.rawValue
-            case let .polar(p): return p.rawValue
-            }
-        }
-
-        /// "GD", "SpecGD", or "SpecGD (ns5)".
-        public var displayName: String {
-            switch self {
-            case let .method(m): return m.displayName
-            case let .polar(p): return "SpecGD (\(p.rawValue))"
-            }
-        }
-
-        static func parse(_ word: String, spec: String) throws -> Side {
-            if let m = Method(rawValue: word) { return .method(m) }
-            if let p = PolarMethod(rawValue: word), p != .custom { return .polar(p) }
-            let words = SweepParameter.method.names + SweepParameter.polar.names
-            throw InputError("\(InputError.field("ratio")) '\(spec)': '\(word)' is neither a method nor a polar rule; use \(words.joined(separator: ", "))")
-        }
-
-        /// This side's point: `point` with the method (or SpecGD and the polar rule) set.
-        func point(_ point: ModelPoint) -> ModelPoint {
-            var p = point
-            switch self {
-            case let .method(m): p.set(.method, word: m.rawValue)
-            case let .polar(rule):
-                p.set(.method, word: Method.specgd.rawValue)
-                p.set(.polar, word: rule.rawValue)
-            }
-            return p
-        }
+    /// A side by its word: a method (a preset with no polar rule, so the cell's own applies) or
+    /// a polar rule (SpecGD with it); one line naming the spec otherwise.
+    static func side(_ word: String, spec: String) throws -> OptimizerPreset {
+        if let m = Method(rawValue: word) { return OptimizerPreset(m.rawValue, Optimizer(method: m)) }
+        if let p = PolarMethod(rawValue: word), p != .custom { return OptimizerPreset(p.rawValue, Optimizer(method: .specgd, polar: p)) }
+        let words = SweepParameter.method.names + SweepParameter.polar.names
+        throw InputError("\(InputError.field("ratio")) '\(spec)': '\(word)' is neither a method nor a polar rule; use \(words.joined(separator: ", "))")
     }
 
-    public var numerator: Side
-    public var denominator: Side
-
     /// GD / SpecGD, the paper's ratio (what escape_ratio was before it could be chosen).
-    public static let paper = EscapeRatio(numerator: .method(.gd), denominator: .method(.specgd))
+    public static let paper = EscapeRatio(numerator: .gd, denominator: .specgd)
 
-    public init(numerator: Side, denominator: Side) {
+    public init(numerator: OptimizerPreset, denominator: OptimizerPreset) {
         self.numerator = numerator
         self.denominator = denominator
     }
@@ -67,7 +37,7 @@ public struct EscapeRatio: Sendable, Codable, Equatable, CustomStringConvertible
         guard parts.count == 2 else {
             throw InputError("\(InputError.field("ratio")) '\(spec)': expected A/B, e.g. gd/specgd or ns5/svd")
         }
-        let ratio = EscapeRatio(numerator: try Side.parse(parts[0], spec: spec), denominator: try Side.parse(parts[1], spec: spec))
+        let ratio = EscapeRatio(numerator: try side(parts[0], spec: spec), denominator: try side(parts[1], spec: spec))
         guard ratio.numerator != ratio.denominator else {
             throw InputError("\(InputError.field("ratio")) '\(spec)': the two sides are the same optimizer")
         }
@@ -75,7 +45,7 @@ public struct EscapeRatio: Sendable, Codable, Equatable, CustomStringConvertible
     }
 
     public var description: String { numerator.name + "/" + denominator.name }
-    public var displayName: String { "\(numerator.displayName) / \(denominator.displayName)" }
+    public var displayName: String { "\(numerator.sideName) / \(denominator.sideName)" }
 
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
@@ -86,4 +56,18 @@ public struct EscapeRatio: Sendable, Codable, Equatable, CustomStringConvertible
         var c = encoder.singleValueContainer()
         try c.encode(description)
     }
+}
+
+extension OptimizerPreset {
+    /// This side of a ratio at a cell: `point` with the preset's method, and its polar rule when
+    /// it names one (a method side keeps the cell's own options for that method).
+    func point(_ point: ModelPoint) -> ModelPoint {
+        var p = point
+        p.set(.method, word: optimizer.method.rawValue)
+        if let polar = optimizer.polar { p.set(.polar, word: polar.rawValue) }
+        return p
+    }
+
+    /// "GD", "SpecGD", or "SpecGD (ns5)".
+    var sideName: String { optimizer.polar.map { "SpecGD (\($0.rawValue))" } ?? optimizer.method.displayName }
 }

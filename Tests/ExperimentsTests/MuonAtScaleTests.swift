@@ -30,11 +30,11 @@ import Theory
             "ns5_k10": Optimizer(method: .specgd, polar: .ns5, newtonSchulzSteps: 10),
             "polar_express": Optimizer(method: .specgd, polar: .polarExpress),
         ]
-        #expect(Set(MuonAtScaleMethod.all.map(\.key)) == Set(optimizers.keys))
+        #expect(Set(MuonAtScaleSeries.all.map(\.key)) == Set(optimizers.keys))
         #expect(table.column("dim") == [1000, 10_000_000])
         for (r, d) in [1000, 10_000_000].enumerated() {
             let specgdStep = table.rows[r][table.index(of: "specgd_escape_step")!]
-            for method in MuonAtScaleMethod.all {
+            for method in MuonAtScaleSeries.all {
                 let figureConfig = FigureSet.muonAtScaleConfiguration(method, lambda: 4, dimension: d, sizes: request.muonScale,
                                                                       escapeThreshold: 0.5)
                 var config = TheoryConfiguration(method: method.optimizer.method, lambda: 4, dimension: d, alpha: 1 / Double(d),

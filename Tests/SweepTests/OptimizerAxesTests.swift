@@ -183,13 +183,13 @@ import Theory
             Double(try runOptimizerTheory(Self.theory(point), optimizer: point.optimizer).summary.escape.escapeStep!)
         }
         // Each side by hand: a method keeps the cell's options for it; a polar rule is SpecGD with it.
-        func side(_ side: EscapeRatio.Side, _ point: ModelPoint) -> ModelPoint {
+        func side(_ side: OptimizerPreset, _ point: ModelPoint) -> ModelPoint {
             var q = point
-            switch side {
-            case let .method(m): q.method = m
-            case let .polar(rule):
+            if let rule = side.optimizer.polar {
                 q.method = .specgd
                 q.optimizerOptions?.polar = rule
+            } else {
+                q.method = side.optimizer.method
             }
             return q
         }
