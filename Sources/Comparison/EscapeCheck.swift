@@ -184,7 +184,19 @@ public enum EscapeCheck {
                             window: m.windowSteps, notCheckable: emptyWindow))
             let predicted = EscapeAnalytics.specgdEscapeStep(alpha: m.initialSignal, threshold: threshold, lr: learningRate)
                 .map(Double.init) ?? .nan
-            rows.append(escapeStepRow(predicted: predicted, predictedBy: "⌈(a_esc − a₀)/η⌉ (a₀ ≤ 0)"))
+            var escape = escapeStepRow(predicted: predicted, predictedBy: "⌈(a_esc − a₀)/η⌉ (a₀ ≤ 0)")
+            // On the map (its arithmetic is the error model's): when (a_esc − a₀)/η lies within
+            // rounding of an integer n, exact arithmetic allows n or n + 1, and so does the map.
+            if source == .theoryMap, escape.status != .notCheckable,
+               let boundary = EscapeAnalytics.specgdEscapeStepBoundary(alpha: m.initialSignal, threshold: threshold, lr: learningRate) {
+                let note = "decided within rounding: (a_esc − a₀)/η = \(boundary.ratio) is within \(String(format: "%.2g", boundary.margin)) of \(boundary.step), so the escape step is \(boundary.step) or \(boundary.step + 1)"
+                if let e = m.escapeStep, e == boundary.step || e == boundary.step + 1 {
+                    escape.status = .pass
+                    escape.passed = true
+                }
+                escape.reason = escape.reason.map { $0 + "; " + note } ?? note
+            }
+            rows.append(escape)
         }
         return rows
     }

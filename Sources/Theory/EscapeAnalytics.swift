@@ -58,6 +58,25 @@ public enum EscapeAnalytics {
         return alpha >= threshold ? 0 : ((threshold - alpha) / lr).rounded(.up)
     }
 
+    /// When exact SpecGD's escape step is an integer boundary the map's rounding can decide:
+    /// the n with (a_esc − α)/η within the rounding error of n, else nil (docs/model.md §5,
+    /// "Rounding at an integer boundary"). Error model, u = 2⁻⁵³: r̂ = fl(fl(a_esc − α)/η) is
+    /// two roundings from r = (a_esc − α)/η, |r̂ − r| ≤ 2u|r| + u²|r| ≤ 3u|r̂|; the map's
+    /// â_k = fl(â_{k−1} + η) is one rounding per step, |â_k − (α + kη)| ≤ u·Σ_{j≤k}|â_j| ≤
+    /// k·u·(|a_esc| + η) up to the escape (every â_j < a_esc before it, â_K < a_esc + η(1 + u)),
+    /// so the test â_k ≥ a_esc can differ from α + kη ≥ a_esc only when |k − r| ≤ k·u(|a_esc| + η)/η.
+    /// Both the predicted ⌈r̂⌉ and the measured first crossing are then n or n + 1. The bound is
+    /// doubled for the second-order terms (k·u ≪ 1 wherever it matters).
+    public static func specgdEscapeStepBoundary(alpha: Double, threshold: Double, lr: Double) -> (step: Int, ratio: Double, margin: Double)? {
+        guard alpha > 0, alpha < threshold, lr > 0 else { return nil }
+        let u = Double.ulpOfOne / 2
+        let ratio = (threshold - alpha) / lr
+        let n = ratio.rounded()
+        guard n < 1e15 else { return nil }
+        let margin = 2 * (3 * u * abs(ratio) + (n + 1) * u * (abs(threshold) + lr) / lr)
+        return abs(ratio - n) <= margin ? (Int(n), ratio, margin) : nil
+    }
+
     /// Quasi-static saturation of the spike, b*² = (1 − a² − q)/(3(1+λ)): where
     /// 2(1+λ)b² + T = 0 with T ≈ a² − 1 + (1+λ)b² + q. NaN when 1 − a² − q ≤ 0.
     public static func saturationSpike(lambda: Double, a: Double, q: Double) -> Double {

@@ -200,3 +200,17 @@ import SpecgdSupport
         #expect(FileManager.default.fileExists(atPath: dir + "/amplification.svg"))
     }
 }
+
+@Suite struct CheckEscapeRoundingTests {
+    /// issue 19's boundaries: a₈ = 0.49999999999999994 and ⌈15.000000000000002⌉ = 16 both hold in
+    /// exact arithmetic; the rows pass, "decided within rounding".
+    @Test(arguments: [("0.1", "0.05"), ("0.05", "0.03")])
+    func integerBoundariesAreDecidedWithinRounding(alpha: String, lr: String) throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try SpecgdProcess.run(["check-escape", "--lambdas", "0.5,1", "--dim", "3", "--alpha", alpha, "--specgd-lr", lr,
+                                            "--gd-lr", "0.01", "--no-simulation", "--output-dir", dir])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.components(separatedBy: "decided within rounding").count == 3, "\(result.stdout)")
+    }
+}
