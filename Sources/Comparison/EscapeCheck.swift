@@ -165,8 +165,14 @@ public enum EscapeCheck {
             if lambda > EscapeAnalytics.lambdaCritical(lr: learningRate, q: m.initialQ) {
                 if let a = m.signalAtEscape, let q = m.qAtEscape, let measured = m.ratioAtEscape {
                     let predicted = EscapeAnalytics.saturationRatio(lambda: lambda, a: a, q: q)
-                    rows.append(row("ratio_at_escape", .estimate, predicted, measured, tolerances.saturation,
-                                    notCheckable: predicted.isFinite ? nil : "no saturation point (1 − a_esc² − q ≤ 0)"))
+                    // The plateau must attract for b at escape to be b*(a): past μ = −1 b oscillates
+                    // chaotically and its value at escape depends on the last bit (docs/model.md §5).
+                    let mu = EscapeAnalytics.plateauMultiplier(lambda: lambda, lr: learningRate, a: a, q: q)
+                    let unstable: String? = if !predicted.isFinite { "no saturation point (1 − a_esc² − q ≤ 0)" }
+                        else if mu <= -1 { "unstable plateau: η̃(1+λ)(1 − a² − q) = \(String(format: "%.4g", (1 - mu) / 2)) ≥ 1 at escape (multiplier μ = \(String(format: "%.4g", mu)) ≤ −1): b oscillates chaotically about b*, its value at escape depends on the last bit" }
+                        else if let k = m.spikeSignChangeStep { "b changes sign at step \(k) before escape: it overshoots 0 instead of settling on the plateau" }
+                        else { nil }
+                    rows.append(row("ratio_at_escape", .estimate, predicted, measured, tolerances.saturation, notCheckable: unstable))
                 } else {
                     rows.append(row("ratio_at_escape", .estimate, .nan, .nan, tolerances.saturation,
                                     notCheckable: "no escape within \(m.lastStep) steps"))

@@ -99,6 +99,16 @@ public enum EscapeAnalytics {
         return lower + eta
     }
 
+    /// The multiplier of GD's spike plateau b* (docs/model.md §5, "Stability of the plateau"):
+    /// with a and c frozen (they move at rate η̃, b at η̃(1+λ)), b ↦ b − η̃ s b (2 s b² + T(b)),
+    /// s = 1 + λ and T = a² − 1 + s b² + q, has derivative 1 − η̃ s (2 s b² + T + 6 s b²), which at
+    /// the plateau (2 s b*² + T = 0, b*² = (1 − a² − q)/(3s)) is μ = 1 − 2η̃(1+λ)(1 − a² − q).
+    /// The plateau attracts iff |μ| < 1, i.e. 0 < η̃(1+λ)(1 − a² − q) < 1; for μ ≤ −1 b oscillates
+    /// about it (period doubling, then chaos).
+    public static func plateauMultiplier(lambda: Double, lr: Double, a: Double, q: Double) -> Double {
+        1 - 2 * lr * (1 + lambda) * (1 - a * a - q)
+    }
+
     /// GD's b/a at escape, b*(a)/a: at the nominal a = a_esc (`theory`'s predictions) or at the
     /// measured |a| of the escape step (`check-escape`). NaN for a ≤ 0 or without a saturation
     /// point.

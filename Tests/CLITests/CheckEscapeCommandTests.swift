@@ -214,3 +214,31 @@ import SpecgdSupport
         #expect(result.stdout.components(separatedBy: "decided within rounding").count == 3, "\(result.stdout)")
     }
 }
+
+@Suite struct CheckEscapePlateauTests {
+    func ratioRow(alpha: String, gdLR: String) throws -> [String: Any] {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try SpecgdProcess.run(["check-escape", "--lambdas", "32", "--dim", "8", "--alpha", alpha, "--gd-lr", gdLR,
+                                            "--specgd-lr", "0.05", "--no-simulation", "--output-dir", dir])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/escape-check.json"))) as! [String: Any]
+        let rows = (record["summary"] as! [String: Any])["rows"] as! [[String: Any]]
+        return try #require(rows.first { $0["quantity"] as? String == "ratio_at_escape" })
+    }
+
+    /// issue 19: η̃(1+λ)(1 − a² − q) ≈ 1.2 > 1 at escape: the plateau is unstable, b at escape
+    /// depends on the last bit (α·(1 + 10⁻¹⁵) moves it from 0.178 to 0.141), so the row is not
+    /// checkable, for both α — decided from the configuration and the escape state.
+    @Test(arguments: ["1e-4", "1.000000000000001e-4"])
+    func anUnstablePlateauIsNotCheckable(alpha: String) throws {
+        let row = try ratioRow(alpha: alpha, gdLR: "0.05")
+        #expect(row["status"] as? String == "not-checkable" && (row["reason"] as? String)?.hasPrefix("unstable plateau") == true, "\(row)")
+    }
+
+    /// η̃ = 0.03: μ ≈ −0.43, the plateau attracts and the row is checked (and holds).
+    @Test func aStablePlateauIsChecked() throws {
+        let row = try ratioRow(alpha: "1e-4", gdLR: "0.03")
+        #expect(row["status"] as? String == "pass", "\(row)")
+    }
+}
