@@ -92,9 +92,13 @@ public enum EscapeAnalytics {
     /// (c turns up), with a₊² − a₋² ≤ 2η + η², give (p + 3) c₋² − pη c₋ − (pη² + 6η + 3η²)/2 < 0
     /// (the spike's (1+λ)b² dropped: b chatters about 0). Returns that root plus η: the largest
     /// c either phase can take, ≈ √(3η/(p + 3)) for small η. p = d − 2 bulk coordinates.
-    public static func specgdBulkChatterCeiling(lr eta: Double, bulkDimension p: Int) -> Double {
+    /// `spikeEnergy` = (1+λ)b₊², the spike's share of T at the top phase: with it the a-condition
+    /// reads 3(a₊² − 1) + (1+λ)b₊² + p c₊² > 0 and the constant becomes (pη² + 6η + 3η² + (1+λ)b₊²)/2.
+    /// b does not always chatter about 0 (it can lock off 0 like the bulk, |b| up to ≈ 4η measured),
+    /// so the overlays pass the map's own largest (1+λ)b² past escape; 0 gives the bound without it.
+    public static func specgdBulkChatterCeiling(lr eta: Double, bulkDimension p: Int, spikeEnergy: Double = 0) -> Double {
         let pd = Double(p)
-        let lower = (pd * eta + (pd * pd * eta * eta + 2 * (pd + 3) * (pd * eta * eta + 6 * eta + 3 * eta * eta)).squareRoot())
+        let lower = (pd * eta + (pd * pd * eta * eta + 2 * (pd + 3) * (pd * eta * eta + 6 * eta + 3 * eta * eta + spikeEnergy)).squareRoot())
             / (2 * (pd + 3))
         return lower + eta
     }
