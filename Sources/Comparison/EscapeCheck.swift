@@ -28,11 +28,14 @@ public struct EscapeTolerances: Sendable, Codable, Equatable {
 
 /// A check's verdict. `notCheckable` is neither held nor failed: the data has nothing to
 /// test the prediction on (an empty linear window, no escape within the budget), and
-/// docs/model.md §7 forbids calling that a PASS.
+/// docs/model.md §7 forbids calling that a PASS. `diverged`: the run behind the row stopped
+/// being finite before it finished (`divergedStep`, the reason "diverged at step K: …"); its
+/// numbers are measured on the rows up to there, and it is counted apart from the others.
 public enum CheckStatus: String, Sendable, Codable, Equatable {
     case pass
     case fail
     case notCheckable = "not-checkable"
+    case diverged
 }
 
 /// One prediction set against one measurement: PASS, FAIL or not checkable, always with its
@@ -66,6 +69,8 @@ public struct EscapeCheckRow: Sendable, Codable, Equatable {
     public var reason: String?
     /// Window checks: the number of steps in the linear window the prediction was tested over.
     public var windowSteps: Int?
+    /// `status == .diverged`: the step at which the run's state stopped being finite.
+    public var divergedStep: Int?
 
     init(lambda: Double, method: String, source: EscapeSource, quantity: String, kind: Kind,
          predicted: Double, measured: Double, tolerance: Double, windowSteps: Int? = nil,
@@ -100,6 +105,17 @@ public struct EscapeCheckRow: Sendable, Codable, Equatable {
         }
         passed = status == .pass
     }
+
+    /// The row of a run that diverged at `step` (`detail`: the divergence message, "diverged
+    /// at step K: …"): status diverged whatever the numbers say, the message as the reason.
+    public func diverged(at step: Int, detail: String) -> EscapeCheckRow {
+        var row = self
+        row.status = .diverged
+        row.passed = false
+        row.divergedStep = step
+        row.reason = detail
+        return row
+    }
 }
 
 /// The escape-stage checks of docs/model.md §5 for one (λ, method, source).
@@ -112,8 +128,11 @@ public enum EscapeCheck {
     /// A prediction the data cannot test is `notCheckable` with the reason: an empty linear
     /// window (window checks), no escape (b/a at escape), no predicted escape step, or no
     /// measured escape within a budget too short to tell (see `escapeStepRow`).
+    /// `referenceStop`: why the theory map behind `reference` stopped early (its divergence);
+    /// the simulation's escape step is then not checkable against it.
     public static func rows(lambda: Double, method: String, source: EscapeSource, measurement m: EscapeMeasurement,
                             learningRate: Double, threshold: Double, reference: EscapeMeasurement? = nil,
+                            referenceStop: String? = nil,
                             tolerances: EscapeTolerances = EscapeTolerances()) -> [EscapeCheckRow] {
         func row(_ quantity: String, _ kind: EscapeCheckRow.Kind, _ predicted: Double, _ measured: Double, _ tol: Double,
                  window: Int? = nil, notCheckable: String? = nil, reason: String? = nil) -> EscapeCheckRow {
@@ -124,7 +143,7 @@ public enum EscapeCheck {
         func escapeStepRow(predicted: Double, predictedBy: String) -> EscapeCheckRow {
             guard predicted.isFinite else {
                 return row("escape_step", .estimate, predicted, m.escapeStep.map(Double.init) ?? .nan, tolerances.escapeStep,
-                           notCheckable: "\(predictedBy) predicts no escape")
+                           notCheckable: referenceStop.map { "\(predictedBy) \($0)" } ?? "\(predictedBy) predicts no escape")
             }
             guard let escape = m.escapeStep else {
                 // No escape is a failure only when the budget ran past every step the tolerance allows.
@@ -146,15 +165,22 @@ public enum EscapeCheck {
             if lambda > EscapeAnalytics.lambdaCritical(lr: learningRate, q: m.initialQ) {
                 if let a = m.signalAtEscape, let q = m.qAtEscape, let measured = m.ratioAtEscape {
                     let predicted = EscapeAnalytics.saturationRatio(lambda: lambda, a: a, q: q)
-                    rows.append(row("ratio_at_escape", .estimate, predicted, measured, tolerances.saturation,
-                                    notCheckable: predicted.isFinite ? nil : "no saturation point (1 − a_esc² − q ≤ 0)"))
+                    // The plateau must attract for b at escape to be b*(a): past μ = −1 b oscillates
+                    // chaotically and its value at escape depends on the last bit (docs/model.md §5).
+                    let mu = EscapeAnalytics.plateauMultiplier(lambda: lambda, lr: learningRate, a: a, q: q)
+                    let unstable: String? = if !predicted.isFinite { "no saturation point (1 − a_esc² − q ≤ 0)" }
+                        else if mu <= -1 { "unstable plateau: η̃(1+λ)(1 − a² − q) = \(String(format: "%.4g", (1 - mu) / 2)) ≥ 1 at escape (multiplier μ = \(String(format: "%.4g", mu)) ≤ −1): b oscillates chaotically about b*, its value at escape depends on the last bit" }
+                        else if let k = m.spikeSignChangeStep { "b changes sign at step \(k) before escape: it overshoots 0 instead of settling on the plateau" }
+                        else { nil }
+                    rows.append(row("ratio_at_escape", .estimate, predicted, measured, tolerances.saturation, notCheckable: unstable))
                 } else {
                     rows.append(row("ratio_at_escape", .estimate, .nan, .nan, tolerances.saturation,
                                     notCheckable: "no escape within \(m.lastStep) steps"))
                 }
             }
             if let reference {
-                rows.append(escapeStepRow(predicted: reference.escapeStep.map(Double.init) ?? .nan, predictedBy: "the theory map"))
+                let predicted = referenceStop == nil ? reference.escapeStep.map(Double.init) ?? .nan : .nan
+                rows.append(escapeStepRow(predicted: predicted, predictedBy: "the theory map"))
             }
         } else {
             // a and b both move by η per step, so b/a moves monotonically from (b/a)₀ towards 1:
@@ -164,7 +190,19 @@ public enum EscapeCheck {
                             window: m.windowSteps, notCheckable: emptyWindow))
             let predicted = EscapeAnalytics.specgdEscapeStep(alpha: m.initialSignal, threshold: threshold, lr: learningRate)
                 .map(Double.init) ?? .nan
-            rows.append(escapeStepRow(predicted: predicted, predictedBy: "⌈(a_esc − a₀)/η⌉ (a₀ ≤ 0)"))
+            var escape = escapeStepRow(predicted: predicted, predictedBy: "⌈(a_esc − a₀)/η⌉ (a₀ ≤ 0)")
+            // On the map (its arithmetic is the error model's): when (a_esc − a₀)/η lies within
+            // rounding of an integer n, exact arithmetic allows n or n + 1, and so does the map.
+            if source == .theoryMap, escape.status != .notCheckable,
+               let boundary = EscapeAnalytics.specgdEscapeStepBoundary(alpha: m.initialSignal, threshold: threshold, lr: learningRate) {
+                let note = "decided within rounding: (a_esc − a₀)/η = \(boundary.ratio) is within \(String(format: "%.2g", boundary.margin)) of \(boundary.step), so the escape step is \(boundary.step) or \(boundary.step + 1)"
+                if let e = m.escapeStep, e == boundary.step || e == boundary.step + 1 {
+                    escape.status = .pass
+                    escape.passed = true
+                }
+                escape.reason = escape.reason.map { $0 + "; " + note } ?? note
+            }
+            rows.append(escape)
         }
         return rows
     }
@@ -246,9 +284,10 @@ public enum EscapeCheck {
     }
 
     /// The rows as a numeric table: `lambda, is_specgd, is_simulation, quantity_code,
-    /// predicted, measured, relative_error, tolerance, passed, window_steps` (codes in
-    /// `quantityCodes`; passed is 1, 0, or nan for not checkable; window_steps nan where it
-    /// does not apply).
+    /// predicted, measured, relative_error, tolerance, passed, window_steps, diverged_step`
+    /// (codes in `quantityCodes`; passed is 1, 0, or nan for not checkable and diverged;
+    /// window_steps nan where it does not apply; diverged_step the step at which the row's run
+    /// diverged, nan for every other row).
     public static let quantityCodes = ["amplification": 0.0, "ratio_at_escape": 1, "escape_step": 2,
                                        "trajectory_vs_specgd": 3, "first_step": 4]
 
@@ -256,12 +295,12 @@ public enum EscapeCheck {
     /// method's index in that list.
     public static func table(_ rows: [EscapeCheckRow], methodCodes: [String]? = nil) -> Table {
         var table = Table(columns: ["lambda", "is_specgd", "is_simulation", "quantity_code", "predicted", "measured",
-                                    "relative_error", "tolerance", "passed", "window_steps"] + (methodCodes == nil ? [] : ["method_code"]))
+                                    "relative_error", "tolerance", "passed", "window_steps", "diverged_step"] + (methodCodes == nil ? [] : ["method_code"]))
         for r in rows {
-            let passed: Double = switch r.status { case .pass: 1; case .fail: 0; case .notCheckable: .nan }
+            let passed: Double = switch r.status { case .pass: 1; case .fail: 0; case .notCheckable, .diverged: .nan }
             var row: [Double] = [r.lambda, r.method == "specgd" ? 1 : 0, r.source == .simulation ? 1 : 0,
                                  quantityCodes[r.quantity] ?? .nan, r.predicted, r.measured, r.relativeError, r.tolerance,
-                                 passed, r.windowSteps.map(Double.init) ?? .nan]
+                                 passed, r.windowSteps.map(Double.init) ?? .nan, r.divergedStep.map(Double.init) ?? .nan]
             if let methodCodes {
                 let code: Double = methodCodes.firstIndex(of: r.method).map(Double.init) ?? .nan
                 row.append(code)
@@ -272,9 +311,9 @@ public enum EscapeCheck {
     }
 
     /// Counts by verdict.
-    public static func tally(_ rows: [EscapeCheckRow]) -> (held: Int, failed: Int, notCheckable: Int) {
+    public static func tally(_ rows: [EscapeCheckRow]) -> (held: Int, failed: Int, notCheckable: Int, diverged: Int) {
         (rows.filter { $0.status == .pass }.count, rows.filter { $0.status == .fail }.count,
-         rows.filter { $0.status == .notCheckable }.count)
+         rows.filter { $0.status == .notCheckable }.count, rows.filter { $0.status == .diverged }.count)
     }
 
     /// The PASS/FAIL table as text, one row per check, then the reasons of the rows that
@@ -283,20 +322,21 @@ public enum EscapeCheck {
         let widths = [7, 7, 11, 16, 12, 12, 10, 6, 13]
         var lines = [TextTable.row(["lambda", "method", "source", "quantity", "predicted", "measured", "rel.err", "tol", "ok"], widths: widths)]
         for r in rows {
-            let verdict = switch r.status { case .pass: "PASS"; case .fail: "FAIL"; case .notCheckable: "not checkable" }
+            let verdict = switch r.status { case .pass: "PASS"; case .fail: "FAIL"; case .notCheckable: "not checkable"; case .diverged: "DIVERGED" }
             lines.append(TextTable.row([TextTable.fixed(r.lambda, 4), r.method, r.source.rawValue,
                                         r.quantity + (r.kind == .upperBound ? " ≤" : r.kind == .lowerBound ? " ≥" : r.kind == .exact ? " ==" : ""),
                                         TextTable.fixed(r.predicted, 5), TextTable.fixed(r.measured, 5),
-                                        r.status == .notCheckable ? "-" : String(format: "%+.2e", r.relativeError),
+                                        r.status == .notCheckable || r.status == .diverged ? "-" : String(format: "%+.2e", r.relativeError),
                                         TextTable.fixed(r.tolerance, 2), verdict], widths: widths))
         }
         for r in rows where r.reason != nil {
             lines.append("  λ = \(TextTable.fixed(r.lambda, 4)) \(r.method) \(r.source.rawValue) \(r.quantity): \(r.reason!)")
         }
-        let (held, failed, notCheckable) = tally(rows)
+        let (held, failed, notCheckable, diverged) = tally(rows)
         let checked = held + failed
         var summary = failed == 0 ? "all \(checked) checkable predictions held" : "\(failed) of \(checked) checkable predictions FAILED"
         if notCheckable > 0 { summary += "; \(notCheckable) not checkable" }
+        if diverged > 0 { summary += "; \(diverged) row\(diverged == 1 ? "" : "s") diverged" }
         lines.append(summary)
         return lines.joined(separator: "\n")
     }

@@ -37,6 +37,10 @@ public struct EscapeMeasurement: Sendable, Codable, Equatable {
     public var spikeAtEscape: Double?
     public var qAtEscape: Double?
     public var ratioAtEscape: Double?
+    /// The first step, up to the escape (or the last step without one), at which the signed
+    /// spike coefficient has the opposite sign of the step before: GD's b overshooting 0. nil
+    /// when it never does or the trajectory has no `b_signed` column (dense runs).
+    public var spikeSignChangeStep: Int?
 
     public static func measure(_ table: Table, lambda: Double, threshold: Double = 0.5,
                                windowSignal: Double = 0.1, windowSpikeFraction: Double = 0.1) throws -> EscapeMeasurement {
@@ -68,6 +72,11 @@ public struct EscapeMeasurement: Sendable, Codable, Equatable {
         // Escape as everywhere else (`EscapeTracker`: the first recorded step with |a| ≥ threshold).
         let tracker = try EscapeTracker(recorded: table, threshold: threshold)
         let escape = tracker.metrics(steps: lastStep)
+        var signChange: Int?
+        if let signed = table.column("b_signed") {
+            let end = escape.escapeStep.flatMap { e in step.firstIndex { $0 >= Double(e) } } ?? step.count - 1
+            signChange = (0..<end).first { signed[$0] * signed[$0 + 1] < 0 }.map { Int(step[$0 + 1]) }
+        }
         return EscapeMeasurement(
             initialSignal: abs(a[0]), initialRatio: ratio[0], initialQ: q[0],
             windowEndStep: Int(step[end]), windowSteps: windowSteps, emptyWindowReason: reason,
@@ -77,6 +86,6 @@ public struct EscapeMeasurement: Sendable, Codable, Equatable {
             perStepGrowth: windowSteps > 0 ? pow(amplification, 1 / Double(windowSteps)) : .nan,
             lastStep: lastStep,
             escapeStep: escape.escapeStep, signalAtEscape: escape.signalAtEscape, spikeAtEscape: escape.spikeAtEscape,
-            qAtEscape: tracker.bulkMassAtEscape, ratioAtEscape: tracker.spikeRatioAtEscape)
+            qAtEscape: tracker.bulkMassAtEscape, ratioAtEscape: tracker.spikeRatioAtEscape, spikeSignChangeStep: signChange)
     }
 }

@@ -192,11 +192,14 @@ public struct CheckEscapeConfiguration: Codable, Sendable, Equatable {
 
 /// The `summary` block of escape-check.json.
 public struct CheckEscapeSummary: Codable, Sendable, Equatable {
-    /// No prediction failed (the exit status); `notCheckable` says how many could not be tested.
+    /// No prediction failed and no run diverged (the exit status); `notCheckable` says how many
+    /// could not be tested.
     public var allPassed: Bool
     public var held: Int
     public var failed: Int
     public var notCheckable: Int
+    /// Rows whose run diverged (status `diverged`, `divergedStep`, the message as reason).
+    public var diverged: Int
     public var total: Int
     public var lambdaCritical: Double
     public var q0: Double
@@ -208,8 +211,11 @@ public struct CheckEscapeSummary: Codable, Sendable, Equatable {
 public struct CheckEscapeResult: Sendable {
     public var configuration: CheckEscapeConfiguration
     public var summary: CheckEscapeSummary
-    /// The measurements behind amplification.csv, one point per λ.
+    /// The measurements behind amplification.csv, one point per λ (a diverged run's are left out).
     public var points: [EscapeFigure.Point]
+    /// completed (diverged runs included: their rows say so), or interrupted with the
+    /// λ-method run that saw the signal; the rows of the runs finished before it are kept.
+    public var outcome: RunOutcome
     /// escape-check.csv, escape-check.json, amplification.csv, rho-curve.csv and the
     /// amplification figure.
     public var output: ExperimentOutput
@@ -226,70 +232,104 @@ public enum CheckEscapeExperiment {
         ["a_signed", "b_signed", "c_signed"].map { table.column($0) ?? [] }
     }
 
+    /// A run stopped by `cancellation`: the runs finished before it keep their rows.
+    struct Interrupted: Error { let outcome: RunOutcome }
+
+    /// The rows of one run, measured on the rows it kept: a diverged run's rows all say
+    /// `diverged` (its step and message), an interrupted run throws `Interrupted`.
+    static func checked(_ outcome: RunOutcome, _ rows: () throws -> [EscapeCheckRow]) throws -> [EscapeCheckRow] {
+        switch outcome.status {
+        case .completed: return try rows()
+        case .interrupted: throw Interrupted(outcome: outcome)
+        case .diverged: return try rows().map { $0.diverged(at: outcome.lastStep, detail: outcome.detail ?? "diverged at step \(outcome.lastStep)") }
+        }
+    }
+
     /// Runs every λ × method (map, then the simulation when requested), one after the other.
     /// `jobs` parallelises a simulation's seeds (results do not depend on it); `progress`
-    /// advances once per λ and method.
-    public static func run(_ request: CheckEscapeRequest, jobs: Int = 1,
+    /// advances once per λ and method. A run that diverges gives rows with status `diverged`
+    /// (measured on its rows up to the divergence) and the others go on; one that sees
+    /// `cancellation` ends the check with the rows of the runs finished before it
+    /// (`outcome` interrupted).
+    public static func run(_ request: CheckEscapeRequest, jobs: Int = 1, cancellation: CancellationToken? = nil,
                            progress: SpecgdSupport.Progress? = nil) throws -> CheckEscapeResult {
         let lambdas = request.lambdas
         let threshold = request.escapeThreshold, tolerances = request.tolerances
         var rows = [EscapeCheckRow]()
         var points = [EscapeFigure.Point]()
-        for lambda in lambdas {
-            var point = EscapeFigure.Point(lambda: lambda)
-            let paper = request.resolvedMethods.filter(\.isPaperMethod).map { $0 == .gd ? Method.gd : Method.specgd }
-            var specgdCoefficients: [[Double]]?
-            for method in paper {
-                let theory = try runTheory(try request.theoryConfiguration(method, lambda: lambda))
-                let rate = request.learningRate(method)
-                let map = try EscapeMeasurement.measure(theory.table, lambda: lambda, threshold: threshold)
-                rows += EscapeCheck.rows(lambda: lambda, method: method.rawValue, source: .theoryMap, measurement: map,
+        var outcome = RunOutcome.completed(0)
+        func theoryRun(_ config: TheoryConfiguration) throws -> TheoryResult {
+            let result = try runTheoryKeepingRows(config, cancellation: cancellation)
+            if result.outcome.status == .interrupted { throw Interrupted(outcome: result.outcome) }
+            return result
+        }
+        do {
+            for lambda in lambdas {
+                var point = EscapeFigure.Point(lambda: lambda)
+                let paper = request.resolvedMethods.filter(\.isPaperMethod).map { $0 == .gd ? Method.gd : Method.specgd }
+                var specgdCoefficients: [[Double]]?
+                for method in paper {
+                    let theory = try theoryRun(try request.theoryConfiguration(method, lambda: lambda))
+                    let rate = request.learningRate(method)
+                    let map = try EscapeMeasurement.measure(theory.table, lambda: lambda, threshold: threshold)
+                    rows += try checked(theory.outcome) {
+                        EscapeCheck.rows(lambda: lambda, method: method.rawValue, source: .theoryMap, measurement: map,
                                          learningRate: rate, threshold: threshold, tolerances: tolerances)
-                var simulated: EscapeMeasurement?
-                if let configuration = try request.simulationConfiguration(method, lambda: lambda) {
-                    let result = try runSimulation(configuration, jobs: jobs)
-                    let table = configuration.seeds == 1 ? result.perSeed[0] : result.aggregate
-                    let m = try EscapeMeasurement.measure(table, lambda: lambda, threshold: threshold)
-                    simulated = m
-                    rows += EscapeCheck.rows(lambda: lambda, method: method.rawValue, source: .simulation, measurement: m,
+                    }
+                    let mapStop = theory.outcome.status == .diverged ? theory.outcome.detail : nil
+                    var simulated: EscapeMeasurement?
+                    if let configuration = try request.simulationConfiguration(method, lambda: lambda) {
+                        let result = try Simulator(configuration).runKeepingRows(jobs: jobs, cancellation: cancellation)
+                        let table = configuration.seeds == 1 ? result.perSeed[0] : result.aggregate
+                        let m = try EscapeMeasurement.measure(table, lambda: lambda, threshold: threshold)
+                        rows += try checked(result.outcome) {
+                            EscapeCheck.rows(lambda: lambda, method: method.rawValue, source: .simulation, measurement: m,
                                              learningRate: rate, threshold: threshold, reference: map,
-                                             tolerances: tolerances)
+                                             referenceStop: mapStop, tolerances: tolerances)
+                        }
+                        if result.outcome.status == .completed { simulated = m }
+                    }
+                    let kept = mapStop == nil ? map : nil
+                    if method == .gd { point.gdMap = kept; point.gdSimulation = simulated }
+                    else { point.specgdMap = kept; point.specgdSimulation = simulated }
+                    if method == .specgd, mapStop == nil { specgdCoefficients = Self.coefficients(theory.table) }
+                    progress?.advance()
                 }
-                if method == .gd { point.gdMap = map; point.gdSimulation = simulated }
-                else { point.specgdMap = map; point.specgdSimulation = simulated }
-                if method == .specgd { specgdCoefficients = Self.coefficients(theory.table) }
-                progress?.advance()
-            }
-            for method in request.resolvedMethods where !method.isPaperMethod {
-                let config = try request.familyConfiguration(method, lambda: lambda)
-                let theory = try runTheory(config)
-                let m = try EscapeMeasurement.measure(theory.table, lambda: lambda, threshold: threshold)
-                let a = theory.table.column("a_signed") ?? []
-                var difference: Double?
-                if method == .signgd {
-                    // Exact SpecGD at the same λ and budget (the paper run when it is in the list).
-                    var exact = config
-                    exact.optimizer = Optimizer(method: .specgd)
-                    let reference = try specgdCoefficients.flatMap { $0.first?.count == a.count ? $0 : nil }
-                        ?? Self.coefficients(runTheory(exact).table)
-                    difference = zip(Self.coefficients(theory.table), reference).map { zip($0, $1).map { abs($0 - $1) }.max() ?? .nan }.max()
-                }
-                rows += EscapeCheck.familyRows(lambda: lambda, method: method.rawValue, measurement: m,
+                for method in request.resolvedMethods where !method.isPaperMethod {
+                    let config = try request.familyConfiguration(method, lambda: lambda)
+                    let theory = try theoryRun(config)
+                    let m = try EscapeMeasurement.measure(theory.table, lambda: lambda, threshold: threshold)
+                    let a = theory.table.column("a_signed") ?? []
+                    var difference: Double?
+                    if method == .signgd {
+                        // Exact SpecGD at the same λ and budget (the paper run when it is in the list).
+                        var exact = config
+                        exact.optimizer = Optimizer(method: .specgd)
+                        let reference = try specgdCoefficients.flatMap { $0.first?.count == a.count ? $0 : nil }
+                            ?? Self.coefficients(theoryRun(exact).table)
+                        difference = zip(Self.coefficients(theory.table), reference).map { zip($0, $1).map { abs($0 - $1) }.max() ?? .nan }.max()
+                    }
+                    rows += try checked(theory.outcome) {
+                        EscapeCheck.familyRows(lambda: lambda, method: method.rawValue, measurement: m,
                                                firstMove: a.count > 1 ? a[1] - a[0] : .nan, learningRate: config.learningRate,
                                                threshold: threshold, dimension: request.dimension, optimizer: config.optimizer,
                                                trajectoryDifference: difference, tolerances: tolerances)
-                progress?.advance()
+                    }
+                    progress?.advance()
+                }
+                points.append(point)
             }
-            points.append(point)
+        } catch let stop as Interrupted {
+            outcome = stop.outcome
         }
 
         let q0 = request.q0
         let gdRate = request.learningRate(.gd)
         let lambdaC = EscapeAnalytics.lambdaCritical(lr: gdRate, q: q0)
-        let (held, failed, notCheckable) = EscapeCheck.tally(rows)
+        let (held, failed, notCheckable, diverged) = EscapeCheck.tally(rows)
         let configuration = try request.configuration()
-        let summary = CheckEscapeSummary(allPassed: failed == 0, held: held, failed: failed, notCheckable: notCheckable,
-                                         total: rows.count, lambdaCritical: lambdaC, q0: q0, rows: rows)
+        let summary = CheckEscapeSummary(allPassed: failed == 0 && diverged == 0, held: held, failed: failed, notCheckable: notCheckable,
+                                         diverged: diverged, total: rows.count, lambdaCritical: lambdaC, q0: q0, rows: rows)
 
         var output = ExperimentOutput()
         let tables = [EscapeFigure.pointsFile: EscapeFigure.pointsTable(points, learningRate: gdRate, specgdLearningRate: request.learningRate(.specgd)),
@@ -298,7 +338,8 @@ public enum CheckEscapeExperiment {
         output.add(EscapeFigure.recipe(lambdaC: lambdaC, simulation: request.simulation != nil,
                                        initialization: request.simulation?.initialization ?? .gaussian), tables: tables)
         output.add(tableFile, table: EscapeCheck.table(rows, methodCodes: request.methods.map { $0.map(\.rawValue) }))
-        output.add(recordFile, kind: "check-escape", configuration: configuration, summary: summary)
-        return CheckEscapeResult(configuration: configuration, summary: summary, points: points, output: output)
+        output.add(recordFile, kind: "check-escape", configuration: configuration, summary: summary,
+                   outcome: outcome.status == .interrupted ? outcome : nil)
+        return CheckEscapeResult(configuration: configuration, summary: summary, points: points, outcome: outcome, output: output)
     }
 }

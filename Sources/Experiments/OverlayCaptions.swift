@@ -20,16 +20,20 @@ enum OverlayCaptions {
     }
 
     /// `table` (a comparison, `step` first) with `c_band_lower` = 0 and `c_band_upper` = the
-    /// ceiling of `EscapeAnalytics.specgdBulkChatterCeiling` on the rows from the theory's
-    /// escape step on (NaN before it and without an escape: the band is where the map's bulk
-    /// settles after escape).
+    /// ceiling of `EscapeAnalytics.specgdBulkChatterCeiling`, with the spike's term (1+λ)b₊² at
+    /// the map's largest (1+λ)b² past escape, on the rows from which the map's c stays inside
+    /// it (NaN before and without an escape: the band is where the map's bulk settles after
+    /// escape, and the transient after its first entry can leave it again, docs/model.md §5).
     static func withChatterBand(_ table: Table, theory: TheoryConfiguration, escapeStep: Int?) -> Table {
-        let ceiling = EscapeAnalytics.specgdBulkChatterCeiling(lr: theory.learningRate, bulkDimension: theory.dimension - 2)
         var out = Table(columns: table.columns + [bandLower, bandUpper])
-        let steps = table.column("step") ?? [], c = table.column("c_theory") ?? []
-        // From the first recorded row at or after escape where the map's c is inside the band:
-        // the bulk contracts into it at speed η after escape and stays.
-        let start = escapeStep.flatMap { k in steps.indices.first { steps[$0] >= Double(k) && $0 < c.count && abs(c[$0]) <= ceiling } }
+        let steps = table.column("step") ?? [], c = table.column("c_theory") ?? [], b = table.column("b_theory") ?? []
+        let after = escapeStep.map { k in steps.indices.filter { steps[$0] >= Double(k) && $0 < c.count } } ?? []
+        let spike = (1 + theory.leadingSpike) * (after.filter { $0 < b.count }.map { b[$0] * b[$0] }.max() ?? 0)
+        let ceiling = EscapeAnalytics.specgdBulkChatterCeiling(lr: theory.learningRate, bulkDimension: theory.dimension - 2,
+                                                               spikeEnergy: spike)
+        // The first row after escape from which every later row's c is inside the band.
+        let outside = after.last { abs(c[$0]) > ceiling }
+        let start = after.isEmpty ? nil : outside.map { $0 + 1 < table.rows.count ? $0 + 1 : nil } ?? after.first
         for (i, row) in table.rows.enumerated() {
             out.append(row + (start.map { i >= $0 } == true ? [0, ceiling] : [.nan, .nan]))
         }

@@ -45,9 +45,10 @@ public enum HTMLReport {
         if !checks.isEmpty {
             let counts = checks.map { EscapeTable.counts($0) }
             let failed = counts.map(\.failed).reduce(0, +), held = counts.map(\.held).reduce(0, +)
-            let open = counts.map(\.notCheckable).reduce(0, +)
-            let verdict = failed > 0 ? "<span class=\"fail\">\(failed) FAILED</span>" : "<span class=\"pass\">all checkable predictions held</span>"
-            page.add("<p class=\"verdict\">Escape-stage predictions: \(verdict) (\(held) held, \(failed) failed, \(open) not checkable).</p>")
+            let open = counts.map(\.notCheckable).reduce(0, +), diverged = counts.map(\.diverged).reduce(0, +)
+            let verdict = failed > 0 ? "<span class=\"fail\">\(failed) FAILED</span>"
+                : diverged > 0 ? "<span class=\"fail\">\(diverged) diverged</span>" : "<span class=\"pass\">all checkable predictions held</span>"
+            page.add("<p class=\"verdict\">Escape-stage predictions: \(verdict) (\(held) held, \(failed) failed, \(open) not checkable\(diverged > 0 ? ", \(diverged) diverged" : "")).</p>")
         }
         let shown = folders.filter { !$0.files.isEmpty }
         if shown.count > 1 {
@@ -268,16 +269,17 @@ struct Folder {
 
 /// The PASS / FAIL / not-checkable table of `escape-check.json`, with every number.
 enum EscapeTable {
-    static func counts(_ record: JSONValue) -> (held: Int, failed: Int, notCheckable: Int) {
+    static func counts(_ record: JSONValue) -> (held: Int, failed: Int, notCheckable: Int, diverged: Int) {
         let s = record["summary"]
-        return (Int(s?["held"]?.double ?? 0), Int(s?["failed"]?.double ?? 0), Int(s?["notCheckable"]?.double ?? 0))
+        return (Int(s?["held"]?.double ?? 0), Int(s?["failed"]?.double ?? 0), Int(s?["notCheckable"]?.double ?? 0),
+                Int(s?["diverged"]?.double ?? 0))
     }
 
     static func add(_ record: JSONValue, to page: inout Page) {
         let summary = record["summary"]
-        let (held, failed, open) = counts(record)
+        let (held, failed, open, diverged) = counts(record)
         page.add("<h3>Escape-stage predictions (docs/model.md §5)</h3>")
-        var line = "\(held) held, \(failed) failed, \(open) not checkable"
+        var line = "\(held) held, \(failed) failed, \(open) not checkable" + (diverged > 0 ? ", \(diverged) diverged" : "")
         if let lc = summary?["lambdaCritical"]?.double { line += "; λ<sub>c</sub> = \(HTMLReport.number(lc))" }
         if let q0 = summary?["q0"]?.double { line += " (q₀ = \(HTMLReport.number(q0)))" }
         page.add("<p>\(line).</p>")
@@ -287,6 +289,7 @@ enum EscapeTable {
             let verdict = switch status {
             case "pass": "<span class=\"pass\">PASS</span>"
             case "fail": "<span class=\"fail\">FAIL</span>"
+            case "diverged": "<span class=\"fail\">DIVERGED</span>"
             default: "<span class=\"open\">not checkable</span>"
             }
             let reason = row["reason"]?.string.map { " — " + HTMLReport.escape($0) } ?? ""
@@ -294,7 +297,7 @@ enum EscapeTable {
             let text = [row["method"]?.string ?? "", n("lambda"), row["source"]?.string ?? "", row["quantity"]?.string ?? "",
                         row["kind"]?.string ?? ""].map { "<td>\(HTMLReport.escape($0))</td>" }.joined()
             let numbers = ["predicted", "measured", "relativeError", "tolerance", "windowSteps"].map { "<td class=\"n\">\(n($0))</td>" }.joined()
-            page.add("<tr class=\"\(status == "fail" ? "fail" : "")\">\(text)\(numbers)<td>\(verdict)\(reason)</td></tr>")
+            page.add("<tr class=\"\(status == "fail" || status == "diverged" ? "fail" : "")\">\(text)\(numbers)<td>\(verdict)\(reason)</td></tr>")
         }
         page.add("</table>")
     }

@@ -34,14 +34,17 @@ struct CheckEscapeCommand: ParsableCommand {
         is reported, never hidden. A prediction the run cannot test is "not checkable", with the reason: an \
         empty linear window (b₀ already above 0.1·b*₀, or a₀ > 0.1), no escape (nothing "at escape" to \
         compare), no predicted escape, or no escape within a budget shorter than the tolerance allows. \
-        Not checkable is neither held nor failed. Exit status: 1 when any prediction FAILED, else 0 — also \
-        when some were not checkable (the summary line then says "N not checkable"; --steps or --alpha can \
-        make them checkable).
+        Not checkable is neither held nor failed. A run that diverges gives its rows with status DIVERGED \
+        ("diverged at step K: …", measured on the rows up to there) and the other runs go on. Exit status: 1 \
+        when any prediction FAILED or any row diverged (the summary line then ends "N rows diverged"), else \
+        0 — also when some were not checkable (the summary line then says "N not checkable"; --steps or \
+        --alpha can make them checkable). SIGINT/SIGTERM stop the current run and write the rows of the runs \
+        finished before it (exit 130/143).
         --lr sets both learning rates; --gd-lr (η̃) and --specgd-lr (η) set one each (they are different scales).
 
         Writes to DIR: escape-check.csv (lambda, is_specgd, is_simulation, quantity_code [0 amplification, \
         1 ratio_at_escape, 2 escape_step], predicted, measured, relative_error, tolerance, passed [1, 0, nan = \
-        not checkable], window_steps), escape-check.json (the rows with names, status, reason and window length, \
+        not checkable or diverged], window_steps, diverged_step [nan unless the row's run diverged]), escape-check.json (the rows with names, status, reason and window length, \
         the configuration, version, command), amplification.csv, \
         rho-curve.csv and amplification.svg (+ .recipe.json).
         Example: specgd check-escape --lambdas 1,2,4,8,16 --dim 32 --seeds 3 --output-dir out/check
@@ -196,12 +199,14 @@ struct CheckEscapeCommand: ParsableCommand {
     }
 
     /// Runs the check, writes its files into `directory` and prints the report; exit 1 when a
-    /// prediction fails (`check-escape` and `replay`).
+    /// prediction fails or a run diverged (its rows say so, the others are kept), 130/143 after
+    /// SIGINT/SIGTERM with the rows of the runs finished before it (`check-escape` and `replay`).
     static func perform(_ request: CheckEscapeRequest, directory outputDirectory: String, jobs: Int,
                         replayOf: ReplaySource? = nil, formats: FigureFormats = .svgOnly, size: FigureSize = .screen) throws {
         func path(_ name: String) -> String { ExperimentOutput.path(name, in: outputDirectory) }
-        let progress = Progress(label: "check-escape", total: request.lambdas.count * request.resolvedMethods.count, mode: .automatic)
-        var result = try CheckEscapeExperiment.run(request, jobs: jobs, progress: progress)
+        let progress = Progress.forRun(label: "check-escape", total: request.lambdas.count * request.resolvedMethods.count, unit: "runs")
+        let watcher = SignalWatcher(notice: "specgd: NAME received; stopping the current run and writing the rows of the runs finished")
+        var result = try CheckEscapeExperiment.run(request, jobs: jobs, cancellation: watcher.token, progress: progress)
         progress.finish()
         result.output.resize(size)
         try result.output.write(to: outputDirectory, command: CommandWords.arguments, replayOf: replayOf, formats: formats)
@@ -211,7 +216,14 @@ struct CheckEscapeCommand: ParsableCommand {
         print(EscapeCheck.report(result.rows))
         print("figure: " + (["amplification.svg"] + formats.extraFiles(forSVG: "amplification")).map(path).joined(separator: ", "))
         print("table:  \(path(CheckEscapeExperiment.tableFile)) (names and numbers: \(path(CheckEscapeExperiment.recordFile)))")
-        if summary.failed > 0 { throw ExitCode.failure }
+        if result.outcome.status == .interrupted {
+            FileHandle.standardError.write(Data("specgd: interrupted (\(result.outcome.detail ?? "signal")) at step \(result.outcome.lastStep) of a run; the rows of the \(summary.total) checks finished are in \(outputDirectory)\n".utf8))
+            throw ExitCode(SignalWatcher.exitStatus(for: result.outcome.detail))
+        }
+        if summary.diverged > 0 {
+            FileHandle.standardError.write(Data("check-escape: \(summary.diverged) row\(summary.diverged == 1 ? "" : "s") diverged (status diverged in \(path(CheckEscapeExperiment.recordFile)))\n".utf8))
+        }
+        if summary.failed > 0 || summary.diverged > 0 { throw ExitCode.failure }
     }
 
     func path(_ name: String) -> String { ExperimentOutput.path(name, in: outputDirectory) }

@@ -58,6 +58,25 @@ public enum EscapeAnalytics {
         return alpha >= threshold ? 0 : ((threshold - alpha) / lr).rounded(.up)
     }
 
+    /// When exact SpecGD's escape step is an integer boundary the map's rounding can decide:
+    /// the n with (a_esc − α)/η within the rounding error of n, else nil (docs/model.md §5,
+    /// "Rounding at an integer boundary"). Error model, u = 2⁻⁵³: r̂ = fl(fl(a_esc − α)/η) is
+    /// two roundings from r = (a_esc − α)/η, |r̂ − r| ≤ 2u|r| + u²|r| ≤ 3u|r̂|; the map's
+    /// â_k = fl(â_{k−1} + η) is one rounding per step, |â_k − (α + kη)| ≤ u·Σ_{j≤k}|â_j| ≤
+    /// k·u·(|a_esc| + η) up to the escape (every â_j < a_esc before it, â_K < a_esc + η(1 + u)),
+    /// so the test â_k ≥ a_esc can differ from α + kη ≥ a_esc only when |k − r| ≤ k·u(|a_esc| + η)/η.
+    /// Both the predicted ⌈r̂⌉ and the measured first crossing are then n or n + 1. The bound is
+    /// doubled for the second-order terms (k·u ≪ 1 wherever it matters).
+    public static func specgdEscapeStepBoundary(alpha: Double, threshold: Double, lr: Double) -> (step: Int, ratio: Double, margin: Double)? {
+        guard alpha > 0, alpha < threshold, lr > 0 else { return nil }
+        let u = Double.ulpOfOne / 2
+        let ratio = (threshold - alpha) / lr
+        let n = ratio.rounded()
+        guard n < 1e15 else { return nil }
+        let margin = 2 * (3 * u * abs(ratio) + (n + 1) * u * (abs(threshold) + lr) / lr)
+        return abs(ratio - n) <= margin ? (Int(n), ratio, margin) : nil
+    }
+
     /// Quasi-static saturation of the spike, b*² = (1 − a² − q)/(3(1+λ)): where
     /// 2(1+λ)b² + T = 0 with T ≈ a² − 1 + (1+λ)b² + q. NaN when 1 − a² − q ≤ 0.
     public static func saturationSpike(lambda: Double, a: Double, q: Double) -> Double {
@@ -73,11 +92,25 @@ public enum EscapeAnalytics {
     /// (c turns up), with a₊² − a₋² ≤ 2η + η², give (p + 3) c₋² − pη c₋ − (pη² + 6η + 3η²)/2 < 0
     /// (the spike's (1+λ)b² dropped: b chatters about 0). Returns that root plus η: the largest
     /// c either phase can take, ≈ √(3η/(p + 3)) for small η. p = d − 2 bulk coordinates.
-    public static func specgdBulkChatterCeiling(lr eta: Double, bulkDimension p: Int) -> Double {
+    /// `spikeEnergy` = (1+λ)b₊², the spike's share of T at the top phase: with it the a-condition
+    /// reads 3(a₊² − 1) + (1+λ)b₊² + p c₊² > 0 and the constant becomes (pη² + 6η + 3η² + (1+λ)b₊²)/2.
+    /// b does not always chatter about 0 (it can lock off 0 like the bulk, |b| up to ≈ 4η measured),
+    /// so the overlays pass the map's own largest (1+λ)b² past escape; 0 gives the bound without it.
+    public static func specgdBulkChatterCeiling(lr eta: Double, bulkDimension p: Int, spikeEnergy: Double = 0) -> Double {
         let pd = Double(p)
-        let lower = (pd * eta + (pd * pd * eta * eta + 2 * (pd + 3) * (pd * eta * eta + 6 * eta + 3 * eta * eta)).squareRoot())
+        let lower = (pd * eta + (pd * pd * eta * eta + 2 * (pd + 3) * (pd * eta * eta + 6 * eta + 3 * eta * eta + spikeEnergy)).squareRoot())
             / (2 * (pd + 3))
         return lower + eta
+    }
+
+    /// The multiplier of GD's spike plateau b* (docs/model.md §5, "Stability of the plateau"):
+    /// with a and c frozen (they move at rate η̃, b at η̃(1+λ)), b ↦ b − η̃ s b (2 s b² + T(b)),
+    /// s = 1 + λ and T = a² − 1 + s b² + q, has derivative 1 − η̃ s (2 s b² + T + 6 s b²), which at
+    /// the plateau (2 s b*² + T = 0, b*² = (1 − a² − q)/(3s)) is μ = 1 − 2η̃(1+λ)(1 − a² − q).
+    /// The plateau attracts iff |μ| < 1, i.e. 0 < η̃(1+λ)(1 − a² − q) < 1; for μ ≤ −1 b oscillates
+    /// about it (period doubling, then chaos).
+    public static func plateauMultiplier(lambda: Double, lr: Double, a: Double, q: Double) -> Double {
+        1 - 2 * lr * (1 + lambda) * (1 - a * a - q)
     }
 
     /// GD's b/a at escape, b*(a)/a: at the nominal a = a_esc (`theory`'s predictions) or at the

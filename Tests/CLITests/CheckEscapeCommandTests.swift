@@ -117,7 +117,7 @@ import SpecgdSupport
         let amplification = rows.filter { $0["quantity"] as? String == "amplification" }
         #expect(amplification.allSatisfy { $0["status"] as? String == "not-checkable" && $0["windowSteps"] as? Int == 0 })
         let csv = try Table.readCSV(dir + "/escape-check.csv")
-        #expect(csv.columns.last == "window_steps")
+        #expect(csv.columns.suffix(2) == ["window_steps", "diverged_step"])
     }
 
     /// η̃ and η are separate options; the record keeps both and the SpecGD escape step follows η.
@@ -134,5 +134,111 @@ import SpecgdSupport
         let rows = (record["summary"] as! [String: Any])["rows"] as! [[String: Any]]
         let escape = try #require(rows.first { $0["method"] as? String == "specgd" && $0["quantity"] as? String == "escape_step" })
         #expect(escape["predicted"] as? Double == 100, "⌈(0.5 − 0.001)/0.005⌉ = 100")
+    }
+}
+
+/// Nothing computed is lost: a diverging run gives rows marked diverged, every other row is
+/// kept, the figures and the record are written, and the exit status says so (docs/compare.md).
+@Suite struct CheckEscapeDivergenceTests {
+    private func record(_ dir: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/escape-check.json"))) as! [String: Any]
+    }
+
+    /// The issue's reproduction: GD at λ = 32 with η̃ = 0.1 diverges at step 9; λ = 1 and SpecGD are checked.
+    @Test func aDivergingLambdaKeepsTheOtherRows() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try SpecgdProcess.run(["check-escape", "--lambdas", "1,32", "--dim", "32", "--alpha", "1e-3", "--gd-lr", "0.1",
+                                            "--specgd-lr", "0.003", "--no-simulation", "--output-dir", dir])
+        #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("all 5 checkable predictions held; 2 rows diverged"), "\(result.stdout)")
+        #expect(result.stderr.contains("2 rows diverged"))
+        for file in ["escape-check.csv", "escape-check.json", "amplification.svg", "amplification.csv", "rho-curve.csv"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/" + file), "\(file)")
+        }
+        let csv = try Table.readCSV(dir + "/escape-check.csv")
+        let diverged = csv.rows.filter { !$0[csv.columns.firstIndex(of: "diverged_step")!].isNaN }
+        #expect(diverged.count == 2 && diverged.allSatisfy { $0[0] == 32 && $0[1] == 0 && $0[8].isNaN && $0[10] == 9 })
+        #expect(csv.rows.filter { $0[0] == 1 }.count == 3 && csv.rows.filter { $0[8] == 1 }.count == 5)
+        let summary = try record(dir)["summary"] as! [String: Any]
+        #expect(summary["diverged"] as? Int == 2 && summary["held"] as? Int == 5 && summary["allPassed"] as? Bool == false)
+        let rows = (summary["rows"] as! [[String: Any]]).filter { $0["status"] as? String == "diverged" }
+        #expect(rows.count == 2 && rows.allSatisfy { ($0["reason"] as? String)?.hasPrefix("diverged at step 9: ") == true && $0["divergedStep"] as? Int == 9 })
+    }
+
+    /// A diverging simulation (η̃ = 10³) and its map: their rows are diverged, the simulation's
+    /// escape step is not checkable against a map that diverged, SpecGD's rows are checked.
+    @Test func aDivergingSimulationKeepsTheOtherRows() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try SpecgdProcess.run(["check-escape", "--lambdas", "8", "--dim", "8", "--gd-lr", "1e3", "--seeds", "2",
+                                            "--output-dir", dir])
+        #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
+        let rows = (try record(dir)["summary"] as! [String: Any])["rows"] as! [[String: Any]]
+        let gd = rows.filter { $0["method"] as? String == "gd" }
+        #expect(gd.filter { $0["status"] as? String == "diverged" }.count == 5, "\(gd)")
+        let escape = try #require(gd.first { $0["quantity"] as? String == "escape_step" })
+        #expect(escape["status"] as? String == "diverged" && escape["source"] as? String == "simulation")
+        #expect(rows.filter { $0["method"] as? String == "specgd" }.allSatisfy { $0["status"] as? String == "pass" })
+    }
+
+    /// SIGTERM while SpecGD's simulation runs: GD's rows and SpecGD's map rows are written, the
+    /// record says interrupted, exit 143.
+    @Test func aSignalKeepsTheFinishedRuns() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try RunningSpecgd(["check-escape", "--lambdas", "1", "--dim", "200", "--gd-lr", "0.05", "--seeds", "1",
+                                     "--specgd-lr", "1e-4", "--output-dir", dir])
+        #expect(run.waitForStderr("check-escape: 1/2"), "\(run.stderr)")
+        run.send(SIGTERM)
+        #expect(run.wait() == 143, "\(run.stderr)")
+        let json = try record(dir)
+        #expect(json["status"] as? String == "interrupted" && json["stopDetail"] as? String == "SIGTERM")
+        let rows = (json["summary"] as! [String: Any])["rows"] as! [[String: Any]]
+        #expect(rows.filter { $0["method"] as? String == "gd" }.count == 3, "map and simulation amplification, escape step: \(rows)")
+        #expect(rows.filter { $0["method"] as? String == "specgd" }.allSatisfy { $0["source"] as? String == "theory-map" })
+        #expect(FileManager.default.fileExists(atPath: dir + "/amplification.svg"))
+    }
+}
+
+@Suite struct CheckEscapeRoundingTests {
+    /// issue 19's boundaries: a₈ = 0.49999999999999994 and ⌈15.000000000000002⌉ = 16 both hold in
+    /// exact arithmetic; the rows pass, "decided within rounding".
+    @Test(arguments: [("0.1", "0.05"), ("0.05", "0.03")])
+    func integerBoundariesAreDecidedWithinRounding(alpha: String, lr: String) throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try SpecgdProcess.run(["check-escape", "--lambdas", "0.5,1", "--dim", "3", "--alpha", alpha, "--specgd-lr", lr,
+                                            "--gd-lr", "0.01", "--no-simulation", "--output-dir", dir])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.components(separatedBy: "decided within rounding").count == 3, "\(result.stdout)")
+    }
+}
+
+@Suite struct CheckEscapePlateauTests {
+    func ratioRow(alpha: String, gdLR: String) throws -> [String: Any] {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = try SpecgdProcess.run(["check-escape", "--lambdas", "32", "--dim", "8", "--alpha", alpha, "--gd-lr", gdLR,
+                                            "--specgd-lr", "0.05", "--no-simulation", "--output-dir", dir])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/escape-check.json"))) as! [String: Any]
+        let rows = (record["summary"] as! [String: Any])["rows"] as! [[String: Any]]
+        return try #require(rows.first { $0["quantity"] as? String == "ratio_at_escape" })
+    }
+
+    /// issue 19: η̃(1+λ)(1 − a² − q) ≈ 1.2 > 1 at escape: the plateau is unstable, b at escape
+    /// depends on the last bit (α·(1 + 10⁻¹⁵) moves it from 0.178 to 0.141), so the row is not
+    /// checkable, for both α — decided from the configuration and the escape state.
+    @Test(arguments: ["1e-4", "1.000000000000001e-4"])
+    func anUnstablePlateauIsNotCheckable(alpha: String) throws {
+        let row = try ratioRow(alpha: alpha, gdLR: "0.05")
+        #expect(row["status"] as? String == "not-checkable" && (row["reason"] as? String)?.hasPrefix("unstable plateau") == true, "\(row)")
+    }
+
+    /// η̃ = 0.03: μ ≈ −0.43, the plateau attracts and the row is checked (and holds).
+    @Test func aStablePlateauIsChecked() throws {
+        let row = try ratioRow(alpha: "1e-4", gdLR: "0.03")
+        #expect(row["status"] as? String == "pass", "\(row)")
     }
 }

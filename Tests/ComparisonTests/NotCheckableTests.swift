@@ -36,7 +36,7 @@ import SpecgdSupport
         let ratio = try #require(rows.first { $0.quantity == "ratio_at_escape" })
         #expect(ratio.status == .notCheckable && ratio.predicted.isNaN && ratio.reason == "no escape within 300 steps")
         #expect(rows.first { $0.quantity == "amplification" }?.status == .pass, "the window itself is checkable")
-        let (held, failed, notCheckable) = EscapeCheck.tally(rows)
+        let (held, failed, notCheckable, _) = EscapeCheck.tally(rows)
         #expect(held == 1 && failed == 0 && notCheckable == 1)
     }
 
