@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Comparison", "PlotRecipes", "Theory", "Simulation", "Model",
                                                             "SpecgdSupport"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Theory", "Simulation", "Model", "NumericKit", "Plot", "SpecgdSupport", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["SpecgdCLI", "Experiments", "Comparison", "SpecgdSupport", "Theory", "Simulation", "Model", "TestSupport",
+        .testTarget(name: "CLITests", dependencies: ["SpecgdCLI", "Experiments", "Comparison", "Sweep", "SpecgdSupport", "Theory", "Simulation", "Model", "TestSupport",
                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]
 )

@@ -201,8 +201,8 @@ struct SweepCommand: ParsableCommand {
         }
         let grid = try Grid.parse(grids, mode: mode)
         let metricList = try Metric.parseList((metrics.isEmpty ? [Self.defaultMetrics] : metrics).flatMap(\.values).map(\.rawValue))
-        var base = ModelPoint(method: model.method, lambda: model.lambda, dim: model.dimension, alpha: model.alpha,
-                              lr: model.learningRate, steps: model.steps, escapeThreshold: model.escapeThreshold,
+        var base = ModelPoint(method: model.method, lambda: model.lambda, dimension: model.dimension, alpha: model.alpha,
+                              learningRate: model.learningRate, steps: model.steps, escapeThreshold: model.escapeThreshold,
                               width: width, samples: samples, initialization: initialization, seed: seed)
         let optimizer = try optimizerOptions.optimizer(model.method, validate: false)
         // The plain optimizer is no option at all, so such a sweep keeps the sweep.json it always had.

@@ -152,12 +152,12 @@ public struct TheoryEvaluator: CellEvaluator {
         return try MetricAssembler.values(metrics, point: point, ratio: ratio) { cell, wantsTrajectory in
             let optimizer = cell.optimizer
             if optimizer.isPlain {
-                let map = try DiscreteMap(model: model, method: optimizer.method, learningRate: cell.lr)
+                let map = try DiscreteMap(model: model, method: optimizer.method, learningRate: cell.learningRate)
                 let escape = try map.escapeMetrics(from: start, steps: cell.steps, threshold: cell.escapeThreshold)
                 return RunMeasurement(escape: escape,
                                       trajectory: wantsTrajectory ? try Self.trajectoryEnd(map, from: start, steps: cell.steps) : nil)
             }
-            let map = try OptimizerMap(model: model, optimizer: optimizer, learningRate: cell.lr)
+            let map = try OptimizerMap(model: model, optimizer: optimizer, learningRate: cell.learningRate)
             let escape = try map.escapeMetrics(from: start, steps: cell.steps, threshold: cell.escapeThreshold)
             return RunMeasurement(escape: escape,
                                   trajectory: wantsTrajectory ? try Self.trajectoryEnd(map, from: start, steps: cell.steps) : nil)
@@ -167,7 +167,7 @@ public struct TheoryEvaluator: CellEvaluator {
     /// Cells that differ only in lr (and the seed, which theory does not read) form a row.
     public func rowKey(_ point: ModelPoint) -> ModelPoint? {
         var key = point
-        key.lr = 0
+        key.learningRate = 0
         key.seed = 0
         return key
     }
@@ -185,7 +185,7 @@ public struct TheoryEvaluator: CellEvaluator {
         }
         let model = try first.groupedModel()
         let start = model.identityStart(alpha: first.alpha)
-        let learningRates = points.map(\.lr)
+        let learningRates = points.map(\.learningRate)
         var batches: [(optimizer: Optimizer, results: [Result<EscapeMetrics, any Error>])] = []
         func batch(_ optimizer: Optimizer) throws -> [Result<EscapeMetrics, any Error>] {
             if let done = batches.first(where: { $0.optimizer == optimizer }) { return done.results }
@@ -238,8 +238,8 @@ public struct TheoryEvaluator: CellEvaluator {
     /// optimizer's options, …), for the cell and for escape_ratio's two optimizers.
     public func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws {
         for cell in [point] + (ratio.map { [$0.numerator, $0.denominator] } ?? []).map({ $0.point(point) }) {
-            var configuration = TheoryConfiguration(method: cell.method, lambda: cell.lambda, dimension: cell.dim, alpha: cell.alpha,
-                                                    learningRate: cell.lr, steps: cell.steps, every: 1,
+            var configuration = TheoryConfiguration(method: cell.method, lambda: cell.lambda, dimension: cell.dimension, alpha: cell.alpha,
+                                                    learningRate: cell.learningRate, steps: cell.steps, every: 1,
                                                     escapeThreshold: cell.escapeThreshold)
             configuration.optimizer = cell.optimizer
             try configuration.validate()

@@ -271,12 +271,12 @@ extension ModelPoint {
     public func value(_ parameter: SweepParameter) -> Double {
         switch parameter {
         case .lambda: return lambda
-        case .lr: return lr
-        case .dim: return Double(dim)
+        case .lr: return learningRate
+        case .dim: return Double(dimension)
         case .alpha: return alpha
         case .steps: return Double(steps)
         case .escapeThreshold: return escapeThreshold
-        case .width: return Double(width ?? dim)
+        case .width: return Double(width ?? dimension)
         case .samples: return samples.map(Double.init) ?? .nan
         case .seed: return Double(seed)
         case .batch: return batch.map(Double.init) ?? .nan

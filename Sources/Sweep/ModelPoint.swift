@@ -9,9 +9,11 @@ import Theory
 public struct ModelPoint: Sendable, Codable, Hashable {
     public var method: Method
     public var lambda: Double
-    public var dim: Int
+    /// Input dimension d (the CLI word, grid axis and cells.csv column: `dim`).
+    public var dimension: Int
     public var alpha: Double
-    public var lr: Double
+    /// η̃ or η (the CLI word, grid axis and cells.csv column: `lr`).
+    public var learningRate: Double
     public var steps: Int
     public var escapeThreshold: Double
     /// Simulation only: hidden width m (nil = m = d, the paper's square case).
@@ -44,19 +46,19 @@ public struct ModelPoint: Sendable, Codable, Hashable {
     public var spectrum: [Double]?
 
     private enum CodingKeys: String, CodingKey {
-        case method, lambda, dim, alpha, lr, steps, escapeThreshold, width, samples, initialization, seed, batch, seeds, teacher
+        case method, lambda, dimension, alpha, learningRate, steps, escapeThreshold, width, samples, initialization, seed, batch, seeds, teacher
         case covariance, beta, signalIndex, spikes, spectrum
         case optimizerOptions = "optimizer"
     }
 
-    public init(method: Method, lambda: Double, dim: Int, alpha: Double, lr: Double, steps: Int,
+    public init(method: Method, lambda: Double, dimension: Int, alpha: Double, learningRate: Double, steps: Int,
                 escapeThreshold: Double, width: Int? = nil, samples: Int? = nil,
                 initialization: Initialization? = nil, seed: UInt64 = 0) {
         self.method = method
         self.lambda = lambda
-        self.dim = dim
+        self.dimension = dimension
         self.alpha = alpha
-        self.lr = lr
+        self.learningRate = learningRate
         self.steps = steps
         self.escapeThreshold = escapeThreshold
         self.width = width
@@ -104,8 +106,8 @@ public struct ModelPoint: Sendable, Codable, Hashable {
     public mutating func set(_ parameter: SweepParameter, _ value: Double) {
         switch parameter {
         case .lambda: lambda = value
-        case .lr: lr = value
-        case .dim: dim = Int(value)
+        case .lr: learningRate = value
+        case .dim: dimension = Int(value)
         case .alpha: alpha = value
         case .steps: steps = Int(value)
         case .escapeThreshold: escapeThreshold = value
@@ -142,7 +144,7 @@ public struct ModelPoint: Sendable, Codable, Hashable {
     /// The cell as the one experiment every command runs (docs/architecture.md): its optimizer,
     /// covariance, d, α, η, steps and escape threshold.
     public var experiment: Experiment {
-        var e = Experiment(method: method, lambda: lambda, dimension: dim, alpha: alpha, learningRate: lr, steps: steps,
+        var e = Experiment(method: method, lambda: lambda, dimension: dimension, alpha: alpha, learningRate: learningRate, steps: steps,
                            every: max(steps, 1), escapeThreshold: escapeThreshold)
         e.optimizer = optimizer
         e.covariance = covariance ?? .spiked
@@ -186,7 +188,7 @@ public struct ModelPoint: Sendable, Codable, Hashable {
     }
 
     /// q = p α² = (d − 2) α²: the initial bulk mass that sets the boundary λ_c.
-    public var bulkMass: Double { Double(dim - 2) * alpha * alpha }
+    public var bulkMass: Double { Double(dimension - 2) * alpha * alpha }
 }
 
 /// Per-cell seeds: a SplitMix64 mix of the master seed and the cell index, cut to 53 bits

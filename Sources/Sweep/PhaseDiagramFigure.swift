@@ -133,8 +133,8 @@ public enum PhaseDiagramFigure {
         }
         parts.append(diagram.mode == .theory ? "exact map" : "dense simulation")
         let shown: [(SweepParameter, String)] = covarianceSetting(p) + [
-            (.dim, "d = \(p.dim)"), (.alpha, "α = \(Table.format(p.alpha))"),
-            (.lr, "\(learningRateSymbol(diagram)) = \(Table.format(p.lr))"), (.steps, "\(p.steps) steps"),
+            (.dim, "d = \(p.dimension)"), (.alpha, "α = \(Table.format(p.alpha))"),
+            (.lr, "\(learningRateSymbol(diagram)) = \(Table.format(p.learningRate))"), (.steps, "\(p.steps) steps"),
         ]
         for (parameter, text) in shown where !plotted.contains(parameter) { parts.append(text) }
         if diagram.seeds > 1, let statistic = diagram.statistic {

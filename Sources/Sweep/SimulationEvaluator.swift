@@ -65,8 +65,8 @@ public struct SimulationEvaluator: CellEvaluator {
 
     static func configuration(_ point: ModelPoint) -> SimulationConfiguration {
         var c = SimulationConfiguration(
-            method: point.method, lambda: point.lambda, dimension: point.dim, width: point.width,
-            initialization: point.initialization ?? .identity, alpha: point.alpha, learningRate: point.lr,
+            method: point.method, lambda: point.lambda, dimension: point.dimension, width: point.width,
+            initialization: point.initialization ?? .identity, alpha: point.alpha, learningRate: point.learningRate,
             steps: point.steps, every: 1, training: Self.training(point),
             seeds: point.seeds ?? 1, seed: point.seed)
         c.experiment = point.experiment

@@ -234,6 +234,8 @@ public enum SweepRecord {
 
     /// The configuration in a sweep record's bytes (`file` names it in errors).
     public static func read(_ data: Data, file: String) throws -> SweepConfiguration {
+        // A record of an earlier release in today's spelling (`RecordMigration`).
+        let data = RecordMigration.migrate(data, kind: "sweep")
         let configuration: SweepConfiguration
         do {
             configuration = try JSONOutput.decoder().decode(Stored.self, from: data).configuration

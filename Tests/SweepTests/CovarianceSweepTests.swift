@@ -13,7 +13,7 @@ import Theory
     static let metrics: [Metric] = [.escapeStep, .alignmentAtEscape, .finalLoss, .peakAmplification]
 
     static func powerLawBase() -> ModelPoint {
-        var base = ModelPoint(method: .gd, lambda: 8, dim: 120, alpha: 1e-3, lr: 1e-3, steps: 6000, escapeThreshold: 0.5)
+        var base = ModelPoint(method: .gd, lambda: 8, dimension: 120, alpha: 1e-3, learningRate: 1e-3, steps: 6000, escapeThreshold: 0.5)
         base.covariance = .powerLaw
         base.beta = 1
         base.signalIndex = 4
@@ -21,7 +21,7 @@ import Theory
     }
 
     static func twoSpikeBase(_ method: Method) -> ModelPoint {
-        var base = ModelPoint(method: method, lambda: 8, dim: 200, alpha: 1e-3, lr: 1e-3, steps: 4000, escapeThreshold: 0.5)
+        var base = ModelPoint(method: method, lambda: 8, dimension: 200, alpha: 1e-3, learningRate: 1e-3, steps: 4000, escapeThreshold: 0.5)
         base.spikes = [8, 2]
         return base
     }
@@ -75,9 +75,9 @@ import Theory
     /// `Simulator` run of the same configuration.
     @Test func simulateModeRunsTheCellsCovariance() throws {
         var base = Self.powerLawBase()
-        base.dim = 12
+        base.dimension = 12
         base.steps = 1500
-        base.lr = 3e-3
+        base.learningRate = 3e-3
         let grid = try Grid.parse(["beta=0.5,1.5"], mode: .simulate)
         let configuration = try SweepConfiguration(mode: .simulate, metrics: [.escapeStep], grid: grid, base: base, derived: [])
         let evaluator = SimulationEvaluator()
@@ -97,7 +97,7 @@ import Theory
 
     /// Axes the base covariance does not read are refused in one line, naming the axis.
     @Test func axesTheCovarianceDoesNotReadAreRefused() throws {
-        let spiked = ModelPoint(method: .gd, lambda: 8, dim: 100, alpha: 1e-3, lr: 1e-3, steps: 10, escapeThreshold: 0.5)
+        let spiked = ModelPoint(method: .gd, lambda: 8, dimension: 100, alpha: 1e-3, learningRate: 1e-3, steps: 10, escapeThreshold: 0.5)
         func refusal(_ axis: String, _ base: ModelPoint) -> String? {
             do {
                 _ = try SweepConfiguration(mode: .theory, metrics: [.escapeStep], grid: try Grid.parse([axis], mode: .theory), base: base, derived: [])

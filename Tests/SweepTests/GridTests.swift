@@ -115,7 +115,7 @@ import TestSupport
             #expect(throws: InputError.self) { try Shard.parse(bad) }
         }
         let grid = try Grid.parse(["lambda=0:1:7", "lr=0.1,0.2"], mode: .theory)
-        let base = ModelPoint(method: .gd, lambda: 1, dim: 10, alpha: 0.01, lr: 0.1, steps: 10, escapeThreshold: 0.5)
+        let base = ModelPoint(method: .gd, lambda: 1, dimension: 10, alpha: 0.01, learningRate: 0.1, steps: 10, escapeThreshold: 0.5)
         var union = [Int]()
         for i in 1...3 {
             let configuration = SweepConfiguration(mode: .theory, metrics: [.escapeStep], grid: grid, base: base,

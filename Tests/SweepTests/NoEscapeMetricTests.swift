@@ -8,7 +8,7 @@ import Theory
 /// still measured.
 @Suite struct NoEscapeMetricTests {
     @Test func atEscapeMetricsAreNaNWithoutAnEscape() throws {
-        let point = ModelPoint(method: .gd, lambda: 8, dim: 100, alpha: 1e-3, lr: 1e-3, steps: 200, escapeThreshold: 0.5)
+        let point = ModelPoint(method: .gd, lambda: 8, dimension: 100, alpha: 1e-3, learningRate: 1e-3, steps: 200, escapeThreshold: 0.5)
         let values = try TheoryEvaluator().evaluate(point, metrics: [.alignmentAtEscape, .amplification, .escapeStep,
                                                                      .finalAlignment, .peakAmplification])
         #expect(values[0].isNaN && values[1].isNaN && values[2].isNaN && values[4].isNaN)

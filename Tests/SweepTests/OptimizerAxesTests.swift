@@ -10,7 +10,7 @@ import Theory
 /// Sweeps over the optimizer family (docs/sweep.md): the `method` and `polar` name axes, the
 /// optimizer base options, the momentum axis and escape_ratio's `--ratio A/B`.
 @Suite struct OptimizerAxesTests {
-    static let base = ModelPoint(method: .gd, lambda: 8, dim: 100, alpha: 1e-3, lr: 1e-3, steps: 3000, escapeThreshold: 0.5)
+    static let base = ModelPoint(method: .gd, lambda: 8, dimension: 100, alpha: 1e-3, learningRate: 1e-3, steps: 3000, escapeThreshold: 0.5)
 
     /// A sweep written by main before name axes existed (4a73283): its configuration and
     /// cells.csv, byte for byte.
@@ -127,8 +127,8 @@ import Theory
     }
 
     static func theory(_ point: ModelPoint) -> TheoryConfiguration {
-        TheoryConfiguration(method: point.method, lambda: point.lambda, dimension: point.dim, alpha: point.alpha,
-                            learningRate: point.lr, steps: point.steps, every: max(point.steps, 1),
+        TheoryConfiguration(method: point.method, lambda: point.lambda, dimension: point.dimension, alpha: point.alpha,
+                            learningRate: point.learningRate, steps: point.steps, every: max(point.steps, 1),
                             escapeThreshold: point.escapeThreshold)
     }
 
@@ -298,7 +298,7 @@ import Theory
     /// (docs/model.md §6), so a simulate sweep over the optimizer family reproduces theory's
     /// escape steps.
     @Test func simulateOptimizerCellsReproduceTheory() throws {
-        var base = ModelPoint(method: .specgd, lambda: 8, dim: 12, alpha: 1e-2, lr: 0.01, steps: 400, escapeThreshold: 0.5, seed: 3)
+        var base = ModelPoint(method: .specgd, lambda: 8, dimension: 12, alpha: 1e-2, learningRate: 0.01, steps: 400, escapeThreshold: 0.5, seed: 3)
         base.optimizerOptions = Optimizer(method: .specgd, momentum: 0.9, nesterov: true)
         let grid = try Grid.parse(["method=gd,specgd", "polar=svd,ns5", "lambda=2,8"], mode: .simulate)
         let theory = SweepConfiguration(mode: .theory, metrics: [.escapeStep], grid: grid, base: base)
@@ -313,7 +313,7 @@ import Theory
     /// `seeds` S > 1: each metric's mean and q10/q50/q90 over the S repetitions of one dense
     /// run with the cell's seed (repetition r on stream r + 1), NaN when one did not escape.
     @Test func seedsGiveMeanAndQuantilesOfTheRepetitions() throws {
-        var base = ModelPoint(method: .gd, lambda: 8, dim: 12, alpha: 1e-2, lr: 0.01, steps: 400, escapeThreshold: 0.5, seed: 3)
+        var base = ModelPoint(method: .gd, lambda: 8, dimension: 12, alpha: 1e-2, learningRate: 0.01, steps: 400, escapeThreshold: 0.5, seed: 3)
         base.initialization = .gaussian
         base.seeds = 5
         let configuration = SweepConfiguration(mode: .simulate, metrics: [.escapeStep, .finalLoss],
@@ -327,7 +327,7 @@ import Theory
         for cell in 0..<configuration.grid.count {
             let point = configuration.point(at: cell)
             var c = SimulationConfiguration(method: .gd, lambda: point.lambda, dimension: 12, initialization: .gaussian,
-                                            alpha: 1e-2, learningRate: point.lr, steps: 400, every: 1, seeds: 5, seed: point.seed)
+                                            alpha: 1e-2, learningRate: point.learningRate, steps: 400, every: 1, seeds: 5, seed: point.seed)
             c.recordWallTime = false
             let runs = try runSimulation(c).perSeed
             let escapes = try runs.map { Double(try EscapeTracker.metrics(of: $0, threshold: 0.5).escapeStep!) }
@@ -350,7 +350,7 @@ import Theory
     }
 
     @Test func batchAxisTrainsOnline() throws {
-        var base = ModelPoint(method: .gd, lambda: 8, dim: 12, alpha: 1e-2, lr: 0.01, steps: 50, escapeThreshold: 0.5, seed: 3)
+        var base = ModelPoint(method: .gd, lambda: 8, dimension: 12, alpha: 1e-2, learningRate: 0.01, steps: 50, escapeThreshold: 0.5, seed: 3)
         base.initialization = .gaussian
         let configuration = SweepConfiguration(mode: .simulate, metrics: [.finalLoss],
                                                grid: try Grid.parse(["batch=8,32"], mode: .simulate), base: base)

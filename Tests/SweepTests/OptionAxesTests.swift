@@ -10,7 +10,7 @@ import Theory
 /// equal cell by cell, and an axis that no cell's method reads is refused.
 @Suite struct OptionAxesTests {
     static func configuration(_ method: Method, _ axes: [String], options: Optimizer? = nil) throws -> SweepConfiguration {
-        var base = ModelPoint(method: method, lambda: 8, dim: 200, alpha: 1e-3, lr: 1e-3, steps: 3000, escapeThreshold: 0.5)
+        var base = ModelPoint(method: method, lambda: 8, dimension: 200, alpha: 1e-3, learningRate: 1e-3, steps: 3000, escapeThreshold: 0.5)
         base.optimizerOptions = options
         let grid = try Grid.parse(axes, mode: .theory)
         for axis in grid.axes { base.set(axis, axis.values[0]) }

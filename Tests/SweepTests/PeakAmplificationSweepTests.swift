@@ -10,7 +10,7 @@ import Theory
     /// |b/a|/|b/a|₀ is step 0 (exactly 1), above it GD's linear-window growth makes it ≫ 1 even
     /// though the end-point amplification has fallen below 1 by escape.
     @Test func theoryModePeakIsOneBelowAndLargeAboveCriticalLambda() throws {
-        let base = ModelPoint(method: .gd, lambda: 8, dim: 1000, alpha: 1e-3, lr: 1e-3, steps: 12000,
+        let base = ModelPoint(method: .gd, lambda: 8, dimension: 1000, alpha: 1e-3, learningRate: 1e-3, steps: 12000,
                               escapeThreshold: 0.5, seed: 0)
         let configuration = SweepConfiguration(mode: .theory, metrics: [.peakAmplification, .amplification, .escapeStep],
                                                grid: try Grid.parse(["lambda=1,8"], mode: .theory), base: base)

@@ -41,7 +41,7 @@ import TestSupport
         #expect(try table.numbers("amplification").allSatisfy { $0.isNaN })
         #expect(try table.numbers("peak_amplification").allSatisfy { $0.isNaN })
         for lambda in try table.numbers("lambda") {
-            let model = try GroupedModel.spiked(lambda: lambda, dimension: configuration.base.dim)
+            let model = try GroupedModel.spiked(lambda: lambda, dimension: configuration.base.dimension)
             let metrics = try DiscreteMap(model: model, method: .gd, learningRate: 1e-3)
                 .escapeMetrics(from: model.identityStart(alpha: 1e-3), steps: 500)
             #expect(metrics.escapeStep == nil)

@@ -125,7 +125,7 @@ import TestSupport
     @Test func derivedOptionsFollowTheAxes() throws {
         func value(_ text: String, dim: Int = 100) throws -> Double {
             try DerivedParameter(parameter: .alpha, expression: text, mode: .theory)
-                .value(at: ModelPoint(method: .gd, lambda: 3, dim: dim, alpha: 0, lr: 0.5, steps: 10, escapeThreshold: 0.5))
+                .value(at: ModelPoint(method: .gd, lambda: 3, dimension: dim, alpha: 0, learningRate: 0.5, steps: 10, escapeThreshold: 0.5))
         }
         // Precedence and associativity, each against the same operations written in Swift.
         #expect(try value("1 + 2*3") == 7 && value("(1+2)*3") == 9 && value("-2^2") == -4 && value("2^3^2") == 512)
@@ -140,7 +140,7 @@ import TestSupport
         #expect(throws: InputError.self) { try DerivedParameter.parse("width=dim", mode: .theory) }
 
         let grid = try Grid.parse(["dim=100,1000,10000", "lambda=0,8"], mode: .theory)
-        let base = ModelPoint(method: .gd, lambda: 0, dim: 100, alpha: 1e-3, lr: 1e-2, steps: 50, escapeThreshold: 0.5)
+        let base = ModelPoint(method: .gd, lambda: 0, dimension: 100, alpha: 1e-3, learningRate: 1e-2, steps: 50, escapeThreshold: 0.5)
         let derived = [try DerivedParameter.parse("alpha=1/dim", mode: .theory), try DerivedParameter.parse("lr=0.1/sqrt(dim)", mode: .theory)]
         let configuration = try SweepConfiguration(mode: .theory, metrics: [.finalLoss], grid: grid, base: base, derived: derived)
         #expect(configuration.columns == ["cell", "cell_id", "dim", "lambda", "alpha", "lr", "final_loss", "seed", "status", "diverged_step"])
@@ -154,7 +154,7 @@ import TestSupport
         let losses = try table.numbers("final_loss")
         for cell in 0..<configuration.grid.count {
             let point = configuration.point(at: cell)
-            #expect(point.alpha == 1 / Double(point.dim))
+            #expect(point.alpha == 1 / Double(point.dimension))
             #expect(try TheoryEvaluator().evaluate(point, metrics: [.finalLoss]) == [losses[cell]])
         }
         // sweep.json keeps them; a resume with other derived options is refused, the same resumes.
@@ -183,7 +183,7 @@ import TestSupport
         func nested(_ open: String, _ inner: String, _ close: String, _ count: Int) -> String {
             String(repeating: open, count: count) + inner + String(repeating: close, count: count)
         }
-        let point = ModelPoint(method: .gd, lambda: 3, dim: 100, alpha: 0, lr: 0.5, steps: 10, escapeThreshold: 0.5)
+        let point = ModelPoint(method: .gd, lambda: 3, dimension: 100, alpha: 0, learningRate: 0.5, steps: 10, escapeThreshold: 0.5)
         #expect(try parse(nested("(", "1/dim", ")", 199)).value(at: point) == 0.01)
         #expect(try parse(nested("-", "2", "", 199)).value(at: point) == -2)
         #expect(try parse("1" + String(repeating: "+1", count: 199)).value(at: point) == 200)
@@ -201,7 +201,7 @@ import TestSupport
         let metrics: [Metric] = [.finalSignal, .finalSpike, .maxSpike, .finalBulk]
         for method in [Method.gd, .specgd] {
             for (lambda, steps) in [(0.5, 300), (8.0, 3000)] {
-                let point = ModelPoint(method: method, lambda: lambda, dim: 50, alpha: 1e-2, lr: 5e-3, steps: steps, escapeThreshold: 0.5)
+                let point = ModelPoint(method: method, lambda: lambda, dimension: 50, alpha: 1e-2, learningRate: 5e-3, steps: steps, escapeThreshold: 0.5)
                 let values = try TheoryEvaluator().evaluate(point, metrics: metrics)
                 let model = try GroupedModel.spiked(lambda: lambda, dimension: 50)
                 let map = try DiscreteMap(model: model, method: method, learningRate: 5e-3)

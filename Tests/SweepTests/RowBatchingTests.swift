@@ -30,7 +30,7 @@ import Theory
     }
 
     static func configuration(_ axes: [String]) throws -> SweepConfiguration {
-        var base = ModelPoint(method: .specgd, lambda: 8, dim: 200, alpha: 1e-3, lr: 1e-3, steps: 1500, escapeThreshold: 0.5, seed: 7)
+        var base = ModelPoint(method: .specgd, lambda: 8, dimension: 200, alpha: 1e-3, learningRate: 1e-3, steps: 1500, escapeThreshold: 0.5, seed: 7)
         base.optimizerOptions = Optimizer(method: .specgd, polar: .ns5, momentum: 0.9, nesterov: true)
         var configuration = SweepConfiguration(mode: .theory, metrics: Self.escapeMetrics, grid: try Grid.parse(axes, mode: .theory), base: base)
         try configuration.setRatio(try EscapeRatio.parse("specgd/gd"))

@@ -11,7 +11,7 @@ import Theory
     @Test(arguments: [Method.gd, .specgd])
     func populationSimulationReproducesTheory(method: Method) throws {
         let grid = try Grid.parse(["lambda=0,4,12", "lr=0.01,0.03"], mode: .simulate)
-        let base = ModelPoint(method: method, lambda: 8, dim: 12, alpha: 1e-2, lr: 0.01, steps: 400,
+        let base = ModelPoint(method: method, lambda: 8, dimension: 12, alpha: 1e-2, learningRate: 0.01, steps: 400,
                               escapeThreshold: 0.5, seed: 3)
         let theory = SweepConfiguration(mode: .theory, metrics: Metric.allCases, grid: grid, base: base)
         var simulate = theory
@@ -50,7 +50,7 @@ import Theory
         #expect(try GridAxis.parse("width=4,8", mode: .simulate).values == [4, 8])
         #expect(try GridAxis.parse("samples=100:1000:2", mode: .simulate).values == [100, 1000])
         // A seed axis sets the cell's seed; otherwise it is derived from the master seed.
-        let base = ModelPoint(method: .gd, lambda: 8, dim: 12, alpha: 1e-2, lr: 0.01, steps: 10,
+        let base = ModelPoint(method: .gd, lambda: 8, dimension: 12, alpha: 1e-2, learningRate: 0.01, steps: 10,
                               escapeThreshold: 0.5, seed: 9)
         let seeded = SweepConfiguration(mode: .simulate, metrics: [.finalLoss],
                                         grid: try Grid.parse(["seed=5,6"], mode: .simulate), base: base)

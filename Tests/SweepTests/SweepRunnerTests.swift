@@ -16,7 +16,7 @@ enum Fixture {
     static func configuration(grid: [String] = ["lambda=0:16:9", "lr=1e-4:1e-1:5:log"],
                               metrics: [Metric] = Metric.allCases, steps: Int = 3000,
                               method: Method = .gd, shard: Shard? = nil) throws -> SweepConfiguration {
-        let base = ModelPoint(method: method, lambda: 8, dim: 200, alpha: 1e-3, lr: 1e-3, steps: steps,
+        let base = ModelPoint(method: method, lambda: 8, dimension: 200, alpha: 1e-3, learningRate: 1e-3, steps: steps,
                               escapeThreshold: 0.5, seed: 42)
         return SweepConfiguration(mode: .theory, metrics: metrics, grid: try Grid.parse(grid, mode: .theory),
                                   base: base, shard: shard)

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+import SpecgdSupport
+import Sweep
+
+/// Records written by the previous release (0.1.0, 09e690d; Tests/CLITests/Fixtures/records-0.1.0,
+/// made by that binary) still load: `RecordMigration` maps the one renamed spelling (a sweep's
+/// base point said `dim` and `lr`), and every kind replays to the outputs it recorded.
+@Suite struct RecordMigrationTests {
+    static let fixtures = DocsExamplesTests.repository.appendingPathComponent("Tests/CLITests/Fixtures/records-0.1.0").path
+
+    static func text(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
+
+    @Test func anOldSweepRecordReadsInTodaysSpelling() throws {
+        let configuration = try SweepRecord.read(from: Self.fixtures + "/sweep")
+        #expect(configuration.base.dimension == 100 && configuration.base.learningRate == 1e-3)
+        let old = try Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/sweep/sweep.json"))
+        let migrated = String(decoding: RecordMigration.migrate(old), as: UTF8.self)
+        #expect(migrated.contains("\"dimension\"") && migrated.contains("\"learningRate\"") && !migrated.contains("\"dim\""))
+        // Today's records are left as they are.
+        let today = try JSONOutput.encode(["kind": "theory", "dimension": "3"])
+        #expect(RecordMigration.migrate(today) == today)
+    }
+
+    /// Both spellings in one base point: the stale key is refused by name, not silently dropped.
+    @Test func aRecordWithBothSpellingsIsRefused() throws {
+        var object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.fixtures + "/sweep/sweep.json"))) as! [String: Any]
+        var configuration = object["configuration"] as! [String: Any]
+        var base = configuration["base"] as! [String: Any]
+        base["dimension"] = 100
+        configuration["base"] = base
+        object["configuration"] = configuration
+        let data = try JSONSerialization.data(withJSONObject: object)
+        #expect(throws: InputError.self) { try SweepRecord.read(data, file: "both.json") }
+    }
+
+    @Test func anOldSweepResumesReplaysAndDraws() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let copy = dir + "/sweep"
+        try FileManager.default.copyItem(atPath: Self.fixtures + "/sweep", toPath: copy)
+        let resumed = try SpecgdProcess.run(["sweep", "--grid", "lambda=2,8", "--grid", "lr=1e-3,1e-2", "--dim", "100", "--steps", "2000",
+                                             "--resume", "--output-dir", copy])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("4 already done, 0 evaluated now"), "\(resumed.stdout)")
+        let replayed = try SpecgdProcess.run(["replay", Self.fixtures + "/sweep/sweep.json", "--output-dir", dir + "/replayed"])
+        #expect(replayed.status == 0, "\(replayed.stderr)")
+        #expect(try Self.text(dir + "/replayed/cells.csv") == Self.text(Self.fixtures + "/sweep/cells.csv"))
+        let drawn = try SpecgdProcess.run(["plot-phase", copy, "--output-dir", dir + "/phase"])
+        #expect(drawn.status == 0, "\(drawn.stderr)")
+    }
+
+    /// theory, simulate and compare replay to the CSVs 0.1.0 wrote, byte for byte (compare's one
+    /// method now writes compare-gd.csv); check-escape to the same rows (its CSV gained the
+    /// diverged_step column).
+    @Test func everyOldRecordReplays() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (record, produced, original) in [("theory.json", "theory.csv", "theory.csv"), ("simulate.json", "simulate.csv", "simulate.csv"),
+                                             ("compare/report.json", "compare-gd.csv", "compare/compare.csv")] {
+            let out = dir + "/" + record.replacingOccurrences(of: "/", with: "-")
+            let result = try SpecgdProcess.run(["replay", Self.fixtures + "/" + record, "--output-dir", out])
+            #expect(result.status == 0, "\(record): \(result.stderr)")
+            #expect(try Self.text(out + "/" + produced) == Self.text(Self.fixtures + "/" + original), "\(record)")
+        }
+        let check = try SpecgdProcess.run(["replay", Self.fixtures + "/check-escape/escape-check.json", "--output-dir", dir + "/check"])
+        #expect(check.status == 0, "\(check.stderr)")
+        let old = try Table.readCSV(Self.fixtures + "/check-escape/escape-check.csv")
+        let new = try Table.readCSV(dir + "/check/escape-check.csv")
+        func same(_ a: [Double]?, _ b: [Double]?) -> Bool {
+            guard let a, let b, a.count == b.count else { return false }
+            return zip(a, b).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }
+        }
+        for column in old.columns { #expect(same(new.column(column), old.column(column)), "\(column)") }
+    }
+}
