@@ -89,7 +89,7 @@ struct CheckEscapeCommand: ParsableCommand {
     var seedOption: UInt64?
     var seed: UInt64 { seedOption ?? 0 }
 
-    @Option(help: ArgumentHelp("Methods to check, comma-separated: gd, specgd, signgd, ns3, ns5, polar-express, muon, adam (default: gd,specgd; the others run on the map only).", valueName: "m,…"))
+    @Option(help: ArgumentHelp("Methods to check, comma-separated: \(OptimizerPreset.all.map(\.name).joined(separator: ", ")) (default: gd,specgd; the others run on the map only).", valueName: "m,…"))
     var methods: String?
 
     @OptionGroup var resources: ResourceOptions
