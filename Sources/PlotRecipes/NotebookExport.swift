@@ -157,19 +157,12 @@ public enum NotebookExport {
         static func read(directory: String, svg: String, files: [String]) -> PhaseFigure? {
             let stem = String(svg.dropLast(4))
             guard files.contains(stem + ".csv"), files.contains(stem + ".json") else { return nil }
-            struct Record: Decodable {
-                struct Configuration: Decodable {
-                    struct Figure: Decodable { var title: String }
-                    var figure: Figure?
-                }
-                var kind: String
-                var configuration: Configuration
-            }
             let path = (directory as NSString).appendingPathComponent(stem + ".json")
             guard let data = FileManager.default.contents(atPath: path),
-                  let record = try? JSONOutput.decoder().decode(Record.self, from: data),
-                  record.kind == "plot-phase", let figure = record.configuration.figure else { return nil }
-            return PhaseFigure(stem: stem, title: figure.title.isEmpty ? stem : figure.title)
+                  let record = try? JSONOutput.decoder().decode(PhaseRecordFile.self, from: data),
+                  record.kind == "plot-phase" else { return nil }
+            let title = record.configuration.figure.title
+            return PhaseFigure(stem: stem, title: title.isEmpty ? stem : title)
         }
     }
 

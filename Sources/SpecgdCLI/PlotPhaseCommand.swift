@@ -2,6 +2,7 @@ import Model
 import ArgumentParser
 import Foundation
 import Plot
+import PlotRecipes
 import SpecgdSupport
 import Sweep
 
@@ -183,97 +184,36 @@ struct PlotPhaseCommand: ParsableCommand {
         URL(fileURLWithPath: directory).standardizedFileURL.lastPathComponent
     }
 }
-
-private struct PhaseRecord: Encodable, Sendable {
-    var sweep: String
-    var metric: String
-    var x: String
-    var y: String
-    var slice: [String: Double]
-    /// The fixed name axes (absent when the sweep has none).
-    var named: [String: String]?
-    /// The second sweep of a comparison (absent for one diagram).
-    var comparedWith: String?
-    /// The name axis whose two values are compared (absent otherwise).
-    var split: String?
-    /// The statistic over seeds drawn (absent for one run per cell).
-    var statistic: String?
-    /// Coloured by log10 of the metric (`--log-color`): the exported notebook draws it so too.
-    var logColor: Bool
-    /// What the SVG draws, for `export-notebook`'s matplotlib redraw.
-    var figure: PhaseFigureRecord
+extension PhaseRecord {
     init(diagram: PhaseDiagram, sweep: String, compared: String? = nil, split: String? = nil, logColor: Bool, figure: PhaseFigureRecord) {
-        self.sweep = sweep
-        self.split = split
-        statistic = diagram.statistic
-        named = diagram.named.isEmpty ? nil : diagram.named
-        self.logColor = logColor
-        self.figure = figure
-        comparedWith = compared
-        metric = diagram.metric
-        x = diagram.x.name
-        y = diagram.y.name
-        slice = diagram.slice
+        self.init(sweep: sweep, metric: diagram.metric, x: diagram.x.name, y: diagram.y.name, slice: diagram.slice,
+                  named: diagram.named.isEmpty ? nil : diagram.named, comparedWith: compared, split: split,
+                  statistic: diagram.statistic, logColor: logColor, figure: figure)
     }
 }
 
-private struct PhaseSummary: Encodable, Sendable {
-    var boundaryPoints: Int
-    var minimum: Double
-    var maximum: Double
-    /// Cells without a value, by reason.
-    var noEscapeCells: Int
-    var divergedCells: Int
+extension PhaseSummary {
     init(diagram: PhaseDiagram) {
-        boundaryPoints = diagram.boundary.count
         let finite = diagram.values.joined().filter(\.isFinite)
-        minimum = finite.min() ?? .nan
-        maximum = finite.max() ?? .nan
-        noEscapeCells = diagram.statusCounts[.noEscape, default: 0]
-        divergedCells = diagram.statusCounts[.diverged, default: 0]
+        self.init(boundaryPoints: diagram.boundary.count, minimum: finite.min() ?? .nan, maximum: finite.max() ?? .nan,
+                  noEscapeCells: diagram.statusCounts[.noEscape, default: 0], divergedCells: diagram.statusCounts[.diverged, default: 0])
     }
+
     /// A comparison: the range and masked cells of the ratio or difference.
     init(comparison: PhaseComparison) {
-        boundaryPoints = comparison.first.boundary.count
         let finite = comparison.combined.joined().filter(\.isFinite)
-        minimum = finite.min() ?? .nan
-        maximum = finite.max() ?? .nan
         let statuses = comparison.combinedStatus.joined()
-        noEscapeCells = statuses.filter { $0 == .noEscape }.count
-        divergedCells = statuses.filter { $0 == .diverged }.count
+        self.init(boundaryPoints: comparison.first.boundary.count, minimum: finite.min() ?? .nan, maximum: finite.max() ?? .nan,
+                  noEscapeCells: statuses.filter { $0 == .noEscape }.count, divergedCells: statuses.filter { $0 == .diverged }.count)
     }
 }
 
-/// A phase figure as drawn, panel by panel: the words, scales and colour range of each heatmap,
-/// the CSV column it colours, the label of each masked status and GD's boundary curve, so that
-/// the exported notebook redraws the same figure from the CSV (PlotRecipes' NotebookExport).
-struct PhaseFigureRecord: Encodable, Sendable {
-    struct Panel: Encodable, Sendable {
-        var title: String
-        var xLabel: String
-        var yLabel: String
-        var xLog: Bool
-        var yLog: Bool
-        /// The phase CSV's column this panel colours.
-        var column: String
-        var colorLabel: String
-        var logColor: Bool
-        var colormap: String
-        /// [low, high] of the colour scale (shared by the two panels of a comparison).
-        var valueRange: [Double]?
-        /// GD's boundary λ_c as (x, y) points, with its legend label (absent when not drawn).
-        var boundary: [[Double]]?
-        var boundaryLabel: String?
-    }
-    var title: String
-    var panels: [Panel]
-    /// Legend label of each masked cell status (`no_escape`, `diverged`) present.
-    var masks: [String: String]
-
+extension PhaseFigureRecord {
+    /// What `figure` draws: each panel's words, scales, colour range and boundary, the CSV column
+    /// it colours (`columns`, one per panel) and the label of each masked status.
     init(_ figure: Figure, columns: [String], statuses: [[[PhaseDiagram.CellStatus]]]) {
-        title = figure.title
         var masks = [String: String]()
-        panels = zip(figure.panels, zip(columns, statuses)).map { axes, item in
+        let panels = zip(figure.panels, zip(columns, statuses)).map { axes, item in
             let (column, status) = item
             let heatmap = axes.heatmap
             for mask in heatmap?.masks ?? [] {
@@ -293,6 +233,6 @@ struct PhaseFigureRecord: Encodable, Sendable {
                          valueRange: heatmap?.valueRange.map { [$0.lowerBound, $0.upperBound] },
                          boundary: line.map { zip($0.x, $0.y).map { [$0, $1] } }, boundaryLabel: line?.label)
         }
-        self.masks = masks
+        self.init(title: figure.title, panels: panels, masks: masks)
     }
 }

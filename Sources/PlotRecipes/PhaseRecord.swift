@@ -1,0 +1,114 @@
+import Foundation
+import SpecgdSupport
+
+// The record `specgd plot-phase` writes next to each figure (STEM.json's configuration and
+// summary): one typed schema that the command encodes and `export-notebook` decodes.
+
+/// What a phase figure shows: the sweep, metric, axes and fixed values, and the drawing.
+public struct PhaseRecord: Codable, Sendable, Equatable {
+    public var sweep: String
+    public var metric: String
+    public var x: String
+    public var y: String
+    public var slice: [String: Double]
+    /// The fixed name axes (absent when the sweep has none).
+    public var named: [String: String]?
+    /// The second sweep of a comparison (absent for one diagram).
+    public var comparedWith: String?
+    /// The name axis whose two values are compared (absent otherwise).
+    public var split: String?
+    /// The statistic over seeds drawn (absent for one run per cell).
+    public var statistic: String?
+    /// Coloured by log10 of the metric (`--log-color`): the exported notebook draws it so too.
+    public var logColor: Bool
+    /// What the SVG draws, for `export-notebook`'s matplotlib redraw.
+    public var figure: PhaseFigureRecord
+
+    public init(sweep: String, metric: String, x: String, y: String, slice: [String: Double], named: [String: String]?,
+                comparedWith: String?, split: String?, statistic: String?, logColor: Bool, figure: PhaseFigureRecord) {
+        self.sweep = sweep
+        self.metric = metric
+        self.x = x
+        self.y = y
+        self.slice = slice
+        self.named = named
+        self.comparedWith = comparedWith
+        self.split = split
+        self.statistic = statistic
+        self.logColor = logColor
+        self.figure = figure
+    }
+}
+
+/// The summary of a phase figure: the range of its values and its masked cells.
+public struct PhaseSummary: Codable, Sendable, Equatable {
+    public var boundaryPoints: Int
+    public var minimum: Double
+    public var maximum: Double
+    /// Cells without a value, by reason.
+    public var noEscapeCells: Int
+    public var divergedCells: Int
+
+    public init(boundaryPoints: Int, minimum: Double, maximum: Double, noEscapeCells: Int, divergedCells: Int) {
+        self.boundaryPoints = boundaryPoints
+        self.minimum = minimum
+        self.maximum = maximum
+        self.noEscapeCells = noEscapeCells
+        self.divergedCells = divergedCells
+    }
+}
+
+/// A phase figure as drawn, panel by panel: the words, scales and colour range of each heatmap,
+/// the CSV column it colours, the label of each masked status and GD's boundary curve, so that
+/// the exported notebook redraws the same figure from the CSV.
+public struct PhaseFigureRecord: Codable, Sendable, Equatable {
+    public struct Panel: Codable, Sendable, Equatable {
+        public var title: String
+        public var xLabel: String
+        public var yLabel: String
+        public var xLog: Bool
+        public var yLog: Bool
+        /// The phase CSV's column this panel colours.
+        public var column: String
+        public var colorLabel: String
+        public var logColor: Bool
+        public var colormap: String
+        /// [low, high] of the colour scale (shared by the two panels of a comparison).
+        public var valueRange: [Double]?
+        /// GD's boundary λ_c as (x, y) points, with its legend label (absent when not drawn).
+        public var boundary: [[Double]]?
+        public var boundaryLabel: String?
+
+        public init(title: String, xLabel: String, yLabel: String, xLog: Bool, yLog: Bool, column: String, colorLabel: String,
+                    logColor: Bool, colormap: String, valueRange: [Double]?, boundary: [[Double]]?, boundaryLabel: String?) {
+            self.title = title
+            self.xLabel = xLabel
+            self.yLabel = yLabel
+            self.xLog = xLog
+            self.yLog = yLog
+            self.column = column
+            self.colorLabel = colorLabel
+            self.logColor = logColor
+            self.colormap = colormap
+            self.valueRange = valueRange
+            self.boundary = boundary
+            self.boundaryLabel = boundaryLabel
+        }
+    }
+    public var title: String
+    public var panels: [Panel]
+    /// Legend label of each masked cell status (`no_escape`, `diverged`) present.
+    public var masks: [String: String]
+
+    public init(title: String, panels: [Panel], masks: [String: String]) {
+        self.title = title
+        self.panels = panels
+        self.masks = masks
+    }
+}
+
+/// A plot-phase record file as `export-notebook` reads it: the kind and the typed configuration.
+public struct PhaseRecordFile: Decodable, Sendable {
+    public var kind: String
+    public var configuration: PhaseRecord
+}
