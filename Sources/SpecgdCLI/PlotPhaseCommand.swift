@@ -65,6 +65,21 @@ struct PlotPhaseCommand: ParsableCommand {
     @Flag(name: .customLong("log-color"), help: "Colour by log10 of the metric (for metrics spanning decades, e.g. amplification, peak_amplification, escape_step).")
     var logColor = false
 
+    @Option(name: .customLong("x-scale"), help: "Scale of the x axis (default: log for a :log grid or a geometric list of values such as lr=1e-3,3e-3,1e-2, else linear).")
+    var xScale: AxisScaleChoice?
+
+    @Option(name: .customLong("y-scale"), help: "Scale of the y axis (default as --x-scale).")
+    var yScale: AxisScaleChoice?
+
+    @Option(parsing: .unconditional, help: "Low end of the colour scale (default: the data's minimum; shared by both panels of a comparison).")
+    var vmin: Double?
+
+    @Option(parsing: .unconditional, help: "High end of the colour scale (default: the data's maximum).")
+    var vmax: Double?
+
+    @Option(help: "Colour map of the metric (the ratio panel of a comparison stays diverging).")
+    var cmap: Colormap = .viridis
+
     @Option(name: .customLong("output-dir"), help: ArgumentHelp("Where to write the figure (default: the sweep directory).", valueName: "dir"))
     var outputDirectory: String?
 
@@ -79,6 +94,10 @@ struct PlotPhaseCommand: ParsableCommand {
             throw ValidationError("--split compares two values within one sweep; give one directory (or two directories without --split)")
         }
         _ = try figureFormats.formats()
+        if let vmin, let vmax, !(vmin < vmax) { throw InputError("--vmin must be below --vmax (got \(vmin) and \(vmax))") }
+        for (name, value) in [("--vmin", vmin), ("--vmax", vmax)] {
+            if let value, !value.isFinite { throw InputError("\(name) must be a finite number (got \(value))") }
+        }
     }
 
     var directory: String { directories[0] }
@@ -108,17 +127,17 @@ struct PlotPhaseCommand: ParsableCommand {
         if let split {
             let (axis, values) = try Self.splitValues(split, directory: directory)
             if at[axis] != nil { throw InputError("--split \(axis) and --at \(axis) name the same axis; give one") }
-            let first = try PhaseDiagram.load(directory, metric: metric?.rawValue, x: x?.rawValue, y: y?.rawValue,
-                                              fixing: at.merging([axis: values.0]) { $1 }, statistic: stat)
-            let second = try PhaseDiagram.load(directory, metric: first.metric, x: first.x.name, y: first.y.name,
-                                               fixing: at.merging([axis: values.1]) { $1 }, statistic: stat)
+            let first = styled(try PhaseDiagram.load(directory, metric: metric?.rawValue, x: x?.rawValue, y: y?.rawValue,
+                                                     fixing: at.merging([axis: values.0]) { $1 }, statistic: stat))
+            let second = styled(try PhaseDiagram.load(directory, metric: first.metric, x: first.x.name, y: first.y.name,
+                                                      fixing: at.merging([axis: values.1]) { $1 }, statistic: stat))
             diagram = first
             pair = (first, second, (values.0, values.1), output + "/phase-" + first.metric + "-by-" + axis, nil)
         } else {
-            diagram = try PhaseDiagram.load(directory, metric: metric?.rawValue, x: x?.rawValue, y: y?.rawValue, fixing: at, statistic: stat)
+            diagram = styled(try PhaseDiagram.load(directory, metric: metric?.rawValue, x: x?.rawValue, y: y?.rawValue, fixing: at, statistic: stat))
             if directories.count == 2 {
-                let other = try PhaseDiagram.load(directories[1], metric: diagram.metric, x: diagram.x.name, y: diagram.y.name,
-                                                  fixing: at, statistic: stat)
+                let other = styled(try PhaseDiagram.load(directories[1], metric: diagram.metric, x: diagram.x.name, y: diagram.y.name,
+                                                         fixing: at, statistic: stat))
                 pair = (diagram, other, (Self.name(directories[0]), Self.name(directories[1])),
                         output + "/phase-" + diagram.metric + "-compare", directories[1])
             } else {
@@ -141,6 +160,17 @@ struct PlotPhaseCommand: ParsableCommand {
                   configuration: PhaseRecord(diagram: diagram, sweep: directory, logColor: logColor,
                                              figure: PhaseFigureRecord(figure, columns: [diagram.column], statuses: [diagram.status])),
                   summary: PhaseSummary(diagram: diagram), what: "\(diagram.metric) over \(diagram.x.name) × \(diagram.y.name)")
+    }
+
+    /// `diagram` with the axis scales, colour range and colour map asked for.
+    func styled(_ diagram: PhaseDiagram) -> PhaseDiagram {
+        var d = diagram
+        d.xScaleIsLog = xScale.map { $0 == .log }
+        d.yScaleIsLog = yScale.map { $0 == .log }
+        d.colorMinimum = vmin
+        d.colorMaximum = vmax
+        d.colormap = cmap
+        return d
     }
 
     /// One output set: STEM.svg (and the converted formats), STEM.csv and the STEM.json record,

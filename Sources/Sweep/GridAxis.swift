@@ -186,3 +186,22 @@ public struct GridAxis: Sendable, Codable, Equatable {
         return value
     }
 }
+
+extension GridAxis {
+    /// Whether the values are best drawn on a log axis: a `:log` grid, or an explicit list of
+    /// two or more positive values spanning at least a decade whose log-spacing is at least as
+    /// even as their linear spacing (`lr=1e-3,3e-3,1e-2` is geometric; `lambda=1,2,3,4` is not).
+    public var isGeometric: Bool {
+        if spec.lowercased().hasSuffix(":log") { return true }
+        guard !isName, spec.contains(","), values.count >= 2, let lo = values.min(), let hi = values.max(), lo > 0, hi >= 10 * lo else {
+            return false
+        }
+        let sorted = values.sorted()
+        func spread(_ v: [Double]) -> Double {
+            let gaps = zip(v.dropFirst(), v).map { $0 - $1 }
+            guard let small = gaps.min(), let large = gaps.max(), small > 0 else { return .infinity }
+            return large / small
+        }
+        return spread(sorted.map { Foundation.log($0) }) <= spread(sorted)
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Plot
 import SpecgdSupport
 import Model
 import Theory
@@ -63,8 +64,16 @@ public struct PhaseDiagram: Sendable {
     /// The cells.csv column drawn: the metric, or `<metric>_<statistic>` with repetitions.
     public var column: String { statistic.map { "\(metric)_\($0)" } ?? metric }
 
-    public var xLog: Bool { x.spec.lowercased().hasSuffix(":log") }
-    public var yLog: Bool { y.spec.lowercased().hasSuffix(":log") }
+    /// Log axes: a `:log` grid, or an explicit list of positive values spread geometrically
+    /// (`GridAxis.isGeometric`), unless `xScaleIsLog`/`yScaleIsLog` say otherwise (`--x-scale`).
+    public var xLog: Bool { xScaleIsLog ?? x.isGeometric }
+    public var yLog: Bool { yScaleIsLog ?? y.isGeometric }
+    public var xScaleIsLog: Bool?
+    public var yScaleIsLog: Bool?
+    /// The colour scale's range (`--vmin`/`--vmax`; nil ends: the data's) and colour map (`--cmap`).
+    public var colorMinimum: Double?
+    public var colorMaximum: Double?
+    public var colormap: Colormap = .viridis
 
     /// The λ_c line the diagram draws (`EscapeAnalytics.lambdaCritical`, where ρ = 1). For
     /// q < 1 it is 2/(1 − q): the learning rate cancels, so on a (λ, η̃) diagram the boundary

@@ -11,7 +11,7 @@ import Theory
 /// α and steps the cells share.
 public enum PhaseDiagramFigure {
     public static func figure(_ diagram: PhaseDiagram, logColor: Bool = false, title: String? = nil) -> Figure {
-        let axes = panel(diagram, logColor: logColor, title: setting(diagram))
+        let axes = panel(diagram, logColor: logColor, title: setting(diagram), valueRange: chosenRange(diagram, logColor: logColor))
         var figure = Figure(axes, title: title ?? capitalized(metricName(diagram)), width: 600, height: 420)
         figure.sharedLegend = true
         return figure
@@ -24,7 +24,8 @@ public enum PhaseDiagramFigure {
     /// Two diagrams side by side on one colour scale, and their ratio (or difference) as a
     /// third panel on a diverging scale centred on "equal" (1 or 0).
     public static func figure(_ comparison: PhaseComparison, logColor: Bool = false) -> Figure {
-        let shared = sharedRange([comparison.first.values, comparison.second.values], log: logColor)
+        let shared = chosenRange(comparison.first, logColor: logColor)
+            ?? sharedRange([comparison.first.values, comparison.second.values], log: logColor)
         var first = panel(comparison.first, logColor: logColor, title: comparison.firstLabel, valueRange: shared)
         var second = panel(comparison.second, logColor: logColor, title: comparison.secondLabel, valueRange: shared)
         // One colour scale: the bar is drawn on each panel but reads the same.
@@ -50,7 +51,7 @@ public enum PhaseDiagramFigure {
     static func panel(_ diagram: PhaseDiagram, logColor: Bool, title: String,
                       valueRange: ClosedRange<Double>? = nil) -> Axes {
         let heatmap = Heatmap(x: diagram.x.values, y: diagram.y.values, values: diagram.values,
-                              colorScale: logColor ? .log : .linear, valueRange: valueRange,
+                              colorScale: logColor ? .log : .linear, colormap: diagram.colormap, valueRange: valueRange,
                               label: shortName(diagram.metric, ratio: diagram.ratio), masks: masks(diagram))
         var axes = Axes(title: title,
                         x: Axis(label: label(diagram.x.parameter, diagram), scale: diagram.xLog ? .log : .linear),
@@ -61,6 +62,15 @@ public enum PhaseDiagramFigure {
                                 label: "GD's critical λ = 2/(1 − q), where ρ = 1", color: .vermillion, width: 2, style: .dashed))
         }
         return axes
+    }
+
+    /// The colour range `--vmin`/`--vmax` fix (an end not given is the data's, positive values
+    /// only on a log scale); nil when neither is given.
+    static func chosenRange(_ diagram: PhaseDiagram, logColor: Bool) -> ClosedRange<Double>? {
+        guard diagram.colorMinimum != nil || diagram.colorMaximum != nil else { return nil }
+        let finite = diagram.values.joined().filter { $0.isFinite && (!logColor || $0 > 0) }
+        let low = diagram.colorMinimum ?? finite.min() ?? 0, high = diagram.colorMaximum ?? finite.max() ?? 1
+        return low < high ? low...high : nil
     }
 
     /// One mask per reason present in the diagram, each with its legend entry.

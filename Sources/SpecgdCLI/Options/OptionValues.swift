@@ -113,3 +113,20 @@ extension FigureFormat: ExpressibleByArgument {
          "pdf": "vector (rsvg-convert)"]
     }
 }
+
+/// A heatmap axis's scale (`plot-phase --x-scale/--y-scale`).
+enum AxisScaleChoice: String, CaseIterable, ExpressibleByArgument {
+    case linear, log
+
+    static var allValueDescriptions: [String: String] {
+        ["linear": "evenly spaced values", "log": "decades evenly spaced (positive values only)"]
+    }
+}
+
+extension Colormap: ExpressibleByArgument {
+    public static var allValueDescriptions: [String: String] {
+        ["viridis": "perceptually uniform, colour-blind safe (default)",
+         "greys": "white to black, for print",
+         "diverging": "blue through white to vermillion, for a signed quantity around a middle value"]
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+import SpecgdSupport
+import Plot
+@testable import Sweep
+
+/// plot-phase's paper controls: geometric lists on log axes (with `--x-scale/--y-scale` to force
+/// either), `--vmin/--vmax` fixing the colour range, `--cmap` the colour map.
+@Suite struct PhaseScaleTests {
+    static func axis(_ spec: String) throws -> GridAxis { try Grid.parse([spec], mode: .theory).axes[0] }
+
+    @Test func geometricListsAreLogAxes() throws {
+        #expect(try Self.axis("lr=1e-3,3e-3,1e-2").isGeometric)
+        #expect(try Self.axis("lr=1e-3,1e-2").isGeometric)
+        #expect(try Self.axis("lambda=1,2,4,8,16").isGeometric)
+        #expect(try Self.axis("lr=1e-4:1e-1:4:log").isGeometric)
+        #expect(try !Self.axis("lambda=1,2,3,4").isGeometric)          // linear spacing, one decade short
+        #expect(try !Self.axis("lambda=0,8,16").isGeometric)           // not positive
+        #expect(try !Self.axis("lambda=1:100:12").isGeometric)         // a linear grid stays linear
+        #expect(try !Self.axis("dim=10,20,30,40,50,60,70,80,90,100").isGeometric)  // more even on a linear axis
+        #expect(try !Self.axis("lambda=1,2,4,8").isGeometric)          // under a decade
+    }
+
+    @Test func scalesAndColourRangeReachTheFigure() throws {
+        let configuration = try Fixture.configuration(grid: ["lambda=1,2,4,8,16", "lr=1e-3,3e-3,1e-2"], metrics: [.escapeStep])
+        let directory = try Fixture.directory()
+        _ = try Fixture.run(configuration, in: directory)
+        var diagram = try PhaseDiagram.load(directory, metric: nil, x: nil, y: nil)
+        #expect(diagram.xLog && diagram.yLog)
+        diagram.xScaleIsLog = false
+        diagram.colorMinimum = 10
+        diagram.colormap = .greys
+        let panel = PhaseDiagramFigure.figure(diagram).panels[0]
+        #expect(panel.x.scale == .linear && panel.y.scale == .log)
+        let heatmap = try #require(panel.heatmap)
+        let finite = diagram.values.joined().filter(\.isFinite)
+        #expect(heatmap.valueRange == 10...finite.max()! && heatmap.colormap == .greys)
+    }
+}
