@@ -97,14 +97,29 @@ extension FigureSet {
     /// The file of one λ's rows.
     public static func muonAtScaleFile(lambda: Double) -> String { "muon-at-scale-lambda-\(Table.format(lambda)).csv" }
 
+    /// The run behind the φ panel: `muonAtScaleConfiguration` stopped after step 1, so its last
+    /// row carries the first update's `phi_<g>` columns (every method starts at αI there, so the
+    /// values differ only by the schedule).
+    public static func muonAtScaleFirstStepConfiguration(_ method: MuonAtScaleSeries, lambda: Double, dimension d: Int,
+                                                         sizes: MuonAtScaleSizes, escapeThreshold: Double) -> TheoryConfiguration {
+        var config = muonAtScaleConfiguration(method, lambda: lambda, dimension: d, sizes: sizes, escapeThreshold: escapeThreshold)
+        config.steps = 1
+        config.every = 1
+        return config
+    }
+
+    /// The Newton–Schulz series (the ones with `phi_<g>` columns).
+    static var muonAtScaleNewtonSchulz: [MuonAtScaleSeries] { MuonAtScaleSeries.all.filter { $0.optimizer.schedule != nil } }
+
     /// One λ: a row per d with, per method, the escape step, the peak amplification
     /// max |b/a|/|b/a|₀ up to escape and the escape step relative to exact SpecGD's (NaN
-    /// without escape).
+    /// without escape); then per Newton–Schulz method φ_K(x_a) and φ_K(x_b) of step 1
+    /// (`<key>_phi_a_step1`, `<key>_phi_b_step1`: the `phi_a`, `phi_b` columns of a one-step run).
     func muonAtScaleTable(lambda: Double, sizes: MuonAtScaleSizes) throws -> Table {
-        let methods = MuonAtScaleSeries.all
+        let methods = MuonAtScaleSeries.all, newtonSchulz = Self.muonAtScaleNewtonSchulz
         var table = Table(columns: ["dim", "lr", "alpha"] + methods.flatMap { m in
             ["escape_step", "peak_amplification", "escape_ratio"].map { "\(m.key)_\($0)" }
-        })
+        } + newtonSchulz.flatMap { ["\($0.key)_phi_a_step1", "\($0.key)_phi_b_step1"] })
         for d in sizes.dimensions {
             let escapes = try methods.map {
                 try runTheory(Self.muonAtScaleConfiguration($0, lambda: lambda, dimension: d, sizes: sizes,
@@ -115,6 +130,11 @@ extension FigureSet {
             for e in escapes {
                 let step = e.escapeStep.map(Double.init) ?? .nan
                 row += [step, e.peakAmplification, step / exact]
+            }
+            for m in newtonSchulz {
+                let first = try runTheory(Self.muonAtScaleFirstStepConfiguration(m, lambda: lambda, dimension: d, sizes: sizes,
+                                                                                escapeThreshold: options.escapeThreshold)).table
+                row += ["phi_a", "phi_b"].map { first.rows.last![first.index(of: $0)!] }
             }
             table.append(row)
         }
@@ -157,10 +177,24 @@ extension FigureSet {
                                           references: stat == "escape_step" ? [] : [unit], legend: row == 0 && i == 0))
             }
         }
+        // φ_K at step 1: the signal's (solid, filled) and the spike's (dashed, open) singular value of
+        // the first Newton–Schulz update; exact SpecGD's is 1 for both (the dotted line).
+        for lambda in sizes.lambdas {
+            let csv = Self.muonAtScaleFile(lambda: lambda)
+            let phi = Self.muonAtScaleNewtonSchulz.flatMap { m -> [SeriesRecipe] in
+                [.line(csv, x: "dim", y: "\(m.key)_phi_a_step1", label: nil, color: m.color),
+                 .markers(csv, x: "dim", y: "\(m.key)_phi_a_step1", label: nil, color: m.color, shape: m.shape, filled: true),
+                 .line(csv, x: "dim", y: "\(m.key)_phi_b_step1", label: nil, color: m.color, style: .dashed),
+                 .markers(csv, x: "dim", y: "\(m.key)_phi_b_step1", label: nil, color: m.color, shape: m.shape, filled: false)]
+            }
+            panels.append(PanelRecipe(title: "λ = \(Table.format(lambda))", xLabel: "dimension d",
+                                      yLabel: "φ_K at step 1: signal ●—, spike ○- -", xScale: .log, yScale: .linear,
+                                      series: phi, references: [unit], legend: false))
+        }
         let c = Table.format(sizes.learningRateConstant)
         let recipe = FigureRecipe(
             name: "muon-at-scale", title: "Muon at scale: Newton–Schulz polar factors against d (exact map, α = 1/d, η = \(c)/√d)",
-            description: "Peak amplification max |b/a|/|b/a|₀ up to escape (top), the escape step (middle) and the escape step relative to exact SpecGD's (bottom) against d from \(sizes.dimensions.first!) to \(sizes.dimensions.last!), one column per λ, on the exact grouped map (docs/model.md §6) from W₀ = I/d with η = η̃ = \(c)/√d and no momentum. A fixed number K of Newton–Schulz steps lifts a normalised coordinate x ≈ G_g/‖G‖_F = O(d^(-½)) only by about a₁^K, so at large d the signal's coordinate falls below the plateau while the spike's, (1+λ) times larger, does not: read off where each K stops behaving like exact SpecGD.",
+            description: "Peak amplification max |b/a|/|b/a|₀ up to escape (top), the escape step (middle) and the escape step relative to exact SpecGD's (third row) and the Newton–Schulz singular values φ_K(x_a), φ_K(x_b) of the first update (bottom: signal filled and solid, spike open and dashed) against d from \(sizes.dimensions.first!) to \(sizes.dimensions.last!), one column per λ, on the exact grouped map (docs/model.md §6) from W₀ = I/d with η = η̃ = \(c)/√d and no momentum. A fixed number K of Newton–Schulz steps lifts a normalised coordinate x ≈ G_g/‖G‖_F = O(d^(-½)) only by about a₁^K, so at large d the signal's coordinate falls below the plateau while the spike's, (1+λ) times larger, does not: read off where each K stops behaving like exact SpecGD. The bottom row shows it directly: at large d the signal's φ_K falls below 1 while the spike's stays on the plateau, so the spike again moves faster than the signal.",
             columns: sizes.lambdas.count, sharedLegend: true, panels: panels)
         return (recipe, tables)
     }

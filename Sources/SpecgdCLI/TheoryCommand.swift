@@ -141,6 +141,17 @@ struct TheoryCommand: ParsableCommand {
         if let distances = s.finiteDimensionDistances {
             lines.append("finite d vs limit, max |q_d − q_∞|: " + distances.map { "d=\($0.dimension): \(f($0.maximumDistance))" }.joined(separator: ", "))
         }
+        if let distances = s.ownLimitDistances {
+            lines.append("finite d from this run's (a₀, b₀, q₀) vs this run's limit, max |q_d − q_∞|: "
+                         + distances.map { "d=\($0.dimension): \(f($0.maximumDistance))" }.joined(separator: ", "))
+        }
+        if let rate = s.ownLimitRate {
+            if let r = rate.rate, let error = rate.standardError {
+                lines.append("rate: max |q_d − q_∞| ∝ d^(−r), r = \(f(r)) ± \(f(error)) per decade (least squares over d = \(rate.dimensions.first ?? 0)…\(rate.dimensions.last ?? 0))")
+            } else if let reason = rate.noRate {
+                lines.append(reason)
+            }
+        }
         if let d = s.smoothedVersusFilippov { lines.append("max |Filippov − smoothed| over a, b, c: \(f(d))") }
         return lines.joined(separator: "\n")
     }

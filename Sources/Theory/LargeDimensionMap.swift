@@ -1,3 +1,4 @@
+import Foundation
 import Model
 import SpecgdSupport
 
@@ -92,28 +93,118 @@ public struct LargeDimensionDistance: Sendable, Codable, Equatable {
 }
 
 extension LargeDimensionMap {
-    /// Runs the exact spiked map at each d with q₀ fixed (α = √(q₀/p), a = b = c = α) and,
-    /// for SpecGD, η = η₀/√p (`learningRate` is η̃ for GD, η₀ for SpecGD), against the limit
-    /// map from the same (α, α, q₀). The distances should shrink as d grows.
+    /// The identity-start comparison (`finiteDimensionDistances`): the exact spiked map at each d
+    /// from a = b = c = α_d with α_d = √(q₀/p) (q₀ fixed) and, for SpecGD, η = η₀/√p
+    /// (`learningRate` is η̃ for GD, η₀ for SpecGD), against the limit map restarted from the same
+    /// (α_d, α_d, q₀). Both trajectories move with d (a₀ = α_d), so the distance mixes the 1/p
+    /// effect with the start's; `ownLimitDistances` separates them.
     public static func distances(method: Method, lambda: Double, q0: Double, learningRate: Double,
                                  steps: Int, dimensions: [Int]) throws -> [LargeDimensionDistance] {
         try Validate.positive(q0, "q0")
-        let limit = try LargeDimensionMap(lambda: lambda, method: method, learningRate: learningRate, bulkCount: nil)
         return try dimensions.map { d in
-            let p = Double(d - 2)
-            let alpha = (q0 / p).squareRoot()
-            let eta = method == .gd ? learningRate : learningRate / p.squareRoot()
-            let model = try GroupedModel.spiked(lambda: lambda, dimension: d)
-            var finite: [Double] = []
-            finite.reserveCapacity(steps + 1)
-            _ = try DiscreteMap(model: model, method: method, learningRate: eta)
-                .iterate(from: [alpha, alpha, alpha], steps: steps) { _, s in finite.append(p * s[2] * s[2]) }
-            var worst = 0.0, last = 0.0
-            try limit.iterate(a: alpha, b: alpha, q: q0, steps: steps) { k, _, _, q in
-                last = abs(q - finite[k])
-                worst = max(worst, last)
-            }
-            return LargeDimensionDistance(dimension: d, maximumDistance: worst, finalDistance: last)
+            let alpha = (q0 / Double(d - 2)).squareRoot()
+            return try distance(method: method, lambda: lambda, a0: alpha, b0: alpha, q0: q0,
+                                learningRate: learningRate, steps: steps, dimension: d)
         }
     }
+
+    /// The comparison against one limit trajectory (`ownLimitDistances`): the exact spiked map at
+    /// each d from (a, b, c) = (a₀, b₀, √(q₀/p)) — the run's own (a₀, b₀, q₀), so the bulk holds
+    /// the run's mass at every d — against the limit map from (a₀, b₀, q₀), which is the same
+    /// trajectory for every d (the `--large-d` run's table). GD's distance is then the 2q/p term's
+    /// effect alone, C/p·(1 + O(1/p)) (docs/model.md §4).
+    public static func ownLimitDistances(method: Method, lambda: Double, a0: Double, b0: Double, q0: Double,
+                                         learningRate: Double, steps: Int, dimensions: [Int]) throws -> [LargeDimensionDistance] {
+        try Validate.positive(q0, "q0")
+        return try dimensions.map {
+            try distance(method: method, lambda: lambda, a0: a0, b0: b0, q0: q0, learningRate: learningRate, steps: steps, dimension: $0)
+        }
+    }
+
+    /// max_k and final |q_d(k) − q_∞(k)|: the exact map at dimension d from (a₀, b₀, √(q₀/p))
+    /// (η = η₀/√p for SpecGD) against the limit from (a₀, b₀, q₀).
+    static func distance(method: Method, lambda: Double, a0: Double, b0: Double, q0: Double,
+                         learningRate: Double, steps: Int, dimension d: Int) throws -> LargeDimensionDistance {
+        let limit = try LargeDimensionMap(lambda: lambda, method: method, learningRate: learningRate, bulkCount: nil)
+        let p = Double(d - 2)
+        let eta = method == .gd ? learningRate : learningRate / p.squareRoot()
+        let model = try GroupedModel.spiked(lambda: lambda, dimension: d)
+        var finite: [Double] = []
+        finite.reserveCapacity(steps + 1)
+        _ = try DiscreteMap(model: model, method: method, learningRate: eta)
+            .iterate(from: [a0, b0, (q0 / p).squareRoot()], steps: steps) { _, s in finite.append(p * s[2] * s[2]) }
+        var worst = 0.0, last = 0.0
+        try limit.iterate(a: a0, b: b0, q: q0, steps: steps) { k, _, _, q in
+            last = abs(q - finite[k])
+            worst = max(worst, last)
+        }
+        return LargeDimensionDistance(dimension: d, maximumDistance: worst, finalDistance: last)
+    }
+}
+
+/// The rate at which the finite-d map approaches its own limit (`ownLimitDistances`): the
+/// least-squares slope of log₁₀(max distance) against log₁₀ d, reported as `rate` = −slope
+/// (distance ∝ d^(−rate); GD: 1), with the slope's standard error s/√Σ(x − x̄)², s² the residual
+/// variance over n − 2. SpecGD has no rate (`noRate` says why): its sign map is discontinuous.
+public struct LargeDimensionRate: Sendable, Codable, Equatable {
+    /// −(fitted slope) per decade of d; nil with `noRate`.
+    public var rate: Double?
+    /// The fitted slope's standard error; nil with `noRate`.
+    public var standardError: Double?
+    /// The dimensions fitted (every positive distance).
+    public var dimensions: [Int]
+    /// "no rate: …" with the reason, when no rate is reported.
+    public var noRate: String?
+
+    public init(rate: Double?, standardError: Double?, dimensions: [Int], noRate: String?) {
+        self.rate = rate
+        self.standardError = standardError
+        self.dimensions = dimensions
+        self.noRate = noRate
+    }
+
+    /// The least-squares fit of log₁₀ y against log₁₀ x: slope, its standard error (0 for two
+    /// points), and the weights w_i = (x_i − x̄)/Σ(x − x̄)² (slope = Σ w_i y_i).
+    public static func fit(_ x: [Double], _ y: [Double]) -> (slope: Double, standardError: Double, weights: [Double]) {
+        let lx = x.map { log10($0) }, ly = y.map { log10($0) }
+        let n = Double(lx.count)
+        let mx = lx.reduce(0, +) / n, my = ly.reduce(0, +) / n
+        let sxx = lx.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
+        let weights = lx.map { ($0 - mx) / sxx }
+        let slope = zip(weights, ly).reduce(0) { $0 + $1.0 * ($1.1 - my) }
+        let residual = zip(lx, ly).reduce(0) { sum, point in
+            let r = point.1 - (my + slope * (point.0 - mx))
+            return sum + r * r
+        }
+        let standardError = lx.count > 2 ? (residual / (n - 2) / sxx).squareRoot() : 0
+        return (slope, standardError, weights)
+    }
+
+    /// The rate of `distances` for `method`. `roundOff` bounds the distance that rounding alone
+    /// leaves (SpecGD's report names the dimensions at or below it).
+    public init(method: Method, distances: [LargeDimensionDistance], roundOff: Double) {
+        let positive = distances.filter { $0.maximumDistance > 0 }
+        switch method {
+        case .gd where positive.count >= 3:
+            let fitted = Self.fit(positive.map { Double($0.dimension) }, positive.map(\.maximumDistance))
+            self.init(rate: -fitted.slope, standardError: fitted.standardError, dimensions: positive.map(\.dimension), noRate: nil)
+        case .gd:
+            self.init(rate: nil, standardError: nil, dimensions: [],
+                      noRate: "no rate: fewer than 3 dimensions with a positive distance")
+        default:
+            let slipping = distances.filter { $0.maximumDistance > roundOff }
+            let rounding = distances.filter { $0.maximumDistance <= roundOff }
+            var reason = "no rate: SpecGD's bulk step q ← q − 2η₀ sign(2q/p + T)√q + η₀² is discontinuous; at finite d the sign"
+                + " of 2q/p + T flips at other steps than the limit's T (a phase slip), so the distance is O(q), not O(1/d)"
+            if let last = slipping.last {
+                reason += "; max |q_d − q_∞| = \(Self.shortest(slipping.map(\.maximumDistance).min()!))…\(Self.shortest(slipping.map(\.maximumDistance).max()!)) up to d = \(last.dimension)"
+            }
+            if let first = rounding.first {
+                reason += "; from d = \(first.dimension) the sign sequences agree and only round-off remains (≤ \(Self.shortest(roundOff)))"
+            }
+            self.init(rate: nil, standardError: nil, dimensions: [], noRate: reason)
+        }
+    }
+
+    static func shortest(_ x: Double) -> String { String(format: "%.2g", x) }
 }

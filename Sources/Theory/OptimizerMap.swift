@@ -401,9 +401,17 @@ public struct OptimizerMap: Sendable {
     /// table is `DiscreteMap`'s (`runTheory`) column for column.
     public var hasStateColumns: Bool { !optimizer.isPlain }
 
+    /// Whether u is a Newton–Schulz schedule's output (specgd with ns3, ns5, polar-express, custom).
+    public var isNewtonSchulz: Bool {
+        if case .newtonSchulz = direction { return true }
+        return false
+    }
+
     /// The optimizer-state columns after the usual ones: `momentum_<g>` (B_g, with momentum),
-    /// `adam_m_<g>` and `adam_v_<g>` (Adam), and `update_<g>` (u_g, the direction of the last
-    /// step: s ← (1 − η'ω)s − η'u); none for a plain optimizer.
+    /// `adam_m_<g>` and `adam_v_<g>` (Adam), `update_<g>` (u_g, the direction of the last
+    /// step: s ← (1 − η'ω)s − η'u), and with Newton–Schulz `phi_<g>` = |φ_K(x_g)|, the singular
+    /// value the schedule gives group g's p_g directions, x_g = U_g/(f‖U‖_F + ε) (docs/model.md §6;
+    /// `update_<g>` keeps the sign); none for a plain optimizer.
     public var stateColumns: [String] {
         guard hasStateColumns else { return [] }
         let names = model.groups.map(\.name)
@@ -411,7 +419,7 @@ public struct OptimizerMap: Sendable {
         if optimizer.momentum > 0 { columns += names.map { "momentum_\($0)" } }
         if optimizer.method == .adam { columns += names.map { "adam_m_\($0)" } + names.map { "adam_v_\($0)" } }
         for buffer in optimizer.method.updateRule?.stateNames ?? [] { columns += names.map { "\(buffer)_\($0)" } }
-        return columns + names.map { "update_\($0)" }
+        return columns + names.map { "update_\($0)" } + (isNewtonSchulz ? names.map { "phi_\($0)" } : [])
     }
 
     /// The `stateColumns` values of `state`, appended to a row under construction.
@@ -424,6 +432,9 @@ public struct OptimizerMap: Sendable {
         }
         row.append(contentsOf: state.ruleState)
         row.append(contentsOf: state.update)
+        // u_g = φ_K(x_g) exactly (rawStep), and the odd polynomials are odd in floating point
+        // too (x² is the same for ±x), so |u_g| = φ_K(|x_g|) when that is ≥ 0.
+        if isNewtonSchulz { for u in state.update { row.append(abs(u)) } }
     }
 
     // MARK: escape

@@ -23,9 +23,15 @@ public struct TheorySummary: Sendable, Codable, Equatable {
     public var flowStatistics: FlowStatistics?
     /// switching = both: max over the grid and over a, b, c of |Filippov − smoothed|.
     public var smoothedVersusFilippov: Double?
-    /// Large-d only: how far the exact finite-d map (same q₀, and η = η₀/√p for SpecGD) is
-    /// from this limit, for d = 10², …, 10⁶.
+    /// Large-d only: how far the exact finite-d map from the identity start a = b = c = √(q₀/p)
+    /// (same q₀, and η = η₀/√p for SpecGD) is from the limit restarted from (√(q₀/p), √(q₀/p), q₀),
+    /// for d = 10², …, 10⁶ (`LargeDimensionMap.distances`).
     public var finiteDimensionDistances: [LargeDimensionDistance]?
+    /// Large-d only: how far the exact finite-d map started at this run's (a₀, b₀, q₀) (c = √(q₀/p))
+    /// is from this run's own limit trajectory, for d = 10², …, 10⁸ (`LargeDimensionMap.ownLimitDistances`).
+    public var ownLimitDistances: [LargeDimensionDistance]?
+    /// Large-d only: the rate of `ownLimitDistances` in d (GD), or "no rate: …" (SpecGD).
+    public var ownLimitRate: LargeDimensionRate?
 }
 
 public struct TheoryResult: Sendable, StoppableRunResult {
@@ -119,7 +125,7 @@ struct TheoryRunner {
             escape: metrics, escapeTime: tracker.escapeTime, bulkMassAtEscape: tracker.bulkMassAtEscape,
             spikeRatioAtEscape: tracker.spikeRatioAtEscape,
             predictions: predictions, flowStatistics: flow, smoothedVersusFilippov: difference,
-            finiteDimensionDistances: nil)
+            finiteDimensionDistances: nil, ownLimitDistances: nil, ownLimitRate: nil)
     }
 
     /// The bookkeeping every exact-map run shares (`runMap`, `runOptimizerMap`): rows at the
@@ -337,6 +343,16 @@ struct TheoryRunner {
         abs(x - x.rounded()) <= 1e-9 * max(1, abs(x)) ? x.rounded() : x
     }
 
+    /// What rounding alone can leave between the finite-d and the limit bulk mass after `steps`
+    /// steps while their signs agree: per step the limit's (√q ∓ η₀)² rounds to γ₄(√q + η₀)² and the
+    /// finite map's c ∓ η to u·c, i.e. 2u·q in q; the errors add (no amplification while the signs
+    /// agree: √q moves by the same ±η₀). Bound: steps·(γ₄ + 2u)(√q_max + η₀)², q_max the largest q.
+    static func bulkRoundOff(steps: Int, largestBulk: Double, step eta0: Double) -> Double {
+        let u = Double.ulpOfOne / 2, gamma4 = 4 * u / (1 - 4 * u)
+        let root = largestBulk.squareRoot() + eta0
+        return Double(max(steps, 1)) * (gamma4 + 2 * u) * root * root
+    }
+
     /// The d → ∞ map from a = b = α, q₀ = (d − 2)α²; SpecGD uses η₀ = η√(d − 2).
     func runLargeD() throws -> TheoryResult {
         let p = Double(config.dimension - 2)
@@ -351,6 +367,7 @@ struct TheoryRunner {
         let alpha = config.alpha
         var tracker = EscapeTracker(start: observe(alpha, alpha, p * alpha * alpha), threshold: config.escapeThreshold)
         var final = [alpha, alpha, p * alpha * alpha]
+        var largestBulk = final[2]
         let every = config.every, steps = config.steps
         var outcome = RunOutcome.completed(steps), divergence: DivergenceError?
         do {
@@ -366,6 +383,7 @@ struct TheoryRunner {
                     table.append(row)
                 }
                 final = [a, b, q]
+                largestBulk = max(largestBulk, q)
                 if poll { progress?.update(k) }
                 if let reason { throw RunInterrupted(step: k, reason: reason) }
             }
@@ -377,6 +395,12 @@ struct TheoryRunner {
             result.finiteDimensionDistances = try LargeDimensionMap.distances(
                 method: config.method, lambda: config.leadingSpike, q0: max(p * alpha * alpha, .leastNormalMagnitude), learningRate: lr,
                 steps: steps, dimensions: [100, 1000, 10_000, 100_000, 1_000_000])
+            let own = try LargeDimensionMap.ownLimitDistances(
+                method: config.method, lambda: config.leadingSpike, a0: alpha, b0: alpha, q0: max(p * alpha * alpha, .leastNormalMagnitude),
+                learningRate: lr, steps: steps, dimensions: (2...8).map { Int(Foundation.pow(10.0, Double($0))) })
+            result.ownLimitDistances = own
+            result.ownLimitRate = LargeDimensionRate(method: config.method, distances: own,
+                                                     roundOff: Self.bulkRoundOff(steps: steps, largestBulk: largestBulk, step: lr))
         }
         return TheoryResult(table: table, summary: result, model: model, final: final, outcome: outcome, divergence: divergence)
     }

@@ -22,7 +22,7 @@ import Theory
     @Test func dataEqualSingleTheoryRuns() throws {
         let request = Self.request
         let (recipe, tables) = try FigureSet.muonAtScale(request)
-        #expect(recipe.name == "muon-at-scale" && recipe.panels.count == 3)
+        #expect(recipe.name == "muon-at-scale" && recipe.panels.count == 4)
         let table = try #require(tables[FigureSet.muonAtScaleFile(lambda: 4)])
         let optimizers: [String: Optimizer] = [
             "gd": Optimizer(method: .gd), "specgd": Optimizer(method: .specgd, polar: .svd),
@@ -61,6 +61,43 @@ import Theory
             #expect(specgdStep == Double(EscapeAnalytics.specgdEscapeStep(alpha: 1 / Double(d), threshold: 0.5, lr: lr)!))
             #expect(table.rows[r][table.index(of: "specgd_peak_amplification")!] == 1)
         }
+    }
+
+    /// The φ panel (the fourth row): per Newton–Schulz series the signal's and the spike's φ_K of
+    /// step 1, equal (`==`) to the `phi_a`, `phi_b` columns of a one-step `theory` run with the
+    /// figure's options, and to |φ_K(x_g)| of the first gradient at αI; only the Newton–Schulz series
+    /// have them. At d = 10⁷, K = 5 (λ = 4): the signal's value is below 1 and the spike's on the plateau.
+    @Test func phiPanelIsFirstStepTheoryRuns() throws {
+        let request = Self.request
+        let (recipe, tables) = try FigureSet.muonAtScale(request)
+        let table = try #require(tables[FigureSet.muonAtScaleFile(lambda: 4)])
+        let panel = recipe.panels[3]
+        #expect(panel.yLabel.hasPrefix("φ_K at step 1"))
+        let newtonSchulz = MuonAtScaleSeries.all.filter { $0.optimizer.schedule != nil }
+        #expect(newtonSchulz.map(\.key) == ["ns5_k5", "ns5_k8", "ns5_k10", "polar_express"])
+        #expect(Set(panel.series.map(\.y)) == Set(newtonSchulz.flatMap { ["\($0.key)_phi_a_step1", "\($0.key)_phi_b_step1"] }))
+        for (r, d) in [1000, 10_000_000].enumerated() {
+            for method in newtonSchulz {
+                var config = TheoryConfiguration(method: .specgd, lambda: 4, dimension: d, alpha: 1 / Double(d),
+                                                 learningRate: 0.3 / Double(d).squareRoot(), steps: 1, every: 1, escapeThreshold: 0.5)
+                config.optimizer = method.optimizer
+                let run = try runTheory(config).table
+                let schedule = try #require(method.optimizer.schedule)
+                let model = try config.model()
+                let gradient = model.gradient(model.identityStart(alpha: config.alpha))
+                var squared = 0.0
+                for (g, group) in model.groups.enumerated() { squared += Double(group.multiplicity) * (gradient[g] * gradient[g]) }
+                let scale = 1 / (schedule.normalisationFactor * squared.squareRoot() + schedule.epsilon)
+                for (g, name) in ["a", "b"].enumerated() {
+                    let value = table.rows[r][table.index(of: "\(method.key)_phi_\(name)_step1")!]
+                    #expect(value == run.rows.last![run.index(of: "phi_\(name)")!], "\(method.key) d = \(d)")
+                    // `ManifoldGradient`'s expression is the map's, so this is exact too.
+                    #expect(value == abs(schedule.apply(gradient[g] * scale)), "\(method.key) \(name) d = \(d)")
+                }
+            }
+        }
+        let phiA = table.rows[1][table.index(of: "ns5_k5_phi_a_step1")!], phiB = table.rows[1][table.index(of: "ns5_k5_phi_b_step1")!]
+        #expect(phiA < 0.682 && phiB >= 0.682 && phiB <= 1.202, "φ₅(x_a) = \(phiA), φ₅(x_b) = \(phiB) at d = 10⁷")
     }
 
     @Test func theSameRequestGivesTheSameBytes() throws {

@@ -101,4 +101,56 @@ import TestSupport
         for i in 1..<distances.count { #expect(distances[i] < distances[i - 1], "\(method): \(distances)") }
         #expect(distances.last! < 0.1 * distances.first!, "\(method): \(distances)")
     }
+
+    /// The documented large-d run (`theory --large-d --dim 100000`, λ = 8, α = 10⁻³, 10 000 steps).
+    static func largeD(_ method: Method) throws -> TheorySummary {
+        var config = TheoryConfiguration(method: method, lambda: 8, dimension: 100_000, alpha: 1e-3, learningRate: 1e-3,
+                                         steps: 10_000, every: 1000)
+        config.dynamics = .largeD
+        return try runTheory(config).summary
+    }
+
+    /// GD against its own limit: max_k |q_d − q_∞| = (C/p)(1 + r/p + O(p⁻²)), p = d − 2 (the
+    /// finite map is the limit map plus the smooth 2q/p term, so its effect expands in 1/p; the
+    /// r/p term is the O(1/d²) correction of the distance).
+    ///
+    /// The tolerance on the fitted rate (−slope of log₁₀ D against log₁₀ d, d = 10²…10⁸):
+    /// - the fit's standard error (its residual scatter);
+    /// - the correction's effect: log₁₀ D_i = log₁₀ C − log₁₀ d_i + δ_i with
+    ///   δ_i = log₁₀(d_i/p_i) + log₁₀(1 + r/p_i) ≤ (2 + |r|)/(p_i ln 10) (to first order), and the
+    ///   fitted slope moves by Σ w_i δ_i, |·| ≤ Σ |w_i| (2 + |r|)/(p_i ln 10), w_i the least-squares
+    ///   weights. r follows from the model at the two smallest d, where the correction is largest:
+    ///   R = p₁D₁/(p₂D₂) = (1 + r/p₁)/(1 + r/p₂), r = (R − 1)/(1/p₁ − R/p₂); it is doubled for the
+    ///   neglected O(p⁻²) terms.
+    /// Round-off (u·steps·q ≈ 10⁻¹² against D ≥ 10⁻⁸) is below both. The claim is rate 1.00 ± 0.02:
+    /// the derived tolerance must itself be ≤ 0.02.
+    @Test func gdApproachesItsOwnLimitAsOneOverD() throws {
+        let summary = try Self.largeD(.gd)
+        let distances = try #require(summary.ownLimitDistances)
+        let rate = try #require(summary.ownLimitRate)
+        #expect(distances.map(\.dimension) == (2...8).map { Int(pow(10.0, Double($0))) })
+        #expect(rate.noRate == nil && rate.dimensions == distances.map(\.dimension))
+        let r0 = try #require(rate.rate), standardError = try #require(rate.standardError)
+        let p = distances.map { Double($0.dimension - 2) }, dist = distances.map(\.maximumDistance)
+        let ratio = (p[0] * dist[0]) / (p[1] * dist[1])
+        let r = (ratio - 1) / (1 / p[0] - ratio / p[1])
+        let weights = LargeDimensionRate.fit(distances.map { Double($0.dimension) }, dist).weights
+        let correction = zip(weights, p).reduce(0) { $0 + abs($1.0) * 2 * (2 + abs(r)) / ($1.1 * log(10)) }
+        let tolerance = standardError + correction
+        #expect(abs(r0 - 1) <= tolerance, "rate \(r0) ± \(standardError), correction \(correction) (r = \(r)), distances \(dist)")
+        #expect(tolerance <= 0.02, "derived tolerance \(tolerance)")
+    }
+
+    /// SpecGD has no rate: the record says "no rate: …", and its distances are either O(q) (a phase
+    /// slip of the sign sequence) or at most the round-off bound `TheoryRunner.bulkRoundOff`, never
+    /// in between — the finite map either reproduces the limit's signs or it does not.
+    @Test func specgdReportsNoRate() throws {
+        let summary = try Self.largeD(.specgd)
+        let rate = try #require(summary.ownLimitRate)
+        let reason = try #require(rate.noRate)
+        #expect(reason.hasPrefix("no rate: ") && rate.rate == nil && rate.standardError == nil)
+        let distances = try #require(summary.ownLimitDistances)
+        #expect(distances.first!.maximumDistance > 0.1, "\(distances)")
+        #expect(reason.contains("phase slip"), "\(reason)")
+    }
 }

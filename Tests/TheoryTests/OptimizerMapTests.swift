@@ -395,7 +395,8 @@ private let transcriptionCases: [Case] = [
         let plain = try runTheory(config)
         let muon = try runOptimizerTheory(config, optimizer: .muon).requireCompleted()
         let names = ["a", "b", "c"]
-        #expect(muon.table.columns == plain.table.columns + names.map { "momentum_\($0)" } + names.map { "update_\($0)" })
+        #expect(muon.table.columns == plain.table.columns + names.map { "momentum_\($0)" } + names.map { "update_\($0)" }
+            + names.map { "phi_\($0)" })
         #expect(muon.table.rows.count == plain.table.rows.count)
         #expect(muon.summary.method == .specgd)
         #expect(muon.summary.predictions == nil)  // exact SpecGD's closed forms do not describe NS5
@@ -508,6 +509,49 @@ private let transcriptionCases: [Case] = [
         var state = OptimizerState(coefficients: [1, 0, 0])  // the teacher: G = 0 everywhere
         map.step(&state)
         #expect(state.coefficients == [1, 0, 0])
+    }
+
+    /// `phi_<g>` is |φ_K(x_g)|, x_g = U_g/(f‖U‖_F + ε): recomputed here from the recorded state —
+    /// U = G at the previous step's coefficients without momentum (the gradient in rawStep's
+    /// association), U = B (the recorded buffer) with heavy ball — with the same expressions as the
+    /// map (‖U‖²_F summed over g in order, x = U·(1/denominator), `NewtonSchulzSchedule.apply`), so
+    /// bit for bit. Every Newton–Schulz rule, at steps 1, 10, 100 and 400; only those rules get the columns.
+    @Test(arguments: [PolarMethod.ns3, .ns5, .polarExpress, .custom], [0.0, 0.9])
+    func phiColumnsAreTheScheduleOfTheNormalisedDirection(polar: PolarMethod, momentum: Double) throws {
+        let model = Self.spiked
+        let rows = polar == .custom ? [NewtonSchulzStep(3, -3.2, 1.2), NewtonSchulzStep(1.5, -0.5, 0)] : nil
+        let optimizer = Optimizer(method: .specgd, polar: polar, coefficients: rows, momentum: momentum)
+        let schedule = try #require(optimizer.schedule)
+        let map = try OptimizerMap(model: model, optimizer: optimizer, learningRate: 1e-3)
+        let names = model.groups.map(\.name)
+        #expect(Array(map.stateColumns.suffix(3)) == names.map { "phi_\($0)" })
+        var previous = model.identityStart(alpha: 0.01)
+        var checked = 0
+        _ = try map.iterate(from: OptimizerState(coefficients: previous, optimizer: optimizer), steps: 400) { k, state in
+            defer { previous = Array(state.coefficients) }
+            guard [1, 10, 100, 400].contains(k) else { return }
+            var row: [Double] = []
+            map.appendState(state, to: &row)
+            let phi = Array(row.suffix(3))
+            let direction: [Double]
+            if momentum > 0 {
+                direction = Array(state.momentum)
+            } else {
+                direction = model.gradient(previous)  // `ManifoldGradient`, rawStep's association
+            }
+            var squared = 0.0
+            for (g, group) in model.groups.enumerated() { squared += Double(group.multiplicity) * (direction[g] * direction[g]) }
+            let scale = 1 / (schedule.normalisationFactor * squared.squareRoot() + schedule.epsilon)
+            let expected = direction.map { abs(schedule.apply($0 * scale)) }
+            #expect(phi == expected, "\(polar) β = \(momentum) step \(k): \(phi) vs \(expected)")
+            #expect(phi == state.update.map { abs($0) })
+            checked += 1
+        }
+        #expect(checked == 4)
+        for other in [Optimizer(method: .specgd, momentum: 0.9), Optimizer(method: .adam), Optimizer(method: .signgd)] {
+            let plainColumns = try OptimizerMap(model: model, optimizer: other, learningRate: 1e-3).stateColumns
+            #expect(!plainColumns.contains { $0.hasPrefix("phi_") }, "\(other.method)")
+        }
     }
 
     /// At large d the bulk's normalised entries are O(d^(−1/2)) and a fixed K lifts them only by
