@@ -1,0 +1,333 @@
+"""Reading specgd's output folders (docs/outputs.md) into typed objects.
+
+Every file is untrusted data: JSON is parsed with the standard library, CSVs with pandas;
+nothing is evaluated or unpickled, and only files inside the folder given are read (symbolic
+links that lead out of it are skipped). Paths named inside a record are never opened.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "Output", "Trajectory", "Compare", "CheckEscape", "Figures", "Sweep", "Run", "Folder",
+    "load", "STATISTICS",
+]
+
+#: The statistics every trajectory table shares (docs/outputs.md, "Trajectory columns"),
+#: then compare's ratio.
+STATISTICS = ["a", "b", "c", "q", "loss", "alignment", "spike_alignment", "b_over_a"]
+_TRAJECTORY_FRONT = ["method", "source", "seed", "step"]
+_CHECK_COLUMNS = ["lambda", "method", "source", "quantity", "kind", "predicted", "measured",
+                  "relative_error", "tolerance", "status", "reason", "window_steps", "diverged_step"]
+_SOURCES = {"theory-map": "theory", "theory": "theory", "simulation": "simulation"}
+_MAX_DEPTH = 8
+
+
+def _read_json(path: Path) -> dict:
+    with open(path, "r", encoding="utf-8") as handle:
+        value = json.load(handle)
+    if not isinstance(value, dict):
+        raise ValueError(f"{path}: not a JSON record (an object was expected)")
+    return value
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    # specgd writes nan, inf and -inf; words (status, method, cell_id) stay strings.
+    return pd.read_csv(path, na_values=["nan"], keep_default_na=False)
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _files(directory: Path, root: Path) -> List[Path]:
+    return sorted(p for p in directory.iterdir() if p.is_file() and _inside(root, p))
+
+
+def _configuration(record: Optional[Mapping]) -> Mapping:
+    value = (record or {}).get("configuration")
+    return value if isinstance(value, Mapping) else {}
+
+
+@dataclass
+class Output:
+    """One output of specgd: its folder (or CSV), its records and tables.
+
+    ``record`` is the main JSON record (``None`` where a folder has none of its own, such as a
+    figures folder or a folder of folders); ``records`` holds every JSON record read, by file
+    name; ``tables`` every CSV as a DataFrame, by file name without ``.csv``; ``children`` the
+    outputs inside a folder of folders, by name.
+    """
+
+    path: Path
+    kind: str
+    record: Optional[Dict[str, Any]] = None
+    records: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    tables: Dict[str, pd.DataFrame] = field(default_factory=dict)
+    children: Dict[str, "Output"] = field(default_factory=dict)
+
+    def trajectories(self) -> pd.DataFrame:
+        """Every trajectory in long form: method, source (theory/simulation), seed, step, statistics."""
+        return _concat([child.trajectories() for child in self.children.values()], _TRAJECTORY_FRONT)
+
+    def checks(self) -> pd.DataFrame:
+        """Every escape-stage check (check-escape folders inside this one), one row per check."""
+        return _concat([child.checks() for child in self.children.values()], _CHECK_COLUMNS)
+
+    def __getitem__(self, name: str) -> "Output":
+        return self.children[name]
+
+
+def _concat(frames: Iterable[pd.DataFrame], columns: List[str]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f.columns)]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True, sort=False)
+
+
+def _long(frame: pd.DataFrame, method: str, source: str, seed: Any) -> pd.DataFrame:
+    stats = [c for c in STATISTICS if c in frame.columns]
+    out = frame[["step"] + stats].copy()
+    out.insert(0, "seed", pd.array([seed] * len(out), dtype="Int64"))
+    out.insert(0, "source", source)
+    out.insert(0, "method", method)
+    return out
+
+
+def _wide_to_long(frame: pd.DataFrame, method: str) -> pd.DataFrame:
+    """A compare-<method>.csv table (also figures' trajectories-*.csv) in long form."""
+    parts = []
+    for source, suffix in (("theory", "_theory"), ("simulation", "_sim")):
+        stats = {f"{s}{suffix}": s for s in STATISTICS if f"{s}{suffix}" in frame.columns}
+        part = frame[["step"] + list(stats)].rename(columns=stats)
+        # The simulation side of a comparison is the mean over seeds: no single seed.
+        parts.append(_long(part, method, source, None))
+    return pd.concat(parts, ignore_index=True)
+
+
+@dataclass
+class Trajectory(Output):
+    """`specgd theory` or `specgd simulate`: PATH.csv with its record PATH.json (and PATH.seeds.csv)."""
+
+    def trajectories(self) -> pd.DataFrame:
+        method = str(_configuration(self.record).get("method", "unknown"))
+        if self.kind == "theory":
+            return _long(self.tables["trajectory"], method, "theory", None)
+        seeds = self.tables.get("seeds")
+        if seeds is not None:
+            parts = [_long(rows.drop(columns="seed"), method, "simulation", int(seed))
+                     for seed, rows in seeds.groupby("seed", sort=True)]
+            return pd.concat(parts, ignore_index=True)
+        return _long(self.tables["trajectory"], method, "simulation", 0)
+
+
+@dataclass
+class Compare(Output):
+    """`specgd compare`: report.json, compare-<method>.csv, overlay.*."""
+
+    def trajectories(self) -> pd.DataFrame:
+        parts = [_wide_to_long(frame, name[len("compare-"):])
+                 for name, frame in self.tables.items() if name.startswith("compare-")]
+        if "compare" in self.tables:  # records of 0.1.0: one method wrote compare.csv
+            methods = _configuration(self.record).get("methods") or ["unknown"]
+            parts.append(_wide_to_long(self.tables["compare"], str(methods[0])))
+        return _concat(parts, _TRAJECTORY_FRONT)
+
+
+@dataclass
+class CheckEscape(Output):
+    """`specgd check-escape`: escape-check.json/.csv, amplification.csv, rho-curve.csv."""
+
+    def checks(self) -> pd.DataFrame:
+        """One row per check, in words (read from escape-check.json's rows, not the CSV's codes)."""
+        rows = ((self.record or {}).get("summary") or {}).get("rows") or []
+        data = []
+        for row in rows:
+            if not isinstance(row, Mapping):
+                continue
+            status = str(row.get("status", ""))
+            data.append({
+                "lambda": row.get("lambda"),
+                "method": row.get("method"),
+                "source": _SOURCES.get(str(row.get("source")), row.get("source")),
+                "quantity": row.get("quantity"),
+                "kind": row.get("kind"),
+                "predicted": row.get("predicted"),
+                "measured": row.get("measured"),
+                "relative_error": row.get("relativeError"),
+                "tolerance": row.get("tolerance"),
+                "status": status.replace("-", " "),
+                "reason": row.get("reason"),
+                "window_steps": row.get("windowSteps"),
+                "diverged_step": row.get("divergedStep"),
+            })
+        frame = pd.DataFrame(data, columns=_CHECK_COLUMNS)
+        for column in ("lambda", "predicted", "measured", "relative_error", "tolerance",
+                       "window_steps", "diverged_step"):
+            # Non-finite numbers are the strings "NaN", "Infinity", "-Infinity" in records.
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+        return frame
+
+
+@dataclass
+class Figures(Output):
+    """`specgd figures`: NAME.svg, NAME.recipe.json and the CSVs each figure draws, with sidecars."""
+
+    def trajectories(self) -> pd.DataFrame:
+        parts = []
+        for name, frame in self.tables.items():
+            if not name.startswith("trajectories-"):
+                continue
+            method = name[len("trajectories-"):]
+            if method == "optimizer":
+                options = _configuration(self.records.get(name + ".json")).get("options") or {}
+                method = str((options.get("optimizer") or {}).get("method", method))
+            parts.append(_wide_to_long(frame, method))
+        return _concat(parts, _TRAJECTORY_FRONT)
+
+
+@dataclass
+class Sweep(Output):
+    """`specgd sweep` (and `merge`, `plot-phase`): sweep.json, cells.csv, phase-<metric>.*."""
+
+    @property
+    def axes(self) -> List[str]:
+        """The grid's axes, in the order given (the cells.csv column names)."""
+        grid = _configuration(self.record).get("grid") or {}
+        return [str(axis.get("parameter")) for axis in grid.get("axes") or [] if isinstance(axis, Mapping)]
+
+    def cells(self) -> pd.DataFrame:
+        """cells.csv: one row per cell (axes, derived values, metrics, seed, status, diverged_step)."""
+        return self.tables["cells"].copy()
+
+    def grid(self, metric: str, stat: Optional[str] = None, at: Optional[Mapping[str, Any]] = None,
+             index: Optional[str] = None, columns: Optional[str] = None) -> pd.DataFrame:
+        """A metric over the two numeric axes: the first as index, the second as columns.
+
+        ``stat`` picks ``<metric>_<stat>`` of a multi-seed sweep (default ``mean`` when the plain
+        column is absent). Every other axis is fixed with ``at={"axis": value, …}``; ``index`` and
+        ``columns`` name the two axes when there are more than two numeric ones.
+        """
+        cells = self.cells()
+        at = dict(at or {})
+        column = metric if stat is None else f"{metric}_{stat}"
+        if column not in cells.columns and stat is None and f"{metric}_mean" in cells.columns:
+            column = f"{metric}_mean"
+        if column not in cells.columns:
+            metrics = _configuration(self.record).get("metrics") or []
+            raise KeyError(f"no column {column!r} in cells.csv (metrics: {', '.join(map(str, metrics))})")
+        axes = self.axes
+        for name in at:
+            if name not in axes:
+                raise KeyError(f"{name!r} is not an axis of this sweep (axes: {', '.join(axes)})")
+        free = [a for a in axes if a not in at]
+        numeric = [a for a in free if pd.api.types.is_numeric_dtype(cells[a])]
+        chosen = [a for a in numeric if a not in (index, columns)]
+        if index is None and chosen:
+            index = chosen.pop(0)
+        if columns is None and chosen:
+            columns = chosen.pop(0)
+        if index is None or columns is None or index == columns:
+            raise ValueError(f"grid needs two numeric axes (free axes: {', '.join(free) or 'none'})")
+        rest = [a for a in free if a not in (index, columns)]
+        if rest:
+            raise ValueError(f"fix the other axes with at={{…}}: {', '.join(rest)}")
+        selected = cells
+        for name, value in at.items():
+            selected = selected[_matches(selected[name], value)]
+            if selected.empty:
+                raise ValueError(f"no cell has {name} = {value!r}")
+        return selected.pivot(index=index, columns=columns, values=column).sort_index().sort_index(axis=1)
+
+
+def _matches(values: pd.Series, value: Any) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(values) and not isinstance(value, str):
+        return pd.Series(np.isclose(values.to_numpy(dtype=float), float(value), rtol=1e-12, atol=0.0),
+                         index=values.index)
+    return values.astype(str) == str(value)
+
+
+@dataclass
+class Run(Output):
+    """`specgd run`: run.json and every step's outputs in folders below it (``children``)."""
+
+
+@dataclass
+class Folder(Output):
+    """A folder of outputs (such as out/demo): each CSV/JSON pair and each subfolder a child."""
+
+
+_DIRECTORY_KINDS = [("sweep.json", "sweep", Sweep), ("escape-check.json", "check-escape", CheckEscape),
+                    ("report.json", "compare", Compare), ("run.json", "run", Run)]
+
+
+def load(path: Union[str, os.PathLike]) -> Output:
+    """Read any specgd output: a theory/simulate CSV or its JSON, or a folder of any kind."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    if path.is_file():
+        return _load_pair(path, path.parent)
+    return _load_directory(path, path, 0)
+
+
+def _load_pair(path: Path, root: Path) -> Output:
+    stem = path.name[:-len(".json")] if path.name.endswith(".json") else path.name
+    stem = stem[:-len(".csv")] if stem.endswith(".csv") else stem
+    csv, sidecar, seeds = (path.with_name(stem + ext) for ext in (".csv", ".json", ".seeds.csv"))
+    record = _read_json(sidecar) if sidecar.is_file() else None
+    kind = str((record or {}).get("kind", "table"))
+    tables = {}
+    if csv.is_file():
+        tables["trajectory"] = _read_csv(csv)
+    if seeds.is_file():
+        tables["seeds"] = _read_csv(seeds)
+    if kind in ("theory", "simulate"):
+        if "trajectory" not in tables:
+            raise ValueError(f"{sidecar}: a {kind} record without its table {csv.name}")
+        return Trajectory(csv, kind, record, {sidecar.name: record}, tables)
+    return Output(csv if csv.is_file() else path, kind, record, {sidecar.name: record} if record else {}, tables)
+
+
+def _load_directory(directory: Path, root: Path, depth: int) -> Output:
+    if depth > _MAX_DEPTH:
+        raise ValueError(f"{directory}: folders nested deeper than {_MAX_DEPTH} levels")
+    files = _files(directory, root)
+    names = {p.name for p in files}
+    records = {}
+    tables = {}
+    for p in files:
+        if p.suffix == ".json":
+            try:
+                records[p.name] = _read_json(p)
+            except (ValueError, UnicodeDecodeError) as error:
+                raise ValueError(f"{p}: not a specgd record ({error})") from None
+        elif p.suffix == ".csv":
+            tables[p.name[:-len(".csv")]] = _read_csv(p)
+    children = {}
+    for sub in sorted(p for p in directory.iterdir() if p.is_dir() and not p.is_symlink() and _inside(root, p)):
+        child = _load_directory(sub, root, depth + 1)
+        if child.records or child.tables or child.children:
+            children[sub.name] = child
+    for marker, kind, cls in _DIRECTORY_KINDS:
+        record = records.get(marker)
+        if record is not None and record.get("kind") == kind:
+            return cls(directory, kind, record, records, tables, children)
+    if any(r.get("kind") == "figures" for r in records.values()):
+        return Figures(directory, "figures", None, records, tables, children)
+    # A folder of folders (out/demo, a run's step folder): every CSV with a record is one output.
+    for p in files:
+        if p.suffix == ".csv" and not p.name.endswith(".seeds.csv") and (p.stem + ".json") in names:
+            children[p.stem] = _load_pair(p, root)
+    return Folder(directory, "folder", None, records, tables, children)
