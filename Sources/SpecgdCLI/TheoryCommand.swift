@@ -56,6 +56,9 @@ struct TheoryCommand: ParsableCommand {
     @Option(help: "SpecGD flow: how the switching sign(·) of polar(∇L) is integrated (default: \(TheoryCommand.defaultSwitching.rawValue)).")
     var switching: SwitchingRule?
 
+    @Flag(name: .customLong("error-estimate"), help: "Flow: estimate the global error by a second solve with both tolerances 100× tighter; the summary reports the largest relative difference of a, b, c and the loss (about twice the run time).")
+    var errorEstimate = false
+
     static let defaultSwitching = SwitchingRule.smoothed
 
     func validate() throws { try OptionNames.translating(checkOptions) }
@@ -67,6 +70,7 @@ struct TheoryCommand: ParsableCommand {
         try Validate.finite(absTol, "abs-tol")
         try Validate.finite(relTol, "rel-tol")
         if flow && largeD { throw InputError("--flow and --large-d are exclusive") }
+        if errorEstimate && !flow { throw InputError("--error-estimate applies to the flows only (--flow)") }
         if (switching != nil || epsilon != nil) && !(flow && model.method == .specgd) {
             throw InputError("--switching and --epsilon apply to the SpecGD flow only (--flow --method specgd)")
         }
@@ -86,6 +90,7 @@ struct TheoryCommand: ParsableCommand {
         config.flow = FlowConfiguration(
             stepper: stepper, tEnd: tEnd, dt: dt, absoluteTolerance: absTol,
             relativeTolerance: relTol, switching: switching ?? Self.defaultSwitching, epsilon: epsilon ?? 1e-3)
+        if errorEstimate { config.flow.estimateError = true }
         return config
     }
 
@@ -153,6 +158,9 @@ struct TheoryCommand: ParsableCommand {
             }
         }
         if let d = s.smoothedVersusFilippov { lines.append("max |Filippov − smoothed| over a, b, c: \(f(d))") }
+        if let e = s.flowErrorEstimate {
+            lines.append("estimated global error (vs tolerances \(f(e.tighterBy))× tighter), relative: a \(f(e.a)), b \(f(e.b)), c \(f(e.c)), loss \(f(e.loss))")
+        }
         return lines.joined(separator: "\n")
     }
 }

@@ -33,6 +33,9 @@ public struct FlowConfiguration: Codable, Sendable, Equatable {
     public var relativeTolerance: Double = 1e-10
     public var switching: SwitchingRule = .smoothed
     public var epsilon: Double = 1e-3
+    /// Estimate the global error: solve again with both tolerances 100× tighter and report the
+    /// largest difference of a, b, c and the loss (`FlowErrorEstimate`); nil/false: one solve.
+    public var estimateError: Bool?
 
     public init(stepper: ODEStepper = .rk8pd, tEnd: Double? = nil, dt: Double? = nil,
                 absoluteTolerance: Double = 1e-10, relativeTolerance: Double = 1e-10,

@@ -23,6 +23,8 @@ public struct TheorySummary: Sendable, Codable, Equatable {
     public var flowStatistics: FlowStatistics?
     /// switching = both: max over the grid and over a, b, c of |Filippov − smoothed|.
     public var smoothedVersusFilippov: Double?
+    /// Flow with `estimateError`: the global error estimated by a 100× tighter second solve.
+    public var flowErrorEstimate: FlowErrorEstimate?
     /// Large-d only: how far the exact finite-d map from the identity start a = b = c = √(q₀/p)
     /// (same q₀, and η = η₀/√p for SpecGD) is from the limit restarted from (√(q₀/p), √(q₀/p), q₀),
     /// for d = 10², …, 10⁶ (`LargeDimensionMap.distances`).
@@ -32,6 +34,24 @@ public struct TheorySummary: Sendable, Codable, Equatable {
     public var ownLimitDistances: [LargeDimensionDistance]?
     /// Large-d only: the rate of `ownLimitDistances` in d (GD), or "no rate: …" (SpecGD).
     public var ownLimitRate: LargeDimensionRate?
+}
+
+/// A flow's global error, estimated by a second solve at tolerances `tighterBy` times smaller:
+/// for a, b, c and the loss, max over the output grid of |x − x_tight| / max |x_tight|.
+public struct FlowErrorEstimate: Sendable, Codable, Equatable {
+    public static let tighterBy = 100.0
+    public var tighterBy = FlowErrorEstimate.tighterBy
+    public var a: Double
+    public var b: Double
+    public var c: Double
+    public var loss: Double
+
+    public init(a: Double, b: Double, c: Double, loss: Double) {
+        self.a = a
+        self.b = b
+        self.c = c
+        self.loss = loss
+    }
 }
 
 public struct TheoryResult: Sendable, StoppableRunResult {
@@ -252,20 +272,56 @@ struct TheoryRunner {
         if outcome.status == .interrupted, let lastTime = times.last { outcome.lastStep = Int((lastTime / config.learningRate).rounded()) }
         let both = smoothed != nil
         let (table, tracker, difference) = flowTable(times: times, states: states, smoothed: smoothed, escape: escape, start: start)
-        return TheoryResult(table: table, summary: summary(tracker, steps: Int(((times.last ?? 0) / config.learningRate).rounded()),
+        var result = TheoryResult(table: table, summary: summary(tracker, steps: Int(((times.last ?? 0) / config.learningRate).rounded()),
                                                                   flow: statistics, difference: both ? difference : nil),
-                            model: model, final: states.last ?? start, outcome: outcome, divergence: divergence)
+                                  model: model, final: states.last ?? start, outcome: outcome, divergence: divergence)
+        if config.flow.estimateError == true, outcome.status == .completed {
+            // Interrupted during the second solve: the rows are complete, the estimate is left out.
+            do {
+                result.summary.flowErrorEstimate = try errorEstimate(states, at: times, from: start, crossing: crossing, record: collect)
+            } catch is RunInterrupted {}
+        }
+        return result
+    }
+
+    /// The global error of a completed flow, estimated by a second solve with both tolerances
+    /// 100× tighter: the largest |x − x_tight| over the output grid for x = a, b, c and the loss,
+    /// relative to the largest |x_tight|. With a proportional error controller the global error
+    /// scales with the tolerance, so this is the first solve's error to within about 1 %
+    /// (e(tol) − e(tol/100) = 0.99 e(tol)), not a bound.
+    func errorEstimate(_ states: [[Double]], at times: [Double], from start: [Double], crossing: FlowCrossing,
+                       record: @escaping (Double, [Double]) throws -> Void) throws -> FlowErrorEstimate {
+        var tight: [[Double]] = []
+        var statistics: FlowStatistics?, smoothed: [[Double]]?
+        try solveFlow(from: start, at: times, crossing: crossing, onCrossing: { _, _ in },
+                      record: { t, s in tight.append(s); try record(t, s) }, statistics: &statistics, smoothed: &smoothed,
+                      tighterBy: FlowErrorEstimate.tighterBy)
+        func deviation(_ value: (Observables) -> Double) -> Double {
+            var largest = 0.0, scale = 0.0
+            for (s, r) in zip(states, tight) {
+                let x = value(model.observables(s)), y = value(model.observables(r))
+                largest = max(largest, abs(x - y))
+                scale = max(scale, abs(y))
+            }
+            return scale > 0 ? largest / scale : largest
+        }
+        return FlowErrorEstimate(a: deviation { abs($0.a) }, b: deviation { abs($0.b) }, c: deviation { abs($0.c) },
+                                 loss: deviation(\.loss))
     }
 
     /// Solves the configuration's flow from `start`, recording the state at every output time
     /// (`record`, which may throw to stop) and the event-located escape (`onCrossing`); with
-    /// switching = both, the smoothed flow's states too. Throws what the solver or `record` throws;
+    /// switching = both, the smoothed flow's states too (at the configured tolerances divided by
+    /// `tighterBy`). Throws what the solver or `record` throws;
     /// what finished before (the Filippov flow's statistics when the smoothed one is interrupted)
     /// is already in `statistics` and `smoothed`.
     func solveFlow(from start: [Double], at times: [Double], crossing: FlowCrossing,
                    onCrossing: @escaping (Double, [Double]) throws -> Void, record collect: @escaping (Double, [Double]) throws -> Void,
-                   statistics: inout FlowStatistics?, smoothed: inout [[Double]]?) throws {
-        let flow = config.flow, cancellation = self.cancellation, lr = config.learningRate
+                   statistics: inout FlowStatistics?, smoothed: inout [[Double]]?, tighterBy: Double = 1) throws {
+        var flow = config.flow
+        flow.absoluteTolerance /= tighterBy
+        flow.relativeTolerance /= tighterBy
+        let cancellation = self.cancellation, lr = config.learningRate
         switch (config.method, flow.switching) {
         case (.gd, _):
             statistics = try GroupedFlow(model: model, kind: .gradient).solve(
