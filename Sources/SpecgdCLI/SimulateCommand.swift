@@ -91,6 +91,7 @@ struct SimulateCommand: ParsableCommand {
         try RunRecord(kind: "simulate", configuration: configuration, summary: summary, outcome: result.outcome,
                       replayOf: replayOf)
             .write(to: sidecarPath(for: path))
+        watcher.rowsWritten()
         print(SimulateCommand.describe(summary, configuration: configuration, outcome: result.outcome, output: path))
         try RunEnding.finish(result.outcome, divergence: result.divergence, outputs: path)
     }

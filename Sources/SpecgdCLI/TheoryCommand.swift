@@ -104,6 +104,7 @@ struct TheoryCommand: ParsableCommand {
         try RunRecord(kind: "theory", configuration: config, summary: result.summary, outcome: result.outcome,
                       replayOf: replayOf)
             .write(to: sidecarPath(for: output))
+        watcher.rowsWritten()
         print(TheoryCommand.describe(result.summary, config: config, output: output, outcome: result.outcome))
         try RunEnding.finish(result.outcome, divergence: result.divergence, outputs: output)
     }
