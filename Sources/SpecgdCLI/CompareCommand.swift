@@ -57,6 +57,8 @@ struct CompareCommand: ParsableCommand {
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
+        // Before anything is read: an input file too large to read within the memory limit.
+        try resources.checkInputs(optimizer.nsCoefficients.map { [("the --ns-coefficients file", $0)] } ?? [])
         try methods?.check("--methods")
         _ = try figureFormats.formats()
         if let tolerance { try Validate.positive(tolerance, "tolerance") }

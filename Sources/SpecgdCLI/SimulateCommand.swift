@@ -50,6 +50,8 @@ struct SimulateCommand: ParsableCommand {
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
+        // Before anything is read: an input file too large to read within the memory limit.
+        try resources.checkInputs(covariance.inputFiles(nsCoefficients: optimizer.nsCoefficients))
         if let output = simulation.output, !simulation.profile {
             try OutputPath.checkFile(output, alsoWrites: [sidecarPath(for: output), SimulationOutput.seedsPath(for: output)],
                                      inputs: covariance.inputFiles(nsCoefficients: optimizer.nsCoefficients))

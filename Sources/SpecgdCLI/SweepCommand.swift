@@ -139,6 +139,8 @@ struct SweepCommand: ParsableCommand {
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
+        // Before anything is read: an input file too large to read within the memory limit.
+        try resources.checkInputs(covariance.inputFiles(nsCoefficients: optimizerOptions.nsCoefficients))
         for list in metrics { try list.check("--metric") }
         guard !grids.isEmpty else { throw ValidationError("give at least one --grid axis, e.g. --grid 'lambda=0:16:65'") }
         if let jobs { try Validate.atLeast(jobs, 1, "jobs") }

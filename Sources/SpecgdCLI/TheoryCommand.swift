@@ -61,6 +61,8 @@ struct TheoryCommand: ParsableCommand {
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
+        // Before anything is read: an input file too large to read within the memory limit.
+        try resources.checkInputs(covariance.inputFiles(nsCoefficients: optimizer.nsCoefficients))
         for (value, name) in [(tEnd, "t-end"), (dt, "dt"), (epsilon, "epsilon")] {
             if let value { try Validate.finite(value, name) }
         }
