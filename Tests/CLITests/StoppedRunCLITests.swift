@@ -55,6 +55,13 @@ final class RunningSpecgd: @unchecked Sendable {
         return false
     }
 
+    /// Once `started` is on stderr, sends `signals`; the exit status within `seconds` (nil: none).
+    func interrupt(after started: String, with signals: [Int32], within seconds: TimeInterval = 20) -> Int32? {
+        guard waitForStderr(started) else { return wait(within: 0) }
+        for signal in signals { send(signal) }
+        return wait(within: seconds)
+    }
+
     /// The exit status, or nil (and the process killed) when it has not exited within
     /// `seconds` (a signal must be honoured promptly).
     func wait(within seconds: TimeInterval) -> Int32? {
@@ -182,9 +189,7 @@ private func record(_ path: String) throws -> [String: Any] {
             options: {dim: 16, steps: 100000000, every: 7, output: s.csv}
         """.write(toFile: dir + "/e.yaml", atomically: true, encoding: .utf8)
         let run = try RunningSpecgd(["run", dir + "/e.yaml", "--output-dir", dir + "/out"])
-        #expect(run.waitForStderr("simulate: "), "\(run.stderr)")
-        run.send(SIGTERM)
-        #expect(run.wait(within: 20) == 143, "\(run.stderr)")
+        #expect(run.interrupt(after: "simulate: ", with: [SIGTERM]) == 143, "\(run.stderr)")
         let json = try record(dir + "/out/s.json")
         #expect(json["status"] as? String == "interrupted" && json["stopDetail"] as? String == "SIGTERM")
         #expect(try Table.readCSV(dir + "/out/s.csv").rows.count >= 1)
@@ -201,10 +206,7 @@ private func record(_ path: String) throws -> [String: Any] {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let run = try RunningSpecgd(["simulate", "--method", "specgd", "--dim", "48", "--init", "gaussian", "--alpha", "0.1",
                                      "--steps", "100000000", "--every", "10", "--output", dir + "/i.csv"])
-        #expect(run.waitForStderr("simulate: "), "\(run.stderr)")
-        run.send(SIGTERM)
-        run.send(SIGTERM)
-        #expect(run.wait(within: 20) == 143, "\(run.stderr)")
+        #expect(run.interrupt(after: "simulate: ", with: [SIGTERM, SIGTERM]) == 143, "\(run.stderr)")
         #expect(try Table.readCSV(dir + "/i.csv").rows.count >= 1)
         #expect(try record(dir + "/i.json")["status"] as? String == "interrupted")
     }
@@ -215,9 +217,7 @@ private func record(_ path: String) throws -> [String: Any] {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let run = try RunningSpecgd(["simulate", "--dim", "16", "--seeds", "3", "--jobs", "2", "--steps", "100000000",
                                      "--every", "1000", "--output", dir + "/p.csv"])
-        #expect(run.waitForStderr("simulate: "), "\(run.stderr)")
-        run.send(SIGINT)
-        #expect(run.wait(within: 20) == 130, "\(run.stderr)")
+        #expect(run.interrupt(after: "simulate: ", with: [SIGINT]) == 130, "\(run.stderr)")
         let seeds = try #require(try Table.readCSV(dir + "/p.seeds.csv").column("seed"))
         #expect(Set(seeds) == [0, 1], "seeds kept: \(Set(seeds))")
     }
