@@ -47,6 +47,7 @@ let package = Package(
             name: "SpecgdCLI",
             dependencies: [
                 "Experiments", "Comparison", "PlotRecipes", "Sweep", "Theory", "Simulation", "Model", "NumericKit", "Plot", "SpecgdSupport",
+                "CMachine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]),

@@ -98,8 +98,11 @@ public struct ExperimentOutput: Sendable {
     /// Creates `directory` if needed and writes every file, atomically, in order; records
     /// carry `command` (as the CLI recorded it: `specgd …`), `replayOf` when given and the
     /// names of the figures converted to `formats`' extra formats.
+    /// A cancelled `cancellation` stops the writing after the current figure (`RunInterrupted`):
+    /// a conversion under way is stopped and that figure's SVG, recipe and conversions are
+    /// removed, so every figure left is complete (its CSVs and records stay).
     public func write(to directory: String, command: [String], replayOf: ReplaySource? = nil,
-                      formats: FigureFormats = .svgOnly) throws {
+                      formats: FigureFormats = .svgOnly, cancellation: CancellationToken? = nil) throws {
         try AtomicFile.createDirectory(directory)
         // All or nothing: a link, FIFO or device where one of the files goes is refused before any is written.
         for name in fileNames(formats: formats) {
@@ -114,7 +117,16 @@ public struct ExperimentOutput: Sendable {
             case .record(let encode): try AtomicFile.write(try encode(command, replayOf, converted), to: path)
             case .figure(let recipe, let tables):
                 try recipe.write(directory: directory, tables: tables)
-                try formats.convert(svgAt: Self.path("\(recipe.name).svg", in: directory))
+                do {
+                    try formats.convert(svgAt: Self.path("\(recipe.name).svg", in: directory), cancellation: cancellation)
+                } catch let stop as RunInterrupted {
+                    // Stopped mid-conversion: this figure is not finished; what stays is complete.
+                    for name in ["\(recipe.name).svg", "\(recipe.name).recipe.json"] + formats.extraFiles(forSVG: recipe.name) {
+                        unlink(Self.path(name, in: directory))
+                    }
+                    throw stop
+                }
+                if let reason = cancellation?.cancellationReason { throw RunInterrupted(step: 0, reason: reason) }
             }
         }
     }

@@ -27,7 +27,7 @@ extension FigureSet {
         let d = Self.powerLawDimension, beta = Self.powerLawBeta, signal = Self.powerLawSignal
         var joined = StepColumns()
         for side in sides {
-            let t = try runTheory(powerLawConfiguration(side.optimizer)).table
+            let t = try exactRun(powerLawConfiguration(side.optimizer)).table
             for stat in ["a", "alignment", "loss"] { joined.add("\(side.key)_\(stat)", from: t, column: stat) }
         }
         let table = joined.table

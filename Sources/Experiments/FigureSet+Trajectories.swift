@@ -30,8 +30,8 @@ extension FigureSet {
         var chatterRate: Double?
         for side in sides {
             let theoryConfiguration = theoryConfiguration(side.optimizer, dimension: d, steps: options.trajectorySteps, every: every)
-            let theory = try runTheory(theoryConfiguration)
-            let sim = try runSimulation(trajectorySimulation(side.optimizer))
+            let theory = try exactRun(theoryConfiguration)
+            let sim = try denseRun(trajectorySimulation(side.optimizer))
             let simTable = options.seeds == 1 ? sim.perSeed[0] : sim.aggregate
             let comparison = try TrajectoryComparison.compare(theory: TrajectoryComparison.withSpikeRatio(theory.table), simulation: TrajectoryComparison.withSpikeRatio(simTable),
                                                               statistics: TrajectoryComparison.defaultStatistics + ["b_over_a"])

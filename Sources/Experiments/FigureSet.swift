@@ -90,9 +90,13 @@ public struct FigureSet: Sendable {
     public static let names = ["trajectories", "escape-vs-lambda", "escape-vs-dim", "loss", "bulk", "power-law", "muon-at-scale"]
 
     public var options: FigureSetRequest
+    /// Polled by the figures' runs: once cancelled, the figure being made is dropped and `run`
+    /// returns the figures finished before it.
+    var cancellation: CancellationToken?
 
-    public init(_ request: FigureSetRequest) {
+    public init(_ request: FigureSetRequest, cancellation: CancellationToken? = nil) {
         self.options = request
+        self.cancellation = cancellation
     }
 
     struct DataRecord: Codable, Sendable {
@@ -105,8 +109,10 @@ public struct FigureSet: Sendable {
 
     /// Makes every figure (`progress` is called with each name before it is made); the output
     /// holds, per figure, its CSVs, their sidecars (kind "figures") and the SVG with its recipe.
-    public static func run(_ request: FigureSetRequest, progress: (String) -> Void = { _ in }) throws -> ExperimentOutput {
-        try FigureSet(request).run(progress: progress)
+    /// A cancelled `cancellation` ends the set after the figures finished so far.
+    public static func run(_ request: FigureSetRequest, cancellation: CancellationToken? = nil,
+                           progress: (String) -> Void = { _ in }) throws -> ExperimentOutput {
+        try FigureSet(request, cancellation: cancellation).run(progress: progress)
     }
 
     func run(progress: (String) -> Void) throws -> ExperimentOutput {
@@ -117,8 +123,11 @@ public struct FigureSet: Sendable {
             ("muon-at-scale", muonAtScale),
         ]
         for (name, make) in makers {
+            if cancellation?.isCancelled == true { break }
             progress(name)
-            let (recipe, tables) = try make()
+            let made: (FigureRecipe, [String: Table])
+            do { made = try make() } catch is RunInterrupted { break }
+            let (recipe, tables) = made
             for file in tables.keys.sorted() {
                 let table = tables[file]!
                 output.add(file, table: table)
@@ -180,7 +189,17 @@ public struct FigureSet: Sendable {
     }
 
     func theory(_ optimizer: Optimizer, lambda: Double? = nil, dimension: Int? = nil, steps: Int, every: Int) throws -> TheoryResult {
-        try runTheory(theoryConfiguration(optimizer, lambda: lambda, dimension: dimension, steps: steps, every: every))
+        try exactRun(theoryConfiguration(optimizer, lambda: lambda, dimension: dimension, steps: steps, every: every))
+    }
+
+    /// `runTheory`, stopped by `cancellation` (throws `RunInterrupted`).
+    func exactRun(_ configuration: TheoryConfiguration) throws -> TheoryResult {
+        try runTheoryKeepingRows(configuration, cancellation: cancellation).requireCompleted()
+    }
+
+    /// `runSimulation`, stopped by `cancellation` (throws `RunInterrupted`).
+    func denseRun(_ configuration: SimulationConfiguration) throws -> SimulationResult {
+        try Simulator(configuration).runKeepingRows(cancellation: cancellation).requireCompleted()
     }
 
     /// One panel with a line per side, reading `<side>_<stat>` columns of `csv`.

@@ -56,8 +56,10 @@ public struct FigureFormats: Sendable, Equatable {
     /// Converts the SVG file at `svgPath` into every extra format, next to it; returns the
     /// paths written. Each output goes to a temporary file in the same folder and is renamed
     /// over the target, so a failed conversion never leaves a partial PNG or PDF behind.
+    /// A cancelled `cancellation` stops the converter (SIGTERM, then waited for), removes its
+    /// temporary file and throws `RunInterrupted`.
     @discardableResult
-    public func convert(svgAt svgPath: String) throws -> [String] {
+    public func convert(svgAt svgPath: String, cancellation: CancellationToken? = nil) throws -> [String] {
         guard let converter else { return [] }
         let folder = (svgPath as NSString).deletingLastPathComponent
         var written = [String]()
@@ -69,7 +71,7 @@ public struct FigureFormats: Sendable, Equatable {
             if format == .png { arguments += ["-z", String(format: "%.6g", dpi / 96)] }
             arguments.append(svgPath)
             do {
-                try Self.run(converter, arguments)
+                try Self.run(converter, arguments, cancellation: cancellation)
                 guard rename(temporary, target) == 0 else {
                     throw InputError("cannot write \(target): \(String(cString: strerror(errno)))")
                 }
@@ -82,8 +84,9 @@ public struct FigureFormats: Sendable, Equatable {
         return written
     }
 
-    /// Runs the converter; its stderr becomes the error line when it fails.
-    private static func run(_ executable: String, _ arguments: [String]) throws {
+    /// Runs the converter; its stderr becomes the error line when it fails. A cancelled
+    /// `cancellation` terminates it (and waits for it): no converter outlives the command.
+    private static func run(_ executable: String, _ arguments: [String], cancellation: CancellationToken?) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -93,11 +96,26 @@ public struct FigureFormats: Sendable, Equatable {
         do { try process.run() } catch {
             throw InputError("cannot run \(executable): \(error.localizedDescription)")
         }
-        // Read before waiting, so a long message cannot fill the pipe and block the converter.
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        // Read while waiting, so a long message cannot fill the pipe and block the converter.
+        let message = ConverterMessage()
+        let reading = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            message.set(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+            reading.signal()
+        }
+        var stopped: String?
+        while process.isRunning {
+            if stopped == nil, let reason = cancellation?.cancellationReason {
+                stopped = reason
+                process.terminate()
+            }
+            usleep(10_000)
+        }
         process.waitUntilExit()
+        reading.wait()
+        if let stopped { throw RunInterrupted(step: 0, reason: stopped) }
         guard process.terminationStatus == 0 else {
-            let line = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? "exit status \(process.terminationStatus)"
+            let line = message.text.split(whereSeparator: \.isNewline).first.map(String.init) ?? "exit status \(process.terminationStatus)"
             throw InputError("rsvg-convert \(arguments.joined(separator: " ")) failed: \(line)")
         }
     }
@@ -110,4 +128,12 @@ public struct FigureFormats: Sendable, Equatable {
         }
         return nil
     }
+}
+
+/// The converter's stderr, read on another thread.
+private final class ConverterMessage: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = ""
+    func set(_ text: String) { lock.lock(); value = text; lock.unlock() }
+    var text: String { lock.lock(); defer { lock.unlock() }; return value }
 }

@@ -54,8 +54,9 @@ public struct Simulator: Sendable {
     /// `jobs` > 1 that must be 1, or the workers would oversubscribe the cores.
     /// A repetition that diverges or sees `cancellation` (polled before every step) ends the
     /// run with the rows so far: the stopped repetition's table ends at its last recorded step
-    /// (interrupted: at the state reached), no later repetition is kept (as if they had run
-    /// one after another), and `outcome` says where and why.
+    /// (interrupted: at the state reached), and `outcome` says where and why (the first stopped
+    /// repetition in seed order). After a divergence no later repetition is kept (as if they had
+    /// run one after another); after an interruption every started repetition is.
     public func runKeepingRows(jobs: Int = 1, progress: SpecgdSupport.Progress? = nil,
                                cancellation: CancellationToken? = nil) throws -> SimulationResult {
         try Validate.atLeast(jobs, 1, "jobs")
@@ -73,23 +74,27 @@ public struct Simulator: Sendable {
                 if run.stop != nil { throw RepetitionStopped() }  // hand out no further repetitions
             }
         } catch is RepetitionStopped {}
-        // In seed order, up to the first stopped repetition.
+        // In seed order, up to the first stopped repetition; interrupted, every started one
+        // (the parallel workers' rows are kept too, each up to the state it reached).
         var runs: [Repetition] = []
         var outcome = RunOutcome.completed(configuration.steps), divergence: DivergenceError?
+        var taken = 0
         for slot in slots.runs {
             guard let run = slot else { break }
+            if outcome.status == .interrupted {
+                if run.stop is RunInterrupted || run.stop == nil { runs.append(run); taken += run.steps }
+                continue
+            }
             runs.append(run)
+            taken += run.steps
             if let stop = run.stop {
                 outcome = try RunOutcome(stoppedBy: stop)
                 divergence = stop as? DivergenceError
-                break
+                if divergence != nil { break }
             }
         }
         let tables = runs.map(\.table)
         let total = Date().timeIntervalSince(start)
-        // Steps actually taken: a stopped run's per-step time is over the steps it made.
-        let taken = outcome.status == .completed ? configuration.steps * configuration.seeds
-                                                 : (tables.count - 1) * configuration.steps + outcome.lastStep
         let loopSeconds = runs.reduce(0) { $0 + $1.loopSeconds }
         return SimulationResult(
             configuration: configuration, perSeed: tables, aggregate: try Aggregate.table(Aggregate.commonPrefix(tables)),
@@ -156,6 +161,15 @@ private struct Repetition: @unchecked Sendable {
     var loopSeconds: Double
     var stop: (any Error)?
     var seconds = 0.0
+
+    /// Steps taken: a stopped run's per-step time is over the steps it made.
+    var steps: Int {
+        switch stop {
+        case let interrupted as RunInterrupted: interrupted.step
+        case let divergence as DivergenceError: divergence.step
+        default: Int(table.column("step")?.last ?? 0)
+        }
+    }
 }
 
 /// Thrown by a worker whose repetition stopped, so no further repetition is handed out.

@@ -57,6 +57,8 @@ struct CompareCommand: ParsableCommand {
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
+        // Before anything is read: an input file too large to read within the memory limit.
+        try resources.checkInputs(optimizer.nsCoefficients.map { [("the --ns-coefficients file", $0)] } ?? [])
         try methods?.check("--methods")
         _ = try figureFormats.formats()
         if let tolerance { try Validate.positive(tolerance, "tolerance") }
@@ -144,6 +146,7 @@ struct CompareCommand: ParsableCommand {
         }
         result.output.resize(size)
         try result.output.write(to: outputDirectory, command: CommandWords.arguments, replayOf: replayOf, formats: formats)
+        watcher.rowsWritten()
         for (report, comparison) in zip(result.summary.methods, result.comparisons) {
             print("\(report.method): theory (map, λ = \(report.theory.lambda)) vs simulation (\(report.simulation.initialization.rawValue) init, \(report.simulation.seeds) seed(s))")
             if report.theoryStatus.status != .completed || report.simulationStatus.status != .completed { print("status: \(result.outcome.status.rawValue) at step \(result.outcome.lastStep); compared on the steps both sides reached") }

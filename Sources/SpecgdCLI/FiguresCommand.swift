@@ -80,11 +80,29 @@ struct FiguresCommand: ParsableCommand {
     }
 
     func run() throws {
+        // SIGINT/SIGTERM: the figure being made (or converted) is dropped, the finished ones are
+        // written, no converter is left running, and the exit status is 130/143.
+        let watcher = SignalWatcher(notice: "specgd: NAME received; stopping after the current figure and writing the finished ones")
         let progress = Progress(label: "figures", total: FigureSet.names.count, mode: .automatic)
-        let output = try FigureSet.run(try request()) { _ in progress.advance() }
+        let output = try FigureSet.run(try request(), cancellation: watcher.token) { _ in progress.advance() }
         progress.finish()
         let formats = try figureFormats.formats()
-        try output.write(to: outputDirectory, command: CommandWords.arguments, formats: formats)
+        // Stopped while computing: all the finished figures are written; while writing: the
+        // writing stops after the current figure.
+        let stopWriting = watcher.token.isCancelled ? nil : watcher.token
+        do {
+            try output.write(to: outputDirectory, command: CommandWords.arguments, formats: formats, cancellation: stopWriting)
+        } catch is RunInterrupted {}
+        watcher.rowsWritten()
+        if let reason = watcher.token.cancellationReason {
+            let complete = output.figures.filter { recipe in
+                (["\(recipe.name).svg"] + formats.extraFiles(forSVG: recipe.name)).allSatisfy {
+                    FileManager.default.fileExists(atPath: ExperimentOutput.path($0, in: outputDirectory))
+                }
+            }.map(\.name)
+            FileHandle.standardError.write(Data("specgd: interrupted (\(reason)); \(complete.count) of \(FigureSet.names.count) figures written to \(outputDirectory)\(complete.isEmpty ? "" : ": " + complete.joined(separator: ", "))\n".utf8))
+            throw ExitCode(SignalWatcher.exitStatus(for: reason))
+        }
         let kinds = (["SVG"] + formats.extras.map { $0.rawValue.uppercased() }).joined(separator: ", ")
         print("Wrote \(output.figures.count) figures (\(kinds), CSV, JSON, recipe) to \(outputDirectory):")
         for recipe in output.figures {

@@ -50,6 +50,8 @@ struct SimulateCommand: ParsableCommand {
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
+        // Before anything is read: an input file too large to read within the memory limit.
+        try resources.checkInputs(covariance.inputFiles(nsCoefficients: optimizer.nsCoefficients))
         if let output = simulation.output, !simulation.profile {
             try OutputPath.checkFile(output, alsoWrites: [sidecarPath(for: output), SimulationOutput.seedsPath(for: output)],
                                      inputs: covariance.inputFiles(nsCoefficients: optimizer.nsCoefficients))
@@ -91,6 +93,7 @@ struct SimulateCommand: ParsableCommand {
         try RunRecord(kind: "simulate", configuration: configuration, summary: summary, outcome: result.outcome,
                       replayOf: replayOf)
             .write(to: sidecarPath(for: path))
+        watcher.rowsWritten()
         print(SimulateCommand.describe(summary, configuration: configuration, outcome: result.outcome, output: path))
         try RunEnding.finish(result.outcome, divergence: result.divergence, outputs: path)
     }

@@ -139,6 +139,8 @@ struct SweepCommand: ParsableCommand {
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
+        // Before anything is read: an input file too large to read within the memory limit.
+        try resources.checkInputs(covariance.inputFiles(nsCoefficients: optimizerOptions.nsCoefficients))
         for list in metrics { try list.check("--metric") }
         guard !grids.isEmpty else { throw ValidationError("give at least one --grid axis, e.g. --grid 'lambda=0:16:65'") }
         if let jobs { try Validate.atLeast(jobs, 1, "jobs") }
@@ -169,7 +171,16 @@ struct SweepCommand: ParsableCommand {
         // The kill-and-resume test's hook (SweepCLITests): stop writing after N cells.
         runner.stallAfterCells = ProcessInfo.processInfo.environment["SPECGD_TEST_STALL_AFTER_CELLS"].flatMap { Int($0) }
         runner.replayOf = replayOf
-        let report = try runner.run(evaluator: evaluator)
+        let watcher = SignalWatcher(notice: "specgd: NAME received; finishing the cells being evaluated (cells.csv keeps every finished cell)")
+        runner.cancellation = watcher.token
+        let report: SweepReport
+        do {
+            report = try runner.run(evaluator: evaluator)
+        } catch let stop as RunInterrupted {
+            watcher.rowsWritten()
+            FileHandle.standardError.write(Data("specgd: interrupted (\(stop.reason)); \(stop.step) of \(configuration.cells.count) cells are in \(SweepRecord.cellsPath(outputDirectory)); continue with --resume\n".utf8))
+            throw ExitCode(SignalWatcher.exitStatus(for: stop.reason))
+        }
         let scope = configuration.shard.map { "shard \($0) of " } ?? ""
         print("sweep: \(scope)\(configuration.grid.count) cells — \(report.cells) here, \(report.alreadyDone) already done, "
               + "\(report.evaluated) evaluated now, \(report.diverged) diverged → \(SweepRecord.cellsPath(outputDirectory))")

@@ -64,6 +64,8 @@ struct TheoryCommand: ParsableCommand {
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
+        // Before anything is read: an input file too large to read within the memory limit.
+        try resources.checkInputs(covariance.inputFiles(nsCoefficients: optimizer.nsCoefficients))
         for (value, name) in [(tEnd, "t-end"), (dt, "dt"), (epsilon, "epsilon")] {
             if let value { try Validate.finite(value, name) }
         }
@@ -109,6 +111,7 @@ struct TheoryCommand: ParsableCommand {
         try RunRecord(kind: "theory", configuration: config, summary: result.summary, outcome: result.outcome,
                       replayOf: replayOf)
             .write(to: sidecarPath(for: output))
+        watcher.rowsWritten()
         print(TheoryCommand.describe(result.summary, config: config, output: output, outcome: result.outcome))
         try RunEnding.finish(result.outcome, divergence: result.divergence, outputs: output)
     }

@@ -116,10 +116,16 @@ public struct MemoryLimit: Sendable, Equatable {
         gigabytes.map(Self.gigabytes) ?? .default
     }
 
-    /// min(physical memory from sysconf, cgroup v2 memory.max / v1 limit_in_bytes when set).
+    /// min(physical memory from sysconf, the address-space limit (ulimit -v), cgroup v2
+    /// memory.max / v1 limit_in_bytes when set).
     public static func physicalMemory() -> Double? {
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), size = sysconf(Int32(_SC_PAGESIZE))
         var total: Double? = pages > 0 && size > 0 ? Double(pages) * Double(size) : nil
+        // An address-space cap (ulimit -v) bounds what the process can allocate at all.
+        var cap = rlimit()
+        if getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &cap) == 0, cap.rlim_cur != rlim_t.max {
+            total = min(total ?? Double(cap.rlim_cur), Double(cap.rlim_cur))
+        }
         for file in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8),
                   let value = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)), value > 0 else { continue }
@@ -134,6 +140,24 @@ public struct MemoryLimit: Sendable, Equatable {
         throw InputError("\(what) needs an estimated \(estimate) of memory, above the limit of "
                          + "\(MemoryEstimate.format(bytes)) (\(origin)); use smaller sizes or record fewer rows (--every) "
                          + "or raise --memory-limit GB")
+    }
+
+    /// Bytes a text input (a spectrum, a config, Newton–Schulz coefficients) of `size` bytes
+    /// costs to read: the file's bytes, its text, the fields it is split into and the values
+    /// parsed from it — measured ≈ 30 bytes a byte of file for a spectrum (a 20 MB file peaked
+    /// at 588 MB), which also bounds JSON.
+    public static let bytesPerInputByte = 30.0
+
+    /// Refuses, before it is read, an input file whose reading alone would exceed the limit:
+    /// one line naming `option` (`--spectrum`), the file's size and the estimate.
+    public func checkInput(_ path: String, option: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return }  // the reader says why
+        var estimate = MemoryEstimate()
+        let size = Double(info.st_size)
+        estimate.add("\(option) text, fields and values (≈ \(Int(Self.bytesPerInputByte)) B a byte of its \(MemoryEstimate.format(size)))",
+                     bytes: Self.bytesPerInputByte * size)
+        try check(estimate, for: "reading \(option) \(path)")
     }
 
     /// This limit shared by `workers` runs at once (a sweep's worker threads).

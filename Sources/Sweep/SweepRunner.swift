@@ -35,6 +35,10 @@ public struct SweepRunner: Sendable {
     public var stallAfterCells: Int?
     /// The record a `specgd replay` reruns, written into sweep.json's `replayOf`.
     public var replayOf: ReplaySource?
+    /// Polled before each work item: once cancelled, no further cells start, the cells being
+    /// evaluated finish and are appended, and `run` throws `RunInterrupted` (step: the cells
+    /// now in cells.csv), the sweep resumable with `resume`.
+    public var cancellation: CancellationToken?
 
     public init(configuration: SweepConfiguration, directory: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
                 resume: Bool = false, showProgress: Bool,
@@ -67,10 +71,11 @@ public struct SweepRunner: Sendable {
         let pending = configuration.cells.filter { done[$0] == nil }
         let writer = try CellWriter(path: cellsPath, header: CellsFile.header(configuration), stallAfter: stallAfterCells)
         let progress = Progress(label: "sweep", total: pending.count, enabled: showProgress && !pending.isEmpty)
-        let configuration = self.configuration
+        let configuration = self.configuration, cancellation = self.cancellation
         let work = Result {
             try WorkerThreads.forEach(Self.batches(pending, configuration: configuration, evaluator: evaluator, jobs: jobs),
                                       workers: jobs, name: "specgd-sweep") { item in
+                try cancellation?.check(step: 0)
                 let outcomes = try evaluator.outcomes(item.map(\.point), metrics: configuration.metrics, ratio: configuration.escapeRatio)
                 for ((cell, point), outcome) in zip(item, outcomes) {
                     writer.append(CellsFile.line(cell: cell, configuration: configuration, point: point, outcome: outcome))
@@ -80,7 +85,12 @@ public struct SweepRunner: Sendable {
         }
         progress.finish()
         try writer.finish()
-        _ = try work.get()  // throws unless every item finished
+        do {
+            _ = try work.get()  // throws unless every item finished
+        } catch let stop as RunInterrupted {
+            let kept = try CellsFile.load(directory, configuration: configuration, repair: false).count
+            throw RunInterrupted(step: kept, reason: stop.reason)
+        }
         let evaluated = pending.count
 
         let all = try CellsFile.load(directory, configuration: configuration, repair: false)

@@ -44,6 +44,11 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("simulate --dim 20 --steps 100000000000 --every 1 --output OUT/o.csv", "on disk"),
         .init("simulate --dim 8 --steps 1000000000 --every 1 --seeds 50 --output OUT/o.csv", "seeds"),
         .init("theory --flow --t-end 1e9 --dt 1e-3 --output OUT/t.csv", "flow states"),
+        // Input files are sized before they are read (a 20 MB spectrum peaked at 588 MB).
+        .init("simulate --covariance diagonal --dim 8 --spectrum FILES/big-spectrum.txt --memory-limit 0.01 --output OUT/o.csv", "reading --spectrum"),
+        .init("theory --covariance diagonal --dim 8 --spectrum FILES/big-spectrum.txt --memory-limit 0.01 --output OUT/t.csv", "reading --spectrum"),
+        .init("theory --config FILES/big-config.json --memory-limit 0.01 --output OUT/t.csv", "reading --config"),
+        .init("compare --dim 8 --method specgd --polar custom --ns-coefficients FILES/big-spectrum.txt --memory-limit 0.01 --output-dir OUT/c", "reading --ns-coefficients"),
         .init("theory --large-d --steps 100000000000 --every 1 --output OUT/t.csv", "on disk"),
         .init("check-escape --lr 1e-300 --no-simulation --output-dir OUT/c", "give --steps"),
         .init("check-escape --steps 1000000000000 --no-simulation --output-dir OUT/c", "on disk"),
@@ -211,6 +216,8 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         write("typo.json", #"{"groups":[{"name":"a","eigenvalu":1,"multiplicity":1,"target":1},{"name":"c","eigenvalue":1,"multiplicity":5}]}"#)
         write("extra.json", #"{"comment":"x","groups":[{"name":"a","eigenvalue":1,"multiplicity":1,"target":1},{"name":"c","eigenvalue":1,"multiplicity":5}]}"#)
         write("broken.json", "{\"groups\": [")
+        write("big-spectrum.txt", String(repeating: "1.2345678901234567\n", count: 60_000))  // 1.1 MB: ≈ 34 MB to read
+        write("big-config.json", "{\"groups\":[{\"name\":\"" + String(repeating: "x", count: 1_200_000) + "\"}]}")
         write("a-file", "not a folder\n")
         // Outputs that are not regular files, and links.
         try! manager.createDirectory(atPath: path + "/fifo-sweep", withIntermediateDirectories: true)

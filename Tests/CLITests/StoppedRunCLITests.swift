@@ -43,6 +43,38 @@ final class RunningSpecgd: @unchecked Sendable {
 
     func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
+    /// Waits (polling, bounded by `deadline` as a hang guard) until `condition` holds or the
+    /// process has exited; whether it holds then.
+    func waitUntil(deadline: TimeInterval = 300, _ condition: () -> Bool) -> Bool {
+        let end = Date().addingTimeInterval(deadline)
+        while Date() < end {
+            if condition() { return true }
+            if !process.isRunning { return condition() }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return false
+    }
+
+    /// Once `started` is on stderr, sends `signals`; the exit status within `seconds` (nil: none).
+    func interrupt(after started: String, with signals: [Int32], within seconds: TimeInterval = 20) -> Int32? {
+        guard waitForStderr(started) else { return wait(within: 0) }
+        for signal in signals { send(signal) }
+        return wait(within: seconds)
+    }
+
+    /// The exit status, or nil (and the process killed) when it has not exited within
+    /// `seconds` (a signal must be honoured promptly).
+    func wait(within seconds: TimeInterval) -> Int32? {
+        let end = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < end { Thread.sleep(forTimeInterval: 0.02) }
+        guard !process.isRunning else {
+            kill(process.processIdentifier, SIGKILL)
+            _ = wait()
+            return nil
+        }
+        return wait()
+    }
+
     /// The exit status, once stderr has been read to its end (the handler may lag the exit).
     func wait() -> Int32 {
         process.waitUntilExit()
@@ -50,6 +82,16 @@ final class RunningSpecgd: @unchecked Sendable {
         let rest = err.fileHandleForReading.readDataToEndOfFile()
         lock.lock(); errText += String(decoding: rest, as: UTF8.self); lock.unlock()
         return process.terminationStatus
+    }
+}
+
+/// Processes whose command line mentions `text` (a test's folder): none may outlive a command.
+func processes(mentioning text: String) -> [String] {
+    let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int($0) != nil } ?? []
+    return pids.compactMap { pid in
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+        let line = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+        return line.contains(text) ? "\(pid): \(line)" : nil
     }
 }
 
@@ -131,5 +173,100 @@ private func record(_ path: String) throws -> [String: Any] {
         #expect(theory.status == 0 && theoryStatus == "completed")
         // No escape within 100 steps: nothing at escape, and no GD-only predictions for SpecGD.
         #expect(theory.stdout.contains("no escape") && !theory.stdout.contains("b/a =") && !theory.stdout.contains("ρ"), "\(theory.stdout)")
+    }
+
+    /// `specgd run` stops the running step on SIGTERM as on SIGINT (it used to run the step to
+    /// its end and exit 0): the step's rows so far, 143, run.json saying interrupted.
+    @Test func runStopsItsStepOnSIGTERM() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+        steps:
+          - command: theory
+            options: {method: gd, steps: 50, output: t.csv}
+          - command: simulate
+            name: long
+            options: {dim: 16, steps: 100000000, every: 7, output: s.csv}
+        """.write(toFile: dir + "/e.yaml", atomically: true, encoding: .utf8)
+        let run = try RunningSpecgd(["run", dir + "/e.yaml", "--output-dir", dir + "/out"])
+        #expect(run.interrupt(after: "simulate: ", with: [SIGTERM]) == 143, "\(run.stderr)")
+        let json = try record(dir + "/out/s.json")
+        #expect(json["status"] as? String == "interrupted" && json["stopDetail"] as? String == "SIGTERM")
+        #expect(try Table.readCSV(dir + "/out/s.csv").rows.count >= 1)
+        let summary = try #require(try record(dir + "/out/run.json")["summary"] as? [String: Any])
+        #expect(summary["status"] as? String == "interrupted")
+        // Each live watcher says once what it does (the finished theory step's says nothing).
+        #expect(run.stderr.components(separatedBy: "stopping after the current step").count == 2, "\(run.stderr)")
+    }
+
+    /// A process-group kill (or `timeout` forwarding its TERM) delivers two signals at once: the
+    /// second may hurry the exit but never skips the write.
+    @Test(arguments: 1...3) func aRepeatedSignalStillWritesTheRows(_ attempt: Int) throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try RunningSpecgd(["simulate", "--method", "specgd", "--dim", "48", "--init", "gaussian", "--alpha", "0.1",
+                                     "--steps", "100000000", "--every", "10", "--output", dir + "/i.csv"])
+        #expect(run.interrupt(after: "simulate: ", with: [SIGTERM, SIGTERM]) == 143, "\(run.stderr)")
+        #expect(try Table.readCSV(dir + "/i.csv").rows.count >= 1)
+        #expect(try record(dir + "/i.json")["status"] as? String == "interrupted")
+    }
+
+    /// Interrupted parallel seeds keep every started seed's rows (only seed 0's were kept).
+    @Test func interruptedParallelSeedsKeepEveryStartedSeed() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try RunningSpecgd(["simulate", "--dim", "16", "--seeds", "3", "--jobs", "2", "--steps", "100000000",
+                                     "--every", "1000", "--output", dir + "/p.csv"])
+        #expect(run.interrupt(after: "simulate: ", with: [SIGINT]) == 130, "\(run.stderr)")
+        let seeds = try #require(try Table.readCSV(dir + "/p.seeds.csv").column("seed"))
+        #expect(Set(seeds) == [0, 1], "seeds kept: \(Set(seeds))")
+    }
+
+    /// sweep: 130 on SIGINT (it exited 0), the finished cells kept, and --resume completes it.
+    @Test func sweepOnSIGINTKeepsItsCellsAndExits130() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let sweep = ["sweep", "--grid", "lambda=0:16:40", "--steps", "40000", "--jobs", "2", "--output-dir", dir + "/s"]
+        let run = try RunningSpecgd(sweep)
+        func lines() -> Int { ((try? String(contentsOfFile: dir + "/s/cells.csv", encoding: .utf8)) ?? "").filter { $0 == "\n" }.count }
+        #expect(run.waitUntil { lines() >= 2 })
+        run.send(SIGINT)
+        #expect(run.wait(within: 60) == 130, "\(run.stderr)")
+        #expect(run.stderr.contains("continue with --resume"), "\(run.stderr)")
+        let kept = lines() - 1
+        #expect(kept >= 1)
+        let resumed = try SpecgdProcess.run(sweep + ["--resume"])
+        #expect(resumed.status == 0 && resumed.stdout.contains("\(kept) already done"), "\(resumed.stdout) \(resumed.stderr)")
+    }
+
+    /// figures: stopped after the current figure, the finished ones kept, no converter left
+    /// running and no temporary file (TERM used to kill it and orphan rsvg-convert).
+    @Test func figuresOnSIGTERMKeepsTheFinishedFigures() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/rsvg-convert") else { return }
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let out = dir + "/f"
+        let run = try RunningSpecgd(["figures", "--quick", "--format", "png", "--dpi", "600", "--output-dir", out])
+        func files() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? [] }
+        #expect(run.waitUntil { files().contains { $0.hasSuffix(".svg") } }, "\(run.stderr)")
+        run.send(SIGTERM)
+        #expect(run.wait(within: 20) == 143, "\(run.stderr)")
+        #expect(run.stderr.contains("figures written to"), "\(run.stderr)")
+        #expect(processes(mentioning: out).isEmpty, "left running: \(processes(mentioning: out))")
+        #expect(!files().contains { $0.contains(".tmp") }, "\(files())")
+        // Every figure left is complete: a conversion cut short takes its figure's SVG with it.
+        let svgs = files().filter { $0.hasSuffix(".svg") }
+        #expect(svgs.allSatisfy { files().contains($0.dropLast(4) + ".png") }, "\(files())")
+    }
+
+    /// figures stopped while computing: 130, and the figures finished before are written.
+    @Test func figuresOnSIGINTWhileComputing() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let run = try RunningSpecgd(["figures", "--quick", "--output-dir", dir + "/f"])
+        Thread.sleep(forTimeInterval: 1)
+        run.send(SIGINT)
+        #expect(run.wait(within: 20) == 130, "\(run.stderr)")
+        #expect(run.stderr.contains("interrupted (SIGINT)"), "\(run.stderr)")
     }
 }

@@ -18,6 +18,13 @@ struct ResourceOptions: ParsableArguments {
 
     var limit: MemoryLimit { .resolve(gigabytes: memoryLimit) }
 
+    /// Refuses, before any is read, an input file too large to read within the limit.
+    func checkInputs(_ files: [(what: String, path: String)]) throws {
+        for file in files {
+            try limit.checkInput(file.path, option: file.what.replacingOccurrences(of: "the ", with: "").replacingOccurrences(of: " file", with: ""))
+        }
+    }
+
     /// Refuses `estimate` (one line naming it and the limit) when it exceeds the limit.
     func check(_ estimate: MemoryEstimate, for what: String) throws {
         try limit.check(estimate, for: what)
