@@ -233,7 +233,6 @@ struct TheoryRunner {
     }
 
     func runFlow() throws -> TheoryResult {
-        let flow = config.flow
         var times = flowTimes
         let start = model.identityStart(alpha: config.alpha)
         var states: [[Double]] = []
