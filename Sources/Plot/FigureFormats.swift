@@ -33,8 +33,12 @@ public struct FigureFormats: Sendable, Equatable {
     /// missing tool is one clear line before anything is computed.
     /// `path` is the search path for the converter (the CLI passes its PATH; the library reads
     /// no environment).
+    public static let maximumDPI = 10_000.0
+
     public init(_ formats: [FigureFormat], dpi: Double = defaultDPI, path: String?) throws {
         guard dpi.isFinite, dpi > 0 else { throw InputError("--dpi must be a positive number (got \(dpi))") }
+        // 10 000 dpi makes a 7-inch figure 70 000 pixels wide: past that rsvg-convert fails on its own.
+        guard dpi <= Self.maximumDPI else { throw InputError("--dpi must be at most \(Int(Self.maximumDPI)) (got \(dpi))") }
         var extras = [FigureFormat]()
         for format in formats where format != .svg && !extras.contains(format) { extras.append(format) }
         var converter: String?

@@ -232,11 +232,18 @@ struct ReplayCommand: ParsableCommand {
     }
 
     /// A configuration key the type does not know (a hand edit) is refused, not ignored.
+    /// A key the configuration does not know is refused, and so is one it needs that the record
+    /// lacks: a record must say what ran, not leave a field to today's default (a theory record
+    /// without `lambda` would replay with λ = 8).
     private static func rejectIgnoredKeys<C: Encodable>(_ configuration: C, in data: Data, file: String) throws {
-        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let stored = object["configuration"],
-           let storedData = try? JSONSerialization.data(withJSONObject: stored),
-           let key = JSONPath.firstIgnoredKey(in: storedData, reencoded: try JSONOutput.encode(configuration)) {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let stored = object["configuration"],
+              let storedData = try? JSONSerialization.data(withJSONObject: stored) else { return }
+        let reencoded = try JSONOutput.encode(configuration)
+        if let key = JSONPath.firstIgnoredKey(in: storedData, reencoded: reencoded) {
             throw InputError("\(file): unknown key 'configuration.\(key)'")
+        }
+        if let key = JSONPath.firstIgnoredKey(in: reencoded, reencoded: storedData) {
+            throw InputError("\(file): the record lacks 'configuration.\(key)'; a record must carry every field of what ran")
         }
     }
 }

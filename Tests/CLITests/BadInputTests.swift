@@ -204,6 +204,7 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("report OUT", "holds no specgd output"),
         .init("compare --dim 8 --dpi 100 --output-dir OUT/c", "--dpi sets the PNG resolution"),
         .init("figures --quick --format png --dpi -1 --output-dir OUT/f", "dpi"),
+        .init("figures --quick --format png --dpi 1e308 --output-dir OUT/f", "--dpi must be at most 10000 (got 1e+308)"),
     ]
 
     /// Prepared inputs shared by the cases (written once).

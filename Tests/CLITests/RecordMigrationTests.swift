@@ -74,3 +74,20 @@ import Sweep
         for column in old.columns { #expect(same(new.column(column), old.column(column)), "\(column)") }
     }
 }
+
+/// A replayed record must carry every field of what ran: one without `lambda` is refused by
+/// name instead of replaying with today's default λ = 8.
+@Suite struct ReplayMissingFieldTests {
+    @Test func aRecordLackingAFieldIsRefused() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: RecordMigrationTests.fixtures + "/theory.json"))) as! [String: Any]
+        var configuration = object["configuration"] as! [String: Any]
+        configuration["lambda"] = nil
+        object["configuration"] = configuration
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: dir + "/theory.json"))
+        let result = try SpecgdProcess.run(["replay", dir + "/theory.json", "--output-dir", dir + "/out"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("lacks 'configuration.lambda'"), "\(result.stderr)")
+    }
+}
