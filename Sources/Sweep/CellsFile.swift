@@ -93,7 +93,10 @@ public enum CellsFile {
 public struct CellsTable: Sendable {
     public let columns: [String]
     public let rows: [[String]]
+    let path: String
 
+    /// Refuses, naming the file and line, a row whose field count is not the header's: a
+    /// corrupted cells.csv is never drawn as if its rows were cells.
     public init(_ path: String) throws {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw InputError("cannot read \(path)")
@@ -101,20 +104,30 @@ public struct CellsTable: Sendable {
         var lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         guard !lines.isEmpty else { throw InputError("\(path) is empty") }
         let header = lines.removeFirst()
+        for (i, line) in lines.enumerated() where line.count != header.count {
+            throw InputError("\(path) line \(i + 2): \(line.count) fields, the header has \(header.count)")
+        }
+        self.path = path
         columns = header
-        rows = lines.filter { $0.count == header.count }
+        rows = lines
     }
 
-    /// A numeric column (nan for anything that is not a number, e.g. an empty field).
+    /// A numeric column: numbers, `nan`, `inf`; anything else (a word, an empty field) is refused
+    /// naming the file, line and column.
     public func numbers(_ name: String) throws -> [Double] {
         guard let j = columns.firstIndex(of: name) else {
             throw InputError("cells.csv has no column '\(name)'; columns: \(columns.joined(separator: ", "))")
         }
-        return rows.map { row in
+        return try rows.enumerated().map { i, row in
             switch row[j].lowercased() {
             case "inf", "+inf": return .infinity
             case "-inf": return -.infinity
-            default: return Double(row[j]) ?? .nan
+            case "nan": return .nan
+            default:
+                guard let value = Double(row[j]) else {
+                    throw InputError("\(path) line \(i + 2): column \(name) holds '\(row[j].prefix(40))', not a number")
+                }
+                return value
             }
         }
     }

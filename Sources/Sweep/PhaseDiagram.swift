@@ -221,6 +221,9 @@ public struct PhaseDiagram: Sendable {
             for (name, value) in fixed where columns[name]![r] != value { continue rows }
             guard let i = xAxis.values.firstIndex(of: columns[xAxis.name]![r]),
                   let j = yAxis.values.firstIndex(of: columns[yAxis.name]![r]) else { continue }
+            guard CellOutcome.Status(rawValue: statuses[r]) != nil else {
+                throw InputError("\(SweepRecord.cellsPath(directory)) line \(r + 2): status '\(statuses[r].prefix(40))' is neither ok nor diverged")
+            }
             if statuses[r] == CellOutcome.Status.diverged.rawValue {
                 status[j][i] = .diverged
             } else if metricValues[r].isNaN && needsEscape {

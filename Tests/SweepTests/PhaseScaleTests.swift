@@ -37,3 +37,31 @@ import Plot
         #expect(heatmap.valueRange == 10...finite.max()! && heatmap.colormap == .greys)
     }
 }
+
+/// plot-phase reads cells.csv strictly: a row with the wrong field count, a word where a number
+/// belongs or an unknown status is refused naming the line, never drawn.
+@Suite struct CorruptedCellsTests {
+    @Test(arguments: [("hello", "not a number"), ("0.5,extra", "fields, the header has"), (nil as String?, "neither ok nor diverged")])
+    func corruptedRowsAreRefused(_ replacement: String?, _ message: String) throws {
+        let configuration = try Fixture.configuration(grid: ["lambda=1,8", "lr=1e-3,1e-2"], metrics: [.escapeStep])
+        let directory = try Fixture.directory()
+        _ = try Fixture.run(configuration, in: directory)
+        let path = SweepRecord.cellsPath(directory)
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        var fields = lines[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let header = lines[0].split(separator: ",").map(String.init)
+        if let replacement {
+            fields[header.firstIndex(of: "escape_step")!] = replacement
+        } else {
+            fields[header.firstIndex(of: "status")!] = "maybe"
+        }
+        lines[2] = fields.joined(separator: ",")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        do {
+            _ = try PhaseDiagram.load(directory, metric: nil, x: nil, y: nil)
+            Issue.record("a corrupted cells.csv was drawn")
+        } catch let error as InputError {
+            #expect(error.message.contains("line 3") && error.message.contains(message), "\(error.message)")
+        }
+    }
+}
