@@ -119,7 +119,13 @@ struct StepCommandLine {
             case .scalar(let text, _): texts = [text]
             case .list(let items):
                 guard !items.isEmpty else { throw InputError("\(step.title): '\(key)' is an empty list") }
-                texts = accepted.options[key] == true ? items : [items.joined(separator: ",")]
+                let repeatable = accepted.options[key] == true
+                // A path is one value: a list there would become a file named "a.csv,b.csv".
+                if !repeatable && items.count > 1
+                    && (runFolderOptions.contains(key) || inputFileOptions.contains(key) || outputOptions.contains(key)) {
+                    throw InputError("\(step.title): '\(key)' takes one path (got a list of \(items.count): \(items.joined(separator: ", ")))")
+                }
+                texts = repeatable ? items : [items.joined(separator: ",")]
             }
             if runFolderOptions.contains(key) {
                 line.runFolderPaths += texts.map { (key, $0, resolve($0, against: runDirectory)) }

@@ -78,6 +78,23 @@ import Testing
         #expect(plan.steps[3].arguments == ["theory", "--config", folder + "/groups.json", "--output", out + "/t.csv"])
     }
 
+    /// A path takes one value: a list there is refused, not joined into a file named "a.csv,b.csv".
+    @Test func aListForAPathIsRefused() throws {
+        for key in ["output", "spectrum", "output-dir"] {
+            let command = key == "output-dir" ? "compare" : "theory"
+            do {
+                _ = try plan("""
+                    steps:
+                      - command: \(command)
+                        options: {\(key): [a.csv, b.csv]}
+                    """)
+                Issue.record("\(key): a list was accepted")
+            } catch let error as InputError {
+                #expect(error.message.contains("'\(key)' takes one path (got a list of 2: a.csv, b.csv)"), "\(error.message)")
+            }
+        }
+    }
+
     @Test func jsonFilesAreRead() throws {
         let yaml = try plan("""
             name: same
