@@ -209,7 +209,7 @@ public struct Optimizer: Sendable, Codable, Hashable {
         let f = InputError.field
         if let rule = method.updateRule { return try validate(rule) }
         if preconditionerEpsilon != nil {
-            throw InputError("\(f("preconditionerEpsilon")) applies to \(Self.readers { $0.reads.preconditionerEpsilon != nil }) only (got \(f("method")) \(method.rawValue))")
+            throw InputError("\(f("preconditionerEpsilon")) applies to \(Self.readers([]) { $0.reads.preconditionerEpsilon != nil }) only (got \(f("method")) \(method.rawValue))")
         }
         if polar != nil && method != .specgd {
             throw InputError("\(f("polar")) applies to \(f("method")) specgd only (got \(f("method")) \(method.rawValue))")
@@ -233,11 +233,9 @@ public struct Optimizer: Sendable, Codable, Hashable {
             throw InputError("\(f("momentum")) and \(f("nesterov")) apply to methods gd, specgd and signgd only (adam's momentum is \(f("beta1")))")
         }
         if method != .adam {
-            func readers(_ reads: (any UpdateRule.Type) -> Bool) -> String {
-                "\(f("method")) " + (["adam"] + UpdateRules.all.filter(reads).map { $0.name }).joined(separator: " or ")
-            }
-            let readers = ["beta1": readers { $0.reads.beta1 != nil }, "beta2": readers { $0.reads.beta2 != nil },
-                           "adamEpsilon": "\(f("method")) adam"]
+            let readers = ["beta1": Self.readers(["adam"]) { $0.reads.beta1 != nil },
+                           "beta2": Self.readers(["adam"]) { $0.reads.beta2 != nil },
+                           "adamEpsilon": Self.readers(["adam"]) { _ in false }]
             for (given, name) in [(beta1 != nil, "beta1"), (beta2 != nil, "beta2"), (adamEpsilon != nil, "adamEpsilon")] where given {
                 throw InputError("\(f(name)) applies to \(readers[name]!) only (got \(f("method")) \(method.rawValue))")
             }
@@ -294,10 +292,10 @@ public struct Optimizer: Sendable, Codable, Hashable {
         return fields.map(f).joined(separator: ", ")
     }
 
-    /// The registered rules whose options satisfy `test`, as "method shampoo" for a refusal.
-    private static func readers(_ test: (any UpdateRule.Type) -> Bool) -> String {
-        let f = InputError.field
-        return UpdateRules.all.filter(test).map { "\(f("method")) \($0.name)" }.joined(separator: ", ")
+    /// The methods that read an option, for a refusal: `builtIn`, then the registered rules
+    /// whose options satisfy `test` ("method adam or lion", "method shampoo").
+    private static func readers(_ builtIn: [String], _ test: (any UpdateRule.Type) -> Bool) -> String {
+        "\(InputError.field("method")) " + (builtIn + UpdateRules.all.filter(test).map { $0.name }).joined(separator: " or ")
     }
 
     /// β ∈ [0, 1): β = 1 never forgets (the buffer grows without bound), β < 0 alternates.

@@ -134,8 +134,9 @@ public struct GroupedStep {
 /// A registered rule's dense step, with its workspace (allocated by `denseStepper`).
 public protocol DenseRuleStepper: Sendable {
     /// update ← u from G (`gradient`) and U (`source`: G, or the momentum source) at step
-    /// t = 1, 2, …. Throws `DivergenceError`-worthy failures as errors (non-finite input,
-    /// a factorisation that fails); the caller names the step.
+    /// t = 1, 2, …. The caller hands only finite U (the trainer stops a non-finite one as a
+    /// divergence first, as for every method); a factorisation that fails throws, and the caller
+    /// names the step.
     mutating func direction(gradient: Matrix, source: Matrix, into update: inout Matrix, step t: Int) throws
 }
 
@@ -146,12 +147,10 @@ public func signum(_ x: Double) -> Double { x > 0 ? 1 : (x < 0 ? -1 : 0) }
 /// Why a registered rule's dense step could not be taken; the trainer reports it as the
 /// divergence at that step.
 public enum DenseRuleError: Error, Sendable, CustomStringConvertible {
-    case nonFiniteGradient
     case factorisation(String)
 
     public var description: String {
         switch self {
-        case .nonFiniteGradient: "the gradient is not finite; lower the learning rate"
         case .factorisation(let detail): "\(detail); lower the learning rate"
         }
     }

@@ -161,6 +161,8 @@ public struct Trainer: Sendable {
             }
             update = polarFactor
         case .rule:
+            // LAPACK (PolarGrad, Shampoo) fails on NaN and a sign (Lion) would hide it as no step.
+            try Self.requireFinite(source, step: stepCount + 1)
             do {
                 try ruleStepper!.direction(gradient: gradient, source: source, into: &polarFactor, step: stepCount + 1)
             } catch let error as DenseRuleError {

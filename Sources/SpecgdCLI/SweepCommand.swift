@@ -194,12 +194,7 @@ struct SweepCommand: ParsableCommand {
         if covariance.kind == .custom {
             throw InputError("--covariance custom (groups from --config) is not swept yet; sweeps take spiked, power-law and diagonal")
         }
-        guard experiment.covariance != .spiked || experiment.spikes != nil else { return }
-        base.covariance = experiment.covariance
-        base.spikes = experiment.spikes
-        if experiment.covariance == .powerLaw { base.beta = experiment.beta }
-        if experiment.covariance != .spiked { base.signalIndex = experiment.signalIndex }
-        base.spectrum = experiment.spectrum
+        base.setCovariance(of: experiment)
     }
 
     func makeConfiguration() throws -> SweepConfiguration {

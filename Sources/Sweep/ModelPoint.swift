@@ -155,6 +155,19 @@ public struct ModelPoint: Sendable, Codable, Hashable {
         return e
     }
 
+    /// Takes the covariance of `experiment` (the command's covariance options): the spiked model
+    /// with one spike leaves every field nil (sweep.json as it always was); several spikes, a
+    /// power law or a diagonal spectrum set the fields `experiment` reads back. The inverse of
+    /// the covariance part of `experiment`.
+    public mutating func setCovariance(of experiment: Experiment) {
+        guard experiment.covariance != .spiked || experiment.spikes != nil else { return }
+        covariance = experiment.covariance
+        spikes = experiment.spikes
+        if experiment.covariance == .powerLaw { beta = experiment.beta }
+        if experiment.covariance != .spiked { signalIndex = experiment.signalIndex }
+        spectrum = experiment.spectrum
+    }
+
     /// The grouped model of the cell's covariance (theory mode): the experiment's, as `theory` builds it.
     public func groupedModel() throws -> GroupedModel {
         try TheoryConfiguration(experiment).model()

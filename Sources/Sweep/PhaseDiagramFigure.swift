@@ -142,15 +142,15 @@ public enum PhaseDiagramFigure {
             }
         }
         parts.append(diagram.mode == .theory ? "exact map" : "dense simulation")
-        let shown: [(SweepParameter, String)] = covarianceSetting(p) + [
+        let shown: [(SweepParameter?, String)] = covarianceSetting(p) + [
             (.dim, "d = \(p.dimension)"), (.alpha, "α = \(Table.format(p.alpha))"),
             (.lr, "\(learningRateSymbol(diagram)) = \(Table.format(p.learningRate))"), (.steps, "\(p.steps) steps"),
         ]
-        for (parameter, text) in shown where !plotted.contains(parameter) { parts.append(text) }
+        for (parameter, text) in shown where !(parameter.map(plotted.contains) ?? false) { parts.append(text) }
         if diagram.seeds > 1, let statistic = diagram.statistic {
             parts.append("\(statistic == "mean" ? "mean" : statistic) over \(diagram.seeds) seeds")
         }
-        let listed = Set(shown.map(\.0.rawValue))
+        let listed = Set(shown.compactMap { $0.0?.rawValue })
         for name in diagram.slice.keys.sorted() where !listed.contains(name) {
             parts.append("\(name) = \(Table.format(diagram.slice[name]!))")
         }
@@ -161,20 +161,20 @@ public enum PhaseDiagramFigure {
         return parts.joined(separator: " · ")
     }
 
-    /// The covariance in words, one entry per parameter an axis may replace: "λ = 8" (the
-    /// spiked model, as always), "λ₁ = 8", "λ₂ = 2" (several spikes), "power law", "β = 1",
-    /// "θ* on e₅" (a power law), "spectrum from file", "θ* on e₅" (a diagonal spectrum).
-    static func covarianceSetting(_ p: ModelPoint) -> [(SweepParameter, String)] {
+    /// The covariance in words, each entry with the axis that replaces it when plotted (nil:
+    /// always said): "λ = 8" (the spiked model, as always), "λ₁ = 8", "λ₂ = 2" (several spikes),
+    /// "power law", "β = 1", "θ* on e5" (a power law), "spectrum from file", "θ* on e5".
+    static func covarianceSetting(_ p: ModelPoint) -> [(SweepParameter?, String)] {
         let e = p.experiment
-        let signal = (SweepParameter.signalIndex, "θ* on e\(e.signalIndex)")
+        let signal = (SweepParameter.signalIndex as SweepParameter?, "θ* on e\(e.signalIndex)")
         switch e.covariance {
-        case .powerLaw: return [(.method, "power law"), (.beta, "β = \(Table.format(e.beta))"), signal]
-        case .diagonal: return [(.method, "spectrum from file"), signal]
+        case .powerLaw: return [(nil, "power law"), (.beta, "β = \(Table.format(e.beta))"), signal]
+        case .diagonal: return [(nil, "spectrum from file"), signal]
         case .spiked, .custom:
             guard let spikes = p.spikes else { return [(.lambda, "λ = \(Table.format(p.lambda))")] }
-            let axes: [SweepParameter] = [.spike1, .spike2, .spike3, .spike4]
             return spikes.enumerated().map { k, value in
-                (k < axes.count ? axes[k] : .method, "λ\(["₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"][min(k, 8)]) = \(Table.format(value))")
+                let subscripts = ["₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"]
+                return (SweepParameter(rawValue: "spike\(k + 1)"), "λ\(subscripts[min(k, 8)]) = \(Table.format(value))")
             }
         }
     }

@@ -55,8 +55,6 @@ public struct Lion: UpdateRule {
         var moment: Matrix
 
         mutating func direction(gradient: Matrix, source: Matrix, into update: inout Matrix, step t: Int) throws {
-            // sign(NaN) would read as 0 (no step) and hide a divergence.
-            for x in gradient.storage where !x.isFinite { throw DenseRuleError.nonFiniteGradient }
             let (b1, b2) = (beta1, beta2)
             gradient.storage.withUnsafeBufferPointer { g in
                 moment.storage.withUnsafeMutableBufferPointer { m in

@@ -48,7 +48,6 @@ public struct PolarGrad: UpdateRule {
         var polar: PolarWorkspace
 
         mutating func direction(gradient: Matrix, source: Matrix, into update: inout Matrix, step t: Int) throws {
-            for x in source.storage where !x.isFinite { throw DenseRuleError.nonFiniteGradient }
             try polar.polar(source, into: &update)
             // ‖U‖_* = ⟨polar(U), U⟩ = Σ_i s_i (U = P·H with H ⪰ 0, tr H = Σ s_i).
             var nuclear = 0.0

@@ -55,7 +55,6 @@ public struct Shampoo: UpdateRule {
         var leftPower: SymmetricPower, rightPower: SymmetricPower
 
         mutating func direction(gradient: Matrix, source: Matrix, into update: inout Matrix, step t: Int) throws {
-            for x in gradient.storage where !x.isFinite { throw DenseRuleError.nonFiniteGradient }
             BLAS.outerGram(gradient, beta: 1, into: &left)
             BLAS.gram(gradient, beta: 1, into: &right)
             do {
