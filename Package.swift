@@ -3,9 +3,12 @@
 // Dependencies point one way: specgd (a 4-line main) → SpecgdCLI (every command) → Experiments (compare,
 // check-escape, the figure set: Codable requests in, records and files out), Sweep → Comparison (statistics,
 // prediction checks), PlotRecipes (figure recipes, notebook export) → Theory / Simulation / Plot → NumericKit
-// → CGSL / CLapacke; SpecgdSupport (records, I/O, errors, the machine block) is shared below them all and
-// reads the machine through CMachine (cpuid), CLapacke and CGSL. specgd-bench (the benchmark timings of
-// scripts/bench-*) is a separate executable, not library API.
+// → CGSL / CLapacke; SpecgdSupport (records, I/O, errors, the machine block's values) is shared below them
+// all and links nothing numerical, so neither do Plot and PlotRecipes. Machine reads the machine block off the
+// process (cpuid through CMachine, OpenBLAS's kernel through CLapacke, GSL's version) and chooses the BLAS
+// kernel; whatever writes a record depends on it. CSignalRelay is the CLI's stop-signal handler (process
+// state, SpecgdCLI only). specgd-bench (the benchmark timings of scripts/bench-*) is a separate executable,
+// not library API.
 import PackageDescription
 
 let package = Package(
@@ -30,7 +33,9 @@ let package = Package(
         .systemLibrary(name: "CGSL", path: "Sources/CGSL"),
         .systemLibrary(name: "CLapacke", path: "Sources/CLapacke"),
         .target(name: "CMachine"),
-        .target(name: "SpecgdSupport", dependencies: ["CMachine", "CLapacke", "CGSL"]),
+        .target(name: "CSignalRelay"),
+        .target(name: "SpecgdSupport"),
+        .target(name: "Machine", dependencies: ["CMachine", "CLapacke", "CGSL", "SpecgdSupport"]),
         .target(name: "NumericKit", dependencies: ["CGSL", "CLapacke", "SpecgdSupport"]),
         // The shared vocabulary of an experiment (method, optimizer, covariance, initialisation,
         // teacher): theory and simulation mean the same thing by the same value. NumericKit for
@@ -41,35 +46,37 @@ let package = Package(
         .target(name: "Plot", dependencies: ["SpecgdSupport"]),
         .target(name: "PlotRecipes", dependencies: ["Plot", "SpecgdSupport"]),
         .target(name: "Comparison", dependencies: ["Theory", "Model", "SpecgdSupport"]),
-        .target(name: "Experiments", dependencies: ["Comparison", "PlotRecipes", "Theory", "Simulation", "Model", "Plot", "SpecgdSupport"]),
-        .target(name: "Sweep", dependencies: ["Theory", "Simulation", "Model", "NumericKit", "Plot", "SpecgdSupport"]),
+        .target(name: "Experiments", dependencies: ["Comparison", "PlotRecipes", "Theory", "Simulation", "Model", "Plot", "Machine",
+                                                   "SpecgdSupport"]),
+        .target(name: "Sweep", dependencies: ["Theory", "Simulation", "Model", "NumericKit", "Plot", "Machine", "SpecgdSupport"]),
         .target(
             name: "SpecgdCLI",
             dependencies: [
-                "Experiments", "Comparison", "PlotRecipes", "Sweep", "Theory", "Simulation", "Model", "NumericKit", "Plot", "SpecgdSupport",
-                "CMachine",
+                "Experiments", "Comparison", "PlotRecipes", "Sweep", "Theory", "Simulation", "Model", "NumericKit", "Plot", "Machine",
+                "SpecgdSupport", "CSignalRelay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]),
         .executableTarget(name: "specgd", dependencies: ["SpecgdCLI"]),
         .executableTarget(
             name: "SpecgdBench",
-            dependencies: ["Theory", "Model", "NumericKit", "SpecgdSupport",
+            dependencies: ["Theory", "Model", "NumericKit", "Machine", "SpecgdSupport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // The error models every numerical test tolerance is derived from, shared by the test
         // targets (a regular target: SwiftPM test targets cannot share source files).
         .target(name: "TestSupport", dependencies: ["NumericKit"], path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["SpecgdSupport"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "SpecgdSupport"]),
         .testTarget(name: "NumericKitTests", dependencies: ["NumericKit", "SpecgdSupport", "TestSupport"]),
         .testTarget(name: "TheoryTests", dependencies: ["Theory", "Model", "NumericKit", "SpecgdSupport", "TestSupport"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Theory", "Model", "NumericKit", "SpecgdSupport", "TestSupport"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"]),
         .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "PlotRecipes", "Experiments", "Theory", "Simulation", "Model", "Plot",
-                                                           "SpecgdSupport"]),
+                                                           "Machine", "SpecgdSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Comparison", "PlotRecipes", "Theory", "Simulation", "Model",
                                                             "SpecgdSupport"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Theory", "Simulation", "Model", "NumericKit", "Plot", "SpecgdSupport", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["SpecgdCLI", "Experiments", "Comparison", "Sweep", "SpecgdSupport", "Theory", "Simulation", "Model", "TestSupport",
+        .testTarget(name: "CLITests", dependencies: ["SpecgdCLI", "Experiments", "Comparison", "Sweep", "Machine", "SpecgdSupport", "Theory", "Simulation", "Model", "TestSupport",
                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]
 )

@@ -1,5 +1,6 @@
 import Model
 import Foundation
+import Machine
 import Plot
 import PlotRecipes
 import SpecgdSupport

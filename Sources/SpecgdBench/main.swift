@@ -1,5 +1,6 @@
 // specgd-bench: the timing entry points of scripts/bench-all, scripts/bench-theory and
 // scripts/bench/*.py. Not part of specgd's user interface or library API.
+import Machine
 import Model
 import NumericKit
 import SpecgdSupport

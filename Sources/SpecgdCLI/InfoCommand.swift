@@ -1,6 +1,7 @@
 import Model
 import ArgumentParser
 import Foundation
+import Machine
 import SpecgdSupport
 
 /// `specgd info`: the machine block every run record carries, for a bug report or a

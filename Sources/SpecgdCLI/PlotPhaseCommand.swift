@@ -1,6 +1,7 @@
 import Model
 import ArgumentParser
 import Foundation
+import Machine
 import Plot
 import PlotRecipes
 import SpecgdSupport

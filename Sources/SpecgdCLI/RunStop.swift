@@ -1,6 +1,6 @@
 import Model
 import ArgumentParser
-import CMachine
+import CSignalRelay
 import Foundation
 import SpecgdSupport
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Machine
 import NumericKit
 import Model
 import Simulation

@@ -25,13 +25,13 @@ public struct RunRecord<Configuration: Encodable & Sendable, Summary: Encodable 
 
     public init(kind: String, configuration: Configuration, summary: Summary, outcome: RunOutcome? = nil,
                 command: [String], replayOf: ReplaySource? = nil,
-                convertedFigures: [String] = []) {
+                convertedFigures: [String] = [], machine: MachineDescription) {
         self.tool = "specgd"
         self.version = SpecgdVersion.string
         self.command = Invocation.shellQuoted(command)
         self.kind = kind
         self.createdAt = ISO8601DateFormatter().string(from: Date())
-        self.machine = .current
+        self.machine = machine
         self.configuration = configuration
         self.summary = summary
         status = outcome?.status

@@ -36,7 +36,7 @@ import Testing
             let base = repository.appendingPathComponent(root)
             let names = (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? []
             return names.sorted().map { ($0, base.appendingPathComponent($0)) }
-        }.filter { !["CGSL", "CLapacke", "CMachine"].contains($0.0) }.map { (name: $0.0, url: $0.1) }
+        }.filter { !["CGSL", "CLapacke", "CMachine", "CSignalRelay"].contains($0.0) }.map { (name: $0.0, url: $0.1) }
     }
 
     @Test func everyImportIsDeclared() throws {
@@ -60,16 +60,45 @@ import Testing
         #expect(declared["Sweep"]?.contains("Model") == true)  // the parse found the targets
     }
 
+    /// The modules a target reaches through Package.swift's graph (itself excluded).
+    static func reachable(from target: String, in graph: [String: Set<String>]) -> Set<String> {
+        var seen = Set<String>()
+        var pending = Array(graph[target] ?? [])
+        while let next = pending.popLast() {
+            guard seen.insert(next).inserted else { continue }
+            pending.append(contentsOf: graph[next] ?? [])
+        }
+        return seen
+    }
+
+    /// The record layer and the figure modules link no numerical library: reading the machine
+    /// block (cpuid, OpenBLAS, GSL) lives in Machine, so a Swift user of Plot or PlotRecipes (or a
+    /// tool that only reads records) needs neither OpenBLAS nor GSL. Transitive, through every
+    /// declared dependency; with `everyImportIsDeclared` no source file can import around it.
+    @Test func recordsAndFiguresLinkNothingNumerical() throws {
+        let graph = try Self.declaredDependencies()
+        let numerical: Set = ["CLapacke", "CGSL", "CMachine", "Machine", "NumericKit"]
+        for target in ["SpecgdSupport", "Plot", "PlotRecipes"] {
+            #expect(graph[target] != nil, "\(target) is not a target of Package.swift")
+            let reached = Self.reachable(from: target, in: graph)
+            #expect(reached.isDisjoint(with: numerical), "\(target) reaches \(reached.intersection(numerical).sorted())")
+        }
+        // The walk sees through layers: PlotRecipes reaches SpecgdSupport via Plot, and the CLI
+        // reaches CMachine via Machine (so a numerical dependency two layers down would be found).
+        #expect(Self.reachable(from: "PlotRecipes", in: graph).contains("SpecgdSupport"))
+        #expect(Self.reachable(from: "SpecgdCLI", in: graph).isSuperset(of: ["CMachine", "CLapacke", "CGSL"]))
+    }
+
     /// Library modules (everything but the CLI, the executables and the tests) read no process
-    /// state: the command line, the environment, whether stderr is a terminal. SpecgdSupport's
-    /// BLAS-kernel restart is the one exception (it re-executes the process before any command
-    /// runs, docs/contracts.md).
+    /// state: the command line, the environment, whether stderr is a terminal. The Machine
+    /// module is the one exception: it reads the machine block off the process, and its
+    /// BLAS-kernel restart re-executes the process before any command runs (docs/contracts.md).
     @Test func librariesReadNoProcessState() throws {
         let forbidden = ["CommandLine.", "ProcessInfo.processInfo.environment", "isatty(", "getenv("]
         var found = [String]()
         for (name, url) in Self.targetDirectories() where url.path.contains("/Sources/")
-            && !["SpecgdCLI", "specgd", "SpecgdBench"].contains(name) {
-            for file in Self.swiftFiles(url) where file.lastPathComponent != "BLASKernel.swift" {
+            && !["SpecgdCLI", "specgd", "SpecgdBench", "Machine"].contains(name) {
+            for file in Self.swiftFiles(url) {
                 let text = try String(contentsOf: file, encoding: .utf8)
                 for word in forbidden where text.contains(word) { found.append("\(name)/\(file.lastPathComponent): \(word)") }
             }

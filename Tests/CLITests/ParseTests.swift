@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Machine
 @testable import SpecgdCLI
 import Experiments
 import Model

@@ -1,5 +1,6 @@
 import Model
 import Foundation
+import Machine
 #if canImport(FoundationXML)
 import FoundationXML
 #endif

@@ -23,5 +23,4 @@ typedef struct {
 
 /* Fills `out`; never fails (non-x86: is_x86 = 0 and empty strings). */
 void specgd_cpu_features_read(specgd_cpu_features *out);
-#include "csignals.h"
 #endif

@@ -1,6 +1,7 @@
 import CMachine
 import CLapacke
 import Foundation
+import SpecgdSupport
 
 /// The widest vector instructions a kernel set uses (or a CPU offers), in order.
 public enum VectorLevel: Int, Sendable, Codable, Comparable, CustomStringConvertible {
@@ -110,15 +111,8 @@ public enum BLASKernel {
         }
     }
 
-    /// Who chose the loaded kernel.
-    public enum Chooser: String, Sendable, Codable {
-        /// OpenBLAS's own detection (no OPENBLAS_CORETYPE).
-        case openblas
-        /// The user's OPENBLAS_CORETYPE.
-        case user
-        /// specgd, because OpenBLAS's detection fell back to a slower kernel than the CPU runs.
-        case specgd
-    }
+    /// Who chose the loaded kernel (the record's `kernelChosenBy`).
+    public typealias Chooser = MachineDescription.BLAS.Chooser
 
     public static func chooser(environment: [String: String]) -> Chooser {
         guard let set = environment[coreTypeVariable], !set.isEmpty else { return .openblas }

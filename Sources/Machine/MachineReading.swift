@@ -1,48 +1,12 @@
 import CGSL
 import CLapacke
 import Foundation
+import SpecgdSupport
 
-/// The `machine` block of every run record: what a result's last bits depend on (processor,
-/// BLAS kernel and threads, library versions) and which build of specgd wrote it.
-public struct MachineDescription: Sendable, Codable, Equatable {
-    public struct Processor: Sendable, Codable, Equatable {
-        /// The brand string ("Intel(R) Xeon(R) Processor"); virtual machines often hide the exact model.
-        public var model: String
-        public var vendor: String
-        /// cpuid's display family and model numbers: they name the generation when the brand does not.
-        public var family: Int
-        public var modelNumber: Int
-        /// The widest vector instructions the CPU and OS execute.
-        public var vectorLevel: String
-        public var logicalCores: Int
-    }
-
-    public struct BLAS: Sendable, Codable, Equatable {
-        /// `openblas_get_config()`.
-        public var configuration: String
-        /// `openblas_get_corename()`: the kernel set that ran.
-        public var kernel: String
-        /// Who chose it: openblas (its own detection), user (OPENBLAS_CORETYPE) or specgd.
-        public var kernelChosenBy: BLASKernel.Chooser
-        /// `openblas_get_num_threads()` when the record was made.
-        public var threads: Int
-    }
-
-    /// The git checkout a binary was built in, read when the record is made.
-    public struct Build: Sendable, Codable, Equatable {
-        public var commit: String
-        /// Tracked files differ from `commit`.
-        public var dirty: Bool
-    }
-
-    public var processor: Processor
-    public var blas: BLAS
-    public var gsl: String
-    public var operatingSystem: String
-    public var memoryBytes: UInt64
-    /// nil when the binary does not sit inside a specgd checkout (or git is unavailable).
-    public var build: Build?
-
+// Reading this process's machine block: cpuid (CMachine), OpenBLAS (CLapacke), GSL and the git
+// checkout the binary sits in. Kept out of SpecgdSupport so the record layer — and Plot and
+// PlotRecipes above it — link no numerical library.
+extension MachineDescription {
     /// This process's machine (BLAS threads read now; everything else fixed for the process).
     public static var current: MachineDescription {
         var description = fixed
@@ -98,20 +62,13 @@ public struct MachineDescription: Sendable, Codable, Equatable {
         guard process.terminationStatus == 0 else { return nil }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
+}
 
-    /// The human-readable lines of `specgd info`.
-    public var summaryLines: [String] {
-        let gib = Double(memoryBytes) / 1_073_741_824
-        let build = self.build.map { "commit \($0.commit.prefix(12))\($0.dirty ? " (with uncommitted changes)" : "")" }
-            ?? "not built from a git checkout"
-        return [
-            "specgd \(SpecgdVersion.string), \(build)",
-            "CPU:    \(processor.model) (\(processor.vendor), family \(processor.family) model \(processor.modelNumber)), "
-                + "\(processor.logicalCores) logical cores, executes \(processor.vectorLevel)",
-            "BLAS:   \(blas.configuration)",
-            "        kernel \(blas.kernel) (chosen by \(blas.kernelChosenBy.rawValue)), \(blas.threads) thread\(blas.threads == 1 ? "" : "s")",
-            "GSL:    \(gsl)",
-            "OS:     \(operatingSystem), memory \(String(format: "%.1f", gib)) GiB",
-        ]
+extension RunRecord {
+    /// A record of this process's machine (`MachineDescription.current`): what every command writes.
+    public init(kind: String, configuration: Configuration, summary: Summary, outcome: RunOutcome? = nil,
+                command: [String], replayOf: ReplaySource? = nil, convertedFigures: [String] = []) {
+        self.init(kind: kind, configuration: configuration, summary: summary, outcome: outcome, command: command,
+                  replayOf: replayOf, convertedFigures: convertedFigures, machine: .current)
     }
 }
