@@ -102,14 +102,31 @@ public struct ExperimentOutput: Sendable {
     /// A cancelled `cancellation` stops the writing after the current figure (`RunInterrupted`):
     /// a conversion under way is stopped and that figure's SVG, recipe and conversions are
     /// removed, so every figure left is complete (its CSVs and records stay).
+    /// Any other failure (a full disk, a failed conversion) removes every file this call wrote
+    /// — and the directory, when this call created it — so no partial set is left; the error
+    /// says so.
     public func write(to directory: String, command: [String], replayOf: ReplaySource? = nil,
                       formats: FigureFormats = .svgOnly, cancellation: CancellationToken? = nil) throws {
+        let existed = FileManager.default.fileExists(atPath: directory)
         try AtomicFile.createDirectory(directory)
         // All or nothing: a link, FIFO or device where one of the files goes is refused before any is written.
-        for name in fileNames(formats: formats) {
+        let names = fileNames(formats: formats)
+        for name in names {
             let path = Self.path(name, in: directory)
             try OutputPath.checkReplaceable(path, label: "cannot write \(path): it")
         }
+        do {
+            try writeEntries(to: directory, command: command, replayOf: replayOf, formats: formats, cancellation: cancellation)
+        } catch let error where !(error is RunInterrupted) {
+            for name in names { unlink(Self.path(name, in: directory)) }
+            if !existed { rmdir(directory) }
+            let message = (error as? InputError)?.message ?? error.localizedDescription
+            throw InputError("\(message); the outputs written to \(directory) before the failure were removed")
+        }
+    }
+
+    private func writeEntries(to directory: String, command: [String], replayOf: ReplaySource?,
+                              formats: FigureFormats, cancellation: CancellationToken?) throws {
         let converted = convertedFigures(formats)
         for entry in entries {
             let path = Self.path(entry.name, in: directory)

@@ -93,10 +93,14 @@ public struct FigureSet: Sendable {
     /// Polled by the figures' runs: once cancelled, the figure being made is dropped and `run`
     /// returns the figures finished before it.
     var cancellation: CancellationToken?
+    /// Advanced by every dense simulation step (total `simulationSteps`).
+    var simulationProgress: SpecgdSupport.Progress?
 
-    public init(_ request: FigureSetRequest, cancellation: CancellationToken? = nil) {
+    public init(_ request: FigureSetRequest, cancellation: CancellationToken? = nil,
+                simulationProgress: SpecgdSupport.Progress? = nil) {
         self.options = request
         self.cancellation = cancellation
+        self.simulationProgress = simulationProgress
     }
 
     struct DataRecord: Codable, Sendable {
@@ -111,8 +115,9 @@ public struct FigureSet: Sendable {
     /// holds, per figure, its CSVs, their sidecars (kind "figures") and the SVG with its recipe.
     /// A cancelled `cancellation` ends the set after the figures finished so far.
     public static func run(_ request: FigureSetRequest, cancellation: CancellationToken? = nil,
+                           simulationProgress: SpecgdSupport.Progress? = nil,
                            progress: (String) -> Void = { _ in }) throws -> ExperimentOutput {
-        try FigureSet(request, cancellation: cancellation).run(progress: progress)
+        try FigureSet(request, cancellation: cancellation, simulationProgress: simulationProgress).run(progress: progress)
     }
 
     func run(progress: (String) -> Void) throws -> ExperimentOutput {
@@ -199,7 +204,7 @@ public struct FigureSet: Sendable {
 
     /// `runSimulation`, stopped by `cancellation` (throws `RunInterrupted`).
     func denseRun(_ configuration: SimulationConfiguration) throws -> SimulationResult {
-        try Simulator(configuration).runKeepingRows(cancellation: cancellation).requireCompleted()
+        try Simulator(configuration).runKeepingRows(progress: simulationProgress, cancellation: cancellation).requireCompleted()
     }
 
     /// One panel with a line per side, reading `<side>_<stat>` columns of `csv`.

@@ -1,3 +1,4 @@
+import Foundation
 import SpecgdSupport
 
 /// What an experiment is: one problem (Σ, θ*, d), one optimiser run from W₀ of scale α, and how
@@ -82,6 +83,13 @@ public struct Experiment: Codable, Sendable, Equatable {
         try Validate.atLeast(every, 1, "every")
         try Validate.positive(escapeThreshold, "escapeThreshold")
         try Validate.nonNegative(beta, "beta")
+        // σ_i = i^(−β) / mean: d^(−β) must be a normal double, or Σ's smallest eigenvalues
+        // underflow to 0 (or keep only a few digits as subnormals) and the run fails far from β.
+        if covariance == .powerLaw, pow(Double(dimension), -beta) < Double.leastNormalMagnitude {
+            let largest = -log(Double.leastNormalMagnitude) / log(Double(dimension))
+            throw InputError(field: "beta", "\(beta) is too large for \(f("dimension")) \(dimension): d^(−β) underflows, so Σ's "
+                             + "smallest eigenvalues would be 0; it must be <= \(String(format: "%.1f", (largest * 10).rounded(.down) / 10))")
+        }
         if covariance == .powerLaw || covariance == .diagonal {
             try Validate.atLeast(signalIndex, 1, "signalIndex")
             guard signalIndex <= dimension else {

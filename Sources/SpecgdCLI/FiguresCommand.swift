@@ -62,12 +62,17 @@ struct FiguresCommand: ParsableCommand {
 
     @OptionGroup(title: "Figure formats") var figureFormats: FigureFormatOptions
 
+    @OptionGroup var resources: ResourceOptions
+
     func validate() throws {
         if quick && full { throw InputError("--quick and --full are exclusive") }
         _ = try figureFormats.formats()
         try Validate.spike(lambda)
         if let seeds { try Validate.atLeast(seeds, 1, "seeds") }
+        // Sized before it is read, and the set's largest run before it allocates.
+        if let file = optimizerOptions.nsCoefficients { try resources.limit.checkInput(file, option: "--ns-coefficients") }
         try OptionNames.translating { try request().validate() }
+        try resources.check(FigureSet(try request()).memoryEstimate, for: "figures")
         try OutputPath.checkDirectory(outputDirectory)
     }
 
@@ -84,7 +89,12 @@ struct FiguresCommand: ParsableCommand {
         // written, no converter is left running, and the exit status is 130/143.
         let watcher = SignalWatcher(notice: "specgd: NAME received; stopping after the current figure and writing the finished ones")
         let progress = Progress(label: "figures", total: FigureSet.names.count, mode: .automatic)
-        let output = try FigureSet.run(try request(), cancellation: watcher.token) { _ in progress.advance() }
+        let request = try request()
+        // The dense steps of the trajectories figure: its estimate and progress lines (a long
+        // --seeds run said nothing until the figure was done).
+        let steps = SpecgdSupport.Progress.forRun(label: "figures: trajectories simulations", total: FigureSet(request).simulationSteps)
+        let output = try FigureSet.run(request, cancellation: watcher.token, simulationProgress: steps) { _ in progress.advance() }
+        steps.finish()
         progress.finish()
         let formats = try figureFormats.formats()
         // Stopped while computing: all the finished figures are written; while writing: the

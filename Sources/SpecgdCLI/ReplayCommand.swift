@@ -56,9 +56,12 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Sized before it is read (a record is JSON: ≈ 30 bytes of memory a byte, as --config).
+        try resources.limit.checkInput(record, option: "the record")
         guard let data = FileManager.default.contents(atPath: record) else {
             throw InputError("\(record) not found or not readable")
         }
+        do { try StrictJSON.check(data) } catch let error as InputError { throw error.prefixed("\(record): ") }
         let header = try Self.decode(RecordHeader.self, from: data, file: record)
         let source = ReplaySource(path: record, createdAt: header.createdAt)
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
@@ -96,14 +99,16 @@ struct ReplayCommand: ParsableCommand {
         try Self.rejectIgnoredKeys(config, in: data, file: record)
         let machine = try? Self.decode(MachineHeader.self, from: data, file: record)
         let blasThreads = max(machine?.machine.blas.threads ?? 1, 1)
-        if config.recordWallTime {
-            config.recordWallTime = false
-            FileHandle.standardError.write(Data("specgd replay: \(record) recorded wall time, which cannot be reproduced; replaying with --no-wall-time\n".utf8))
-        }
+        let recordedWallTime = config.recordWallTime
+        config.recordWallTime = false
         try config.validate()
         let simulateJobs = blasThreads > 1 ? 1 : workers
         try resources.check(config.memoryEstimate(jobs: simulateJobs), for: "simulate")
         let outputs = try prepareOutputs(extensions: [".csv", ".json"] + (config.seeds > 1 ? [".seeds.csv"] : []))
+        // Said once every check has passed: a replay that fails says `Error: …` first and only.
+        if recordedWallTime {
+            FileHandle.standardError.write(Data("specgd replay: \(record) recorded wall time, which cannot be reproduced; replaying with --no-wall-time\n".utf8))
+        }
         NumericKit.setBLASThreads(blasThreads)
         try SimulateCommand.perform(config, output: outputs.csv, escapeThreshold: stored.summary.escapeThreshold,
                                     jobs: simulateJobs, replayOf: source)
@@ -210,13 +215,13 @@ struct ReplayCommand: ParsableCommand {
         } catch let error as InputError {
             throw error.prefixed("\(file): ")
         } catch let error as DecodingError {
-            throw InputError("\(file) is not a readable run record: \(describe(error))")
+            throw InputError("\(file) is not a readable run record: \(describe(error, data: data))")
         } catch {
             throw InputError("\(file) is not a readable run record: \(error.localizedDescription)")
         }
     }
 
-    private static func describe(_ error: DecodingError) -> String {
+    private static func describe(_ error: DecodingError, data: Data) -> String {
         switch error {
         case .keyNotFound(let key, let context):
             let at = JSONPath.describe(context.codingPath + [key])
@@ -225,7 +230,9 @@ struct ReplayCommand: ParsableCommand {
             return "field '\(JSONPath.describe(context.codingPath))': \(context.debugDescription)"
         case .dataCorrupted(let context):
             let at = JSONPath.describe(context.codingPath)
-            return (at.isEmpty ? "" : "field '\(at)': ") + (context.underlyingError.map { _ in "not valid JSON" } ?? context.debugDescription)
+            let what = at.isEmpty ? (StrictJSON.explainDecodingFailure(data) ?? "not valid JSON")
+                : (context.underlyingError.map { _ in "not valid JSON" } ?? context.debugDescription)
+            return (at.isEmpty ? "" : "field '\(at)': ") + what
         @unknown default:
             return "\(error)"
         }

@@ -104,7 +104,7 @@ struct TheoryCommand: ParsableCommand {
     /// Runs `config`, writes OUTPUT and its sidecar and prints the summary (`theory` and `replay`).
     static func perform(_ config: TheoryConfiguration, output: String, replayOf: ReplaySource? = nil) throws {
         let watcher = SignalWatcher()
-        let progress = SpecgdSupport.Progress.forRun(label: "theory", total: config.steps)
+        let progress = SpecgdSupport.Progress.forRun(label: "theory", total: config.stepSpan)
         let result = try runTheoryKeepingRows(config, cancellation: watcher.token, progress: progress)
         progress.finish()
         // Written whatever the outcome: an interrupted or diverged run keeps its rows.

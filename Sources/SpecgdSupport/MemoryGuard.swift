@@ -136,6 +136,10 @@ public struct MemoryLimit: Sendable, Equatable {
 
     /// Refuses (one-line InputError) a run whose estimate exceeds the limit. `what` names the run.
     public func check(_ estimate: MemoryEstimate, for what: String) throws {
+        // A size no Double holds (an output count from --t-end 1e308): say which part, not "inf B".
+        if let endless = estimate.parts.first(where: { !$0.bytes.isFinite }) {
+            throw InputError("\(what) needs more memory than can be counted (\(endless.name)); use smaller sizes")
+        }
         guard estimate.bytes > bytes else { return }
         throw InputError("\(what) needs an estimated \(estimate) of memory, above the limit of "
                          + "\(MemoryEstimate.format(bytes)) (\(origin)); use smaller sizes or record fewer rows (--every) "

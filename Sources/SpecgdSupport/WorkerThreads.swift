@@ -12,8 +12,17 @@ public enum WorkerThreads {
         let group = DispatchGroup()
         for index in 0..<max(1, min(workers, items.count)) {
             group.enter()
+            let threadName = "\(name)-\(index)"
             let thread = Thread {
                 defer { group.leave() }
+                #if os(Linux)
+                // The kernel's name of the thread (Foundation's `name` does not reliably reach it):
+                // top -H, gdb and /proc/PID/task/*/comm tell the workers apart (at most 15 bytes).
+                if let comm = FileHandle(forWritingAtPath: "/proc/thread-self/comm") {
+                    comm.write(Data(threadName.utf8.prefix(15)))
+                    try? comm.close()
+                }
+                #endif
                 while let item = queue.next() {
                     do {
                         try body(item)
@@ -23,7 +32,7 @@ public enum WorkerThreads {
                     }
                 }
             }
-            thread.name = "\(name)-\(index)"
+            thread.name = threadName
             thread.stackSize = 8 << 20
             thread.start()
         }

@@ -236,10 +236,13 @@ public enum SweepRecord {
     /// The configuration in a sweep record's bytes (`file` names it in errors).
     public static func read(_ data: Data, file: String) throws -> SweepConfiguration {
         // A record of an earlier release in today's spelling (`RecordMigration`).
+        do { try StrictJSON.check(data) } catch let error as InputError { throw error.prefixed("\(file): ") }
         let data = RecordMigration.migrate(data, kind: "sweep")
         let configuration: SweepConfiguration
         do {
             configuration = try JSONOutput.decoder().decode(Stored.self, from: data).configuration
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            throw InputError("\(file) is not a readable sweep record: \(StrictJSON.explainDecodingFailure(data) ?? "not valid JSON")")
         } catch {
             throw InputError("\(file) is not a readable sweep record: \(error)")
         }

@@ -53,10 +53,11 @@ extension GroupedModel {
 
     public static func decode(config data: Data, source: String) throws -> GroupedModel {
         let file: GroupConfigFile
+        do { try StrictJSON.check(data) } catch let error as InputError { throw error.prefixed("config file \(source): ") }
         do {
             file = try JSONDecoder().decode(GroupConfigFile.self, from: data)
         } catch let error as DecodingError {
-            throw InputError("config file \(source): \(describe(error))")
+            throw InputError("config file \(source): \(describe(error, data: data))")
         } catch {
             throw InputError("config file \(source): \(error.localizedDescription)")
         }
@@ -69,13 +70,14 @@ extension GroupedModel {
         }
     }
 
-    private static func describe(_ error: DecodingError) -> String {
+    private static func describe(_ error: DecodingError, data: Data) -> String {
         func path(_ keys: [CodingKey]) -> String {
             keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
         }
         switch error {
         case .dataCorrupted(let context):
-            return context.codingPath.isEmpty ? "not valid JSON" : "invalid value at \(path(context.codingPath))"
+            return context.codingPath.isEmpty ? StrictJSON.explainDecodingFailure(data) ?? "not valid JSON"
+                : "invalid value at \(path(context.codingPath))"
         case .keyNotFound(let key, let context):
             let at = path(context.codingPath)
             return "missing key '\(key.stringValue)'" + (at.isEmpty ? "" : " in \(at)")

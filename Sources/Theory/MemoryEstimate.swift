@@ -18,10 +18,7 @@ extension TheoryConfiguration {
     public var recordedRows: Double {
         switch dynamics {
         case .map, .largeD: return Double(self.steps / self.every) + 2
-        case .flow:
-            let tEnd = flow.tEnd ?? Double(self.steps) * self.learningRate
-            let dt = flow.dt ?? Double(self.every) * self.learningRate
-            return (tEnd / dt).rounded(.up) + 2
+        case .flow: return (flowEnd / flowInterval).rounded(.up) + 2
         }
     }
 

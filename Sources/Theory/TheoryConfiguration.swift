@@ -1,3 +1,4 @@
+import Foundation
 import Model
 import NumericKit
 import SpecgdSupport
@@ -98,8 +99,28 @@ public struct TheoryConfiguration: ExperimentConfiguration, Codable, Sendable, E
                 throw InputError("\(InputError.field("absoluteTolerance")) and \(InputError.field("relativeTolerance")) cannot both be 0")
             }
             try Validate.positive(flow.epsilon, "epsilon")
+            // A flow reports time t as step t/η and keeps t_end/dt output times: both must stay
+            // integers a Double holds exactly (≤ 2⁵³), or step numbers overflow and the memory
+            // estimate is infinite.
+            let f = InputError.field, most = 9_007_199_254_740_992.0
+            guard flowEnd / self.learningRate <= most else {
+                throw InputError("\(f("tEnd")) \(flowEnd) at \(f("learningRate")) \(self.learningRate) is more than "
+                                 + "2^53 ≈ 9.0e15 steps (t_end/η)")
+            }
+            guard flowEnd / flowInterval <= most else {
+                throw InputError("\(f(flow.tEnd == nil ? "steps" : "tEnd")) / \(f(flow.dt == nil ? "every" : "dt")) is more than "
+                                 + "2^53 ≈ 9.0e15 output times")
+            }
         }
     }
+
+    /// A flow's end time and output interval: `tEnd` and `dt`, by default the map's steps × η and
+    /// every × η.
+    public var flowEnd: Double { flow.tEnd ?? Double(self.steps) * self.learningRate }
+    public var flowInterval: Double { flow.dt ?? Double(self.every) * self.learningRate }
+
+    /// The steps a run covers: a map's steps, a flow's t_end/η (its progress counts these).
+    public var stepSpan: Int { dynamics == .flow ? Int((flowEnd / self.learningRate).rounded()) : self.steps }
 
     private enum CodingKeys: String, CodingKey, CaseIterable { case groups, configPath, dynamics, flow }
 

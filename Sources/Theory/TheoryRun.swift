@@ -223,8 +223,7 @@ struct TheoryRunner {
 
     /// The output times 0, dt, 2dt, … up to and including t_end.
     var flowTimes: [Double] {
-        let tEnd = config.flow.tEnd ?? Double(config.steps) * config.learningRate
-        let dt = config.flow.dt ?? Double(config.every) * config.learningRate
+        let tEnd = config.flowEnd, dt = config.flowInterval
         var times = [0.0]
         var k = 1.0
         while k * dt < tEnd * (1 - 1e-12) { times.append(k * dt); k += 1 }

@@ -55,6 +55,22 @@ final class RunningSpecgd: @unchecked Sendable {
         return false
     }
 
+    /// CPU time (clock ticks, user + system) of each of the process's threads whose kernel
+    /// name starts with `prefix` (Linux /proc; empty elsewhere).
+    func workerCPUTicks(named prefix: String) -> [Int] {
+        let tasks = "/proc/\(process.processIdentifier)/task"
+        let ids = (try? FileManager.default.contentsOfDirectory(atPath: tasks)) ?? []
+        return ids.compactMap { id in
+            guard let comm = try? String(contentsOfFile: "\(tasks)/\(id)/comm", encoding: .utf8), comm.hasPrefix(prefix),
+                  let stat = try? String(contentsOfFile: "\(tasks)/\(id)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+            return user + system
+        }
+    }
+
     /// Once `started` is on stderr, sends `signals`; the exit status within `seconds` (nil: none).
     func interrupt(after started: String, with signals: [Int32], within seconds: TimeInterval = 20) -> Int32? {
         guard waitForStderr(started) else { return wait(within: 0) }
@@ -217,6 +233,12 @@ private func record(_ path: String) throws -> [String: Any] {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let run = try RunningSpecgd(["simulate", "--dim", "16", "--seeds", "3", "--jobs", "2", "--steps", "100000000",
                                      "--every", "1000", "--output", dir + "/p.csv"])
+        // Both workers must have taken their seed before the signal (under load the second one
+        // may not have when the first progress line appears): each worker thread, named by
+        // WorkerThreads, has then spent CPU time in its step loop. Taking a seed costs
+        // microseconds, so 30 ms of CPU means the seed has started. (Linux: /proc names the threads.)
+        #expect(!FileManager.default.fileExists(atPath: "/proc/self/task") || run.waitUntil { run.workerCPUTicks(named: "specgd-seed-").filter { $0 >= 3 }.count >= 2 },
+                "worker threads: \(run.workerCPUTicks(named: "specgd-seed-"))")
         #expect(run.interrupt(after: "simulate: ", with: [SIGINT]) == 130, "\(run.stderr)")
         let seeds = try #require(try Table.readCSV(dir + "/p.seeds.csv").column("seed"))
         #expect(Set(seeds) == [0, 1], "seeds kept: \(Set(seeds))")

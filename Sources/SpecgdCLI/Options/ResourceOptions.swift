@@ -4,7 +4,7 @@ import Simulation
 import SpecgdSupport
 
 /// `--memory-limit`: shared by every command that allocates in proportion to its options
-/// (theory, simulate, compare, check-escape, sweep). A run whose estimated peak memory
+/// (theory, simulate, compare, check-escape, sweep, figures). A run whose estimated peak memory
 /// (`memoryEstimate` of its library configuration) exceeds the limit is refused before it
 /// allocates anything.
 struct ResourceOptions: ParsableArguments {
