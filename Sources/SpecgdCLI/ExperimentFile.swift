@@ -96,6 +96,9 @@ struct ExperimentFile: Equatable {
         case let .scanner(context, problem, mark, _)?, let .parser(context, problem, mark, _)?,
              let .composer(context, problem, mark, _)?:
             return "line \(mark.line), column \(mark.column): " + (context.map { "\($0.text) (from line \($0.mark.line)), " } ?? "") + problem
+        case let .duplicatedKeysInMapping(duplicates, context)?:
+            // Yams refuses a key given twice in one mapping (its context text is the whole file).
+            return "line \(context.mark.line): duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) (a key may appear once in a mapping)"
         default:
             return "\(error)".split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
         }

@@ -69,7 +69,7 @@ public enum StrictJSON {
     /// Throws a one-line InputError naming the key: "duplicate key 'eigenvalue' in groups[1]",
     /// "number out of range at groups[0].eigenvalue: 1e400 (…)".
     public static func check(_ data: Data) throws {
-        _ = try scan(data)
+        do { _ = try scan(data) } catch is Malformed {}  // the decoder names the syntax error
     }
 
     /// For a decoding failure Foundation reports as "not valid JSON" although the text is JSON

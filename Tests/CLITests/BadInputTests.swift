@@ -205,6 +205,23 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("compare --dim 8 --dpi 100 --output-dir OUT/c", "--dpi sets the PNG resolution"),
         .init("figures --quick --format png --dpi -1 --output-dir OUT/f", "dpi"),
         .init("figures --quick --format png --dpi 1e308 --output-dir OUT/f", "--dpi must be at most 10000 (got 1e+308)"),
+        // Issue 19 §2, the rest: refusals that name the option or key.
+        .init("theory --covariance power-law --beta 1e3 --output OUT/t.csv", "--beta 1000.0 is too large for --dim 1000"),
+        .init("simulate --covariance power-law --dim 64 --beta 1e3 --output OUT/o.csv", "--beta 1000.0 is too large for --dim 64"),
+        .init("theory --flow --t-end 1e308 --output OUT/t.csv", "--t-end 1e+308 at --lr 0.001 is more than 2^53"),
+        .init("theory --flow --t-end 1e300 --dt 1e299 --output OUT/t.csv", "--t-end 1e+300 at --lr 0.001 is more than 2^53"),
+        .init("theory --flow --t-end 1e10 --dt 1e-300 --output OUT/t.csv", "--t-end / --dt is more than 2^53"),
+        .init("theory --covariance custom --config FILES/duplicate.json --output OUT/t.csv", "duplicate key 'eigenvalue' in groups[1]"),
+        .init("theory --covariance custom --config FILES/escaped-duplicate.json --output OUT/t.csv", "duplicate key 'name' in groups[1]"),
+        .init("theory --covariance custom --config FILES/huge-number.json --output OUT/t.csv", "number out of range at groups[0].eigenvalue: 1e400"),
+        .init("theory --covariance custom --config FILES/tiny-number.json --output OUT/t.csv", "number out of range at groups[0].eigenvalue: 1e-400"),
+        .init("theory --covariance custom --config FILES/huge-multiplicity.json --output OUT/t.csv", "number out of range at groups[1].multiplicity: 1e30"),
+        .init("replay FILES/duplicate-record.json --output-dir OUT/r", "duplicate key 'lambda' in configuration"),
+        .init("replay FILES/huge-record.json --output-dir OUT/r", "number out of range at configuration.steps: 1e30"),
+        .init("replay FILES/big-config.json --memory-limit 0.01 --output-dir OUT/r", "reading the record"),
+        .init("run FILES/duplicate.yaml --output-dir OUT/r", "duplicate key 'lambda'"),
+        .init("figures --seeds 1000000 --output-dir OUT/f", "figures needs an estimated"),
+        .init("figures --quick --method specgd --polar custom --ns-coefficients FILES/big-spectrum.txt --memory-limit 0.01 --output-dir OUT/f", "reading --ns-coefficients"),
     ]
 
     /// Prepared inputs shared by the cases (written once).
@@ -220,6 +237,15 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         write("big-spectrum.txt", String(repeating: "1.2345678901234567\n", count: 60_000))  // 1.1 MB: ≈ 34 MB to read
         write("big-config.json", "{\"groups\":[{\"name\":\"" + String(repeating: "x", count: 1_200_000) + "\"}]}")
         write("a-file", "not a folder\n")
+        // JSON Foundation reads silently (a key twice: which wins?) or calls "not valid JSON".
+        write("duplicate.json", #"{"groups":[{"name":"a","eigenvalue":1,"multiplicity":1,"target":1},{"name":"c","eigenvalue":1,"eigenvalue":2,"multiplicity":5}]}"#)
+        write("escaped-duplicate.json", #"{"groups":[{"name":"a","eigenvalue":1,"multiplicity":1,"target":1},{"name":"c","n\u0061me":"d","eigenvalue":1,"multiplicity":5}]}"#)
+        write("huge-number.json", #"{"groups":[{"name":"a","eigenvalue":1e400,"multiplicity":1,"target":1},{"name":"c","eigenvalue":1,"multiplicity":5}]}"#)
+        write("tiny-number.json", #"{"groups":[{"name":"a","eigenvalue":1e-400,"multiplicity":1,"target":1},{"name":"c","eigenvalue":1,"multiplicity":5}]}"#)
+        write("huge-multiplicity.json", #"{"groups":[{"name":"a","eigenvalue":1,"multiplicity":1,"target":1},{"name":"c","eigenvalue":1,"multiplicity":1e30}]}"#)
+        write("duplicate-record.json", #"{"kind":"theory","createdAt":"2026-01-01T00:00:00Z","configuration":{"lambda":3,"lambda":5},"summary":{}}"#)
+        write("huge-record.json", #"{"kind":"theory","createdAt":"2026-01-01T00:00:00Z","configuration":{"lambda":3,"steps":1e30},"summary":{}}"#)
+        write("duplicate.yaml", "steps:\n  - command: theory\n    options:\n      lambda: 3\n      lambda: 5\n")
         // Outputs that are not regular files, and links.
         try! manager.createDirectory(atPath: path + "/fifo-sweep", withIntermediateDirectories: true)
         try! manager.createDirectory(atPath: path + "/linked-report", withIntermediateDirectories: true)
@@ -304,6 +330,45 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         #expect(lines.count == 1 && lines[0].hasPrefix("Error: ") && lines[0].contains(message), "stderr: \(result.stderr)")
         #expect(result.stdout.isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
+    }
+
+    /// A replay that fails says `Error: …` first (its wall-time notice came first), and only.
+    @Test func failedReplayStartsWithError() throws {
+        let out = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let made = try SpecgdProcess.run(["simulate", "--dim", "8", "--steps", "5", "--output", out + "/s.csv"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let text = try String(contentsOfFile: out + "/s.json", encoding: .utf8)
+        #expect(text.contains("\"recordWallTime\" : true"))
+        try text.replacingOccurrences(of: "\"alpha\" : 0.001", with: "\"alpha\" : -1").write(toFile: out + "/bad.json", atomically: true, encoding: .utf8)
+        let result = try SpecgdProcess.run(["replay", out + "/bad.json", "--output-dir", out + "/r"])
+        let lines = Self.errorLines(result.stderr)
+        #expect(result.status == 1)
+        #expect(lines.count == 1 && lines[0].hasPrefix("Error: --alpha must be > 0"), "stderr: \(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/r"))
+    }
+
+    /// A failed PNG conversion leaves no partial output set: every file the command wrote is
+    /// removed (and the folder it created), the line says so; a folder that existed stays with
+    /// what it held. The failing converter is a script named rsvg-convert first on PATH.
+    @Test func failedConversionLeavesNoPartialSet() throws {
+        let out = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try FileManager.default.createDirectory(atPath: out + "/bin", withIntermediateDirectories: true)
+        try "#!/bin/sh\necho 'rsvg-convert: simulated failure' >&2\nexit 1\n".write(toFile: out + "/bin/rsvg-convert", atomically: true, encoding: .utf8)
+        chmod(out + "/bin/rsvg-convert", 0o755)
+        let path = out + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin")
+        try FileManager.default.createDirectory(atPath: out + "/kept", withIntermediateDirectories: true)
+        try "mine\n".write(toFile: out + "/kept/notes.txt", atomically: true, encoding: .utf8)
+        for folder in ["fresh", "kept"] {
+            let result = try SpecgdProcess.run(["compare", "--dim", "8", "--steps", "200", "--format", "png", "--output-dir", out + "/" + folder],
+                                               environment: ["PATH": path])
+            let lines = Self.errorLines(result.stderr)
+            #expect(result.status == 1)
+            #expect(lines.count == 1 && lines[0].contains("simulated failure") && lines[0].contains("were removed"), "stderr: \(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: out + "/fresh"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out + "/kept") == ["notes.txt"])
     }
 
     @Test func everyCommandIsCovered() {
