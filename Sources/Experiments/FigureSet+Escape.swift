@@ -91,12 +91,12 @@ extension FigureSet {
     }
 
     func escapeVersusDimension() throws -> (FigureRecipe, [String: Table]) {
-        let table = try escapeRows("dim", values: options.dimensions.map(Double.init)) { (options.lambda, Int($0)) }
+        let table = try escapeRows("dim", values: options.dimensions.map(Double.init)) { (options.experiment.leadingSpike, Int($0)) }
         let description = isPaperSet
-            ? "The same escape metrics against d at λ = \(Table.format(options.lambda)): signal–spike alignment and peak spike growth first, then the escape step and the overall alignment. The bulk mass q = (d − 2)c² grows with d, which slows GD and lets SpecGD's bulk saturate early."
-            : "The same escape metrics against d at λ = \(Table.format(options.lambda)) for GD and \(compared): signal–spike alignment and peak spike growth first, then the escape step and the overall alignment. The bulk mass q = (d − 2)c² grows with d, which slows GD. " + escapeRunsNote
+            ? "The same escape metrics against d at \(modelLabel): signal–spike alignment and peak spike growth first, then the escape step and the overall alignment. The bulk mass q = (d − 2)c² grows with d, which slows GD and lets SpecGD's bulk saturate early."
+            : "The same escape metrics against d at \(modelLabel) for GD and \(compared): signal–spike alignment and peak spike growth first, then the escape step and the overall alignment. The bulk mass q = (d − 2)c² grows with d, which slows GD. " + escapeRunsNote
         let recipe = FigureRecipe(
-            name: "escape-vs-dim", title: title("At escape, against the dimension d (λ = \(Table.format(options.lambda)), exact map)"),
+            name: "escape-vs-dim", title: title("At escape, against the dimension d (\(modelLabel), exact map)"),
             description: description, columns: 2, sharedLegend: true,
             panels: escapePanels(csv: "escape-vs-dim.csv", table: table, x: "dim", xLabel: "dimension d", references: []))
         return (recipe, ["escape-vs-dim.csv": table])

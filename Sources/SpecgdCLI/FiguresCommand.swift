@@ -60,14 +60,21 @@ struct FiguresCommand: ParsableCommand {
 
     @OptionGroup(title: "Optimizer options (the side drawn against plain GD)") var optimizerOptions: OptimizerOptions
 
+    @OptionGroup(title: "Covariance options (Σ of every figure but power-law's own; a figure that cannot take it is skipped, with the reason)")
+    var covariance: CovarianceOptions
+
     @OptionGroup(title: "Figure formats") var figureFormats: FigureFormatOptions
 
-    func validate() throws {
+    func validate() throws { try OptionNames.translating(checkOptions) }
+
+    private func checkOptions() throws {
         if quick && full { throw InputError("--quick and --full are exclusive") }
         _ = try figureFormats.formats()
         try Validate.spike(lambda)
         if let seeds { try Validate.atLeast(seeds, 1, "seeds") }
-        try OptionNames.translating { try request().validate() }
+        // Before anything is read: an input file too large to read within the memory limit.
+        try ResourceOptions.checkInputs(covariance.inputFiles(nsCoefficients: optimizerOptions.nsCoefficients))
+        try request().validate()
         try OutputPath.checkDirectory(outputDirectory)
     }
 
@@ -83,8 +90,10 @@ struct FiguresCommand: ParsableCommand {
         // SIGINT/SIGTERM: the figure being made (or converted) is dropped, the finished ones are
         // written, no converter is left running, and the exit status is 130/143.
         let watcher = SignalWatcher(notice: "specgd: NAME received; stopping after the current figure and writing the finished ones")
-        let progress = Progress(label: "figures", total: FigureSet.names.count, mode: .automatic)
-        let output = try FigureSet.run(try request(), cancellation: watcher.token) { _ in progress.advance() }
+        let request = try request()
+        for name in FigureSet.names { if let reason = request.unsupported(name) { print("skipped \(name): \(OptionNames.translated(reason))") } }
+        let progress = Progress(label: "figures", total: request.figures.count, mode: .automatic)
+        let output = try FigureSet.run(request, cancellation: watcher.token) { _ in progress.advance() }
         progress.finish()
         let formats = try figureFormats.formats()
         // Stopped while computing: all the finished figures are written; while writing: the
@@ -100,7 +109,7 @@ struct FiguresCommand: ParsableCommand {
                     FileManager.default.fileExists(atPath: ExperimentOutput.path($0, in: outputDirectory))
                 }
             }.map(\.name)
-            FileHandle.standardError.write(Data("specgd: interrupted (\(reason)); \(complete.count) of \(FigureSet.names.count) figures written to \(outputDirectory)\(complete.isEmpty ? "" : ": " + complete.joined(separator: ", "))\n".utf8))
+            FileHandle.standardError.write(Data("specgd: interrupted (\(reason)); \(complete.count) of \(request.figures.count) figures written to \(outputDirectory)\(complete.isEmpty ? "" : ": " + complete.joined(separator: ", "))\n".utf8))
             throw ExitCode(SignalWatcher.exitStatus(for: reason))
         }
         let kinds = (["SVG"] + formats.extras.map { $0.rawValue.uppercased() }).joined(separator: ", ")
@@ -118,6 +127,12 @@ struct FiguresCommand: ParsableCommand {
         if let seeds { request.seeds = seeds }
         request.size = figureFormats.size ?? (full ? .double : .screen)
         request.optimizer = try comparedOptimizer()
+        if covariance.kind == .custom {
+            throw InputError("--config (custom groups) is theory only: figures take --covariance spiked, power-law and diagonal")
+        }
+        try covariance.apply(to: &request.experiment)
+        // A spectrum file fixes d: the theory figures run at its d.
+        if let spectrum = request.experiment.spectrum { request.theoryDimension = spectrum.count }
         return request
     }
 }

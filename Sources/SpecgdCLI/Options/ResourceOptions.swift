@@ -20,6 +20,11 @@ struct ResourceOptions: ParsableArguments {
 
     /// Refuses, before any is read, an input file too large to read within the limit.
     func checkInputs(_ files: [(what: String, path: String)]) throws {
+        try Self.checkInputs(files, limit: limit)
+    }
+
+    /// The same for a command without --memory-limit (figures): the default limit.
+    static func checkInputs(_ files: [(what: String, path: String)], limit: MemoryLimit = .resolve(gigabytes: nil)) throws {
         for file in files {
             try limit.checkInput(file.path, option: file.what.replacingOccurrences(of: "the ", with: "").replacingOccurrences(of: " file", with: ""))
         }
