@@ -246,7 +246,6 @@ public struct CheckEscapeConfiguration: ExperimentConfiguration, Codable, Sendab
     private enum CodingKeys: String, CodingKey {
         case lambdas, learningRate, gdLearningRate, specgdLearningRate, dimension, alpha, stepsGD, stepsSpecGD,
              escapeThreshold, initialization, seeds, seed, tolerances, methods
-        case covariance, spikes, beta, signalIndex, spectrum
     }
 
     /// Every field but the covariance's is required (a record lacking one is refused by name);
@@ -258,11 +257,7 @@ public struct CheckEscapeConfiguration: ExperimentConfiguration, Codable, Sendab
         e.dimension = try c.decode(Int.self, forKey: .dimension)
         e.alpha = try c.decode(Double.self, forKey: .alpha)
         e.escapeThreshold = try c.decode(Double.self, forKey: .escapeThreshold)
-        e.covariance = try c.decodeIfPresent(CovarianceKind.self, forKey: .covariance) ?? .spiked
-        e.spikes = try c.decodeIfPresent([Double].self, forKey: .spikes)
-        if let beta = try c.decodeIfPresent(Double.self, forKey: .beta) { e.beta = beta }
-        if let index = try c.decodeIfPresent(Int.self, forKey: .signalIndex) { e.signalIndex = index }
-        e.spectrum = try c.decodeIfPresent([Double].self, forKey: .spectrum)
+        try e.decodeCovariance(from: decoder)
         experiment = e
         lambdas = try c.decode([Double].self, forKey: .lambdas)
         gdLearningRate = try c.decode(Double.self, forKey: .gdLearningRate)
@@ -292,14 +287,7 @@ public struct CheckEscapeConfiguration: ExperimentConfiguration, Codable, Sendab
         try c.encodeIfPresent(seed, forKey: .seed)
         try c.encode(tolerances, forKey: .tolerances)
         try c.encodeIfPresent(methods, forKey: .methods)
-        // The one-spike spiked model writes nothing more: the records it always wrote.
-        let e = experiment
-        guard e.covariance != .spiked || e.spikes != nil else { return }
-        try c.encode(e.covariance, forKey: .covariance)
-        try c.encodeIfPresent(e.spikes, forKey: .spikes)
-        if e.covariance == .powerLaw { try c.encode(e.beta, forKey: .beta) }
-        if e.covariance == .powerLaw || e.covariance == .diagonal { try c.encode(e.signalIndex, forKey: .signalIndex) }
-        try c.encodeIfPresent(e.spectrum, forKey: .spectrum)
+        try experiment.encodeCovarianceIfNotSpiked(to: encoder)
     }
 }
 

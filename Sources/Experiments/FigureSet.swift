@@ -49,7 +49,6 @@ public struct FigureSetRequest: ExperimentConfiguration, Sendable, Codable, Equa
         case lambda, learningRate, alpha, escapeThreshold, theoryDimension, simulationDimension, seeds, seed,
              trajectorySteps, lambdas, dimensions, longSteps
         case optimizer
-        case covariance, spikes, beta, signalIndex, spectrum
     }
 
     public init(from decoder: Decoder) throws {
@@ -68,11 +67,7 @@ public struct FigureSetRequest: ExperimentConfiguration, Sendable, Codable, Equa
         dimensions = try c.decode([Int].self, forKey: .dimensions)
         longSteps = try c.decode(Int.self, forKey: .longSteps)
         optimizer = try c.decodeIfPresent(Optimizer.self, forKey: .optimizer) ?? Optimizer(method: .specgd)
-        experiment.covariance = try c.decodeIfPresent(CovarianceKind.self, forKey: .covariance) ?? .spiked
-        experiment.spikes = try c.decodeIfPresent([Double].self, forKey: .spikes)
-        if let beta = try c.decodeIfPresent(Double.self, forKey: .beta) { experiment.beta = beta }
-        if let index = try c.decodeIfPresent(Int.self, forKey: .signalIndex) { experiment.signalIndex = index }
-        experiment.spectrum = try c.decodeIfPresent([Double].self, forKey: .spectrum)
+        try experiment.decodeCovariance(from: decoder)
     }
 
     /// The one-spike spiked model with exact SpecGD writes the keys the sidecars always had.
@@ -91,13 +86,7 @@ public struct FigureSetRequest: ExperimentConfiguration, Sendable, Codable, Equa
         try c.encode(dimensions, forKey: .dimensions)
         try c.encode(longSteps, forKey: .longSteps)
         if !optimizer.isExactSpecGD { try c.encode(optimizer, forKey: .optimizer) }
-        let e = experiment
-        guard e.covariance != .spiked || e.spikes != nil else { return }
-        try c.encode(e.covariance, forKey: .covariance)
-        try c.encodeIfPresent(e.spikes, forKey: .spikes)
-        if e.covariance == .powerLaw { try c.encode(e.beta, forKey: .beta) }
-        if e.covariance == .powerLaw || e.covariance == .diagonal { try c.encode(e.signalIndex, forKey: .signalIndex) }
-        try c.encodeIfPresent(e.spectrum, forKey: .spectrum)
+        try experiment.encodeCovarianceIfNotSpiked(to: encoder)
     }
 
     public init() {}
@@ -143,11 +132,11 @@ public struct FigureSetRequest: ExperimentConfiguration, Sendable, Codable, Equa
             }
             return nil
         case "trajectories":
-            if kind == .diagonal && simulationDimension != theoryDimension {
-                return InputError("its dense runs are at d = \(simulationDimension), and the \(f("spectrum")) file fixes d = \(theoryDimension)")
-            }
-            if kind == .powerLaw && experiment.signalIndex > simulationDimension {
-                return InputError("its dense runs' d = \(simulationDimension) is below \(f("signalIndex")) \(experiment.signalIndex)")
+            // The overlay compares b, c and q of both paths, which mean the same only for one
+            // spike: the map counts every group but a and b in the bulk, a dense run projects out
+            // θ* and every spike (and has b = 0 without one; docs/model.md §3).
+            guard kind == .spiked && experiment.resolvedSpikes.count == 1 else {
+                return InputError("its dense runs' b, c and q are not the map's on this covariance (the map's bulk holds every group but a and b, a dense run projects out θ* and every spike; docs/model.md §3)")
             }
             return nil
         case "power-law":

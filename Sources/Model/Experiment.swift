@@ -153,6 +153,30 @@ public struct Experiment: Codable, Sendable, Equatable {
         spectrum = try c.decodeIfPresent([Double].self, forKey: .spectrum)
     }
 
+    /// A driver's record (check-escape, the figure sets' sidecars) writes the covariance only
+    /// when it is not the one-spike spiked model every earlier record ran, so those records keep
+    /// their bytes: `covariance`, `spikes`, `beta` (power law), `signalIndex` (power law,
+    /// diagonal), `spectrum`, at the top level of the driver's object.
+    public func encodeCovarianceIfNotSpiked(to encoder: Encoder) throws {
+        guard covariance != .spiked || spikes != nil else { return }
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(covariance, forKey: .covariance)
+        try c.encodeIfPresent(spikes, forKey: .spikes)
+        if covariance == .powerLaw { try c.encode(beta, forKey: .beta) }
+        if covariance == .powerLaw || covariance == .diagonal { try c.encode(signalIndex, forKey: .signalIndex) }
+        try c.encodeIfPresent(spectrum, forKey: .spectrum)
+    }
+
+    /// Reads what `encodeCovarianceIfNotSpiked` writes (absent: the one-spike spiked model).
+    public mutating func decodeCovariance(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        covariance = try c.decodeIfPresent(CovarianceKind.self, forKey: .covariance) ?? .spiked
+        spikes = try c.decodeIfPresent([Double].self, forKey: .spikes)
+        if let value = try c.decodeIfPresent(Double.self, forKey: .beta) { beta = value }
+        if let value = try c.decodeIfPresent(Int.self, forKey: .signalIndex) { signalIndex = value }
+        spectrum = try c.decodeIfPresent([Double].self, forKey: .spectrum)
+    }
+
     /// The optimizer's fields and the problem's, side by side at the top level.
     public func encode(to encoder: Encoder) throws {
         try optimizer.encode(to: encoder)
