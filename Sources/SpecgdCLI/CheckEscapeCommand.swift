@@ -41,6 +41,11 @@ struct CheckEscapeCommand: ParsableCommand {
         --alpha can make them checkable). SIGINT/SIGTERM stop the current run and write the rows of the runs \
         finished before it (exit 130/143).
         --lr sets both learning rates; --gd-lr (η̃) and --specgd-lr (η) set one each (they are different scales).
+        Other covariances (theory's options): with --spikes λ₁,λ₂,… --lambdas varies the leading spike; GD's \
+        amplification is checked against ρ(λ₁) when λ₁ is the largest spike, ratio_at_escape is not checkable, \
+        SpecGD's rows hold. A power law or a spectrum (--covariance power-law|diagonal) has no closed form here: \
+        its prediction rows are not checkable, the simulations' escape steps are still checked against the map, \
+        --lambdas is refused and no amplification figure is written (docs/compare.md "Other covariances").
 
         Writes to DIR: escape-check.csv (lambda, is_specgd, is_simulation, quantity_code [0 amplification, \
         1 ratio_at_escape, 2 escape_step], predicted, measured, relative_error, tolerance, passed [1, 0, nan = \

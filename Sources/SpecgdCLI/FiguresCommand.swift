@@ -30,6 +30,10 @@ struct FiguresCommand: ParsableCommand {
         The simulations differ from simulate's defaults on purpose: they start from a gaussian W₀ (from αI \
         a simulation only replays the map) and use several seeds, whose 10–90 % band the figures draw.
         Then `specgd export-notebook DIR --output notebooks-export/figures.ipynb` redraws them in matplotlib.
+        The covariance options of theory (--spikes, --covariance power-law|diagonal) set Σ of every figure but \
+        power-law (its own power law, or the requested β and signal index with --covariance power-law); a figure \
+        that cannot take it is skipped with a one-line reason (escape-vs-lambda, loss and muon-at-scale vary λ; \
+        trajectories overlays dense runs whose b, c, q are the map's for one spike only).
 
         The second side is exact SpecGD unless --method and the optimizer options name another optimizer of \
         the family (docs/model.md §6): it then replaces SpecGD in every figure but muon-at-scale (unchanged), \
