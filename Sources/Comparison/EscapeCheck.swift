@@ -118,6 +118,52 @@ public struct EscapeCheckRow: Sendable, Codable, Equatable {
     }
 }
 
+/// Which closed forms of docs/model.md §5 hold for a covariance (nil: the prediction holds;
+/// else why it does not, the rows' "not checkable" reason). Derived in docs/model.md §5
+/// "Several spikes": in the linear window every non-signal group enters T only through its mass,
+/// O(α²) as the bulk, so the leading spike's b/a grows by ρ(λ₁, η̃, q) exactly as with one spike
+/// provided no other spike grows faster (λ_k ≤ λ₁); the saturation formula is the one-spike fixed
+/// point (another spike that saturates adds its energy to T); SpecGD moves every coefficient by ±η
+/// whatever the spikes, so its rows hold for every spiked covariance. The other covariances have
+/// no closed form here.
+public struct EscapePredictionScope: Sendable, Equatable {
+    /// GD's amplification against ρ(λ₁)^k.
+    public var gdWindow: String?
+    /// GD's b/a at escape against the saturation formula.
+    public var saturation: String?
+    /// SpecGD's no-growth bound and escape step ⌈(a_esc − a₀)/η⌉.
+    public var specgd: String?
+    /// The family's first-step and Newton–Schulz escape band (the one-spike closed-form gradient at αI).
+    public var family: String?
+
+    /// Every closed form (the one-spike spiked model).
+    public static let all = EscapePredictionScope()
+
+    public init(gdWindow: String? = nil, saturation: String? = nil, specgd: String? = nil, family: String? = nil) {
+        self.gdWindow = gdWindow
+        self.saturation = saturation
+        self.specgd = specgd
+        self.family = family
+    }
+
+    public init(_ experiment: Experiment) {
+        guard experiment.covariance == .spiked else {
+            let none = "no closed form for this covariance (\(experiment.covariance.rawValue))"
+            self.init(gdWindow: none, saturation: none, specgd: none, family: none)
+            return
+        }
+        let spikes = experiment.resolvedSpikes
+        guard spikes.count > 1 else { self.init(); return }
+        let leading = spikes[0]
+        let stronger = spikes.indices.dropFirst().first { spikes[$0] > leading }
+        self.init(
+            gdWindow: stronger.map { "spike \($0 + 1) (λ = \(Table.format(spikes[$0]))) grows faster than the leading spike (λ = \(Table.format(leading))): no closed form for the window" },
+            saturation: "no closed form for several spikes: the saturation formula is the one-spike fixed point (another saturating spike adds its energy to T)",
+            specgd: nil,
+            family: "no closed form for several spikes: the first-step gradient is the one-spike closed form")
+    }
+}
+
 /// The escape-stage checks of docs/model.md §5 for one (λ, method, source).
 public enum EscapeCheck {
     /// - GD: b/a amplification over the linear window vs ρ(λ, η̃, q̄)^k; for λ > λ_c (the
@@ -132,7 +178,7 @@ public enum EscapeCheck {
     /// the simulation's escape step is then not checkable against it.
     public static func rows(lambda: Double, method: String, source: EscapeSource, measurement m: EscapeMeasurement,
                             learningRate: Double, threshold: Double, reference: EscapeMeasurement? = nil,
-                            referenceStop: String? = nil,
+                            referenceStop: String? = nil, scope: EscapePredictionScope = .all,
                             tolerances: EscapeTolerances = EscapeTolerances()) -> [EscapeCheckRow] {
         func row(_ quantity: String, _ kind: EscapeCheckRow.Kind, _ predicted: Double, _ measured: Double, _ tol: Double,
                  window: Int? = nil, notCheckable: String? = nil, reason: String? = nil) -> EscapeCheckRow {
@@ -161,14 +207,15 @@ public enum EscapeCheck {
         if method == "gd" {
             let rho = EscapeAnalytics.rho(lambda: lambda, lr: learningRate, q: m.windowMeanQ)
             rows.append(row("amplification", .estimate, pow(rho, Double(m.windowSteps)), m.amplification, tolerances.amplification,
-                            window: m.windowSteps, notCheckable: emptyWindow))
+                            window: m.windowSteps, notCheckable: scope.gdWindow ?? emptyWindow))
             if lambda > EscapeAnalytics.lambdaCritical(lr: learningRate, q: m.initialQ) {
                 if let a = m.signalAtEscape, let q = m.qAtEscape, let measured = m.ratioAtEscape {
                     let predicted = EscapeAnalytics.saturationRatio(lambda: lambda, a: a, q: q)
                     // The plateau must attract for b at escape to be b*(a): past μ = −1 b oscillates
                     // chaotically and its value at escape depends on the last bit (docs/model.md §5).
                     let mu = EscapeAnalytics.plateauMultiplier(lambda: lambda, lr: learningRate, a: a, q: q)
-                    let unstable: String? = if !predicted.isFinite { "no saturation point (1 − a_esc² − q ≤ 0)" }
+                    let unstable: String? = if let none = scope.saturation { none }
+                        else if !predicted.isFinite { "no saturation point (1 − a_esc² − q ≤ 0)" }
                         else if mu <= -1 { "unstable plateau: η̃(1+λ)(1 − a² − q) = \(String(format: "%.4g", (1 - mu) / 2)) ≥ 1 at escape (multiplier μ = \(String(format: "%.4g", mu)) ≤ −1): b oscillates chaotically about b*, its value at escape depends on the last bit" }
                         else if let k = m.spikeSignChangeStep { "b changes sign at step \(k) before escape: it overshoots 0 instead of settling on the plateau" }
                         else { nil }
@@ -187,10 +234,20 @@ public enum EscapeCheck {
             // it can never exceed max(1, (b/a)₀), i.e. amplify by more than max(1, (a/b)₀).
             let bound = m.initialRatio > 0 ? max(1, 1 / m.initialRatio) : 1
             rows.append(row("amplification", .upperBound, bound, m.maxAmplification, tolerances.noGrowth,
-                            window: m.windowSteps, notCheckable: emptyWindow))
+                            window: m.windowSteps, notCheckable: scope.specgd ?? emptyWindow))
             let predicted = EscapeAnalytics.specgdEscapeStep(alpha: m.initialSignal, threshold: threshold, lr: learningRate)
                 .map(Double.init) ?? .nan
             var escape = escapeStepRow(predicted: predicted, predictedBy: "⌈(a_esc − a₀)/η⌉ (a₀ ≤ 0)")
+            if let none = scope.specgd {
+                // No closed form: a simulation is still measured against its theory map, as GD's.
+                if let reference {
+                    escape = escapeStepRow(predicted: referenceStop == nil ? reference.escapeStep.map(Double.init) ?? .nan : .nan,
+                                           predictedBy: "the theory map")
+                } else {
+                    escape = row("escape_step", .estimate, predicted, m.escapeStep.map(Double.init) ?? .nan, tolerances.escapeStep,
+                                 notCheckable: none)
+                }
+            }
             // On the map (its arithmetic is the error model's): when (a_esc − a₀)/η lies within
             // rounding of an integer n, exact arithmetic allows n or n + 1, and so does the map.
             if source == .theoryMap, escape.status != .notCheckable,
@@ -219,7 +276,7 @@ public enum EscapeCheck {
     ///   exactly sign-like up to ε/|G|); no escape-step prediction (none is derived here).
     public static func familyRows(lambda: Double, method: String, measurement m: EscapeMeasurement, firstMove: Double,
                                   learningRate: Double, threshold: Double, dimension: Int, optimizer: Optimizer,
-                                  trajectoryDifference: Double? = nil,
+                                  trajectoryDifference: Double? = nil, scope: EscapePredictionScope = .all,
                                   tolerances: EscapeTolerances = EscapeTolerances()) -> [EscapeCheckRow] {
         func row(_ quantity: String, _ kind: EscapeCheckRow.Kind, _ predicted: Double, _ measured: Double, _ tol: Double,
                  notCheckable: String? = nil) -> EscapeCheckRow {
@@ -232,11 +289,18 @@ public enum EscapeCheck {
         let g = EscapeAnalytics.identityGradient(lambda: lambda, dimension: dimension, alpha: alpha)
         // The gradient and norm of either side: a few roundings each over three groups.
         let gradientError = 16 * eps
+        // signgd's equality with exact SpecGD holds on every diagonal covariance; the others'
+        // closed forms start from the one-spike gradient.
+        let closedForm = optimizer.method == .adam || optimizer.method.updateRule != nil || optimizer.schedule != nil
+        if let none = scope.family, closedForm {
+            return [row("first_step", .estimate, .nan, firstMove, 0, notCheckable: none),
+                    row("escape_step", .estimate, .nan, m.escapeStep.map(Double.init) ?? .nan, tolerances.escapeStep, notCheckable: none)]
+        }
         switch optimizer.method {
         case .signgd:
             var rows = [row("trajectory_vs_specgd", .exact, 0, trajectoryDifference ?? .nan, 0)]
             rows += Self.rows(lambda: lambda, method: method, source: .theoryMap, measurement: m, learningRate: learningRate,
-                              threshold: threshold, tolerances: tolerances)
+                              threshold: threshold, scope: scope, tolerances: tolerances)
             return rows
         case .adam:
             let e = optimizer.resolvedAdamEpsilon

@@ -8,8 +8,12 @@ import Theory
 
 /// What `specgd check-escape` runs: the escape-stage predictions of docs/model.md §5 checked on the
 /// exact map (W₀ = αI) and, unless `simulation` is nil, on dense simulations, for every λ and
-/// both methods. Codable, so a run record can be replayed (`init(_:)` from its configuration).
-public struct CheckEscapeRequest: Codable, Sendable, Equatable {
+/// every method. The problem is one `Experiment` (covariance, d, α, η, a_esc; its optimizer and
+/// steps are set per run); what is check-escape's own is the list of λ, the per-side rates and
+/// step budgets, the dense runs and the tolerances. Codable, so a run record can be replayed
+/// (`init(_:)` from its configuration).
+@dynamicMemberLookup
+public struct CheckEscapeRequest: ExperimentConfiguration, Codable, Sendable, Equatable {
     /// The dense runs next to the map (random init, several seeds; the checks use the mean).
     public struct DenseRuns: Codable, Sendable, Equatable {
         public var initialization: Initialization
@@ -23,17 +27,19 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
         }
     }
 
+    /// The problem every run shares: covariance, d, α, the common rate η (`learningRate`) and
+    /// a_esc. Each run sets its λ (the leading spike), optimizer, steps and `every` = 1.
+    public var experiment: Experiment
+    /// The strengths of the (leading) spike, one set of runs each; empty for a covariance
+    /// without a spike strength (power law, diagonal: one set of runs).
     public var lambdas: [Double]
-    /// Both methods' rate unless overridden by `gdLearningRate` (η̃) / `specgdLearningRate` (η).
-    public var learningRate: Double
+    /// Both methods' rate (`experiment.learningRate`) unless overridden by `gdLearningRate`
+    /// (η̃) / `specgdLearningRate` (η).
     public var gdLearningRate: Double?
     public var specgdLearningRate: Double?
-    public var dimension: Int
-    public var alpha: Double
     /// Steps of GD's / SpecGD's runs; nil: enough to escape (`stepBudget`).
     public var stepsGD: Int?
     public var stepsSpecGD: Int?
-    public var escapeThreshold: Double
     /// nil: the theory map only.
     public var simulation: DenseRuns?
     public var tolerances: EscapeTolerances
@@ -47,15 +53,12 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
                 specgdLearningRate: Double? = nil, dimension: Int = 32, alpha: Double = 1e-3, steps: Int? = nil,
                 escapeThreshold: Double = 0.5, simulation: DenseRuns? = DenseRuns(),
                 tolerances: EscapeTolerances = EscapeTolerances()) {
+        experiment = Experiment(dimension: dimension, alpha: alpha, learningRate: learningRate, escapeThreshold: escapeThreshold)
         self.lambdas = lambdas
-        self.learningRate = learningRate
         self.gdLearningRate = gdLearningRate
         self.specgdLearningRate = specgdLearningRate
-        self.dimension = dimension
-        self.alpha = alpha
         self.stepsGD = steps
         self.stepsSpecGD = steps
-        self.escapeThreshold = escapeThreshold
         self.simulation = simulation
         self.tolerances = tolerances
     }
@@ -63,10 +66,9 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
     /// The request a check-escape record's configuration describes (rates and step budgets
     /// as they were resolved), for replay.
     public init(_ configuration: CheckEscapeConfiguration) throws {
-        self.init(lambdas: configuration.lambdas, learningRate: configuration.learningRate,
-                  gdLearningRate: configuration.gdLearningRate, specgdLearningRate: configuration.specgdLearningRate,
-                  dimension: configuration.dimension, alpha: configuration.alpha,
-                  escapeThreshold: configuration.escapeThreshold, simulation: nil, tolerances: configuration.tolerances)
+        self.init(lambdas: configuration.lambdas, gdLearningRate: configuration.gdLearningRate,
+                  specgdLearningRate: configuration.specgdLearningRate, simulation: nil, tolerances: configuration.tolerances)
+        experiment = configuration.experiment
         stepsGD = configuration.stepsGD
         stepsSpecGD = configuration.stepsSpecGD
         methods = configuration.methods
@@ -78,35 +80,63 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
         }
     }
 
+    /// Whether the covariance has a spike strength to vary (spiked, one or several spikes):
+    /// then every λ of `lambdas` is a set of runs, else there is one set (`runLambdas`).
+    public var hasSpikeStrength: Bool { experiment.covariance == .spiked }
+
+    /// The λ of each set of runs: `lambdas` for a spiked covariance, else one set with λ = NaN
+    /// (the rows' `lambda`: the covariance has no spike strength).
+    public var runLambdas: [Double] { hasSpikeStrength ? lambdas : [.nan] }
+
+    /// The experiment of one set of runs: λ replaces the single spike, or the leading one of
+    /// several (the others stay as given); NaN (no spike strength) leaves the covariance as it is.
+    public func experiment(lambda: Double) -> Experiment {
+        lambda.isNaN ? experiment : experiment.withLeadingSpike(lambda)
+    }
+
+    /// Which closed forms of docs/model.md §5 hold for this covariance (`EscapePredictionScope`).
+    public var scope: EscapePredictionScope { EscapePredictionScope(experiment) }
+
+    /// The one check of the request: the experiment's fields (as every command checks them),
+    /// then check-escape's own.
+    public func validate() throws {
+        for lambda in runLambdas { try experiment(lambda: lambda).validate() }
+        if hasSpikeStrength && lambdas.isEmpty { throw InputError(field: "lambdas", "needs at least one value") }
+        if !hasSpikeStrength && !lambdas.isEmpty {
+            throw InputError("\(InputError.field("lambdas")) applies to \(InputError.field("covariance")) spiked only (got \(InputError.field("covariance")) \(experiment.covariance.rawValue))")
+        }
+    }
+
     /// η̃ for GD, η for SpecGD: the method's own rate, else `learningRate`.
     public func learningRate(_ method: Method) -> Double {
         switch method {
-        case .gd: gdLearningRate ?? learningRate
+        case .gd: gdLearningRate ?? experiment.learningRate
         // check-escape runs Method.paperMethods; the others take the normalised-update rate.
-        case .specgd, .signgd, .adam, .rule: specgdLearningRate ?? learningRate
+        case .specgd, .signgd, .adam, .rule: specgdLearningRate ?? experiment.learningRate
         }
     }
 
     /// Steps for one method: the given budget, else enough to pass the escape (1.6× the
     /// linear-window estimate + 100 for GD, 1.2× ⌈(a_esc − α)/η⌉ + 20 for SpecGD). A budget too
     /// large to count in an Int (a tiny rate) is refused; a large one meets the memory guard.
+    /// The GD estimate is the spiked model's linear window; for another covariance give steps.
     public func stepBudget(_ method: Method) throws -> Int {
         if let steps = method == .gd ? stepsGD : stepsSpecGD { return steps }
-        let q0 = self.q0
+        let q0 = self.q0, alpha = experiment.alpha, threshold = experiment.escapeThreshold
         let lr = learningRate(method)
         let budget: Double
         switch method {
         case .gd:
-            let estimate = EscapeAnalytics.gdEscapeStepEstimate(alpha: alpha, threshold: escapeThreshold, lr: lr, q: q0) ?? 10_000
+            let estimate = EscapeAnalytics.gdEscapeStepEstimate(alpha: alpha, threshold: threshold, lr: lr, q: q0) ?? 10_000
             budget = 1.6 * estimate + 100
         case .signgd, .adam, .rule:
             try method.requirePaperMethod(in: "check-escape")
             budget = 0
         case .specgd:
-            budget = 1.2 * (EscapeAnalytics.specgdEscapeStepEstimate(alpha: alpha, threshold: escapeThreshold, lr: lr) ?? 1000) + 20
+            budget = 1.2 * (EscapeAnalytics.specgdEscapeStepEstimate(alpha: alpha, threshold: threshold, lr: lr) ?? 1000) + 20
         }
         guard budget < 1e15 else {
-            throw InputError("check-escape: \(method.rawValue) would need ≈ \(String(format: "%.3g", budget)) steps to escape at lr \(learningRate); give \(InputError.field("steps")) or a larger \(InputError.field(method == .gd ? "gdLearningRate" : "specgdLearningRate"))")
+            throw InputError("check-escape: \(method.rawValue) would need ≈ \(String(format: "%.3g", budget)) steps to escape at lr \(experiment.learningRate); give \(InputError.field("steps")) or a larger \(InputError.field(method == .gd ? "gdLearningRate" : "specgdLearningRate"))")
         }
         return Int(budget)
     }
@@ -118,43 +148,48 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
         if method == .gd { return try stepBudget(Method.gd) }
         if let steps = stepsSpecGD { return steps }
         guard let schedule = method.optimizer.schedule else { return try stepBudget(Method.specgd) }
-        let lambda = lambdas.max() ?? 1, lr = learningRate(.specgd)
-        let o = method.optimizer
-        let x0 = EscapeAnalytics.newtonSchulzFirstInput(lambda: lambda, dimension: dimension, alpha: alpha, schedule: schedule,
+        let lambda = runLambdas.filter { !$0.isNaN }.max() ?? experiment.leadingSpike, lr = learningRate(.specgd)
+        let o = method.optimizer, alpha = experiment.alpha
+        let x0 = EscapeAnalytics.newtonSchulzFirstInput(lambda: lambda, dimension: experiment.dimension, alpha: alpha, schedule: schedule,
                                                         nesterovBeta: o.nesterov ? o.momentum : 0)
         let slowest = max(EscapeAnalytics.newtonSchulzMoveBand(schedule, from: x0).min, 1e-3)
-        let budget = 1.2 * ((escapeThreshold - alpha) / (lr * slowest)).rounded(.up) + 20
+        let budget = 1.2 * ((experiment.escapeThreshold - alpha) / (lr * slowest)).rounded(.up) + 20
         guard budget < 1e9 else {
             throw InputError("check-escape: \(method.rawValue) would need ≈ \(String(format: "%.3g", budget)) steps; give \(InputError.field("steps"))")
         }
         return Int(budget)
     }
 
-    /// The exact map of a family method at one λ, recorded at every step.
-    public func familyConfiguration(_ method: OptimizerPreset, lambda: Double) throws -> TheoryConfiguration {
-        var c = TheoryConfiguration(method: method.optimizer.method, lambda: lambda, dimension: dimension, alpha: alpha,
-                                    learningRate: learningRate(method.optimizer.method), steps: try familyStepBudget(method), every: 1,
-                                    escapeThreshold: escapeThreshold)
-        c.optimizer = method.optimizer
-        return c
+    /// The exact map of `optimizer` at one λ, recorded at every step.
+    func mapConfiguration(_ optimizer: Optimizer, lambda: Double, steps: Int) -> TheoryConfiguration {
+        var e = experiment(lambda: lambda)
+        e.optimizer = optimizer
+        e.learningRate = learningRate(optimizer.method)
+        e.steps = steps
+        e.every = 1
+        return TheoryConfiguration(e)
     }
 
-    /// Initial bulk mass q₀ = (d − 2)α².
-    public var q0: Double { Double(dimension - 2) * alpha * alpha }
+    /// The exact map of a family method at one λ, recorded at every step.
+    public func familyConfiguration(_ method: OptimizerPreset, lambda: Double) throws -> TheoryConfiguration {
+        mapConfiguration(method.optimizer, lambda: lambda, steps: try familyStepBudget(method))
+    }
+
+    /// Initial bulk mass q₀ = (d − 2)α² (every group but the signal and the leading spike).
+    public var q0: Double { Double(experiment.dimension - 2) * experiment.alpha * experiment.alpha }
 
     /// The theory map of one λ and method, recorded at every step.
     public func theoryConfiguration(_ method: Method, lambda: Double) throws -> TheoryConfiguration {
-        TheoryConfiguration(method: method, lambda: lambda, dimension: dimension, alpha: alpha,
-                            learningRate: learningRate(method), steps: try stepBudget(method), every: 1,
-                            escapeThreshold: escapeThreshold)
+        mapConfiguration(Optimizer(method: method), lambda: lambda, steps: try stepBudget(method))
     }
 
     /// The dense simulation of one λ and method (wall time not recorded); nil without simulations.
     public func simulationConfiguration(_ method: Method, lambda: Double) throws -> SimulationConfiguration? {
         guard let simulation else { return nil }
-        var c = SimulationConfiguration(method: method, lambda: lambda, dimension: dimension,
-                                        initialization: simulation.initialization, alpha: alpha, learningRate: learningRate(method),
-                                        steps: try stepBudget(method), every: 1, seeds: simulation.seeds, seed: simulation.seed)
+        var c = SimulationConfiguration(try theoryConfiguration(method, lambda: lambda).experiment)
+        c.initialization = simulation.initialization
+        c.seeds = simulation.seeds
+        c.seed = simulation.seed
         c.recordWallTime = false
         return c
     }
@@ -162,32 +197,98 @@ public struct CheckEscapeRequest: Codable, Sendable, Equatable {
     /// The resolved configuration (rates and step budgets filled in) the record stores.
     public func configuration() throws -> CheckEscapeConfiguration {
         CheckEscapeConfiguration(
-            lambdas: lambdas, learningRate: learningRate, gdLearningRate: learningRate(.gd),
-            specgdLearningRate: learningRate(.specgd), dimension: dimension, alpha: alpha,
-            stepsGD: try stepBudget(.gd), stepsSpecGD: try stepBudget(.specgd), escapeThreshold: escapeThreshold,
+            experiment: experiment, lambdas: lambdas, gdLearningRate: learningRate(.gd),
+            specgdLearningRate: learningRate(.specgd),
+            stepsGD: try stepBudget(.gd), stepsSpecGD: try stepBudget(.specgd),
             initialization: simulation?.initialization.rawValue, seeds: simulation?.seeds,
             seed: simulation?.seed, tolerances: tolerances, methods: methods)
     }
 }
 
 /// The `configuration` block of escape-check.json: the request with every default resolved.
-public struct CheckEscapeConfiguration: Codable, Sendable, Equatable {
+/// The experiment's fields are written at the top level as they always were (`learningRate`,
+/// `dimension`, `alpha`, `escapeThreshold`), its covariance only when it is not the one-spike
+/// spiked model (`covariance`, `spikes`, `beta`, `signalIndex`, `spectrum`), so the records of
+/// the spiked checks keep their bytes and old records load unchanged.
+@dynamicMemberLookup
+public struct CheckEscapeConfiguration: ExperimentConfiguration, Codable, Sendable, Equatable {
+    /// Covariance, d, α, the common rate, a_esc (the runs' optimizers, λ and steps are not its own).
+    public var experiment: Experiment
     public var lambdas: [Double]
-    /// The common rate; the rates actually used are the next two.
-    public var learningRate: Double
+    /// The rates actually used (the common one is `learningRate`).
     public var gdLearningRate: Double
     public var specgdLearningRate: Double
-    public var dimension: Int
-    public var alpha: Double
     public var stepsGD: Int
     public var stepsSpecGD: Int
-    public var escapeThreshold: Double
     public var initialization: String?
     public var seeds: Int?
     public var seed: UInt64?
     public var tolerances: EscapeTolerances
     /// Given only with `--methods` (absent: gd and specgd).
     public var methods: [OptimizerPreset]?
+
+    public init(experiment: Experiment, lambdas: [Double], gdLearningRate: Double, specgdLearningRate: Double,
+                stepsGD: Int, stepsSpecGD: Int, initialization: String?, seeds: Int?, seed: UInt64?,
+                tolerances: EscapeTolerances, methods: [OptimizerPreset]?) {
+        self.experiment = experiment
+        self.lambdas = lambdas
+        self.gdLearningRate = gdLearningRate
+        self.specgdLearningRate = specgdLearningRate
+        self.stepsGD = stepsGD
+        self.stepsSpecGD = stepsSpecGD
+        self.initialization = initialization
+        self.seeds = seeds
+        self.seed = seed
+        self.tolerances = tolerances
+        self.methods = methods
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case lambdas, learningRate, gdLearningRate, specgdLearningRate, dimension, alpha, stepsGD, stepsSpecGD,
+             escapeThreshold, initialization, seeds, seed, tolerances, methods
+    }
+
+    /// Every field but the covariance's is required (a record lacking one is refused by name);
+    /// a missing covariance is the one-spike spiked model every earlier record ran.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        var e = Experiment()
+        e.learningRate = try c.decode(Double.self, forKey: .learningRate)
+        e.dimension = try c.decode(Int.self, forKey: .dimension)
+        e.alpha = try c.decode(Double.self, forKey: .alpha)
+        e.escapeThreshold = try c.decode(Double.self, forKey: .escapeThreshold)
+        try e.decodeCovariance(from: decoder)
+        experiment = e
+        lambdas = try c.decode([Double].self, forKey: .lambdas)
+        gdLearningRate = try c.decode(Double.self, forKey: .gdLearningRate)
+        specgdLearningRate = try c.decode(Double.self, forKey: .specgdLearningRate)
+        stepsGD = try c.decode(Int.self, forKey: .stepsGD)
+        stepsSpecGD = try c.decode(Int.self, forKey: .stepsSpecGD)
+        initialization = try c.decodeIfPresent(String.self, forKey: .initialization)
+        seeds = try c.decodeIfPresent(Int.self, forKey: .seeds)
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
+        tolerances = try c.decode(EscapeTolerances.self, forKey: .tolerances)
+        methods = try c.decodeIfPresent([OptimizerPreset].self, forKey: .methods)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(lambdas, forKey: .lambdas)
+        try c.encode(experiment.learningRate, forKey: .learningRate)
+        try c.encode(gdLearningRate, forKey: .gdLearningRate)
+        try c.encode(specgdLearningRate, forKey: .specgdLearningRate)
+        try c.encode(experiment.dimension, forKey: .dimension)
+        try c.encode(experiment.alpha, forKey: .alpha)
+        try c.encode(stepsGD, forKey: .stepsGD)
+        try c.encode(stepsSpecGD, forKey: .stepsSpecGD)
+        try c.encode(experiment.escapeThreshold, forKey: .escapeThreshold)
+        try c.encodeIfPresent(initialization, forKey: .initialization)
+        try c.encodeIfPresent(seeds, forKey: .seeds)
+        try c.encodeIfPresent(seed, forKey: .seed)
+        try c.encode(tolerances, forKey: .tolerances)
+        try c.encodeIfPresent(methods, forKey: .methods)
+        try experiment.encodeCovarianceIfNotSpiked(to: encoder)
+    }
 }
 
 /// The `summary` block of escape-check.json.
@@ -253,7 +354,7 @@ public enum CheckEscapeExperiment {
     /// (`outcome` interrupted).
     public static func run(_ request: CheckEscapeRequest, jobs: Int = 1, cancellation: CancellationToken? = nil,
                            progress: SpecgdSupport.Progress? = nil) throws -> CheckEscapeResult {
-        let lambdas = request.lambdas
+        let lambdas = request.runLambdas, scope = request.scope
         let threshold = request.escapeThreshold, tolerances = request.tolerances
         var rows = [EscapeCheckRow]()
         var points = [EscapeFigure.Point]()
@@ -274,7 +375,7 @@ public enum CheckEscapeExperiment {
                     let map = try EscapeMeasurement.measure(theory.table, lambda: lambda, threshold: threshold)
                     rows += try checked(theory.outcome) {
                         EscapeCheck.rows(lambda: lambda, method: method.rawValue, source: .theoryMap, measurement: map,
-                                         learningRate: rate, threshold: threshold, tolerances: tolerances)
+                                         learningRate: rate, threshold: threshold, scope: scope, tolerances: tolerances)
                     }
                     let mapStop = theory.outcome.status == .diverged ? theory.outcome.detail : nil
                     var simulated: EscapeMeasurement?
@@ -285,7 +386,7 @@ public enum CheckEscapeExperiment {
                         rows += try checked(result.outcome) {
                             EscapeCheck.rows(lambda: lambda, method: method.rawValue, source: .simulation, measurement: m,
                                              learningRate: rate, threshold: threshold, reference: map,
-                                             referenceStop: mapStop, tolerances: tolerances)
+                                             referenceStop: mapStop, scope: scope, tolerances: tolerances)
                         }
                         if result.outcome.status == .completed { simulated = m }
                     }
@@ -313,7 +414,7 @@ public enum CheckEscapeExperiment {
                         EscapeCheck.familyRows(lambda: lambda, method: method.rawValue, measurement: m,
                                                firstMove: a.count > 1 ? a[1] - a[0] : .nan, learningRate: config.learningRate,
                                                threshold: threshold, dimension: request.dimension, optimizer: config.optimizer,
-                                               trajectoryDifference: difference, tolerances: tolerances)
+                                               trajectoryDifference: difference, scope: scope, tolerances: tolerances)
                     }
                     progress?.advance()
                 }
@@ -332,11 +433,14 @@ public enum CheckEscapeExperiment {
                                          diverged: diverged, total: rows.count, lambdaCritical: lambdaC, q0: q0, rows: rows)
 
         var output = ExperimentOutput()
-        let tables = [EscapeFigure.pointsFile: EscapeFigure.pointsTable(points, learningRate: gdRate, specgdLearningRate: request.learningRate(.specgd)),
-                      EscapeFigure.curveFile: EscapeFigure.curveTable(lambdas: lambdas, learningRate: gdRate, q: q0)]
-        for name in [EscapeFigure.pointsFile, EscapeFigure.curveFile] { output.add(name, table: tables[name]!) }
-        output.add(EscapeFigure.recipe(lambdaC: lambdaC, simulation: request.simulation != nil,
-                                       initialization: request.simulation?.initialization ?? .gaussian), tables: tables)
+        // The amplification figure is against λ: a covariance without a spike strength has none.
+        if request.hasSpikeStrength {
+            let tables = [EscapeFigure.pointsFile: EscapeFigure.pointsTable(points, learningRate: gdRate, specgdLearningRate: request.learningRate(.specgd)),
+                          EscapeFigure.curveFile: EscapeFigure.curveTable(lambdas: lambdas, learningRate: gdRate, q: q0)]
+            for name in [EscapeFigure.pointsFile, EscapeFigure.curveFile] { output.add(name, table: tables[name]!) }
+            output.add(EscapeFigure.recipe(lambdaC: lambdaC, simulation: request.simulation != nil,
+                                           initialization: request.simulation?.initialization ?? .gaussian), tables: tables)
+        }
         output.add(tableFile, table: EscapeCheck.table(rows, methodCodes: request.methods.map { $0.map(\.rawValue) }))
         output.add(recordFile, kind: "check-escape", configuration: configuration, summary: summary,
                    outcome: outcome.status == .interrupted ? outcome : nil)

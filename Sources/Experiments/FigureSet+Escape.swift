@@ -22,15 +22,25 @@ extension FigureSet {
     /// The escape columns of each side, in order.
     static let escapeStatistics = ["escape_step", "alignment_at_escape", "spike_alignment_at_escape", "amplification", "peak_amplification"]
 
-    /// Escape metrics of the exact map for a list of configurations (one row each).
-    func escapeRows(_ parameter: String, values: [Double], configure: (Double) -> (lambda: Double, dim: Int)) throws -> Table {
+    /// Escape metrics of the exact map for a list of configurations (one row each). A run that
+    /// diverges (a steep power law at large d: σ₁ grows like d^β) is a missing point (NaN), as
+    /// one that does not escape; `diverged` lists it for the description.
+    func escapeRows(_ parameter: String, values: [Double], diverged: inout [String],
+                    configure: (Double) -> (lambda: Double, dim: Int)) throws -> Table {
         var table = Table(columns: [parameter] + sides.flatMap { side in Self.escapeStatistics.map { "\(side.key)_\($0)" } })
         for value in values {
             var row = [value]
             let (lambda, dim) = configure(value)
             for side in sides {
                 let steps = Self.escapeBudget(side.optimizer)
-                let e = try theory(side.optimizer, lambda: lambda, dimension: dim, steps: steps, every: steps).summary.escape
+                let run = try runTheoryKeepingRows(theoryConfiguration(side.optimizer, lambda: lambda, dimension: dim, steps: steps, every: steps),
+                                                   cancellation: cancellation)
+                if run.outcome.status == .diverged {
+                    diverged.append("\(side.label) at \(parameter) = \(Table.format(value))")
+                    row += Array(repeating: .nan, count: Self.escapeStatistics.count)
+                    continue
+                }
+                let e = try run.requireCompleted().summary.escape
                 row += [e.escapeStep.map(Double.init) ?? .nan, e.alignmentAtEscape ?? .nan, e.signalSpikeAlignmentAtEscape ?? .nan,
                         e.amplification ?? .nan, e.peakAmplification]
             }
@@ -68,6 +78,11 @@ extension FigureSet {
         ]
     }
 
+    /// " Missing points: runs that diverged (…)." when some did (empty otherwise).
+    static func divergedNote(_ diverged: [String]) -> String {
+        diverged.isEmpty ? "" : " Missing points: runs that diverged (\(diverged.joined(separator: ", ")))."
+    }
+
     /// For another optimizer than exact SpecGD: its map and budgets, in words.
     var escapeRunsNote: String {
         "\(compared) runs \(comparedMap) for \(Self.escapeBudget(options.optimizer)) steps, GD \(Self.escapeBudget(Optimizer(method: .gd))); a missing point is a run that did not escape within them."
@@ -75,7 +90,8 @@ extension FigureSet {
 
     func escapeVersusLambda() throws -> (FigureRecipe, [String: Table]) {
         let d = options.theoryDimension
-        let table = try escapeRows("lambda", values: options.lambdas) { ($0, d) }
+        var diverged = [String]()
+        let table = try escapeRows("lambda", values: options.lambdas, diverged: &diverged) { ($0, d) }
         let q0 = Double(d - 2) * options.alpha * options.alpha
         let lc = EscapeAnalytics.lambdaCritical(lr: options.learningRate, q: q0)
         let reference = ReferenceRecipe(vertical: true, value: lc, label: String(format: "λ_c = %.3g", lc), color: .black, style: .dotted)
@@ -84,20 +100,23 @@ extension FigureSet {
             ? metrics + " Above λ_c GD's spike grows ahead of the signal and GD escapes misaligned; SpecGD's spike is never amplified (peak 1), its signal–spike alignment stays ≈ 1 and its escape time is λ-free. Its overall alignment is lower because its bulk c saturates early (see bulk), not because of the spike."
             : metrics + " λ_c (dotted) is GD's threshold (docs/model.md §5): above it GD's spike grows ahead of the signal. " + escapeRunsNote
         let recipe = FigureRecipe(
-            name: "escape-vs-lambda", title: title("At escape, against the spike strength λ (d = \(d), exact map)"),
-            description: description, columns: 2, sharedLegend: true,
+            name: "escape-vs-lambda", title: title(options.experiment.resolvedSpikes.count > 1
+                ? "At escape, against the leading spike's strength λ₁ (\(options.experiment.covarianceWords.dropFirst().map(\.text).joined(separator: ", ")), d = \(d), exact map)"
+                : "At escape, against the spike strength λ (d = \(d), exact map)"),
+            description: description + Self.divergedNote(diverged), columns: 2, sharedLegend: true,
             panels: escapePanels(csv: "escape-vs-lambda.csv", table: table, x: "lambda", xLabel: "spike strength λ", references: [reference]))
         return (recipe, ["escape-vs-lambda.csv": table])
     }
 
     func escapeVersusDimension() throws -> (FigureRecipe, [String: Table]) {
-        let table = try escapeRows("dim", values: options.dimensions.map(Double.init)) { (options.lambda, Int($0)) }
+        var diverged = [String]()
+        let table = try escapeRows("dim", values: options.dimensions.map(Double.init), diverged: &diverged) { (options.experiment.leadingSpike, Int($0)) }
         let description = isPaperSet
-            ? "The same escape metrics against d at λ = \(Table.format(options.lambda)): signal–spike alignment and peak spike growth first, then the escape step and the overall alignment. The bulk mass q = (d − 2)c² grows with d, which slows GD and lets SpecGD's bulk saturate early."
-            : "The same escape metrics against d at λ = \(Table.format(options.lambda)) for GD and \(compared): signal–spike alignment and peak spike growth first, then the escape step and the overall alignment. The bulk mass q = (d − 2)c² grows with d, which slows GD. " + escapeRunsNote
+            ? "The same escape metrics against d at \(modelLabel): signal–spike alignment and peak spike growth first, then the escape step and the overall alignment. The bulk mass q = (d − 2)c² grows with d, which slows GD and lets SpecGD's bulk saturate early."
+            : "The same escape metrics against d at \(modelLabel) for GD and \(compared): signal–spike alignment and peak spike growth first, then the escape step and the overall alignment. The bulk mass q = (d − 2)c² grows with d, which slows GD. " + escapeRunsNote
         let recipe = FigureRecipe(
-            name: "escape-vs-dim", title: title("At escape, against the dimension d (λ = \(Table.format(options.lambda)), exact map)"),
-            description: description, columns: 2, sharedLegend: true,
+            name: "escape-vs-dim", title: title("At escape, against the dimension d (\(modelLabel), exact map)"),
+            description: description + Self.divergedNote(diverged), columns: 2, sharedLegend: true,
             panels: escapePanels(csv: "escape-vs-dim.csv", table: table, x: "dim", xLabel: "dimension d", references: []))
         return (recipe, ["escape-vs-dim.csv": table])
     }

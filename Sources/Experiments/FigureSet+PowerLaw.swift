@@ -13,18 +13,26 @@ extension FigureSet {
     /// The power-law figure's model: d = 64, σ_i ∝ i^(−β) with β = 1, θ* on eigen-direction 16.
     static let powerLawDimension = 64, powerLawBeta = 1.0, powerLawSignal = 16
 
+    /// β and the signal index of the figure: the request's with `--covariance power-law`, else
+    /// the figure's own (β = 1, θ* on direction 16).
+    var powerLawModel: (beta: Double, signal: Int) {
+        options.experiment.covariance == .powerLaw ? (options.experiment.beta, options.experiment.signalIndex)
+            : (Self.powerLawBeta, Self.powerLawSignal)
+    }
+
     /// One run of the power-law figure.
     func powerLawConfiguration(_ optimizer: Optimizer) -> TheoryConfiguration {
         let steps = options.longSteps / 2, every = max(1, steps / 300)
         var config = theoryConfiguration(optimizer, dimension: Self.powerLawDimension, steps: steps, every: every)
         config.covariance = .powerLaw
-        config.beta = Self.powerLawBeta
-        config.signalIndex = Self.powerLawSignal
+        config.spikes = nil
+        config.spectrum = nil
+        (config.beta, config.signalIndex) = powerLawModel
         return config
     }
 
     func powerLaw() throws -> (FigureRecipe, [String: Table]) {
-        let d = Self.powerLawDimension, beta = Self.powerLawBeta, signal = Self.powerLawSignal
+        let d = Self.powerLawDimension, (beta, signal) = powerLawModel
         var joined = StepColumns()
         for side in sides {
             let t = try exactRun(powerLawConfiguration(side.optimizer)).table

@@ -13,10 +13,10 @@ extension FigureSet {
     /// The dense simulations overlaid on the trajectories: `optimizer` from a Gaussian W₀.
     func trajectorySimulation(_ optimizer: Optimizer) -> SimulationConfiguration {
         let every = max(1, options.trajectorySteps / 150)
-        var c = SimulationConfiguration(method: optimizer.method, lambda: options.lambda, dimension: options.simulationDimension,
-                                        initialization: .gaussian, alpha: options.alpha, learningRate: options.learningRate,
-                                        steps: options.trajectorySteps, every: every, seeds: options.seeds, seed: options.seed)
-        c.optimizer = optimizer
+        var c = SimulationConfiguration(experiment(optimizer, dimension: options.simulationDimension, steps: options.trajectorySteps, every: every))
+        c.initialization = .gaussian
+        c.seeds = options.seeds
+        c.seed = options.seed
         c.recordWallTime = false
         return c
     }
@@ -45,12 +45,12 @@ extension FigureSet {
             methods.append(.init(label: side.label, csv: file, table: table, color: side.color,
                                  bandLabel: band ? OverlayCaptions.bandLabel : nil))
         }
-        let title = OverlayCaptions.title(prefix: "GD vs \(compared)", lambda: options.lambda, dimension: d, lr: options.learningRate,
+        let title = OverlayCaptions.title(prefix: "GD vs \(compared)", model: modelLabel, dimension: d, lr: options.learningRate,
                                           alpha: options.alpha, simulation: start, seeds: options.seeds, seed: options.seed)
         var recipe = OverlayRecipe.recipe(methods: methods, name: "trajectories", title: title,
                                           references: chatterRate.map(OverlayCaptions.chatterReferences) ?? [:])
         let lines = isPaperSet ? "exact summary map from W₀ = αI" : "exact summary map from W₀ = αI (\(compared): \(comparedMap))"
-        let setup = "Coefficients a (signal), b (spike), c (bulk), the ratio b/a, the loss and the alignment a²/‖W‖²_F against the step, at λ = \(Table.format(options.lambda)), lr = \(Table.format(options.learningRate)). Lines: \(lines); markers: dense simulations from a Gaussian W₀ (entries N(0, α²/d); \(OverlayCaptions.seeds(count: options.seeds, master: options.seed))\(options.seeds > 1 ? ", mean, band 10–90 %" : ""))."
+        let setup = "Coefficients a (signal), b (spike), c (bulk), the ratio b/a, the loss and the alignment a²/‖W‖²_F against the step, at \(modelLabel), lr = \(Table.format(options.learningRate)). Lines: \(lines); markers: dense simulations from a Gaussian W₀ (entries N(0, α²/d); \(OverlayCaptions.seeds(count: options.seeds, master: options.seed))\(options.seeds > 1 ? ", mean, band 10–90 %" : ""))."
         if chatterRate != nil {
             recipe.description = setup + " GD's spike b runs ahead of the signal a (b/a grows); SpecGD's does not. " + OverlayCaptions.chatterExplanation(simulation: start)
         } else {

@@ -9,14 +9,20 @@ import Theory
 
 /// The sizes of the paper's figure set (`specgd figures`): the request `FigureSet.run` runs.
 /// `quick` keeps a debug build under a minute (for CI); the default takes well under a minute
-/// in release; `full` is the paper's sizes. Codable: every sidecar stores it as `options`.
-public struct FigureSetRequest: Sendable, Codable, Equatable {
-    public var lambda: Double = 8
-    public var learningRate: Double = 1e-3
-    public var alpha: Double = 1e-3
-    public var escapeThreshold: Double = 0.5
-    /// d of the theory-only figures.
-    public var theoryDimension: Int = 1000
+/// in release; `full` is the paper's sizes. The problem is one `Experiment` (λ, η, α, a_esc,
+/// the covariance, d of the theory-only figures, and the optimizer drawn against plain GD);
+/// the grids, sizes and seeds are the figure set's own. Codable: every sidecar stores it as
+/// `options`, the experiment's fields at the top level as they always were.
+@dynamicMemberLookup
+public struct FigureSetRequest: ExperimentConfiguration, Sendable, Codable, Equatable {
+    /// λ, η, α, a_esc, the covariance, d of the theory-only figures (`theoryDimension`) and the
+    /// optimizer of the second side (exact SpecGD unless another one is asked for).
+    public var experiment = Experiment(method: .specgd, lambda: 8, dimension: 1000, alpha: 1e-3, learningRate: 1e-3)
+    /// d of the theory-only figures (the experiment's dimension).
+    public var theoryDimension: Int {
+        get { experiment.dimension }
+        set { experiment.dimension = newValue }
+    }
     /// d of the dense simulations overlaid on the trajectories.
     public var simulationDimension: Int = 48
     public var seeds: Int = 3
@@ -32,18 +38,55 @@ public struct FigureSetRequest: Sendable, Codable, Equatable {
     /// recipe stores it, and the data do not depend on it.
     public var size: FigureSize = .screen
     /// The optimizer of the figures' second side (docs/model.md §6), against plain GD, the
-    /// paper's baseline: exact SpecGD by default. Stored (and coded, as `optimizer`) only when
-    /// it is another one, so the default set's sidecars stay as they were.
+    /// paper's baseline: exact SpecGD by default (coded as `optimizer` only when it is another
+    /// one, so the default set's sidecars stay as they were).
     public var optimizer: Optimizer {
-        get { comparedOptimizer ?? Optimizer(method: .specgd) }
-        set { comparedOptimizer = newValue.isExactSpecGD ? nil : newValue }
+        get { experiment.optimizer }
+        set { experiment.optimizer = newValue.isExactSpecGD ? Optimizer(method: .specgd) : newValue }
     }
-    private var comparedOptimizer: Optimizer?
 
     private enum CodingKeys: String, CodingKey {
         case lambda, learningRate, alpha, escapeThreshold, theoryDimension, simulationDimension, seeds, seed,
              trajectorySteps, lambdas, dimensions, longSteps
-        case comparedOptimizer = "optimizer"
+        case optimizer
+    }
+
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        experiment.lambda = try c.decode(Double.self, forKey: .lambda)
+        experiment.learningRate = try c.decode(Double.self, forKey: .learningRate)
+        experiment.alpha = try c.decode(Double.self, forKey: .alpha)
+        experiment.escapeThreshold = try c.decode(Double.self, forKey: .escapeThreshold)
+        theoryDimension = try c.decode(Int.self, forKey: .theoryDimension)
+        simulationDimension = try c.decode(Int.self, forKey: .simulationDimension)
+        seeds = try c.decode(Int.self, forKey: .seeds)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        trajectorySteps = try c.decode(Int.self, forKey: .trajectorySteps)
+        lambdas = try c.decode([Double].self, forKey: .lambdas)
+        dimensions = try c.decode([Int].self, forKey: .dimensions)
+        longSteps = try c.decode(Int.self, forKey: .longSteps)
+        optimizer = try c.decodeIfPresent(Optimizer.self, forKey: .optimizer) ?? Optimizer(method: .specgd)
+        try experiment.decodeCovariance(from: decoder)
+    }
+
+    /// The one-spike spiked model with exact SpecGD writes the keys the sidecars always had.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(experiment.lambda, forKey: .lambda)
+        try c.encode(experiment.learningRate, forKey: .learningRate)
+        try c.encode(experiment.alpha, forKey: .alpha)
+        try c.encode(experiment.escapeThreshold, forKey: .escapeThreshold)
+        try c.encode(theoryDimension, forKey: .theoryDimension)
+        try c.encode(simulationDimension, forKey: .simulationDimension)
+        try c.encode(seeds, forKey: .seeds)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(trajectorySteps, forKey: .trajectorySteps)
+        try c.encode(lambdas, forKey: .lambdas)
+        try c.encode(dimensions, forKey: .dimensions)
+        try c.encode(longSteps, forKey: .longSteps)
+        if !optimizer.isExactSpecGD { try c.encode(optimizer, forKey: .optimizer) }
+        try experiment.encodeCovarianceIfNotSpiked(to: encoder)
     }
 
     public init() {}
@@ -62,13 +105,52 @@ public struct FigureSetRequest: Sendable, Codable, Equatable {
     }
 
     /// The optimizer's one-line refusals (an option its method ignores, a value out of range),
-    /// then each backend's: the exact map and the dense runs of the trajectories take it.
+    /// the covariance's (as every command), then each backend's: the exact map and the dense
+    /// runs of the trajectories take it.
     public func validate() throws {
         try optimizer.validate()
         let set = FigureSet(self)
         try set.theoryConfiguration(optimizer, steps: trajectorySteps, every: 1).validate()
-        try set.trajectorySimulation(optimizer).validate()
+        if unsupported("trajectories") == nil { try set.trajectorySimulation(optimizer).validate() }
+        if figures.isEmpty { throw InputError("no figure of the set can be drawn for \(InputError.field("covariance")) \(experiment.covariance.rawValue)") }
     }
+
+    /// Why `figure` is not drawn for this covariance, in one line with its fields marked (nil:
+    /// it is; `.message` reads it, the CLI shows the flags). A figure over
+    /// λ needs a spike strength; one over d a d the covariance does not fix; muon-at-scale runs
+    /// d up to 10⁸, which only the spiked model's groups afford.
+    public func unsupported(_ figure: String) -> InputError? {
+        let kind = experiment.covariance, f = InputError.field
+        let noSpike = "it varies the spike strength λ, and \(f("covariance")) \(kind.rawValue) has none"
+        switch figure {
+        case "escape-vs-lambda", "loss", "muon-at-scale":
+            return kind == .spiked ? nil : InputError(noSpike)
+        case "escape-vs-dim":
+            if kind == .diagonal { return InputError("it varies d, and the \(f("spectrum")) file fixes d = \(theoryDimension)") }
+            if kind == .powerLaw, let smallest = dimensions.min(), experiment.signalIndex > smallest {
+                return InputError("its smallest d = \(smallest) is below \(f("signalIndex")) \(experiment.signalIndex)")
+            }
+            return nil
+        case "trajectories":
+            // The overlay compares b, c and q of both paths, which mean the same only for one
+            // spike: the map counts every group but a and b in the bulk, a dense run projects out
+            // θ* and every spike (and has b = 0 without one; docs/model.md §3).
+            guard kind == .spiked && experiment.resolvedSpikes.count == 1 else {
+                return InputError("its dense runs' b, c and q are not the map's on this covariance (the map's bulk holds every group but a and b, a dense run projects out θ* and every spike; docs/model.md §3)")
+            }
+            return nil
+        case "power-law":
+            if kind == .powerLaw && experiment.signalIndex > FigureSet.powerLawDimension {
+                return InputError("its d = \(FigureSet.powerLawDimension) is below \(f("signalIndex")) \(experiment.signalIndex)")
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// The figures drawn for this covariance, in `FigureSet.names` order.
+    public var figures: [String] { FigureSet.names.filter { unsupported($0) == nil } }
 
     public static var quick: FigureSetRequest {
         var o = FigureSetRequest()
@@ -127,7 +209,7 @@ public struct FigureSet: Sendable {
             ("loss", lossCurves), ("bulk", bulkContraction), ("power-law", powerLaw),
             ("muon-at-scale", muonAtScale),
         ]
-        for (name, make) in makers {
+        for (name, make) in makers where options.unsupported(name) == nil {
             if cancellation?.isCancelled == true { break }
             progress(name)
             let made: (FigureRecipe, [String: Table])
@@ -172,6 +254,9 @@ public struct FigureSet: Sendable {
                      color: .vermillion, shape: .square)]
     }
 
+    /// The covariance in a title or description: "λ = 8" for the spiked model, its parts for another.
+    var modelLabel: String { options.experiment.covarianceWords.map(\.text).joined(separator: ", ") }
+
     /// The second side's name, for descriptions.
     var compared: String { sides[1].label }
 
@@ -186,11 +271,18 @@ public struct FigureSet: Sendable {
 
     /// The exact map of `optimizer` (the optimizer map of docs/model.md §6 unless it is plain).
     func theoryConfiguration(_ optimizer: Optimizer, lambda: Double? = nil, dimension: Int? = nil, steps: Int, every: Int) -> TheoryConfiguration {
-        var config = TheoryConfiguration(method: optimizer.method, lambda: lambda ?? options.lambda, dimension: dimension ?? options.theoryDimension,
-                                         alpha: options.alpha, learningRate: options.learningRate, steps: steps, every: every,
-                                         escapeThreshold: options.escapeThreshold)
-        config.optimizer = optimizer
-        return config
+        TheoryConfiguration(experiment(optimizer, lambda: lambda, dimension: dimension, steps: steps, every: every))
+    }
+
+    /// The request's experiment with `optimizer`, the leading spike at `lambda` and d, steps
+    /// and recording period set: what every run of the set starts from.
+    func experiment(_ optimizer: Optimizer, lambda: Double? = nil, dimension: Int? = nil, steps: Int, every: Int) -> Experiment {
+        var e = lambda.map(options.experiment.withLeadingSpike) ?? options.experiment
+        e.optimizer = optimizer
+        if let dimension { e.dimension = dimension }
+        e.steps = steps
+        e.every = every
+        return e
     }
 
     func theory(_ optimizer: Optimizer, lambda: Double? = nil, dimension: Int? = nil, steps: Int, every: Int) throws -> TheoryResult {

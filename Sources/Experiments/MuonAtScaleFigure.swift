@@ -76,10 +76,11 @@ extension FigureSet {
     /// the Newton–Schulz rules) from α = 1/d with η = c/√d, recorded at its first and last step
     /// only. The budget passes the escape with room: GD 2× its linear-window estimate + 1000,
     /// the SpecGD family 4× exact SpecGD's ⌈(a_esc − α)/η⌉ + 100 (a run still short of a_esc
-    /// there shows as a missing point, never as a value).
+    /// there shows as a missing point, never as a value). `base` is the figure set's experiment
+    /// (its covariance and a_esc); the run sets its λ (the leading spike), d, α, η, optimizer and steps.
     public static func muonAtScaleConfiguration(_ method: MuonAtScaleSeries, lambda: Double, dimension d: Int,
-                                                sizes: MuonAtScaleSizes, escapeThreshold: Double) -> TheoryConfiguration {
-        let lr = sizes.learningRate(dimension: d), alpha = sizes.alpha(dimension: d)
+                                                sizes: MuonAtScaleSizes, base: Experiment) -> TheoryConfiguration {
+        let lr = sizes.learningRate(dimension: d), alpha = sizes.alpha(dimension: d), escapeThreshold = base.escapeThreshold
         let steps: Int
         if method.optimizer.method == .gd {
             let q0 = Double(d - 2) * alpha * alpha
@@ -88,10 +89,14 @@ extension FigureSet {
         } else {
             steps = Int(4 * (EscapeAnalytics.specgdEscapeStepEstimate(alpha: alpha, threshold: escapeThreshold, lr: lr) ?? 1000)) + 100
         }
-        var config = TheoryConfiguration(method: method.optimizer.method, lambda: lambda, dimension: d, alpha: alpha,
-                                         learningRate: lr, steps: steps, every: steps, escapeThreshold: escapeThreshold)
-        config.optimizer = method.optimizer
-        return config
+        var e = base.withLeadingSpike(lambda)
+        e.optimizer = method.optimizer
+        e.dimension = d
+        e.alpha = alpha
+        e.learningRate = lr
+        e.steps = steps
+        e.every = steps
+        return TheoryConfiguration(e)
     }
 
     /// The file of one λ's rows.
@@ -101,8 +106,8 @@ extension FigureSet {
     /// row carries the first update's `phi_<g>` columns (every method starts at αI there, so the
     /// values differ only by the schedule).
     public static func muonAtScaleFirstStepConfiguration(_ method: MuonAtScaleSeries, lambda: Double, dimension d: Int,
-                                                         sizes: MuonAtScaleSizes, escapeThreshold: Double) -> TheoryConfiguration {
-        var config = muonAtScaleConfiguration(method, lambda: lambda, dimension: d, sizes: sizes, escapeThreshold: escapeThreshold)
+                                                         sizes: MuonAtScaleSizes, base: Experiment) -> TheoryConfiguration {
+        var config = muonAtScaleConfiguration(method, lambda: lambda, dimension: d, sizes: sizes, base: base)
         config.steps = 1
         config.every = 1
         return config
@@ -123,7 +128,7 @@ extension FigureSet {
         for d in sizes.dimensions {
             let escapes = try methods.map {
                 try runTheory(Self.muonAtScaleConfiguration($0, lambda: lambda, dimension: d, sizes: sizes,
-                                                            escapeThreshold: options.escapeThreshold)).summary.escape
+                                                            base: options.experiment)).summary.escape
             }
             let exact = escapes[methods.firstIndex { $0.key == "specgd" }!].escapeStep.map(Double.init) ?? .nan
             var row = [Double(d), sizes.learningRate(dimension: d), sizes.alpha(dimension: d)]
@@ -133,7 +138,7 @@ extension FigureSet {
             }
             for m in newtonSchulz {
                 let first = try runTheory(Self.muonAtScaleFirstStepConfiguration(m, lambda: lambda, dimension: d, sizes: sizes,
-                                                                                escapeThreshold: options.escapeThreshold)).table
+                                                                                base: options.experiment)).table
                 row += ["phi_a", "phi_b"].map { first.rows.last![first.index(of: $0)!] }
             }
             table.append(row)

@@ -77,7 +77,14 @@ enum OverlayCaptions {
     /// The overlay title: the configuration, then where theory and simulation start.
     static func title(prefix: String, lambda: Double, dimension: Int, lr: Double, alpha: Double,
                       simulation: Initialization, seeds: Int, seed: UInt64) -> String {
-        "\(prefix): λ = \(Table.format(lambda)), d = \(dimension), lr = \(Table.format(lr)); theory from W₀ = αI (α = \(Table.format(alpha))),"
+        title(prefix: prefix, model: "λ = \(Table.format(lambda))", dimension: dimension, lr: lr, alpha: alpha,
+              simulation: simulation, seeds: seeds, seed: seed)
+    }
+
+    /// The same with the covariance in words (`Experiment.covarianceWords`).
+    static func title(prefix: String, model: String, dimension: Int, lr: Double, alpha: Double,
+                      simulation: Initialization, seeds: Int, seed: UInt64) -> String {
+        "\(prefix): \(model), d = \(dimension), lr = \(Table.format(lr)); theory from W₀ = αI (α = \(Table.format(alpha))),"
             + " simulation from \(start(simulation)) (\(Self.seeds(count: seeds, master: seed)))"
     }
 }

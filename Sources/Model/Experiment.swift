@@ -105,6 +105,30 @@ public struct Experiment: Codable, Sendable, Equatable {
     /// λ of the first spike (the one escape statistics and the predictions follow).
     public var leadingSpike: Double { spikes?.first ?? lambda }
 
+    /// The covariance in words, part by part, each with the sweep axis that states it (nil:
+    /// always said): "λ = 8" (the spiked model), "λ₁ = 8", "λ₂ = 2" (several spikes), "power
+    /// law", "β = 1", "θ* on e5" (a power law), "spectrum from file", "θ* on e5". Figure titles
+    /// and phase-diagram subtitles read it.
+    public var covarianceWords: [(axis: String?, text: String)] {
+        let signal: (String?, String) = ("signal-index", "θ* on e\(signalIndex)")
+        switch covariance {
+        case .powerLaw: return [(nil, "power law"), ("beta", "β = \(Table.format(beta))"), signal]
+        case .diagonal: return [(nil, "spectrum from file"), signal]
+        case .spiked, .custom:
+            guard let spikes else { return [("lambda", "λ = \(Table.format(lambda))")] }
+            let subscripts = ["₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"]
+            return spikes.enumerated().map { k, value in ("spike\(k + 1)", "λ\(subscripts[min(k, 8)]) = \(Table.format(value))") }
+        }
+    }
+
+    /// This experiment with the leading spike's strength set to `lambda`: the single spike, or
+    /// the first of several (the others stay). A λ grid of check-escape or the figures varies it.
+    public func withLeadingSpike(_ lambda: Double) -> Experiment {
+        var e = self
+        if e.spikes?.isEmpty == false { e.spikes![0] = lambda } else { e.lambda = lambda }
+        return e
+    }
+
     /// The field names, as JSON keys (the top-level keys every configuration shares): the
     /// optimizer's (method, polar, momentum, …) and the problem's.
     public static let fieldNames = Optimizer.fieldNames + CodingKeys.allCases.map(\.rawValue)
@@ -134,6 +158,30 @@ public struct Experiment: Codable, Sendable, Equatable {
         try read(.covariance, &covariance)
         try read(.beta, &beta)
         try read(.signalIndex, &signalIndex)
+        spectrum = try c.decodeIfPresent([Double].self, forKey: .spectrum)
+    }
+
+    /// A driver's record (check-escape, the figure sets' sidecars) writes the covariance only
+    /// when it is not the one-spike spiked model every earlier record ran, so those records keep
+    /// their bytes: `covariance`, `spikes`, `beta` (power law), `signalIndex` (power law,
+    /// diagonal), `spectrum`, at the top level of the driver's object.
+    public func encodeCovarianceIfNotSpiked(to encoder: Encoder) throws {
+        guard covariance != .spiked || spikes != nil else { return }
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(covariance, forKey: .covariance)
+        try c.encodeIfPresent(spikes, forKey: .spikes)
+        if covariance == .powerLaw { try c.encode(beta, forKey: .beta) }
+        if covariance == .powerLaw || covariance == .diagonal { try c.encode(signalIndex, forKey: .signalIndex) }
+        try c.encodeIfPresent(spectrum, forKey: .spectrum)
+    }
+
+    /// Reads what `encodeCovarianceIfNotSpiked` writes (absent: the one-spike spiked model).
+    public mutating func decodeCovariance(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        covariance = try c.decodeIfPresent(CovarianceKind.self, forKey: .covariance) ?? .spiked
+        spikes = try c.decodeIfPresent([Double].self, forKey: .spikes)
+        if let value = try c.decodeIfPresent(Double.self, forKey: .beta) { beta = value }
+        if let value = try c.decodeIfPresent(Int.self, forKey: .signalIndex) { signalIndex = value }
         spectrum = try c.decodeIfPresent([Double].self, forKey: .spectrum)
     }
 

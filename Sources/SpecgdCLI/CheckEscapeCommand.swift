@@ -41,6 +41,11 @@ struct CheckEscapeCommand: ParsableCommand {
         --alpha can make them checkable). SIGINT/SIGTERM stop the current run and write the rows of the runs \
         finished before it (exit 130/143).
         --lr sets both learning rates; --gd-lr (η̃) and --specgd-lr (η) set one each (they are different scales).
+        Other covariances (theory's options): with --spikes λ₁,λ₂,… --lambdas varies the leading spike; GD's \
+        amplification is checked against ρ(λ₁) when λ₁ is the largest spike, ratio_at_escape is not checkable, \
+        SpecGD's rows hold. A power law or a spectrum (--covariance power-law|diagonal) has no closed form here: \
+        its prediction rows are not checkable, the simulations' escape steps are still checked against the map, \
+        --lambdas is refused and no amplification figure is written (docs/compare.md "Other covariances").
 
         Writes to DIR: escape-check.csv (lambda, is_specgd, is_simulation, quantity_code [0 amplification, \
         1 ratio_at_escape, 2 escape_step], predicted, measured, relative_error, tolerance, passed [1, 0, nan = \
@@ -50,8 +55,9 @@ struct CheckEscapeCommand: ParsableCommand {
         Example: specgd check-escape --lambdas 1,2,4,8,16 --dim 32 --seeds 3 --output-dir out/check
         """)
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Comma-separated spike strengths λ to check.", valueName: "λ,…"))
-    var lambdas = CommaSeparated<Double>([1, 2, 4, 8, 16])
+    @Option(parsing: .unconditional, help: ArgumentHelp("Comma-separated spike strengths λ to check (default: \(CheckEscapeCommand.defaultLambdas.defaultValueDescription); with --spikes: the leading spike's, default its own; not with --covariance power-law or diagonal).", valueName: "λ,…"))
+    var lambdas: CommaSeparated<Double>?
+    static let defaultLambdas = CommaSeparated<Double>([1, 2, 4, 8, 16])
 
     @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate of both methods: η̃ for GD, η for SpecGD (see --gd-lr, --specgd-lr).")
     var learningRate: Double = 1e-3
@@ -74,23 +80,24 @@ struct CheckEscapeCommand: ParsableCommand {
     @Option(name: .customLong("escape-threshold"), parsing: .unconditional, help: "Escape step = first step with a ≥ this value (a_esc).")
     var escapeThreshold: Double = 0.5
 
-    // The simulation options are optional so that giving one with --no-simulation is refused.
-    @Option(name: .customLong("init"), help: "Simulation initialisation W₀ (default: \(CheckEscapeCommand.defaultInitialization.rawValue), not identity as in simulate: from αI a simulation only replays the theory map, and the check is that random starts follow the predictions).")
-    var initOption: Initialization?
-    var initialization: Initialization { initOption ?? Self.defaultInitialization }
+    /// The dense runs' options, simulate's group: --init (default gaussian, not identity as in
+    /// simulate: from αI a simulation only replays the theory map, and the check is that random
+    /// starts follow the predictions), --seeds (default 3: the checks use the mean over random
+    /// starts) and --seed. The predictions are the population model's with a square W and the
+    /// eigen teacher, so --width, --teacher, --samples, --online and --batch are refused.
+    @OptionGroup(title: "Simulation options (the dense runs; default --init gaussian, --seeds 3)")
+    var dense: DenseOptions
+    var initialization: Initialization { dense.initialization ?? Self.defaultInitialization }
     static let defaultInitialization = Initialization.gaussian
-
-    @Option(name: .customLong("seeds"), parsing: .unconditional, help: "Simulation repetitions (default: \(CheckEscapeCommand.defaultSeeds), not 1 as in simulate: the checks use the mean over random starts).")
-    var seedsOption: Int?
-    var seeds: Int { seedsOption ?? Self.defaultSeeds }
+    var seeds: Int { dense.seeds ?? Self.defaultSeeds }
     static let defaultSeeds = 3
-
-    @Option(name: .customLong("seed"), parsing: .unconditional, help: "Master seed of the simulations (default 0).")
-    var seedOption: UInt64?
-    var seed: UInt64 { seedOption ?? 0 }
+    var seed: UInt64 { dense.seed ?? 0 }
 
     @Option(help: ArgumentHelp("Methods to check, comma-separated: \(OptimizerPreset.all.map(\.name).joined(separator: ", ")) (default: gd,specgd; the others run on the map only).", valueName: "m,…"))
     var methods: String?
+
+    @OptionGroup(title: "Covariance options (Σ of every run; --lambdas varies the leading spike)")
+    var covariance: CovarianceOptions
 
     @OptionGroup var resources: ResourceOptions
 
@@ -119,7 +126,9 @@ struct CheckEscapeCommand: ParsableCommand {
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
-        try lambdas.check("--lambdas")
+        // Before anything is read: an input file too large to read within the memory limit.
+        try resources.checkInputs(covariance.inputFiles(nsCoefficients: nil))
+        try lambdas?.check("--lambdas")
         _ = try figureFormats.formats()
         let lambdas = try lambdaList()
         if let methods { _ = try OptimizerPreset.list(methods, what: "check-escape method") }
@@ -130,13 +139,15 @@ struct CheckEscapeCommand: ParsableCommand {
                           (tolEscape, "tol-escape"), (tolNoGrowth, "tol-no-growth")] {
             try Validate.positive(v, name)
         }
-        if noSimulation {
-            for (given, name) in [(initOption != nil, "--init"), (seedsOption != nil, "--seeds"), (seedOption != nil, "--seed")] where given {
-                throw InputError("\(name) configures the simulations, which --no-simulation turns off")
-            }
+        if let name = dense.given(except: ["--init", "--seeds", "--seed"]).first {
+            throw InputError("\(name) does not apply to check-escape: its predictions are the population model's with a square W and the eigen teacher")
+        }
+        if noSimulation, let name = dense.given().first {
+            throw InputError("\(name) configures the simulations, which --no-simulation turns off")
         }
         try OutputPath.checkDirectory(outputDirectory)
         // The runs go one at a time; each keeps every step. The library checks every value.
+        try OptionNames.translating { try request().validate() }
         for method in Method.paperMethods {
             let theory = try theoryConfiguration(method, lambda: lambdas[0])
             try theory.validate()
@@ -150,17 +161,28 @@ struct CheckEscapeCommand: ParsableCommand {
         }
     }
 
+    /// The λ of each set of runs: --lambdas, else the default (with --spikes: the leading
+    /// spike's own); one set with λ = NaN for a covariance without a spike strength.
     func lambdaList() throws -> [Double] {
-        let values = lambdas.values
+        guard covariance.kind == .spiked else {
+            if lambdas != nil { throw InputError("--lambdas applies to --covariance spiked only (got --covariance \(covariance.kind.rawValue))") }
+            return [.nan]
+        }
+        let values = lambdas?.values ?? covariance.spikes.map { [$0.values[0]] } ?? Self.defaultLambdas.values
         for v in values { try Validate.spike(v, "--lambdas value") }
         return values
     }
 
-    /// The library request these options describe.
+    /// The library request these options describe (reads --spectrum).
     func request() throws -> CheckEscapeRequest {
-        var request = CheckEscapeRequest(lambdas: try lambdaList(), learningRate: learningRate, gdLearningRate: gdLearningRate,
+        let lambdas = try lambdaList()
+        var request = CheckEscapeRequest(lambdas: lambdas.filter { !$0.isNaN }, learningRate: learningRate, gdLearningRate: gdLearningRate,
                            specgdLearningRate: specgdLearningRate, dimension: dimension, alpha: alpha, steps: steps,
                            escapeThreshold: escapeThreshold, simulation: noSimulation ? nil : denseRuns, tolerances: tolerances)
+        if covariance.kind == .custom {
+            throw InputError("--config (custom groups) is theory only: check-escape takes --covariance spiked, power-law and diagonal")
+        }
+        try covariance.apply(to: &request.experiment)
         request.methods = try methods.map { try OptimizerPreset.list($0, what: "check-escape method") }
         return request
     }
@@ -212,9 +234,18 @@ struct CheckEscapeCommand: ParsableCommand {
         try result.output.write(to: outputDirectory, command: CommandWords.arguments, replayOf: replayOf, formats: formats)
 
         let configuration = result.configuration, summary = result.summary
-        print("λ_c = \(String(format: "%.4g", summary.lambdaCritical)) (q₀ = \(String(format: "%.3g", summary.q0)), η̃ = \(configuration.gdLearningRate), η = \(configuration.specgdLearningRate), d = \(configuration.dimension))")
+        let rates = "η̃ = \(configuration.gdLearningRate), η = \(configuration.specgdLearningRate), d = \(configuration.dimension)"
+        if request.hasSpikeStrength {
+            print("λ_c = \(String(format: "%.4g", summary.lambdaCritical)) (q₀ = \(String(format: "%.3g", summary.q0)), \(rates))")
+        } else {
+            print("covariance \(configuration.covariance.rawValue) (q₀ = \(String(format: "%.3g", summary.q0)), \(rates))")
+        }
         print(EscapeCheck.report(result.rows))
-        print("figure: " + (["amplification.svg"] + formats.extraFiles(forSVG: "amplification")).map(path).joined(separator: ", "))
+        if request.hasSpikeStrength {
+            print("figure: " + (["amplification.svg"] + formats.extraFiles(forSVG: "amplification")).map(path).joined(separator: ", "))
+        } else {
+            print("figure: none (the amplification figure is against λ; --covariance \(configuration.covariance.rawValue) has no spike strength)")
+        }
         print("table:  \(path(CheckEscapeExperiment.tableFile)) (names and numbers: \(path(CheckEscapeExperiment.recordFile)))")
         if result.outcome.status == .interrupted {
             FileHandle.standardError.write(Data("specgd: interrupted (\(result.outcome.detail ?? "signal")) at step \(result.outcome.lastStep) of a run; the rows of the \(summary.total) checks finished are in \(outputDirectory)\n".utf8))

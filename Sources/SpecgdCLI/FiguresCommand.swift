@@ -30,6 +30,10 @@ struct FiguresCommand: ParsableCommand {
         The simulations differ from simulate's defaults on purpose: they start from a gaussian W₀ (from αI \
         a simulation only replays the map) and use several seeds, whose 10–90 % band the figures draw.
         Then `specgd export-notebook DIR --output notebooks-export/figures.ipynb` redraws them in matplotlib.
+        The covariance options of theory (--spikes, --covariance power-law|diagonal) set Σ of every figure but \
+        power-law (its own power law, or the requested β and signal index with --covariance power-law); a figure \
+        that cannot take it is skipped with a one-line reason (escape-vs-lambda, loss and muon-at-scale vary λ; \
+        trajectories overlays dense runs whose b, c, q are the map's for one spike only).
 
         The second side is exact SpecGD unless --method and the optimizer options name another optimizer of \
         the family (docs/model.md §6): it then replaces SpecGD in every figure but muon-at-scale (unchanged), \
@@ -60,18 +64,23 @@ struct FiguresCommand: ParsableCommand {
 
     @OptionGroup(title: "Optimizer options (the side drawn against plain GD)") var optimizerOptions: OptimizerOptions
 
+    @OptionGroup(title: "Covariance options (Σ of every figure but power-law's own; a figure that cannot take it is skipped, with the reason)")
+    var covariance: CovarianceOptions
+
     @OptionGroup(title: "Figure formats") var figureFormats: FigureFormatOptions
 
     @OptionGroup var resources: ResourceOptions
 
-    func validate() throws {
+    func validate() throws { try OptionNames.translating(checkOptions) }
+
+    private func checkOptions() throws {
         if quick && full { throw InputError("--quick and --full are exclusive") }
         _ = try figureFormats.formats()
         try Validate.spike(lambda)
         if let seeds { try Validate.atLeast(seeds, 1, "seeds") }
         // Sized before it is read, and the set's largest run before it allocates.
-        if let file = optimizerOptions.nsCoefficients { try resources.limit.checkInput(file, option: "--ns-coefficients") }
-        try OptionNames.translating { try request().validate() }
+        try resources.checkInputs(covariance.inputFiles(nsCoefficients: optimizerOptions.nsCoefficients))
+        try request().validate()
         try resources.check(FigureSet(try request()).memoryEstimate, for: "figures")
         try OutputPath.checkDirectory(outputDirectory)
     }
@@ -88,8 +97,9 @@ struct FiguresCommand: ParsableCommand {
         // SIGINT/SIGTERM: the figure being made (or converted) is dropped, the finished ones are
         // written, no converter is left running, and the exit status is 130/143.
         let watcher = SignalWatcher(notice: "specgd: NAME received; stopping after the current figure and writing the finished ones")
-        let progress = Progress(label: "figures", total: FigureSet.names.count, mode: .automatic)
         let request = try request()
+        for name in FigureSet.names { if let reason = request.unsupported(name) { print("skipped \(name): \(OptionNames.translated(reason))") } }
+        let progress = Progress(label: "figures", total: request.figures.count, mode: .automatic)
         // The dense steps of the trajectories figure: its estimate and progress lines (a long
         // --seeds run said nothing until the figure was done).
         let steps = SpecgdSupport.Progress.forRun(label: "figures: trajectories simulations", total: FigureSet(request).simulationSteps)
@@ -110,7 +120,7 @@ struct FiguresCommand: ParsableCommand {
                     FileManager.default.fileExists(atPath: ExperimentOutput.path($0, in: outputDirectory))
                 }
             }.map(\.name)
-            FileHandle.standardError.write(Data("specgd: interrupted (\(reason)); \(complete.count) of \(FigureSet.names.count) figures written to \(outputDirectory)\(complete.isEmpty ? "" : ": " + complete.joined(separator: ", "))\n".utf8))
+            FileHandle.standardError.write(Data("specgd: interrupted (\(reason)); \(complete.count) of \(request.figures.count) figures written to \(outputDirectory)\(complete.isEmpty ? "" : ": " + complete.joined(separator: ", "))\n".utf8))
             throw ExitCode(SignalWatcher.exitStatus(for: reason))
         }
         let kinds = (["SVG"] + formats.extras.map { $0.rawValue.uppercased() }).joined(separator: ", ")
@@ -128,6 +138,12 @@ struct FiguresCommand: ParsableCommand {
         if let seeds { request.seeds = seeds }
         request.size = figureFormats.size ?? (full ? .double : .screen)
         request.optimizer = try comparedOptimizer()
+        if covariance.kind == .custom {
+            throw InputError("--config (custom groups) is theory only: figures take --covariance spiked, power-law and diagonal")
+        }
+        try covariance.apply(to: &request.experiment)
+        // A spectrum file fixes d: the theory figures run at its d.
+        if let spectrum = request.experiment.spectrum { request.theoryDimension = spectrum.count }
         return request
     }
 }

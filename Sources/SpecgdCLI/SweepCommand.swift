@@ -25,8 +25,10 @@ struct SweepCommand: ParsableCommand {
         beta and signal-index (--covariance power-law; signal-index also diagonal) and spike1 … \
         spike4 (the strengths of --spikes λ₁,λ₂,…); with --mode simulate \
         also width, samples, seed, batch (online batches). Integer axes are rounded to integers. \
-        Name axes take words: method=gd,specgd,signgd,adam and polar=svd,ns3,ns5,polar-express,gram \
-        (cells.csv and sweep.json hold the words). Each cell runs its method with the optimizer \
+        Name axes take words: method=gd,specgd,signgd,adam, polar=svd,ns3,ns5,polar-express,gram, \
+        nesterov=true,false and covariance=spiked,power-law,diagonal (each cell reads its own \
+        covariance's options: λ or --spikes, --beta and --signal-index of --covariance power-law, \
+        --spectrum of --covariance diagonal; cells.csv and sweep.json hold the words). Each cell runs its method with the optimizer \
         options (--polar, --momentum, …) that method reads: on a method axis the polar rule and \
         its Newton–Schulz options apply to the specgd cells only, Adam's to the adam cells; an \
         option no cell reads is refused. Theory cells other than plain GD and exact SpecGD run \
@@ -95,38 +97,20 @@ struct SweepCommand: ParsableCommand {
     @Option(help: ArgumentHelp("What escape_ratio compares: escape step of A / escape step of B, each a method or a polar rule (default: gd/specgd).", valueName: "A/B"))
     var ratio: String?
 
-    @Option(parsing: .unconditional, help: "Master seed: cell k runs with a seed derived from (seed, k) — simulate mode; recorded in every mode.")
-    var seed: UInt64 = 0
-
-    @Option(parsing: .unconditional, help: "Simulate mode: hidden width m (default m = d).")
-    var width: Int?
-
-    @Option(parsing: .unconditional, help: "Simulate mode: number of training samples n (default: population loss).")
-    var samples: Int?
-
-    @Option(name: .customLong("init"), help: "Simulate mode: initialisation W₀ (default: identity).")
-    var initialization: Initialization?
-
-    @Option(help: "Simulate mode: teacher θ* (default: eigen).")
-    var teacher: TeacherKind?
-
-    @Flag(help: "Simulate mode: train online, a fresh batch every step (batch size --batch, default 64).")
-    var online = false
-
-    @Option(parsing: .unconditional, help: "Simulate mode: online batch size B (implies --online; exclusive with --samples).")
-    var batch: Int?
-
-    @Option(parsing: .unconditional, help: "Simulate mode: repetitions per cell S; with S > 1 every metric gets _mean, _q10, _q50, _q90 columns (theory mode: not read, a cell is one exact run).")
-    var seeds: Int = 1
+    /// simulate's dense-run options: --mode simulate reads them all; theory mode reads --seed
+    /// (recorded) and not --seeds (a theory cell is one exact run), and refuses the others.
+    @OptionGroup(title: "Simulation options (--mode simulate; --seed is recorded in every mode)")
+    var dense: DenseOptions
+    var seed: UInt64 { dense.seed ?? 0 }
+    var seeds: Int { dense.seeds ?? 1 }
 
     @Option(name: .customLong("output-dir"), help: ArgumentHelp("Sweep directory (must be new or empty unless --resume).", valueName: "dir"))
     var outputDirectory: String
 
-    @Option(parsing: .unconditional, help: "Worker threads for the cells, one BLAS thread each (default: the number of cores). Results do not depend on it.")
-    var jobs: Int?
+    @OptionGroup var parallel: ParallelOptions
 
     /// --jobs, else the number of cores.
-    var workers: Int { jobs ?? ProcessInfo.processInfo.activeProcessorCount }
+    var workers: Int { (try? parallel.workers()) ?? 1 }
 
     @Option(help: ArgumentHelp("Run only shard I of N (1-based): the cells with index mod N = I−1.", valueName: "I/N"))
     var shard: String?
@@ -143,11 +127,6 @@ struct SweepCommand: ParsableCommand {
         try resources.checkInputs(covariance.inputFiles(nsCoefficients: optimizerOptions.nsCoefficients))
         for list in metrics { try list.check("--metric") }
         guard !grids.isEmpty else { throw ValidationError("give at least one --grid axis, e.g. --grid 'lambda=0:16:65'") }
-        if let jobs { try Validate.atLeast(jobs, 1, "jobs") }
-        if let width { try Validate.atLeast(width, 1, "width") }
-        if let samples { try Validate.atLeast(samples, 1, "samples") }
-        if let batch { try Validate.atLeast(batch, 1, "batch") }
-        try Validate.atLeast(seeds, 1, "seeds")
         try OutputPath.checkDirectory(outputDirectory)
         for name in ["sweep.json", "cells.csv"] {
             let path = (outputDirectory as NSString).appendingPathComponent(name)
@@ -198,29 +177,25 @@ struct SweepCommand: ParsableCommand {
     }
 
     func makeConfiguration() throws -> SweepConfiguration {
-        if mode == .theory {
-            if width != nil { throw InputError("--width applies to --mode simulate only") }
-            if samples != nil { throw InputError("--samples applies to --mode simulate only") }
-            if initialization != nil { throw InputError("--init applies to --mode simulate only") }
-            if teacher != nil { throw InputError("--teacher applies to --mode simulate only") }
-            if online || batch != nil { throw InputError("--online and --batch apply to --mode simulate only") }
+        if mode == .theory, let name = dense.given(except: ["--seeds", "--seed"]).first {
+            throw InputError("\(name) applies to --mode simulate only")
         }
         let grid = try Grid.parse(grids, mode: mode)
         let metricList = try Metric.parseList((metrics.isEmpty ? [Self.defaultMetrics] : metrics).flatMap(\.values).map(\.rawValue))
         var base = ModelPoint(method: model.method, lambda: model.lambda, dimension: model.dimension, alpha: model.alpha,
                               learningRate: model.learningRate, steps: model.steps, escapeThreshold: model.escapeThreshold,
-                              width: width, samples: samples, initialization: initialization, seed: seed)
+                              width: dense.width, samples: dense.samples, initialization: dense.initialization, seed: seed)
         let optimizer = try optimizerOptions.optimizer(model.method, validate: false)
         // The plain optimizer is no option at all, so such a sweep keeps the sweep.json it always had.
         if optimizer != Optimizer(method: model.method) { base.optimizerOptions = optimizer }
-        switch try TrainingChoice.resolve(samples: samples, online: online, batch: batch) {
+        switch try dense.training() {
         case .online(let b): base.batch = b
         default: break
         }
-        if grid.axis(.batch) != nil, samples != nil {
+        if grid.axis(.batch) != nil, dense.samples != nil {
             throw InputError("--samples (one fixed data set) and a batch axis (fresh batches every step) are exclusive")
         }
-        base.teacher = teacher
+        base.teacher = dense.teacher
         try applyCovariance(to: &base)
         // A theory cell is one exact run: repetitions would repeat it, so --seeds is not read
         // there (and a run file's `seeds` default, meant for its dense steps, stays harmless).

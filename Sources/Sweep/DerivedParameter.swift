@@ -292,7 +292,7 @@ extension ModelPoint {
         case .spike1, .spike2, .spike3, .spike4:
             let spikes = experiment.resolvedSpikes, k = parameter.spikeNumber!
             return k <= spikes.count ? spikes[k - 1] : .nan
-        case .method, .polar: return .nan  // words: neither derived nor in a formula
+        case .method, .polar, .nesterov, .covariance: return .nan  // words: neither derived nor in a formula
         }
     }
 }

@@ -98,6 +98,8 @@ public struct ModelPoint: Sendable, Codable, Hashable {
             var o = optimizerOptions ?? Optimizer(method: method)
             o.polar = PolarMethod(rawValue: word)!
             optimizerOptions = o
+        case .nesterov: withOptimizer { $0.nesterov = word == "true" }
+        case .covariance: covariance = CovarianceKind(rawValue: word)!
         default: preconditionFailure("\(parameter.rawValue) is not a name option")
         }
     }
@@ -130,7 +132,7 @@ public struct ModelPoint: Sendable, Codable, Hashable {
         case .spike1, .spike2, .spike3, .spike4:
             // `checkAxis` made sure the spike exists.
             spikes![parameter.spikeNumber! - 1] = value
-        case .method, .polar: preconditionFailure("\(parameter.rawValue) is a name option; set it by word")
+        case .method, .polar, .nesterov, .covariance: preconditionFailure("\(parameter.rawValue) is a name option; set it by word")
         }
     }
 
@@ -148,10 +150,11 @@ public struct ModelPoint: Sendable, Codable, Hashable {
                            every: max(steps, 1), escapeThreshold: escapeThreshold)
         e.optimizer = optimizer
         e.covariance = covariance ?? .spiked
-        e.spikes = spikes
+        // On a covariance axis each cell reads its own kind's parameters only.
+        e.spikes = e.covariance == .spiked ? spikes : nil
         if let beta { e.beta = beta }
         if let signalIndex { e.signalIndex = signalIndex }
-        e.spectrum = spectrum
+        e.spectrum = e.covariance == .diagonal ? spectrum : nil
         return e
     }
 
@@ -177,25 +180,37 @@ public struct ModelPoint: Sendable, Codable, Hashable {
     /// only, signal-index on a power law or a diagonal spectrum, spikeK with at least K
     /// `--spikes`, lambda not with `--spikes` (vary spike1 instead), dim not with a spectrum
     /// file (it fixes d).
-    public func checkAxis(_ parameter: SweepParameter) throws {
-        let kind = covariance ?? .spiked, f = InputError.field
+    /// `kinds`: the covariances of the sweep's cells (a covariance axis's words; else the base's):
+    /// an axis is accepted when some cell reads it (the others run without it).
+    public func checkAxis(_ parameter: SweepParameter, kinds given: [CovarianceKind]? = nil) throws {
+        let kinds = given ?? [covariance ?? .spiked], f = InputError.field
+        let got = "(got \(f("covariance")) \(kinds.map(\.rawValue).joined(separator: ", ")))"
         func refuse(_ why: String) throws -> Never { throw InputError("grid axis \(parameter.rawValue) \(why)") }
         switch parameter {
-        case .beta where kind != .powerLaw:
-            try refuse("applies to \(f("covariance")) power-law only (got \(f("covariance")) \(kind.rawValue))")
-        case .signalIndex where kind != .powerLaw && kind != .diagonal:
-            try refuse("applies to \(f("covariance")) power-law or diagonal only (got \(f("covariance")) \(kind.rawValue))")
+        case .beta where !kinds.contains(.powerLaw):
+            try refuse("applies to \(f("covariance")) power-law only \(got)")
+        case .signalIndex where !kinds.contains(.powerLaw) && !kinds.contains(.diagonal):
+            try refuse("applies to \(f("covariance")) power-law or diagonal only \(got)")
         case .spike1, .spike2, .spike3, .spike4:
             let k = parameter.spikeNumber!
-            guard kind == .spiked, let spikes, spikes.count >= k else {
+            guard kinds.contains(.spiked), let spikes, spikes.count >= k else {
                 try refuse("varies spike \(k) of \(f("spikes")): give \(f("spikes")) with at least \(k) values")
             }
         case .lambda where spikes != nil:
             try refuse("varies the single spike; with \(f("spikes")) vary spike1, spike2, … instead")
-        case .lambda where kind != .spiked:
-            try refuse("applies to \(f("covariance")) spiked only (got \(f("covariance")) \(kind.rawValue))")
-        case .dim where kind == .diagonal:
+        case .lambda where !kinds.contains(.spiked):
+            try refuse("applies to \(f("covariance")) spiked only \(got)")
+        case .dim where kinds.contains(.diagonal):
             try refuse("cannot vary with \(f("covariance")) diagonal: the spectrum file fixes d")
+        case .covariance:
+            // Each cell reads its own covariance's parameters from the base: a diagonal cell needs
+            // the spectrum, and several spikes belong to spiked cells only.
+            if given?.contains(.diagonal) == true && spectrum == nil {
+                try refuse("value diagonal needs \(f("spectrum")) FILE")
+            }
+            if spikes != nil && given?.contains(where: { $0 != .spiked }) == true {
+                try refuse("with \(f("spikes")) takes spiked only: the spikes are a spiked covariance's")
+            }
         default: break
         }
     }

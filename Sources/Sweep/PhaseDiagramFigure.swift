@@ -165,18 +165,7 @@ public enum PhaseDiagramFigure {
     /// always said): "λ = 8" (the spiked model, as always), "λ₁ = 8", "λ₂ = 2" (several spikes),
     /// "power law", "β = 1", "θ* on e5" (a power law), "spectrum from file", "θ* on e5".
     static func covarianceSetting(_ p: ModelPoint) -> [(SweepParameter?, String)] {
-        let e = p.experiment
-        let signal = (SweepParameter.signalIndex as SweepParameter?, "θ* on e\(e.signalIndex)")
-        switch e.covariance {
-        case .powerLaw: return [(nil, "power law"), (.beta, "β = \(Table.format(e.beta))"), signal]
-        case .diagonal: return [(nil, "spectrum from file"), signal]
-        case .spiked, .custom:
-            guard let spikes = p.spikes else { return [(.lambda, "λ = \(Table.format(p.lambda))")] }
-            return spikes.enumerated().map { k, value in
-                let subscripts = ["₁", "₂", "₃", "₄", "₅", "₆", "₇", "₈", "₉"]
-                return (SweepParameter(rawValue: "spike\(k + 1)"), "λ\(subscripts[min(k, 8)]) = \(Table.format(value))")
-            }
-        }
+        p.experiment.covarianceWords.map { ($0.axis.flatMap(SweepParameter.init(rawValue:)), $0.text) }
     }
 
     /// escape_ratio's two optimizers in words, as the diagram's cells run them: by method and
@@ -228,6 +217,8 @@ public enum PhaseDiagramFigure {
         case .batch: return "batch size B"
         case .method: return "method"
         case .polar: return "polar rule"
+        case .nesterov: return "Nesterov"
+        case .covariance: return "covariance"
         }
     }
 

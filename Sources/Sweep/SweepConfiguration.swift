@@ -37,7 +37,8 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
     public init(mode: SweepMode, metrics: [Metric], grid: Grid, base: ModelPoint, shard: Shard? = nil,
                 version: String = SpecgdVersion.string, derived: [DerivedParameter]) throws {
         self.init(mode: mode, metrics: metrics, grid: grid, base: base, shard: shard, version: version)
-        for parameter in grid.axes.map(\.parameter) + derived.map(\.parameter) { try base.checkAxis(parameter) }
+        let kinds = grid.axis(.covariance).map { $0.labels!.map { CovarianceKind(rawValue: $0)! } }
+        for parameter in grid.axes.map(\.parameter) + derived.map(\.parameter) { try base.checkAxis(parameter, kinds: kinds) }
         var seen = Set<SweepParameter>()
         for d in derived {
             if grid.axis(d.parameter) != nil {

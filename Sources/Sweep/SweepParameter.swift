@@ -43,19 +43,27 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
     case seed
     /// Online batch size B (a fresh batch every step).
     case batch
-    // Name axes: the optimizer (docs/model.md §6).
+    // Name axes: the optimizer (docs/model.md §6) and the covariance (§1).
     case method
     case polar
+    /// Nesterov momentum on or off (words true, false).
+    case nesterov
+    /// The covariance kind: spiked, power-law, diagonal (each cell reads its own parameters
+    /// from the base options: λ or --spikes, --beta and --signal-index, --spectrum).
+    case covariance
 
-    /// Whether the axis takes words (a method, a polar rule) rather than numbers.
-    public var isName: Bool { self == .method || self == .polar }
+    /// Whether the axis takes words (a method, a polar rule, true/false, a covariance) rather than numbers.
+    public var isName: Bool { !names.isEmpty }
 
     /// The words a name axis takes (empty for a numeric one). `custom` is left out of polar:
-    /// its coefficient file is one per sweep, so it is a base option (`--polar custom`).
+    /// its coefficient file is one per sweep, so it is a base option (`--polar custom`); and
+    /// out of covariance: custom groups are theory-only and not swept.
     public var names: [String] {
         switch self {
         case .method: return Method.allCases.map(\.rawValue)
         case .polar: return PolarMethod.allCases.filter { $0 != .custom }.map(\.rawValue)
+        case .nesterov: return ["true", "false"]
+        case .covariance: return CovarianceKind.allCases.filter { $0 != .custom }.map(\.rawValue)
         default: return []
         }
     }
@@ -65,7 +73,7 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
     public var isInteger: Bool {
         switch self {
         case .dim, .steps, .width, .samples, .seed, .batch, .signalIndex, .nsSteps: return true
-        case .lambda, .lr, .alpha, .escapeThreshold, .momentum, .method, .polar, .beta, .spike1, .spike2, .spike3, .spike4,
+        case .lambda, .lr, .alpha, .escapeThreshold, .momentum, .method, .polar, .nesterov, .covariance, .beta, .spike1, .spike2, .spike3, .spike4,
              .weightDecay, .beta1, .beta2, .adamEps, .precondEps: return false
         }
     }
@@ -116,7 +124,7 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
         case .weightDecay: try Validate.nonNegative(value, rawValue)
         case .nsSteps: try Validate.atLeast(Int(value), 1, rawValue)
         case .adamEps, .precondEps: try Validate.positive(value, rawValue)
-        case .method, .polar: break  // words, checked by `GridAxis.parse`
+        case .method, .polar, .nesterov, .covariance: break  // words, checked by `GridAxis.parse`
         case .seed:
             guard value >= 0, value < 9_007_199_254_740_992 else {
                 throw InputError("seed must be an integer in [0, 2^53) (got \(value))")

@@ -62,9 +62,11 @@ import Testing
             #expect(model.dimension == 1000 && model.lambda == 8 && model.alpha == 1e-3 && model.learningRate == 1e-3)
             #expect(model.steps == 10000 && model.every == 10 && model.escapeThreshold == 0.5 && model.method.rawValue == "gd")
         }
-        #expect(simulate.dense.initialization.rawValue == "identity" && compare.simulation.initialization.rawValue == "identity")
-        #expect(simulate.dense.seeds == 1 && compare.simulation.seeds == 1)
-        #expect(simulate.dense.seed == 0 && compare.simulation.seed == 0 && sweep.seed == 0)
+        // One dense-run group (DenseOptions) in simulate, compare, check-escape and sweep; its defaults resolved.
+        let dense = try simulate.makeConfiguration(), compared = try compare.simulationConfiguration(.gd)
+        #expect(dense.initialization == .identity && compared.initialization == .identity)
+        #expect(dense.seeds == 1 && compared.seeds == 1 && sweep.seeds == 1)
+        #expect(dense.seed == 0 && compared.seed == 0 && sweep.seed == 0)
         #expect(theory.stepper.rawValue == "rk8pd" && theory.switching == nil)
         // check-escape's own defaults (its help says why).
         let check = try Self.parse("check-escape --output-dir TMP/e", as: CheckEscapeCommand.self)
@@ -125,7 +127,7 @@ import Testing
         #expect(try Self.parse("simulate --jobs 1 --threads 3 --output TMP/s.csv", as: SimulateCommand.self).simulation.threads == 3)
         #expect(Self.error("simulate --jobs 2 --blas-threads 2 --output TMP/s.csv")?.contains("--blas-threads only with --jobs 1") == true)
         let sweep = try Self.parse("sweep --grid lambda=1,2 --output-dir TMP/w", as: SweepCommand.self)
-        #expect(sweep.jobs == nil && sweep.workers == ProcessInfo.processInfo.activeProcessorCount)
+        #expect(sweep.parallel.jobs == nil && sweep.workers == ProcessInfo.processInfo.activeProcessorCount)
         #expect(try Self.parse("sweep --jobs 3 --grid lambda=1,2 --output-dir TMP/w", as: SweepCommand.self).workers == 3)
     }
 

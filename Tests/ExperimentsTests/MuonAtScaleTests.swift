@@ -36,7 +36,7 @@ import Theory
             let specgdStep = table.rows[r][table.index(of: "specgd_escape_step")!]
             for method in MuonAtScaleSeries.all {
                 let figureConfig = FigureSet.muonAtScaleConfiguration(method, lambda: 4, dimension: d, sizes: request.muonScale,
-                                                                      escapeThreshold: 0.5)
+                                                                      base: request.experiment)
                 var config = TheoryConfiguration(method: method.optimizer.method, lambda: 4, dimension: d, alpha: 1 / Double(d),
                                                  learningRate: 0.3 / Double(d).squareRoot(), steps: figureConfig.steps,
                                                  every: figureConfig.steps, escapeThreshold: 0.5)

@@ -76,6 +76,7 @@ struct CovarianceOptions: ParsableArguments {
         try kind.refuseUnread("--spikes", given: spikes != nil, readBy: [.spiked])
         try kind.refuseUnread("--beta", given: beta != nil, readBy: [.powerLaw])
         try kind.refuseUnread("--signal-index", given: signalIndex != nil, readBy: [.powerLaw, .diagonal])
+        try kind.refuseUnread("--spectrum", given: spectrum != nil, readBy: [.diagonal])
     }
 
     /// Fills the covariance fields of an experiment (reads --spectrum).

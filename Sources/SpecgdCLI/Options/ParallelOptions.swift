@@ -6,7 +6,7 @@ import SpecgdSupport
 /// `--jobs`: seed repetitions in parallel, one BLAS thread each. The outputs do not depend on
 /// it: every repetition has its own random stream and they are aggregated in seed order.
 struct ParallelOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Worker threads for the seed repetitions, one BLAS thread each; outputs are byte-identical for every value. Default: the number of cores (1 with --blas-threads > 1).")
+    @Option(parsing: .unconditional, help: "Worker threads for the seed repetitions (sweep: for the cells), one BLAS thread each; outputs are byte-identical for every value. Default: the number of cores (1 with --blas-threads > 1).")
     var jobs: Int?
 
     func validate() throws {

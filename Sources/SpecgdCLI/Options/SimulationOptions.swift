@@ -5,19 +5,22 @@ import Model
 import Simulation
 import SpecgdSupport
 
-/// The dense-run options of every command that trains a dense W (`simulate`, `compare`): network
-/// width, initialisation, teacher, data and the seeds (the optimizer is `OptimizerOptions`'). One definition, so
-/// the same flag means the same thing in each (the covariance is `CovarianceOptions`', the shared
-/// experiment `ModelOptions`').
+/// The dense-run options of every command that trains a dense W (`simulate`, `compare`,
+/// `check-escape`, `sweep --mode simulate`): network width, initialisation, teacher, data and the
+/// seeds (the optimizer is `OptimizerOptions`'). One definition, so the same flag means the same
+/// thing in each (the covariance is `CovarianceOptions`', the shared experiment `ModelOptions`').
+/// Every option is optional, so a command can tell what was given (check-escape refuses them
+/// with --no-simulation, sweep in theory mode) and keep its own defaults (check-escape: a
+/// gaussian start and 3 seeds); the defaults below are simulate's and compare's.
 struct DenseOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Network width m (columns of W ∈ R^{d×m}; default: m = d).")
     var width: Int?
 
-    @Option(name: .customLong("init"), help: "Initialisation W₀ (α sets its scale; identity is the theory's start).")
-    var initialization: Initialization = .identity
+    @Option(name: .customLong("init"), help: "Initialisation W₀ (α sets its scale; identity is the theory's start; default: identity, check-escape: gaussian).")
+    var initialization: Initialization?
 
-    @Option(help: "Teacher θ*.")
-    var teacher: TeacherKind = .eigen
+    @Option(help: "Teacher θ* (default: eigen).")
+    var teacher: TeacherKind?
 
     @Option(parsing: .unconditional, help: "Train on a fixed data set of N samples x ~ N(0, Σ) (default: exact population gradient).")
     var samples: Int?
@@ -28,28 +31,43 @@ struct DenseOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Batch size B of online training: a fresh batch of B samples at every step (implies --online; exclusive with --samples).")
     var batch: Int?
 
-    @Option(parsing: .unconditional, help: "Number of independent repetitions S (each with its own W₀ and data; with S > 1 the outputs add _std and q10/q50/q90 columns).")
-    var seeds: Int = 1
+    @Option(parsing: .unconditional, help: "Number of independent repetitions S (each with its own W₀ and data; with S > 1 the outputs add _std and q10/q50/q90 columns; sweep: per cell, every metric gets _mean, _q10, _q50, _q90). Default: 1; check-escape: 3.")
+    var seeds: Int?
 
-    @Option(parsing: .unconditional, help: "Master seed X (repetition r uses stream r + 1 of xoshiro256** seeded by X).")
-    var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Master seed X (repetition r uses stream r + 1 of xoshiro256** seeded by X; sweep: cell k's seed is derived from X and k). Default: 0.")
+    var seed: UInt64?
 
     /// --samples / --online / --batch (see `TrainingChoice`).
     func training() throws -> TrainingData {
         try TrainingChoice.resolve(samples: samples, online: online, batch: batch)
     }
 
-    func validate() throws { _ = try training() }
+    func validate() throws {
+        try OptionNames.translating {
+            for (value, name) in [(width, "width"), (samples, "samples"), (batch, "batch"), (seeds, "seeds")] {
+                if let value { try Validate.atLeast(value, 1, name) }
+            }
+            _ = try training()
+        }
+    }
+
+    /// The options given among those a command's other mode does not read (the flags, in order).
+    func given(except kept: Set<String> = []) -> [String] {
+        [("--width", width != nil), ("--init", initialization != nil), ("--teacher", teacher != nil),
+         ("--samples", samples != nil), ("--online", online), ("--batch", batch != nil),
+         ("--seeds", seeds != nil), ("--seed", seed != nil)]
+            .filter { $0.1 && !kept.contains($0.0) }.map(\.0)
+    }
 
     /// The dense configuration of `experiment` with these options, checked by the library.
     func configuration(_ experiment: Experiment) throws -> SimulationConfiguration {
         var c = SimulationConfiguration(experiment)
         c.width = width
-        c.initialization = initialization
-        c.teacher = teacher
+        c.initialization = initialization ?? .identity
+        c.teacher = teacher ?? .eigen
         c.training = try training()
-        c.seeds = seeds
-        c.seed = seed
+        c.seeds = seeds ?? 1
+        c.seed = seed ?? 0
         try OptionNames.translating { try c.validate() }
         return c
     }
