@@ -83,8 +83,18 @@ struct FiguresCommand: ParsableCommand {
         // SIGINT/SIGTERM: the figure being made (or converted) is dropped, the finished ones are
         // written, no converter is left running, and the exit status is 130/143.
         let watcher = SignalWatcher(notice: "specgd: NAME received; stopping after the current figure and writing the finished ones")
-        let progress = Progress(label: "figures", total: FigureSet.names.count, mode: .automatic)
-        let output = try FigureSet.run(try request(), cancellation: watcher.token) { _ in progress.advance() }
+        // Figures of very unequal cost: the ETA follows the set's work model, a figure counting
+        // once it is made (the callback names each figure before it is made).
+        let request = try request()
+        let work = FigureSet(request).estimatedWork
+        let progress = Progress(label: "figures", total: FigureSet.names.count, mode: .automatic,
+                                totalWork: work.values.reduce(0, +))
+        var making: String?
+        let output = try FigureSet.run(request, cancellation: watcher.token) { name in
+            if let made = making { progress.advance(work: work[made]) }
+            making = name
+        }
+        if let made = making, output.figures.contains(where: { $0.name == made }) { progress.advance(work: work[made]) }
         progress.finish()
         let formats = try figureFormats.formats()
         // Stopped while computing: all the finished figures are written; while writing: the
