@@ -356,7 +356,16 @@ enum TextMetrics {
             }
             previousIsOperator = isOperator
         }
-        return pieces
+        // A two-word parenthesis, "(exact map)", is not split either: it would leave "map)" alone.
+        var joined = [String]()
+        for piece in pieces {
+            if let last = joined.last, last.hasPrefix("("), !last.contains(")"), piece.contains(")") {
+                joined[joined.count - 1] = last + " " + piece
+            } else {
+                joined.append(piece)
+            }
+        }
+        return joined
     }
 }
 

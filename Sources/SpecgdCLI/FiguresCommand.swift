@@ -49,6 +49,12 @@ struct FiguresCommand: ParsableCommand {
     @Flag(help: "Paper sizes (figures 7 in wide unless --size says otherwise): simulation d = 100 with 5 seeds, 25 λ values, 13 dimensions up to 10⁵, 20 000-step runs, muon-at-scale in half decades of d (a minute or two in release).")
     var full = false
 
+    @Option(help: ArgumentHelp("Make only these figures (comma-separated names from the list above); the others are not computed.", valueName: "names"))
+    var only: CommaSeparated<String>?
+
+    @Flag(name: .customLong("no-title"), help: "Draw no title in the SVGs (for a paper, whose caption says it): each title stays in NAME.recipe.json, which the report and the notebook read.")
+    var noTitle = false
+
     @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Spike strength λ of the trajectory, dimension, bulk and loss figures.")
     var lambda: Double = 8
 
@@ -62,8 +68,20 @@ struct FiguresCommand: ParsableCommand {
 
     @OptionGroup(title: "Figure formats") var figureFormats: FigureFormatOptions
 
+    /// --only's names (all figures without it), refusing an unknown one with the name it was probably meant as.
+    func selectedNames() throws -> [String] {
+        guard let only else { return FigureSet.names }
+        try only.check("--only")
+        for name in only.values where !FigureSet.names.contains(name) {
+            throw InputError("--only: no figure is named '\(name)'\(Suggestion.phrase(for: name, among: FigureSet.names)) "
+                             + "(figures: \(FigureSet.names.joined(separator: ", ")))")
+        }
+        return FigureSet.names.filter(only.values.contains)
+    }
+
     func validate() throws {
         if quick && full { throw InputError("--quick and --full are exclusive") }
+        _ = try selectedNames()
         _ = try figureFormats.formats()
         try Validate.spike(lambda)
         if let seeds { try Validate.atLeast(seeds, 1, "seeds") }
@@ -85,17 +103,18 @@ struct FiguresCommand: ParsableCommand {
         let watcher = SignalWatcher(notice: "specgd: NAME received; stopping after the current figure and writing the finished ones")
         // Figures of very unequal cost: the ETA follows the set's work model, a figure counting
         // once it is made (the callback names each figure before it is made).
-        let request = try request()
+        let request = try request(), names = try selectedNames()
         let work = FigureSet(request).estimatedWork
-        let progress = Progress(label: "figures", total: FigureSet.names.count, mode: .automatic,
-                                totalWork: work.values.reduce(0, +))
+        let progress = Progress(label: "figures", total: names.count, mode: .automatic,
+                                totalWork: names.reduce(0) { $0 + (work[$1] ?? 0) })
         var making: String?
-        let output = try FigureSet.run(request, cancellation: watcher.token) { name in
+        var output = try FigureSet.run(request, only: Set(names), cancellation: watcher.token) { name in
             if let made = making { progress.advance(work: work[made]) }
             making = name
         }
         if let made = making, output.figures.contains(where: { $0.name == made }) { progress.advance(work: work[made]) }
         progress.finish()
+        if noTitle { output.updateFigures { $0.drawsTitle = false } }
         let formats = try figureFormats.formats()
         // Stopped while computing: all the finished figures are written; while writing: the
         // writing stops after the current figure.
@@ -110,7 +129,7 @@ struct FiguresCommand: ParsableCommand {
                     FileManager.default.fileExists(atPath: ExperimentOutput.path($0, in: outputDirectory))
                 }
             }.map(\.name)
-            FileHandle.standardError.write(Data("specgd: interrupted (\(reason)); \(complete.count) of \(FigureSet.names.count) figures written to \(outputDirectory)\(complete.isEmpty ? "" : ": " + complete.joined(separator: ", "))\n".utf8))
+            FileHandle.standardError.write(Data("specgd: interrupted (\(reason)); \(complete.count) of \(names.count) figures written to \(outputDirectory)\(complete.isEmpty ? "" : ": " + complete.joined(separator: ", "))\n".utf8))
             throw ExitCode(SignalWatcher.exitStatus(for: reason))
         }
         let kinds = (["SVG"] + formats.extras.map { $0.rawValue.uppercased() }).joined(separator: ", ")

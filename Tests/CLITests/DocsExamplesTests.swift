@@ -34,7 +34,7 @@ import Testing
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static var outputMarker: Regex<(Substring, Substring, Substring?)> { /^<!-- output of (the commands above|: ?(.+?)) -->$/ }
+    static var outputMarker: Regex<(Substring, Substring?, Substring?)> { /^<!-- output of(?: (the commands above)|: (.+?)) -->$/ }
 
     /// Command lines starting with `specgd ` (or a `mkdir ` the reader runs first) inside fenced
     /// code blocks other than ```text (output), continuation lines joined.

@@ -108,6 +108,7 @@ import TestSupport
         // It does wrap: from one line to many, and the prose parenthesis is not one piece.
         #expect(wrapped.contains(1) && wrapped.contains { $0 >= 6 })
         #expect(TextMetrics.unbreakable("d (exact map, α = 1/d)") == ["d", "(exact", "map,", "α = 1/d)"])
+        #expect(TextMetrics.unbreakable("16 (exact map), d") == ["16", "(exact map),", "d"])
     }
 }
 
