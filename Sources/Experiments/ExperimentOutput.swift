@@ -58,9 +58,14 @@ public struct ExperimentOutput: Sendable {
     /// they are, byte for byte).
     public mutating func resize(_ size: FigureSize) {
         guard size != .screen else { return }
+        updateFigures { $0.size = size }
+    }
+
+    /// Changes every figure's recipe (its tables stay).
+    public mutating func updateFigures(_ change: (inout FigureRecipe) -> Void) {
         for i in entries.indices {
             if case .figure(var recipe, let tables) = entries[i].file {
-                recipe.size = size
+                change(&recipe)
                 entries[i].file = .figure(recipe, tables: tables)
             }
         }

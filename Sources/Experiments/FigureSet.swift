@@ -193,23 +193,23 @@ public struct FigureSet: Sendable {
         var muonScale: MuonAtScaleSizes?
     }
 
-    /// Makes every figure (`progress` is called with each name before it is made); the output
-    /// holds, per figure, its CSVs, their sidecars (kind "figures") and the SVG with its recipe.
-    /// A cancelled `cancellation` ends the set after the figures finished so far.
-    public static func run(_ request: FigureSetRequest, cancellation: CancellationToken? = nil,
+    /// Makes every figure, or those `only` names (`progress` is called with each name before it
+    /// is made); the output holds, per figure, its CSVs, their sidecars (kind "figures") and the
+    /// SVG with its recipe. A cancelled `cancellation` ends the set after the figures finished so far.
+    public static func run(_ request: FigureSetRequest, only: Set<String>? = nil, cancellation: CancellationToken? = nil,
                            simulationProgress: SpecgdSupport.Progress? = nil,
                            progress: (String) -> Void = { _ in }) throws -> ExperimentOutput {
-        try FigureSet(request, cancellation: cancellation, simulationProgress: simulationProgress).run(progress: progress)
+        try FigureSet(request, cancellation: cancellation, simulationProgress: simulationProgress).run(only: only, progress: progress)
     }
 
-    func run(progress: (String) -> Void) throws -> ExperimentOutput {
+    func run(only: Set<String>? = nil, progress: (String) -> Void) throws -> ExperimentOutput {
         var output = ExperimentOutput()
         let makers: [(String, () throws -> (FigureRecipe, [String: Table]))] = [
             ("trajectories", trajectories), ("escape-vs-lambda", escapeVersusLambda), ("escape-vs-dim", escapeVersusDimension),
             ("loss", lossCurves), ("bulk", bulkContraction), ("power-law", powerLaw),
             ("muon-at-scale", muonAtScale),
         ]
-        for (name, make) in makers where options.unsupported(name) == nil {
+        for (name, make) in makers where options.unsupported(name) == nil && only?.contains(name) ?? true {
             if cancellation?.isCancelled == true { break }
             progress(name)
             let made: (FigureRecipe, [String: Table])

@@ -32,7 +32,7 @@ struct PanelRenderer {
         for (i, marker) in axes.markers.enumerated() { drawMarkers(marker, color: colors.markers[i], into: &w) }
         for reference in axes.referenceLines { drawReferenceLabel(reference, into: &w) }
         for annotation in axes.annotations { drawAnnotation(annotation, into: &w) }
-        if let heatmap = axes.heatmap, let scale = layout.color { drawColorbar(heatmap, scale: scale, into: &w) }
+        if let heatmap = axes.heatmap, heatmap.drawsColorbar, let scale = layout.color { drawColorbar(heatmap, scale: scale, into: &w) }
         drawLegend(colors: colors, into: &w)
         w.raw("</g>")
     }
@@ -315,10 +315,12 @@ enum TextMetrics {
         return max(minimumSize, size * width / natural)
     }
 
-    /// Words of `text` gathered into lines no wider than `width` (a longer word is a line of its own).
+    /// Words of `text` gathered into lines no wider than `width` (a longer word is a line of its
+    /// own). Lines break at word and expression boundaries only: never next to a relation or
+    /// operator (`η = 0.3/√d`, `σ_i ∝ i^(−1)`, `a ≥ 0.5` stay whole) nor inside brackets.
     static func wrap(_ text: String, size: Double, width: Double) -> [String] {
         var lines = [String](), current = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+        for word in unbreakable(text) {
             let candidate = current.isEmpty ? word : current + " " + word
             if !current.isEmpty && self.width(candidate, size: size) > width {
                 lines.append(current)
@@ -329,6 +331,41 @@ enum TextMetrics {
         }
         if !current.isEmpty || lines.isEmpty { lines.append(current) }
         return lines
+    }
+
+    /// Relations and operators a line never breaks beside.
+    static let operators: Set<String> = ["=", "≈", "∝", "≤", "≥", "<", ">", "≠", "~", "∼", "·", "×", "+", "−", "-", "/", "→", "±"]
+
+    /// The space-separated words of `text` joined into the pieces a line may break between: a
+    /// word is joined to the one before when either is an operator, or when a bracket opened
+    /// inside an earlier word is still open.
+    static func unbreakable(_ text: String) -> [String] {
+        var pieces = [String](), depth = 0, previousIsOperator = false
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            let isOperator = operators.contains(word)
+            if let last = pieces.last, depth > 0 || isOperator || previousIsOperator {
+                pieces[pieces.count - 1] = last + " " + word
+            } else {
+                pieces.append(word)
+            }
+            // A bracket opened inside a word (`i^(−1)`, `ρ(λ, η̃, q)`) holds an expression; one
+            // opening a word (`(exact map, …)`) is prose and may wrap.
+            for (k, character) in word.enumerated() {
+                if "([{".contains(character) { if k > 0 || depth > 0 { depth += 1 } }
+                else if ")]}".contains(character) { depth = max(0, depth - 1) }
+            }
+            previousIsOperator = isOperator
+        }
+        // A two-word parenthesis, "(exact map)", is not split either: it would leave "map)" alone.
+        var joined = [String]()
+        for piece in pieces {
+            if let last = joined.last, last.hasPrefix("("), !last.contains(")"), piece.contains(")") {
+                joined[joined.count - 1] = last + " " + piece
+            } else {
+                joined.append(piece)
+            }
+        }
+        return joined
     }
 }
 

@@ -59,8 +59,9 @@ struct SVGWriter {
 
     /// Text with sub- and superscripts: `_x` / `^x` (one letter or digit, then a character that
     /// is neither, or the end) and `_{…}` / `^{…}` become a shifted, smaller `tspan`, so labels
-    /// can say λ_c, ‖W‖²_F or ρ^{k}. An underscore inside a word (`spike_alignment`) stays as it
-    /// is. Everything else is escaped.
+    /// can say λ_c, ‖W‖²_F or ρ^{k}; `^(…)` too, without its parentheses, as a plain-text
+    /// exponent reads (σ_i ∝ i^(−1) is i⁻¹). An underscore inside a word (`spike_alignment`)
+    /// stays as it is. Everything else is escaped.
     static func markup(_ text: String) -> String {
         let chars = Array(text)
         var out = "", i = 0
@@ -70,6 +71,12 @@ struct SVGWriter {
             if (c == "_" || c == "^"), i + 1 < chars.count {
                 let shift = c == "_" ? "sub" : "super"
                 if chars[i + 1] == "{", let close = chars[(i + 2)...].firstIndex(of: "}") {
+                    out += tspan(String(chars[(i + 2)..<close]), shift: shift)
+                    i = close + 1
+                    continue
+                }
+                if c == "^", chars[i + 1] == "(", i > 0, isWordCharacter(chars[i - 1]),
+                   let close = chars[(i + 2)...].firstIndex(of: ")"), close > i + 2 {
                     out += tspan(String(chars[(i + 2)..<close]), shift: shift)
                     i = close + 1
                     continue

@@ -157,6 +157,9 @@ public struct Heatmap: Sendable {
     /// entry (a sweep's "no escape within K steps", "diverged"). A cell in no mask with a
     /// non-finite value is light grey.
     public var masks: [HeatmapMask]
+    /// false: no colorbar of its own — the panel shares the bar of another one on the same
+    /// scale (the space stays, so panels side by side keep equal plot areas).
+    public var drawsColorbar = true
 
     public init(x: [Double], y: [Double], values: [[Double]], colorScale: ScaleKind = .linear,
                 colormap: Colormap = .viridis, valueRange: ClosedRange<Double>? = nil, label: String = "",

@@ -19,6 +19,9 @@ public struct FigureRecipe: Codable, Sendable, Equatable {
     public var size: FigureSize?
     /// One legend under the title for the whole figure (from the panels' labelled series).
     public var sharedLegend: Bool?
+    /// false (`figures --no-title`): the SVG has no title; `title` stays here for the report
+    /// and the caption. nil: drawn, as every recipe before the option.
+    public var drawsTitle: Bool?
     public var panels: [PanelRecipe]
 
     public init(name: String, title: String, description: String, columns: Int = 2, size: FigureSize? = nil,
@@ -49,7 +52,7 @@ public struct FigureRecipe: Codable, Sendable, Equatable {
     /// The figure from tables already in memory, keyed by CSV file name.
     public func figure(tables: [String: Table]) throws -> Figure {
         let axes = try panels.map { try $0.axes(tables: tables) }
-        var figure = Figure(panels: axes, columns: min(columns, max(panels.count, 1)), title: title)
+        var figure = Figure(panels: axes, columns: min(columns, max(panels.count, 1)), title: drawsTitle == false ? "" : title)
         figure.apply(size ?? .screen)
         figure.sharedLegend = sharedLegend ?? false
         return figure

@@ -23,18 +23,51 @@ enum CLIReference {
             : SpecGD.helpMessage(for: command, columns: columns)
     }
 
-    /// The CLI reference: the conventions every command follows, then each command's help.
+    /// The CLI reference: a table of contents, the conventions every command follows, then
+    /// each command's options (one anchor each, `#COMMAND-OPTION`, e.g. `#sweep-dry-run`) and
+    /// its help.
     static func markdown() -> String {
+        let groups = SpecGD.configuration.groupedSubcommands
         var text = introduction
-        for group in SpecGD.configuration.groupedSubcommands {
+        text += "\n## Contents\n\n- [One vocabulary](#one-vocabulary)\n"
+        for group in groups {
+            text += "- [\(group.name)](#\(anchor(group.name)))\n"
+            for command in group.subcommands {
+                let name = command.configuration.commandName ?? "\(command)"
+                text += "  - [specgd \(name)](#specgd-\(name)): \(command.configuration.abstract)\n"
+            }
+        }
+        text += "\n" + vocabulary
+        for group in groups {
             text += "\n## \(group.name)\n"
             for command in group.subcommands {
                 let configuration = command.configuration
                 let name = configuration.commandName ?? "\(command)"
-                text += "\n### specgd \(name)\n\n\(configuration.abstract)\n\n```text\n\(helpText(for: command))```\n"
+                text += "\n### specgd \(name)\n\n\(configuration.abstract)\n\n\(optionTable(command, name: name))"
+                text += "\n```text\n\(helpText(for: command))```\n"
             }
         }
         return text
+    }
+
+    /// A heading's GitHub anchor: lower case, spaces to hyphens, other punctuation dropped.
+    static func anchor(_ heading: String) -> String {
+        String(heading.lowercased().compactMap { $0 == " " ? "-" : ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : nil })
+    }
+
+    /// One row per argument the help shows, each with its anchor `COMMAND-NAME` (`COMMAND-VALUE`
+    /// for a positional argument), so other documents can link to one option.
+    static func optionTable(_ command: ParsableCommand.Type, name: String) -> String {
+        let arguments = CommandOptions(command).shown
+        guard !arguments.isEmpty else { return "" }
+        var table = "| option | |\n| --- | --- |\n"
+        for argument in arguments {
+            let id = "\(name)-" + anchor(argument.name ?? argument.valueName ?? "argument")
+            let usage = argument.name.map { "--\($0)" + (argument.valueName.map { " <\($0)>" } ?? "") } ?? "<\(argument.valueName ?? "argument")>"
+            let help = argument.abstract.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+            table += "| <a id=\"\(id)\"></a>`\(usage)` | \(help) |\n"
+        }
+        return table
     }
 
     static let introduction = """
@@ -44,8 +77,12 @@ enum CLIReference {
     (`specgd help-markdown`); do not edit by hand. The test suite checks that it is current. -->
 
     Every command below prints the same text with `specgd <command> --help`. The conventions \
-    they share are stated once, here.
+    they share are stated once, here. Each option has an anchor, `cli.md#COMMAND-OPTION` \
+    (e.g. [`#sweep-dry-run`](#sweep-dry-run)).
 
+    """
+
+    static let vocabulary = """
     ## One vocabulary
 
     - **Outputs.** `--output FILE` writes one file and its JSON sidecar next to it (FILE with \

@@ -226,7 +226,7 @@ struct CheckEscapeCommand: ParsableCommand {
     static func perform(_ request: CheckEscapeRequest, directory outputDirectory: String, jobs: Int,
                         replayOf: ReplaySource? = nil, formats: FigureFormats = .svgOnly, size: FigureSize = .screen) throws {
         func path(_ name: String) -> String { ExperimentOutput.path(name, in: outputDirectory) }
-        let progress = Progress.forRun(label: "check-escape", total: request.lambdas.count * request.resolvedMethods.count, unit: "runs")
+        let progress = Progress.forRun(label: "check-escape", total: request.lambdas.count * request.resolvedMethods.count, unit: "runs", rate: .fromStart)
         let watcher = SignalWatcher(notice: "specgd: NAME received; stopping the current run and writing the rows of the runs finished")
         var result = try CheckEscapeExperiment.run(request, jobs: jobs, cancellation: watcher.token, progress: progress)
         progress.finish()

@@ -43,16 +43,35 @@ struct ExperimentFile: Equatable {
         lhs.name == rhs.name && lhs.steps == rhs.steps && lhs.defaults.elementsEqual(rhs.defaults) { $0 == $1 }
     }
 
-    /// `--set key=value`: a default for one run, replacing the file's own (true/false are booleans).
-    mutating func setDefault(_ item: String) throws {
+    /// `--set key=value`, a default for this run, or `--set STEP.key=value`, one step's option
+    /// (STEP its name or 1-based number), replacing the file's own (true/false are booleans).
+    /// Returns the step it set (nil: a default) and the key, for the plan's checks.
+    @discardableResult
+    mutating func set(_ item: String) throws -> (step: Int?, key: String) {
         let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
         guard parts.count == 2, !parts[0].isEmpty, !parts[0].hasPrefix("-") else {
-            throw InputError("--set expects key=value with the option's name without dashes (got '\(item)')")
+            throw InputError("--set expects key=value or STEP.key=value with the option's name without dashes (got '\(item)')")
         }
         let boolean: Bool? = parts[1] == "true" ? true : parts[1] == "false" ? false : nil
         let value = Value.scalar(parts[1], boolean: boolean)
-        if let index = defaults.firstIndex(where: { $0.key == parts[0] }) { defaults[index].value = value }
-        else { defaults.append((parts[0], value)) }
+        // Option names have no dots, step names may: the key is after the last one.
+        guard let dot = parts[0].lastIndex(of: ".") else {
+            if let index = defaults.firstIndex(where: { $0.key == parts[0] }) { defaults[index].value = value }
+            else { defaults.append((parts[0], value)) }
+            return (nil, parts[0])
+        }
+        let name = String(parts[0][..<dot]), key = String(parts[0][parts[0].index(after: dot)...])
+        guard !name.isEmpty, !key.isEmpty, !key.hasPrefix("-") else {
+            throw InputError("--set expects STEP.key=value with a step's name or number and the option's name without dashes (got '\(item)')")
+        }
+        guard let index = steps.firstIndex(where: { $0.label == name || String($0.number) == name }) else {
+            let names = steps.compactMap(\.label)
+            throw InputError("--set \(item): no step is named '\(name)'\(Suggestion.phrase(for: name, among: names)) "
+                             + "(steps: \(names.isEmpty ? "" : names.joined(separator: ", ") + "; or ")numbers 1…\(steps.count))")
+        }
+        if let option = steps[index].options.firstIndex(where: { $0.key == key }) { steps[index].options[option].value = value }
+        else { steps[index].options.append((key, value)) }
+        return (index, key)
     }
 
     static let fileKeys = ["name", "defaults", "steps"]

@@ -53,6 +53,12 @@ struct FiguresCommand: ParsableCommand {
     @Flag(help: "Paper sizes (figures 7 in wide unless --size says otherwise): simulation d = 100 with 5 seeds, 25 λ values, 13 dimensions up to 10⁵, 20 000-step runs, muon-at-scale in half decades of d (a minute or two in release).")
     var full = false
 
+    @Option(help: ArgumentHelp("Make only these figures (comma-separated names from the list above); the others are not computed.", valueName: "names"))
+    var only: CommaSeparated<String>?
+
+    @Flag(name: .customLong("no-title"), help: "Draw no title in the SVGs (for a paper, whose caption says it): each title stays in NAME.recipe.json, which the report and the notebook read.")
+    var noTitle = false
+
     @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Spike strength λ of the trajectory, dimension, bulk and loss figures.")
     var lambda: Double = 8
 
@@ -71,10 +77,22 @@ struct FiguresCommand: ParsableCommand {
 
     @OptionGroup var resources: ResourceOptions
 
+    /// --only's names (all figures without it), refusing an unknown one with the name it was probably meant as.
+    func selectedNames() throws -> [String] {
+        guard let only else { return FigureSet.names }
+        try only.check("--only")
+        for name in only.values where !FigureSet.names.contains(name) {
+            throw InputError("--only: no figure is named '\(name)'\(Suggestion.phrase(for: name, among: FigureSet.names)) "
+                             + "(figures: \(FigureSet.names.joined(separator: ", ")))")
+        }
+        return FigureSet.names.filter(only.values.contains)
+    }
+
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
         if quick && full { throw InputError("--quick and --full are exclusive") }
+        _ = try selectedNames()
         _ = try figureFormats.formats()
         try Validate.spike(lambda)
         if let seeds { try Validate.atLeast(seeds, 1, "seeds") }
@@ -97,15 +115,26 @@ struct FiguresCommand: ParsableCommand {
         // SIGINT/SIGTERM: the figure being made (or converted) is dropped, the finished ones are
         // written, no converter is left running, and the exit status is 130/143.
         let watcher = SignalWatcher(notice: "specgd: NAME received; stopping after the current figure and writing the finished ones")
-        let request = try request()
-        for name in FigureSet.names { if let reason = request.unsupported(name) { print("skipped \(name): \(OptionNames.translated(reason))") } }
-        let progress = Progress(label: "figures", total: request.figures.count, mode: .automatic)
+        // Figures of very unequal cost: the ETA follows the set's work model, a figure counting
+        // once it is made (the callback names each figure before it is made).
+        let request = try request(), selected = try selectedNames()
+        for name in selected { if let reason = request.unsupported(name) { print("skipped \(name): \(OptionNames.translated(reason))") } }
+        let names = selected.filter { request.unsupported($0) == nil }
+        let work = FigureSet(request).estimatedWork
+        let progress = Progress(label: "figures", total: names.count, mode: .automatic,
+                                totalWork: names.reduce(0) { $0 + (work[$1] ?? 0) })
         // The dense steps of the trajectories figure: its estimate and progress lines (a long
         // --seeds run said nothing until the figure was done).
-        let steps = SpecgdSupport.Progress.forRun(label: "figures: trajectories simulations", total: FigureSet(request).simulationSteps)
-        let output = try FigureSet.run(request, cancellation: watcher.token, simulationProgress: steps) { _ in progress.advance() }
+        let steps = SpecgdSupport.Progress.forRun(label: "figures: trajectories simulations", total: names.contains("trajectories") ? FigureSet(request).simulationSteps : 0)
+        var making: String?
+        var output = try FigureSet.run(request, only: Set(names), cancellation: watcher.token, simulationProgress: steps) { name in
+            if let made = making { progress.advance(work: work[made]) }
+            making = name
+        }
         steps.finish()
+        if let made = making, output.figures.contains(where: { $0.name == made }) { progress.advance(work: work[made]) }
         progress.finish()
+        if noTitle { output.updateFigures { $0.drawsTitle = false } }
         let formats = try figureFormats.formats()
         // Stopped while computing: all the finished figures are written; while writing: the
         // writing stops after the current figure.
@@ -120,7 +149,7 @@ struct FiguresCommand: ParsableCommand {
                     FileManager.default.fileExists(atPath: ExperimentOutput.path($0, in: outputDirectory))
                 }
             }.map(\.name)
-            FileHandle.standardError.write(Data("specgd: interrupted (\(reason)); \(complete.count) of \(request.figures.count) figures written to \(outputDirectory)\(complete.isEmpty ? "" : ": " + complete.joined(separator: ", "))\n".utf8))
+            FileHandle.standardError.write(Data("specgd: interrupted (\(reason)); \(complete.count) of \(names.count) figures written to \(outputDirectory)\(complete.isEmpty ? "" : ": " + complete.joined(separator: ", "))\n".utf8))
             throw ExitCode(SignalWatcher.exitStatus(for: reason))
         }
         let kinds = (["SVG"] + formats.extras.map { $0.rawValue.uppercased() }).joined(separator: ", ")

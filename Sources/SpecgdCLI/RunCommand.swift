@@ -52,8 +52,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run only these steps (names or 1-based numbers, comma-separated); the others are still checked.", valueName: "steps"))
     var only: CommaSeparated<String>?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("A default for this run, as if in the file's defaults (replacing the file's own; repeatable): key=value, e.g. --set quick=true.", valueName: "key=value"))
+    @Option(name: .customLong("set"), help: ArgumentHelp("Change the file for this run (repeatable): key=value is a default, as if in the file's defaults; STEP.key=value is one step's option (STEP its name or number); either replaces the file's own value, e.g. --set quick=true --set gd.lr=0.01.", valueName: "[STEP.]key=value"))
     var overrides: [String] = []
+
+    @Flag(help: "Rerun into a folder an earlier `specgd run` wrote: the files its run.json lists (and run.json) are removed once every step has been checked. A folder holding any other file is still refused.")
+    var force = false
 
     /// --output-dir, else ./NAME.
     var directory: String {
@@ -67,7 +70,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         do {
-            try Self.perform(file: file, directory: directory, only: only?.values, overrides: overrides)
+            try Self.perform(file: file, directory: directory, only: only?.values, overrides: overrides, force: force)
         } catch let failure as RunFailure {
             if let message = failure.message { FileHandle.standardError.write(Data("Error: \(message)\n".utf8)) }
             throw ExitCode(failure.exitCode)
@@ -83,10 +86,10 @@ struct RunCommand: ParsableCommand {
     }
 
     /// Reads, checks and runs FILE into `directory` (new or empty). Throws `RunFailure`.
-    static func perform(file: String, directory: String, only: [String]? = nil, overrides: [String] = []) throws {
+    static func perform(file: String, directory: String, only: [String]? = nil, overrides: [String] = [], force: Bool = false) throws {
         let plan: ExperimentPlan
         do {
-            plan = try ExperimentPlan(file: file, directory: directory, only: only, overrides: overrides)
+            plan = try ExperimentPlan(file: file, directory: directory, only: only, overrides: overrides, force: force)
         } catch let error as InputError {
             let message = error.message.hasPrefix(file) ? error.message : "\(file): \(error.message)"
             throw RunFailure(message: message, exitCode: ExitCode.failure.rawValue)
@@ -103,12 +106,15 @@ struct ExperimentPlan {
     var steps: [StepCommandLine]
     /// The steps `--only` selects (all by default), by index into `steps`.
     var selected: [Int]
+    /// `--force`: an earlier run's files (relative to the folder, run.json included), removed
+    /// before the steps run.
+    var replaced: [String] = []
 
-    init(file: String, directory: String, only: [String]? = nil, overrides: [String] = []) throws {
+    init(file: String, directory: String, only: [String]? = nil, overrides: [String] = [], force: Bool = false) throws {
         self.file = file
         self.directory = directory
         var experiment = try ExperimentFile.read(file)
-        for item in overrides { try experiment.setDefault(item) }
+        let set = try overrides.map { (item: $0, target: try experiment.set($0)) }
         self.experiment = experiment
         let commands = Self.runnableCommands
         var accepted = [String: CommandOptions]()
@@ -118,9 +124,21 @@ struct ExperimentPlan {
             }
             accepted[step.command] = CommandOptions(type)
         }
+        // A mistyped key of --set is named with the option it was probably meant as; a step's
+        // own options go to the command's parser, which says the same of an unknown one.
+        for (item, target) in set {
+            guard let index = target.step else { continue }
+            let step = experiment.steps[index], options = accepted[step.command]!
+            if !options.accepts(target.key) {
+                throw InputError("--set \(item): '\(target.key)' is not an option of \(step.title), a \(step.command) step"
+                                 + Suggestion.phrase(for: target.key, among: options.names))
+            }
+        }
         for (key, _) in experiment.defaults where !accepted.values.contains(where: { $0.accepts(key) }) {
             let used = Array(Set(experiment.steps.map(\.command))).sorted().joined(separator: ", ")
-            throw InputError("defaults: '\(key)' is not an option of any step's command (\(used))")
+            let origin = set.contains { $0.target.step == nil && $0.target.key == key } ? "--set \(key)" : "defaults"
+            throw InputError("\(origin): '\(key)' is not an option of any step's command (\(used))"
+                             + Suggestion.phrase(for: key, among: Set(accepted.values.flatMap(\.names)).sorted()))
         }
         let inputs = (file as NSString).deletingLastPathComponent
         let steps = try experiment.steps.map {
@@ -147,8 +165,38 @@ struct ExperimentPlan {
         selected = try Self.select(only, from: steps.map(\.step))
         let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         if !contents.isEmpty {
-            throw InputError("--output-dir \(directory) is not empty; run writes a whole output set: choose a new directory")
+            guard force else {
+                throw InputError("--output-dir \(directory) is not empty; run writes a whole output set: choose a new directory, "
+                                 + "or pass --force to replace the outputs of an earlier `specgd run` there")
+            }
+            replaced = try Self.earlierOutputs(in: directory)
         }
+    }
+
+    /// The files an earlier `specgd run` wrote into `directory` (its run.json's steps' outputs
+    /// and run.json), refusing a folder holding anything else: --force replaces a run's
+    /// outputs, never a file it did not write.
+    static func earlierOutputs(in directory: String) throws -> [String] {
+        let record = (directory as NSString).appendingPathComponent("run.json")
+        guard let data = FileManager.default.contents(atPath: record),
+              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any], json["kind"] as? String == "run",
+              let steps = (json["summary"] as? [String: Any])?["steps"] as? [[String: Any]] else {
+            throw InputError("--force: --output-dir \(directory) holds no run.json of an earlier `specgd run`; "
+                             + "--force only replaces such a run's outputs: choose a new directory")
+        }
+        let listed = Set(steps.flatMap { $0["outputs"] as? [String] ?? [] } + ["run.json"])
+        let present = (FileManager.default.subpaths(atPath: directory) ?? []).filter { path in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(path), isDirectory: &isDirectory)
+                && !isDirectory.boolValue
+        }
+        let others = present.filter { !listed.contains($0) }.sorted()
+        guard others.isEmpty else {
+            let shown = others.prefix(3).joined(separator: ", ") + (others.count > 3 ? " and \(others.count - 3) more" : "")
+            throw InputError("--force: --output-dir \(directory) holds files its run.json does not list (\(shown)); "
+                             + "--force only replaces an earlier run's outputs: move them or choose a new directory")
+        }
+        return present.sorted()
     }
 
     /// Every command but `run` itself, by name.
@@ -180,6 +228,10 @@ struct ExperimentPlan {
                 removeEmpty(created)
                 throw RunCommand.RunFailure(message: stepMessage(line, error), exitCode: SpecGD.exitCode(for: error).rawValue)
             }
+        }
+        // --force: the earlier run's files go only now, once every step has been accepted.
+        for path in replaced {
+            try FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(path))
         }
         var record = RunFileRecord(plan: self)
         try record.write(to: recordPath)

@@ -138,14 +138,16 @@ enum RunEnding {
 extension SpecgdSupport.Progress {
     /// The progress of a `theory`, `simulate` or `compare` run: a bar on a terminal, plain lines
     /// in logs. SPECGD_PROGRESS_SECONDS=S sets both the quiet period and the line interval to S
-    /// seconds (a log may want 60; the tests use 0 to see the run start).
-    static func forRun(label: String, total: Int, unit: String = "steps",
+    /// seconds (a log may want 60; the tests use 0 to see the run start). Steps are timed from
+    /// the first one's end (`Rate.afterFirstUnit`): before it come the problem, W₀ and the first
+    /// recorded row, a set-up no other step repeats.
+    static func forRun(label: String, total: Int, unit: String = "steps", rate: Rate = .afterFirstUnit,
                        environment: [String: String] = ProcessInfo.processInfo.environment) -> SpecgdSupport.Progress {
         var schedule = Schedule()
         if let text = environment["SPECGD_PROGRESS_SECONDS"], let seconds = Double(text), seconds >= 0 {
             schedule.quiet = seconds
             schedule.interval = seconds
         }
-        return SpecgdSupport.Progress(label: label, total: total, unit: unit, mode: .automatic, schedule: schedule)
+        return SpecgdSupport.Progress(label: label, total: total, unit: unit, mode: .automatic, schedule: schedule, rate: rate)
     }
 }

@@ -12,6 +12,10 @@ struct CommandOptions {
     /// Long names of options taking a value, and whether each may be repeated (`grid`, `at`).
     var options: [String: Bool] = [:]
 
+    /// Every argument the help shows, in its order: the long name (nil for a positional
+    /// argument), the value's name (nil for a flag) and the help sentence (docs/cli.md's tables).
+    var shown: [(name: String?, valueName: String?, abstract: String)] = []
+
     /// Names a step may not set: they print instead of running.
     static let reserved: Set<String> = ["help", "version", "experimental-dump-help"]
 
@@ -26,6 +30,10 @@ struct CommandOptions {
         }
         guard let info = try? JSONDecoder().decode(ToolInfo.self, from: Data(dump.utf8)) else { return }
         for argument in info.command.arguments ?? [] {
+            let long = argument.names?.first { $0.kind == "long" }?.name
+            if argument.shouldDisplay ?? true, long.map({ !Self.reserved.contains($0) }) ?? true {
+                shown.append((long, argument.kind == "flag" ? nil : argument.valueName, argument.abstract ?? ""))
+            }
             for long in (argument.names ?? []) where long.kind == "long" && !Self.reserved.contains(long.name) {
                 switch argument.kind {
                 case "flag": flags.insert(long.name)
@@ -38,6 +46,9 @@ struct CommandOptions {
 
     func accepts(_ key: String) -> Bool { flags.contains(key) || options[key] != nil }
 
+    /// Every name a step may set, sorted (for "did you mean").
+    var names: [String] { (Array(flags) + options.keys).sorted() }
+
     /// The parts of ToolInfoV0 read here.
     private struct ToolInfo: Decodable {
         struct Command: Decodable { var arguments: [Argument]? }
@@ -46,6 +57,9 @@ struct CommandOptions {
             var kind: String
             var names: [Name]?
             var isRepeating: Bool?
+            var shouldDisplay: Bool?
+            var valueName: String?
+            var abstract: String?
         }
         var command: Command
     }

@@ -120,6 +120,9 @@ struct SweepCommand: ParsableCommand {
     @Flag(help: "Continue the sweep recorded in --output-dir (refused if the options differ); a missing or empty directory starts fresh.")
     var resume = false
 
+    @Flag(help: "Check the options and every cell (all shards) as the sweep would, print the cells (CSV on stdout: cell, cell_id, the axes, the derived options and, with --shard, each cell's shard) and a summary line on stderr, and exit without computing or writing anything.")
+    var dryRun = false
+
     func validate() throws { try OptionNames.translating(checkOptions) }
 
     private func checkOptions() throws {
@@ -135,6 +138,11 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
+        if dryRun {
+            try Self.dryRun(try makeConfiguration(), directory: outputDirectory, jobs: workers,
+                            memoryLimit: resources.limit, resume: resume)
+            return
+        }
         try Self.perform(try makeConfiguration(), directory: outputDirectory, jobs: workers,
                          memoryLimit: resources.limit, resume: resume)
     }
@@ -163,6 +171,29 @@ struct SweepCommand: ParsableCommand {
         let scope = configuration.shard.map { "shard \($0) of " } ?? ""
         print("sweep: \(scope)\(configuration.grid.count) cells — \(report.cells) here, \(report.alreadyDone) already done, "
               + "\(report.evaluated) evaluated now, \(report.diverged) diverged → \(SweepRecord.cellsPath(outputDirectory))")
+    }
+
+    /// `--dry-run`: the checks `perform` makes before its first cell (the evaluator's memory
+    /// check, every cell, the directory), then the cells on stdout and one summary line on
+    /// stderr; nothing is created.
+    static func dryRun(_ configuration: SweepConfiguration, directory: String, jobs workers: Int,
+                       memoryLimit: MemoryLimit, resume: Bool) throws {
+        let evaluator = try configuration.mode.evaluator(memoryLimit: memoryLimit.shared(by: min(workers, configuration.cells.count)))
+        let runner = SweepRunner(configuration: configuration, directory: directory, jobs: workers, resume: resume,
+                                 showProgress: false, command: [])
+        let report = try runner.dryRun(evaluator: evaluator)
+        print(CellsFile.plan(configuration), terminator: "")
+        let grid = configuration.grid
+        let shape = grid.axes.map { "\($0.name) \($0.values.count)" }.joined(separator: " × ")
+        var summary = "sweep --dry-run: \(grid.count) cell\(grid.count == 1 ? "" : "s") (\(shape)), \(configuration.mode.rawValue) mode"
+        if let shard = configuration.shard {
+            let sizes = Set((1...shard.count).map { i in (0..<grid.count).filter { $0 % shard.count == i - 1 }.count })
+            let each = sizes.count == 1 ? "\(sizes.first!)" : "\(sizes.min()!)–\(sizes.max()!)"
+            summary += " in \(shard.count) shards of \(each) cells; shard \(shard.index): \(report.cells) cells"
+        }
+        if report.alreadyDone > 0 { summary += ", \(report.alreadyDone) already done in \(directory)" }
+        summary += "; \(report.evaluated) to evaluate; checks passed, nothing computed or written\n"
+        FileHandle.standardError.write(Data(summary.utf8))
     }
 
     /// The covariance options on the base point: spiked (one spike, as sweep.json always had

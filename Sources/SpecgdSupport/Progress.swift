@@ -8,6 +8,12 @@ import Foundation
 /// In both forms, once a couple of units have been timed, a run projected to take longer than
 /// `schedule.estimateAbove` seconds says so once, up front ("estimated 5:33:20 for …").
 ///
+/// ETAs come from a work model, not from the unit count: units of unequal cost (figures, cells
+/// of a grid over steps or d) each advance by their `work` against `totalWork`, and a run whose
+/// first unit carries a set-up the others do not (the problem, W₀, the first recorded row;
+/// `Rate.afterFirstUnit`) is timed from the end of that unit, so a dense run's first estimate is
+/// not its set-up multiplied by the step count.
+///
 /// The clock and the output are injectable, so the schedule is tested without sleeping.
 public final class Progress: @unchecked Sendable {
     public enum Mode: Sendable {
@@ -35,6 +41,15 @@ public final class Progress: @unchecked Sendable {
         }
     }
 
+    /// Where the work rate behind the ETA is measured from.
+    public enum Rate: Sendable {
+        /// From the start: every unit's time is work (figures, sweep cells).
+        case fromStart
+        /// From the end of the first unit, once a second one is done: the time before it is a
+        /// one-off set-up (theory, simulate, compare), not a sample of the units' cost.
+        case afterFirstUnit
+    }
+
     private let label: String
     private let unit: String
     private let total: Int
@@ -44,19 +59,29 @@ public final class Progress: @unchecked Sendable {
     private let write: @Sendable (String) -> Void
     private let start: Double
     private let lock = NSLock()
+    private let totalWork: Double
+    private let rateFrom: Rate
     private var done = 0
+    private var work = 0.0
+    /// Time, units and work at the end of the first advance (`Rate.afterFirstUnit`).
+    private var first: (time: Double, done: Int, work: Double)?
     private var lastDraw = -Double.infinity
     private var nextLine: Double
     private var estimated = false
     private var printedLines = false
 
     /// `clock` returns seconds on any monotonic scale; `write` receives every piece of output.
+    /// `totalWork` is the work of all `total` units in any unit of cost (default: one per unit);
+    /// `rate` says where the ETA's work rate is measured from.
     public init(label: String, total: Int, unit: String = "", mode: Mode, schedule: Schedule = Schedule(),
+                totalWork: Double? = nil, rate: Rate = .fromStart,
                 clock: @escaping @Sendable () -> Double = Progress.monotonicSeconds,
                 write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
         self.label = label
         self.unit = unit.isEmpty ? "" : " " + unit
         self.total = max(total, 1)
+        self.totalWork = totalWork.map { $0 > 0 && $0.isFinite ? $0 : Double(max(total, 1)) } ?? Double(max(total, 1))
+        self.rateFrom = rate
         self.mode = mode
         self.schedule = schedule
         self.clock = clock
@@ -65,29 +90,40 @@ public final class Progress: @unchecked Sendable {
         nextLine = start + schedule.quiet
     }
 
-    /// The compatibility initialiser: a bar when `enabled`, else nothing.
-    public convenience init(label: String, total: Int, enabled: Bool) {
-        self.init(label: label, total: total, mode: enabled ? .terminal : .off)
-    }
-
     @Sendable public static func monotonicSeconds() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
-    /// Marks `count` more units done (thread-safe).
-    public func advance(by count: Int = 1) {
+    /// Marks `count` more units done, of `work` (default: their share of `totalWork` at the
+    /// average cost of a unit); thread-safe.
+    public func advance(by count: Int = 1, work: Double? = nil) {
         lock.lock(); defer { lock.unlock() }
         done += count
+        self.work += work ?? Double(count) * totalWork / Double(total)
+        if first == nil { first = (clock(), done, self.work) }
         report(force: done >= total)
     }
 
-    /// Sets the absolute number of units done.
+    /// Sets the absolute number of units done (at the average cost of a unit).
     public func update(_ completed: Int) {
         lock.lock(); defer { lock.unlock() }
         done = completed
+        work = Double(completed) * totalWork / Double(total)
+        if first == nil { first = (clock(), done, work) }
         report(force: false)
+    }
+
+    /// Seconds to go and seconds per unit, from the work rate since the start or (after the
+    /// first unit, `Rate.afterFirstUnit`) since the first unit was done.
+    private func projection(now: Double) -> (remaining: Double, perUnit: Double) {
+        var (t0, n0, w0) = (start, 0, 0.0)
+        if rateFrom == .afterFirstUnit, let first, done > first.done, now > first.time { (t0, n0, w0) = first }
+        let seconds = max(now - t0, 1e-9)
+        let workRate = (work - w0) / seconds
+        let remaining = workRate > 0 ? max(totalWork - work, 0) / workRate : .infinity
+        return (remaining, seconds / Double(max(done - n0, 1)))
     }
 
     /// Clears the bar; in line mode, a closing line if any progress line was printed.
@@ -106,15 +142,17 @@ public final class Progress: @unchecked Sendable {
         let now = clock()
         let elapsed = now - start
         let rate = Double(done) / max(elapsed, 1e-9)
-        let remaining = rate > 0 ? Double(total - done) / rate : .infinity
-        if !estimated, done >= 2 || (done >= 1 && elapsed >= 5) {
+        let (remaining, perUnit) = projection(now: now)
+        // Timed from the first unit's end, the estimate waits for a unit after it.
+        let timed = rateFrom == .fromStart || (first.map { done > $0.done } ?? false)
+        if !estimated, timed, done >= 2 || (done >= 1 && elapsed >= 5) {
             estimated = true
             let projected = elapsed + remaining
             if projected > schedule.estimateAbove && done < total {
                 // "steps" → "per step"; no unit → "per unit".
                 let one = unit.isEmpty ? "unit" : String(unit.dropFirst().dropLast(unit.hasSuffix("s") ? 1 : 0))
                 write(String(format: "%@: estimated %@ for %d%@ (%@ per %@ after %d)\n", label, Progress.clock(projected),
-                             total, unit, Progress.duration(elapsed / Double(done)), one, done))
+                             total, unit, Progress.duration(perUnit), one, done))
             }
         }
         switch mode {

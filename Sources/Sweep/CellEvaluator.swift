@@ -46,12 +46,17 @@ public protocol CellEvaluator: Sendable {
     /// The outcomes of cells that share a `rowKey`, in order: each exactly what `outcome` gives
     /// for that cell alone (the default computes them so).
     func outcomes(_ points: [ModelPoint], metrics: [Metric], ratio: EscapeRatio) throws -> [CellOutcome]
+    /// The cell's cost relative to the sweep's other cells, for the progress ETA (a grid over
+    /// steps or d has cells of very unequal cost); the default is its step count.
+    func work(_ point: ModelPoint) -> Double
 }
 
 extension CellEvaluator {
     public func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws {}
 
     public func rowKey(_ point: ModelPoint) -> ModelPoint? { nil }
+
+    public func work(_ point: ModelPoint) -> Double { Double(point.steps) }
 
     public func outcomes(_ points: [ModelPoint], metrics: [Metric], ratio: EscapeRatio) throws -> [CellOutcome] {
         try points.map { try outcome($0, metrics: metrics, ratio: ratio) }
@@ -162,6 +167,12 @@ public struct TheoryEvaluator: CellEvaluator {
             return RunMeasurement(escape: escape,
                                   trajectory: wantsTrajectory ? try Self.trajectoryEnd(map, from: start, steps: cell.steps) : nil)
         }
+    }
+
+    /// A step of the map costs O(groups): the spiked model's few, a power law's or a
+    /// spectrum's one per distinct eigenvalue.
+    public func work(_ point: ModelPoint) -> Double {
+        Double(point.steps) * Double((try? point.groupedModel().groups.count) ?? 1)
     }
 
     /// Cells that differ only in lr (and the seed, which theory does not read) form a row.

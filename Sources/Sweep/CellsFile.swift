@@ -12,6 +12,23 @@ public enum CellsFile {
         configuration.columns.joined(separator: ",") + "\n"
     }
 
+    /// The cells a sweep would evaluate, before any is (`sweep --dry-run`): the columns of
+    /// cells.csv up to the metrics — cell, cell_id, the axes, the derived options — for every
+    /// cell of the grid, and with a shard (I/N) the shard 1…N each cell belongs to.
+    public static func plan(_ configuration: SweepConfiguration) -> String {
+        let shardCount = configuration.shard?.count
+        var text = (["cell", "cell_id"] + configuration.grid.names + configuration.derivedParameters.map(\.name)
+                    + (shardCount == nil ? [] : ["shard"])).joined(separator: ",") + "\n"
+        for cell in 0..<configuration.grid.count {
+            let point = configuration.point(at: cell)
+            var fields = [String(cell), configuration.grid.cellID(at: cell)] + configuration.grid.texts(at: cell)
+            fields += configuration.derivedParameters.map { Table.format(point.value($0.parameter)) }
+            if let shardCount { fields.append(String(cell % shardCount + 1)) }
+            text += fields.joined(separator: ",") + "\n"
+        }
+        return text
+    }
+
     /// One finished cell as a complete line (with its newline).
     public static func line(cell: Int, configuration: SweepConfiguration, point: ModelPoint,
                             outcome: CellOutcome) -> String {

@@ -28,8 +28,9 @@ public enum PhaseDiagramFigure {
             ?? sharedRange([comparison.first.values, comparison.second.values], log: logColor)
         var first = panel(comparison.first, logColor: logColor, title: comparison.firstLabel, valueRange: shared)
         var second = panel(comparison.second, logColor: logColor, title: comparison.secondLabel, valueRange: shared)
-        // One colour scale: the bar is drawn on each panel but reads the same.
-        first.heatmap?.label = shortName(comparison.metric, ratio: comparison.first.ratio)
+        // One colour scale, one bar: the second panel's, right of both (the first keeps the
+        // bar's space empty, so the two plot areas stay equal and nothing meets the second's y label).
+        first.heatmap?.drawsColorbar = false
         second.heatmap?.label = shortName(comparison.metric, ratio: comparison.first.ratio)
         let combinedLog = comparison.kind == .ratio
         let combinedDiagram = PhaseDiagram(metric: comparison.metric, x: comparison.first.x, y: comparison.first.y,

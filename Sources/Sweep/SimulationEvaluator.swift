@@ -18,6 +18,14 @@ public struct SimulationEvaluator: CellEvaluator {
         self.memoryLimit = memoryLimit
     }
 
+    /// A dense step costs O(d·m·(m + n)): the population gradient's d·m² (and the polar
+    /// factor's, for SpecGD), or n (a batch) samples' d·m; times the steps and the repetitions.
+    public func work(_ point: ModelPoint) -> Double {
+        let d = Double(point.dimension), m = Double(point.width ?? point.dimension)
+        let n = Double(point.samples ?? point.batch ?? 0)
+        return Double(point.steps) * Double(point.seeds ?? 1) * d * m * (m + n)
+    }
+
     public func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio) throws -> [Double] {
         let wantsTrajectory = metrics.contains(where: \.needsTrajectory)
         // Every repetition of each optimizer the metrics need, run once (escape_ratio's sides

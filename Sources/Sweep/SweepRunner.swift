@@ -54,10 +54,7 @@ public struct SweepRunner: Sendable {
     public func run(evaluator: any CellEvaluator) throws -> SweepReport {
         try Validate.atLeast(jobs, 1, "jobs")
         try validateCells(evaluator)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
-            throw InputError("\(InputError.field("outputDirectory")) \(directory) is a file, not a directory")
-        }
+        try checkNotAFile()
         try AtomicFile.createDirectory(directory)
         let lock = try DirectoryLock(directory)
         defer { lock.release() }
@@ -70,7 +67,10 @@ public struct SweepRunner: Sendable {
         }
         let pending = configuration.cells.filter { done[$0] == nil }
         let writer = try CellWriter(path: cellsPath, header: CellsFile.header(configuration), stallAfter: stallAfterCells)
-        let progress = Progress(label: "sweep", total: pending.count, enabled: showProgress && !pending.isEmpty)
+        // ETA by the evaluator's work model: cells of a grid over steps or d differ in cost.
+        let totalWork = pending.reduce(0.0) { $0 + evaluator.work(self.configuration.point(at: $1)) }
+        let progress = Progress(label: "sweep", total: pending.count, mode: showProgress && !pending.isEmpty ? .terminal : .off,
+                                totalWork: totalWork)
         let configuration = self.configuration, cancellation = self.cancellation
         let work = Result {
             try WorkerThreads.forEach(Self.batches(pending, configuration: configuration, evaluator: evaluator, jobs: jobs),
@@ -79,7 +79,7 @@ public struct SweepRunner: Sendable {
                 let outcomes = try evaluator.outcomes(item.map(\.point), metrics: configuration.metrics, ratio: configuration.escapeRatio)
                 for ((cell, point), outcome) in zip(item, outcomes) {
                     writer.append(CellsFile.line(cell: cell, configuration: configuration, point: point, outcome: outcome))
-                    progress.advance()
+                    progress.advance(work: evaluator.work(point))
                 }
             }
         }
@@ -122,6 +122,36 @@ public struct SweepRunner: Sendable {
         } + single
     }
 
+    /// What `run` would do, found by the checks it makes before computing anything, without
+    /// creating or writing a file: every cell of the grid (all shards, so one dry run checks a
+    /// whole sharded sweep), the directory (not a file; empty unless resuming; resuming, the
+    /// same sweep) and, resuming, the cells already in cells.csv. `evaluated` is the cells this
+    /// run (or shard) would still evaluate.
+    public func dryRun(evaluator: any CellEvaluator) throws -> SweepReport {
+        try Validate.atLeast(jobs, 1, "jobs")
+        var whole = self
+        whole.configuration.shard = nil
+        try whole.validateCells(evaluator)
+        try checkNotAFile()
+        var done = 0
+        if FileManager.default.fileExists(atPath: directory) {
+            _ = try checkDirectoryContents()
+            if FileManager.default.fileExists(atPath: SweepRecord.cellsPath(directory)) {
+                let cells = Set(configuration.cells)
+                done = try CellsFile.load(directory, configuration: configuration, repair: false).keys.filter(cells.contains).count
+            }
+        }
+        let count = configuration.cells.count
+        return SweepReport(cells: count, alreadyDone: done, evaluated: count - done, diverged: 0)
+    }
+
+    private func checkNotAFile() throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw InputError("\(InputError.field("outputDirectory")) \(directory) is a file, not a directory")
+        }
+    }
+
     /// Enough cells to fill the vector units, few enough that an interruption loses little.
     static let maximumBatch = 64
 
@@ -146,6 +176,13 @@ public struct SweepRunner: Sendable {
     /// A fresh directory gets sweep.json; an existing one must be empty, or (with resume)
     /// hold this very sweep.
     private func prepareDirectory() throws {
+        if try checkDirectoryContents() {
+            try SweepRecord.write(configuration, to: directory, command: command, replayOf: replayOf)
+        }
+    }
+
+    /// The refusals of `prepareDirectory`; true when the directory is empty (it gets sweep.json).
+    private func checkDirectoryContents() throws -> Bool {
         let manager = FileManager.default
         let contents = (try? manager.contentsOfDirectory(atPath: directory)) ?? []
         let recordExists = manager.fileExists(atPath: SweepRecord.path(directory))
@@ -155,7 +192,7 @@ public struct SweepRunner: Sendable {
             guard differences.isEmpty else {
                 throw InputError("\(InputError.field("resume")): \(directory) holds a different sweep (\(differences.joined(separator: "; "))); rerun with its options or use a new \(InputError.field("outputDirectory"))")
             }
-            return
+            return false
         }
         guard contents.isEmpty else {
             if resume {
@@ -163,7 +200,7 @@ public struct SweepRunner: Sendable {
             }
             throw InputError("\(InputError.field("outputDirectory")) \(directory) is not empty; pass \(InputError.field("resume")) to continue the sweep in it, or choose a new directory")
         }
-        try SweepRecord.write(configuration, to: directory, command: command, replayOf: replayOf)
+        return true
     }
 }
 

@@ -8,6 +8,32 @@ import SpecgdSupport
 @Suite struct FiguresCommandTests {
     static let names = ["trajectories", "escape-vs-lambda", "escape-vs-dim", "loss", "bulk", "power-law", "muon-at-scale"]
 
+    /// --only makes the named figures and nothing else, byte for byte as in the whole set;
+    /// --no-title drops the SVG's title and keeps it in the recipe; a mistyped name is one line.
+    @Test func onlyTheNamedFiguresWithoutTitles() throws {
+        let root = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let only = try SpecgdProcess.run(["figures", "--quick", "--only", "loss,bulk", "--output-dir", root + "/only"])
+        #expect(only.status == 0, "\(only.stderr)")
+        let svgs = try FileManager.default.contentsOfDirectory(atPath: root + "/only").filter { $0.hasSuffix(".svg") }.sorted()
+        #expect(svgs == ["bulk.svg", "loss.svg"])
+        let bare = try SpecgdProcess.run(["figures", "--quick", "--only", "loss", "--no-title", "--output-dir", root + "/bare"])
+        #expect(bare.status == 0, "\(bare.stderr)")
+        let titled = try String(contentsOfFile: root + "/only/loss.svg", encoding: .utf8)
+        let untitled = try String(contentsOfFile: root + "/bare/loss.svg", encoding: .utf8)
+        let recipe = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: root + "/bare/loss.recipe.json"))) as! [String: Any]
+        let title = try #require(recipe["title"] as? String)
+        #expect(title.hasPrefix("Population loss") && recipe["drawsTitle"] as? Bool == false)
+        #expect(titled.contains(">Population loss") && !untitled.contains(">Population loss"))
+        // The data do not depend on the options.
+        #expect(try String(contentsOfFile: root + "/only/loss.csv", encoding: .utf8) == String(contentsOfFile: root + "/bare/loss.csv", encoding: .utf8))
+
+        let typo = try SpecgdProcess.run(["figures", "--quick", "--only", "los", "--output-dir", root + "/typo"])
+        #expect(typo.status == 1)
+        #expect(typo.stderr.hasPrefix("Error: --only: no figure is named 'los' (did you mean 'loss'?) (figures: trajectories,"), "\(typo.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: root + "/typo"))
+    }
+
     @Test func quickFigureSetHasEverySVGWithItsData() throws {
         let dir = try SpecgdProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -53,6 +53,51 @@ private final class Recorder: @unchecked Sendable {
         #expect(quick.output.isEmpty)
     }
 
+    /// A run whose first step carries a set-up (the problem, W₀, the first recorded row) is
+    /// timed from that step's end: the estimate is the steps' cost, not the set-up multiplied.
+    @Test func theSetUpIsNotExtrapolated() {
+        let recorder = Recorder()
+        let p = SpecgdSupport.Progress(label: "simulate", total: 1000, unit: "steps", mode: .terminal, rate: .afterFirstUnit,
+                                       clock: { recorder.time }, write: { recorder.write($0) })
+        recorder.time = 60; p.advance()     // 60 s of set-up, then step 1
+        recorder.time = 61; p.advance()     // 1 s per step from here
+        // 61 s so far and 998 steps at 1 s: 1059 s = 17:39 (counting from the start it would be 8:28:20).
+        #expect(recorder.output.filter { $0.contains("estimated") } == ["simulate: estimated 17:39 for 1000 steps (1 s per step after 2)\n"],
+                "\(recorder.output)")
+        recorder.time = 62; p.advance()
+        #expect(recorder.output.last?.contains("ETA 16:37") == true, "998 s to go: \(String(describing: recorder.output.last))")
+        // Timed from the start (the default), the same clock says 16:40:00 after the first step.
+        let plain = Recorder()
+        let q = SpecgdSupport.Progress(label: "simulate", total: 1000, unit: "steps", mode: .terminal,
+                                       clock: { plain.time }, write: { plain.write($0) })
+        plain.time = 60; q.advance()
+        #expect(plain.output.filter { $0.contains("estimated") } == ["simulate: estimated 16:40:00 for 1000 steps (60 s per step after 1)\n"],
+                "\(plain.output)")
+    }
+
+    /// Units of unequal cost (figures, cells): the ETA is the work left at the work rate so far.
+    @Test func etasFollowTheWorkModel() {
+        let recorder = Recorder()
+        // Five figures: two cheap ones (1 each), then 100, 10 and 1.
+        let p = SpecgdSupport.Progress(label: "figures", total: 5, mode: .terminal, totalWork: 113,
+                                       clock: { recorder.time }, write: { recorder.write($0) })
+        recorder.time = 2; p.advance(work: 1)
+        recorder.time = 4; p.advance(work: 1)
+        // 2 work in 4 s: 111 to go at 0.5/s is 222 s; by count it would have been 6 s.
+        #expect(recorder.output.filter { $0.contains("estimated") } == ["figures: estimated 03:46 for 5 (2 s per unit after 2)\n"],
+                "\(recorder.output)")
+        #expect(recorder.output.last?.contains("ETA 03:42") == true, "\(String(describing: recorder.output.last))")
+        recorder.time = 204; p.advance(work: 100)
+        // 102 work in 204 s: 11 to go is 22 s.
+        #expect(recorder.output.last?.contains("3/5") == true && recorder.output.last?.contains("ETA 00:22") == true,
+                "\(String(describing: recorder.output.last))")
+        // advance() without a work takes the average share: 113/5 per unit.
+        let even = Recorder()
+        let q = SpecgdSupport.Progress(label: "x", total: 4, mode: .terminal, totalWork: 8, clock: { even.time }, write: { even.write($0) })
+        even.time = 10; q.advance()
+        #expect(even.output.last?.contains("ETA 00:30") == true, "\(String(describing: even.output.last))")
+    }
+
     @Test func offPrintsNothing() {
         let recorder = Recorder()
         let p = progress(recorder, total: 10, mode: .off)

@@ -120,6 +120,95 @@ import Testing
         #expect(plan.steps[1].arguments == ["theory", "--dim", "50", "--output", plan.directory + "/t.csv"])
     }
 
+    @Test func setChangesOneStepByNameOrNumber() throws {
+        let text = """
+            defaults: {dim: 100}
+            steps:
+              - {command: theory, name: gd, options: {method: gd, output: gd.csv}}
+              - {command: theory, name: spec.gd, options: {method: specgd, lr: 0.01, output: specgd.csv}}
+            """
+        let plan = try plan(text, overrides: ["spec.gd.lr=0.02", "1.steps=50", "dim=60"])
+        #expect(plan.steps[0].arguments == ["theory", "--dim", "60", "--method", "gd", "--output", plan.directory + "/gd.csv", "--steps", "50"])
+        #expect(plan.steps[1].arguments == ["theory", "--dim", "60", "--method", "specgd", "--lr", "0.02", "--output", plan.directory + "/specgd.csv"])
+        // A step's flag, as the file would give it.
+        let flagged = try self.plan(text, overrides: ["gd.flow=true"])
+        #expect(flagged.steps[0].arguments.contains("--flow") && !flagged.steps[1].arguments.contains("--flow"))
+    }
+
+    /// A mistyped step or key of --set is one line naming what it probably meant.
+    @Test func setMistakesSayWhatWasMeant() throws {
+        let text = """
+            steps:
+              - {command: theory, name: gd, options: {output: gd.csv}}
+              - {command: simulate, name: dense, options: {output: dense.csv}}
+            """
+        let cases: [([String], String)] = [
+            (["dense.seeeds=3"], "--set dense.seeeds=3: 'seeeds' is not an option of step 2 (dense), a simulate step (did you mean 'seeds'?)"),
+            (["dens.seeds=3"], "--set dens.seeds=3: no step is named 'dens' (did you mean 'dense'?) (steps: gd, dense; or numbers 1…2)"),
+            (["7.seeds=3"], "--set 7.seeds=3: no step is named '7' (steps: gd, dense; or numbers 1…2)"),
+            (["gd.online=true"], "'online' is not an option of step 1 (gd), a theory step"),
+            (["dimm=30"], "--set dimm: 'dimm' is not an option of any step's command (simulate, theory) (did you mean 'dim'?)"),
+            (["dense.=3"], "--set expects STEP.key=value"),
+            (["lr"], "--set expects key=value or STEP.key=value"),
+        ]
+        for (overrides, expected) in cases {
+            #expect(throws: InputError.self) { try self.plan(text, overrides: overrides) }
+            do { _ = try plan(text, overrides: overrides) } catch let error as InputError {
+                #expect(error.message.contains(expected) && !error.message.contains("\n"), "\(overrides): \(error.message)")
+            }
+        }
+    }
+
+    /// --force reruns into a folder an earlier run wrote, replacing exactly its files; a folder
+    /// with anything else (or no run.json) is still refused, and a refused rerun removes nothing.
+    @Test func forceReplacesAnEarlierRunsOutputsOnly() throws {
+        let fm = FileManager.default
+        let (file, folder) = try write("""
+            steps:
+              - {command: theory, name: a, options: {dim: 30, steps: 10, output: sub/a.csv}}
+            """)
+        let out = folder + "/out"
+        try RunCommand.perform(file: file, directory: out)
+        #expect(throws: RunCommand.RunFailure.self) { try RunCommand.perform(file: file, directory: out) }
+        do { try RunCommand.perform(file: file, directory: out) } catch let failure as RunCommand.RunFailure {
+            #expect(failure.message?.contains("pass --force to replace the outputs of an earlier `specgd run`") == true)
+        }
+        // Rerun with another value: the file is rewritten, run.json lists it again.
+        try RunCommand.perform(file: file, directory: out, overrides: ["a.steps=12", "a.every=1"], force: true)
+        let rows = try String(contentsOfFile: out + "/sub/a.csv", encoding: .utf8).split(separator: "\n").count
+        #expect(rows == 1 + 13, "header and steps 0…12")
+        let steps = try #require((try record(out + "/run.json")["summary"] as? [String: Any])?["steps"] as? [[String: Any]])
+        #expect(steps.first?["outputs"] as? [String] == ["sub/a.csv", "sub/a.json"])
+
+        // A refused step leaves the earlier outputs in place.
+        #expect(throws: RunCommand.RunFailure.self) {
+            try RunCommand.perform(file: file, directory: out, overrides: ["a.dim=2"], force: true)
+        }
+        #expect(fm.fileExists(atPath: out + "/sub/a.csv") && fm.fileExists(atPath: out + "/run.json"))
+
+        // A file the run did not write: refused, named, nothing removed.
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: out + "/sub/notes.txt"))
+        do {
+            try RunCommand.perform(file: file, directory: out, force: true)
+            Issue.record("a folder with a stray file was replaced")
+        } catch let failure as RunCommand.RunFailure {
+            #expect(failure.message?.contains("holds files its run.json does not list (sub/notes.txt)") == true, "\(failure)")
+        }
+        #expect(fm.fileExists(atPath: out + "/sub/a.csv"))
+
+        // A folder no run wrote.
+        let other = folder + "/other"
+        try fm.createDirectory(atPath: other, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: other + "/x.csv"))
+        do {
+            try RunCommand.perform(file: file, directory: other, force: true)
+            Issue.record("a folder without run.json was replaced")
+        } catch let failure as RunCommand.RunFailure {
+            #expect(failure.message?.contains("holds no run.json of an earlier `specgd run`") == true, "\(failure)")
+        }
+        #expect(fm.fileExists(atPath: other + "/x.csv"))
+    }
+
     @Test func onlyRunsTheNamedStepsAndChecksThemAll() throws {
         let (file, folder) = try write("""
             steps:

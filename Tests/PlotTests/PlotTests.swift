@@ -82,6 +82,33 @@ import TestSupport
         #expect(SVGWriter.markup("ρ^{k} & b_{max}") == "ρ" + sup("k") + " &amp; b" + sub("max"))
         #expect(SVGWriter.markup("spike_alignment a_signed q_10") == "spike_alignment a_signed q_10")
         #expect(SVGWriter.markup("x_") == "x_" && SVGWriter.markup("<_>") == "&lt;_&gt;")
+        // A plain-text exponent in parentheses, as titles write it; not after a space or unclosed.
+        #expect(SVGWriter.markup("σ_i ∝ i^(−1)") == "σ" + sub("i") + " ∝ i" + sup("−1"))
+        #expect(SVGWriter.markup("x ^(y)") == "x ^(y)" && SVGWriter.markup("i^(−1") == "i^(−1" && SVGWriter.markup("i^()") == "i^()")
+    }
+
+    /// Titles wrap between words, never beside a relation or inside an expression's brackets,
+    /// at every width; the words come back unchanged.
+    @Test func titlesWrapAtWordAndExpressionBoundaries() {
+        let title = "Muon at scale: Newton–Schulz polar factors against d (exact map, α = 1/d, η = 0.3/√d), σ_i ∝ i^(−1) and ρ(λ, η̃, q) ≥ 1"
+        let whole = ["α = 1/d,", "η = 0.3/√d),", "σ_i ∝ i^(−1)", "ρ(λ, η̃, q) ≥ 1"]
+        var wrapped = Set<Int>()
+        for width in stride(from: 60.0, through: 1300, by: 10) {
+            let lines = TextMetrics.wrap(title, size: 15, width: width)
+            wrapped.insert(lines.count)
+            #expect(lines.joined(separator: " ") == title)
+            for expression in whole {
+                #expect(lines.contains { $0.contains(expression) }, "\(expression) split at width \(width): \(lines)")
+            }
+            for line in lines {
+                let words = line.split(separator: " ").map(String.init)
+                #expect(!TextMetrics.operators.contains(words.first ?? "") && !TextMetrics.operators.contains(words.last ?? ""), "\(lines)")
+            }
+        }
+        // It does wrap: from one line to many, and the prose parenthesis is not one piece.
+        #expect(wrapped.contains(1) && wrapped.contains { $0 >= 6 })
+        #expect(TextMetrics.unbreakable("d (exact map, α = 1/d)") == ["d", "(exact", "map,", "α = 1/d)"])
+        #expect(TextMetrics.unbreakable("16 (exact map), d") == ["16", "(exact map),", "d"])
     }
 }
 

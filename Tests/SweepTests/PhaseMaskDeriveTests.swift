@@ -85,6 +85,15 @@ import TestSupport
         let reach = log10(ranges[2].upperBound)
         #expect(abs(log10(ranges[2].lowerBound) + reach) <= 2 * (eps / log(10) + eps * reach + eps))
         #expect(comparison.csv.hasPrefix("lambda,lr,escape_step_1,escape_step_2,ratio,status\n"))
+        // One colour bar for the two diagrams (the second's, titled once) and the ratio's own:
+        // two bars, each a 64-slice strip, and panel 1 keeps its bar's space empty.
+        let svg = figure.svg
+        #expect(figure.panels.map { $0.heatmap?.drawsColorbar } == [false, true, true])
+        let strips = svg.components(separatedBy: "<g shape-rendering=\"crispEdges\">").count - 1
+        #expect(strips == 3 + 2, "3 heatmaps and 2 colour bars, found \(strips) strips")
+        #expect(svg.components(separatedBy: ">escape step</text>").count - 1 == 1)
+        let areas = figure.layout()
+        #expect(areas[0].plotWidth == areas[1].plotWidth && areas[1].plotWidth == areas[2].plotWidth)
 
         // Alignments compare by their difference; different grids are refused.
         let gdA = try PhaseDiagram.load(try Self.sweep(), metric: "alignment_at_escape", x: nil, y: nil)
