@@ -48,8 +48,7 @@ public struct Trainer: Sendable {
         let problem = try problem ?? Problem(configuration: c)
         self.problem = problem
         let d = c.dimension, m = c.resolvedWidth
-        rng = Xoshiro256(seed: c.seed, stream: repetition + 1)
-        weights = try c.initialization.weights(dimension: d, width: m, alpha: c.alpha, rng: &rng)
+        (weights, rng) = try c.initialWeights(repetition: repetition)
         population = PopulationObjective(problem: problem, width: m)
         switch c.training {
         case .population: samples = nil
