@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "PlotRecipes", "Experiments", "Theory", "Simulation", "Model", "Plot",
                                                            "SpecgdSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Comparison", "PlotRecipes", "Theory", "Simulation", "Model",
-                                                            "SpecgdSupport"]),
+                                                            "NumericKit", "SpecgdSupport", "TestSupport"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Theory", "Simulation", "Model", "NumericKit", "Plot", "SpecgdSupport", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["SpecgdCLI", "Experiments", "Comparison", "Sweep", "SpecgdSupport", "Theory", "Simulation", "Model", "TestSupport",
                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),

@@ -131,3 +131,27 @@ public struct StartLaw: Sendable, Codable, Equatable {
         self.alpha = alpha
     }
 }
+
+extension TheoryStart {
+    /// The start a recorded trajectory begins at: its step-0 row (the first row) of a `simulate`
+    /// or `theory` CSV. Per-group `s_<name>` columns when the table has one for every group
+    /// (a grouped theory run), else a, b, c for the spiked layout (what `simulate` records).
+    public static func recorded(_ table: Table, model: GroupedModel, source: String) throws -> TheoryStart {
+        guard let first = table.rows.first, let step = table.index(of: "step") else {
+            throw InputError("\(source) has no rows (or no 'step' column) to start from")
+        }
+        guard first[step] == 0 else { throw InputError("\(source) does not begin at step 0 (first step \(Table.format(first[step])))") }
+        let perGroup = model.groups.map { table.index(of: "s_\($0.name)") }
+        let indices: [Int]
+        if perGroup.allSatisfy({ $0 != nil }) {
+            indices = perGroup.map { $0! }
+        } else if model.isSpikedLayout, let a = table.index(of: "a"), let b = table.index(of: "b"), let c = table.index(of: "c") {
+            indices = [a, b, c]
+        } else {
+            throw InputError("\(source) has neither s_<group> columns for the groups \(model.groups.map(\.name).joined(separator: ", ")) nor, for the spiked model, a, b, c")
+        }
+        let coefficients = indices.map { abs(first[$0]) }
+        for value in coefficients { try Validate.finite(value, "start coefficient in \(source)") }
+        return TheoryStart(coefficients: coefficients, source: "step 0 of \(source)")
+    }
+}
