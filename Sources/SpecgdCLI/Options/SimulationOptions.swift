@@ -34,6 +34,9 @@ struct DenseOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Master seed X (repetition r uses stream r + 1 of xoshiro256** seeded by X).")
     var seed: UInt64 = 0
 
+    @Flag(name: .customLong("update-spectrum"), help: "Record the smallest and largest singular value of each recorded step's update (columns update_sigma_min, update_sigma_max; one SVD per recorded step).")
+    var updateSpectrum = false
+
     /// --samples / --online / --batch (see `TrainingChoice`).
     func training() throws -> TrainingData {
         try TrainingChoice.resolve(samples: samples, online: online, batch: batch)
@@ -50,6 +53,7 @@ struct DenseOptions: ParsableArguments {
         c.training = try training()
         c.seeds = seeds
         c.seed = seed
+        c.updateSpectrum = updateSpectrum
         try OptionNames.translating { try c.validate() }
         return c
     }
