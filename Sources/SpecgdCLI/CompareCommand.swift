@@ -26,6 +26,13 @@ struct CompareCommand: ParsableCommand {
         version, command), overlay.svg and overlay.recipe.json (theory lines, simulation markers and seed band). \
         With --methods gd,specgd each method gets its compare-<method>.csv and the overlay shows both.
 
+        Next to the map from αI it runs the map from every seed's own W₀ (drawn as the simulation draws it, \
+        projected on the groups; docs/model.md §3): seeds-<method>.csv compares each seed with the theory from \
+        its start and from αI (escape step, b/a at escape, max |Δ| up to escape and after), the compare table \
+        adds <stat>_seed_theory (mean, q10, q90) and the overlay draws them as a dashed band; spread-<method>.csv \
+        sets the spread over seeds predicted from the law of W₀ (--law-draws draws through the map) against the \
+        measured seeds (median inside the predicted q10–q90, width within its bootstrap sampling error).
+
         With --tolerance TOL the run passes when every scaled deviation is ≤ TOL; otherwise it exits with \
         status 1 (after writing everything). Use a small --dim: the simulation is dense (d×d).
         Example: specgd compare --methods gd,specgd --lambda 8 --dim 100 --steps 3000 --every 20 --output-dir out/compare
