@@ -201,13 +201,15 @@ public enum CompareExperiment {
                 seeds = perSeed.seeds
                 table = try SeedTheoryBand.adding(to: table, runs: perSeed.runs,
                                                   statistics: TrajectoryComparison.defaultStatistics + ["b_over_a"])
-                output.add(request.seedsName(method), table: perSeed.table)
                 spread = try predictedSpread(theory: theoryConfig, simulation: simConfig, seeds: perSeed.seeds,
                                              draws: request.lawDraws ?? CompareRequest.defaultLawDraws)
-                output.add(request.spreadName(method), table: spread!.table)
             }
             if band { chatterRate = theoryConfig.learningRate }
             output.add(csv, table: table)
+            if let perSeed, let spread {
+                output.add(request.seedsName(method), table: perSeed.table)
+                output.add(request.spreadName(method), table: spread.table)
+            }
             tables[csv] = table
             overlay.append(.init(label: method.displayName, csv: csv, table: table,
                                  color: method == .gd ? .blue : .vermillion, bandLabel: band ? OverlayCaptions.bandLabel : nil,
