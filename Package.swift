@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "Simulation", dependencies: ["Model", "NumericKit", "SpecgdSupport"]),
         .target(name: "Plot", dependencies: ["SpecgdSupport"]),
         .target(name: "PlotRecipes", dependencies: ["Plot", "SpecgdSupport"]),
-        .target(name: "Comparison", dependencies: ["Theory", "Model", "SpecgdSupport"]),
+        .target(name: "Comparison", dependencies: ["Theory", "Model", "NumericKit", "SpecgdSupport"]),
         .target(name: "Experiments", dependencies: ["Comparison", "PlotRecipes", "Theory", "Simulation", "Model", "Plot", "SpecgdSupport"]),
         .target(name: "Sweep", dependencies: ["Theory", "Simulation", "Model", "NumericKit", "Plot", "SpecgdSupport"]),
         .target(

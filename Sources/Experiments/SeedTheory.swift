@@ -1,6 +1,5 @@
 import Comparison
 import Model
-import NumericKit
 import Simulation
 import SpecgdSupport
 import Theory
