@@ -57,9 +57,10 @@ import Theory
     /// Issue 20's acceptance, GD: λ = 8, d = 128, α = 1e-2, η̃ = 2e-3, 6 seeds. The thresholds are
     /// the issue's (0.3 % on the escape step, 0.005 on max |Δa| up to escape): the remaining gap
     /// is the finite-d, off-manifold part of a Gaussian W₀ that the projection drops (its
-    /// off-diagonal WWᵀ), not rounding, so no rounding model gives it. Measured here: escape steps
-    /// within 0–0.27 % (0–2 steps of ~750), max |Δa| to escape 3·10⁻⁴–2.9·10⁻³; from αI the same
-    /// seeds are off by up to 2.5 % and 0.037 (the issue's table: 1.8 %, 0.027 at d = 128).
+    /// off-diagonal WWᵀ), not rounding, so no rounding model gives it. Measured here (master seed
+    /// 20): escape steps within 0–0.13 % (0–1 step of 730–775), max |Δa| to escape 3.7·10⁻⁴–1.5·10⁻³;
+    /// from αI the same seeds are off by up to 3.2 % and 0.044 (the issue's table: 1.8 %, 0.027 at
+    /// d = 128); master seed 0 gave up to 0.27 % and 2.9·10⁻³, the measured order of the effect.
     @Test func perSeedTheoryMatchesEachGDSeed() throws {
         let (theory, simulation) = Self.configurations(dimension: 128, seeds: 6, steps: 820)
         let request = CompareRequest(methods: [.gd], theory: theory, simulation: simulation, lawDraws: 50)
