@@ -23,15 +23,20 @@ public struct CompareRequest: Codable, Sendable, Equatable {
     public var tolerance: Double?
     /// Floor of the scaled deviation's denominator.
     public var toleranceFloor: Double
+    /// Draws of the projected start from the law of W₀ for the predicted spread (nil: `defaultLawDraws`).
+    public var lawDraws: Int?
+
+    public static let defaultLawDraws = 400
 
     public init(methods: [Method], theory: TheoryConfiguration, simulation: SimulationConfiguration,
-                theoryLambda: Double? = nil, tolerance: Double? = nil, toleranceFloor: Double = 1e-6) {
+                theoryLambda: Double? = nil, tolerance: Double? = nil, toleranceFloor: Double = 1e-6, lawDraws: Int? = nil) {
         self.methods = methods
         self.theory = theory
         self.simulation = simulation
         self.theoryLambda = theoryLambda
         self.tolerance = tolerance
         self.toleranceFloor = toleranceFloor
+        self.lawDraws = lawDraws
     }
 
     /// The theory side for one method (`theoryLambda` overrides λ).
@@ -52,6 +57,12 @@ public struct CompareRequest: Codable, Sendable, Equatable {
     /// The CSV of one method: compare-<method>.csv, however many methods are compared (one name
     /// pattern a reader can rely on).
     public func csvName(_ method: Method) -> String { "compare-\(method.rawValue).csv" }
+
+    /// The per-seed table of one method: seeds-<method>.csv.
+    public func seedsName(_ method: Method) -> String { "seeds-\(method.rawValue).csv" }
+
+    /// The predicted-vs-measured spread of one method: spread-<method>.csv.
+    public func spreadName(_ method: Method) -> String { "spread-\(method.rawValue).csv" }
 
     /// The `configuration` block of report.json.
     public var configuration: CompareConfiguration {
@@ -79,6 +90,39 @@ public struct CompareMethodReport: Codable, Sendable {
     /// How each side ended (completed | interrupted | diverged, with the step).
     public var theoryStatus: RunOutcome
     public var simulationStatus: RunOutcome
+    /// Per seed: the map from the seed's own projected W₀ against its simulation, next to the
+    /// map from αI (docs/compare.md); nil when per-seed theory does not apply (`seedTheoryNote`).
+    public var seeds: [SeedComparison]?
+    public var seedTheoryNote: String?
+    /// The spread over seeds predicted from the law of W₀ against the measured seeds.
+    public var spread: SeedSpread?
+}
+
+/// The predicted spread of one method (`SpreadPrediction`) against its measured seeds: the
+/// quantiles side by side and the escape-step check (`SpreadCheck`).
+public struct SeedSpread: Codable, Sendable, Equatable {
+    public var prediction: SpreadPrediction
+    public var measuredEscapeStep: SpreadQuantiles?
+    public var measuredRatioAtEscape: SpreadQuantiles?
+    public var measuredPeakAmplification: SpreadQuantiles?
+    /// The escape-step check; the predicted draws are rounded up to the simulation's recording
+    /// grid first (⌈k/E⌉·E, the first recorded step at or after k), the way the simulation's
+    /// escape step is measured.
+    public var escapeCheck: SpreadCheck
+
+    /// spread-<method>.csv: one row per quantity (code 0 escape_step, 1 b_over_a_at_escape,
+    /// 2 peak_amplification), predicted and measured q10/q50/q90.
+    public var table: Table {
+        var table = Table(columns: ["quantity_code", "predicted_q10", "predicted_q50", "predicted_q90",
+                                    "measured_q10", "measured_q50", "measured_q90"])
+        let rows: [(SpreadQuantiles?, SpreadQuantiles?)] = [
+            (prediction.escapeStep, measuredEscapeStep), (prediction.ratioAtEscape, measuredRatioAtEscape),
+            (prediction.peakAmplification, measuredPeakAmplification)]
+        for (code, (p, m)) in rows.enumerated() {
+            table.append([Double(code), p?.q10 ?? .nan, p?.q50 ?? .nan, p?.q90 ?? .nan, m?.q10 ?? .nan, m?.q50 ?? .nan, m?.q90 ?? .nan])
+        }
+        return table
+    }
 }
 
 public struct CompareSummary: Codable, Sendable {
@@ -147,18 +191,35 @@ public enum CompareExperiment {
             let csv = request.csvName(method)
             // Exact SpecGD's post-escape 2-cycle band of c (docs/model.md §5) next to the overlay's columns.
             let band = OverlayCaptions.hasChatterBand(theoryConfig)
-            let table = band ? OverlayCaptions.withChatterBand(result.table, theory: theoryConfig,
+            var table = band ? OverlayCaptions.withChatterBand(result.table, theory: theoryConfig,
                                                                 escapeStep: theory.summary.escape.escapeStep) : result.table
+            // The map from every seed's own W₀, and the spread the law of W₀ predicts.
+            let perSeed = try seedTheory(theory: theoryConfig, identity: theory, simulation: simConfig, sim: sim,
+                                         cancellation: cancellation)
+            var seeds: [SeedComparison]?, spread: SeedSpread?
+            if let perSeed {
+                seeds = perSeed.seeds
+                table = try SeedTheoryBand.adding(to: table, runs: perSeed.runs,
+                                                  statistics: TrajectoryComparison.defaultStatistics + ["b_over_a"])
+                spread = try predictedSpread(theory: theoryConfig, simulation: simConfig, seeds: perSeed.seeds,
+                                             draws: request.lawDraws ?? CompareRequest.defaultLawDraws)
+            }
             if band { chatterRate = theoryConfig.learningRate }
             output.add(csv, table: table)
+            if let perSeed, let spread {
+                output.add(request.seedsName(method), table: perSeed.table)
+                output.add(request.spreadName(method), table: spread.table)
+            }
             tables[csv] = table
             overlay.append(.init(label: method.displayName, csv: csv, table: table,
-                                 color: method == .gd ? .blue : .vermillion, bandLabel: band ? OverlayCaptions.bandLabel : nil))
+                                 color: method == .gd ? .blue : .vermillion, bandLabel: band ? OverlayCaptions.bandLabel : nil,
+                                 seedTheoryColor: method == .gd ? .bluishGreen : .reddishPurple))
             comparisons.append(result)
             reports.append(CompareMethodReport(method: method.rawValue, csv: csv, commonSteps: result.commonSteps,
                                                passed: result.passed, deviations: result.deviations,
                                                theoryEscape: theory.summary.escape, theory: theoryConfig, simulation: simConfig,
-                                               theoryStatus: theory.outcome, simulationStatus: sim.outcome))
+                                               theoryStatus: theory.outcome, simulationStatus: sim.outcome,
+                                               seeds: seeds, seedTheoryNote: SeedTheory.unavailableReason(simConfig), spread: spread))
         }
         let sim = request.simulation
         let title = OverlayCaptions.title(prefix: "Theory vs simulation", lambda: request.theory.lambda, dimension: request.theory.dimension,
@@ -174,5 +235,48 @@ public enum CompareExperiment {
         output.add(recordFile, kind: "compare", configuration: request.configuration, summary: summary, outcome: outcome)
         return CompareResult(configuration: request.configuration, summary: summary, outcome: outcome,
                              divergence: divergence, comparisons: comparisons, output: output)
+    }
+
+    /// The map from each seed's projected W₀ (`SeedTheory`), compared with that seed's
+    /// simulation; nil when per-seed theory does not apply (a random teacher). Seeds whose
+    /// simulation did not run (a stopped run) are left out; an interrupted theory run ends the list.
+    static func seedTheory(theory: TheoryConfiguration, identity: TheoryResult, simulation: SimulationConfiguration,
+                           sim: SimulationResult, cancellation: CancellationToken?)
+        throws -> (seeds: [SeedComparison], runs: [Table], table: Table)? {
+        guard SeedTheory.unavailableReason(simulation) == nil else { return nil }
+        let model = try theory.model()
+        var seeds = [SeedComparison](), runs = [Table]()
+        var table = Table(columns: SeedComparison.columns(groups: model.groups.map(\.name)))
+        for (r, simTable) in sim.perSeed.enumerated() {
+            let config = try SeedTheory.configuration(theory: theory, simulation: simulation, repetition: r)
+            let run = try runTheoryKeepingRows(config, cancellation: cancellation)
+            if run.outcome.status == .interrupted { break }
+            let seed = try SeedComparison.measure(seed: r, start: config.start!.coefficients, simulation: simTable,
+                                                  seedTheory: run, identity: identity, threshold: theory.escapeThreshold)
+            seeds.append(seed)
+            runs.append(run.table)
+            table.append(seed.row)
+        }
+        return (seeds, runs, table)
+    }
+
+    /// The spread the law of W₀ predicts (`SpreadPrediction`, generator: stream S + 1 of the
+    /// master seed, after the S repetitions' streams) against the measured seeds.
+    static func predictedSpread(theory: TheoryConfiguration, simulation: SimulationConfiguration, seeds: [SeedComparison],
+                                draws: Int) throws -> SeedSpread {
+        let law = StartLaw(initialization: simulation.initialization, width: simulation.resolvedWidth, alpha: simulation.alpha)
+        let prediction = try SpreadPrediction.predict(
+            model: try theory.model(), optimizer: theory.optimizer, learningRate: theory.learningRate, steps: theory.steps,
+            threshold: theory.escapeThreshold, law: law, draws: draws, seed: simulation.seed, stream: simulation.seeds + 1)
+        let every = Double(simulation.every), last = Double(simulation.steps)
+        // The simulation's escape step is the first recorded step with a ≥ a_esc: round each draw the same way.
+        let gridded = prediction.escapeSteps.map { k in k.isNaN ? k : min((k / every).rounded(.up) * every, last) }
+        let measured = seeds.map { $0.escapeStepSimulation.map(Double.init) ?? .nan }
+        let reason: String? = simulation.training == .population ? nil
+            : "the seeds also differ by their training data, which the law of W₀ does not cover"
+        return SeedSpread(prediction: prediction, measuredEscapeStep: SpreadQuantiles(measured),
+                          measuredRatioAtEscape: SpreadQuantiles(seeds.map { $0.ratioAtEscapeSimulation ?? .nan }),
+                          measuredPeakAmplification: SpreadQuantiles(seeds.map { $0.peakAmplificationSimulation ?? .nan }),
+                          escapeCheck: SpreadCheck.check(measured: measured, draws: gridded, seed: simulation.seed, reason: reason))
     }
 }

@@ -37,4 +37,8 @@ public enum TrajectoryColumns {
     /// The `simulate` columns: `shared`, then train_loss (the loss the gradient was taken on)
     /// and wall_time (s since the repetition started; 0 without wall time).
     public static let simulation = shared + ["train_loss", "wall_time"]
+
+    /// With `--update-spectrum`, after `simulation`: the smallest and largest singular value of
+    /// the update u of the step that produced the row (0 at step 0, as the map's `update_<g>`).
+    public static let updateSpectrum = ["update_sigma_min", "update_sigma_max"]
 }

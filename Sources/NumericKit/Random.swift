@@ -96,6 +96,31 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
         return radius * cos(angle)
     }
 
+    /// Gamma(shape k, scale 1) by Marsaglia & Tsang (2000, ACM TOMS 26:363), exact for k ≥ 1
+    /// (a rejection method); k < 1 through Gamma(k) = Gamma(k + 1)·U^(1/k) (their §6).
+    public mutating func gamma(shape k: Double) -> Double {
+        precondition(k > 0, "gamma shape must be positive")
+        if k < 1 {
+            let u = 1 - uniform()  // (0, 1]
+            return gamma(shape: k + 1) * Foundation.pow(u, 1 / k)
+        }
+        let d = k - 1.0 / 3, c = 1 / (9 * d).squareRoot()
+        while true {
+            var x = 0.0, v = 0.0
+            repeat {
+                x = gaussian()
+                v = 1 + c * x
+            } while v <= 0
+            v = v * v * v
+            let u = 1 - uniform()  // (0, 1]: log(u) finite
+            if u < 1 - 0.0331 * (x * x) * (x * x) { return d * v }
+            if log(u) < 0.5 * x * x + d * (1 - v + log(v)) { return d * v }
+        }
+    }
+
+    /// χ²_k = 2·Gamma(k/2): the law of a sum of k squared standard normals, in O(1).
+    public mutating func chiSquare(degrees k: Double) -> Double { 2 * gamma(shape: k / 2) }
+
     /// Fills `buffer` with independent N(0, scale²) deviates.
     public mutating func fillGaussian(_ buffer: inout [Double], scale: Double = 1) {
         for i in 0..<buffer.count { buffer[i] = scale * gaussian() }

@@ -16,14 +16,19 @@ public enum OverlayRecipe {
         public var bandLabel: String?
         /// The band's colour: not the method's, so it is not read as the seed band.
         public var bandColor: Color
+        /// The colour of the per-seed theory band (`<stat>_seed_theory_q10` … `_q90` columns, with
+        /// `<stat>_seed_theory` their mean): theory from each seed's own start, next to the seed band.
+        public var seedTheoryColor: Color
 
-        public init(label: String, csv: String, table: Table, color: Color, bandLabel: String? = nil, bandColor: Color = .gray) {
+        public init(label: String, csv: String, table: Table, color: Color, bandLabel: String? = nil, bandColor: Color = .gray,
+                    seedTheoryColor: Color = .bluishGreen) {
             self.label = label
             self.csv = csv
             self.table = table
             self.color = color
             self.bandLabel = bandLabel
             self.bandColor = bandColor
+            self.seedTheoryColor = seedTheoryColor
         }
     }
 
@@ -63,7 +68,18 @@ public enum OverlayRecipe {
                     series.append(.band(m.csv, x: "step", lower: "\(s)_band_lower", upper: "\(s)_band_upper",
                                         label: bandLabel, color: m.bandColor))
                 }
-                series.append(.line(m.csv, x: "step", y: "\(s)_theory", label: "\(m.label) theory", color: m.color))
+                let seedTheory = m.table.index(of: "\(s)_seed_theory_q90") != nil
+                if seedTheory {
+                    // The map from each seed's own projected W₀ (docs/model.md §3): band and mean, dashed.
+                    let lowerT = m.table.column("\(s)_seed_theory_q10") ?? [], upperT = m.table.column("\(s)_seed_theory_q90") ?? []
+                    if zip(lowerT, upperT).contains(where: { $0 != $1 }) {
+                        series.append(.band(m.csv, x: "step", lower: "\(s)_seed_theory_q10", upper: "\(s)_seed_theory_q90",
+                                            label: "\(m.label) theory from each seed's start (q10–q90)", color: m.seedTheoryColor))
+                    }
+                    series.append(.line(m.csv, x: "step", y: "\(s)_seed_theory", label: "\(m.label) theory from each seed's start (mean)",
+                                        color: m.seedTheoryColor, style: .dashed))
+                }
+                series.append(.line(m.csv, x: "step", y: "\(s)_theory", label: seedTheory ? "\(m.label) theory from αI" : "\(m.label) theory", color: m.color))
                 series.append(.markers(m.csv, x: "step", y: "\(s)_sim", label: simLabel,
                                        color: m.color, shape: m.color == methods.first?.color ? .circle : .square, maxMarkers: 30))
             }
@@ -92,7 +108,7 @@ public enum OverlayRecipe {
         let names = methods.map(\.label).joined(separator: " and ")
         return FigureRecipe(
             name: name, title: title,
-            description: "Theory (exact summary map, lines) against dense simulation (markers: mean over seeds; shaded: 10–90 % seed quantiles) for \(names). Under GD the spike b/a grows before the signal escapes when λ exceeds λ_c; under SpecGD every coefficient moves by ±η per step, so b/a does not grow.",
+            description: "Theory (exact summary map from αI, solid lines; from each seed's own projected W₀, dashed with its 10–90 % band where the tables carry it) against dense simulation (markers: mean over seeds; shaded: 10–90 % seed quantiles) for \(names). Under GD the spike b/a grows before the signal escapes when λ exceeds λ_c; under SpecGD every coefficient moves by ±η per step, so b/a does not grow.",
             columns: 3, sharedLegend: true, panels: recipes)
     }
 }

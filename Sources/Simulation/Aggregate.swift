@@ -1,4 +1,5 @@
 import Model
+import NumericKit
 import SpecgdSupport
 
 /// Statistics across repetitions, row by row (all repetitions record the same steps).
@@ -49,13 +50,8 @@ public enum Aggregate {
         return result
     }
 
-    /// Linear-interpolation quantile of sorted values (NumPy `method="linear"`).
+    /// Linear-interpolation quantile of sorted values (NumPy `method="linear"`; `SampleQuantile.linear`).
     public static func quantile(_ sorted: [Double], _ p: Double) -> Double {
-        guard !sorted.isEmpty else { return .nan }
-        let position = p * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down))
-        let upper = min(lower + 1, sorted.count - 1)
-        let fraction = position - Double(lower)
-        return sorted[lower] + fraction * (sorted[upper] - sorted[lower])
+        SampleQuantile.linear(sorted, p)
     }
 }

@@ -25,3 +25,15 @@ extension Initialization {
         }
     }
 }
+
+extension SimulationConfiguration {
+    /// Repetition r's W₀ exactly as its `Trainer` draws it — the first draw of stream r + 1 of the
+    /// master seed — and the generator after that draw (the Trainer goes on to draw the data
+    /// from it). Per-seed theory projects this W₀ (docs/model.md §3).
+    public func initialWeights(repetition: Int) throws -> (weights: Matrix, rng: Xoshiro256) {
+        try Validate.atLeast(repetition, 0, "repetition")
+        var rng = Xoshiro256(seed: seed, stream: repetition + 1)
+        let weights = try initialization.weights(dimension: self.dimension, width: resolvedWidth, alpha: self.alpha, rng: &rng)
+        return (weights, rng)
+    }
+}

@@ -60,6 +60,10 @@ public struct SimulationConfiguration: ExperimentConfiguration, Sendable, Codabl
     /// Record seconds since start in `wall_time`; false writes 0 there so that two runs
     /// with the same seed produce byte-identical CSV files.
     public var recordWallTime: Bool = true
+    /// Record the extreme singular values of every recorded step's update u (the direction
+    /// before η: G for GD, the polar factor or Newton–Schulz output for SpecGD) as the columns
+    /// `update_sigma_min`, `update_sigma_max` (one SVD per recorded step; docs/outputs.md).
+    public var updateSpectrum: Bool = false
 
     public init() {}
 
@@ -80,7 +84,7 @@ public struct SimulationConfiguration: ExperimentConfiguration, Sendable, Codabl
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case width, initialization, teacher, training, seeds,
-             seed, explosionLimit, recordWallTime
+             seed, explosionLimit, recordWallTime, updateSpectrum
     }
 
     /// Decodes any subset of the fields: missing keys keep their defaults (so sweep specs
@@ -108,6 +112,7 @@ public struct SimulationConfiguration: ExperimentConfiguration, Sendable, Codabl
         try read(.seed, &seed)
         try read(.explosionLimit, &explosionLimit)
         try read(.recordWallTime, &recordWallTime)
+        try read(.updateSpectrum, &updateSpectrum)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -121,6 +126,7 @@ public struct SimulationConfiguration: ExperimentConfiguration, Sendable, Codabl
         try c.encode(seed, forKey: .seed)
         try c.encode(explosionLimit, forKey: .explosionLimit)
         try c.encode(recordWallTime, forKey: .recordWallTime)
+        if updateSpectrum { try c.encode(updateSpectrum, forKey: .updateSpectrum) }  // absent: off (earlier records)
     }
 
     /// m (= d when `width` is nil).

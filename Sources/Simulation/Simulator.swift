@@ -118,7 +118,7 @@ public struct Simulator: Sendable {
         let start = Date()
         var trainer = try Trainer(configuration: c, repetition: repetition, problem: problem)
         var statistics = SummaryStatistics(problem: problem, width: c.resolvedWidth)
-        var table = Table(columns: TrajectoryColumns.simulation)
+        var table = Table(columns: TrajectoryColumns.simulation + (c.updateSpectrum ? TrajectoryColumns.updateSpectrum : []))
         let loopStart = Date()
         var lastReported = 0
         func record(_ k: Int) {
@@ -126,8 +126,14 @@ public struct Simulator: Sendable {
             let train = trainer.trainLoss
             let loss = c.training == .population ? train : trainer.populationLoss()
             let s = statistics.measure(trainer.weights)
-            table.append([Double(k), s.a, s.b, s.c, s.q, loss, s.alignment, s.spikeAlignment, train,
-                          c.recordWallTime ? Date().timeIntervalSince(start) : 0])
+            var row = [Double(k), s.a, s.b, s.c, s.q, loss, s.alignment, s.spikeAlignment, train,
+                       c.recordWallTime ? Date().timeIntervalSince(start) : 0]
+            if c.updateSpectrum {
+                // NaN for a row whose update was not factored (a run interrupted between recorded steps).
+                let current = trainer.updateSpectrumStep == k
+                row += [current ? trainer.updateSpectrum.min : .nan, current ? trainer.updateSpectrum.max : .nan]
+            }
+            table.append(row)
         }
         for k in 0...c.steps {
             let recorded = k % c.every == 0 || k == c.steps

@@ -38,6 +38,11 @@ public struct Trainer: Sendable {
     /// keeps plain GD/SpecGD's w − η u bit for bit.
     private let effectiveLearningRate: Double
     private let decay: Double
+    /// With `updateSpectrum`: the SVD workspace, and the extreme singular values of the update
+    /// of step `updateSpectrumStep` (computed only for steps that are recorded).
+    private var updateSVD: ThinSVD?
+    public private(set) var updateSpectrum: (min: Double, max: Double) = (0, 0)
+    public private(set) var updateSpectrumStep = 0
 
     /// Repetition r draws from stream r + 1 of the master seed (stream 0 is the problem's).
     public init(configuration c: SimulationConfiguration, repetition: Int = 0, problem: Problem? = nil) throws {
@@ -48,8 +53,7 @@ public struct Trainer: Sendable {
         let problem = try problem ?? Problem(configuration: c)
         self.problem = problem
         let d = c.dimension, m = c.resolvedWidth
-        rng = Xoshiro256(seed: c.seed, stream: repetition + 1)
-        weights = try c.initialization.weights(dimension: d, width: m, alpha: c.alpha, rng: &rng)
+        (weights, rng) = try c.initialWeights(repetition: repetition)
         population = PopulationObjective(problem: problem, width: m)
         switch c.training {
         case .population: samples = nil
@@ -84,6 +88,7 @@ public struct Trainer: Sendable {
             polarFactor = Matrix(rows: d, columns: m)
             ruleStepper = c.method.updateRule!.init(o).denseStepper(rows: d, columns: m)
         }
+        if c.updateSpectrum { updateSVD = ThinSVD(rows: d, columns: m) }
     }
 
     /// `--polar gram`: how many polar factors went to gesdd because the gradient was too
@@ -169,6 +174,13 @@ public struct Trainer: Sendable {
                 throw DivergenceError(step: stepCount + 1, detail: error.description)
             }
             update = polarFactor
+        }
+        if updateSVD != nil, (stepCount + 1) % c.every == 0 || stepCount + 1 == c.steps {
+            // The step about to be recorded (Simulator records k % every == 0 and the last step).
+            try updateSVD!.factor(update)
+            let values = updateSVD!.singularValues
+            updateSpectrum = (values.last ?? 0, values.first ?? 0)
+            updateSpectrumStep = stepCount + 1
         }
         let lr = effectiveLearningRate, keep = decay
         var normSquared = 0.0

@@ -26,6 +26,13 @@ struct CompareCommand: ParsableCommand {
         version, command), overlay.svg and overlay.recipe.json (theory lines, simulation markers and seed band). \
         With --methods gd,specgd each method gets its compare-<method>.csv and the overlay shows both.
 
+        Next to the map from αI it runs the map from every seed's own W₀ (drawn as the simulation draws it, \
+        projected on the groups; docs/model.md §3): seeds-<method>.csv compares each seed with the theory from \
+        its start and from αI (escape step, b/a at escape, max |Δ| up to escape and after), the compare table \
+        adds <stat>_seed_theory (mean, q10, q90) and the overlay draws them as a dashed band; spread-<method>.csv \
+        sets the spread over seeds predicted from the law of W₀ (--law-draws draws through the map) against the \
+        measured seeds (median inside the predicted q10–q90, width within its bootstrap sampling error).
+
         With --tolerance TOL the run passes when every scaled deviation is ≤ TOL; otherwise it exits with \
         status 1 (after writing everything). Use a small --dim: the simulation is dense (d×d).
         Example: specgd compare --methods gd,specgd --lambda 8 --dim 100 --steps 3000 --every 20 --output-dir out/compare
@@ -52,6 +59,9 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("theory-lambda"), parsing: .unconditional, help: "Override λ for the theory side only (a deliberately wrong theory, to see a comparison fail).")
     var theoryLambda: Double?
 
+    @Option(name: .customLong("law-draws"), parsing: .unconditional, help: "Draws of the projected start from the law of W₀ for the predicted spread over seeds (spread-<method>.csv; default \(CompareRequest.defaultLawDraws)).")
+    var lawDraws: Int?
+
     @OptionGroup(title: "Figure formats") var figureFormats: FigureFormatOptions
 
     func validate() throws { try OptionNames.translating(checkOptions) }
@@ -64,6 +74,7 @@ struct CompareCommand: ParsableCommand {
         if let tolerance { try Validate.positive(tolerance, "tolerance") }
         try Validate.positive(toleranceFloor, "tolerance-floor")
         if let theoryLambda { try Validate.spike(theoryLambda, "theory-lambda") }
+        if let lawDraws { try Validate.atLeast(lawDraws, 2, "--law-draws") }
         try OutputPath.checkDirectory(outputDirectory)
         // Methods run one after the other: the largest theory + simulation pair must fit.
         for method in try methodList() {
@@ -122,7 +133,7 @@ struct CompareCommand: ParsableCommand {
         var simulation = try simulationConfiguration(model.method)
         simulation.optimizer = theory.optimizer
         return CompareRequest(methods: try methodList(), theory: theory, simulation: simulation,
-                       theoryLambda: theoryLambda, tolerance: tolerance, toleranceFloor: toleranceFloor)
+                       theoryLambda: theoryLambda, tolerance: tolerance, toleranceFloor: toleranceFloor, lawDraws: lawDraws)
     }
 
     func run() throws {
@@ -151,6 +162,7 @@ struct CompareCommand: ParsableCommand {
             print("\(report.method): theory (map, λ = \(report.theory.lambda)) vs simulation (\(report.simulation.initialization.rawValue) init, \(report.simulation.seeds) seed(s))")
             if report.theoryStatus.status != .completed || report.simulationStatus.status != .completed { print("status: \(result.outcome.status.rawValue) at step \(result.outcome.lastStep); compared on the steps both sides reached") }
             print(TrajectoryComparison.summary(comparison))
+            for line in describeSeeds(report) { print(line) }
         }
         let figure = CompareExperiment.figureName
         print("figure: " + (["\(figure).svg"] + formats.extraFiles(forSVG: figure)).map(path).joined(separator: ", "))
@@ -163,4 +175,25 @@ struct CompareCommand: ParsableCommand {
     }
 
     func path(_ name: String) -> String { ExperimentOutput.path(name, in: outputDirectory) }
+
+    /// Per-seed theory and the predicted spread, a few lines (the numbers are in seeds-/spread-<method>.csv).
+    static func describeSeeds(_ report: CompareMethodReport) -> [String] {
+        func f(_ x: Double?) -> String { x.map { String(format: "%.4g", $0) } ?? "–" }
+        func k(_ x: Int?) -> String { x.map(String.init) ?? "none" }
+        var lines: [String] = []
+        if let note = report.seedTheoryNote { lines.append("per-seed theory: not run (\(note))") }
+        for seed in report.seeds ?? [] {
+            lines.append("seed \(seed.seed): escape sim \(k(seed.escapeStepSimulation)), theory from its start \(k(seed.escapeStepTheory)) (\(f(seed.escapeRelativeError.map { $0 * 100 })) %), from αI \(k(seed.escapeStepIdentity)) (\(f(seed.escapeRelativeErrorIdentity.map { $0 * 100 })) %); max |Δa| to escape \(f(seed.upToEscape["a"])) (αI \(f(seed.upToEscapeIdentity["a"])))")
+        }
+        if let spread = report.spread {
+            let p = spread.prediction.escapeStep, m = spread.measuredEscapeStep, c = spread.escapeCheck
+            lines.append("escape step over seeds: predicted from the law of W₀ (\(spread.prediction.draws) draws) q10/q50/q90 = \(f(p?.q10))/\(f(p?.q50))/\(f(p?.q90)), measured \(f(m?.q10))/\(f(m?.q50))/\(f(m?.q90))")
+            if let reason = c.notCheckable {
+                lines.append("spread check: not checkable (\(reason))" + (c.medianInside.map { "; median inside predicted q10–q90: \($0 ? "yes" : "NO")" } ?? ""))
+            } else if let interval = c.widthDifferenceInterval {
+                lines.append("spread check: median inside predicted q10–q90: \(c.medianInside == true ? "yes" : "NO"); width measured − predicted = \(f(c.measuredWidth.flatMap { w in c.predictedWidth.map { w - $0 } })) within [\(f(interval[0])), \(f(interval[1]))] (\(Int(c.level * 100)) % bootstrap): \(c.widthAgrees == true ? "yes" : "NO")")
+            }
+        }
+        return lines
+    }
 }

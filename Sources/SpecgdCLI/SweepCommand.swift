@@ -211,6 +211,8 @@ struct SweepCommand: ParsableCommand {
         if mode == .theory, let name = dense.given(except: ["--seeds", "--seed"]).first {
             throw InputError("\(name) applies to --mode simulate only")
         }
+        // A cell keeps metrics, not trajectories: the columns would be computed and dropped.
+        if dense.updateSpectrum { throw InputError("--update-spectrum records trajectory columns; a sweep's cells keep metrics only") }
         let grid = try Grid.parse(grids, mode: mode)
         let metricList = try Metric.parseList((metrics.isEmpty ? [Self.defaultMetrics] : metrics).flatMap(\.values).map(\.rawValue))
         var base = ModelPoint(method: model.method, lambda: model.lambda, dimension: model.dimension, alpha: model.alpha,

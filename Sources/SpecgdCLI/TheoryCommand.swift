@@ -4,6 +4,8 @@ import Machine
 import NumericKit
 import SpecgdSupport
 import Model
+import Experiments
+import Simulation
 import Theory
 
 /// `specgd theory`: the exact summary map, its continuous-time flows and the large-d limit.
@@ -60,6 +62,21 @@ struct TheoryCommand: ParsableCommand {
     @Flag(name: .customLong("error-estimate"), help: "Flow: estimate the global error by a second solve with both tolerances 100× tighter; the summary reports the largest relative difference of a, b, c and the loss (about twice the run time).")
     var errorEstimate = false
 
+    @Option(name: .customLong("init"), help: "Start the map (or flow) from the projected overlaps of a W₀ drawn as simulate draws it (same --seed, --width, α scaling; docs/model.md §3) instead of αI. identity is αI.")
+    var initialization: Initialization?
+
+    @Option(parsing: .unconditional, help: "With --init: master seed X of the W₀ draw (repetition r uses stream r + 1, as in simulate).")
+    var seed: UInt64?
+
+    @Option(parsing: .unconditional, help: "With --init: the repetition r whose W₀ is drawn (simulate's seed r of --seeds; default 0).")
+    var repetition: Int?
+
+    @Option(parsing: .unconditional, help: "With --init: the width m of W₀ ∈ R^{d×m} (default m = d).")
+    var width: Int?
+
+    @Option(name: .customLong("start-from"), help: "Start from step 0 of a simulate or theory CSV (a, b, c for the spiked model; s_<group> columns otherwise).")
+    var startFrom: String?
+
     static let defaultSwitching = SwitchingRule.smoothed
 
     func validate() throws { try OptionNames.translating(checkOptions) }
@@ -74,11 +91,19 @@ struct TheoryCommand: ParsableCommand {
         try Validate.finite(relTol, "rel-tol")
         if flow && largeD { throw InputError("--flow and --large-d are exclusive") }
         if errorEstimate && !flow { throw InputError("--error-estimate applies to the flows only (--flow)") }
+        if initialization == nil && (seed != nil || repetition != nil || width != nil) {
+            throw InputError("--seed, --repetition and --width choose the W₀ of --init; give --init gaussian|orthogonal")
+        }
+        if initialization != nil && startFrom != nil { throw InputError("--init and --start-from are exclusive (two starts)") }
+        if let repetition { try Validate.atLeast(repetition, 0, "--repetition") }
+        if let width { try Validate.atLeast(width, 1, "--width") }
+        if let startFrom { try resources.checkInputs([("the --start-from file", startFrom)]) }
         if (switching != nil || epsilon != nil) && !(flow && model.method == .specgd) {
             throw InputError("--switching and --epsilon apply to the SpecGD flow only (--flow --method specgd)")
         }
         try OutputPath.checkFile(output, alsoWrites: [sidecarPath(for: output)],
-                                 inputs: covariance.inputFiles(nsCoefficients: optimizer.nsCoefficients))
+                                 inputs: covariance.inputFiles(nsCoefficients: optimizer.nsCoefficients)
+                                     + (startFrom.map { [("the --start-from file", $0)] } ?? []))
         let config = try makeConfiguration()
         try config.validate()
         try resources.check(config.memoryEstimate, for: "theory")
@@ -94,6 +119,15 @@ struct TheoryCommand: ParsableCommand {
             stepper: stepper, tEnd: tEnd, dt: dt, absoluteTolerance: absTol,
             relativeTolerance: relTol, switching: switching ?? Self.defaultSwitching, epsilon: epsilon ?? 1e-3)
         if errorEstimate { config.flow.estimateError = true }
+        if let initialization {
+            var dense = SimulationConfiguration(config.experiment)
+            dense.initialization = initialization
+            dense.width = width
+            dense.seed = seed ?? 0
+            config.start = try SeedTheory.start(theory: config, simulation: dense, repetition: repetition ?? 0)
+        } else if let startFrom {
+            config.start = try TheoryStart.recorded(try Table.readCSV(startFrom), model: try config.model(), source: startFrom)
+        }
         return config
     }
 
@@ -121,6 +155,9 @@ struct TheoryCommand: ParsableCommand {
                          outcome: RunOutcome = .completed(0)) -> String {
         func f(_ x: Double) -> String { String(format: "%.4g", x) }
         var lines = ["\(config.method.rawValue) \(s.dynamics.rawValue): \(s.groups) groups, d = \(s.dimension) → \(output)"]
+        if let start = config.start {
+            lines.append("start: " + start.coefficients.map(f).joined(separator: ", ") + (start.source.map { " (\($0))" } ?? ""))
+        }
         switch outcome.status {
         case .completed: break
         case .interrupted: lines.append("status: interrupted (\(outcome.detail ?? "signal")) after step \(outcome.lastStep); the summary covers steps 0…\(outcome.lastStep)")

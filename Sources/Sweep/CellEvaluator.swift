@@ -109,6 +109,15 @@ public struct RunMeasurement: Sendable {
 /// run with the one `EscapeMetrics` definition (docs/model.md §5, §7). `run`'s Bool: whether
 /// the trajectory's end is wanted.
 struct MetricAssembler {
+    /// `Metric.predictedEscapeSpread` of one cell: the law of its W₀ through the exact map.
+    static func predictedEscapeSpread(_ point: ModelPoint) throws -> Double {
+        let law = StartLaw(initialization: point.initialization ?? .gaussian, width: point.width ?? point.dimension, alpha: point.alpha)
+        let prediction = try SpreadPrediction.predict(
+            model: try point.groupedModel(), optimizer: point.optimizer, learningRate: point.learningRate, steps: point.steps,
+            threshold: point.escapeThreshold, law: law, draws: Metric.spreadDraws, seed: point.seed, stream: 1)
+        return prediction.escapeStep?.width ?? .nan
+    }
+
     static func values(_ metrics: [Metric], point: ModelPoint, ratio: EscapeRatio,
                        run: (ModelPoint, Bool) throws -> RunMeasurement) throws -> [Double] {
         let wantsTrajectory = metrics.contains(where: \.needsTrajectory)
@@ -138,6 +147,7 @@ struct MetricAssembler {
             case .finalSpike: out.append(primary!.trajectory!.spike)
             case .maxSpike: out.append(primary!.trajectory!.maxSpike)
             case .finalBulk: out.append(primary!.trajectory!.bulk)
+            case .predictedEscapeSpread: out.append(try predictedEscapeSpread(point))
             }
         }
         return out

@@ -30,6 +30,16 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
     case maxSpike = "max_spike"
     /// c = ‖P⊥W‖_F/√p, the bulk's RMS coefficient, after all `steps` steps.
     case finalBulk = "final_bulk"
+    /// q90 − q10 of the escape step over seeds, predicted from the law of W₀ alone
+    /// (`SpreadPrediction`: `spreadDraws` draws of the projected start through the exact map;
+    /// the cell's initialization and width, Gaussian with m = d when the sweep sets none); NaN
+    /// unless every draw escapes. The same in both modes: no dense run is involved.
+    case predictedEscapeSpread = "predicted_escape_spread"
+
+    /// Draws per cell of `predictedEscapeSpread` (generator: stream 1 of the cell's seed). The
+    /// q10 and q90 of N draws carry a sampling error ≈ √(0.09/N)/f(Q) each (order statistics):
+    /// with N = 200 about 0.07 of the band's own scale σ, docs/sweep.md.
+    public static let spreadDraws = 200
 
     public static func parseList(_ texts: [String]) throws -> [Metric] {
         var metrics = [Metric]()
@@ -69,7 +79,7 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
     }
 
     /// Metrics that come out of one run of the cell's own method.
-    var needsPrimaryRun: Bool { self != .escapeRatio }
+    var needsPrimaryRun: Bool { self != .escapeRatio && self != .predictedEscapeSpread }
 
     /// The metric in words, for titles and colour bars.
     public var displayName: String {
@@ -85,6 +95,7 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
         case .finalSpike: return "final spike |b| = ‖Wᵀv‖"
         case .maxSpike: return "largest spike max |b| over the run"
         case .finalBulk: return "final bulk c = ‖P⊥W‖/√p"
+        case .predictedEscapeSpread: return "predicted escape-step spread q90 − q10 over seeds (law of W₀)"
         }
     }
 
@@ -104,7 +115,7 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
     /// marks such a cell "no escape" instead of colouring it.
     public var needsEscape: Bool {
         switch self {
-        case .alignmentAtEscape, .escapeStep, .amplification, .peakAmplification, .escapeRatio: return true
+        case .alignmentAtEscape, .escapeStep, .amplification, .peakAmplification, .escapeRatio, .predictedEscapeSpread: return true
         case .finalAlignment, .finalLoss, .finalSignal, .finalSpike, .maxSpike, .finalBulk: return false
         }
     }

@@ -122,6 +122,7 @@ public enum PhaseDiagramFigure {
         case .finalSpike: return "final |b|"
         case .maxSpike: return "max |b|"
         case .finalBulk: return "final c"
+        case .predictedEscapeSpread: return "predicted escape spread"
         case nil: return metric
         }
     }

@@ -17,17 +17,27 @@ extension GroupedModel {
             throw InputError("signal-index must be in 1...\(eigenvalues.count) (got \(signalIndex))")
         }
         for (i, sigma) in eigenvalues.enumerated() { try Validate.positive(sigma, "eigenvalue \(i + 1)") }
+        return try GroupedModel(groups: diagonalGrouping(eigenvalues: eigenvalues, signalIndex: signalIndex).groups)
+    }
+
+    /// The groups of `diagonal(eigenvalues:signalIndex:)` and, per coordinate (0-based), the
+    /// index of its group: the one grouping rule, also what projects a dense W₀ onto the groups
+    /// (`GroupedModel.projectedStart`). Arguments as checked by `diagonal`.
+    static func diagonalGrouping(eigenvalues: [Double], signalIndex: Int) -> (groups: [Group], coordinateGroups: [Int]) {
         var groups = [Group(name: "a", eigenvalue: eigenvalues[signalIndex - 1], multiplicity: 1, target: 1)]
+        var coordinateGroups = [Int](repeating: 0, count: eigenvalues.count)
         var position = [UInt64: Int]()
         for (i, sigma) in eigenvalues.enumerated() where i != signalIndex - 1 {
             if let g = position[sigma.bitPattern] {
                 groups[g].multiplicity += 1
+                coordinateGroups[i] = g
             } else {
                 position[sigma.bitPattern] = groups.count
+                coordinateGroups[i] = groups.count
                 groups.append(Group(name: "e\(i + 1)", eigenvalue: sigma, multiplicity: 1))
             }
         }
-        return try GroupedModel(groups: groups)
+        return (groups, coordinateGroups)
     }
 
     /// The power-law spectrum σ_i = i^(−β) / m, i = 1..d, with m = (1/d) Σ_j j^(−β) so that

@@ -477,7 +477,7 @@ extension TheoryRunner {
     /// the same columns, then the optimizer state.
     func runOptimizerMap(_ optimizer: Optimizer) throws -> TheoryResult {
         let map = try OptimizerMap(model: model, optimizer: optimizer, learningRate: config.learningRate)
-        let start = model.identityStart(alpha: config.alpha)
+        let start = config.startCoefficients(model)
         var recording = MapRecording(self, start: start, extraColumns: map.stateColumns)
         // Predictions only where docs/model.md §5's closed forms describe this optimizer.
         let closedForm = map.closedFormMethod != nil

@@ -64,6 +64,8 @@ public struct TheoryConfiguration: ExperimentConfiguration, Codable, Sendable, E
     public var configPath: String?
     public var dynamics: TheoryDynamics = .map
     public var flow = FlowConfiguration()
+    /// Where the map and the flows start (nil: W₀ = αI, every group at α; docs/model.md §3).
+    public var start: TheoryStart?
 
     public init(method: Method = .gd, lambda: Double = 8, dimension: Int = 1000, alpha: Double = 1e-3,
                 learningRate: Double = 1e-3, steps: Int = 10000, every: Int = 10, escapeThreshold: Double = 0.5) {
@@ -89,6 +91,16 @@ public struct TheoryConfiguration: ExperimentConfiguration, Codable, Sendable, E
         }
         if dynamics == .largeD && experiment.covariance != .spiked {
             throw InputError("the large-d map is defined for the spiked covariance only (got \(InputError.field("covariance")) \(experiment.covariance.rawValue))")
+        }
+        if let start {
+            if dynamics == .largeD {
+                throw InputError("the large-d map starts from a = b = α, q₀ = (d − 2)α²; \(InputError.field("start")) applies to the exact map and the flows")
+            }
+            let groups = try model().count
+            guard start.coefficients.count == groups else {
+                throw InputError("\(InputError.field("start")) has \(start.coefficients.count) coefficients for \(groups) groups")
+            }
+            for value in start.coefficients { try Validate.finite(value, "start coefficient") }
         }
         if dynamics == .flow {
             if let tEnd = flow.tEnd { try Validate.positive(tEnd, "tEnd") }
@@ -122,7 +134,7 @@ public struct TheoryConfiguration: ExperimentConfiguration, Codable, Sendable, E
     /// The steps a run covers: a map's steps, a flow's t_end/η (its progress counts these).
     public var stepSpan: Int { dynamics == .flow ? Int((flowEnd / self.learningRate).rounded()) : self.steps }
 
-    private enum CodingKeys: String, CodingKey, CaseIterable { case groups, configPath, dynamics, flow }
+    private enum CodingKeys: String, CodingKey, CaseIterable { case groups, configPath, dynamics, flow, start }
 
     /// Any subset of the fields (missing ones keep their defaults); an unknown key is refused by name.
     public init(from decoder: Decoder) throws {
@@ -133,6 +145,7 @@ public struct TheoryConfiguration: ExperimentConfiguration, Codable, Sendable, E
         configPath = try c.decodeIfPresent(String.self, forKey: .configPath)
         dynamics = try c.decodeIfPresent(TheoryDynamics.self, forKey: .dynamics) ?? .map
         flow = try c.decodeIfPresent(FlowConfiguration.self, forKey: .flow) ?? FlowConfiguration()
+        start = try c.decodeIfPresent(TheoryStart.self, forKey: .start)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -142,6 +155,7 @@ public struct TheoryConfiguration: ExperimentConfiguration, Codable, Sendable, E
         try c.encodeIfPresent(configPath, forKey: .configPath)
         try c.encode(dynamics, forKey: .dynamics)
         try c.encode(flow, forKey: .flow)
+        try c.encodeIfPresent(start, forKey: .start)
     }
 
     /// The grouped model this configuration describes.

@@ -133,6 +133,12 @@ struct TheoryRunner {
 
     var predictions: EscapePredictions? {
         guard config.covariance == .spiked else { return nil }
+        // From a given start the closed forms start from its a₀ and q₀ (docs/model.md §5).
+        if let start = config.start {
+            return EscapePredictions(method: config.method, lambda: config.leadingSpike, lr: config.learningRate,
+                                     alpha: start.coefficients[model.signalIndex], threshold: config.escapeThreshold,
+                                     q0: model.bulkMass(start.coefficients))
+        }
         let q0 = Double(config.dimension - 1 - config.resolvedSpikes.count) * config.alpha * config.alpha
         return EscapePredictions(method: config.method, lambda: config.leadingSpike, lr: config.learningRate,
                                  alpha: config.alpha, threshold: config.escapeThreshold, q0: q0)
@@ -209,7 +215,7 @@ struct TheoryRunner {
 
     func runMap() throws -> TheoryResult {
         let map = try DiscreteMap(model: model, method: config.method, learningRate: config.learningRate)
-        let start = model.identityStart(alpha: config.alpha)
+        let start = config.startCoefficients(model)
         var recording = MapRecording(self, start: start)
         do {
             recording.last = try map.iterate(from: start, steps: config.steps, every: config.every,
@@ -233,7 +239,7 @@ struct TheoryRunner {
 
     func runFlow() throws -> TheoryResult {
         var times = flowTimes
-        let start = model.identityStart(alpha: config.alpha)
+        let start = config.startCoefficients(model)
         var states: [[Double]] = []
         states.reserveCapacity(times.count)
         let cancellation = self.cancellation, progress = self.progress, lr = config.learningRate

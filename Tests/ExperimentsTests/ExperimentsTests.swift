@@ -100,7 +100,8 @@ import Theory
         #expect(result.passed == true)
         #expect(result.summary.methods.map(\.csv) == ["compare-gd.csv", "compare-specgd.csv"])
         #expect(result.comparisons.count == 2 && result.comparisons.allSatisfy { $0.commonSteps == 21 })
-        #expect(result.output.fileNames == ["compare-gd.csv", "compare-specgd.csv", "overlay.svg", "overlay.recipe.json", "report.json"])
+        #expect(result.output.fileNames == ["compare-gd.csv", "seeds-gd.csv", "spread-gd.csv", "compare-specgd.csv", "seeds-specgd.csv",
+                                                      "spread-specgd.csv", "overlay.svg", "overlay.recipe.json", "report.json"])
         #expect(result.configuration.methods == ["gd", "specgd"] && result.configuration.tolerance == 1e-8)
     }
 

@@ -37,6 +37,9 @@ struct DenseOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Master seed X (repetition r uses stream r + 1 of xoshiro256** seeded by X; sweep: cell k's seed is derived from X and k). Default: 0.")
     var seed: UInt64?
 
+    @Flag(name: .customLong("update-spectrum"), help: "Record the smallest and largest singular value of each recorded step's update (columns update_sigma_min, update_sigma_max; one SVD per recorded step).")
+    var updateSpectrum = false
+
     /// --samples / --online / --batch (see `TrainingChoice`).
     func training() throws -> TrainingData {
         try TrainingChoice.resolve(samples: samples, online: online, batch: batch)
@@ -55,7 +58,7 @@ struct DenseOptions: ParsableArguments {
     func given(except kept: Set<String> = []) -> [String] {
         [("--width", width != nil), ("--init", initialization != nil), ("--teacher", teacher != nil),
          ("--samples", samples != nil), ("--online", online), ("--batch", batch != nil),
-         ("--seeds", seeds != nil), ("--seed", seed != nil)]
+         ("--seeds", seeds != nil), ("--seed", seed != nil), ("--update-spectrum", updateSpectrum)]
             .filter { $0.1 && !kept.contains($0.0) }.map(\.0)
     }
 
@@ -68,6 +71,7 @@ struct DenseOptions: ParsableArguments {
         c.training = try training()
         c.seeds = seeds ?? 1
         c.seed = seed ?? 0
+        c.updateSpectrum = updateSpectrum
         try OptionNames.translating { try c.validate() }
         return c
     }

@@ -1,0 +1,85 @@
+import Model
+import NumericKit
+import SpecgdSupport
+import Theory
+
+/// Measured seeds against the predicted spread of a quantity (docs/model.md §5 "The seeds'
+/// spread"): two checks, each with its error model.
+///
+/// - *Median inside*: the measured median over n seeds lies in the predicted [q10, q90]. If the
+///   seeds follow the predicted law, the sample median falls below q10 only when ≥ ⌈n/2⌉ of n
+///   seeds do (a Binomial(n, 0.1) tail): 2·P(Bin(16, 0.1) ≥ 8) ≈ 9·10⁻⁵ at n = 16.
+/// - *Width*: D = (measured q90 − q10) − (predicted q90 − q10). Both widths are sample-quantile
+///   estimates (`SampleQuantile.linear`; n seeds, N draws) with sampling errors of order
+///   √(p(1 − p)/n)/f(Q_p) (order statistics, Var Q̂_p ≈ p(1 − p)/(n f²)), biased for small n
+///   (q10 of 16 interpolates between the 2nd and 3rd order statistics). Its null distribution
+///   is taken by bootstrap from the N predicted draws: B times, n and N values drawn with
+///   replacement, the same estimator on each, D* = w*_n − w*_N. The width agrees when D lies in
+///   the central `level` interval of D*. A false disagreement has probability 1 − level.
+public struct SpreadCheck: Sendable, Codable, Equatable {
+    /// Seeds measured.
+    public var seeds: Int
+    public var measured: SpreadQuantiles?
+    public var predicted: SpreadQuantiles?
+    /// The measured median within the predicted [q10, q90]; nil when not checkable.
+    public var medianInside: Bool?
+    public var measuredWidth: Double?
+    public var predictedWidth: Double?
+    /// The central `level` interval of D* = w*_n − w*_N (bootstrap), and whether D lies in it.
+    public var widthDifferenceInterval: [Double]?
+    public var widthAgrees: Bool?
+    public var level: Double
+    public var resamples: Int
+    /// Why the checks could not be made (no escape, fewer than 2 seeds, …); nil when they were.
+    public var notCheckable: String?
+
+    /// Checks `measured` (one value per seed; NaN = no escape) against `draws` (the predicted
+    /// draws, NaN = no escape). `reason` marks the check not checkable up front (e.g. the seeds
+    /// also differ by their data, which the law of W₀ does not cover).
+    public static func check(measured: [Double], draws: [Double], level: Double = 0.95, resamples: Int = 1000,
+                             seed: UInt64 = 0, reason: String? = nil) -> SpreadCheck {
+        var result = SpreadCheck(seeds: measured.count, measured: SpreadQuantiles(measured), predicted: SpreadQuantiles(draws),
+                                 level: level, resamples: resamples)
+        if let reason { result.notCheckable = reason; return result }
+        guard let m = result.measured else {
+            result.notCheckable = measured.isEmpty ? "no seeds" : "a seed did not escape within the steps"
+            return result
+        }
+        guard let p = result.predicted else {
+            result.notCheckable = draws.isEmpty ? "no predicted draws" : "a predicted draw did not escape within the steps"
+            return result
+        }
+        result.medianInside = m.q50 >= p.q10 && m.q50 <= p.q90
+        guard measured.count >= 2 else {
+            result.notCheckable = "the width of one seed is 0 (needs at least 2 seeds)"
+            return result
+        }
+        result.measuredWidth = m.width
+        result.predictedWidth = p.width
+        var rng = Xoshiro256(seed: seed, stream: 0)
+        let n = measured.count, big = draws.count
+        func resampledWidth(_ count: Int) -> Double {
+            var sample = [Double](repeating: 0, count: count)
+            for i in 0..<count { sample[i] = draws[min(Int(rng.uniform() * Double(big)), big - 1)] }
+            sample.sort()
+            return SampleQuantile.linear(sample, 0.9) - SampleQuantile.linear(sample, 0.1)
+        }
+        var differences = [Double]()
+        differences.reserveCapacity(resamples)
+        for _ in 0..<resamples { differences.append(resampledWidth(n) - resampledWidth(big)) }
+        differences.sort()
+        let tail = (1 - level) / 2
+        let interval = [SampleQuantile.linear(differences, tail), SampleQuantile.linear(differences, 1 - tail)]
+        result.widthDifferenceInterval = interval
+        let d = m.width - p.width
+        result.widthAgrees = d >= interval[0] && d <= interval[1]
+        return result
+    }
+
+    /// Both checks held (nil: not checkable).
+    public var passed: Bool? {
+        if medianInside == false || widthAgrees == false { return false }
+        guard medianInside == true, widthAgrees == true else { return nil }
+        return true
+    }
+}

@@ -1,0 +1,38 @@
+import Testing
+import Model
+import Simulation
+import SpecgdSupport
+@testable import Sweep
+import Theory
+
+/// The `predicted_escape_spread` metric: the law of W₀ through the exact map, per cell.
+@Suite struct PredictedSpreadSweepTests {
+    static let point = ModelPoint(method: .gd, lambda: 8, dimension: 64, alpha: 1e-2, learningRate: 2e-3, steps: 900,
+                                  escapeThreshold: 0.5, seed: 5)
+
+    /// A cell's value is `SpreadPrediction`'s q90 − q10 for the cell's law (Gaussian, m = d by
+    /// default), seed and stream 1, bit for bit, alone and in a batched theory row.
+    @Test func metricIsTheLawsBand() throws {
+        let direct = try SpreadPrediction.predict(
+            model: try GroupedModel.spiked(lambda: 8, dimension: 64), optimizer: Optimizer(method: .gd), learningRate: 2e-3,
+            steps: 900, threshold: 0.5, law: StartLaw(initialization: .gaussian, width: 64, alpha: 1e-2),
+            draws: Metric.spreadDraws, seed: 5, stream: 1)
+        let width = try #require(direct.escapeStep).width
+        #expect(width > 0)
+        #expect(try TheoryEvaluator().evaluate(Self.point, metrics: [.predictedEscapeSpread]) == [width])
+        var other = Self.point
+        other.learningRate = 3e-3
+        let row = try TheoryEvaluator().outcomes([Self.point, other], metrics: [.escapeStep, .predictedEscapeSpread], ratio: .paper)
+        #expect(row[0].values[1] == width)
+        // αI has no spread; an orthogonal square W₀ has every row of norm α: none either.
+        for initialization in [Initialization.identity, .orthogonal] {
+            var fixed = Self.point
+            fixed.initialization = initialization
+            #expect(try TheoryEvaluator().evaluate(fixed, metrics: [.predictedEscapeSpread]) == [0])
+        }
+        // A budget too short for every draw to escape has no value (docs/model.md §7).
+        var short = Self.point
+        short.steps = 100
+        #expect(try TheoryEvaluator().evaluate(short, metrics: [.predictedEscapeSpread])[0].isNaN)
+    }
+}
