@@ -2,6 +2,7 @@ import Model
 import ArgumentParser
 import Experiments
 import PlotRecipes
+import Reports
 import Foundation
 import SpecgdSupport
 

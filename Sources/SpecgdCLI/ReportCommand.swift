@@ -2,6 +2,7 @@ import Model
 import ArgumentParser
 import Foundation
 import PlotRecipes
+import Reports
 import SpecgdSupport
 
 /// `specgd report`: one self-contained HTML page for an output folder, to read or to send.

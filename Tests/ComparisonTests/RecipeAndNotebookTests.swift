@@ -10,6 +10,7 @@ import SpecgdSupport
 @testable import Comparison
 @testable import Experiments
 @testable import PlotRecipes
+@testable import Reports
 
 @Suite struct RecipeAndNotebookTests {
     /// A directory like `specgd compare` writes: compare-gd.csv, a sidecar, overlay + recipe,

@@ -1,5 +1,6 @@
 import Foundation
 import Plot
+import PlotRecipes
 import SpecgdSupport
 
 /// `specgd export-notebook`: a notebook that loads every CSV of an output directory with
@@ -158,9 +159,7 @@ public enum NotebookExport {
             let stem = String(svg.dropLast(4))
             guard files.contains(stem + ".csv"), files.contains(stem + ".json") else { return nil }
             let path = (directory as NSString).appendingPathComponent(stem + ".json")
-            guard let data = FileManager.default.contents(atPath: path),
-                  let record = try? JSONOutput.decoder().decode(PhaseRecordFile.self, from: data),
-                  record.kind == "plot-phase" else { return nil }
+            guard let record = try? RunRecord<PhaseRecord, PhaseSummary>.read(file: path), record.recordKind == .plotPhase else { return nil }
             let title = record.configuration.figure.title
             return PhaseFigure(stem: stem, title: title.isEmpty ? stem : title)
         }
