@@ -65,9 +65,21 @@ public enum HTMLReport {
         let shown = folders.filter { !$0.files.isEmpty }.sorted { ReportOrder.folderRank($0) < ReportOrder.folderRank($1) }
         let runs = shown.flatMap { folder in folder.records.map { (folder, $0) } }
         if !runs.isEmpty {
-            page.add("<p class=\"statuses\">Runs: " + runs.map { folder, record in
-                "<a href=\"#\(folder.anchor)\"><code>\(escape(folder.path(record.name)))</code></a> \(StatusBadge.badge(record.status))"
-            }.joined(separator: " · ") + "</p>")
+            page.add("<p>How each run ended:</p><ul class=\"statuses\">")
+            for folder in shown where !folder.records.isEmpty {
+                // One status for a folder whose records agree (a figure set's sidecars), else each record's.
+                var groups = [(status: String, names: [String])]()
+                for record in folder.records {
+                    if let i = groups.firstIndex(where: { $0.status == record.status }) { groups[i].names.append(record.name) }
+                    else { groups.append((record.status, [record.name])) }
+                }
+                let items = groups.map { group in
+                    StatusBadge.badge(group.status) + (groups.count == 1 && group.names.count > 1 ? " (\(group.names.count) records)"
+                        : " (" + group.names.map { "<code>\(escape($0))</code>" }.joined(separator: ", ") + ")")
+                }
+                page.add("<li><a href=\"#\(folder.anchor)\">\(escape(folder.title))</a>: " + items.joined(separator: "; ") + "</li>")
+            }
+            page.add("</ul>")
         }
         if shown.count > 1 {
             page.add("<nav><h2>Contents</h2><ul>" + shown.map {
@@ -365,6 +377,8 @@ struct Folder {
             if files.contains(stem + ".recipe.json"),
                let recipe = try? FigureRecipe.read((root as NSString).appendingPathComponent(path(stem + ".recipe.json"))) {
                 caption = "<b>\(HTMLReport.escape(recipe.title))</b> — \(HTMLReport.escape(recipe.description)) " + caption
+            } else if let record = records.first(where: { $0.name == stem + ".json" }), case .plotPhase(let phase) = record.content {
+                caption = "<b>\(HTMLReport.escape(phase.figure.title))</b> — a phase diagram of <code>\(HTMLReport.escape(phase.metric))</code> over \(HTMLReport.escape(phase.x)) and \(HTMLReport.escape(phase.y)) (sweep <code>\(HTMLReport.escape(phase.sweep))</code>). " + caption
             }
             for format in ["png", "pdf"] where files.contains("\(stem).\(format)") {
                 caption += " · <a href=\"\(HTMLReport.href(path("\(stem).\(format)")))\">\(format.uppercased())</a>"

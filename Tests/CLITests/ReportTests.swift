@@ -97,7 +97,7 @@ import Testing
             #expect(f.lowerBound < c.lowerBound, "\(figure)")
         }
         // Statuses in words (check-escape's is its verdict), never a dash.
-        #expect(html.contains("check-escape/escape-check.json</code></a> <span class=\"pass\">completed ("))
+        #expect(html.contains("check-escape</a>: <span class=\"pass\">completed (") && html.contains("figures</a>: <span class=\"pass\">written</span> ("))
         // One provenance block, folded, after the last section; the machine appears once.
         #expect(Self.count("id=\"provenance\"", in: html) == 1 && Self.count("<table class=\"machine\">", in: html) == 1)
         #expect(!html.contains("<details open"))
@@ -118,7 +118,7 @@ import Testing
         let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
         #expect(Self.count("<img class=\"drawn\"", in: html) == 1)
         #expect(html.contains("theory-gd (GD)") && html.contains("theory-specgd (SpecGD)"))
-        #expect(html.contains("theory-gd.json</code></a> <span class=\"pass\">completed</span>"))
+        #expect(html.contains("<span class=\"pass\">completed</span> (2 records)"))
         // The drawn figure is an SVG of both runs' curves.
         let data = try #require(html.firstMatch(of: /<img class="drawn" alt="[^"]*" src="data:image\/svg\+xml;base64,([^"]+)"/))
         let svg = String(decoding: try #require(Data(base64Encoded: String(data.output.1))), as: UTF8.self)
