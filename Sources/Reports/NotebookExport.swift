@@ -1,260 +1,192 @@
+import Experiments
 import Foundation
 import Plot
 import PlotRecipes
 import SpecgdSupport
 
-/// `specgd export-notebook`: a notebook that loads every CSV of an output directory with
-/// plain `csv` + numpy and redraws each figure with matplotlib (from its recipe), so the
-/// figures can be restyled without Swift. What the folder holds is untrusted: names, titles
-/// and commands reach the markdown cells escaped (`MarkdownText`) and the code cells only as
-/// Python string literals (`py`); an SVG without a recipe is shown as an image.
+/// `specgd export-notebook`: a short, editable notebook that reads an output folder with the
+/// `specgd` Python package (`r = specgd.load(…)`, python/) and redraws each figure with
+/// matplotlib from its tidy frames, one cell per figure: the trajectory figures from
+/// `trajectories()` (long form), the other recipe figures from the CSV frames they draw, phase
+/// diagrams from the phase CSV pivoted over the record's axes. It covers the folders `report`
+/// covers (a folder and its sub-folders, read through `Folder.walk` and the records' own types),
+/// in the report's order (`ReportOrder`). What the folder holds is untrusted: names, titles and
+/// commands reach the markdown cells escaped (`MarkdownText`) and the code cells only as Python
+/// string literals (`py`); an SVG without a recipe is shown as an image.
 public enum NotebookExport {
-    /// Builds the notebook for `directory`; `notebookPath` fixes the relative data path. Figures
-    /// named in `order` come first, in that order (the figure set's: trajectories first), then
-    /// the others by name; then the phase diagrams, redrawn as heatmaps; then SVGs without a recipe.
-    public static func notebook(from directory: String, notebookPath: String, order: [String] = []) throws -> Notebook {
+    /// Builds the notebook for `directory`; `notebookPath` fixes the relative data path.
+    public static func notebook(from directory: String, notebookPath: String) throws -> Notebook {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw InputError("\(directory) is not a directory")
         }
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix(".") }.sorted()
-        let csvs = files.filter { $0.hasSuffix(".csv") }
-        guard !csvs.isEmpty else { throw InputError("\(directory) holds no CSV file") }
-        let recipes = try files.filter { $0.hasSuffix(".recipe.json") }
-            .map { try FigureRecipe.read((directory as NSString).appendingPathComponent($0)) }
-            .sorted { rank($0.name, order) < rank($1.name, order) }
-        let recipeNames = Set(recipes.map(\.name))
-        let phases = files.filter { $0.hasSuffix(".svg") }.compactMap { PhaseFigure.read(directory: directory, svg: $0, files: files) }
-        let phaseNames = Set(phases.map(\.stem))
-        let plainSVGs = files.filter {
-            $0.hasSuffix(".svg") && !recipeNames.contains(String($0.dropLast(4))) && !phaseNames.contains(String($0.dropLast(4)))
-        }
-        let commands = Commands(directory: directory, files: files)
+        let folders = try Folder.walk(directory).filter { !$0.files.isEmpty }
+            .sorted { ReportOrder.folderRank($0) < ReportOrder.folderRank($1) }
+        guard !folders.isEmpty else { throw InputError("\(directory) holds no specgd output (no file to export)") }
 
         let notebookDirectory = (absolute(notebookPath) as NSString).deletingLastPathComponent
         let dataPath = relativePath(from: notebookDirectory, to: absolute(directory))
         var nb = Notebook()
-        var intro = "# specgd figures from \(MarkdownText.code(dataPath))\n\n"
-        intro += "Every CSV in the directory is loaded with the standard `csv` module and numpy; each figure is redrawn with matplotlib from the same columns the SVG was drawn from. "
-        intro += "Set the environment variable `SPECGD_DATA` to read the data from another directory.\n"
-        let distinct = commands.distinct
-        if !distinct.isEmpty {
-            intro += "\nThe data were made by:\n\n" + distinct.map(MarkdownText.block).joined(separator: "\n")
-        }
+        var intro = "# specgd outputs from \(MarkdownText.code(dataPath))\n\n"
+        intro += "The folder is read with the `specgd` Python package (`r = specgd.load(…)`, docs/python.md); "
+        intro += "each figure is redrawn with matplotlib from the same data, one cell per figure, to restyle or extend. "
+        intro += "Set the environment variable `SPECGD_DATA` to read another folder.\n"
+        var commands = [String]()
+        for folder in folders { for record in folder.records where !commands.contains(record.header.command) { commands.append(record.header.command) } }
+        if !commands.isEmpty { intro += "\nThe data were made by:\n\n" + commands.map(MarkdownText.block).joined(separator: "\n") }
         nb.markdown(intro)
-        nb.code(setupCode(dataPath: dataPath, csvs: csvs) + (phases.isEmpty ? "" : phaseCode))
-        for recipe in recipes {
-            var text = "## \(MarkdownText.text(recipe.title))\n\n\(MarkdownText.text(recipe.description))\n\nDrawn from "
-                + recipe.csvFiles.map(MarkdownText.code).joined(separator: ", ")
-            let made = Array(Set(recipe.csvFiles.compactMap { commands.command(for: $0) })).sorted()
-            if !made.isEmpty { text += ", made by:\n\n" + made.map(MarkdownText.block).joined(separator: "\n") }
-            nb.markdown(text)
-            nb.code(matplotlib(recipe))
-        }
-        for phase in phases {
-            var text = "## \(MarkdownText.text(phase.title))\n\nA phase diagram drawn by `specgd plot-phase`, redrawn from "
-                + "\(MarkdownText.code(phase.stem + ".csv")) as its record \(MarkdownText.code(phase.stem + ".json")) describes it: "
-            text += "the same axes and colour scale; cells without a value are hatched, with the reason in the legend."
-            if let command = commands.command(for: phase.stem + ".csv") { text += " Made by:\n\n" + MarkdownText.block(command) }
-            nb.markdown(text)
-            nb.code("phase_figure(\(py(phase.stem)))\n")
-        }
-        for svg in plainSVGs {
-            let stem = String(svg.dropLast(4))
-            var text = "## \(MarkdownText.code(svg))\n\nThis figure has no recipe; it is shown as drawn"
-            if csvs.contains(stem + ".csv") { text += " and its data \(MarkdownText.code(stem + ".csv")) are plotted column by column" }
-            if let command = commands.command(for: stem + ".csv") { text += ". Made by:\n\n" + MarkdownText.block(command) }
-            nb.markdown(text)
-            // As an image, not inline SVG markup: an SVG shown as an <img> runs no script.
-            var code = "show_svg(\(py(svg)))\n"
-            if csvs.contains(stem + ".csv") { code += "plot_columns(\(py(stem + ".csv")))\n" }
-            nb.code(code)
+        nb.code(setupCode(dataPath: dataPath))
+        for folder in folders {
+            if folders.count > 1 {
+                nb.markdown("## \(MarkdownText.code(folder.title))\n\n\(MarkdownText.text(folder.kinds.joined(separator: ", ")))")
+            }
+            try cells(for: folder, into: &nb)
         }
         return nb
     }
 
-    public static func export(from directory: String, to notebookPath: String, order: [String] = []) throws {
-        let nb = try notebook(from: directory, notebookPath: notebookPath, order: order)
+    public static func export(from directory: String, to notebookPath: String) throws {
+        let nb = try notebook(from: directory, notebookPath: notebookPath)
         try AtomicFile.write(try nb.json, to: notebookPath)
     }
 
-    static func setupCode(dataPath: String, csvs: [String]) -> String {
+    /// The Python expression of a folder's `specgd.load` object: `r`, `r["compare"]`, ….
+    static func output(_ folder: Folder) -> String {
+        "r" + folder.relative.split(separator: "/").map { "[\(py(String($0)))]" }.joined()
+    }
+
+    /// One markdown and one code cell per figure of `folder`, in the report's order; a check
+    /// table after check-escape's figure.
+    static func cells(for folder: Folder, into nb: inout Notebook) throws {
+        let object = output(folder)
+        let directory = folder.relative.isEmpty ? folder.root : (folder.root as NSString).appendingPathComponent(folder.relative)
+        let svgs = folder.files.filter { $0.hasSuffix(".svg") }
+            .sorted { ReportOrder.figureRank(String($0.dropLast(4))) < ReportOrder.figureRank(String($1.dropLast(4))) }
+        let heading = folder.relative.isEmpty ? "##" : "###"
+        for svg in svgs {
+            let stem = String(svg.dropLast(4))
+            if folder.files.contains(stem + ".recipe.json") {
+                let recipe = try FigureRecipe.read((directory as NSString).appendingPathComponent(stem + ".recipe.json"))
+                nb.markdown("\(heading) \(MarkdownText.text(recipe.title))\n\n\(MarkdownText.text(recipe.description))\n\nDrawn from "
+                            + recipe.csvFiles.map(MarkdownText.code).joined(separator: ", ") + ".")
+                let trajectoryFigure = folder.records.contains {
+                    switch $0.content { case .compare: true; case .figures(let data): data.figure == "trajectories"; default: false }
+                } && (stem == CompareExperiment.figureName || stem == "trajectories")
+                nb.code(trajectoryFigure ? trajectoryCode("\(object).trajectories()", title: recipe.title) : recipeCode(recipe, object: object))
+            } else if let record = folder.records.first(where: { $0.name == stem + ".json" }), case .plotPhase(let phase) = record.content {
+                nb.markdown("\(heading) \(MarkdownText.text(phase.figure.title))\n\nA phase diagram of \(MarkdownText.code(phase.metric)) "
+                            + "(`specgd plot-phase`), redrawn from \(MarkdownText.code(stem + ".csv")) pivoted over its axes; "
+                            + "cells without a value (no escape, diverged: the `status` column) are left grey.")
+                nb.code(phaseCode(phase, table: "\(object).tables[\(py(stem))]"))
+            } else {
+                nb.markdown("\(heading) \(MarkdownText.code(svg))\n\nThis figure has no recipe; it is shown as drawn.")
+                // As an image, not inline SVG markup: an SVG shown as an <img> runs no script.
+                nb.code("show_svg(\(py(folder.path(svg))))\n")
+            }
+        }
+        let runs = folder.records.compactMap { record -> String? in
+            if case .trajectory(let csv, _) = record.content { String(csv.dropLast(4)) } else { nil }
+        }
+        if !runs.isEmpty {
+            nb.markdown("\(heading) Trajectories of the runs in \(MarkdownText.code(folder.title))\n\nOne colour per run, from "
+                        + runs.map { MarkdownText.code($0 + ".csv") }.joined(separator: ", ") + " (`trajectories()` of each).")
+            let frames = runs.map { "\(object)[\(py($0))].trajectories()" }
+            nb.code(trajectoryCode(frames.count == 1 ? frames[0] : "pd.concat([\n    " + frames.joined(separator: ",\n    ") + ",\n])",
+                                   title: "Trajectories of the runs in \(folder.title)"))
+        }
+        for record in folder.records {
+            switch record.content {
+            case .checkEscape:
+                nb.markdown("\(heading) Escape-stage checks\n\nOne row per prediction, in words (`checks()`).")
+                nb.code("checks = \(object).checks()\nchecks\n")
+            case .sweep:
+                nb.markdown("\(heading) The sweep's cells\n\nOne row per cell (`cells()`); `grid(metric)` pivots a metric over two numeric axes.")
+                nb.code("cells = \(object).cells()\ncells\n")
+            default: break
+            }
+        }
+    }
+
+    static func setupCode(dataPath: String) -> String {
         """
-        import csv
         import os
         import pathlib
+        import sys
 
-        import numpy as np
+        try:
+            import specgd
+        except ImportError:
+            # Not installed: use the package of the specgd repository this notebook sits in, if any.
+            here = pathlib.Path.cwd().resolve()
+            found = [p / "python" for p in (here, *here.parents) if (p / "python" / "specgd" / "__init__.py").is_file()]
+            if not found:
+                raise ImportError("the specgd Python package is not installed: run  pip install ./python  in the specgd repository") from None
+            sys.path.insert(0, str(found[0]))
+            import specgd
         import matplotlib.pyplot as plt
+        import pandas as pd
 
         DATA = pathlib.Path(os.environ.get("SPECGD_DATA", \(py(dataPath))))
-
-
-        def column(values):
-            \"\"\"Numbers as a float array (nan/inf parse as floats); any other text (a sweep's hex
-            cell_id, a status word) keeps the whole column as strings.\"\"\"
-            try:
-                return np.array([float(v) for v in values], dtype=float)
-            except ValueError:
-                return np.array(values, dtype=str)
-
-
-        def load(name):
-            \"\"\"A CSV written by specgd as {column: numpy array}.\"\"\"
-            with open(DATA / name, newline="") as handle:
-                rows = list(csv.reader(handle))
-            header, body = rows[0], rows[1:]
-            return {name: column([row[i] for row in body]) for i, name in enumerate(header)}
-
-
-        def legend(ax):
-            \"\"\"One legend row per label; artists sharing a label are drawn together.\"\"\"
-            handles, labels = ax.get_legend_handles_labels()
-            merged = {}
-            for handle, label in zip(handles, labels):
-                merged.setdefault(label, []).append(handle)
-            if merged:
-                ax.legend([tuple(h) for h in merged.values()], list(merged), fontsize=8)
-
-
-        def plot_columns(name):
-            \"\"\"Every column of a table against its first column.\"\"\"
-            table = load(name)
-            first, *rest = list(table)
-            fig, ax = plt.subplots(figsize=(6, 4))
-            for name in rest:
-                if table[name].dtype.kind == "f" and table[first].dtype.kind == "f":
-                    ax.plot(table[first], table[name], label=name)
-            ax.set_xlabel(first)
-            ax.legend(fontsize=7)
-            plt.show()
+        r = specgd.load(DATA)
 
 
         def show_svg(name):
-            \"\"\"An SVG file of the folder as an image (an <img> runs none of the SVG's scripts).\"\"\"
+            \"\"\"An SVG of the folder as an image (an <img> runs none of the SVG's scripts).\"\"\"
             import base64
             from IPython.display import HTML, display
             data = base64.b64encode((DATA / name).read_bytes()).decode("ascii")
             display(HTML('<img src="data:image/svg+xml;base64,' + data + '">'))
 
-
-        tables = {name: load(name) for name in [\(csvs.map(py).joined(separator: ", "))]}
-        for name, table in tables.items():
-            print(f"{name}: {len(next(iter(table.values())))} rows, columns {', '.join(table)}")
         """
     }
 
-    /// Where a figure goes: its place in `order`, else after them all, by name.
-    static func rank(_ name: String, _ order: [String]) -> (Int, String) {
-        (order.firstIndex(of: name) ?? order.count, name)
-    }
-
-    /// A `specgd plot-phase` figure: `STEM.svg` with `STEM.csv` and a record `STEM.json` whose
-    /// configuration describes the figure (`figure`: panels, columns, scales, mask labels).
-    struct PhaseFigure {
-        var stem: String
-        var title: String
-
-        static func read(directory: String, svg: String, files: [String]) -> PhaseFigure? {
-            let stem = String(svg.dropLast(4))
-            guard files.contains(stem + ".csv"), files.contains(stem + ".json") else { return nil }
-            let path = (directory as NSString).appendingPathComponent(stem + ".json")
-            guard let record = try? RunRecord<PhaseRecord, PhaseSummary>.read(file: path), record.recordKind == .plotPhase else { return nil }
-            let title = record.configuration.figure.title
-            return PhaseFigure(stem: stem, title: title.isEmpty ? stem : title)
-        }
-    }
-
-    /// The heatmap redraw of a phase figure, from its CSV and its record's `figure`: cell edges
-    /// half-way between grid values (geometrically on a log axis, as the SVG draws them), a log
-    /// colour scale when the record says so, and each masked status hatched with its label.
-    static let phaseCode = """
-
-
-        import json
-        from matplotlib.colors import LogNorm, Normalize
-        from matplotlib.patches import Rectangle
-
-
-        def edges(values, log):
-            \"\"\"Cell edges around sorted grid values: half-way between neighbours (in log on a log axis).\"\"\"
-            v = np.log(values) if log else np.asarray(values, dtype=float)
-            if len(v) == 1:
-                e = np.array([v[0] - 0.5, v[0] + 0.5]) if not log else np.array([v[0] - 0.35, v[0] + 0.35])
-            else:
-                middle = (v[1:] + v[:-1]) / 2
-                e = np.concatenate([[2 * v[0] - middle[0]], middle, [2 * v[-1] - middle[-1]]])
-            return np.exp(e) if log else e
-
-
-        COLORMAPS = {"viridis": "viridis", "greys": "Greys", "diverging": "RdBu_r"}
-        HATCHES = {"no_escape": ("//", "#eeeeee", "#888888"), "diverged": ("xx", "white", "black")}
-
-
-        def phase_figure(stem):
-            \"\"\"Redraws the plot-phase figure STEM.svg from STEM.csv, as its record STEM.json describes it.\"\"\"
-            with open(DATA / (stem + ".json")) as handle:
-                config = json.load(handle)["configuration"]
-            figure, table = config["figure"], tables[stem + ".csv"]
-            xs, ys = np.unique(table[config["x"]]), np.unique(table[config["y"]])
-            ix, iy = np.searchsorted(xs, table[config["x"]]), np.searchsorted(ys, table[config["y"]])
-            status = np.full((len(ys), len(xs)), "ok", dtype=object)
-            if "status" in table:
-                status[iy, ix] = table["status"]
-            panels = figure["panels"]
-            fig, axs = plt.subplots(1, len(panels), figsize=(5.4 * len(panels), 4.4), squeeze=False)
-            for ax, panel in zip(axs.flat, panels):
-                z = np.full((len(ys), len(xs)), np.nan)
-                z[iy, ix] = table[panel["column"]]
-                low, high = panel.get("valueRange") or (None, None)
-                if panel["logColor"]:
-                    positive = z[np.isfinite(z) & (z > 0)]
-                    norm = LogNorm(low or positive.min(), high or positive.max()) if positive.size else None
-                else:
-                    norm = Normalize(low, high)
-                xe, ye = edges(xs, panel["xLog"]), edges(ys, panel["yLog"])
-                mesh = ax.pcolormesh(xe, ye, np.ma.masked_invalid(z), cmap=COLORMAPS.get(panel["colormap"], "viridis"),
-                                     norm=norm, shading="flat")
-                fig.colorbar(mesh, ax=ax, label=panel["colorLabel"])
-                labelled = set()
-                for j, i in zip(*np.nonzero(~np.isfinite(z))):
-                    state = status[j, i] if status[j, i] != "ok" else "no_value"
-                    hatch, face, ink = HATCHES.get(state, ("..", "white", "#888888"))
-                    label = figure["masks"].get(state, state.replace("_", " "))
-                    ax.add_patch(Rectangle((xe[i], ye[j]), xe[i + 1] - xe[i], ye[j + 1] - ye[j], facecolor=face,
-                                           edgecolor=ink, hatch=hatch, linewidth=0,
-                                           label=None if label in labelled else label))
-                    labelled.add(label)
-                if panel.get("boundary"):
-                    b = np.array(panel["boundary"])
-                    ax.plot(b[:, 0], b[:, 1], linestyle="--", color="#D55E00", linewidth=2, label=panel.get("boundaryLabel"))
-                if panel["xLog"]:
-                    ax.set_xscale("log")
-                if panel["yLog"]:
-                    ax.set_yscale("log")
-                ax.set_xlim(xe[0], xe[-1])
-                ax.set_ylim(ye[0], ye[-1])
-                ax.set_title(panel["title"], fontsize=9)
-                ax.set_xlabel(panel["xLabel"])
-                ax.set_ylabel(panel["yLabel"])
-                if ax.get_legend_handles_labels()[0]:
-                    ax.legend(fontsize=7, loc="upper right")
-            fig.suptitle(figure["title"])
-            fig.tight_layout()
-            plt.show()
+    /// A trajectory figure from the long frame `frame` (method, source, seed, step, statistics):
+    /// one panel per statistic, theory as lines and simulations (mean over seeds) as markers,
+    /// one colour per method, the legend below the panels.
+    static func trajectoryCode(_ frame: String, title: String) -> String {
         """
+        traj = \(frame)
+        # A simulation's seeds are averaged (compare and figures record their mean already).
+        traj = traj.groupby(["method", "source", "step"], sort=False).mean(numeric_only=True).reset_index()
+        stats = [s for s in ["a", "b", "b_over_a", "c", "loss", "alignment"] if s in traj]
+        methods = list(dict.fromkeys(traj["method"]))
+        fig, axs = plt.subplots(-(-len(stats) // 3), 3, figsize=(13, 3.6 * -(-len(stats) // 3)), layout="constrained", squeeze=False)
+        for ax, stat in zip(axs.flat, stats):
+            for (method, source), rows in traj.groupby(["method", "source"], sort=False):
+                style = dict(linestyle="-") if source == "theory" else dict(linestyle="none", marker="o", markersize=3, markevery=max(1, len(rows) // 30))
+                ax.plot(rows["step"], rows[stat].abs(), color=f"C{methods.index(method)}", label=f"{method} {source}", **style)
+            ax.set(title=stat, xlabel="step k", yscale="linear" if stat == "alignment" else "log")
+            if stat != "alignment":  # at most seven decades: a value passing through 0 would squash the rest
+                ax.set_ylim(bottom=max(ax.get_ylim()[0], traj[stat].abs().max() * 1e-7))
+        for ax in axs.flat[len(stats):]:
+            ax.set_visible(False)
+        fig.legend(*axs.flat[0].get_legend_handles_labels(), loc="outside lower center", ncols=4)
+        fig.suptitle(\(py(title)))
+        plt.show()
 
-    /// matplotlib code that redraws a recipe.
-    static func matplotlib(_ recipe: FigureRecipe) -> String {
+        """
+    }
+
+    /// A recipe figure from the frames of its CSVs (each looked up once), panel by panel, with
+    /// the recipe's scales, colours and references; axis limits left to matplotlib and one
+    /// legend above the panels.
+    static func recipeCode(_ recipe: FigureRecipe, object: String) -> String {
         let count = recipe.panels.count
         let columns = max(1, min(recipe.columns, count))
         let rows = (count + columns - 1) / columns
-        var code = "fig, axs = plt.subplots(\(rows), \(columns), figsize=(\(4.4 * Double(columns)), \(3.4 * Double(rows))), squeeze=False)\n"
-        code += "for ax in axs.flat[\(count):]:\n    ax.set_visible(False)\n"
+        var names = [String: String]()
+        var code = ""
+        for (i, csv) in recipe.csvFiles.enumerated() {
+            let name = recipe.csvFiles.count == 1 ? "t" : "t\(i + 1)"
+            names[csv] = name
+            code += "\(name) = \(object).tables[\(py(String(csv.dropLast(4))))]\n"
+        }
+        code += "fig, axs = plt.subplots(\(rows), \(columns), figsize=(\(4.4 * Double(columns)), \(3.4 * Double(rows))), layout=\"constrained\", squeeze=False)\n"
+        if rows * columns > count { code += "for ax in axs.flat[\(count):]:\n    ax.set_visible(False)\n" }
         for (i, panel) in recipe.panels.enumerated() {
             code += "\nax = axs.flat[\(i)]\n"
             for s in panel.series {
-                let t = "tables[\(py(s.csv))]"
+                let t = names[s.csv] ?? "t"
                 let label = s.label.map { ", label=\(py($0))" } ?? ""
                 switch s.kind {
                 case .band:
@@ -262,23 +194,64 @@ public enum NotebookExport {
                 case .line:
                     code += "ax.plot(\(t)[\(py(s.x))], \(t)[\(py(s.y))], color=\(py(s.color)), linestyle=\(py(mplStyle(s.style))), linewidth=\(pyNumber(s.width ?? 1.8))\(label))\n"
                 case .markers:
-                    let every = s.maxMarkers.map { "max(1, -(-len(\(t)[\(py(s.x))]) // \($0)))" } ?? "1"
-                    let face = s.filled ? s.color : "white"
-                    code += "step = \(every)\n"
-                    code += "ax.plot(\(t)[\(py(s.x))][::step], \(t)[\(py(s.y))][::step], linestyle=\"none\", marker=\(py(mplMarker(s.shape))), markersize=\(s.size.map { pyNumber(5 * $0 / SeriesRecipe.defaultMarkerSize) } ?? "5"), markerfacecolor=\(py(face)), color=\(py(s.color))\(label))\n"
+                    let every = s.maxMarkers.map { ", markevery=max(1, len(\(t)) // \($0))" } ?? ""
+                    code += "ax.plot(\(t)[\(py(s.x))], \(t)[\(py(s.y))], linestyle=\"none\", marker=\(py(mplMarker(s.shape))), markersize=5, markerfacecolor=\(py(s.filled ? s.color : "white")), color=\(py(s.color))\(every)\(label))\n"
                 }
             }
             for r in panel.references {
-                let call = r.vertical ? "axvline" : "axhline"
-                code += "ax.\(call)(\(pyNumber(r.value)), color=\(py(r.color)), linestyle=\(py(mplStyle(r.style))), linewidth=1)\n"
+                code += "ax.\(r.vertical ? "axvline" : "axhline")(\(pyNumber(r.value)), color=\(py(r.color)), linestyle=\(py(mplStyle(r.style))), linewidth=1\(r.label.map { ", label=\(py($0))" } ?? ""))\n"
             }
-            if panel.xScale == .log { code += "ax.set_xscale(\"log\")\n" }
-            if panel.yScale == .log { code += "ax.set_yscale(\"log\")\n" }
-            if let limits = panel.yLimits, limits.count == 2 { code += "ax.set_ylim(\(pyNumber(limits[0])), \(pyNumber(limits[1])))\n" }
-            code += "ax.set_title(\(py(panel.title)))\nax.set_xlabel(\(py(panel.xLabel)))\nax.set_ylabel(\(py(panel.yLabel)))\n"
-            if panel.legend { code += "legend(ax)\n" }
+            var settings = ["title=\(py(panel.title))", "xlabel=\(py(panel.xLabel))", "ylabel=\(py(panel.yLabel))"]
+            if panel.xScale == .log { settings.append("xscale=\"log\"") }
+            if panel.yScale == .log { settings.append("yscale=\"log\"") }
+            code += "ax.set(\(settings.joined(separator: ", ")))\n"
         }
-        code += "\nfig.suptitle(\(py(recipe.title)))\nfig.tight_layout()\nplt.show()\n"
+        code += """
+
+            # One legend for the figure, below the panels (a label drawn in several panels once).
+            labelled = {label: handle for ax in axs.flat for handle, label in zip(*ax.get_legend_handles_labels())}
+            fig.legend(labelled.values(), labelled.keys(), loc="outside lower center", ncols=min(4, max(1, len(labelled))))
+            fig.suptitle(\(py(recipe.title)))
+            plt.show()
+
+            """
+        return code
+    }
+
+    /// A plot-phase figure from its CSV: per panel the record's column pivoted over its two axes,
+    /// with the record's scales, colour map and colour range.
+    static func phaseCode(_ phase: PhaseRecord, table: String) -> String {
+        let panels = phase.figure.panels
+        let colormaps = ["viridis": "viridis", "greys": "Greys", "diverging": "RdBu_r"]
+        var code = "t = \(table)\n"
+        code += "fig, axs = plt.subplots(1, \(panels.count), figsize=(\(5.4 * Double(panels.count)), 4.4), layout=\"constrained\", squeeze=False)\n"
+        for (i, panel) in panels.enumerated() {
+            code += "\nax = axs.flat[\(i)]\n"
+            code += "z = t.pivot(index=\(py(phase.y)), columns=\(py(phase.x)), values=\(py(panel.column)))\n"
+            var options = ["shading=\"nearest\"", "cmap=\(py(colormaps[panel.colormap] ?? "viridis"))"]
+            if panel.logColor { options.append("norm=\"log\"") }
+            if let range = panel.valueRange, range.count == 2 { options += ["vmin=\(pyNumber(range[0]))", "vmax=\(pyNumber(range[1]))"] }
+            code += "mesh = ax.pcolormesh(z.columns, z.index, z.to_numpy(), \(options.joined(separator: ", ")))\n"
+            code += "fig.colorbar(mesh, ax=ax, label=\(py(panel.colorLabel)))\n"
+            if let boundary = panel.boundary, !boundary.isEmpty, boundary.allSatisfy({ $0.count == 2 }) {
+                code += "boundary = [\(boundary.map { "(\(pyNumber($0[0])), \(pyNumber($0[1])))" }.joined(separator: ", "))]\n"
+                code += "ax.plot(*zip(*boundary), linestyle=\"--\", color=\"#D55E00\", linewidth=2, label=\(py(panel.boundaryLabel ?? "boundary")))\n"
+            }
+            var settings = ["title=\(py(panel.title))", "xlabel=\(py(panel.xLabel))", "ylabel=\(py(panel.yLabel))"]
+            if panel.xLog { settings.append("xscale=\"log\"") }
+            if panel.yLog { settings.append("yscale=\"log\"") }
+            code += "ax.set(\(settings.joined(separator: ", ")))\n"
+            code += "ax.set_facecolor(\"#dddddd\")  # cells without a value\n"
+        }
+        code += """
+
+            handles = {label: handle for ax in axs.flat for handle, label in zip(*ax.get_legend_handles_labels())}
+            if handles:
+                fig.legend(handles.values(), handles.keys(), loc="outside lower center")
+            fig.suptitle(\(py(phase.figure.title)))
+            plt.show()
+
+            """
         return code
     }
 
@@ -327,30 +300,5 @@ public enum NotebookExport {
         let rest = t[common...].map(String.init)
         let parts = ups + rest
         return parts.isEmpty ? "." : parts.joined(separator: "/")
-    }
-
-    /// The `command` recorded in JSON sidecars, found by CSV name.
-    struct Commands {
-        var byFile = [String: String]()
-        var distinct = [String]()
-
-        init(directory: String, files: [String]) {
-            struct Sidecar: Decodable { let command: String? }
-            var fallback: String?
-            for file in files where file.hasSuffix(".json") && !file.hasSuffix(".recipe.json") {
-                let path = (directory as NSString).appendingPathComponent(file)
-                guard let data = FileManager.default.contents(atPath: path),
-                      let command = (try? JSONOutput.decoder().decode(Sidecar.self, from: data))?.command else { continue }
-                byFile[String(file.dropLast(5)) + ".csv"] = command
-                if !distinct.contains(command) { distinct.append(command) }
-                fallback = fallback ?? command
-            }
-            // CSVs without their own sidecar were written by the run that wrote the directory's report.
-            if distinct.count == 1, let fallback {
-                for file in files where file.hasSuffix(".csv") && byFile[file] == nil { byFile[file] = fallback }
-            }
-        }
-
-        func command(for csv: String) -> String? { byFile[csv] }
     }
 }

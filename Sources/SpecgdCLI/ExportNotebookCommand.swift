@@ -51,7 +51,7 @@ struct ExportNotebookCommand: ParsableCommand {
     }
 
     func run() throws {
-        try NotebookExport.export(from: input, to: output, order: FigureSet.names)
+        try NotebookExport.export(from: input, to: output)
         print("notebook: \(output)")
     }
 }
