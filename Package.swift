@@ -2,13 +2,14 @@
 // specgd — GD versus spectral GD on anisotropic phase retrieval.
 // Dependencies point one way: specgd (a 4-line main) → SpecgdCLI (every command) → Experiments (compare,
 // check-escape, the figure set: Codable requests in, records and files out), Sweep → Comparison (statistics,
-// prediction checks), PlotRecipes (figure recipes, notebook export) → Theory / Simulation / Plot → NumericKit
+// prediction checks), PlotRecipes (figure recipes) → Theory / Simulation / Plot → NumericKit
 // → CGSL / CLapacke; SpecgdSupport (records, I/O, errors, the machine block's values) is shared below them
 // all and links nothing numerical, so neither do Plot and PlotRecipes. Machine reads the machine block off the
 // process (cpuid through CMachine, OpenBLAS's kernel through CLapacke, GSL's version) and chooses the BLAS
 // kernel; whatever writes a record depends on it. CSignalRelay is the CLI's stop-signal handler (process
 // state, SpecgdCLI only). specgd-bench (the benchmark timings of scripts/bench-*) is a separate executable,
-// not library API.
+// not library API. Reports (report.html, export-notebook) sits above Experiments and Sweep: it reads every
+// kind of record through its writer's own Codable types.
 import PackageDescription
 
 let package = Package(
@@ -23,6 +24,7 @@ let package = Package(
         .library(name: "PlotRecipes", targets: ["PlotRecipes"]),
         .library(name: "Experiments", targets: ["Experiments"]),
         .library(name: "Sweep", targets: ["Sweep"]),
+        .library(name: "Reports", targets: ["Reports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -49,10 +51,12 @@ let package = Package(
         .target(name: "Experiments", dependencies: ["Comparison", "PlotRecipes", "Theory", "Simulation", "Model", "Plot", "Machine",
                                                    "SpecgdSupport"]),
         .target(name: "Sweep", dependencies: ["Theory", "Simulation", "Model", "NumericKit", "Plot", "Machine", "SpecgdSupport"]),
+        .target(name: "Reports", dependencies: ["Experiments", "Sweep", "Comparison", "PlotRecipes", "Theory", "Simulation", "Model", "Plot",
+                                                "SpecgdSupport"]),
         .target(
             name: "SpecgdCLI",
             dependencies: [
-                "Experiments", "Comparison", "PlotRecipes", "Sweep", "Theory", "Simulation", "Model", "NumericKit", "Plot", "Machine",
+                "Reports", "Experiments", "Comparison", "PlotRecipes", "Sweep", "Theory", "Simulation", "Model", "NumericKit", "Plot", "Machine",
                 "SpecgdSupport", "CSignalRelay",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
@@ -71,12 +75,12 @@ let package = Package(
         .testTarget(name: "TheoryTests", dependencies: ["Theory", "Model", "NumericKit", "SpecgdSupport", "TestSupport"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Theory", "Model", "NumericKit", "SpecgdSupport", "TestSupport"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"]),
-        .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "PlotRecipes", "Experiments", "Theory", "Simulation", "Model", "Plot",
+        .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "PlotRecipes", "Reports", "Experiments", "Theory", "Simulation", "Model", "Plot",
                                                            "Machine", "SpecgdSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Comparison", "PlotRecipes", "Theory", "Simulation", "Model",
                                                             "NumericKit", "SpecgdSupport", "TestSupport"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Theory", "Simulation", "Model", "NumericKit", "Plot", "SpecgdSupport", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["SpecgdCLI", "Experiments", "Comparison", "Sweep", "Machine", "SpecgdSupport", "Theory", "Simulation", "Model", "TestSupport",
+        .testTarget(name: "CLITests", dependencies: ["SpecgdCLI", "Reports", "Experiments", "Comparison", "Sweep", "Machine", "SpecgdSupport", "Theory", "Simulation", "Model", "TestSupport",
                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]
 )

@@ -185,12 +185,13 @@ public struct FigureSet: Sendable {
         self.simulationProgress = simulationProgress
     }
 
-    struct DataRecord: Codable, Sendable {
-        var figure: String
-        var description: String
-        var options: FigureSetRequest
+    /// The configuration of each data sidecar (kind "figures"; its summary is `["rows": n]`).
+    public struct DataRecord: Codable, Sendable {
+        public var figure: String
+        public var description: String
+        public var options: FigureSetRequest
         /// muon-at-scale only: its sizes (`options` leaves them out).
-        var muonScale: MuonAtScaleSizes?
+        public var muonScale: MuonAtScaleSizes?
     }
 
     /// Makes every figure, or those `only` names (`progress` is called with each name before it

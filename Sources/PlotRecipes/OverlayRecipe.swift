@@ -98,10 +98,8 @@ public enum OverlayRecipe {
                 // frame; the deviation report still counts them.
                 let values = present.flatMap { m in
                     ["\(panel.statistic)_theory", "\(panel.statistic)_sim"].flatMap { m.table.column($0) ?? [] }
-                }.filter { $0 > 0 && $0.isFinite }
-                if let lo = values.min(), let hi = values.max(), lo < hi * 1e-7 {
-                    recipe.yLimits = [hi * 1e-7, hi * 1.5]
                 }
+                recipe.yLimits = sevenDecades(values)
             }
             recipes.append(recipe)
         }
@@ -110,5 +108,42 @@ public enum OverlayRecipe {
             name: name, title: title,
             description: "Theory (exact summary map from αI, solid lines; from each seed's own projected W₀, dashed with its 10–90 % band where the tables carry it) against dense simulation (markers: mean over seeds; shaded: 10–90 % seed quantiles) for \(names). Under GD the spike b/a grows before the signal escapes when λ exceeds λ_c; under SpecGD every coefficient moves by ±η per step, so b/a does not grow.",
             columns: 3, sharedLegend: true, panels: recipes)
+    }
+
+    /// Log-axis limits showing at most seven decades below the largest positive value (nil when
+    /// the values span fewer): see the overlay's panels.
+    static func sevenDecades(_ values: [Double]) -> [Double]? {
+        let positive = values.filter { $0 > 0 && $0.isFinite }
+        guard let lo = positive.min(), let hi = positive.max(), lo < hi * 1e-7 else { return nil }
+        return [hi * 1e-7, hi * 1.5]
+    }
+
+    /// The trajectories of separate runs read from their CSVs (theory and simulate tables: the
+    /// statistics as columns `a`, `b`, …, a simulation's seed band as `<stat>_q10`/`<stat>_q90`):
+    /// the overlay's panels, one colour per run (what `report` draws for a theory folder).
+    public static func runs(_ runs: [(label: String, csv: String, table: Table)], name: String, title: String) -> FigureRecipe {
+        var recipes = [PanelRecipe]()
+        for panel in panels {
+            let present = runs.enumerated().filter { $0.element.table.index(of: panel.statistic) != nil }
+            guard !present.isEmpty else { continue }
+            let positive = present.allSatisfy { ($0.element.table.column(panel.statistic) ?? []).allSatisfy { $0 > 0 || !$0.isFinite } }
+            var series = [SeriesRecipe]()
+            for (i, run) in present {
+                let color = Palette.color(i)
+                let s = panel.statistic
+                if run.table.index(of: "\(s)_q10") != nil, run.table.index(of: "\(s)_q90") != nil {
+                    series.append(.band(run.csv, x: "step", lower: "\(s)_q10", upper: "\(s)_q90", label: "\(run.label) (q10–q90)", color: color))
+                }
+                series.append(.line(run.csv, x: "step", y: s, label: run.label, color: color))
+            }
+            var recipe = PanelRecipe(title: panel.title, xLabel: "step k", yLabel: panel.label, xScale: .linear,
+                                     yScale: panel.logCandidate && positive ? .log : .linear, series: series,
+                                     references: [], legend: recipes.isEmpty)
+            if recipe.yScale == .log { recipe.yLimits = sevenDecades(present.flatMap { $0.element.table.column(panel.statistic) ?? [] }) }
+            recipes.append(recipe)
+        }
+        return FigureRecipe(name: name, title: title,
+                            description: "The recorded trajectories of " + runs.map(\.label).joined(separator: ", ") + ", one colour per run.",
+                            columns: 3, sharedLegend: true, panels: recipes)
     }
 }

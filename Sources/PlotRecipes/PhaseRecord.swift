@@ -2,7 +2,8 @@ import Foundation
 import SpecgdSupport
 
 // The record `specgd plot-phase` writes next to each figure (STEM.json's configuration and
-// summary): one typed schema that the command encodes and `export-notebook` decodes.
+// summary): one typed schema that the command encodes and `report` / `export-notebook` decode
+// (`RunRecord<PhaseRecord, PhaseSummary>`).
 
 /// What a phase figure shows: the sweep, metric, axes and fixed values, and the drawing.
 public struct PhaseRecord: Codable, Sendable, Equatable {
@@ -105,10 +106,4 @@ public struct PhaseFigureRecord: Codable, Sendable, Equatable {
         self.panels = panels
         self.masks = masks
     }
-}
-
-/// A plot-phase record file as `export-notebook` reads it: the kind and the typed configuration.
-public struct PhaseRecordFile: Decodable, Sendable {
-    public var kind: String
-    public var configuration: PhaseRecord
 }

@@ -2,6 +2,7 @@ import Model
 import ArgumentParser
 import Experiments
 import PlotRecipes
+import Reports
 import Foundation
 import SpecgdSupport
 
@@ -9,18 +10,21 @@ import SpecgdSupport
 struct ExportNotebookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export-notebook",
-        abstract: "Export a Jupyter notebook that loads a directory's CSVs and redraws its figures in matplotlib.",
+        abstract: "Export a Jupyter notebook that reads a folder with the specgd Python package and redraws its figures in matplotlib.",
         discussion: """
-        Reads every CSV in DIR (with the standard csv module and numpy: no pandas needed), and for every \
-        figure recipe NAME.recipe.json (written by compare, check-escape and figures) adds a markdown cell saying \
-        what the figure shows and which command made its data (from the JSON sidecars' `command`), and a code \
-        cell that redraws it with matplotlib, in the figure set's order (trajectories first). Phase diagrams \
-        (plot-phase) are redrawn as heatmaps from their CSV, as their record describes them. Columns that are \
-        not numbers (a sweep's cell_id, status) load as strings. Other SVGs are shown as images (their scripts \
-        never run). Names, titles and commands from DIR are untrusted: escaped in markdown, string literals in \
-        code. The notebook is \
-        nbformat 4.5 with a python3 kernel and no outputs; its data path is relative to the notebook (override \
-        with the SPECGD_DATA environment variable).
+        Works on the folders `report` covers (compare, check-escape, figures, theory and simulate runs, sweeps \
+        with their phase diagrams, a `specgd run` folder, and folders of folders such as scripts/demo's). The \
+        first code cell reads DIR with the specgd Python package (r = specgd.load(DATA); when the package is not \
+        installed, the python/ folder of a specgd repository holding the notebook, else one line saying to run \
+        pip install ./python). Then, per figure in the report's order, a markdown cell saying what it shows and \
+        a short code cell that redraws it with matplotlib from tidy pandas frames: trajectories from \
+        trajectories(), other figures from the CSV frames their recipe draws, phase diagrams pivoted over their \
+        axes; legends below the panels, no axis limits typed in. check-escape adds its checks(), a sweep its \
+        cells(). SVGs without a recipe are shown as images (their scripts never run). Names, titles and \
+        commands from DIR are untrusted: escaped in markdown, string literals in code; a record that does not \
+        decode is refused in one line naming the file. The notebook is nbformat 4.5 with a python3 kernel and \
+        no outputs; its data path is relative to the notebook (override with the SPECGD_DATA environment \
+        variable).
         Example: specgd export-notebook out/figures --output notebooks-export/figures.ipynb
         """)
 
@@ -50,7 +54,7 @@ struct ExportNotebookCommand: ParsableCommand {
     }
 
     func run() throws {
-        try NotebookExport.export(from: input, to: output, order: FigureSet.names)
+        try NotebookExport.export(from: input, to: output)
         print("notebook: \(output)")
     }
 }

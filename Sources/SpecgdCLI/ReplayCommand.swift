@@ -61,8 +61,7 @@ struct ReplayCommand: ParsableCommand {
         guard let data = FileManager.default.contents(atPath: record) else {
             throw InputError("\(record) not found or not readable")
         }
-        do { try StrictJSON.check(data) } catch let error as InputError { throw error.prefixed("\(record): ") }
-        let header = try Self.decode(RecordHeader.self, from: data, file: record)
+        let header = try RecordHeader.read(data, file: record)
         let source = ReplaySource(path: record, createdAt: header.createdAt)
         let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         switch header.kind {
@@ -83,7 +82,7 @@ struct ReplayCommand: ParsableCommand {
 
     /// A theory record: its configuration, checked as `theory` checks it, into the record's outputs.
     func replayTheory(_ data: Data, source: ReplaySource) throws {
-        let stored = try Self.decode(StoredRecord<TheoryConfiguration, IgnoredSummary>.self, from: data, file: record)
+        let stored = try RunRecord<TheoryConfiguration, Unread>.read(data, file: record)
         let config = stored.configuration
         try Self.rejectIgnoredKeys(config, in: data, file: record)
         try config.validate()
@@ -94,11 +93,10 @@ struct ReplayCommand: ParsableCommand {
 
     /// A simulate record: wall time off (it cannot be reproduced), the recorded BLAS threads.
     func replaySimulate(_ data: Data, source: ReplaySource, workers: Int) throws {
-        let stored = try Self.decode(StoredRecord<SimulationConfiguration, SimulationSummary>.self, from: data, file: record)
+        let stored = try RunRecord<SimulationConfiguration, SimulationSummary>.read(data, file: record)
         var config = stored.configuration
         try Self.rejectIgnoredKeys(config, in: data, file: record)
-        let machine = try? Self.decode(MachineHeader.self, from: data, file: record)
-        let blasThreads = max(machine?.machine.blas.threads ?? 1, 1)
+        let blasThreads = max(stored.machine.blas.threads, 1)
         let recordedWallTime = config.recordWallTime
         config.recordWallTime = false
         try config.validate()
@@ -116,7 +114,7 @@ struct ReplayCommand: ParsableCommand {
 
     /// A check-escape record: the request its configuration describes, into a new folder.
     func replayCheckEscape(_ data: Data, source: ReplaySource, workers: Int) throws {
-        let stored = try Self.decode(StoredRecord<CheckEscapeConfiguration, IgnoredSummary>.self, from: data, file: record)
+        let stored = try RunRecord<CheckEscapeConfiguration, Unread>.read(data, file: record)
         try Self.rejectIgnoredKeys(stored.configuration, in: data, file: record)
         let request = try CheckEscapeRequest(stored.configuration)
         let directory = outputDirectory ?? Self.defaultSiblingDirectory(for: record)
@@ -126,7 +124,7 @@ struct ReplayCommand: ParsableCommand {
 
     /// A compare record: the request of its configuration and first method's sides, into a new folder.
     func replayCompare(_ data: Data, source: ReplaySource, workers: Int) throws {
-        let stored = try Self.decode(StoredRecord<CompareConfiguration, CompareSides>.self, from: data, file: record)
+        let stored = try RunRecord<CompareConfiguration, CompareSummary>.read(data, file: record)
         try Self.rejectIgnoredKeys(stored.configuration, in: data, file: record)
         guard let first = stored.summary.methods.first else {
             throw InputError("\(record): summary.methods is empty; no configuration to replay")
@@ -188,53 +186,6 @@ struct ReplayCommand: ParsableCommand {
         let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         if !contents.isEmpty {
             throw InputError("--output-dir \(directory) is not empty; replay never overwrites outputs: choose a new directory")
-        }
-    }
-
-    /// report.json's per-method theory and simulation configurations (only the first is
-    /// needed: the method is set per run).
-    private struct CompareSides: Decodable {
-        struct Side: Decodable {
-            var theory: TheoryConfiguration
-            var simulation: SimulationConfiguration
-        }
-        var methods: [Side]
-    }
-
-    /// The blas.threads of a record's machine block.
-    private struct MachineHeader: Decodable {
-        struct Machine: Decodable { var blas: BLAS }
-        struct BLAS: Decodable { var threads: Int }
-        var machine: Machine
-    }
-
-    /// `T` from a record's bytes, or a one-line InputError naming the file and the field.
-    static func decode<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws -> T {
-        do {
-            return try JSONOutput.decoder().decode(type, from: data)
-        } catch let error as InputError {
-            throw error.prefixed("\(file): ")
-        } catch let error as DecodingError {
-            throw InputError("\(file) is not a readable run record: \(describe(error, data: data))")
-        } catch {
-            throw InputError("\(file) is not a readable run record: \(error.localizedDescription)")
-        }
-    }
-
-    private static func describe(_ error: DecodingError, data: Data) -> String {
-        switch error {
-        case .keyNotFound(let key, let context):
-            let at = JSONPath.describe(context.codingPath + [key])
-            return "missing field '\(at)'"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            return "field '\(JSONPath.describe(context.codingPath))': \(context.debugDescription)"
-        case .dataCorrupted(let context):
-            let at = JSONPath.describe(context.codingPath)
-            let what = at.isEmpty ? (StrictJSON.explainDecodingFailure(data) ?? "not valid JSON")
-                : (context.underlyingError.map { _ in "not valid JSON" } ?? context.debugDescription)
-            return (at.isEmpty ? "" : "field '\(at)': ") + what
-        @unknown default:
-            return "\(error)"
         }
     }
 

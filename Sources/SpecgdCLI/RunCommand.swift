@@ -351,35 +351,11 @@ struct ExperimentPlan {
 /// DIR/run.json: the file, the folder and each step's command line (configuration); each
 /// step's status and the files it wrote, relative to DIR (summary).
 struct RunFileRecord {
-    /// A step's status; the run's is one of them, or `running` while (or if killed while) it runs.
-    enum Status: String, Codable, Sendable { case completed, failed, diverged, interrupted, notRun = "not-run", running }
-
-    struct Configuration: Codable, Sendable {
-        struct Step: Codable, Sendable {
-            var number: Int
-            var name: String?
-            var command: String
-        }
-        var file: String
-        var name: String?
-        var outputDirectory: String
-        var only: [Int]?
-        var steps: [Step]
-    }
-
-    struct StepResult: Codable, Sendable {
-        var number: Int
-        var name: String?
-        var status: Status
-        var outputs: [String]
-        var error: String?
-    }
-
-    struct Summary: Codable, Sendable {
-        var status: Status
-        var completed: Int
-        var steps: [StepResult]
-    }
+    // The record's schema (shared with the report): `RunFile` in SpecgdSupport.
+    typealias Status = RunFile.Status
+    typealias Configuration = RunFile.Configuration
+    typealias StepResult = RunFile.StepResult
+    typealias Summary = RunFile.Summary
 
     var configuration: Configuration
     var steps: [StepResult]

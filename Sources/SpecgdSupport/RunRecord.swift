@@ -3,7 +3,11 @@ import Foundation
 /// The JSON sidecar every output carries: which tool and version wrote it, the exact
 /// command line, the full configuration, the summary figures and the machine (processor, BLAS
 /// kernel and threads, GSL, commit) whose last bits they are. Enough to rerun it.
-public struct RunRecord<Configuration: Encodable & Sendable, Summary: Encodable & Sendable>: Encodable, Sendable {
+///
+/// The one record envelope: every writer encodes it and every reader (replay, report,
+/// export-notebook, merge, plot-phase) decodes it with `read`, typed by the configuration and
+/// summary types of its `kind` (the writer's own types), so there is one schema.
+public struct RunRecord<Configuration: Sendable, Summary: Sendable>: Sendable {
     public let tool: String
     public let version: String
     public let command: String
@@ -41,8 +45,77 @@ public struct RunRecord<Configuration: Encodable & Sendable, Summary: Encodable 
         self.convertedFigures = convertedFigures.isEmpty ? nil : convertedFigures
     }
 
+}
+
+extension RunRecord: Encodable where Configuration: Encodable, Summary: Encodable {
     public func write(to path: String) throws {
         try AtomicFile.write(try JSONOutput.encode(self), to: path)
+    }
+}
+
+extension RunRecord: Decodable where Configuration: Decodable, Summary: Decodable {
+    /// The record in `data`, checked as strict JSON (`StrictJSON`: no key twice, no number out of
+    /// range) and brought to today's spelling (`RecordMigration`); any failure is one InputError
+    /// line naming `file` and the field ("… is not a readable run record: …").
+    public static func read(_ data: Data, file: String) throws -> RunRecord {
+        do {
+            try StrictJSON.check(data)
+            return try JSONOutput.decoder().decode(RunRecord.self, from: RecordMigration.migrate(data))
+        } catch let error as InputError {
+            throw error.prefixed("\(file): ")
+        } catch let error as DecodingError {
+            throw InputError("\(file) is not a readable run record: \(RecordReading.describe(error, data: data))")
+        } catch {
+            throw InputError("\(file) is not a readable run record: \(error.localizedDescription)")
+        }
+    }
+
+    /// The record at `path` (missing or unreadable: one line naming it).
+    public static func read(file path: String) throws -> RunRecord {
+        guard let data = FileManager.default.contents(atPath: path) else { throw InputError("\(path) not found or not readable") }
+        return try read(data, file: path)
+    }
+
+    /// The kind when it is one of the toolkit's (nil: a record of a kind this version does not know).
+    public var recordKind: RecordKind? { RecordKind(rawValue: kind) }
+}
+
+/// The kinds of record the toolkit writes (each record's `kind`), with the configuration and
+/// summary types its writer encodes: `RunRecord<that configuration, that summary>.read`.
+public enum RecordKind: String, Sendable, Codable, CaseIterable {
+    case theory, simulate, compare
+    case checkEscape = "check-escape"
+    case figures, sweep, run
+    case plotPhase = "plot-phase"
+}
+
+/// A record's envelope alone (kind, createdAt, machine, status…): its configuration and summary
+/// left unread, for a reader that first needs the kind.
+public typealias RecordHeader = RunRecord<Unread, Unread>
+
+/// A configuration or summary nobody reads back (present in the record, not decoded).
+public struct Unread: Codable, Sendable {
+    public init(from decoder: Decoder) throws {}
+    public func encode(to encoder: Encoder) throws {}
+}
+
+/// One wording of a decoding failure for every record reader.
+public enum RecordReading {
+    public static func describe(_ error: DecodingError, data: Data) -> String {
+        switch error {
+        case .keyNotFound(let key, let context):
+            let at = JSONPath.describe(context.codingPath + [key])
+            return "missing field '\(at)'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "field '\(JSONPath.describe(context.codingPath))': \(context.debugDescription)"
+        case .dataCorrupted(let context):
+            let at = JSONPath.describe(context.codingPath)
+            let what = at.isEmpty ? (StrictJSON.explainDecodingFailure(data) ?? "not valid JSON")
+                : (context.underlyingError.map { _ in "not valid JSON" } ?? context.debugDescription)
+            return (at.isEmpty ? "" : "field '\(at)': ") + what
+        @unknown default:
+            return "\(error)"
+        }
     }
 }
 
@@ -56,24 +129,6 @@ public struct ReplaySource: Codable, Sendable, Equatable {
         self.path = path
         self.createdAt = createdAt
     }
-}
-
-/// Reading a record back (RunRecord itself is Encodable only): first the `kind` and
-/// `createdAt` with `RecordHeader`, then the configuration of that kind with `StoredRecord`.
-public struct RecordHeader: Decodable, Sendable {
-    public var kind: String
-    public var createdAt: String
-}
-
-/// The configuration (and the summary, when its type is given) of a record whose kind is known.
-public struct StoredRecord<Configuration: Decodable, Summary: Decodable>: Decodable {
-    public var configuration: Configuration
-    public var summary: Summary
-}
-
-/// A summary nobody reads back.
-public struct IgnoredSummary: Decodable, Sendable {
-    public init(from decoder: Decoder) throws {}
 }
 
 /// One JSON style for the whole toolkit: sorted keys, pretty, and non-finite numbers as the

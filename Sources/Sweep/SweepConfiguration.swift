@@ -207,14 +207,10 @@ public enum SweepRecord {
     public static let fileName = "sweep.json"
     public static let cellsFileName = "cells.csv"
 
-    struct Summary: Codable, Sendable {
-        var totalCells: Int
-        var cellsInThisRun: Int
-    }
-
-    /// Only the part of the record that matters when reading it back.
-    private struct Stored: Decodable {
-        var configuration: SweepConfiguration
+    /// The record's summary: how many cells the grid has and how many this run computed.
+    public struct Summary: Codable, Sendable {
+        public var totalCells: Int
+        public var cellsInThisRun: Int
     }
 
     public static func write(_ configuration: SweepConfiguration, to directory: String,
@@ -236,17 +232,9 @@ public enum SweepRecord {
 
     /// The configuration in a sweep record's bytes (`file` names it in errors).
     public static func read(_ data: Data, file: String) throws -> SweepConfiguration {
-        // A record of an earlier release in today's spelling (`RecordMigration`).
-        do { try StrictJSON.check(data) } catch let error as InputError { throw error.prefixed("\(file): ") }
-        let data = RecordMigration.migrate(data, kind: "sweep")
-        let configuration: SweepConfiguration
-        do {
-            configuration = try JSONOutput.decoder().decode(Stored.self, from: data).configuration
-        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
-            throw InputError("\(file) is not a readable sweep record: \(StrictJSON.explainDecodingFailure(data) ?? "not valid JSON")")
-        } catch {
-            throw InputError("\(file) is not a readable sweep record: \(error)")
-        }
+        // The one record reader (strict JSON; a record of an earlier release in today's spelling).
+        let configuration = try RunRecord<SweepConfiguration, Summary>.read(data, file: file).configuration
+        let data = RecordMigration.migrate(data)
         // A key the configuration does not know (a hand edit, a typo) is refused, not ignored.
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let stored = object["configuration"],
            let storedData = try? JSONSerialization.data(withJSONObject: stored),

@@ -244,7 +244,9 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         write("tiny-number.json", #"{"groups":[{"name":"a","eigenvalue":1e-400,"multiplicity":1,"target":1},{"name":"c","eigenvalue":1,"multiplicity":5}]}"#)
         write("huge-multiplicity.json", #"{"groups":[{"name":"a","eigenvalue":1,"multiplicity":1,"target":1},{"name":"c","eigenvalue":1,"multiplicity":1e30}]}"#)
         write("duplicate-record.json", #"{"kind":"theory","createdAt":"2026-01-01T00:00:00Z","configuration":{"lambda":3,"lambda":5},"summary":{}}"#)
-        write("huge-record.json", #"{"kind":"theory","createdAt":"2026-01-01T00:00:00Z","configuration":{"lambda":3,"steps":1e30},"summary":{}}"#)
+        // A whole envelope (readers decode it first), its configuration's steps out of range.
+        write("huge-record.json", (try! ReplayTests.envelope(kind: "theory", configuration: "HUGE"))
+            .replacingOccurrences(of: #""HUGE""#, with: #"{"lambda":3,"steps":1e30}"#))
         write("duplicate.yaml", "steps:\n  - command: theory\n    options:\n      lambda: 3\n      lambda: 5\n")
         // Outputs that are not regular files, and links.
         try! manager.createDirectory(atPath: path + "/fifo-sweep", withIntermediateDirectories: true)

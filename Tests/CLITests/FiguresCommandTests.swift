@@ -141,6 +141,8 @@ import SpecgdSupport
         let execute = Process()
         execute.executableURL = URL(fileURLWithPath: python)
         execute.arguments = ["-m", "nbconvert", "--to", "notebook", "--execute", notebook, "--output", "executed.ipynb"]
+        // The notebook reads the folder with the specgd Python package, as `pip install ./python` installs it.
+        execute.environment = ProcessInfo.processInfo.environment.merging(["PYTHONPATH": NotebookFolderTests.package]) { _, new in new }
         let err = Pipe()
         execute.standardError = err
         execute.standardOutput = Pipe()

@@ -109,7 +109,7 @@ import Testing
         #expect(markdown.contains("````\nspecgd compare\n```\n\(Self.script)\n```\n\(Self.image)\n````"), "\(markdown)")
         // Names reach code only as string literals; an SVG without a recipe is shown as an image.
         #expect(code.contains { $0.contains(#"show_svg("<img src=x onerror=console.error('pwned-2')>.svg")"#) }, "\(code)")
-        #expect(code.joined().contains(#""q\"uote\nline.csv""#))
+        #expect(code.contains { $0.contains(#"show_svg("<b onmouseover=console.error('pwned-7')>/inner.svg")"#) }, "\(code)")
         #expect(!code.joined().contains("SVG(filename"))
 
         guard let python = ExternalTools.python else { return }

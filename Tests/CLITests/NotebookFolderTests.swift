@@ -3,10 +3,15 @@ import Foundation
 import Testing
 import Experiments
 
-/// `export-notebook` from every kind of output folder, executed headless with nbconvert: a
-/// compare, a check-escape, a figures and a sweep folder with phase diagrams (text columns in
-/// cells.csv, masked cells, a log colour scale, a three-panel comparison).
+/// `export-notebook` from every kind of output folder `report` covers, executed headless with
+/// nbconvert: a compare, a check-escape, a figures and a sweep folder with phase diagrams (masked
+/// cells, a log colour scale, a three-panel comparison), and a demo-like folder of folders with
+/// theory runs. Each notebook reads its folder with the `specgd` Python package and draws one
+/// matplotlib figure per figure of the folder.
 @Suite struct NotebookFolderTests {
+    /// The repository's python/ folder: what `pip install ./python` installs.
+    static let package = DocsExamplesTests.repository.appendingPathComponent("python").path
+
     /// The code cells' sources of a notebook, in order.
     static func codeCells(_ path: String) throws -> [String] {
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
@@ -24,56 +29,96 @@ import Experiments
         let dir = try SpecgdProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Self.export(folders.figures, to: dir + "/figures.ipynb")
-        // Each recipe cell reads its own CSVs first: the figure set's order, trajectories first.
-        let firstCSV = try Self.codeCells(dir + "/figures.ipynb").dropFirst().compactMap { code -> String? in
-            guard let range = code.range(of: "tables\\[\"[^\"]+\"\\]", options: .regularExpression) else { return nil }
-            return String(code[range].dropFirst(8).dropLast(2))
+        // What each figure cell reads first: the figure set's order, trajectories (a tidy frame) first.
+        let first = try Self.codeCells(dir + "/figures.ipynb").dropFirst().compactMap { code -> String? in
+            guard let match = code.firstMatch(of: /r\.trajectories\(\)|tables\["([^"]+)"\]/) else { return nil }
+            return match.output.1.map(String.init) ?? "trajectories()"
         }
-        #expect(firstCSV == ["trajectories-gd.csv", "escape-vs-lambda.csv", "escape-vs-dim.csv", "loss.csv", "bulk.csv", "power-law.csv",
-                             "muon-at-scale-lambda-1.csv"])
-        #expect(firstCSV.count == FigureSet.names.count)
+        #expect(first == ["trajectories()", "escape-vs-lambda", "escape-vs-dim", "loss", "bulk", "power-law", "muon-at-scale-lambda-1"])
+        #expect(first.count == FigureSet.names.count)
 
         try Self.export(folders.sweep, to: dir + "/sweep.ipynb")
         let sweep = try Self.codeCells(dir + "/sweep.ipynb")
-        let redrawn = sweep.filter { $0.hasPrefix("phase_figure(") }
-        #expect(redrawn == ["phase_figure(\"phase-alignment_at_escape\")", "phase_figure(\"phase-escape_step-compare\")",
-                            "phase_figure(\"phase-escape_step\")"])
-        #expect(!sweep.contains { $0.contains("SVG(filename") }, "a phase diagram is redrawn, not shown as its SVG")
+        let redrawn = sweep.compactMap { $0.firstMatch(of: /^t = r\.tables\["(phase-[^"]+)"\]/).map { String($0.output.1) } }
+        #expect(redrawn == ["phase-alignment_at_escape", "phase-escape_step", "phase-escape_step-compare"])
+        #expect(sweep.filter { $0.contains("pcolormesh(") }.count == 3 && sweep.contains { $0.contains("norm=\"log\"") })
+        #expect(!sweep.dropFirst().contains { $0.contains("show_svg(") }, "a phase diagram is redrawn, not shown as its SVG")
+    }
+
+    /// Executes `notebook` with nbconvert (cwd `directory`); prints the number of PNG images and
+    /// the code cells that raised.
+    static let executeScript = """
+    import sys, nbformat
+    from nbconvert.preprocessors import ExecutePreprocessor
+    nb = nbformat.read(sys.argv[1], as_version=4)
+    nbformat.validate(nb)
+    ExecutePreprocessor(timeout=600, kernel_name="python3").preprocess(nb, {"metadata": {"path": sys.argv[2]}})
+    errors = [o.ename + ": " + o.evalue for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors, errors
+    images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
+    print("images", len(images))
+    """
+
+    static func figures(in root: String) throws -> Int {
+        try FileManager.default.subpathsOfDirectory(atPath: root).filter { $0.hasSuffix(".svg") }.count
     }
 
     @Test(.enabled(if: ExternalTools.python != nil, "SPECGD_PYTHON not set or not executable"))
     func notebooksFromEveryFolderExecute() throws {
         let python = try #require(ExternalTools.python)
         let folders = try OutputFolders.get()
-        let dir = try SpecgdProcess.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        // Executes a notebook and prints, for its code cells, how many images they drew and any error.
-        let script = """
-        import sys, nbformat
-        from nbconvert.preprocessors import ExecutePreprocessor
-        nb = nbformat.read(sys.argv[1], as_version=4)
-        nbformat.validate(nb)
-        ExecutePreprocessor(timeout=300, kernel_name="python3").preprocess(nb, {"metadata": {"path": sys.argv[2]}})
-        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-        errors = [o for o in outputs if o.output_type == "error"]
-        assert not errors, errors
-        print("images", sum("image/png" in o.get("data", {}) for o in outputs))
-        print("".join(o.get("text", "") for o in outputs if o.output_type == "stream"))
-        """
-        // (folder, images drawn by matplotlib): one per recipe or phase diagram.
-        let cases = [(folders.compare, 1), (folders.checkEscape, 1), (folders.figures, FigureSet.names.count), (folders.sweep, 3)]
-        for (folder, images) in cases {
-            let name = (folder as NSString).lastPathComponent
-            let notebook = "\(dir)/\(name).ipynb"
-            try Self.export(folder, to: notebook)
-            let result = try ExternalTools.run(python, ["-c", script, notebook, dir],
-                                               environment: ["MPLBACKEND": "module://matplotlib_inline.backend_inline"])
-            #expect(result.status == 0, "\(name): \(result.stderr.suffix(3000))")
-            #expect(result.stdout.contains("images \(images)\n"), "\(name): \(result.stdout.prefix(2000))")
-            if name == "sweep" {
-                // cells.csv loads with its text columns (hex cell_id, status) as strings.
-                #expect(result.stdout.contains("cells.csv: 12 rows, columns cell, cell_id, lambda, lr"), "\(result.stdout.prefix(2000))")
-            }
+        let root = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // The demo-like folder: the shared folders plus two theory runs at its top (as scripts/demo writes).
+        let demo = root + "/demo"
+        try FileManager.default.copyItem(atPath: folders.root, toPath: demo)
+        for method in ["gd", "specgd"] {
+            let run = try SpecgdProcess.run(["theory", "--method", method, "--dim", "100", "--steps", "1500", "--every", "50",
+                                             "--output", "\(demo)/theory-\(method).csv"])
+            #expect(run.status == 0, "\(run.stderr)")
         }
+        // Each SVG redrawn (a recipe, a phase diagram, or shown as an image), and the demo's
+        // theory runs drawn as one more figure.
+        let cases = [(demo, try Self.figures(in: demo) + 1), (folders.compare, 1), (folders.checkEscape, 1),
+                     (folders.figures, FigureSet.names.count), (folders.sweep, 3)]
+        for (i, (folder, expected)) in cases.enumerated() {
+            let notebook = root + "/notebooks/nb\(i).ipynb"
+            try FileManager.default.createDirectory(atPath: root + "/notebooks", withIntermediateDirectories: true)
+            let export = try SpecgdProcess.run(["export-notebook", folder, "--output", notebook])
+            #expect(export.status == 0, "\(export.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: notebook))) as! [String: Any]
+            let code = (object["cells"] as! [[String: Any]]).filter { $0["cell_type"] as? String == "code" }
+                .map { ($0["source"] as! [String]).joined() }
+            // Short, editable code on the package's frames: no table read twice, no axis limit typed in.
+            #expect(code[0].contains("r = specgd.load(DATA)") && code[0].contains("pip install ./python"))
+            #expect(!code.joined().contains("import csv") && code.joined().firstMatch(of: /set_[xy]lim\([-0-9.]/) == nil)
+            for cell in code.dropFirst() {
+                let lookups = cell.matches(of: /r(\[[^\]]*\])*\.tables\[[^\]]*\]/).map { String($0.output.0) }
+                #expect(Set(lookups).count == lookups.count, "a table looked up twice: \(cell)")
+            }
+            // Not installed here: the package is found on PYTHONPATH as `pip install ./python` would install it.
+            let result = try ExternalTools.run(python, ["-c", Self.executeScript, notebook, root + "/notebooks"],
+                                               environment: ["PYTHONPATH": Self.package, "MPLBACKEND": "module://matplotlib_inline.backend_inline"])
+            #expect(result.status == 0, "\(folder): \(result.stderr.suffix(3000))")
+            #expect(result.stdout.contains("images \(expected)"), "\(folder): \(result.stdout) (expected \(expected) figures)")
+        }
+    }
+
+    /// Without the package installed and outside a repository, the first cell says what to do in one line.
+    @Test(.enabled(if: ExternalTools.python != nil, "SPECGD_PYTHON not set or not executable"))
+    func missingPackageIsOneLine() throws {
+        let python = try #require(ExternalTools.python)
+        let folders = try OutputFolders.get()
+        let root = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let notebook = root + "/compare.ipynb"
+        #expect(try SpecgdProcess.run(["export-notebook", folders.compare, "--output", notebook]).status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: notebook))) as! [String: Any]
+        let setup = ((object["cells"] as! [[String: Any]]).first { $0["cell_type"] as? String == "code" }!["source"] as! [String]).joined()
+        // -S: no site-packages, so no installed copy either; the folder is outside any repository.
+        let script = "import os, sys; os.chdir(sys.argv[1])\n" + setup
+        let result = try ExternalTools.run(python, ["-S", "-c", script, root], environment: ["PYTHONPATH": ""])
+        #expect(result.status != 0 && result.stderr.contains("ImportError: the specgd Python package is not installed: run  pip install ./python"),
+                "\(result.stderr)")
     }
 }

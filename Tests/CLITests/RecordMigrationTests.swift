@@ -50,6 +50,20 @@ import Sweep
         #expect(drawn.status == 0, "\(drawn.stderr)")
     }
 
+    /// report and export-notebook read every record 0.1.0 wrote through today's types (its
+    /// check-escape summary had no `diverged` count: `RecordMigration` fills in 0).
+    @Test func oldRecordsAreReportedAndExported() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.copyItem(atPath: Self.fixtures, toPath: dir + "/old")
+        let report = try SpecgdProcess.run(["report", dir + "/old"])
+        #expect(report.status == 0, "\(report.stderr)")
+        let html = try Self.text(dir + "/old/report.html")
+        #expect(html.contains("check-escape</a>: <span class=\"pass\">completed (") && html.contains("<img class=\"drawn\""))
+        let notebook = try SpecgdProcess.run(["export-notebook", dir + "/old", "--output", dir + "/old.ipynb"])
+        #expect(notebook.status == 0, "\(notebook.stderr)")
+    }
+
     /// theory and simulate replay to the CSVs 0.1.0 wrote, byte for byte; compare (its one method
     /// now writes compare-gd.csv, which gained the per-seed theory columns) and check-escape (its
     /// CSV gained the diverged_step column) to the same values in every column 0.1.0 wrote.

@@ -1,4 +1,5 @@
 import Foundation
+import SpecgdSupport
 import Testing
 
 /// `specgd replay` as a user runs it: a record's outputs come back byte for byte.
@@ -94,12 +95,21 @@ import Testing
         }
     }
 
+    /// A record's envelope as the toolkit writes it, with `configuration` (nil: none) in place of its own.
+    static func envelope(kind: String, configuration: Any?) throws -> String {
+        let record = RunRecord(kind: kind, configuration: [String: Int](), summary: [String: Int](), command: ["specgd", kind])
+        var object = try JSONSerialization.jsonObject(with: JSONOutput.encode(record)) as! [String: Any]
+        object["configuration"] = configuration
+        return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
+
     @Test func unsupportedKindAndMalformedRecordsFailWithOneLine() throws {
         let root = try SpecgdProcess.temporaryDirectory()
         let cases = [
-            ("figures.json", #"{"kind": "figures", "createdAt": "2026-01-01T00:00:00Z", "configuration": {}}"#, "'figures'"),
+            ("figures.json", try Self.envelope(kind: "figures", configuration: [:]), "'figures'"),
             ("broken.json", #"{"kind": "theory", "#, "not a readable run record"),
-            ("partial.json", #"{"kind": "theory", "createdAt": "2026-01-01T00:00:00Z"}"#, "configuration"),
+            ("partial.json", try Self.envelope(kind: "theory", configuration: nil), "missing field 'configuration'"),
+            ("foreign.json", #"{"kind": "theory", "createdAt": "2026-01-01T00:00:00Z"}"#, "missing field"),
         ]
         for (name, text, expected) in cases {
             try text.write(toFile: root + "/" + name, atomically: true, encoding: .utf8)

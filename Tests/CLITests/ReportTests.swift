@@ -81,6 +81,69 @@ import Testing
         #expect(Set(ids).count == ids.count, "duplicate ids")
     }
 
+    /// The story's order: the figure set's own order (trajectories first), each section's figure
+    /// before its checks, the runs' statuses near the top and one folded provenance block at the end.
+    @Test func pageTellsTheStoryInOrder() throws {
+        let (root, html) = try Self.reportedCopy()
+        defer { try? FileManager.default.removeItem(atPath: (root as NSString).deletingLastPathComponent) }
+        // The figures folder first (its headline figure is the page's first), in the set's order.
+        let names = html.matches(of: /<figure class="figure" data-name="([^"]+)"/).map { String($0.output.1) }
+        let figures = names.filter { $0.hasPrefix("figures/") }.map { String($0.dropFirst("figures/".count).dropLast(4)) }
+        #expect(names.first == "figures/trajectories.svg", "\(names)")
+        #expect(figures == ["trajectories", "escape-vs-lambda", "escape-vs-dim", "loss", "bulk", "power-law", "muon-at-scale"], "\(figures)")
+        // Figure first, then the checks, within check-escape's and compare's sections.
+        for (figure, check) in [("check-escape/amplification.svg", "<h3>Escape-stage predictions"), ("compare/overlay.svg", "<h3>Deviation report")] {
+            let f = try #require(html.range(of: "data-name=\"\(figure)\"")), c = try #require(html.range(of: check))
+            #expect(f.lowerBound < c.lowerBound, "\(figure)")
+        }
+        // Statuses in words (check-escape's is its verdict), never a dash.
+        #expect(html.contains("check-escape</a>: <span class=\"pass\">completed (") && html.contains("figures</a>: <span class=\"pass\">written</span> ("))
+        // One provenance block, folded, after the last section; the machine appears once.
+        #expect(Self.count("id=\"provenance\"", in: html) == 1 && Self.count("<table class=\"machine\">", in: html) == 1)
+        #expect(!html.contains("<details open"))
+        let provenance = try #require(html.range(of: "id=\"provenance\"")), last = try #require(html.range(of: "<section id=\"folder-", options: .backwards))
+        #expect(last.lowerBound < provenance.lowerBound)
+    }
+
+    /// A folder of theory runs: their trajectories drawn from the CSVs, their statuses shown.
+    @Test func theoryFolderHasItsTrajectoriesDrawn() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for method in ["gd", "specgd"] {
+            let run = try SpecgdProcess.run(["theory", "--method", method, "--dim", "100", "--steps", "2000", "--every", "50", "--output", "\(dir)/theory-\(method).csv"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let result = try SpecgdProcess.run(["report", dir])
+        #expect(result.status == 0, "\(result.stderr)")
+        let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
+        #expect(Self.count("<img class=\"drawn\"", in: html) == 1)
+        #expect(html.contains("theory-gd (GD)") && html.contains("theory-specgd (SpecGD)"))
+        #expect(html.contains("<span class=\"pass\">completed</span> (2 records)"))
+        // The drawn figure is an SVG of both runs' curves.
+        let data = try #require(html.firstMatch(of: /<img class="drawn" alt="[^"]*" src="data:image\/svg\+xml;base64,([^"]+)"/))
+        let svg = String(decoding: try #require(Data(base64Encoded: String(data.output.1))), as: UTF8.self)
+        #expect(svg.contains("<svg") && Self.count("<polyline", in: svg) + Self.count("<path", in: svg) >= 8)
+    }
+
+    /// A record that does not decode as its kind stops the report with one line naming the file;
+    /// a JSON file without a kind is just a file.
+    @Test func corruptedRecordIsOneLineNamingTheFile() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try #"{"note": "a user's own file"}"#.write(toFile: dir + "/notes.json", atomically: true, encoding: .utf8)
+        let plain = try SpecgdProcess.run(["report", dir])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        for (text, expected) in [(try ReplayTests.envelope(kind: "check-escape", configuration: ["lambdas": "eight"]), "configuration"),
+                                 (#"{"kind": "compare", "summary": {"#, "not a readable run record"),
+                                 (#"{"kind": "check-escape", "summary": {}}"#, "missing field")] {
+            try text.write(toFile: dir + "/escape-check.json", atomically: true, encoding: .utf8)
+            let result = try SpecgdProcess.run(["report", dir])
+            #expect(result.status == 1, "\(text)")
+            #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("\(dir)/escape-check.json")
+                    && result.stderr.contains(expected), "\(result.stderr)")
+        }
+    }
+
     @Test func badFoldersAreOneLine() throws {
         let dir = try SpecgdProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -147,7 +210,7 @@ import Testing
         let parts = probed.stdout.components(separatedBy: "PROBE")
         try #require(parts.count >= 3, "the probe wrote nothing: \(probed.stderr.suffix(1000))")
         let boxes = try JSONSerialization.jsonObject(with: Data(parts[parts.count - 2].utf8)) as! [[Double]]
-        #expect(boxes.count == Self.count("<img class=\"svg\"", in: html))
+        #expect(boxes.count == Self.count("<img class=\"svg\"", in: html) + Self.count("<img class=\"drawn\"", in: html))
         for (i, box) in boxes.enumerated() {
             #expect(box[2] > 10 && box[3] > 10 && box[4] > 0, "figure \(i + 1) renders as \(box[2])×\(box[3]) (natural width \(box[4]))")
         }

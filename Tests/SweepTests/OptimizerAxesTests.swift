@@ -31,7 +31,11 @@ import Theory
     """
 
     @Test func oldSweepLoadsResumesAndKeepsItsIds() throws {
-        let stored = try SweepRecord.read(Data(Self.oldRecord.utf8), file: "sweep.json")
+        // The record's envelope as every record carries it, around the old configuration.
+        var object = try JSONSerialization.jsonObject(with: JSONOutput.encode(
+            RunRecord(kind: "sweep", configuration: 0, summary: ["totalCells": 4, "cellsInThisRun": 4], command: ["specgd", "sweep"]))) as! [String: Any]
+        object["configuration"] = (try JSONSerialization.jsonObject(with: Data(Self.oldRecord.utf8)) as! [String: Any])["configuration"]
+        let stored = try SweepRecord.read(try JSONSerialization.data(withJSONObject: object), file: "sweep.json")
         #expect(stored.ratio == nil && stored.base.optimizerOptions == nil)
         // The same options today make the same configuration, hence the same cells.
         var base = Self.base
