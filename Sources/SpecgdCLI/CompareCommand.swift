@@ -182,7 +182,14 @@ struct CompareCommand: ParsableCommand {
         func k(_ x: Int?) -> String { x.map(String.init) ?? "none" }
         var lines: [String] = []
         if let note = report.seedTheoryNote { lines.append("per-seed theory: not run (\(note))") }
-        for seed in report.seeds ?? [] {
+        let seeds = report.seeds ?? []
+        // No run escaped within the steps: one line, not a row of "none" per seed.
+        if !seeds.isEmpty, seeds.allSatisfy({ $0.escapeStepSimulation == nil && $0.escapeStepTheory == nil }) {
+            lines.append("per-seed theory: no seed escaped within the steps, from its start or in the simulation (max |Δ| per seed in seeds-\(report.method).csv)")
+            if let reason = report.spread?.escapeCheck.notCheckable { lines.append("spread check: not checkable (\(reason))") }
+            return lines
+        }
+        for seed in seeds {
             lines.append("seed \(seed.seed): escape sim \(k(seed.escapeStepSimulation)), theory from its start \(k(seed.escapeStepTheory)) (\(f(seed.escapeRelativeError.map { $0 * 100 })) %), from αI \(k(seed.escapeStepIdentity)) (\(f(seed.escapeRelativeErrorIdentity.map { $0 * 100 })) %); max |Δa| to escape \(f(seed.upToEscape["a"])) (αI \(f(seed.upToEscapeIdentity["a"])))")
         }
         if let spread = report.spread {

@@ -62,17 +62,15 @@ struct TheoryCommand: ParsableCommand {
     @Flag(name: .customLong("error-estimate"), help: "Flow: estimate the global error by a second solve with both tolerances 100× tighter; the summary reports the largest relative difference of a, b, c and the loss (about twice the run time).")
     var errorEstimate = false
 
-    @Option(name: .customLong("init"), help: "Start the map (or flow) from the projected overlaps of a W₀ drawn as simulate draws it (same --seed, --width, α scaling; docs/model.md §3) instead of αI. identity is αI.")
-    var initialization: Initialization?
-
-    @Option(parsing: .unconditional, help: "With --init: master seed X of the W₀ draw (repetition r uses stream r + 1, as in simulate).")
-    var seed: UInt64?
+    /// --init, --seed, --width: W₀ drawn as simulate draws it (the dense runs' group).
+    @OptionGroup(title: "Start from a drawn W₀ (--init gaussian or orthogonal)")
+    var draw: DrawOptions
+    var initialization: Initialization? { draw.initialization }
+    var seed: UInt64? { draw.seed }
+    var width: Int? { draw.width }
 
     @Option(parsing: .unconditional, help: "With --init: the repetition r whose W₀ is drawn (simulate's seed r of --seeds; default 0).")
     var repetition: Int?
-
-    @Option(parsing: .unconditional, help: "With --init: the width m of W₀ ∈ R^{d×m} (default m = d).")
-    var width: Int?
 
     @Option(name: .customLong("start-from"), help: "Start from step 0 of a simulate or theory CSV (a, b, c for the spiked model; s_<group> columns otherwise).")
     var startFrom: String?

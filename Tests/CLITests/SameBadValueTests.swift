@@ -93,6 +93,7 @@ import Testing
     @Test func checkEscapeRefusesWhatItDoesNotRead() throws {
         for (options, line) in [("--width 8", "Error: --width does not apply to check-escape"),
                                 ("--teacher random", "Error: --teacher does not apply to check-escape"),
+                                ("--update-spectrum", "Error: --update-spectrum does not apply to check-escape"),
                                 ("--no-simulation --seed 3", "Error: --seed configures the simulations, which --no-simulation turns off"),
                                 ("--covariance power-law --lambdas 2", "Error: --lambdas applies to --covariance spiked only (got --covariance power-law)"),
                                 ("--config FILES/typo.json", "Error: --config (custom groups) is theory only")] {
@@ -102,6 +103,8 @@ import Testing
         }
         for (options, line) in [("--init gaussian", "Error: --init applies to --mode simulate only"),
                                 ("--teacher random", "Error: --teacher applies to --mode simulate only"),
+                                ("--update-spectrum", "Error: --update-spectrum applies to --mode simulate only"),
+                                ("--mode simulate --update-spectrum", "Error: --update-spectrum records trajectory columns; a sweep's cells keep metrics only"),
                                 ("--grid nesterov=yes", "Error: grid spec 'nesterov=yes': 'yes' is not a nesterov; values: true, false"),
                                 ("--grid covariance=spiked,diagonal", "Error: grid axis covariance value diagonal needs --spectrum FILE")] {
             let refusal = try #require(try Self.refusal("sweep", options, files: BadInputTests.files), "\(options)")

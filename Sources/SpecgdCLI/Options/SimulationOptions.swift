@@ -5,6 +5,20 @@ import Model
 import Simulation
 import SpecgdSupport
 
+/// How W₀ is drawn: the dense runs' (simulate, compare, check-escape, sweep) and theory's
+/// `--init`, which starts the map from a drawn W₀'s projected overlaps (docs/model.md §3). One
+/// group, so every command says the same thing by --width, --init and --seed.
+struct DrawOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Network width m (columns of W ∈ R^{d×m}; default: m = d).")
+    var width: Int?
+
+    @Option(name: .customLong("init"), help: "Initialisation W₀ (α sets its scale; identity is the theory's start αI; default: identity, check-escape: gaussian; theory: start the map from the projected overlaps of the drawn W₀).")
+    var initialization: Initialization?
+
+    @Option(parsing: .unconditional, help: "Master seed X (repetition r uses stream r + 1 of xoshiro256** seeded by X; sweep: cell k's seed is derived from X and k). Default: 0.")
+    var seed: UInt64?
+}
+
 /// The dense-run options of every command that trains a dense W (`simulate`, `compare`,
 /// `check-escape`, `sweep --mode simulate`): network width, initialisation, teacher, data and the
 /// seeds (the optimizer is `OptimizerOptions`'). One definition, so the same flag means the same
@@ -13,11 +27,11 @@ import SpecgdSupport
 /// with --no-simulation, sweep in theory mode) and keep its own defaults (check-escape: a
 /// gaussian start and 3 seeds); the defaults below are simulate's and compare's.
 struct DenseOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Network width m (columns of W ∈ R^{d×m}; default: m = d).")
-    var width: Int?
-
-    @Option(name: .customLong("init"), help: "Initialisation W₀ (α sets its scale; identity is the theory's start; default: identity, check-escape: gaussian).")
-    var initialization: Initialization?
+    /// --width, --init, --seed: the W₀ draw, shared with theory's --init.
+    @OptionGroup var draw: DrawOptions
+    var width: Int? { get { draw.width } set { draw.width = newValue } }
+    var initialization: Initialization? { get { draw.initialization } set { draw.initialization = newValue } }
+    var seed: UInt64? { get { draw.seed } set { draw.seed = newValue } }
 
     @Option(help: "Teacher θ* (default: eigen).")
     var teacher: TeacherKind?
@@ -34,8 +48,6 @@ struct DenseOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Number of independent repetitions S (each with its own W₀ and data; with S > 1 the outputs add _std and q10/q50/q90 columns; sweep: per cell, every metric gets _mean, _q10, _q50, _q90). Default: 1; check-escape: 3.")
     var seeds: Int?
 
-    @Option(parsing: .unconditional, help: "Master seed X (repetition r uses stream r + 1 of xoshiro256** seeded by X; sweep: cell k's seed is derived from X and k). Default: 0.")
-    var seed: UInt64?
 
     @Flag(name: .customLong("update-spectrum"), help: "Record the smallest and largest singular value of each recorded step's update (columns update_sigma_min, update_sigma_max; one SVD per recorded step).")
     var updateSpectrum = false
