@@ -1,3 +1,4 @@
+import Foundation
 import Model
 import NumericKit
 import SpecgdSupport
@@ -74,6 +75,22 @@ public struct SpreadCheck: Sendable, Codable, Equatable {
         let d = m.width - p.width
         result.widthAgrees = d >= interval[0] && d <= interval[1]
         return result
+    }
+
+    /// The probability that the median check fails although the seeds follow the predicted law:
+    /// 2·P(Bin(n, 0.1) ≥ ⌈n/2⌉) (see above); 5.6 % at 3 seeds, 9·10⁻⁵ at 16. Printed next to a
+    /// failed median check, so a "NO" from a handful of seeds is read for what it is.
+    public var medianFalseAlarm: Double { 2 * Self.binomialTail(trials: seeds, probability: 0.1, atLeast: (seeds + 1) / 2) }
+
+    /// P(Bin(trials, probability) ≥ atLeast), summed in log space (lgamma) so large counts cannot overflow.
+    static func binomialTail(trials n: Int, probability p: Double, atLeast k: Int) -> Double {
+        guard n > 0 else { return 0 }
+        var total = 0.0
+        for j in max(k, 0)...n {
+            let logChoose = lgamma(Double(n + 1)) - lgamma(Double(j + 1)) - lgamma(Double(n - j + 1))
+            total += exp(logChoose + Double(j) * log(p) + Double(n - j) * log1p(-p))
+        }
+        return min(total, 1)
     }
 
     /// Both checks held (nil: not checkable).

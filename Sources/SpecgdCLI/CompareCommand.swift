@@ -198,7 +198,8 @@ struct CompareCommand: ParsableCommand {
             if let reason = c.notCheckable {
                 lines.append("spread check: not checkable (\(reason))" + (c.medianInside.map { "; median inside predicted q10–q90: \($0 ? "yes" : "NO")" } ?? ""))
             } else if let interval = c.widthDifferenceInterval {
-                lines.append("spread check: median inside predicted q10–q90: \(c.medianInside == true ? "yes" : "NO"); width measured − predicted = \(f(c.measuredWidth.flatMap { w in c.predictedWidth.map { w - $0 } })) within [\(f(interval[0])), \(f(interval[1]))] (\(Int(c.level * 100)) % bootstrap): \(c.widthAgrees == true ? "yes" : "NO")")
+                let alarm = c.medianInside == false ? " (a law that holds fails this with probability \(f(c.medianFalseAlarm * 100)) % at \(c.seeds) seeds)" : ""
+                lines.append("spread check: median inside predicted q10–q90: \(c.medianInside == true ? "yes" : "NO")\(alarm); width measured − predicted = \(f(c.measuredWidth.flatMap { w in c.predictedWidth.map { w - $0 } })) within [\(f(interval[0])), \(f(interval[1]))] (\(Int(c.level * 100)) % bootstrap): \(c.widthAgrees == true ? "yes" : "NO")")
             }
         }
         return lines

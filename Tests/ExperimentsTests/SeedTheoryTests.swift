@@ -123,6 +123,25 @@ import Theory
         #expect(SpreadCheck.check(measured: [700], draws: draws).notCheckable != nil)
     }
 
+    /// The median check's false-alarm probability against the binomial sum written out with exact
+    /// integer coefficients: 3 seeds 2·(3·0.1²·0.9 + 0.1³) = 0.056, 16 seeds ≈ 9·10⁻⁵. The
+    /// lgamma/exp route rounds each term to a few ulps of exponents below 40, so 1e-12 relative is
+    /// far above its error and far below any difference between seed counts.
+    @Test func medianFalseAlarmIsTheBinomialTail() {
+        func exact(_ n: Int) -> Double {
+            func choose(_ n: Int, _ k: Int) -> Double { (0..<k).reduce(1.0) { $0 * Double(n - $1) / Double($1 + 1) } }
+            return 2 * ((n + 1) / 2...n).reduce(0.0) { $0 + choose(n, $1) * pow(0.1, Double($1)) * pow(0.9, Double(n - $1)) }
+        }
+        for n in [1, 2, 3, 4, 7, 16, 40] {
+            var check = SpreadCheck.check(measured: [], draws: [])
+            check.seeds = n
+            #expect(abs(check.medianFalseAlarm - exact(n)) <= 1e-12 * exact(n), "\(n) seeds")
+        }
+        var three = SpreadCheck.check(measured: [], draws: [])
+        three.seeds = 3
+        #expect(abs(three.medianFalseAlarm - 0.056) <= 1e-12)
+    }
+
     /// The law of the projected start against its closed-form moments (N draws; a sample mean
     /// is within 5 standard errors σ/√N with probability 1 − 6·10⁻⁷). Gaussian: p s² = (α²/d)χ²_{pm},
     /// mean α²m/d, variance 2m(α²/d)²/p. Orthogonal, m < d: s_a²/α² = P₁₁ ~ Beta(m/2, (d − m)/2),
