@@ -120,12 +120,12 @@ struct FiguresCommand: ParsableCommand {
         let request = try request(), selected = try selectedNames()
         for name in selected { if let reason = request.unsupported(name) { print("skipped \(name): \(OptionNames.translated(reason))") } }
         let names = selected.filter { request.unsupported($0) == nil }
-        let work = FigureSet(request).estimatedWork
+        let set = FigureSet(request), work = set.estimatedWork
         let progress = Progress(label: "figures", total: names.count, mode: .automatic,
                                 totalWork: names.reduce(0) { $0 + (work[$1] ?? 0) })
         // The dense steps of the trajectories figure: its estimate and progress lines (a long
         // --seeds run said nothing until the figure was done).
-        let steps = SpecgdSupport.Progress.forRun(label: "figures: trajectories simulations", total: names.contains("trajectories") ? FigureSet(request).simulationSteps : 0)
+        let steps = SpecgdSupport.Progress.forRun(label: "figures: trajectories simulations", total: names.contains("trajectories") ? set.simulationSteps : 0)
         var making: String?
         var output = try FigureSet.run(request, only: Set(names), cancellation: watcher.token, simulationProgress: steps) { name in
             if let made = making { progress.advance(work: work[made]) }

@@ -29,9 +29,9 @@ struct DrawOptions: ParsableArguments {
 struct DenseOptions: ParsableArguments {
     /// --width, --init, --seed: the W₀ draw, shared with theory's --init.
     @OptionGroup var draw: DrawOptions
-    var width: Int? { get { draw.width } set { draw.width = newValue } }
-    var initialization: Initialization? { get { draw.initialization } set { draw.initialization = newValue } }
-    var seed: UInt64? { get { draw.seed } set { draw.seed = newValue } }
+    var width: Int? { draw.width }
+    var initialization: Initialization? { draw.initialization }
+    var seed: UInt64? { draw.seed }
 
     @Option(help: "Teacher θ* (default: eigen).")
     var teacher: TeacherKind?
