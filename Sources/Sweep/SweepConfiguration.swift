@@ -14,7 +14,8 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
     public var base: ModelPoint
     /// nil for a whole (or merged) sweep.
     public var shard: Shard?
-    /// The toolkit version: a different version may compute different numbers.
+    /// The release that started the sweep. A resume or merge needs a release of the same numbers
+    /// generation (`SpecgdVersion.computeTheSameNumbers`), not the same release.
     public var version: String
     /// Options that follow the axes (`--derive`), in order; nil when there are none (so a
     /// sweep without them keeps the sweep.json it always had).
@@ -184,7 +185,9 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
         if !ignoringShard, shard != other.shard {
             out.append("shard \(other.shard.map(\.description) ?? "none") vs \(shard.map(\.description) ?? "none")")
         }
-        if version != other.version { out.append("specgd version \(other.version) vs \(version)") }
+        if !SpecgdVersion.computeTheSameNumbers(version, other.version) {
+            out.append("specgd \(other.version) vs \(version), which compute different numbers")
+        }
         return out
     }
 

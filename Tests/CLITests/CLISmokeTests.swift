@@ -1,11 +1,12 @@
 import Testing
 import Foundation
+import SpecgdSupport
 
 @Suite struct CLISmokeTests {
     @Test func versionAndHelp() throws {
         let version = try SpecgdProcess.run(["--version"])
         #expect(version.status == 0)
-        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+        #expect(version.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == SpecgdVersion.string)
         let help = try SpecgdProcess.run(["--help"])
         #expect(help.status == 0)
         #expect(help.stdout.contains("theory") && help.stdout.contains("simulate"))

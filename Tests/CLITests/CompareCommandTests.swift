@@ -23,7 +23,7 @@ import TestSupport
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("overall: PASS"))
         let report = try Self.json(dir + "/report.json")
-        #expect(report["command"] as? String != nil && report["version"] as? String == "0.1.0")
+        #expect(report["command"] as? String != nil && report["version"] as? String == SpecgdVersion.string)
         let summary = report["summary"] as! [String: Any]
         #expect(summary["passed"] as? Bool == true)
         let method = (summary["methods"] as! [[String: Any]])[0]

@@ -50,6 +50,39 @@ import Sweep
         #expect(drawn.status == 0, "\(drawn.stderr)")
     }
 
+    /// A sweep started by a release this one does not know (a later one, which may compute other
+    /// numbers) is not resumed: the refusal names both releases; one of the same numbers
+    /// generation resumes (anOldSweepResumesReplaysAndDraws).
+    @Test func aSweepOfAnUnknownReleaseIsNotResumed() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let copy = dir + "/sweep"
+        try FileManager.default.copyItem(atPath: Self.fixtures + "/sweep", toPath: copy)
+        let record = copy + "/sweep.json"
+        let text = try Self.text(record).replacingOccurrences(of: "\"version\" : \"0.1.0\"", with: "\"version\" : \"9.0.0\"")
+        #expect(text.contains("9.0.0"))
+        try text.write(toFile: record, atomically: true, encoding: .utf8)
+        let resumed = try SpecgdProcess.run(["sweep", "--grid", "lambda=2,8", "--grid", "lr=1e-3,1e-2", "--dim", "100", "--steps", "2000",
+                                             "--resume", "--output-dir", copy])
+        #expect(resumed.status != 0)
+        #expect(resumed.stderr.contains("specgd 9.0.0 vs \(SpecgdVersion.string), which compute different numbers"), "\(resumed.stderr)")
+        #expect(!SpecgdVersion.computeTheSameNumbers("9.0.0", SpecgdVersion.string))
+        #expect(SpecgdVersion.computeTheSameNumbers("0.1.0", SpecgdVersion.string))
+    }
+
+    /// Every release is in the numbers table, CHANGELOG.md has its numbered, dated section, and
+    /// CITATION.cff and the Python package carry the same version.
+    @Test func theReleaseIsRecordedEverywhere() throws {
+        let version = SpecgdVersion.string
+        #expect(SpecgdVersion.numbersGeneration(of: version) != nil)
+        let repository = DocsExamplesTests.repository.path
+        let changelog = try Self.text(repository + "/CHANGELOG.md")
+        #expect(changelog.range(of: "\n## \(version) — 20[0-9]{2}-[0-9]{2}-[0-9]{2}\n", options: .regularExpression) != nil,
+                "CHANGELOG.md has no '## \(version) — YYYY-MM-DD' section")
+        #expect(try Self.text(repository + "/CITATION.cff").contains("version: \"\(version)\""))
+        #expect(try Self.text(repository + "/python/specgd/__init__.py").contains("__version__ = \"\(version)\""))
+    }
+
     /// report and export-notebook read every record 0.1.0 wrote through today's types (its
     /// check-escape summary had no `diverged` count: `RecordMigration` fills in 0).
     @Test func oldRecordsAreReportedAndExported() throws {

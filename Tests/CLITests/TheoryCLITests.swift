@@ -26,7 +26,7 @@ import Testing
         #expect(table.rows.count == 31)
         #expect(table.rows[0][0] == "0" && table.rows[0][1] == "0.001")
         let record = try Self.json(directory + "/gd.json")
-        #expect(record["version"] as? String == "0.1.0")
+        #expect(record["version"] as? String == SpecgdVersion.string)
         let configuration = try #require(record["configuration"] as? [String: Any])
         #expect(configuration["lambda"] as? Double == 8 && configuration["dynamics"] as? String == "map")
         let summary = try #require(record["summary"] as? [String: Any])
