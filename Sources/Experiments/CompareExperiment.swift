@@ -252,7 +252,7 @@ public enum CompareExperiment {
             let run = try runTheoryKeepingRows(config, cancellation: cancellation)
             if run.outcome.status == .interrupted { break }
             let seed = try SeedComparison.measure(seed: r, start: config.start!.coefficients, simulation: simTable,
-                                                  seedTheory: run, identity: identity, threshold: theory.escapeThreshold)
+                                                  simulationEscape: sim.escapes[r], seedTheory: run, identity: identity)
             seeds.append(seed)
             runs.append(run.table)
             table.append(seed.row)
@@ -268,15 +268,14 @@ public enum CompareExperiment {
         let prediction = try SpreadPrediction.predict(
             model: try theory.model(), optimizer: theory.optimizer, learningRate: theory.learningRate, steps: theory.steps,
             threshold: theory.escapeThreshold, law: law, draws: draws, seed: simulation.seed, stream: simulation.seeds + 1)
-        let every = Double(simulation.every), last = Double(simulation.steps)
-        // The simulation's escape step is the first recorded step with a ≥ a_esc: round each draw the same way.
-        let gridded = prediction.escapeSteps.map { k in k.isNaN ? k : min((k / every).rounded(.up) * every, last) }
+        // The simulation watches escape at every step (`SimulationResult.escapes`), as the map does:
+        // the draws' escape steps compare with the seeds' as they are.
         let measured = seeds.map { $0.escapeStepSimulation.map(Double.init) ?? .nan }
         let reason: String? = simulation.training == .population ? nil
             : "the seeds also differ by their training data, which the law of W₀ does not cover"
         return SeedSpread(prediction: prediction, measuredEscapeStep: SpreadQuantiles(measured),
                           measuredRatioAtEscape: SpreadQuantiles(seeds.map { $0.ratioAtEscapeSimulation ?? .nan }),
                           measuredPeakAmplification: SpreadQuantiles(seeds.map { $0.peakAmplificationSimulation ?? .nan }),
-                          escapeCheck: SpreadCheck.check(measured: measured, draws: gridded, seed: simulation.seed, reason: reason))
+                          escapeCheck: SpreadCheck.check(measured: measured, draws: prediction.escapeSteps, seed: simulation.seed, reason: reason))
     }
 }

@@ -59,7 +59,7 @@ public struct SeedComparison: Sendable, Codable, Equatable {
     public var ratioAtEscapeSimulation: Double?
     public var ratioAtEscapeTheory: Double?
     public var ratioAtEscapeIdentity: Double?
-    /// max |b/a|/|b/a|₀ up to escape (simulation: over its recorded steps); nil without escape.
+    /// max |b/a|/|b/a|₀ up to escape (the simulation watches every step, as the map does); nil without escape.
     public var peakAmplificationSimulation: Double?
     public var peakAmplificationTheory: Double?
     /// max |theory − simulation| per statistic (`SeedTheory.statistics`) over the common recorded
@@ -94,11 +94,11 @@ public struct SeedComparison: Sendable, Codable, Equatable {
         return columns + groups.map { "start_\($0)" }
     }
 
-    /// Compares seed r's simulation table (`TrajectoryColumns.simulation`) with the map from its
-    /// start (`seedTheory`) and from αI (`identity`), both `runTheory` tables with their summaries.
-    public static func measure(seed: Int, start: [Double], simulation: Table, seedTheory: TheoryResult, identity: TheoryResult,
-                               threshold: Double) throws -> SeedComparison {
-        let sim = try EscapeTracker.metrics(of: simulation, threshold: threshold)
+    /// Compares seed r's simulation table (`TrajectoryColumns.simulation`) and escape (watched at
+    /// every step: `SimulationResult.escapes`) with the map from its start (`seedTheory`) and
+    /// from αI (`identity`), both `runTheory` tables with their summaries.
+    public static func measure(seed: Int, start: [Double], simulation: Table, simulationEscape sim: EscapeMetrics,
+                               seedTheory: TheoryResult, identity: TheoryResult) throws -> SeedComparison {
         let escape = sim.escapeStep
         func relative(_ theory: Int?) -> Double? {
             guard let theory, let escape, escape > 0 else { return nil }

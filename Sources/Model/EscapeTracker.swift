@@ -56,6 +56,8 @@ public struct EscapeTracker: Sendable {
         if ratio > peak { peak = ratio }
     }
 
+    /// Whether a state at or above the threshold has been observed.
+    public var hasEscaped: Bool { escape != nil }
     public var escapeTime: Double? { escape?.time }
     /// q at escape (nil without escape).
     public var bulkMassAtEscape: Double? { escape?.observed.q }

@@ -23,9 +23,9 @@ public enum SimulationOutput {
 public struct SimulationSummary: Sendable, Codable {
     public var seeds: Int
     public var timings: SimulationTimings
-    /// Per seed: the escape step of `EscapeMetrics` (docs/model.md §5) measured on the seed's
-    /// recorded rows — the first *recorded* step with a ≥ threshold, so it depends on `every`
-    /// (exact with every = 1); nil: no escape among the recorded rows.
+    /// Per seed: the escape step of `EscapeMetrics` (docs/model.md §5), the first step with
+    /// a ≥ threshold, watched at every step (`SimulationResult.escapes`; it does not depend on
+    /// `every`); nil: no escape within the run.
     public var escapeSteps: [Int?]
     public var escapeThreshold: Double
     /// Final means over seeds.
@@ -33,14 +33,11 @@ public struct SimulationSummary: Sendable, Codable {
     public var finalAlignment: Double
     public var finalSignal: Double
 
-    public init(result: SimulationResult, escapeThreshold: Double = 0.5) {
+    public init(result: SimulationResult) {
         seeds = result.perSeed.count
         timings = result.timings
-        self.escapeThreshold = escapeThreshold
-        // A seed with no rows (stopped before step 0) has no escape.
-        escapeSteps = result.perSeed.map { table in
-            (try? EscapeTracker(recorded: table, threshold: escapeThreshold))?.metrics(steps: 0).escapeStep
-        }
+        escapeThreshold = result.configuration.experiment.escapeThreshold
+        escapeSteps = result.escapes.map(\.escapeStep)
         let last = result.aggregate.rows.last
         func value(_ name: String) -> Double {
             guard let last, let j = result.aggregate.index(of: name) else { return .nan }

@@ -20,6 +20,11 @@ public struct SimulationResult: Sendable, StoppableRunResult {
     /// One table per repetition, columns `TrajectoryColumns.simulation`. A run stopped early has
     /// the repetitions started so far, the last one partial.
     public var perSeed: [Table]
+    /// Per repetition in `perSeed`, its escape (`EscapeMetrics`, threshold
+    /// `experiment.escapeThreshold`) observed at every step up to the escape, not only at the
+    /// recorded ones: the escape step, a and b at escape and the peak |b/a| do not depend on
+    /// `every`. The final values are the last recorded row's.
+    public var escapes: [EscapeMetrics]
     /// Across repetitions: the base columns hold the means, plus `<col>_std` (sample
     /// standard deviation, 0 for one seed), `<col>_q10`, `<col>_q50`, `<col>_q90`. For a run
     /// stopped early, over the steps every started repetition recorded.
@@ -97,7 +102,7 @@ public struct Simulator: Sendable {
         let total = Date().timeIntervalSince(start)
         let loopSeconds = runs.reduce(0) { $0 + $1.loopSeconds }
         return SimulationResult(
-            configuration: configuration, perSeed: tables, aggregate: try Aggregate.table(Aggregate.commonPrefix(tables)),
+            configuration: configuration, perSeed: tables, escapes: runs.map(\.escape), aggregate: try Aggregate.table(Aggregate.commonPrefix(tables)),
             timings: SimulationTimings(total: total, perSeed: runs.map(\.seconds), perStep: loopSeconds / Double(max(taken, 1))),
             outcome: outcome, divergence: divergence)
     }
@@ -121,11 +126,27 @@ public struct Simulator: Sendable {
         var table = Table(columns: TrajectoryColumns.simulation + (c.updateSpectrum ? TrajectoryColumns.updateSpectrum : []))
         let loopStart = Date()
         var lastReported = 0
+        // Escape is watched at every step until it happens (a few O(d·m) products, against the
+        // step's O(d·m²)); recorded rows feed it too, with their loss, so the final values are the
+        // last row's.
+        var escape: EscapeTracker?
+        func observe(_ k: Int, _ s: SummaryStatistics.Values, loss: Double) {
+            let o = Observables(a: s.a, b: s.b, c: s.c, q: s.q, trace: s.trace, loss: loss,
+                                alignment: s.alignment, spikeAlignment: s.spikeAlignment)
+            if escape == nil { escape = EscapeTracker(start: o, threshold: c.experiment.escapeThreshold) }
+            escape!.observe(step: k, o)
+        }
+        func result(_ stop: (any Error)?) -> Repetition {
+            // Step 0 is recorded before anything can stop the loop, so the tracker exists.
+            Repetition(table: table, escape: escape!.metrics(steps: Int(table.column("step")?.last ?? 0)),
+                       loopSeconds: Date().timeIntervalSince(loopStart), stop: stop)
+        }
         func record(_ k: Int) {
             trainer.evaluate()
             let train = trainer.trainLoss
             let loss = c.training == .population ? train : trainer.populationLoss()
             let s = statistics.measure(trainer.weights)
+            observe(k, s, loss: loss)
             var row = [Double(k), s.a, s.b, s.c, s.q, loss, s.alignment, s.spikeAlignment, train,
                        c.recordWallTime ? Date().timeIntervalSince(start) : 0]
             if c.updateSpectrum {
@@ -137,7 +158,7 @@ public struct Simulator: Sendable {
         }
         for k in 0...c.steps {
             let recorded = k % c.every == 0 || k == c.steps
-            if recorded { record(k) }
+            if recorded { record(k) } else if escape?.hasEscaped == false { observe(k, statistics.measure(trainer.weights), loss: .nan) }
             // Every step, not only recorded ones: a dense step costs ≥ µs, so progress (a lock
             // and a clock read) and the cancellation poll are invisible, and a long run with a
             // large --every still reports and stops promptly.
@@ -148,15 +169,15 @@ public struct Simulator: Sendable {
             if k == c.steps { break }
             if let reason = cancellation?.cancellationReason {
                 if !recorded { record(k) }  // keep the state reached
-                return Repetition(table: table, loopSeconds: Date().timeIntervalSince(loopStart), stop: RunInterrupted(step: k, reason: reason))
+                return result(RunInterrupted(step: k, reason: reason))
             }
             do {
                 try trainer.step()
             } catch let error as DivergenceError {
-                return Repetition(table: table, loopSeconds: Date().timeIntervalSince(loopStart), stop: error)
+                return result(error)
             }
         }
-        return Repetition(table: table, loopSeconds: Date().timeIntervalSince(loopStart), stop: nil)
+        return result(nil)
     }
 }
 
@@ -164,6 +185,7 @@ public struct Simulator: Sendable {
 /// and what stopped it early (nil: it ran to the end).
 private struct Repetition: @unchecked Sendable {
     var table: Table
+    var escape: EscapeMetrics
     var loopSeconds: Double
     var stop: (any Error)?
     var seconds = 0.0

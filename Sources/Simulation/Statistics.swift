@@ -20,6 +20,8 @@ struct SummaryStatistics: Sendable {
 
     struct Values {
         var a, b, c, q, alignment, spikeAlignment: Double
+        /// ‖W‖²_F.
+        var trace: Double
     }
 
     mutating func measure(_ w: Matrix) -> Values {
@@ -41,6 +43,6 @@ struct SummaryStatistics: Sendable {
         return Values(a: a2.squareRoot(), b: b2.squareRoot(),
                       c: (q / Double(problem.bulkDimension)).squareRoot(), q: q,
                       alignment: total > 0 ? a2 / total : 0,
-                      spikeAlignment: a2 / (a2 + b2))
+                      spikeAlignment: a2 / (a2 + b2), trace: total)
     }
 }

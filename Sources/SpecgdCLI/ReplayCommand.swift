@@ -108,7 +108,7 @@ struct ReplayCommand: ParsableCommand {
             FileHandle.standardError.write(Data("specgd replay: \(record) recorded wall time, which cannot be reproduced; replaying with --no-wall-time\n".utf8))
         }
         NumericKit.setBLASThreads(blasThreads)
-        try SimulateCommand.perform(config, output: outputs.csv, escapeThreshold: stored.summary.escapeThreshold,
+        try SimulateCommand.perform(config, output: outputs.csv,
                                     jobs: simulateJobs, replayOf: source)
     }
 

@@ -70,13 +70,13 @@ struct SimulateCommand: ParsableCommand {
             print(String(decoding: try JSONOutput.encode(profile), as: UTF8.self), terminator: "")
             return
         }
-        try Self.perform(configuration, output: simulation.output ?? "", escapeThreshold: configuration.escapeThreshold,
+        try Self.perform(configuration, output: simulation.output ?? "",
                          jobs: try parallel.workers(blasThreads: simulation.threads))
     }
 
     /// Runs `configuration` (BLAS threads already set), writes PATH.csv, PATH.seeds.csv when
     /// seeds > 1 and PATH.json, and prints the summary (`simulate` and `replay`).
-    static func perform(_ configuration: SimulationConfiguration, output path: String, escapeThreshold: Double,
+    static func perform(_ configuration: SimulationConfiguration, output path: String,
                         jobs: Int, replayOf: ReplaySource? = nil) throws {
         let watcher = SignalWatcher()
         let progress = SpecgdSupport.Progress.forRun(label: "simulate", total: configuration.steps * configuration.seeds)
@@ -90,7 +90,7 @@ struct SimulateCommand: ParsableCommand {
             try result.aggregate.writeCSV(to: path)
             try SimulationOutput.perSeedTable(result.perSeed).writeCSV(to: SimulationOutput.seedsPath(for: path))
         }
-        let summary = SimulationSummary(result: result, escapeThreshold: escapeThreshold)
+        let summary = SimulationSummary(result: result)
         try RunRecord(kind: "simulate", configuration: configuration, summary: summary, outcome: result.outcome,
                       replayOf: replayOf)
             .write(to: sidecarPath(for: path))

@@ -30,6 +30,30 @@ import TestSupport
         #expect(try runSimulation(single).perSeed[0] == first.perSeed[0])
     }
 
+    /// The escape is watched at every step: a run recorded every 20 steps reports the escape
+    /// step, a and b at escape and the peak of a run recorded at every step, which the
+    /// recorded-table tracker reads off its rows — the same numbers, bit for bit (the state at
+    /// each step does not depend on what is recorded).
+    @Test func escapeIsWatchedAtEveryStep() throws {
+        var c = SimulationConfiguration(method: .gd, lambda: 8, dimension: 32, initialization: .gaussian,
+                                        alpha: 1e-2, learningRate: 5e-3, steps: 700, every: 20, seeds: 2, seed: 7)
+        c.recordWallTime = false
+        var everyStep = c
+        everyStep.every = 1
+        let sparse = try runSimulation(c), dense = try runSimulation(everyStep)
+        for r in 0..<2 {
+            let recorded = try EscapeTracker.metrics(of: dense.perSeed[r], threshold: c.experiment.escapeThreshold)
+            let escape = try #require(recorded.escapeStep)
+            #expect(escape % 20 != 0, "pick a case whose escape falls between recorded steps (seed \(r): \(escape))")
+            for watched in [sparse.escapes[r], dense.escapes[r]] {
+                #expect(watched.escapeStep == recorded.escapeStep)
+                #expect(watched.signalAtEscape == recorded.signalAtEscape && watched.spikeAtEscape == recorded.spikeAtEscape)
+                #expect(watched.peakAmplification == recorded.peakAmplification)
+            }
+            #expect(SimulationSummary(result: sparse).escapeSteps[r] == escape)
+        }
+    }
+
     @Test func repetitionsAreIndependent() throws {
         // Initial weights of different repetitions are uncorrelated: the normalised inner
         // product of two independent Gaussian d·m vectors is ~N(0, 1/(dm)).
