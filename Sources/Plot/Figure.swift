@@ -271,16 +271,17 @@ public struct PanelLayout: Sendable {
     }
 
     /// Where the label of a horizontal reference line is written: just above or below the line,
-    /// at its right end, its left end or its middle, whichever meets the fewest markers (then
-    /// the fewest curve points); ties keep the first, the right end above the line.
+    /// at its right end, its left end or a quarter, half or three quarters along, whichever meets
+    /// the fewest markers (then the fewest curve points); ties keep the first, the right end above
+    /// the line (where it always was).
     func horizontalLabelBox(_ reference: ReferenceLine) -> (x: Double, y: Double, width: Double, height: Double, anchorEnd: Bool)? {
         guard let label = reference.label, !label.isEmpty, let py = y.pixel(reference.value),
               py >= plotY, py <= plotY + plotHeight else { return nil }
         let size = Self.referenceFont, width = TextMetrics.width(label, size: size), height = 1.15 * size
-        let right = plotX + plotWidth - 4 - width, left = plotX + 4, middle = plotX + (plotWidth - width) / 2
+        // Along the line: its right end, its left end, then a quarter, half and three quarters in.
+        let xs = [plotX + plotWidth - 4 - width, plotX + 4] + [0.25, 0.5, 0.75].map { plotX + 4 + $0 * (plotWidth - 8 - width) }
         // Above: baseline 4 above the line; below: the box's top 3 below it.
-        let candidates = [(right, py - 4 - 0.8 * size), (left, py - 4 - 0.8 * size), (middle, py - 4 - 0.8 * size),
-                          (right, py + 3), (left, py + 3), (middle, py + 3)]
+        let candidates = xs.map { ($0, py - 4 - 0.8 * size) } + xs.map { ($0, py + 3) }
         let markers = axes.markers.flatMap { m in zip(m.x, m.y).compactMap { point($0, $1) }.map { ($0.x, $0.y, m.size + 0.55) } }
         let curves = plottedPoints(markers: false)
         func cost(_ box: (x: Double, y: Double)) -> Int {
