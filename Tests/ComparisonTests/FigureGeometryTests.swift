@@ -60,18 +60,25 @@ import Theory
         #expect(last == Double(FigureSetRequest.quick.trajectorySteps))
     }
 
-    /// Muon's simulated bulk c settles eight decades down: its markers stay on the panel.
+    /// Muon's simulated bulk c settles about eight decades down: its markers stay on the panel,
+    /// whether the seven-decade cut applies (it does on one BLAS kernel, where the map's c dives
+    /// further; the chaotic post-escape map differs between kernels) or the data set the limits.
     @Test func muonsSimulatedBulkStaysOnTheAxis() throws {
         var request = FigureSetRequest.quick
         request.optimizer = Optimizer(method: .specgd, polar: .ns5, momentum: 0.95, nesterov: true)
         let (recipe, tables) = try FigureSet(request).trajectories()
-        let table = try #require(tables["trajectories-optimizer.csv"])
-        let cSim = try #require(table.column("c_sim")).filter { $0 > 0 }
-        let cPanel = try #require(recipe.panels.first { $0.title == "bulk c" })
-        let limits = try #require(cPanel.yLimits)
-        let largest = ["c_theory", "c_sim"].flatMap { name in tables.values.flatMap { $0.column(name) ?? [] } }.filter(\.isFinite).max()!
-        // The lowest simulated mean is more than seven decades down here (not vacuous) and on the axis.
-        #expect(cSim.min()! < largest * 1e-7 && cSim.min()! >= limits[0])
+        let index = try #require(recipe.panels.firstIndex { $0.title == "bulk c" })
+        let panel = try recipe.figure(tables: tables).layout()[index]
+        var markers = 0
+        for marker in panel.axes.markers {
+            for y in marker.y where y > 0 && y.isFinite { #expect(panel.y.limits.contains(y), "c marker at \(y) off the axis"); markers += 1 }
+        }
+        #expect(markers > 0)
+        if let limits = recipe.panels[index].yLimits {
+            let cSim = try #require(tables["trajectories-optimizer.csv"]?.column("c_sim")).filter { $0 > 0 }
+            // The cut is in force and the lowest simulated mean is below where it would have cut.
+            #expect(cSim.min()! >= limits[0] && limits[0] < limits[1] / 1.5 * 1e-7)
+        }
     }
 
     /// The η and η² labels of the overlay sit where no marker is (the collision check of
