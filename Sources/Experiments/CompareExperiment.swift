@@ -228,6 +228,7 @@ public enum CompareExperiment {
             + (request.theoryLambda.map { " (theory at λ = \(Table.format($0)))" } ?? "")
         var recipe = OverlayRecipe.recipe(methods: overlay, name: figureName, title: title,
                                           references: chatterRate.map(OverlayCaptions.chatterReferences) ?? [:])
+        recipe.description += " Simulation: \(OverlayCaptions.seeds(count: sim.seeds, master: sim.seed))."
         if chatterRate != nil { recipe.description += " " + OverlayCaptions.chatterExplanation(simulation: sim.initialization) }
         output.add(recipe, tables: tables)
         let passed: Bool? = tolerance == nil ? nil : reports.allSatisfy { $0.passed == true }

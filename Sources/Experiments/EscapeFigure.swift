@@ -6,8 +6,9 @@ import SpecgdSupport
 import Model
 import Theory
 
-/// The amplification-vs-λ figure of `check-escape`: measured b/a growth of GD and SpecGD
-/// against ρ(λ) and ρ^k, with λ_c marked.
+/// The amplification-vs-λ figure of `check-escape`: measured b/a growth of GD against ρ(λ)
+/// and ρ^k (λ_c marked), SpecGD's on a panel of its own that tells the claim (growth 1 from αI)
+/// from the dense runs' relaxation of (b/a)₀, and the window's total amplification.
 public enum EscapeFigure {
     /// The measurements at one λ (nil where that run was not made).
     public struct Point: Sendable {
@@ -103,23 +104,36 @@ public enum EscapeFigure {
              .markers(pts, x: "lambda", y: "specgd_map_\(kind)", label: "SpecGD map", color: spec, shape: .diamond, filled: true,
                       size: mapMarkerSize)]
         }
-        var growth: [SeriesRecipe] = [.line(curveFile, x: "lambda", y: "rho", label: "GD prediction (ρ, ρ^k)", color: gd, style: .dashed)]
+        // GD's growth against ρ on its own panel; SpecGD's on another, where the claim (growth
+        // exactly 1 from αI, the map's markers on the unit line) and the dense runs' relaxation
+        // of (b/a)₀ towards 1 (shaded from the claim to its closed form, dotted) are told apart.
+        let gdGrowth: [SeriesRecipe] = [.line(curveFile, x: "lambda", y: "rho", label: "GD prediction (ρ, ρ^k)", color: gd, style: .dashed)]
+            + sims("growth").filter { $0.y.hasPrefix("gd_") } + maps("growth").filter { $0.y.hasPrefix("gd_") }
+        var specGrowth = [SeriesRecipe]()
         if simulation {
-            growth.append(.line(pts, x: "lambda", y: "specgd_sim_relaxation_growth", label: "SpecGD sim. prediction: b/a relaxes from (b/a)_0",
-                                color: spec, style: .dotted))
+            specGrowth.append(.band(pts, x: "lambda", lower: "specgd_map_growth", upper: "specgd_sim_relaxation_growth",
+                                    label: "SpecGD sim.: relaxation of (b/a)_0 towards 1, not amplification", color: spec))
+            specGrowth.append(.line(pts, x: "lambda", y: "specgd_sim_relaxation_growth", label: "SpecGD sim. prediction: b/a relaxes from (b/a)_0",
+                                    color: spec, style: .dotted))
         }
-        growth += sims("growth") + maps("growth")
+        specGrowth += sims("growth").filter { $0.y.hasPrefix("specgd_") } + maps("growth").filter { $0.y.hasPrefix("specgd_") }
         let total: [SeriesRecipe] = [.line(pts, x: "lambda", y: "gd_predicted_amplification", label: "GD prediction (ρ, ρ^k)", color: gd, style: .dashed)]
             + sims("amplification") + maps("amplification")
         let lambdaLine = ReferenceRecipe(vertical: true, value: lambdaC, label: String(format: "λ_c = %.3g", lambdaC), color: .black, style: .dotted)
         let unit = ReferenceRecipe(vertical: false, value: 1, label: nil, color: .gray, style: .solid)
+        let claim = ReferenceRecipe(vertical: false, value: 1, label: "claim from αI: 1", color: .black, style: .solid)
+        let relaxation = simulation
+            ? " Dense SpecGD from \(OverlayCaptions.start(initialization)) starts at (b/a)_0 ≠ 1 (1 only from αI), and b/a relaxes towards 1 as a and b grow by about η per step: its per-step growth follows ((b_0 + kη)/(a_0 + kη)/(b/a)_0)^(1/k) over the window's k steps (dotted), above 1 when (b/a)_0 < 1, below when (b/a)_0 > 1, further from 1 at large λ where the window is shorter. The shaded band between the claim and that closed form is this relaxation: the start moving towards the manifold, not growth of the spike, and the measured points sit on its edge."
+            : ""
         return FigureRecipe(
             name: name, title: "Variance-induced misalignment: growth of b/a in the linear window",
-            description: "Left: per-step growth of the spike-to-signal ratio b/a in the linear window against λ; GD follows ρ(λ, η̃, q) and exceeds 1 for λ > λ_c (dotted). SpecGD's map (from W₀ = αI, b₀/a₀ = 1) stays at exactly 1: a and b both grow by η per step. Dense SpecGD from \(OverlayCaptions.start(initialization)) starts at (b/a)₀ ≠ 1 (1 only from αI), and b/a relaxes towards 1 as a and b grow by about η per step: its per-step growth follows ((b₀ + kη)/(a₀ + kη)/(b/a)₀)^(1/k) over the window's k steps (dotted), above 1 when (b/a)₀ < 1, below when (b/a)₀ > 1, further from 1 at large λ where the window is shorter. None of it is amplification of the spike. Right: total amplification of b/a over the window (GD: against ρ^k; SpecGD: its maximum over the window, at most max(1, (a/b)₀)). 'map' = exact summary map, 'sim.' = dense simulation (seed mean).",
-            columns: 2, sharedLegend: true,
+            description: "Left: GD's per-step growth of the spike-to-signal ratio b/a in the linear window against λ; it follows ρ(λ, η̃, q) and exceeds 1 for λ > λ_c (dotted). Middle: SpecGD's, on its own axis. The claim is about the map from W₀ = αI (b_0/a_0 = 1): there a and b both grow by η per step and the growth is exactly 1 (the solid line, the map's markers on it).\(relaxation) None of SpecGD's growth is amplification of the spike. Right: total amplification of b/a over the window (GD: against ρ^k; SpecGD: its maximum over the window, at most max(1, (a/b)_0)). 'map' = exact summary map, 'sim.' = dense simulation (seed mean).",
+            columns: 3, sharedLegend: true,
             panels: [
-                PanelRecipe(title: "per-step growth of b/a", xLabel: "spike strength λ", yLabel: "growth per step",
-                            xScale: .log, yScale: .linear, series: growth, references: [lambdaLine, unit]),
+                PanelRecipe(title: "GD: per-step growth of b/a", xLabel: "spike strength λ", yLabel: "growth per step",
+                            xScale: .log, yScale: .linear, series: gdGrowth, references: [lambdaLine, unit]),
+                PanelRecipe(title: "SpecGD: per-step growth of b/a", xLabel: "spike strength λ", yLabel: "growth per step",
+                            xScale: .log, yScale: .linear, series: specGrowth, references: [claim]),
                 PanelRecipe(title: "amplification over the linear window", xLabel: "spike strength λ",
                             yLabel: "(b/a)_k / (b/a)_0", xScale: .log, yScale: .log, series: total,
                             references: [lambdaLine, unit]),

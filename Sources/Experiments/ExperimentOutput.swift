@@ -96,11 +96,6 @@ public struct ExperimentOutput: Sendable {
         }
     }
 
-    /// The PNG and PDF names of every figure in `formats`, in order (what the records list).
-    public func convertedFigures(_ formats: FigureFormats) -> [String] {
-        figures.flatMap { formats.extraFiles(forSVG: $0.name) }
-    }
-
     /// Creates `directory` if needed and writes every file, atomically, in order; records
     /// carry `command` (as the CLI recorded it: `specgd …`), `replayOf` when given and the
     /// names of the figures converted to `formats`' extra formats.
@@ -130,28 +125,43 @@ public struct ExperimentOutput: Sendable {
         }
     }
 
+    /// Tables and figures first, in order, then the records, which list the conversions that
+    /// were made: a stop in the middle leaves no record naming a PNG or PDF that is not there.
+    /// The records written are those of the entries before the stop (the stopped figure's own
+    /// CSVs and records come before it), as the tables are.
     private func writeEntries(to directory: String, command: [String], replayOf: ReplaySource?,
                               formats: FigureFormats, cancellation: CancellationToken?) throws {
-        let converted = convertedFigures(formats)
-        for entry in entries {
+        var converted = [String](), stop: RunInterrupted?, reached = entries.count
+        entries: for (index, entry) in entries.enumerated() {
             let path = Self.path(entry.name, in: directory)
             switch entry.file {
             case .table(let table): try table.writeCSV(to: path)
-            case .record(let encode): try AtomicFile.write(try encode(command, replayOf, converted), to: path)
+            case .record: continue
             case .figure(let recipe, let tables):
                 try recipe.write(directory: directory, tables: tables)
                 do {
                     try formats.convert(svgAt: Self.path("\(recipe.name).svg", in: directory), cancellation: cancellation)
-                } catch let stop as RunInterrupted {
+                } catch let interrupted as RunInterrupted {
                     // Stopped mid-conversion: this figure is not finished; what stays is complete.
                     for name in ["\(recipe.name).svg", "\(recipe.name).recipe.json"] + formats.extraFiles(forSVG: recipe.name) {
                         unlink(Self.path(name, in: directory))
                     }
-                    throw stop
+                    (stop, reached) = (interrupted, index)
+                    break entries
                 }
-                if let reason = cancellation?.cancellationReason { throw RunInterrupted(step: 0, reason: reason) }
+                converted += formats.extraFiles(forSVG: recipe.name)
+                if let reason = cancellation?.cancellationReason {
+                    (stop, reached) = (RunInterrupted(step: 0, reason: reason), index + 1)
+                    break entries
+                }
             }
         }
+        for entry in entries.prefix(reached) {
+            if case .record(let encode) = entry.file {
+                try AtomicFile.write(try encode(command, replayOf, converted), to: Self.path(entry.name, in: directory))
+            }
+        }
+        if let stop { throw stop }
     }
 
     public static func path(_ name: String, in directory: String) -> String {

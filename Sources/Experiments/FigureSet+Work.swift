@@ -29,7 +29,8 @@ extension FigureSet {
         }
         let o = options
         var work: [String: Double] = [:]
-        work["trajectories"] = sides.reduce(0) { $0 + map($1.optimizer, steps: o.trajectorySteps) + dense(trajectorySimulation($1.optimizer)) }
+        // The αI map, the map from each seed's own W₀, and the dense runs.
+        work["trajectories"] = sides.reduce(0) { $0 + Double(1 + o.seeds) * map($1.optimizer, steps: o.trajectorySteps) + dense(trajectorySimulation($1.optimizer)) }
         let escapeRun = sides.reduce(0) { $0 + map($1.optimizer, steps: Self.escapeBudget($1.optimizer)) }
         work["escape-vs-lambda"] = Double(o.lambdas.count) * escapeRun
         work["escape-vs-dim"] = Double(o.dimensions.count) * escapeRun

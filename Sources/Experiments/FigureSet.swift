@@ -238,6 +238,9 @@ public struct FigureSet: Sendable {
         var optimizer: Optimizer
         var color: Color
         var shape: MarkerShape
+        /// The colour of its per-seed theory band (compare's: not the side's, so it is not read
+        /// as the simulation's band).
+        var seedTheoryColor: Color
     }
 
     /// The CSV prefix of a second side that is not exact SpecGD (`specgd_` keeps meaning exact
@@ -250,9 +253,10 @@ public struct FigureSet: Sendable {
     /// Plain GD (the paper's baseline), then the requested optimizer (exact SpecGD by default).
     var sides: [Side] {
         let o = options.optimizer
-        return [Side(key: "gd", label: Method.gd.displayName, optimizer: Optimizer(method: .gd), color: .blue, shape: .circle),
+        return [Side(key: "gd", label: Method.gd.displayName, optimizer: Optimizer(method: .gd), color: .blue, shape: .circle,
+                     seedTheoryColor: .bluishGreen),
                 Side(key: isPaperSet ? Method.specgd.rawValue : Self.optimizerKey, label: o.displayName, optimizer: o,
-                     color: .vermillion, shape: .square)]
+                     color: .vermillion, shape: .square, seedTheoryColor: .reddishPurple)]
     }
 
     /// The covariance in a title or description: "λ = 8" for the spiked model, its parts for another.

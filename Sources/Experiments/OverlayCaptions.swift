@@ -53,7 +53,7 @@ enum OverlayCaptions {
 
     /// What the band and the references explain (measured: docs/model.md §5), for dense runs from `simulation`.
     static func chatterExplanation(simulation: Initialization) -> String {
-        let map = "Past escape exact SpecGD chatters. On the manifold (theory from W₀ = αI) a alternates between two values η apart, T changes sign every step and the bulk locks into a 2-cycle anywhere in 0 ≤ c ≤ c_max ≈ √(3η/(d + 1)) (shaded; docs/model.md §5)."
+        let map = "Past escape exact SpecGD chatters. On the manifold (theory from W₀ = αI) a alternates between two values η apart, T changes sign every step and the bulk locks into a 2-cycle anywhere in 0 ≤ c ≤ c_{max} ≈ √(3η/(d + 1)) (shaded; docs/model.md §5)."
         if simulation == .identity {
             return map + " Dense runs from αI stay on the manifold and chatter the same way. The losses are of order η² (dashed)."
         }
@@ -84,7 +84,8 @@ enum OverlayCaptions {
     /// The same with the covariance in words (`Experiment.covarianceWords`).
     static func title(prefix: String, model: String, dimension: Int, lr: Double, alpha: Double,
                       simulation: Initialization, seeds: Int, seed: UInt64) -> String {
-        "\(prefix): \(model), d = \(dimension), lr = \(Table.format(lr)); theory from W₀ = αI (α = \(Table.format(alpha))),"
-            + " simulation from \(start(simulation)) (\(Self.seeds(count: seeds, master: seed)))"
+        // The master seed is in the caption: the title stays short enough for one paper column.
+        "\(prefix): \(model), d = \(dimension), lr = \(Table.format(lr)), α = \(Table.format(alpha)); theory from W₀ = αI,"
+            + " simulation from \(start(simulation)) (\(seeds == 1 ? "seed \(seed)" : "\(seeds) seeds"))"
     }
 }

@@ -90,15 +90,18 @@ public struct Figure: Sendable {
     }
 
     public var rows: Int { max(1, (panels.count + columns - 1) / columns) }
-    static let titleFont = 15.0, titleLineHeight = 19.0
+    /// 15 units on screen; on paper 12 (8.4 pt), so a single-column figure's title takes two or
+    /// three lines, not four, above its panels.
+    var titleFont: Double { widthInPoints == nil ? 15 : 12 }
+    var titleLineHeight: Double { titleFont * 19 / 15 }
     /// The title in lines no wider than the figure (words are never split).
     var titleLines: [String] {
-        TextMetrics.wrap(title, size: Self.titleFont, width: width - 20)
+        TextMetrics.wrap(title, size: titleFont, width: width - 20)
     }
     /// Title and shared legend together.
     var titleHeight: Double { headerHeight + legendHeight }
     /// The title's lines (30 units for one line, as before wrapping existed).
-    var headerHeight: Double { title.isEmpty ? 0 : 30 + Self.titleLineHeight * Double(titleLines.count - 1) }
+    var headerHeight: Double { title.isEmpty ? 0 : 30 + titleLineHeight * Double(titleLines.count - 1) }
     var legendHeight: Double {
         guard sharedLegend else { return 0 }
         let rows = SharedLegend.rows(SharedLegend.entries(panels), width: width)
@@ -133,7 +136,7 @@ public struct Figure: Sendable {
         }
         if !patterns.isEmpty { w.raw("<defs>" + patterns.joined() + "</defs>") }
         for (k, line) in titleLines.enumerated() where !title.isEmpty {
-            w.text(line, x: width / 2, y: 21 + Self.titleLineHeight * Double(k), size: Self.titleFont, anchor: "middle", weight: "bold")
+            w.text(line, x: width / 2, y: 21 + titleLineHeight * Double(k), size: titleFont, anchor: "middle", weight: "bold")
         }
         if sharedLegend {
             SharedLegend.draw(SharedLegend.entries(panels), width: width, top: title.isEmpty ? 6 : headerHeight + 2, into: &w)
@@ -187,9 +190,13 @@ public struct PanelLayout: Sendable {
         labelBand = labelled ? min(PanelLayout.referenceBand, plotHeight / 3) : 0
         let data = PanelLayout.dataValues(axes)
         let tight = axes.heatmap != nil
-        let xLimits = AxisScale.limits(for: axes.x, data: data.x, tight: tight)
-        let yLimits = AxisScale.limits(for: axes.y, data: data.y, tight: tight)
         let xStart = plotX, xEnd = plotX + plotWidth, yStart = plotY + plotHeight, yEnd = plotY + labelBand
+        // Every marker inside the limits is drawn whole inside the frame (none cut in half by it).
+        let margin = (axes.markers.map(\.size).max() ?? 0) + PanelLayout.markerClearance
+        let xLimits = PanelLayout.clearing(AxisScale.limits(for: axes.x, data: data.x, tight: tight), scale: axes.x.scale,
+                                           markers: tight ? [] : axes.markers.flatMap(\.x), margin: margin, pixels: xEnd - xStart)
+        let yLimits = PanelLayout.clearing(AxisScale.limits(for: axes.y, data: data.y, tight: tight), scale: axes.y.scale,
+                                           markers: tight ? [] : axes.markers.flatMap(\.y), margin: margin, pixels: yStart - yEnd)
         x = AxisScale(kind: axes.x.scale, limits: xLimits, start: xStart, end: xEnd,
                       ticks: PanelLayout.legibleTicks(axes.x.scale, xLimits, pixels: xEnd - xStart, horizontal: true))
         y = AxisScale(kind: axes.y.scale, limits: yLimits, start: yStart, end: yEnd,
@@ -201,6 +208,25 @@ public struct PanelLayout: Sendable {
         } else {
             color = nil
         }
+    }
+
+    /// A marker's stroke (half of 1.1) and a pixel of air between it and the frame.
+    static let markerClearance = 1.6
+
+    /// `limits` widened, on the side where it is needed, so that every marker value inside them
+    /// lies at least `margin` pixels from the ends of an axis `pixels` long (in log10 on a log
+    /// axis). Widening each end by δ = R·m/(P − 2m) keeps m pixels even after the other end
+    /// widens too: δ·P/(R + 2δ) = m.
+    static func clearing(_ limits: ClosedRange<Double>, scale: ScaleKind, markers: [Double], margin m: Double,
+                         pixels p: Double) -> ClosedRange<Double> {
+        let forward: (Double) -> Double = scale == .log ? { log10($0) } : { $0 }
+        let back: (Double) -> Double = scale == .log ? { pow(10, $0) } : { $0 }
+        let lo = forward(limits.lowerBound), hi = forward(limits.upperBound)
+        let inside = markers.filter { $0.isFinite && (scale == .linear || $0 > 0) }.map(forward).filter { $0 >= lo && $0 <= hi }
+        guard let low = inside.min(), let high = inside.max(), hi > lo, p > 2 * m, m > 0 else { return limits }
+        let delta = (hi - lo) * m / (p - 2 * m)
+        let newLo = low - lo < delta ? low - delta : lo, newHi = hi - high < delta ? high + delta : hi
+        return newLo == lo && newHi == hi ? limits : back(newLo)...back(newHi)
     }
 
     /// The least clear space between two tick labels.
@@ -234,13 +260,60 @@ public struct PanelLayout: Sendable {
     /// right of the line (left of it when it would leave the frame). The box is the text's
     /// extent with ascenders and a subscript's descent, in figure units.
     public func referenceLabelBox(_ reference: ReferenceLine) -> (x: Double, y: Double, width: Double, height: Double, anchorEnd: Bool)? {
-        guard reference.orientation == .vertical, let label = reference.label, !label.isEmpty, labelBand > 0,
+        if reference.orientation == .horizontal { return horizontalLabelBox(reference) }
+        guard let label = reference.label, !label.isEmpty, labelBand > 0,
               let px = x.pixel(reference.value), px >= plotX, px <= plotX + plotWidth else { return nil }
         let width = TextMetrics.width(label, size: Self.referenceFont), size = Self.referenceFont
         let baseline = plotY + 15
         let anchorEnd = px + 4 + width > plotX + plotWidth - 2
         let left = anchorEnd ? px - 4 - width : px + 4
         return (left, baseline - 0.8 * size, width, 1.15 * size, anchorEnd)
+    }
+
+    /// Where the label of a horizontal reference line is written: just above or below the line,
+    /// at its right end, its left end or a quarter, half or three quarters along, whichever meets
+    /// the fewest markers (then the fewest curve points); ties keep the first, the right end above
+    /// the line (where it always was).
+    func horizontalLabelBox(_ reference: ReferenceLine) -> (x: Double, y: Double, width: Double, height: Double, anchorEnd: Bool)? {
+        guard let label = reference.label, !label.isEmpty, let py = y.pixel(reference.value),
+              py >= plotY, py <= plotY + plotHeight else { return nil }
+        let size = Self.referenceFont, width = TextMetrics.width(label, size: size), height = 1.15 * size
+        // Along the line: its right end, its left end, then a quarter, half and three quarters in.
+        let xs = [plotX + plotWidth - 4 - width, plotX + 4] + [0.25, 0.5, 0.75].map { plotX + 4 + $0 * (plotWidth - 8 - width) }
+        // Above: baseline 4 above the line; below: the box's top 3 below it.
+        let candidates = xs.map { ($0, py - 4 - 0.8 * size) } + xs.map { ($0, py + 3) }
+        let markers = axes.markers.flatMap { m in zip(m.x, m.y).compactMap { point($0, $1) }.map { ($0.x, $0.y, m.size + 0.55) } }
+        let curves = plottedPoints(markers: false)
+        func cost(_ box: (x: Double, y: Double)) -> Int {
+            let hits = markers.filter { $0.0 + $0.2 > box.x && $0.0 - $0.2 < box.x + width && $0.1 + $0.2 > box.y && $0.1 - $0.2 < box.y + height }
+            let near = curves.filter { $0.0 + 2 > box.x && $0.0 - 2 < box.x + width && $0.1 + 2 > box.y && $0.1 - 2 < box.y + height }
+            let outside = box.y < plotY + labelBand || box.y + height > plotY + plotHeight
+            return 1000 * hits.count + near.count + (outside ? 100_000 : 0)
+        }
+        var best = candidates[0], lowest = cost(best)
+        for candidate in candidates.dropFirst() where cost(candidate) < lowest { (best, lowest) = (candidate, cost(candidate)) }
+        return (best.0, best.1, width, height, false)
+    }
+
+    /// The pixel points of every line (and marker, and band edge) of the panel: what a legend
+    /// or a label should not cover.
+    func plottedPoints(markers withMarkers: Bool = true) -> [(Double, Double)] {
+        var points = [(Double, Double)]()
+        for line in axes.lines {
+            for i in 0..<min(line.x.count, line.y.count) { if let p = point(line.x[i], line.y[i]) { points.append((p.x, p.y)) } }
+        }
+        if withMarkers {
+            for marker in axes.markers {
+                for i in 0..<min(marker.x.count, marker.y.count) { if let p = point(marker.x[i], marker.y[i]) { points.append((p.x, p.y)) } }
+            }
+        }
+        for band in axes.bands {
+            for i in 0..<min(band.x.count, band.upper.count, band.lower.count) {
+                if let p = point(band.x[i], band.upper[i]) { points.append((p.x, p.y)) }
+                if let p = point(band.x[i], band.lower[i]) { points.append((p.x, p.y)) }
+            }
+        }
+        return points
     }
 
     /// Every value that should fit on each axis.

@@ -124,8 +124,10 @@ struct PanelRenderer {
             w.text(label, x: box.anchorEnd ? box.x + box.width : box.x, y: box.y + 0.8 * PanelLayout.referenceFont,
                    size: PanelLayout.referenceFont, anchor: box.anchorEnd ? "end" : "start", fill: reference.color.hex)
         case .horizontal:
-            guard let py = layout.y.pixel(reference.value), py >= layout.plotY, py <= layout.plotY + layout.plotHeight else { return }
-            w.text(label, x: layout.plotX + layout.plotWidth - 4, y: py - 4, size: 11, anchor: "end", fill: reference.color.hex)
+            // Beside the line where it meets no marker (PanelLayout.horizontalLabelBox).
+            guard let box = layout.horizontalLabelBox(reference) else { return }
+            w.text(label, x: box.x + box.width, y: box.y + 0.8 * PanelLayout.referenceFont, size: PanelLayout.referenceFont,
+                   anchor: "end", fill: reference.color.hex)
         }
     }
 
@@ -267,19 +269,7 @@ struct PanelRenderer {
 
     /// The corner whose legend box would cover the fewest plotted points.
     private func bestCorner(width: Double, height: Double) -> LegendPosition {
-        var points = [(Double, Double)]()
-        for line in axes.lines {
-            for i in 0..<min(line.x.count, line.y.count) { if let p = layout.point(line.x[i], line.y[i]) { points.append((p.x, p.y)) } }
-        }
-        for marker in axes.markers {
-            for i in 0..<min(marker.x.count, marker.y.count) { if let p = layout.point(marker.x[i], marker.y[i]) { points.append((p.x, p.y)) } }
-        }
-        for band in axes.bands {
-            for i in 0..<min(band.x.count, band.upper.count, band.lower.count) {
-                if let p = layout.point(band.x[i], band.upper[i]) { points.append((p.x, p.y)) }
-                if let p = layout.point(band.x[i], band.lower[i]) { points.append((p.x, p.y)) }
-            }
-        }
+        var points = layout.plottedPoints()
         // Reference-line labels sit at the top of the panel: keep the legend off them too.
         for reference in axes.referenceLines {
             guard let box = layout.referenceLabelBox(reference) else { continue }

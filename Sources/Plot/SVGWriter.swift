@@ -57,42 +57,16 @@ struct SVGWriter {
         raw(s + ">\(Self.markup(content))</text>")
     }
 
-    /// Text with sub- and superscripts: `_x` / `^x` (one letter or digit, then a character that
-    /// is neither, or the end) and `_{…}` / `^{…}` become a shifted, smaller `tspan`, so labels
-    /// can say λ_c, ‖W‖²_F or ρ^{k}; `^(…)` too, without its parentheses, as a plain-text
-    /// exponent reads (σ_i ∝ i^(−1) is i⁻¹). An underscore inside a word (`spike_alignment`)
-    /// stays as it is. Everything else is escaped.
+    /// Text with sub- and superscripts (`MarkupText.runs`): each shifted run a smaller `tspan`.
+    /// Everything else is escaped.
     static func markup(_ text: String) -> String {
-        let chars = Array(text)
-        var out = "", i = 0
-        func isWordCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber }
-        while i < chars.count {
-            let c = chars[i]
-            if (c == "_" || c == "^"), i + 1 < chars.count {
-                let shift = c == "_" ? "sub" : "super"
-                if chars[i + 1] == "{", let close = chars[(i + 2)...].firstIndex(of: "}") {
-                    out += tspan(String(chars[(i + 2)..<close]), shift: shift)
-                    i = close + 1
-                    continue
-                }
-                if c == "^", chars[i + 1] == "(", i > 0, isWordCharacter(chars[i - 1]),
-                   let close = chars[(i + 2)...].firstIndex(of: ")"), close > i + 2 {
-                    out += tspan(String(chars[(i + 2)..<close]), shift: shift)
-                    i = close + 1
-                    continue
-                }
-                let next = chars[i + 1]
-                let endsThere = i + 2 >= chars.count || !isWordCharacter(chars[i + 2])
-                if isWordCharacter(next) && endsThere {
-                    out += tspan(String(next), shift: shift)
-                    i += 2
-                    continue
-                }
+        MarkupText.runs(text).map { run in
+            switch run.shift {
+            case .none: escape(run.text)
+            case .sub: tspan(run.text, shift: "sub")
+            case .super: tspan(run.text, shift: "super")
             }
-            out += escape(String(c))
-            i += 1
-        }
-        return out
+        }.joined()
     }
 
     private static func tspan(_ text: String, shift: String) -> String {
@@ -124,6 +98,64 @@ struct SVGWriter {
 
 /// Text for XML and HTML documents (the SVG figures here, the HTML report in PlotRecipes).
 public enum MarkupText {
+    /// How a run of text sits on the line.
+    public enum Shift: Sendable, Equatable { case none, sub, `super` }
+
+    /// The one reading of the figures' plain-text math, for titles, axis labels, legends and
+    /// captions alike: `_x` / `^x` (one letter or digit, then a character that is neither, or the
+    /// end) and `_{…}` / `^{…}` are a sub- or superscript, so text can say λ_c, ‖W‖²_F or ρ^k;
+    /// `^(…)` after a letter or digit too, without its parentheses, as a plain-text exponent
+    /// reads (σ_i ∝ i^(−1) is i⁻¹). An underscore inside a word (`spike_alignment`) stays as it is.
+    public static func runs(_ text: String) -> [(text: String, shift: Shift)] {
+        let chars = Array(text)
+        var out = [(text: String, shift: Shift)](), plain = "", i = 0
+        func isWordCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber }
+        func shifted(_ body: String, _ shift: Shift) {
+            if !plain.isEmpty { out.append((plain, .none)); plain = "" }
+            out.append((body, shift))
+        }
+        while i < chars.count {
+            let c = chars[i]
+            if (c == "_" || c == "^"), i + 1 < chars.count {
+                let shift: Shift = c == "_" ? .sub : .super
+                if chars[i + 1] == "{", let close = chars[(i + 2)...].firstIndex(of: "}") {
+                    shifted(String(chars[(i + 2)..<close]), shift)
+                    i = close + 1
+                    continue
+                }
+                if c == "^", chars[i + 1] == "(", i > 0, isWordCharacter(chars[i - 1]),
+                   let close = chars[(i + 2)...].firstIndex(of: ")"), close > i + 2 {
+                    shifted(String(chars[(i + 2)..<close]), shift)
+                    i = close + 1
+                    continue
+                }
+                let next = chars[i + 1]
+                let endsThere = i + 2 >= chars.count || !isWordCharacter(chars[i + 2])
+                if isWordCharacter(next) && endsThere {
+                    shifted(String(next), shift)
+                    i += 2
+                    continue
+                }
+            }
+            plain.append(c)
+            i += 1
+        }
+        if !plain.isEmpty { out.append((plain, .none)) }
+        return out
+    }
+
+    /// `text` for HTML, its math typeset as in the figures (`runs`): shifted runs in `<sub>` and
+    /// `<sup>`, everything escaped. The report's captions and titles.
+    public static func html(_ text: String) -> String {
+        runs(text).map { run in
+            switch run.shift {
+            case .none: escape(run.text)
+            case .sub: "<sub>" + escape(run.text) + "</sub>"
+            case .super: "<sup>" + escape(run.text) + "</sup>"
+            }
+        }.joined()
+    }
+
     /// `text` with the five specials escaped, for element content and quoted attributes.
     public static func escape(_ text: String) -> String {
         var out = ""

@@ -86,6 +86,9 @@ public struct PanelRecipe: Codable, Sendable, Equatable {
     public var legendOutside: Bool?
     /// Fixed y limits [lower, upper] (nil: from the data).
     public var yLimits: [Double]?
+    /// Fixed x limits [lower, upper] (nil: from the data, widened to nice ticks): a trajectory's
+    /// axis ends at its last step.
+    public var xLimits: [Double]?
 
     public init(title: String, xLabel: String, yLabel: String, xScale: ScaleKind = .linear, yScale: ScaleKind = .linear,
                 series: [SeriesRecipe], references: [ReferenceRecipe] = [], legend: Bool = true, legendOutside: Bool? = nil) {
@@ -101,8 +104,9 @@ public struct PanelRecipe: Codable, Sendable, Equatable {
     }
 
     func axes(tables: [String: Table]) throws -> Axes {
-        let yRange = yLimits.flatMap { $0.count == 2 && $0[1] > $0[0] ? $0[0]...$0[1] : nil }
-        var axes = Axes(title: title, x: Axis(label: xLabel, scale: xScale), y: Axis(label: yLabel, scale: yScale, limits: yRange),
+        func range(_ limits: [Double]?) -> ClosedRange<Double>? { limits.flatMap { $0.count == 2 && $0[1] > $0[0] ? $0[0]...$0[1] : nil } }
+        var axes = Axes(title: title, x: Axis(label: xLabel, scale: xScale, limits: range(xLimits)),
+                        y: Axis(label: yLabel, scale: yScale, limits: range(yLimits)),
                         legend: legend ? (legendOutside == true ? .outsideRight : .best) : .none)
         for s in series {
             guard let table = tables[s.csv] else { throw InputError("figure data \(s.csv) was not loaded") }

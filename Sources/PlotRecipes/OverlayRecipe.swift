@@ -70,13 +70,16 @@ public enum OverlayRecipe {
                 }
                 let seedTheory = m.table.index(of: "\(s)_seed_theory_q90") != nil
                 if seedTheory {
-                    // The map from each seed's own projected W₀ (docs/model.md §3): band and mean, dashed.
+                    // The map from each seed's own projected W₀ (docs/model.md §3): band and mean, dashed,
+                    // one legend entry (as the simulation's mean and band).
                     let lowerT = m.table.column("\(s)_seed_theory_q10") ?? [], upperT = m.table.column("\(s)_seed_theory_q90") ?? []
-                    if zip(lowerT, upperT).contains(where: { $0 != $1 }) {
+                    let seedSpread = zip(lowerT, upperT).contains(where: { $0 != $1 })
+                    let seedLabel = seedSpread ? "\(m.label) theory from each seed's W₀ (mean, q10–q90)" : "\(m.label) theory from the seed's W₀"
+                    if seedSpread {
                         series.append(.band(m.csv, x: "step", lower: "\(s)_seed_theory_q10", upper: "\(s)_seed_theory_q90",
-                                            label: "\(m.label) theory from each seed's start (q10–q90)", color: m.seedTheoryColor))
+                                            label: seedLabel, color: m.seedTheoryColor))
                     }
-                    series.append(.line(m.csv, x: "step", y: "\(s)_seed_theory", label: "\(m.label) theory from each seed's start (mean)",
+                    series.append(.line(m.csv, x: "step", y: "\(s)_seed_theory", label: seedLabel,
                                         color: m.seedTheoryColor, style: .dashed))
                 }
                 series.append(.line(m.csv, x: "step", y: "\(s)_theory", label: seedTheory ? "\(m.label) theory from αI" : "\(m.label) theory", color: m.color))
@@ -99,8 +102,10 @@ public enum OverlayRecipe {
                 let values = present.flatMap { m in
                     ["\(panel.statistic)_theory", "\(panel.statistic)_sim"].flatMap { m.table.column($0) ?? [] }
                 }
-                recipe.yLimits = sevenDecades(values)
+                let simulated = present.flatMap { m in m.table.column("\(panel.statistic)_sim") ?? [] }
+                recipe.yLimits = sevenDecades(values, keeping: simulated)
             }
+            recipe.xLimits = stepRange(present.map(\.table))
             recipes.append(recipe)
         }
         let names = methods.map(\.label).joined(separator: " and ")
@@ -112,10 +117,22 @@ public enum OverlayRecipe {
 
     /// Log-axis limits showing at most seven decades below the largest positive value (nil when
     /// the values span fewer): see the overlay's panels.
-    static func sevenDecades(_ values: [Double]) -> [Double]? {
+    /// Values in `keeping` (the simulated means, drawn as markers) stay on the panel down to
+    /// hi·1e-15, the round-off of a double at the panel's largest value: a marker is a measured
+    /// mean and never vanishes below the axis (Muon's bulk c settles 8 decades down).
+    static func sevenDecades(_ values: [Double], keeping: [Double] = []) -> [Double]? {
         let positive = values.filter { $0 > 0 && $0.isFinite }
         guard let lo = positive.min(), let hi = positive.max(), lo < hi * 1e-7 else { return nil }
-        return [hi * 1e-7, hi * 1.5]
+        let kept = keeping.filter { $0.isFinite && $0 >= hi * 1e-15 }.min().map { $0 / 1.5 } ?? .infinity
+        return [min(hi * 1e-7, kept), hi * 1.5]
+    }
+
+    /// The steps the tables record, first to last: a trajectory's x axis ends where its data do
+    /// (nil without steps).
+    static func stepRange(_ tables: [Table]) -> [Double]? {
+        let steps = tables.flatMap { $0.column("step") ?? [] }.filter(\.isFinite)
+        guard let first = steps.min(), let last = steps.max(), last > first else { return nil }
+        return [first, last]
     }
 
     /// The trajectories of separate runs read from their CSVs (theory and simulate tables: the
@@ -140,6 +157,7 @@ public enum OverlayRecipe {
                                      yScale: panel.logCandidate && positive ? .log : .linear, series: series,
                                      references: [], legend: recipes.isEmpty)
             if recipe.yScale == .log { recipe.yLimits = sevenDecades(present.flatMap { $0.element.table.column(panel.statistic) ?? [] }) }
+            recipe.xLimits = stepRange(present.map(\.element.table))
             recipes.append(recipe)
         }
         return FigureRecipe(name: name, title: title,

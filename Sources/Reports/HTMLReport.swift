@@ -376,7 +376,7 @@ struct Folder {
             var caption = "<a href=\"\(HTMLReport.href(path(svg)))\">\(HTMLReport.escape(svg))</a>"
             if files.contains(stem + ".recipe.json"),
                let recipe = try? FigureRecipe.read((root as NSString).appendingPathComponent(path(stem + ".recipe.json"))) {
-                caption = "<b>\(HTMLReport.escape(recipe.title))</b> — \(HTMLReport.escape(recipe.description)) " + caption
+                caption = "<b>\(MarkupText.html(recipe.title))</b> — \(MarkupText.html(recipe.description)) " + caption
             } else if let record = records.first(where: { $0.name == stem + ".json" }), case .plotPhase(let phase) = record.content {
                 caption = "<b>\(HTMLReport.escape(phase.figure.title))</b> — a phase diagram of <code>\(HTMLReport.escape(phase.metric))</code> over \(HTMLReport.escape(phase.x)) and \(HTMLReport.escape(phase.y)) (sweep <code>\(HTMLReport.escape(phase.sweep))</code>). " + caption
             }
@@ -403,7 +403,7 @@ struct Folder {
         figureNumber += 1
         page.add("<figure class=\"figure\" data-name=\"\(HTMLReport.escape(path("runs")))\">")
         page.add(HTMLReport.svgImage(svg, alt: "trajectories of " + runs.map(\.csv).joined(separator: ", "), drawn: true))
-        page.add("<figcaption>Figure \(figureNumber). <b>\(HTMLReport.escape(recipe.title))</b> — \(HTMLReport.escape(recipe.description)) Drawn by the report from "
+        page.add("<figcaption>Figure \(figureNumber). <b>\(MarkupText.html(recipe.title))</b> — \(MarkupText.html(recipe.description)) Drawn by the report from "
                  + runs.map { "<a href=\"\(HTMLReport.href(path($0.csv)))\">\(HTMLReport.escape($0.csv))</a>" }.joined(separator: ", ") + ".</figcaption>\n</figure>")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Plot
 import SpecgdSupport
 
 /// A Jupyter notebook in nbformat 4.5 (the JSON schema Jupyter validates against).
@@ -73,6 +74,18 @@ enum MarkdownText {
             }
         }
         return out
+    }
+
+    /// Prose with the figures' plain-text math typeset (`MarkupText.runs`): sub- and
+    /// superscripts as `<sub>`/`<sup>` (HTML Jupyter renders), every run escaped as `text`.
+    static func math(_ value: String) -> String {
+        MarkupText.runs(oneLine(value)).map { run in
+            switch run.shift {
+            case .none: text(run.text)
+            case .sub: "<sub>" + text(run.text) + "</sub>"
+            case .super: "<sup>" + text(run.text) + "</sup>"
+            }
+        }.joined()
     }
 
     /// Inline code: a backtick fence longer than any run of backticks inside, on one line (a

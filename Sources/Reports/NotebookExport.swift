@@ -67,7 +67,7 @@ public enum NotebookExport {
             let stem = String(svg.dropLast(4))
             if folder.files.contains(stem + ".recipe.json") {
                 let recipe = try FigureRecipe.read((directory as NSString).appendingPathComponent(stem + ".recipe.json"))
-                nb.markdown("\(heading) \(MarkdownText.text(recipe.title))\n\n\(MarkdownText.text(recipe.description))\n\nDrawn from "
+                nb.markdown("\(heading) \(MarkdownText.math(recipe.title))\n\n\(MarkdownText.math(recipe.description))\n\nDrawn from "
                             + recipe.csvFiles.map(MarkdownText.code).joined(separator: ", ") + ".")
                 let trajectoryFigure = folder.records.contains {
                     switch $0.content { case .compare: true; case .figures(let data): data.figure == "trajectories"; default: false }

@@ -121,7 +121,8 @@ enum LabelCollisionsInSet {
                         }
                     }
                 }
-                if let px = panel.x.pixel(reference.value), x0 <= px, x1 >= px { found.append("panel \(index): crosses its line") }
+                if reference.orientation == .vertical, let px = panel.x.pixel(reference.value), x0 <= px, x1 >= px { found.append("panel \(index): crosses its line") }
+                if reference.orientation == .horizontal, let py = panel.y.pixel(reference.value), y0 <= py, y1 >= py { found.append("panel \(index): crosses its line") }
             }
         }
         return found

@@ -3,6 +3,7 @@ import Testing
 import Comparison
 import Experiments
 import PlotRecipes
+import Plot
 import Model
 import Simulation
 import SpecgdSupport
@@ -152,5 +153,46 @@ import Theory
         #expect(try Self.roundTrip(FigureSetRequest.full) == full)
         #expect(!String(decoding: try JSONOutput.encode(FigureSetRequest.quick), as: UTF8.self).contains("muonScale"))
         #expect(FigureSet.names.count == 7)
+    }
+}
+
+/// Writing stopped during a conversion (`figures` interrupted): the records list only the PNGs
+/// that exist (issue 21: they listed every figure's conversion, written or not).
+@Suite struct InterruptedWritingTests {
+    static let converter = ["/usr/bin", "/usr/local/bin", "/opt/homebrew/bin"].map { $0 + "/rsvg-convert" }
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test(.enabled(if: converter != nil)) func recordsListOnlyTheConversionsMade() throws {
+        func recipe(_ name: String) -> FigureRecipe {
+            FigureRecipe(name: name, title: name, description: "", columns: 1, sharedLegend: false,
+                         panels: [PanelRecipe(title: "", xLabel: "x", yLabel: "y", series: [.line("\(name).csv", x: "x", y: "y", label: nil, color: .blue)])])
+        }
+        var table = Table(columns: ["x", "y"])
+        for k in 0..<5 { table.append([Double(k), Double(k * k)]) }
+        var output = ExperimentOutput()
+        for name in ["one", "two"] {
+            output.add("\(name).csv", table: table)
+            output.add("\(name).json", kind: "figures", configuration: ["figure": name], summary: ["rows": 5])
+            output.add(recipe(name), tables: ["\(name).csv": table])
+        }
+        let formats = try FigureFormats([.svg, .png], path: (Self.converter! as NSString).deletingLastPathComponent)
+        let dir = try ExperimentsTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Cancelled before the first conversion ends: figure "one" is dropped, nothing after it is written.
+        let token = CancellationToken()
+        token.cancel(reason: "SIGINT")
+        #expect(throws: RunInterrupted.self) { try output.write(to: dir, command: ["specgd", "figures"], formats: formats, cancellation: token) }
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
+        #expect(files == ["one.csv", "one.json"])
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/one.json"))) as! [String: Any]
+        let listed = record["convertedFigures"] as? [String] ?? []
+        #expect(listed.allSatisfy { files.contains($0) }, "\(listed)")
+        // Uninterrupted, every record lists both conversions, and they exist.
+        let full = try ExperimentsTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: full) }
+        try output.write(to: full, command: ["specgd", "figures"], formats: formats)
+        let complete = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: full + "/two.json"))) as! [String: Any]
+        #expect(complete["convertedFigures"] as? [String] == ["one.png", "two.png"])
+        #expect(FileManager.default.fileExists(atPath: full + "/one.png") && FileManager.default.fileExists(atPath: full + "/two.png"))
     }
 }

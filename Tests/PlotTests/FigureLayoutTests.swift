@@ -38,7 +38,10 @@ enum LabelCollisions {
                 let box = Box(x0: b.x, y0: b.y, x1: b.x + b.width, y1: b.y + b.height)
                 let name = "panel \(index) label \(reference.label ?? "")"
                 if box.x0 < panel.plotX || box.x1 > panel.plotX + panel.plotWidth || box.y0 < panel.plotY { found.append(name + " leaves the plot area") }
-                if let px = panel.x.pixel(reference.value), box.x0 <= px + reference.width / 2, box.x1 >= px - reference.width / 2 {
+                if reference.orientation == .vertical, let px = panel.x.pixel(reference.value), box.x0 <= px + reference.width / 2, box.x1 >= px - reference.width / 2 {
+                    found.append(name + " crosses its line")
+                }
+                if reference.orientation == .horizontal, let py = panel.y.pixel(reference.value), box.y0 <= py + reference.width / 2, box.y1 >= py - reference.width / 2 {
                     found.append(name + " crosses its line")
                 }
                 for marker in panel.axes.markers {
@@ -139,7 +142,7 @@ enum LabelCollisions {
     @Test(arguments: [FigureSize.single, .double])
     func paperTextIsAtLeastSevenPoints(_ size: FigureSize) {
         var figure = Self.escapeLike(columns: 2)
-        figure.title = "At escape, against the spike strength λ (d = 1000, exact map), a title longer than a column"
+        figure.title = "At escape, against the spike strength λ (d = 1000, exact map), a title longer than a column and than the text width of a two-column paper"
         figure.panels[0].y.label = "max |b/a| / |b/a|₀ to escape, a long label"
         figure.panels[1].title = "overall alignment with the bulk, long"
         figure.apply(size)
@@ -147,7 +150,7 @@ enum LabelCollisions {
         let sizes = svg.components(separatedBy: "font-size=\"").dropFirst().compactMap { Double($0.prefix { $0 != "\"" }) }
         // size × points / layoutWidth ≥ 7, multiplied out: exact for the 10-unit minimum (2520 = 2520).
         #expect(!sizes.isEmpty && sizes.allSatisfy { $0 * size.points! >= 7 * size.layoutWidth })
-        #expect(figure.titleLines.count >= 2 && figure.titleLines.allSatisfy { TextMetrics.width($0, size: Figure.titleFont) <= figure.width - 20 })
+        #expect(figure.titleLines.count >= 2 && figure.titleLines.allSatisfy { TextMetrics.width($0, size: figure.titleFont) <= figure.width - 20 })
     }
 
     /// Tick labels on a narrow axis keep clear of each other; a wide one keeps the default ticks.
