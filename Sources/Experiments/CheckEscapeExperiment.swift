@@ -243,9 +243,11 @@ public struct CheckEscapeConfiguration: ExperimentConfiguration, Codable, Sendab
         self.methods = methods
     }
 
+    /// The experiment's fields the record writes under their own names (and its covariance).
+    static let experimentFields: [Experiment.RecordField] = [.learningRate, .dimension, .alpha, .escapeThreshold]
+
     private enum CodingKeys: String, CodingKey {
-        case lambdas, learningRate, gdLearningRate, specgdLearningRate, dimension, alpha, stepsGD, stepsSpecGD,
-             escapeThreshold, initialization, seeds, seed, tolerances, methods
+        case lambdas, gdLearningRate, specgdLearningRate, stepsGD, stepsSpecGD, initialization, seeds, seed, tolerances, methods
     }
 
     /// Every field but the covariance's is required (a record lacking one is refused by name);
@@ -253,11 +255,7 @@ public struct CheckEscapeConfiguration: ExperimentConfiguration, Codable, Sendab
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         var e = Experiment()
-        e.learningRate = try c.decode(Double.self, forKey: .learningRate)
-        e.dimension = try c.decode(Int.self, forKey: .dimension)
-        e.alpha = try c.decode(Double.self, forKey: .alpha)
-        e.escapeThreshold = try c.decode(Double.self, forKey: .escapeThreshold)
-        try e.decodeCovariance(from: decoder)
+        try e.decodeRecordFields(Self.experimentFields, from: decoder)
         experiment = e
         lambdas = try c.decode([Double].self, forKey: .lambdas)
         gdLearningRate = try c.decode(Double.self, forKey: .gdLearningRate)
@@ -273,21 +271,17 @@ public struct CheckEscapeConfiguration: ExperimentConfiguration, Codable, Sendab
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        try experiment.encodeRecordFields(Self.experimentFields, to: encoder)
         try c.encode(lambdas, forKey: .lambdas)
-        try c.encode(experiment.learningRate, forKey: .learningRate)
         try c.encode(gdLearningRate, forKey: .gdLearningRate)
         try c.encode(specgdLearningRate, forKey: .specgdLearningRate)
-        try c.encode(experiment.dimension, forKey: .dimension)
-        try c.encode(experiment.alpha, forKey: .alpha)
         try c.encode(stepsGD, forKey: .stepsGD)
         try c.encode(stepsSpecGD, forKey: .stepsSpecGD)
-        try c.encode(experiment.escapeThreshold, forKey: .escapeThreshold)
         try c.encodeIfPresent(initialization, forKey: .initialization)
         try c.encodeIfPresent(seeds, forKey: .seeds)
         try c.encodeIfPresent(seed, forKey: .seed)
         try c.encode(tolerances, forKey: .tolerances)
         try c.encodeIfPresent(methods, forKey: .methods)
-        try experiment.encodeCovarianceIfNotSpiked(to: encoder)
     }
 }
 
