@@ -40,7 +40,8 @@ struct CheckEscapeCommand: ParsableCommand {
         0 — also when some were not checkable (the summary line then says "N not checkable"; --steps or \
         --alpha can make them checkable). SIGINT/SIGTERM stop the current run and write the rows of the runs \
         finished before it (exit 130/143).
-        --lr sets both learning rates; --gd-lr (η̃) and --specgd-lr (η) set one each (they are different scales).
+        --lr sets both learning rates; --gd-lr (η̃) and --specgd-lr (η) set one each (they are different scales). \
+        --dim defaults to 32, not theory's 1000: every run records every step and the simulations are dense d×d.
         Other covariances (theory's options): with --spikes λ₁,λ₂,… --lambdas varies the leading spike; GD's \
         amplification is checked against ρ(λ₁) when λ₁ is the largest spike, ratio_at_escape is not checkable, \
         SpecGD's rows hold. A power law or a spectrum (--covariance power-law|diagonal) has no closed form here: \
@@ -59,8 +60,10 @@ struct CheckEscapeCommand: ParsableCommand {
     var lambdas: CommaSeparated<Double>?
     static let defaultLambdas = CommaSeparated<Double>([1, 2, 4, 8, 16])
 
-    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate of both methods: η̃ for GD, η for SpecGD (see --gd-lr, --specgd-lr).")
-    var learningRate: Double = 1e-3
+    /// --dim, --alpha, --lr (both methods' rate), --escape-threshold: theory's group, with
+    /// check-escape's defaults (d = 32).
+    @OptionGroup var fields: ExperimentOptions<CheckEscapeExperimentDefaults>
+    var dimension: Int { fields.dimension }
 
     @Option(name: .customLong("gd-lr"), parsing: .unconditional, help: "GD's learning rate η̃ (default: --lr).")
     var gdLearningRate: Double?
@@ -68,17 +71,8 @@ struct CheckEscapeCommand: ParsableCommand {
     @Option(name: .customLong("specgd-lr"), parsing: .unconditional, help: "SpecGD's learning rate η (default: --lr).")
     var specgdLearningRate: Double?
 
-    @Option(name: .customLong("dim"), parsing: .unconditional, help: "Dimension d (smaller than the 1000 of theory and simulate: every run records every step, and the simulations are dense d×d).")
-    var dimension: Int = 32
-
-    @Option(parsing: .unconditional, help: "Initial scale α (W₀ = αI for the map; entries N(0, α²/d) or α·orthogonal for the simulations).")
-    var alpha: Double = 1e-3
-
     @Option(parsing: .unconditional, help: "Steps per run (default: enough to escape — 1.6× the linear-window estimate for GD, 1.2× ⌈(a_esc − α)/η⌉ for SpecGD).")
     var steps: Int?
-
-    @Option(name: .customLong("escape-threshold"), parsing: .unconditional, help: "Escape step = first step with a ≥ this value (a_esc).")
-    var escapeThreshold: Double = 0.5
 
     /// The dense runs' options, simulate's group: --init (default gaussian, not identity as in
     /// simulate: from αI a simulation only replays the theory map, and the check is that random
@@ -176,9 +170,10 @@ struct CheckEscapeCommand: ParsableCommand {
     /// The library request these options describe (reads --spectrum).
     func request() throws -> CheckEscapeRequest {
         let lambdas = try lambdaList()
-        var request = CheckEscapeRequest(lambdas: lambdas.filter { !$0.isNaN }, learningRate: learningRate, gdLearningRate: gdLearningRate,
-                           specgdLearningRate: specgdLearningRate, dimension: dimension, alpha: alpha, steps: steps,
-                           escapeThreshold: escapeThreshold, simulation: noSimulation ? nil : denseRuns, tolerances: tolerances)
+        var request = CheckEscapeRequest(lambdas: lambdas.filter { !$0.isNaN }, gdLearningRate: gdLearningRate,
+                                         specgdLearningRate: specgdLearningRate, steps: steps,
+                                         simulation: noSimulation ? nil : denseRuns, tolerances: tolerances)
+        fields.apply(to: &request.experiment)
         if covariance.kind == .custom {
             throw InputError("--config (custom groups) is theory only: check-escape takes --covariance spiked, power-law and diagonal")
         }
