@@ -47,12 +47,20 @@ struct CheckEscapeCommand: ParsableCommand {
         SpecGD's rows hold. A power law or a spectrum (--covariance power-law|diagonal) has no closed form here: \
         its prediction rows are not checkable, the simulations' escape steps are still checked against the map, \
         --lambdas is refused and no amplification figure is written (docs/compare.md "Other covariances").
+        Per-seed theory (with dense runs, GD and SpecGD): next to the map from αI, the map from every seed's own \
+        projected W₀ against that seed (escape step, b/a at escape, max |Δ| of a, b, c, b/a up to escape; αI in \
+        brackets), and the spread over seeds predicted from the law of W₀ (400 draws: q10/q50/q90 of the escape \
+        step, b/a at escape, peak amplification) against the seeds, with compare's spread checks; a failed \
+        median check prints its false-alarm probability at that many seeds (5.6 % at 3: use --seeds 16 for a \
+        verdict). Reported, not counted in the exit status (docs/compare.md "Per-seed theory in check-escape").
 
         Writes to DIR: escape-check.csv (lambda, is_specgd, is_simulation, quantity_code [0 amplification, \
         1 ratio_at_escape, 2 escape_step], predicted, measured, relative_error, tolerance, passed [1, 0, nan = \
         not checkable or diverged], window_steps, diverged_step [nan unless the row's run diverged]), escape-check.json (the rows with names, status, reason and window length, \
         the configuration, version, command), amplification.csv, \
-        rho-curve.csv and amplification.svg (+ .recipe.json).
+        rho-curve.csv and amplification.svg (+ .recipe.json); with dense runs seeds.csv (lambda, is_specgd, then \
+        compare's seeds-<method>.csv columns) and spread.csv (lambda, is_specgd, then compare's spread-<method>.csv \
+        columns).
         Example: specgd check-escape --lambdas 1,2,4,8,16 --dim 32 --seeds 3 --output-dir out/check
         """)
 
@@ -236,6 +244,7 @@ struct CheckEscapeCommand: ParsableCommand {
             print("covariance \(configuration.covariance.rawValue) (q₀ = \(String(format: "%.3g", summary.q0)), \(rates))")
         }
         print(EscapeCheck.report(result.rows))
+        for line in describeSeeds(summary.seedTheory, directory: outputDirectory) { print(line) }
         if request.hasSpikeStrength {
             print("figure: " + (["amplification.svg"] + formats.extraFiles(forSVG: "amplification")).map(path).joined(separator: ", "))
         } else {
@@ -253,4 +262,36 @@ struct CheckEscapeCommand: ParsableCommand {
     }
 
     func path(_ name: String) -> String { ExperimentOutput.path(name, in: outputDirectory) }
+
+    /// Per-seed theory and the predicted spread, per λ and method with dense runs (the numbers are
+    /// in seeds.csv and spread.csv): one line per seed, the three spread rows and the check
+    /// (compare's wording, `SeedSpread.line`, `checkLine`); without dense runs one line saying so.
+    static func describeSeeds(_ entries: [CheckEscapeSeeds]?, directory: String) -> [String] {
+        guard let entries else { return ["per-seed theory: not run (--no-simulation: no seeds to set the map from their own starts against)"] }
+        func f(_ x: Double?) -> String { x.map { String(format: "%.4g", $0) } ?? "–" }
+        func k(_ x: Int?) -> String { x.map(String.init) ?? "none" }
+        func deltas(_ d: [String: Double]) -> String {
+            SeedTheory.statistics.map { "\($0) \(f(d[$0]))" }.joined(separator: ", ")
+        }
+        var lines: [String] = []
+        if entries.contains(where: { $0.seeds != nil }) {
+            lines.append("per-seed theory (the map from each seed's projected W₀ vs that seed's simulation; αI in brackets): "
+                         + [CheckEscapeExperiment.seedsFile, CheckEscapeExperiment.spreadFile].map { ExperimentOutput.path($0, in: directory) }.joined(separator: ", "))
+        }
+        for e in entries {
+            let label = (e.lambda.isNaN ? "" : "λ = \(Table.format(e.lambda)), ") + e.method
+            guard let seeds = e.seeds else {
+                lines.append("\(label): per-seed theory: not run (\(e.note ?? "no seeds"))")
+                continue
+            }
+            for seed in seeds {
+                lines.append("\(label) seed \(seed.seed): escape sim \(k(seed.escapeStepSimulation)), from its start \(k(seed.escapeStepTheory)) (\(f(seed.escapeRelativeError.map { $0 * 100 })) %) [\(k(seed.escapeStepIdentity)) (\(f(seed.escapeRelativeErrorIdentity.map { $0 * 100 })) %)]; b/a at escape sim \(f(seed.ratioAtEscapeSimulation)), from its start \(f(seed.ratioAtEscapeTheory)) [\(f(seed.ratioAtEscapeIdentity))]; max |Δ| to escape \(deltas(seed.upToEscape)) [\(deltas(seed.upToEscapeIdentity))]")
+            }
+            if let spread = e.spread {
+                for quantity in SeedSpread.Quantity.allCases { lines.append("\(label): " + spread.line(quantity)) }
+                if let check = spread.checkLine { lines.append("\(label): " + check) }
+            }
+        }
+        return lines
+    }
 }
