@@ -61,6 +61,50 @@ public enum SeedTheory {
     }
 }
 
+extension SeedTheory {
+    /// The statistics of `statistics` that mean the same on the map and in the dense run's table:
+    /// a always; b and b/a only when the dense run has a spike direction (spiked: b = ‖Wᵀe₂‖, the
+    /// map's first spike group; a power law or a spectrum has none, b = 0 there, while the map's b
+    /// is its largest non-signal group); c only for one spike (with several the map's c is the
+    /// RMS of the other spikes and the bulk, the dense run's of the bulk alone).
+    public static func comparableStatistics(_ experiment: Experiment) -> [String] {
+        guard experiment.covariance == .spiked else { return ["a"] }
+        return experiment.resolvedSpikes.count == 1 ? statistics : ["a", "b", "b_over_a"]
+    }
+
+    /// Why some statistics are left out (`comparableStatistics`); nil when none is.
+    public static func incomparableReason(_ experiment: Experiment) -> String? {
+        let kept = comparableStatistics(experiment)
+        guard kept.count < statistics.count else { return nil }
+        let left = statistics.filter { !kept.contains($0) }.joined(separator: ", ")
+        return experiment.covariance == .spiked
+            ? "\(left) not compared: with several spikes the map's c is the RMS of the other spikes and the bulk, the dense run's of the bulk alone"
+            : "\(left), b/a at escape and the peak amplification not compared: the dense run of a \(experiment.covariance.rawValue) covariance has no spike direction (its b is 0), the map's b is its largest non-signal group"
+    }
+}
+
+extension SeedComparison {
+    /// This comparison with the deviations of `statistics` only, and without b/a at escape and
+    /// the peak amplification when b/a is not among them (`SeedTheory.comparableStatistics`).
+    public func restricted(to statistics: [String]) -> SeedComparison {
+        var r = self
+        for key in SeedTheory.statistics where !statistics.contains(key) {
+            r.upToEscape[key] = nil
+            r.afterEscape[key] = nil
+            r.upToEscapeIdentity[key] = nil
+            r.afterEscapeIdentity[key] = nil
+        }
+        if !statistics.contains("b_over_a") {
+            r.ratioAtEscapeSimulation = nil
+            r.ratioAtEscapeTheory = nil
+            r.ratioAtEscapeIdentity = nil
+            r.peakAmplificationSimulation = nil
+            r.peakAmplificationTheory = nil
+        }
+        return r
+    }
+}
+
 /// One seed: its simulation against the map from its own start and against the map from αI.
 public struct SeedComparison: Sendable, Codable, Equatable {
     /// The repetition index r (stream r + 1 of the master seed).

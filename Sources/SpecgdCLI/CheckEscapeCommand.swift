@@ -271,7 +271,7 @@ struct CheckEscapeCommand: ParsableCommand {
         func f(_ x: Double?) -> String { x.map { String(format: "%.4g", $0) } ?? "–" }
         func k(_ x: Int?) -> String { x.map(String.init) ?? "none" }
         func deltas(_ d: [String: Double]) -> String {
-            SeedTheory.statistics.map { "\($0) \(f(d[$0]))" }.joined(separator: ", ")
+            SeedTheory.statistics.filter { d[$0] != nil }.map { "\($0) \(f(d[$0]))" }.joined(separator: ", ")
         }
         var lines: [String] = []
         if entries.contains(where: { $0.seeds != nil }) {
@@ -284,6 +284,7 @@ struct CheckEscapeCommand: ParsableCommand {
                 lines.append("\(label): per-seed theory: not run (\(e.note ?? "no seeds"))")
                 continue
             }
+            if let note = e.note { lines.append("\(label): per-seed theory: \(note)") }
             for seed in seeds {
                 lines.append("\(label) seed \(seed.seed): escape sim \(k(seed.escapeStepSimulation)), from its start \(k(seed.escapeStepTheory)) (\(f(seed.escapeRelativeError.map { $0 * 100 })) %) [\(k(seed.escapeStepIdentity)) (\(f(seed.escapeRelativeErrorIdentity.map { $0 * 100 })) %)]; b/a at escape sim \(f(seed.ratioAtEscapeSimulation)), from its start \(f(seed.ratioAtEscapeTheory)) [\(f(seed.ratioAtEscapeIdentity))]; max |Δ| to escape \(deltas(seed.upToEscape)) [\(deltas(seed.upToEscapeIdentity))]")
             }
