@@ -243,9 +243,11 @@ public struct CheckEscapeConfiguration: ExperimentConfiguration, Codable, Sendab
         self.methods = methods
     }
 
+    /// The experiment's fields the record writes under their own names (and its covariance).
+    static let experimentFields: [Experiment.RecordField] = [.learningRate, .dimension, .alpha, .escapeThreshold]
+
     private enum CodingKeys: String, CodingKey {
-        case lambdas, learningRate, gdLearningRate, specgdLearningRate, dimension, alpha, stepsGD, stepsSpecGD,
-             escapeThreshold, initialization, seeds, seed, tolerances, methods
+        case lambdas, gdLearningRate, specgdLearningRate, stepsGD, stepsSpecGD, initialization, seeds, seed, tolerances, methods
     }
 
     /// Every field but the covariance's is required (a record lacking one is refused by name);
@@ -253,11 +255,7 @@ public struct CheckEscapeConfiguration: ExperimentConfiguration, Codable, Sendab
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         var e = Experiment()
-        e.learningRate = try c.decode(Double.self, forKey: .learningRate)
-        e.dimension = try c.decode(Int.self, forKey: .dimension)
-        e.alpha = try c.decode(Double.self, forKey: .alpha)
-        e.escapeThreshold = try c.decode(Double.self, forKey: .escapeThreshold)
-        try e.decodeCovariance(from: decoder)
+        try e.decodeRecordFields(Self.experimentFields, from: decoder)
         experiment = e
         lambdas = try c.decode([Double].self, forKey: .lambdas)
         gdLearningRate = try c.decode(Double.self, forKey: .gdLearningRate)
@@ -273,21 +271,17 @@ public struct CheckEscapeConfiguration: ExperimentConfiguration, Codable, Sendab
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        try experiment.encodeRecordFields(Self.experimentFields, to: encoder)
         try c.encode(lambdas, forKey: .lambdas)
-        try c.encode(experiment.learningRate, forKey: .learningRate)
         try c.encode(gdLearningRate, forKey: .gdLearningRate)
         try c.encode(specgdLearningRate, forKey: .specgdLearningRate)
-        try c.encode(experiment.dimension, forKey: .dimension)
-        try c.encode(experiment.alpha, forKey: .alpha)
         try c.encode(stepsGD, forKey: .stepsGD)
         try c.encode(stepsSpecGD, forKey: .stepsSpecGD)
-        try c.encode(experiment.escapeThreshold, forKey: .escapeThreshold)
         try c.encodeIfPresent(initialization, forKey: .initialization)
         try c.encodeIfPresent(seeds, forKey: .seeds)
         try c.encodeIfPresent(seed, forKey: .seed)
         try c.encode(tolerances, forKey: .tolerances)
         try c.encodeIfPresent(methods, forKey: .methods)
-        try experiment.encodeCovarianceIfNotSpiked(to: encoder)
     }
 }
 
@@ -305,6 +299,49 @@ public struct CheckEscapeSummary: Codable, Sendable, Equatable {
     public var lambdaCritical: Double
     public var q0: Double
     public var rows: [EscapeCheckRow]
+    /// Per λ and paper method with dense runs: the map from every seed's own start against that
+    /// seed, and the spread predicted from the law of W₀ (`CheckEscapeSeeds`); nil without
+    /// simulations (`--no-simulation`). Reported, not counted in held/failed.
+    public var seedTheory: [CheckEscapeSeeds]?
+}
+
+/// Per-seed theory of one λ and method of check-escape (docs/compare.md "Per-seed theory in
+/// check-escape"): next to the map from αI, the map from every seed's projected W₀ against that
+/// seed's simulation, and the spread over seeds the law of W₀ predicts against the measured seeds.
+public struct CheckEscapeSeeds: Codable, Sendable, Equatable {
+    public var lambda: Double
+    public var method: String
+    public var seeds: [SeedComparison]?
+    public var spread: SeedSpread?
+    /// Why there are no per-seed runs, or which statistics they leave out
+    /// (`SeedTheory.incomparableReason`), in one line; nil otherwise.
+    public var note: String?
+
+    public init(lambda: Double, method: String, seeds: [SeedComparison]? = nil, spread: SeedSpread? = nil, note: String? = nil) {
+        self.lambda = lambda
+        self.method = method
+        self.seeds = seeds
+        self.spread = spread
+        self.note = note
+    }
+
+    /// seeds.csv: `lambda, is_specgd` then `SeedComparison.columns(groups:)`, one row per seed.
+    public static func seedsTable(_ entries: [CheckEscapeSeeds], groups: [String]) -> Table {
+        var table = Table(columns: ["lambda", "is_specgd"] + SeedComparison.columns(groups: groups))
+        for e in entries { for seed in e.seeds ?? [] { table.append([e.lambda, e.method == "specgd" ? 1 : 0] + seed.row) } }
+        return table
+    }
+
+    /// spread.csv: `lambda, is_specgd` then `SeedSpread.table`'s columns, three rows per λ and method.
+    public static func spreadTable(_ entries: [CheckEscapeSeeds]) -> Table {
+        // SeedSpread.table's columns (every entry with a spread has the same).
+        let columns = entries.lazy.compactMap { $0.spread?.table.columns }.first ?? []
+        var table = Table(columns: ["lambda", "is_specgd"] + columns)
+        for e in entries {
+            for row in e.spread?.table.rows ?? [] { table.append([e.lambda, e.method == "specgd" ? 1 : 0] + row) }
+        }
+        return table
+    }
 }
 
 /// One check-escape run: the record (configuration + summary, as escape-check.json stores
@@ -327,6 +364,9 @@ public struct CheckEscapeResult: Sendable {
 public enum CheckEscapeExperiment {
     public static let tableFile = "escape-check.csv"
     public static let recordFile = "escape-check.json"
+    /// Per-seed theory and the predicted spread (`CheckEscapeSeeds`), with dense runs only.
+    public static let seedsFile = "seeds.csv"
+    public static let spreadFile = "spread.csv"
 
     /// The signed coefficients a, b, c of a theory table, as columns.
     static func coefficients(_ table: Table) -> [[Double]] {
@@ -346,6 +386,41 @@ public enum CheckEscapeExperiment {
         }
     }
 
+    /// The map from every seed's projected W₀ (`SeedTheory.configuration`) against that seed's
+    /// simulation (`SeedComparison.measure`), next to the map from αI (`theory`), and the spread
+    /// the law of W₀ predicts (`SeedTheory.predictedSpread`, as compare), on the statistics that
+    /// mean the same on both sides (`SeedTheory.comparableStatistics`). A diverged run or a
+    /// start that cannot be projected gives the one-line reason instead; `run` runs a map and
+    /// throws `Interrupted` when the run is stopped.
+    static func seedTheory(lambda: Double, method: Method, config: TheoryConfiguration, theory: TheoryResult,
+                           simulation: SimulationConfiguration, result: SimulationResult,
+                           run: (TheoryConfiguration) throws -> TheoryResult) throws -> CheckEscapeSeeds {
+        var entry = CheckEscapeSeeds(lambda: lambda, method: method.rawValue)
+        if theory.outcome.status != .completed || result.outcome.status != .completed {
+            entry.note = "the \(theory.outcome.status != .completed ? "map from αI" : "simulation") diverged"
+            return entry
+        }
+        if let reason = SeedTheory.unavailableReason(simulation) { entry.note = reason; return entry }
+        var seeds = [SeedComparison]()
+        let comparable = SeedTheory.comparableStatistics(config.experiment)
+        for (r, table) in result.perSeed.enumerated() {
+            let own = try SeedTheory.configuration(theory: config, simulation: simulation, repetition: r)
+            seeds.append(try SeedComparison.measure(seed: r, start: own.start!.coefficients, simulation: table,
+                                                    simulationEscape: result.escapes[r], seedTheory: try run(own), identity: theory)
+                .restricted(to: comparable))
+        }
+        entry.seeds = seeds
+        var spread = try SeedTheory.predictedSpread(theory: config, simulation: simulation, seeds: seeds,
+                                                    draws: CompareRequest.defaultLawDraws)
+        if !comparable.contains("b_over_a") {
+            spread.prediction.ratioAtEscape = nil
+            spread.prediction.peakAmplification = nil
+        }
+        entry.spread = spread
+        entry.note = SeedTheory.incomparableReason(config.experiment)
+        return entry
+    }
+
     /// Runs every λ × method (map, then the simulation when requested), one after the other.
     /// `jobs` parallelises a simulation's seeds (results do not depend on it); `progress`
     /// advances once per λ and method. A run that diverges gives rows with status `diverged`
@@ -359,6 +434,7 @@ public enum CheckEscapeExperiment {
         var rows = [EscapeCheckRow]()
         var points = [EscapeFigure.Point]()
         var outcome = RunOutcome.completed(0)
+        var perSeed = [CheckEscapeSeeds]()
         func theoryRun(_ config: TheoryConfiguration) throws -> TheoryResult {
             let result = try runTheoryKeepingRows(config, cancellation: cancellation)
             if result.outcome.status == .interrupted { throw Interrupted(outcome: result.outcome) }
@@ -370,7 +446,8 @@ public enum CheckEscapeExperiment {
                 let paper = request.resolvedMethods.filter(\.isPaperMethod).map { $0 == .gd ? Method.gd : Method.specgd }
                 var specgdCoefficients: [[Double]]?
                 for method in paper {
-                    let theory = try theoryRun(try request.theoryConfiguration(method, lambda: lambda))
+                    let config = try request.theoryConfiguration(method, lambda: lambda)
+                    let theory = try theoryRun(config)
                     let rate = request.learningRate(method)
                     let map = try EscapeMeasurement.measure(theory.table, lambda: lambda, threshold: threshold)
                     rows += try checked(theory.outcome) {
@@ -389,6 +466,8 @@ public enum CheckEscapeExperiment {
                                              referenceStop: mapStop, scope: scope, tolerances: tolerances)
                         }
                         if result.outcome.status == .completed { simulated = m }
+                        perSeed.append(try seedTheory(lambda: lambda, method: method, config: config, theory: theory,
+                                                      simulation: configuration, result: result, run: theoryRun))
                     }
                     let kept = mapStop == nil ? map : nil
                     if method == .gd { point.gdMap = kept; point.gdSimulation = simulated }
@@ -430,7 +509,8 @@ public enum CheckEscapeExperiment {
         let (held, failed, notCheckable, diverged) = EscapeCheck.tally(rows)
         let configuration = try request.configuration()
         let summary = CheckEscapeSummary(allPassed: failed == 0 && diverged == 0, held: held, failed: failed, notCheckable: notCheckable,
-                                         diverged: diverged, total: rows.count, lambdaCritical: lambdaC, q0: q0, rows: rows)
+                                         diverged: diverged, total: rows.count, lambdaCritical: lambdaC, q0: q0, rows: rows,
+                                         seedTheory: request.simulation == nil ? nil : perSeed)
 
         var output = ExperimentOutput()
         // The amplification figure is against λ: a covariance without a spike strength has none.
@@ -442,6 +522,11 @@ public enum CheckEscapeExperiment {
                                            initialization: request.simulation?.initialization ?? .gaussian), tables: tables)
         }
         output.add(tableFile, table: EscapeCheck.table(rows, methodCodes: request.methods.map { $0.map(\.rawValue) }))
+        if perSeed.contains(where: { $0.seeds != nil }) {
+            let groups = try TheoryConfiguration(request.experiment(lambda: lambdas[0])).model().groups.map(\.name)
+            output.add(seedsFile, table: CheckEscapeSeeds.seedsTable(perSeed, groups: groups))
+            output.add(spreadFile, table: CheckEscapeSeeds.spreadTable(perSeed))
+        }
         output.add(recordFile, kind: "check-escape", configuration: configuration, summary: summary,
                    outcome: outcome.status == .interrupted ? outcome : nil)
         return CheckEscapeResult(configuration: configuration, summary: summary, points: points, outcome: outcome, output: output)

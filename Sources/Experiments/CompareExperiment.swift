@@ -201,8 +201,8 @@ public enum CompareExperiment {
                 seeds = perSeed.seeds
                 table = try SeedTheoryBand.adding(to: table, runs: perSeed.runs,
                                                   statistics: TrajectoryComparison.defaultStatistics + ["b_over_a"])
-                spread = try predictedSpread(theory: theoryConfig, simulation: simConfig, seeds: perSeed.seeds,
-                                             draws: request.lawDraws ?? CompareRequest.defaultLawDraws)
+                spread = try SeedTheory.predictedSpread(theory: theoryConfig, simulation: simConfig, seeds: perSeed.seeds,
+                                                        draws: request.lawDraws ?? CompareRequest.defaultLawDraws)
             }
             if band { chatterRate = theoryConfig.learningRate }
             output.add(csv, table: table)
@@ -259,24 +259,5 @@ public enum CompareExperiment {
             table.append(seed.row)
         }
         return (seeds, runs, table)
-    }
-
-    /// The spread the law of W₀ predicts (`SpreadPrediction`, generator: stream S + 1 of the
-    /// master seed, after the S repetitions' streams) against the measured seeds.
-    static func predictedSpread(theory: TheoryConfiguration, simulation: SimulationConfiguration, seeds: [SeedComparison],
-                                draws: Int) throws -> SeedSpread {
-        let law = StartLaw(initialization: simulation.initialization, width: simulation.resolvedWidth, alpha: simulation.alpha)
-        let prediction = try SpreadPrediction.predict(
-            model: try theory.model(), optimizer: theory.optimizer, learningRate: theory.learningRate, steps: theory.steps,
-            threshold: theory.escapeThreshold, law: law, draws: draws, seed: simulation.seed, stream: simulation.seeds + 1)
-        // The simulation watches escape at every step (`SimulationResult.escapes`), as the map does:
-        // the draws' escape steps compare with the seeds' as they are.
-        let measured = seeds.map { $0.escapeStepSimulation.map(Double.init) ?? .nan }
-        let reason: String? = simulation.training == .population ? nil
-            : "the seeds also differ by their training data, which the law of W₀ does not cover"
-        return SeedSpread(prediction: prediction, measuredEscapeStep: SpreadQuantiles(measured),
-                          measuredRatioAtEscape: SpreadQuantiles(seeds.map { $0.ratioAtEscapeSimulation ?? .nan }),
-                          measuredPeakAmplification: SpreadQuantiles(seeds.map { $0.peakAmplificationSimulation ?? .nan }),
-                          escapeCheck: SpreadCheck.check(measured: measured, draws: prediction.escapeSteps, seed: simulation.seed, reason: reason))
     }
 }

@@ -45,20 +45,19 @@ public struct FigureSetRequest: ExperimentConfiguration, Sendable, Codable, Equa
         set { experiment.optimizer = newValue.isExactSpecGD ? Optimizer(method: .specgd) : newValue }
     }
 
+    /// The experiment's fields the sidecar writes (d as `theoryDimension`), and its covariance.
+    static let experimentFields: [Experiment.RecordField] = [.lambda, .learningRate, .alpha, .escapeThreshold, .dimension]
+    static let experimentKeys: [Experiment.RecordField: String] = [.dimension: "theoryDimension"]
+
     private enum CodingKeys: String, CodingKey {
-        case lambda, learningRate, alpha, escapeThreshold, theoryDimension, simulationDimension, seeds, seed,
-             trajectorySteps, lambdas, dimensions, longSteps
+        case simulationDimension, seeds, seed, trajectorySteps, lambdas, dimensions, longSteps
         case optimizer
     }
 
     public init(from decoder: Decoder) throws {
         self.init()
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        experiment.lambda = try c.decode(Double.self, forKey: .lambda)
-        experiment.learningRate = try c.decode(Double.self, forKey: .learningRate)
-        experiment.alpha = try c.decode(Double.self, forKey: .alpha)
-        experiment.escapeThreshold = try c.decode(Double.self, forKey: .escapeThreshold)
-        theoryDimension = try c.decode(Int.self, forKey: .theoryDimension)
+        try experiment.decodeRecordFields(Self.experimentFields, keys: Self.experimentKeys, from: decoder)
         simulationDimension = try c.decode(Int.self, forKey: .simulationDimension)
         seeds = try c.decode(Int.self, forKey: .seeds)
         seed = try c.decode(UInt64.self, forKey: .seed)
@@ -67,17 +66,12 @@ public struct FigureSetRequest: ExperimentConfiguration, Sendable, Codable, Equa
         dimensions = try c.decode([Int].self, forKey: .dimensions)
         longSteps = try c.decode(Int.self, forKey: .longSteps)
         optimizer = try c.decodeIfPresent(Optimizer.self, forKey: .optimizer) ?? Optimizer(method: .specgd)
-        try experiment.decodeCovariance(from: decoder)
     }
 
     /// The one-spike spiked model with exact SpecGD writes the keys the sidecars always had.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(experiment.lambda, forKey: .lambda)
-        try c.encode(experiment.learningRate, forKey: .learningRate)
-        try c.encode(experiment.alpha, forKey: .alpha)
-        try c.encode(experiment.escapeThreshold, forKey: .escapeThreshold)
-        try c.encode(theoryDimension, forKey: .theoryDimension)
+        try experiment.encodeRecordFields(Self.experimentFields, keys: Self.experimentKeys, to: encoder)
         try c.encode(simulationDimension, forKey: .simulationDimension)
         try c.encode(seeds, forKey: .seeds)
         try c.encode(seed, forKey: .seed)
@@ -86,7 +80,6 @@ public struct FigureSetRequest: ExperimentConfiguration, Sendable, Codable, Equa
         try c.encode(dimensions, forKey: .dimensions)
         try c.encode(longSteps, forKey: .longSteps)
         if !optimizer.isExactSpecGD { try c.encode(optimizer, forKey: .optimizer) }
-        try experiment.encodeCovarianceIfNotSpiked(to: encoder)
     }
 
     public init() {}

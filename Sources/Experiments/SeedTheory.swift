@@ -38,6 +38,70 @@ public enum SeedTheory {
         c.start = try start(theory: theory, simulation: simulation, repetition: repetition)
         return c
     }
+
+    /// The spread the law of W₀ predicts (`SpreadPrediction`, generator: stream S + 1 of the
+    /// master seed, after the S repetitions' streams) against the measured seeds: `compare` and
+    /// `check-escape` both report it.
+    public static func predictedSpread(theory: TheoryConfiguration, simulation: SimulationConfiguration, seeds: [SeedComparison],
+                                draws: Int) throws -> SeedSpread {
+        let law = StartLaw(initialization: simulation.initialization, width: simulation.resolvedWidth, alpha: simulation.alpha)
+        let prediction = try SpreadPrediction.predict(
+            model: try theory.model(), optimizer: theory.optimizer, learningRate: theory.learningRate, steps: theory.steps,
+            threshold: theory.escapeThreshold, law: law, draws: draws, seed: simulation.seed, stream: simulation.seeds + 1)
+        // The simulation watches escape at every step (`SimulationResult.escapes`), as the map does:
+        // the draws' escape steps compare with the seeds' as they are.
+        let measured = seeds.map { $0.escapeStepSimulation.map(Double.init) ?? .nan }
+        let reason: String? = simulation.training == .population ? nil
+            : "the seeds also differ by their training data, which the law of W₀ does not cover"
+        return SeedSpread(prediction: prediction, measuredEscapeStep: SpreadQuantiles(measured),
+                          measuredRatioAtEscape: SpreadQuantiles(seeds.map { $0.ratioAtEscapeSimulation ?? .nan }),
+                          measuredPeakAmplification: SpreadQuantiles(seeds.map { $0.peakAmplificationSimulation ?? .nan }),
+                          escapeCheck: SpreadCheck.check(measured: measured, draws: prediction.escapeSteps, seed: simulation.seed, reason: reason))
+    }
+}
+
+extension SeedTheory {
+    /// The statistics of `statistics` that mean the same on the map and in the dense run's table:
+    /// a always; b and b/a only when the dense run has a spike direction (spiked: b = ‖Wᵀe₂‖, the
+    /// map's first spike group; a power law or a spectrum has none, b = 0 there, while the map's b
+    /// is its largest non-signal group); c only for one spike (with several the map's c is the
+    /// RMS of the other spikes and the bulk, the dense run's of the bulk alone).
+    public static func comparableStatistics(_ experiment: Experiment) -> [String] {
+        guard experiment.covariance == .spiked else { return ["a"] }
+        return experiment.resolvedSpikes.count == 1 ? statistics : ["a", "b", "b_over_a"]
+    }
+
+    /// Why some statistics are left out (`comparableStatistics`); nil when none is.
+    public static func incomparableReason(_ experiment: Experiment) -> String? {
+        let kept = comparableStatistics(experiment)
+        guard kept.count < statistics.count else { return nil }
+        let left = statistics.filter { !kept.contains($0) }.joined(separator: ", ")
+        return experiment.covariance == .spiked
+            ? "\(left) not compared: with several spikes the map's c is the RMS of the other spikes and the bulk, the dense run's of the bulk alone"
+            : "\(left), b/a at escape and the peak amplification not compared: the dense run of a \(experiment.covariance.rawValue) covariance has no spike direction (its b is 0), the map's b is its largest non-signal group"
+    }
+}
+
+extension SeedComparison {
+    /// This comparison with the deviations of `statistics` only, and without b/a at escape and
+    /// the peak amplification when b/a is not among them (`SeedTheory.comparableStatistics`).
+    public func restricted(to statistics: [String]) -> SeedComparison {
+        var r = self
+        for key in SeedTheory.statistics where !statistics.contains(key) {
+            r.upToEscape[key] = nil
+            r.afterEscape[key] = nil
+            r.upToEscapeIdentity[key] = nil
+            r.afterEscapeIdentity[key] = nil
+        }
+        if !statistics.contains("b_over_a") {
+            r.ratioAtEscapeSimulation = nil
+            r.ratioAtEscapeTheory = nil
+            r.ratioAtEscapeIdentity = nil
+            r.peakAmplificationSimulation = nil
+            r.peakAmplificationTheory = nil
+        }
+        return r
+    }
 }
 
 /// One seed: its simulation against the map from its own start and against the map from αI.
@@ -164,5 +228,50 @@ public enum SeedTheoryBand {
             out.append(row + sources.map { k in j.map { aggregate.rows[$0][k] } ?? .nan })
         }
         return out
+    }
+}
+
+/// The spread rows and the spread check as text, one wording for `compare` and `check-escape`.
+extension SeedSpread {
+    /// A quantity of the spread: its row of spread-*.csv.
+    public enum Quantity: CaseIterable, Sendable {
+        case escapeStep, ratioAtEscape, peakAmplification
+
+        var name: String {
+            switch self {
+            case .escapeStep: "escape step"
+            case .ratioAtEscape: "b/a at escape"
+            case .peakAmplification: "peak amplification"
+            }
+        }
+    }
+
+    static func format(_ x: Double?) -> String { x.map { String(format: "%.4g", $0) } ?? "–" }
+
+    /// "escape step over seeds: predicted from the law of W₀ (N draws) q10/q50/q90 = …, measured …".
+    public func line(_ quantity: Quantity) -> String {
+        let (p, m): (SpreadQuantiles?, SpreadQuantiles?) = switch quantity {
+        case .escapeStep: (prediction.escapeStep, measuredEscapeStep)
+        case .ratioAtEscape: (prediction.ratioAtEscape, measuredRatioAtEscape)
+        case .peakAmplification: (prediction.peakAmplification, measuredPeakAmplification)
+        }
+        let f = Self.format
+        return "\(quantity.name) over seeds: predicted from the law of W₀ (\(prediction.draws) draws) q10/q50/q90 = \(f(p?.q10))/\(f(p?.q50))/\(f(p?.q90)), measured \(f(m?.q10))/\(f(m?.q50))/\(f(m?.q90))"
+    }
+
+    /// The escape-step check in one line: not checkable with the reason, or both checks, each
+    /// "NO" with the probability that a law that holds fails it (the median check's at this many
+    /// seeds, `SpreadCheck.medianFalseAlarm`; the width check's 1 − level), so a "NO" from a
+    /// handful of seeds is read for what it is; nil when there is nothing to say.
+    public var checkLine: String? {
+        let c = escapeCheck, f = Self.format
+        if let reason = c.notCheckable {
+            return "spread check: not checkable (\(reason))" + (c.medianInside.map { "; median inside predicted q10–q90: \($0 ? "yes" : "NO")" } ?? "")
+        }
+        guard let interval = c.widthDifferenceInterval else { return nil }
+        let alarm = c.medianInside == false ? " (a law that holds fails this with probability \(f(c.medianFalseAlarm * 100)) % at \(c.seeds) seeds)" : ""
+        // The width check fails by chance with probability 1 − level at any seed count (its bootstrap).
+        let widthAlarm = c.widthAgrees == false ? " (a law that holds fails this with probability \(f((1 - c.level) * 100)) %)" : ""
+        return "spread check: median inside predicted q10–q90: \(c.medianInside == true ? "yes" : "NO")\(alarm); width measured − predicted = \(f(c.measuredWidth.flatMap { w in c.predictedWidth.map { w - $0 } })) within [\(f(interval[0])), \(f(interval[1]))] (\(Int(c.level * 100)) % bootstrap): \(c.widthAgrees == true ? "yes" : "NO")\(widthAlarm)"
     }
 }

@@ -185,6 +185,47 @@ public struct Experiment: Codable, Sendable, Equatable {
         spectrum = try c.decodeIfPresent([Double].self, forKey: .spectrum)
     }
 
+    /// A field a driver's record writes at its own top level (check-escape's configuration, the
+    /// figure sets' sidecars), under the field's name unless the driver names it otherwise.
+    public enum RecordField: String, Sendable {
+        case lambda, dimension, alpha, learningRate, escapeThreshold
+    }
+
+    /// Writes `fields` at the top level of a driver's record (`keys` renames some: the figure
+    /// set writes d as `theoryDimension`), then the covariance when it is not the one-spike
+    /// spiked model (`encodeCovarianceIfNotSpiked`). The records keep their bytes.
+    public func encodeRecordFields(_ fields: [RecordField], keys: [RecordField: String] = [:], to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: AnyCodingKey.self)
+        for field in fields {
+            let key = AnyCodingKey(stringValue: keys[field] ?? field.rawValue)
+            switch field {
+            case .lambda: try c.encode(lambda, forKey: key)
+            case .dimension: try c.encode(dimension, forKey: key)
+            case .alpha: try c.encode(alpha, forKey: key)
+            case .learningRate: try c.encode(learningRate, forKey: key)
+            case .escapeThreshold: try c.encode(escapeThreshold, forKey: key)
+            }
+        }
+        try encodeCovarianceIfNotSpiked(to: encoder)
+    }
+
+    /// Reads what `encodeRecordFields` writes: every field is required (a record lacking one is
+    /// refused by its key), a missing covariance is the one-spike spiked model.
+    public mutating func decodeRecordFields(_ fields: [RecordField], keys: [RecordField: String] = [:], from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        for field in fields {
+            let key = AnyCodingKey(stringValue: keys[field] ?? field.rawValue)
+            switch field {
+            case .lambda: lambda = try c.decode(Double.self, forKey: key)
+            case .dimension: dimension = try c.decode(Int.self, forKey: key)
+            case .alpha: alpha = try c.decode(Double.self, forKey: key)
+            case .learningRate: learningRate = try c.decode(Double.self, forKey: key)
+            case .escapeThreshold: escapeThreshold = try c.decode(Double.self, forKey: key)
+            }
+        }
+        try decodeCovariance(from: decoder)
+    }
+
     /// The optimizer's fields and the problem's, side by side at the top level.
     public func encode(to encoder: Encoder) throws {
         try optimizer.encode(to: encoder)

@@ -105,7 +105,8 @@ enum CLIReference {
     `--dim 32`; random starts, `--init gaussian`, averaged over `--seeds 3`) and `figures` \
     (figure sizes from `--quick`/`--full`; simulations from a gaussian start with a seed band).
     - **One experiment.** `theory`, `simulate`, `compare` and `sweep` read the same experiment \
-    options (`--method --lambda --dim --alpha --lr --steps --every --escape-threshold`), checked \
+    options (`--method --lambda --dim --alpha --lr --steps --every --escape-threshold`; \
+    `check-escape` the same `--dim --alpha --lr --escape-threshold` group, with its own default d), checked \
     once by the library (`Model.Experiment`, docs/model.md §7); `theory` and `simulate` share the \
     covariance options (`--covariance --spikes --spectrum --beta --signal-index --config`), \
     `simulate` and `compare` the dense-run options (`--width --init --teacher --samples --online \

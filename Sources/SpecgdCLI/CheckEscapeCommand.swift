@@ -40,18 +40,27 @@ struct CheckEscapeCommand: ParsableCommand {
         0 — also when some were not checkable (the summary line then says "N not checkable"; --steps or \
         --alpha can make them checkable). SIGINT/SIGTERM stop the current run and write the rows of the runs \
         finished before it (exit 130/143).
-        --lr sets both learning rates; --gd-lr (η̃) and --specgd-lr (η) set one each (they are different scales).
+        --lr sets both learning rates; --gd-lr (η̃) and --specgd-lr (η) set one each (they are different scales). \
+        --dim defaults to 32, not theory's 1000: every run records every step and the simulations are dense d×d.
         Other covariances (theory's options): with --spikes λ₁,λ₂,… --lambdas varies the leading spike; GD's \
         amplification is checked against ρ(λ₁) when λ₁ is the largest spike, ratio_at_escape is not checkable, \
         SpecGD's rows hold. A power law or a spectrum (--covariance power-law|diagonal) has no closed form here: \
         its prediction rows are not checkable, the simulations' escape steps are still checked against the map, \
         --lambdas is refused and no amplification figure is written (docs/compare.md "Other covariances").
+        Per-seed theory (with dense runs, GD and SpecGD): next to the map from αI, the map from every seed's own \
+        projected W₀ against that seed (escape step, b/a at escape, max |Δ| of a, b, c, b/a up to escape; αI in \
+        brackets), and the spread over seeds predicted from the law of W₀ (400 draws: q10/q50/q90 of the escape \
+        step, b/a at escape, peak amplification) against the seeds, with compare's spread checks; a failed \
+        median check prints its false-alarm probability at that many seeds (5.6 % at 3: use --seeds 16 for a \
+        verdict). Reported, not counted in the exit status (docs/compare.md "Per-seed theory in check-escape").
 
         Writes to DIR: escape-check.csv (lambda, is_specgd, is_simulation, quantity_code [0 amplification, \
         1 ratio_at_escape, 2 escape_step], predicted, measured, relative_error, tolerance, passed [1, 0, nan = \
         not checkable or diverged], window_steps, diverged_step [nan unless the row's run diverged]), escape-check.json (the rows with names, status, reason and window length, \
         the configuration, version, command), amplification.csv, \
-        rho-curve.csv and amplification.svg (+ .recipe.json).
+        rho-curve.csv and amplification.svg (+ .recipe.json); with dense runs seeds.csv (lambda, is_specgd, then \
+        compare's seeds-<method>.csv columns) and spread.csv (lambda, is_specgd, then compare's spread-<method>.csv \
+        columns).
         Example: specgd check-escape --lambdas 1,2,4,8,16 --dim 32 --seeds 3 --output-dir out/check
         """)
 
@@ -59,8 +68,10 @@ struct CheckEscapeCommand: ParsableCommand {
     var lambdas: CommaSeparated<Double>?
     static let defaultLambdas = CommaSeparated<Double>([1, 2, 4, 8, 16])
 
-    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate of both methods: η̃ for GD, η for SpecGD (see --gd-lr, --specgd-lr).")
-    var learningRate: Double = 1e-3
+    /// --dim, --alpha, --lr (both methods' rate), --escape-threshold: theory's group, with
+    /// check-escape's defaults (d = 32).
+    @OptionGroup var fields: ExperimentOptions<CheckEscapeExperimentDefaults>
+    var dimension: Int { fields.dimension }
 
     @Option(name: .customLong("gd-lr"), parsing: .unconditional, help: "GD's learning rate η̃ (default: --lr).")
     var gdLearningRate: Double?
@@ -68,17 +79,8 @@ struct CheckEscapeCommand: ParsableCommand {
     @Option(name: .customLong("specgd-lr"), parsing: .unconditional, help: "SpecGD's learning rate η (default: --lr).")
     var specgdLearningRate: Double?
 
-    @Option(name: .customLong("dim"), parsing: .unconditional, help: "Dimension d (smaller than the 1000 of theory and simulate: every run records every step, and the simulations are dense d×d).")
-    var dimension: Int = 32
-
-    @Option(parsing: .unconditional, help: "Initial scale α (W₀ = αI for the map; entries N(0, α²/d) or α·orthogonal for the simulations).")
-    var alpha: Double = 1e-3
-
     @Option(parsing: .unconditional, help: "Steps per run (default: enough to escape — 1.6× the linear-window estimate for GD, 1.2× ⌈(a_esc − α)/η⌉ for SpecGD).")
     var steps: Int?
-
-    @Option(name: .customLong("escape-threshold"), parsing: .unconditional, help: "Escape step = first step with a ≥ this value (a_esc).")
-    var escapeThreshold: Double = 0.5
 
     /// The dense runs' options, simulate's group: --init (default gaussian, not identity as in
     /// simulate: from αI a simulation only replays the theory map, and the check is that random
@@ -176,9 +178,10 @@ struct CheckEscapeCommand: ParsableCommand {
     /// The library request these options describe (reads --spectrum).
     func request() throws -> CheckEscapeRequest {
         let lambdas = try lambdaList()
-        var request = CheckEscapeRequest(lambdas: lambdas.filter { !$0.isNaN }, learningRate: learningRate, gdLearningRate: gdLearningRate,
-                           specgdLearningRate: specgdLearningRate, dimension: dimension, alpha: alpha, steps: steps,
-                           escapeThreshold: escapeThreshold, simulation: noSimulation ? nil : denseRuns, tolerances: tolerances)
+        var request = CheckEscapeRequest(lambdas: lambdas.filter { !$0.isNaN }, gdLearningRate: gdLearningRate,
+                                         specgdLearningRate: specgdLearningRate, steps: steps,
+                                         simulation: noSimulation ? nil : denseRuns, tolerances: tolerances)
+        fields.apply(to: &request.experiment)
         if covariance.kind == .custom {
             throw InputError("--config (custom groups) is theory only: check-escape takes --covariance spiked, power-law and diagonal")
         }
@@ -241,6 +244,7 @@ struct CheckEscapeCommand: ParsableCommand {
             print("covariance \(configuration.covariance.rawValue) (q₀ = \(String(format: "%.3g", summary.q0)), \(rates))")
         }
         print(EscapeCheck.report(result.rows))
+        for line in describeSeeds(summary.seedTheory, directory: outputDirectory) { print(line) }
         if request.hasSpikeStrength {
             print("figure: " + (["amplification.svg"] + formats.extraFiles(forSVG: "amplification")).map(path).joined(separator: ", "))
         } else {
@@ -258,4 +262,37 @@ struct CheckEscapeCommand: ParsableCommand {
     }
 
     func path(_ name: String) -> String { ExperimentOutput.path(name, in: outputDirectory) }
+
+    /// Per-seed theory and the predicted spread, per λ and method with dense runs (the numbers are
+    /// in seeds.csv and spread.csv): one line per seed, the three spread rows and the check
+    /// (compare's wording, `SeedSpread.line`, `checkLine`); without dense runs one line saying so.
+    static func describeSeeds(_ entries: [CheckEscapeSeeds]?, directory: String) -> [String] {
+        guard let entries else { return ["per-seed theory: not run (--no-simulation: no seeds to set the map from their own starts against)"] }
+        func f(_ x: Double?) -> String { x.map { String(format: "%.4g", $0) } ?? "–" }
+        func k(_ x: Int?) -> String { x.map(String.init) ?? "none" }
+        func deltas(_ d: [String: Double]) -> String {
+            SeedTheory.statistics.filter { d[$0] != nil }.map { "\($0) \(f(d[$0]))" }.joined(separator: ", ")
+        }
+        var lines: [String] = []
+        if entries.contains(where: { $0.seeds != nil }) {
+            lines.append("per-seed theory (the map from each seed's projected W₀ vs that seed's simulation; αI in brackets): "
+                         + [CheckEscapeExperiment.seedsFile, CheckEscapeExperiment.spreadFile].map { ExperimentOutput.path($0, in: directory) }.joined(separator: ", "))
+        }
+        for e in entries {
+            let label = (e.lambda.isNaN ? "" : "λ = \(Table.format(e.lambda)), ") + e.method
+            guard let seeds = e.seeds else {
+                lines.append("\(label): per-seed theory: not run (\(e.note ?? "no seeds"))")
+                continue
+            }
+            if let note = e.note { lines.append("\(label): per-seed theory: \(note)") }
+            for seed in seeds {
+                lines.append("\(label) seed \(seed.seed): escape sim \(k(seed.escapeStepSimulation)), from its start \(k(seed.escapeStepTheory)) (\(f(seed.escapeRelativeError.map { $0 * 100 })) %) [\(k(seed.escapeStepIdentity)) (\(f(seed.escapeRelativeErrorIdentity.map { $0 * 100 })) %)]; b/a at escape sim \(f(seed.ratioAtEscapeSimulation)), from its start \(f(seed.ratioAtEscapeTheory)) [\(f(seed.ratioAtEscapeIdentity))]; max |Δ| to escape \(deltas(seed.upToEscape)) [\(deltas(seed.upToEscapeIdentity))]")
+            }
+            if let spread = e.spread {
+                for quantity in SeedSpread.Quantity.allCases { lines.append("\(label): " + spread.line(quantity)) }
+                if let check = spread.checkLine { lines.append("\(label): " + check) }
+            }
+        }
+        return lines
+    }
 }

@@ -186,21 +186,15 @@ struct CompareCommand: ParsableCommand {
         // No run escaped within the steps: one line, not a row of "none" per seed.
         if !seeds.isEmpty, seeds.allSatisfy({ $0.escapeStepSimulation == nil && $0.escapeStepTheory == nil }) {
             lines.append("per-seed theory: no seed escaped within the steps, from its start or in the simulation (max |Δ| per seed in seeds-\(report.method).csv)")
-            if let reason = report.spread?.escapeCheck.notCheckable { lines.append("spread check: not checkable (\(reason))") }
+            if let check = report.spread?.checkLine { lines.append(check) }
             return lines
         }
         for seed in seeds {
             lines.append("seed \(seed.seed): escape sim \(k(seed.escapeStepSimulation)), theory from its start \(k(seed.escapeStepTheory)) (\(f(seed.escapeRelativeError.map { $0 * 100 })) %), from αI \(k(seed.escapeStepIdentity)) (\(f(seed.escapeRelativeErrorIdentity.map { $0 * 100 })) %); max |Δa| to escape \(f(seed.upToEscape["a"])) (αI \(f(seed.upToEscapeIdentity["a"])))")
         }
         if let spread = report.spread {
-            let p = spread.prediction.escapeStep, m = spread.measuredEscapeStep, c = spread.escapeCheck
-            lines.append("escape step over seeds: predicted from the law of W₀ (\(spread.prediction.draws) draws) q10/q50/q90 = \(f(p?.q10))/\(f(p?.q50))/\(f(p?.q90)), measured \(f(m?.q10))/\(f(m?.q50))/\(f(m?.q90))")
-            if let reason = c.notCheckable {
-                lines.append("spread check: not checkable (\(reason))" + (c.medianInside.map { "; median inside predicted q10–q90: \($0 ? "yes" : "NO")" } ?? ""))
-            } else if let interval = c.widthDifferenceInterval {
-                let alarm = c.medianInside == false ? " (a law that holds fails this with probability \(f(c.medianFalseAlarm * 100)) % at \(c.seeds) seeds)" : ""
-                lines.append("spread check: median inside predicted q10–q90: \(c.medianInside == true ? "yes" : "NO")\(alarm); width measured − predicted = \(f(c.measuredWidth.flatMap { w in c.predictedWidth.map { w - $0 } })) within [\(f(interval[0])), \(f(interval[1]))] (\(Int(c.level * 100)) % bootstrap): \(c.widthAgrees == true ? "yes" : "NO")")
-            }
+            lines.append(spread.line(.escapeStep))
+            if let check = spread.checkLine { lines.append(check) }
         }
         return lines
     }

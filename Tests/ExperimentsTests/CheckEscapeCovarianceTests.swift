@@ -69,7 +69,8 @@ import Theory
 
     /// A power law: every closed form is "not checkable: no closed form for this covariance",
     /// the simulations' escape steps are still measured against their theory map, the map's
-    /// escape step is the single theory run's, there is no λ figure, and the record round-trips.
+    /// escape step is the single theory run's, there is no λ figure, per-seed theory runs on its
+    /// groups, and the record round-trips.
     @Test func powerLawChecksOnlyTheoryAgainstSimulation() throws {
         var request = CheckEscapeRequest(lambdas: [], dimension: 12, steps: 3000, simulation: .init(seeds: 2))
         request.experiment.covariance = .powerLaw
@@ -90,7 +91,21 @@ import Theory
             #expect(Self.rows(result, method.rawValue, "escape_step", source: .simulation).first?.predicted == step)
         }
         #expect(result.rows.allSatisfy { $0.lambda.isNaN })
-        #expect(Set(result.output.fileNames) == [CheckEscapeExperiment.tableFile, CheckEscapeExperiment.recordFile])
+        // No λ figure; per-seed theory runs on the power law's groups too (the start projects on them).
+        #expect(Set(result.output.fileNames) == [CheckEscapeExperiment.tableFile, CheckEscapeExperiment.recordFile,
+                                                 CheckEscapeExperiment.seedsFile, CheckEscapeExperiment.spreadFile])
+        let groups = try TheoryConfiguration(request.experiment).model().count
+        #expect(result.summary.seedTheory?.count == 2)
+        #expect(result.summary.seedTheory?.allSatisfy { $0.lambda.isNaN && $0.seeds?.count == 2 && $0.seeds?.allSatisfy { $0.start.count == groups } == true } == true)
+        // Only a means the same on both sides (the dense run has no spike direction: its b is 0).
+        for entry in result.summary.seedTheory ?? [] {
+            #expect(entry.note?.contains("no spike direction") == true)
+            #expect(entry.spread?.prediction.ratioAtEscape == nil && entry.spread?.measuredRatioAtEscape == nil)
+            for seed in entry.seeds ?? [] {
+                #expect(Set(seed.upToEscape.keys) == ["a"] && Set(seed.upToEscapeIdentity.keys) == ["a"])
+                #expect(seed.ratioAtEscapeSimulation == nil && seed.peakAmplificationTheory == nil)
+            }
+        }
         let stored = try ExperimentsTests.roundTrip(result.configuration)
         #expect(stored == result.configuration && stored.covariance == .powerLaw && stored.signalIndex == 3)
         #expect(try CheckEscapeRequest(stored).configuration() == result.configuration)

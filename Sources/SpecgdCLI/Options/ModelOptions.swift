@@ -12,14 +12,12 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("lambda"), parsing: .unconditional, help: "Spike strength λ of Σ = I + λvvᵀ (must be > −1; λ > 0 is anisotropic).")
     var lambda: Double = 8
 
-    @Option(name: .customLong("dim"), parsing: .unconditional, help: "Input dimension d (≥ 2; the theory's spiked model needs ≥ 3: signal, spike and a bulk).")
-    var dimension: Int = 1000
-
-    @Option(parsing: .unconditional, help: "Initial scale α: W₀ = αI (theory, identity init) or columns of norm ≈ α (random inits).")
-    var alpha: Double = 1e-3
-
-    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate: η̃ for gd, η (the per-step move of every singular direction) for specgd.")
-    var learningRate: Double = 1e-3
+    /// --dim, --alpha, --lr, --escape-threshold: the group check-escape reads too.
+    @OptionGroup var fields: ExperimentOptions<StandardExperimentDefaults>
+    var dimension: Int { fields.dimension }
+    var alpha: Double { fields.alpha }
+    var learningRate: Double { fields.learningRate }
+    var escapeThreshold: Double { fields.escapeThreshold }
 
     // `.unconditional` so that negative values (`--lambda -0.5`) parse as values, not flags.
     @Option(parsing: .unconditional, help: "Number of discrete steps K.")
@@ -27,9 +25,6 @@ struct ModelOptions: ParsableArguments {
 
     @Option(parsing: .unconditional, help: "Record every E steps (step 0 and the last step are always recorded).")
     var every: Int = 10
-
-    @Option(name: .customLong("escape-threshold"), parsing: .unconditional, help: "Escape step = first step with a ≥ this value.")
-    var escapeThreshold: Double = 0.5
 
     /// The library's one check of these fields (`Experiment.validate`), so every command and the
     /// API reject the same values with the same words; each command then checks its backend's
