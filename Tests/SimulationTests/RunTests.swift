@@ -367,3 +367,58 @@ import TestSupport
         #expect(problem.spectrum == [2, 1, 0.5] && problem.bulkDimension == 2 && problem.spikeCoordinate == nil)
     }
 }
+
+/// The dense statistics read W through the map's groups when θ* is an eigen-direction
+/// (docs/model.md §3 "The same statistics on a dense W"); on the one-spike model that reading is
+/// the projection reading bit for bit (θ* = e₁, the spike e₂, the bulk rows 3…d, summed in the
+/// same order), elsewhere it is the map's b, c, q.
+@Suite struct GroupedStatisticsTests {
+    static func gaussian(_ c: SimulationConfiguration, width: Int) throws -> Matrix {
+        var c = c
+        c.initialization = .gaussian
+        c.width = width
+        c.seed = 11
+        return try c.initialWeights(repetition: 0).weights
+    }
+
+    @Test func oneSpikeGroupsEqualTheProjectionBitForBit() throws {
+        let c = SimulationConfiguration(lambda: 8, dimension: 12)
+        let grouped = try Problem(configuration: c)
+        #expect(grouped.groups != nil)
+        let projection = try Problem(spectrum: grouped.spectrum, teacher: grouped.teacher, spikeCoordinates: [1])
+        #expect(projection.groups == nil)
+        for width in [7, 12, 20] {
+            let w = try Self.gaussian(c, width: width)
+            var s1 = SummaryStatistics(problem: grouped, width: width), s2 = SummaryStatistics(problem: projection, width: width)
+            let x = s1.measure(w), y = s2.measure(w)
+            #expect([x.a, x.b, x.c, x.q, x.alignment, x.spikeAlignment] == [y.a, y.b, y.c, y.q, y.alignment, y.spikeAlignment], "m = \(width)")
+        }
+    }
+
+    /// Two spikes: b is the first spike (both readings), c and q hold the second spike with the
+    /// bulk (the map's), where the projection drops it. Power law: b is the largest non-signal
+    /// eigen-direction's overlap (the projection has none). Each against its definition written
+    /// out: a sum of n squares in another order is ≤ n ε relative apart, a √ adds ε.
+    @Test func severalSpikesAndPowerLawReadTheMapsGroups() throws {
+        var twoSpikes = SimulationConfiguration(dimension: 12)
+        twoSpikes.spikes = [8, 3]
+        var powerLaw = SimulationConfiguration(dimension: 12)
+        powerLaw.covariance = .powerLaw
+        powerLaw.beta = 1.5
+        powerLaw.signalIndex = 2
+        let m = 7
+        for (c, signal, spike) in [(twoSpikes, 0, 1), (powerLaw, 1, 0)] {
+            let problem = try Problem(configuration: c)
+            let w = try Self.gaussian(c, width: m)
+            var statistics = SummaryStatistics(problem: problem, width: m)
+            let x = statistics.measure(w)
+            func rowMass(_ i: Int) -> Double { (0..<m).reduce(0) { $0 + w[i, $1] * w[i, $1] } }
+            let bulk = (0..<12).filter { $0 != signal && $0 != spike }
+            let q = bulk.reduce(0) { $0 + rowMass($1) }
+            let n = Double(bulk.count * m), eps = Double.ulpOfOne
+            #expect(x.a == rowMass(signal).squareRoot() && x.b == rowMass(spike).squareRoot())
+            #expect(abs(x.q - q) <= n * eps * q)
+            #expect(abs(x.c - (q / Double(bulk.count)).squareRoot()) <= (n / 2 + 2) * eps * x.c)
+        }
+    }
+}
