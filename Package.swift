@@ -44,7 +44,7 @@ let package = Package(
         // the one polar vocabulary (PolarMethod) and the Newton–Schulz schedules.
         .target(name: "Model", dependencies: ["NumericKit", "SpecgdSupport"]),
         .target(name: "Theory", dependencies: ["Model", "NumericKit", "SpecgdSupport"]),
-        .target(name: "Simulation", dependencies: ["Model", "NumericKit", "SpecgdSupport"]),
+        .target(name: "Simulation", dependencies: ["Theory", "Model", "NumericKit", "SpecgdSupport"]),
         .target(name: "Plot", dependencies: ["SpecgdSupport"]),
         .target(name: "PlotRecipes", dependencies: ["Plot", "SpecgdSupport"]),
         .target(name: "Comparison", dependencies: ["Theory", "Model", "NumericKit", "SpecgdSupport"]),

@@ -17,7 +17,8 @@ public struct CompareRequest: Codable, Sendable, Equatable {
     public var theory: TheoryConfiguration
     /// The simulation side; its method is set per run.
     public var simulation: SimulationConfiguration
-    /// A deliberately different λ for the theory side (to see a comparison fail).
+    /// A deliberately different λ for the theory side (to see a comparison fail): the single
+    /// spike's, or the leading one's of several (spiked covariance only).
     public var theoryLambda: Double?
     /// Pass/fail threshold on the scaled deviation (nil: report only).
     public var tolerance: Double?
@@ -39,11 +40,11 @@ public struct CompareRequest: Codable, Sendable, Equatable {
         self.lawDraws = lawDraws
     }
 
-    /// The theory side for one method (`theoryLambda` overrides λ).
+    /// The theory side for one method (`theoryLambda` overrides the leading spike's λ).
     public func theoryConfiguration(_ method: Method) -> TheoryConfiguration {
         var c = theory
         c.optimizer = theory.optimizer.restricted(to: method)
-        if let theoryLambda { c.lambda = theoryLambda }
+        if let theoryLambda { c.experiment = c.experiment.withLeadingSpike(theoryLambda) }
         return c
     }
 
@@ -222,7 +223,8 @@ public enum CompareExperiment {
                                                seeds: seeds, seedTheoryNote: SeedTheory.unavailableReason(simConfig), spread: spread))
         }
         let sim = request.simulation
-        let title = OverlayCaptions.title(prefix: "Theory vs simulation", lambda: request.theory.lambda, dimension: request.theory.dimension,
+        let model = request.theory.experiment.covarianceWords.map(\.text).joined(separator: ", ")
+        let title = OverlayCaptions.title(prefix: "Theory vs simulation", model: model, dimension: request.theory.dimension,
                                           lr: request.theory.learningRate, alpha: request.theory.alpha,
                                           simulation: sim.initialization, seeds: sim.seeds, seed: sim.seed)
             + (request.theoryLambda.map { " (theory at λ = \(Table.format($0)))" } ?? "")

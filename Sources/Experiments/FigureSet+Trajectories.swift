@@ -13,7 +13,7 @@ extension FigureSet {
     /// The dense simulations overlaid on the trajectories: `optimizer` from a Gaussian W₀.
     func trajectorySimulation(_ optimizer: Optimizer) -> SimulationConfiguration {
         let every = max(1, options.trajectorySteps / 150)
-        var c = SimulationConfiguration(experiment(optimizer, dimension: options.simulationDimension, steps: options.trajectorySteps, every: every))
+        var c = SimulationConfiguration(experiment(optimizer, dimension: options.trajectoryDimension, steps: options.trajectorySteps, every: every))
         c.initialization = .gaussian
         c.seeds = options.seeds
         c.seed = options.seed
@@ -25,7 +25,7 @@ extension FigureSet {
     /// lines over dense simulations from a random (gaussian) start, several seeds.
     func trajectories() throws -> (FigureRecipe, [String: Table]) {
         var tables = [String: Table](), methods = [OverlayRecipe.Method]()
-        let d = options.simulationDimension, every = max(1, options.trajectorySteps / 150)
+        let d = options.trajectoryDimension, every = max(1, options.trajectorySteps / 150)
         let start = Initialization.gaussian
         var chatterRate: Double?
         for side in sides {

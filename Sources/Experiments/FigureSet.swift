@@ -23,8 +23,12 @@ public struct FigureSetRequest: ExperimentConfiguration, Sendable, Codable, Equa
         get { experiment.dimension }
         set { experiment.dimension = newValue }
     }
-    /// d of the dense simulations overlaid on the trajectories.
+    /// d of the dense simulations overlaid on the trajectories (a spectrum file's own d wins:
+    /// `trajectoryDimension`).
     public var simulationDimension: Int = 48
+    /// d of the trajectories figure, both sides: `simulationDimension`, or the d a spectrum file
+    /// fixes (`--covariance diagonal`).
+    public var trajectoryDimension: Int { experiment.covariance == .diagonal ? theoryDimension : simulationDimension }
     public var seeds: Int = 3
     public var seed: UInt64 = 0
     public var trajectorySteps: Int = 3000
@@ -125,11 +129,10 @@ public struct FigureSetRequest: ExperimentConfiguration, Sendable, Codable, Equa
             }
             return nil
         case "trajectories":
-            // The overlay compares b, c and q of both paths, which mean the same only for one
-            // spike: the map counts every group but a and b in the bulk, a dense run projects out
-            // θ* and every spike (and has b = 0 without one; docs/model.md §3).
-            guard kind == .spiked && experiment.resolvedSpikes.count == 1 else {
-                return InputError("its dense runs' b, c and q are not the map's on this covariance (the map's bulk holds every group but a and b, a dense run projects out θ* and every spike; docs/model.md §3)")
+            // Its dense runs measure the map's groups (docs/model.md §5), so every covariance
+            // overlays (at `trajectoryDimension`).
+            if kind == .powerLaw && experiment.signalIndex > simulationDimension {
+                return InputError("its dense runs' d = \(simulationDimension) is below \(f("signalIndex")) \(experiment.signalIndex)")
             }
             return nil
         case "power-law":

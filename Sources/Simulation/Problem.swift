@@ -2,6 +2,7 @@ import Model
 import Foundation
 import NumericKit
 import SpecgdSupport
+import Theory
 
 /// One phase-retrieval problem in Σ's eigenbasis: the spectrum σ (Σ = diag σ), the unit
 /// teacher θ*, the spike directions and what the summary statistics project out.
@@ -15,6 +16,11 @@ public struct Problem: Sendable {
     public let spikeCoordinate: Int?
     /// Orthonormal basis (columns) of span{θ*, spike directions}: P⊥ = I − QQᵀ.
     public let projected: Matrix
+    /// The exact map's groups and each coordinate's group (`TheoryConfiguration.coordinateGroups`)
+    /// when θ* is an eigen-direction: the statistics are then measured through them, so a, b, c,
+    /// q mean what the map's columns mean (docs/model.md §5). nil for a random teacher (θ* in no
+    /// group) or where the map has no model (a spiked d without a bulk): `projected` serves.
+    public private(set) var groups: (model: GroupedModel, coordinates: [Int])?
     public var dimension: Int { spectrum.count }
 
     public init(configuration c: SimulationConfiguration) throws {
@@ -49,6 +55,10 @@ public struct Problem: Sendable {
             for i in 0..<d { theta[i] /= norm }
         }
         try self.init(spectrum: sigma, teacher: theta, spikeCoordinates: spikeCoordinates)
+        if c.teacher == .eigen {
+            let theory = TheoryConfiguration(c.experiment)
+            if let model = try? theory.model(), model.dimension == d { groups = (model, try theory.coordinateGroups()) }
+        }
     }
 
     /// A problem from explicit pieces (tests, custom set-ups). `teacher` is normalised.

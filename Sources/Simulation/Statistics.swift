@@ -1,10 +1,15 @@
 import Model
 import NumericKit
+import Theory
 
-/// Computes a, b, c, q, alignment of W with preallocated buffers: the dense values of
-/// `TrajectoryColumns.simulation` (Model) — step, a = ‖Wᵀθ*‖, b = ‖Wᵀv‖ (0 without a spike),
-/// c = ‖P⊥W‖_F/√(d − #projected), q = ‖P⊥W‖²_F, loss (population), alignment = a²/‖W‖²_F,
-/// spike_alignment = a²/(a² + b²), then train_loss and wall_time.
+/// Computes a, b, c, q, alignment of W: the dense values of `TrajectoryColumns.simulation`
+/// (Model). With θ* an eigen-direction (`Problem.groups`) they are the map's columns of W's group
+/// coefficients s_g = √(Σ_{i∈g} ‖e_iᵀW‖²/p_g) (`GroupedModel.observables(masses:total:loss:)`,
+/// docs/model.md §5): a = s of θ*'s group, b = s of the map's spike group (the largest non-signal
+/// eigenvalue), c and q over the remaining groups. Else (a random teacher) by projection:
+/// a = ‖Wᵀθ*‖, b = ‖Wᵀv‖ (0 without a spike), c = ‖P⊥W‖_F/√(d − #projected), q = ‖P⊥W‖²_F,
+/// P⊥ projecting out θ* and every spike. alignment = a²/‖W‖²_F, spike_alignment = a²/(a² + b²);
+/// on the one-spike model both definitions give the same bits.
 struct SummaryStatistics: Sendable {
     let problem: Problem
     private var overlap: [Double]     // Wᵀθ* (m)
@@ -25,6 +30,13 @@ struct SummaryStatistics: Sendable {
     }
 
     mutating func measure(_ w: Matrix) -> Values {
+        if let (model, coordinates) = problem.groups {
+            // The dimensions match by construction (the problem's d is the model's).
+            let masses = try! model.groupMasses(of: w, coordinateGroups: coordinates)
+            let total = w.frobeniusNormSquared
+            let o = model.observables(masses: masses, total: total, loss: .nan)
+            return Values(a: o.a, b: o.b, c: o.c, q: o.q, alignment: o.alignment, spikeAlignment: o.spikeAlignment, trace: total)
+        }
         BLAS.gemv(w, transpose: true, problem.teacher, into: &overlap)
         var a2 = 0.0
         for x in overlap { a2 += x * x }

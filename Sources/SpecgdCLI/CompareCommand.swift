@@ -40,6 +40,7 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
     @OptionGroup(title: "Optimizer options (both sides)") var optimizer: OptimizerOptions
+    @OptionGroup var covariance: CovarianceOptions
     @OptionGroup(title: "Simulation options") var simulation: DenseOptions
     @OptionGroup var parallel: ParallelOptions
     @OptionGroup var resources: ResourceOptions
@@ -56,7 +57,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Comma-separated methods to compare (default: --method).", valueName: "methods"))
     var methods: CommaSeparated<Method>?
 
-    @Option(name: .customLong("theory-lambda"), parsing: .unconditional, help: "Override λ for the theory side only (a deliberately wrong theory, to see a comparison fail).")
+    @Option(name: .customLong("theory-lambda"), parsing: .unconditional, help: "Override λ (with --spikes the leading spike's) for the theory side only (a deliberately wrong theory, to see a comparison fail); --covariance spiked only.")
     var theoryLambda: Double?
 
     @Option(name: .customLong("law-draws"), parsing: .unconditional, help: "Draws of the projected start from the law of W₀ for the predicted spread over seeds (spread-<method>.csv; default \(CompareRequest.defaultLawDraws)).")
@@ -68,12 +69,18 @@ struct CompareCommand: ParsableCommand {
 
     private func checkOptions() throws {
         // Before anything is read: an input file too large to read within the memory limit.
-        try resources.checkInputs(optimizer.nsCoefficients.map { [("the --ns-coefficients file", $0)] } ?? [])
+        try resources.checkInputs(covariance.inputFiles(nsCoefficients: optimizer.nsCoefficients))
+        if covariance.kind == .custom {
+            throw InputError("--config (custom groups) is theory only: compare takes --covariance spiked, power-law and diagonal")
+        }
         try methods?.check("--methods")
         _ = try figureFormats.formats()
         if let tolerance { try Validate.positive(tolerance, "tolerance") }
         try Validate.positive(toleranceFloor, "tolerance-floor")
-        if let theoryLambda { try Validate.spike(theoryLambda, "theory-lambda") }
+        if let theoryLambda {
+            try Validate.spike(theoryLambda, "theory-lambda")
+            try covariance.kind.refuseUnread("--theory-lambda", given: true, readBy: [.spiked])
+        }
         if let lawDraws { try Validate.atLeast(lawDraws, 2, "--law-draws") }
         try OutputPath.checkDirectory(outputDirectory)
         // Methods run one after the other: the largest theory + simulation pair must fit.
@@ -87,9 +94,9 @@ struct CompareCommand: ParsableCommand {
 
     /// The theory side for one method (--theory-lambda overrides λ).
     func theoryConfiguration(_ method: Method) throws -> TheoryConfiguration {
-        var theoryConfig = model.theoryConfiguration
+        var theoryConfig = try theoryBase()
         theoryConfig.optimizer = try optimizerOf(method)
-        if let theoryLambda { theoryConfig.lambda = theoryLambda }
+        if let theoryLambda { theoryConfig.experiment = theoryConfig.experiment.withLeadingSpike(theoryLambda) }
         return theoryConfig
     }
 
@@ -113,8 +120,16 @@ struct CompareCommand: ParsableCommand {
     func simulationConfiguration(_ method: Method) throws -> SimulationConfiguration {
         var experiment = model.experiment
         experiment.optimizer = try optimizerOf(method)
+        try covariance.apply(to: &experiment)
         var c = try simulation.configuration(experiment)
         c.recordWallTime = false
+        return c
+    }
+
+    /// The theory side's model and covariance (reads --spectrum).
+    func theoryBase() throws -> TheoryConfiguration {
+        var c = model.theoryConfiguration
+        try covariance.apply(to: &c)
         return c
     }
 
@@ -128,7 +143,7 @@ struct CompareCommand: ParsableCommand {
     /// The library request these options describe.
     func request() throws -> CompareRequest {
         // The bases carry every option; `CompareExperiment` gives each method what it reads.
-        var theory = model.theoryConfiguration
+        var theory = try theoryBase()
         theory.optimizer = try allOptions()
         var simulation = try simulationConfiguration(model.method)
         simulation.optimizer = theory.optimizer
@@ -159,7 +174,10 @@ struct CompareCommand: ParsableCommand {
         try result.output.write(to: outputDirectory, command: CommandWords.arguments, replayOf: replayOf, formats: formats)
         watcher.rowsWritten()
         for (report, comparison) in zip(result.summary.methods, result.comparisons) {
-            print("\(report.method): theory (map, λ = \(report.theory.lambda)) vs simulation (\(report.simulation.initialization.rawValue) init, \(report.simulation.seeds) seed(s))")
+            // One spike keeps its λ as it always printed; another covariance in words.
+            let model = report.theory.covariance == .spiked && report.theory.spikes == nil ? "λ = \(report.theory.lambda)"
+                : report.theory.experiment.covarianceWords.map(\.text).joined(separator: ", ")
+            print("\(report.method): theory (map, \(model)) vs simulation (\(report.simulation.initialization.rawValue) init, \(report.simulation.seeds) seed(s))")
             if report.theoryStatus.status != .completed || report.simulationStatus.status != .completed { print("status: \(result.outcome.status.rawValue) at step \(result.outcome.lastStep); compared on the steps both sides reached") }
             print(TrajectoryComparison.summary(comparison))
             for line in describeSeeds(report) { print(line) }

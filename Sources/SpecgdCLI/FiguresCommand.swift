@@ -33,7 +33,8 @@ struct FiguresCommand: ParsableCommand {
         The covariance options of theory (--spikes, --covariance power-law|diagonal) set Σ of every figure but \
         power-law (its own power law, or the requested β and signal index with --covariance power-law); a figure \
         that cannot take it is skipped with a one-line reason (escape-vs-lambda, loss and muon-at-scale vary λ; \
-        trajectories overlays dense runs whose b, c, q are the map's for one spike only).
+        escape-vs-dim varies d, which a spectrum file fixes). The trajectories' dense runs measure a, b, c, q through \
+        the map's groups (docs/model.md §5), so they overlay on every covariance.
 
         The second side is exact SpecGD unless --method and the optimizer options name another optimizer of \
         the family (docs/model.md §6): it then replaces SpecGD in every figure but muon-at-scale (unchanged), \

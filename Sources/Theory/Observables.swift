@@ -27,25 +27,48 @@ extension GroupedModel {
     }
 
     public func observables(_ s: [Double]) -> Observables {
+        assemble(coefficient: { s[$0] }, square: { s[$0] * s[$0] },
+                 mass: { Double(self.groups[$0].multiplicity) * s[$0] * s[$0] },
+                 total: frobeniusSquared(s), trace: trace(s), loss: loss(s))
+    }
+
+    /// The observables of a dense W measured through the groups (docs/model.md §5 "The dense
+    /// run's statistics"): `masses` = `groupMasses(of:coordinateGroups:)`, so s_g = √(mass_g/p_g)
+    /// is `projectedStart`'s coefficient and a, b, c, q, spike_alignment are the map's formulas
+    /// on it; alignment divides by `total` = ‖W‖²_F measured on W (off the manifold it is not
+    /// Σ_g mass_g); `loss` is the dense run's own (population) loss. T is not measured (NaN).
+    public func observables(masses: [Double], total: Double, loss: Double) -> Observables {
+        assemble(coefficient: { (masses[$0] / Double(self.groups[$0].multiplicity)).squareRoot() },
+                 square: { masses[$0] / Double(self.groups[$0].multiplicity) },
+                 mass: { masses[$0] }, total: total, trace: .nan, loss: loss)
+    }
+
+    /// The one assembly of the columns from per-group values, for the map (coefficients s_g)
+    /// and a dense W (its group masses): `coefficient` = s_g, `square` = s_g², `mass` = p_g s_g²
+    /// (each side computes them its own way, so that its columns keep their bits), `total` = ‖W‖²_F.
+    @inline(__always)
+    private func assemble(coefficient: (Int) -> Double, square: (Int) -> Double, mass: (Int) -> Double,
+                          total: Double, trace: Double, loss: Double) -> Observables {
         let spike = spikeIndex
-        let a = s[signalIndex]
-        let b = spike.map { s[$0] } ?? 0
+        let a = coefficient(signalIndex)
+        let b = spike.map(coefficient) ?? 0
         // One pass over the bulk groups (observables are taken per recorded row): q as in
         // `bulkMass`, same order, plus what c needs.
         var q = 0.0, bulkCount = 0, bulkMultiplicity = 0, onlyBulk = 0
         for g in groups.indices where isBulk(g, spike: spike) {
-            q += Double(groups[g].multiplicity) * s[g] * s[g]
+            q += mass(g)
             bulkCount += 1
             bulkMultiplicity += groups[g].multiplicity
             onlyBulk = g
         }
         let c: Double
-        if bulkCount == 1 { c = s[onlyBulk] } else if bulkCount == 0 { c = 0 } else {
+        if bulkCount == 1 { c = coefficient(onlyBulk) } else if bulkCount == 0 { c = 0 } else {
             c = (q / Double(bulkMultiplicity)).squareRoot()
         }
-        let ab = a * a + b * b
-        return Observables(a: a, b: b, c: c, q: q, trace: trace(s), loss: loss(s),
-                           alignment: alignment(s), spikeAlignment: ab > 0 ? a * a / ab : 0)
+        let a2 = square(signalIndex)
+        let ab = a2 + (spike.map(square) ?? 0)
+        return Observables(a: a, b: b, c: c, q: q, trace: trace, loss: loss,
+                           alignment: total > 0 ? a2 / total : 0, spikeAlignment: ab > 0 ? a2 / ab : 0)
     }
 
     /// Whether the table needs per-group `s_<name>` columns (anything but the 3 spiked groups).

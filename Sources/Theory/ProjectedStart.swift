@@ -51,8 +51,16 @@ extension GroupedModel {
     /// which the dense statistics sum ‖Wᵀθ*‖², ‖Wᵀv‖² and ‖P⊥W‖²_F — so on the spiked model
     /// (s_a, s_b, s_c) equal the simulation's step-0 (a, b, c) bit for bit.
     public func projectedStart(of w: Matrix, coordinateGroups: [Int]) throws -> [Double] {
+        let mass = try groupMasses(of: w, coordinateGroups: coordinateGroups)
+        return groups.indices.map { (mass[$0] / Double(groups[$0].multiplicity)).squareRoot() }
+    }
+
+    /// Σ_{i∈g} ‖e_iᵀW‖² per group g (W d×m, rows in Σ's eigenbasis), summed column by column,
+    /// rows in order: what `projectedStart` and the dense run's statistics
+    /// (`observables(masses:total:loss:)`) are built on.
+    public func groupMasses(of w: Matrix, coordinateGroups: [Int]) throws -> [Double] {
         guard w.rows == dimension, coordinateGroups.count == w.rows else {
-            throw InputError("W₀ has \(w.rows) rows for a model of dimension \(dimension)")
+            throw InputError("W has \(w.rows) rows for a model of dimension \(dimension)")
         }
         var mass = [Double](repeating: 0, count: count)
         w.storage.withUnsafeBufferPointer { p in
@@ -63,7 +71,7 @@ extension GroupedModel {
                 }
             }
         }
-        return groups.indices.map { (mass[$0] / Double(groups[$0].multiplicity)).squareRoot() }
+        return mass
     }
 
     /// One draw of the projected start under `law` (docs/model.md §3 "The law of the projected

@@ -121,6 +121,8 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("theory --escape-threshold -1 --output OUT/t.csv", "escape-threshold must be > 0"),
         .init("theory --lr -1 --output OUT/t.csv", "lr must be > 0"),
         .init("compare --dim 8 --theory-lambda -3 --output-dir OUT/c", "theory-lambda must be > -1"),
+        .init("compare --dim 8 --covariance power-law --theory-lambda 2 --output-dir OUT/c", "--theory-lambda applies to --covariance spiked only (got --covariance power-law)"),
+        .init("compare --dim 8 --config FILES/spectrum.txt --output-dir OUT/c", "--config (custom groups) is theory only: compare takes --covariance spiked, power-law and diagonal"),
         .init("compare --dim 8 --tolerance -1 --output-dir OUT/c", "tolerance must be > 0"),
         .init("compare --dim 8 --seeds -1 --output-dir OUT/c", "seeds must be >= 1"),
         .init("simulate --dim 8 --momentum -0.5 --output OUT/o.csv", "--momentum must be in [0, 1) (got -0.5)"),

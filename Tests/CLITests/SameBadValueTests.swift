@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// One bad value, one line and one exit status, in every command that takes the option (issue 18
-/// "Bad input"): the covariance's options in theory, simulate, check-escape, figures and sweep;
+/// "Bad input"): the covariance's options in theory, simulate, compare, check-escape, figures and sweep;
 /// the experiment's and the optimizer's wherever they are taken; the dense runs' in simulate,
 /// compare, check-escape and sweep --mode simulate. Each refusal comes from the one validation
 /// path (the experiment's, the rule's, the option group's), before any work.
@@ -17,7 +17,7 @@ import Testing
         "sweep": "sweep --grid lr=1e-3,1e-2 --output-dir OUT/s",
         "sweep-simulate": "sweep --mode simulate --dim 8 --grid lr=1e-3,1e-2 --output-dir OUT/s",
     ]
-    static let covariance = ["theory", "simulate", "check-escape", "figures", "sweep"]
+    static let covariance = ["theory", "simulate", "compare", "check-escape", "figures", "sweep"]
     static let experiment = ["theory", "simulate", "compare", "check-escape", "sweep"]
     static let optimizer = ["theory", "simulate", "compare", "figures", "sweep"]
     static let dense = ["simulate", "compare", "check-escape", "sweep-simulate"]

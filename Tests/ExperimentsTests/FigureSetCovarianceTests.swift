@@ -21,21 +21,25 @@ import Theory
     @Test func aPowerLawSkipsTheFiguresOverLambdaAndSaysWhy() throws {
         let r = Self.powerLaw
         try r.validate()
-        #expect(r.figures == ["escape-vs-dim", "bulk", "power-law"])
-        #expect(r.unsupported("trajectories")?.message.contains("not the map's on this covariance") == true)
+        // The trajectories' dense runs measure the map's groups: they overlay on every covariance.
+        #expect(r.figures == ["trajectories", "escape-vs-dim", "bulk", "power-law"])
+        var far = r
+        far.experiment.signalIndex = 13
+        #expect(far.unsupported("trajectories")?.message == "its dense runs' d = 12 is below signalIndex 13")
         for name in ["escape-vs-lambda", "loss", "muon-at-scale"] {
             #expect(r.unsupported(name)?.message == "it varies the spike strength λ, and covariance power-law has none", "\(name)")
         }
         // The spiked set draws every figure, with several spikes too.
         var spikes = FigureSetRequest.quick
         spikes.experiment.spikes = [8, 2]
-        #expect(spikes.figures == FigureSet.names.filter { $0 != "trajectories" } && FigureSetRequest.quick.figures == FigureSet.names)
-        // A spectrum file fixes d: no figure over d, and no dense overlay at another d.
+        #expect(spikes.figures == FigureSet.names && FigureSetRequest.quick.figures == FigureSet.names)
+        // A spectrum file fixes d: no figure over d, and the dense overlay runs at its d.
         var diagonal = FigureSetRequest.quick
         diagonal.experiment.covariance = .diagonal
         diagonal.experiment.spectrum = (1...40).map { 1 / Double($0) }
         diagonal.theoryDimension = 40
-        #expect(diagonal.figures == ["bulk", "power-law"])
+        #expect(diagonal.figures == ["trajectories", "bulk", "power-law"])
+        #expect(diagonal.trajectoryDimension == 40 && FigureSet(diagonal).trajectorySimulation(diagonal.optimizer).dimension == 40)
         #expect(diagonal.unsupported("escape-vs-dim")?.message.contains("fixes d = 40") == true)
     }
 
