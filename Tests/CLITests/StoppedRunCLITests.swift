@@ -19,13 +19,24 @@ final class RunningSpecgd: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         out.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
-        err.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.lock(); self.errText += String(decoding: data, as: UTF8.self); self.lock.unlock()
+        // One reader thread to the pipe's end, so `wait()` knows when the last byte is in: a
+        // readabilityHandler could still be appending the final line (a command that prints
+        // progress lines up to its exit) when the test reads stderr.
+        let reader = Thread { [self] in
+            let handle = err.fileHandleForReading
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                lock.lock(); errText += String(decoding: data, as: UTF8.self); lock.unlock()
+            }
+            ended.signal()
         }
         try process.run()
+        reader.start()
     }
+
+    private let ended = DispatchSemaphore(value: 0)
+    private var drained = false
 
     var stderr: String { lock.lock(); defer { lock.unlock() }; return errText }
 
@@ -94,9 +105,9 @@ final class RunningSpecgd: @unchecked Sendable {
     /// The exit status, once stderr has been read to its end (the handler may lag the exit).
     func wait() -> Int32 {
         process.waitUntilExit()
-        err.fileHandleForReading.readabilityHandler = nil
-        let rest = err.fileHandleForReading.readDataToEndOfFile()
-        lock.lock(); errText += String(decoding: rest, as: UTF8.self); lock.unlock()
+        // The pipe ends when the process has exited (a child left holding it would be a bug
+        // the tests report; the bound keeps such a bug from hanging the suite).
+        if !drained { drained = ended.wait(timeout: .now() + 30) == .success }
         return process.terminationStatus
     }
 }
