@@ -88,8 +88,9 @@ public struct SweepRunner: Sendable {
                 // The item's steps (one unit per step of one trajectory; escape_ratio's other
                 // side and a trajectory pass run beyond them and are not counted) credit its
                 // work as they run, so a long cell moves the bar, the lines and the estimate.
-                let steps = item.reduce(0) { $0 + $1.point.steps * ($1.point.seeds ?? 1) }
-                let part = progress.part(units: steps, work: item.reduce(0.0) { $0 + evaluator.work($1.point) })
+                // (Summed in Double: 64 cells of an absurd --steps must not overflow an Int.)
+                let steps = item.reduce(0.0) { $0 + Double($1.point.steps) * Double($1.point.seeds ?? 1) }
+                let part = progress.part(units: Int(min(steps, 1e18)), work: item.reduce(0.0) { $0 + evaluator.work($1.point) })
                 let outcomes = try evaluator.outcomes(item.map(\.point), metrics: configuration.metrics, ratio: configuration.escapeRatio,
                                                       control: CellControl(cancellation: cancellation, progress: part))
                 for ((cell, point), outcome) in zip(item, outcomes) {
