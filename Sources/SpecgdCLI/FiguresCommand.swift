@@ -122,7 +122,7 @@ struct FiguresCommand: ParsableCommand {
         for name in selected { if let reason = request.unsupported(name) { print("skipped \(name): \(OptionNames.translated(reason))") } }
         let names = selected.filter { request.unsupported($0) == nil }
         let set = FigureSet(request), work = set.estimatedWork
-        let progress = Progress(label: "figures", total: names.count, mode: .automatic,
+        let progress = Progress(label: "figures", total: names.count, mode: .automatic, schedule: Progress.runSchedule(),
                                 totalWork: names.reduce(0) { $0 + (work[$1] ?? 0) })
         // The dense steps of the trajectories figure: its estimate and progress lines (a long
         // --seeds run said nothing until the figure was done).

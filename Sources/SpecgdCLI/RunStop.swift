@@ -143,11 +143,17 @@ extension SpecgdSupport.Progress {
     /// recorded row, a set-up no other step repeats.
     static func forRun(label: String, total: Int, unit: String = "steps", rate: Rate = .afterFirstUnit,
                        environment: [String: String] = ProcessInfo.processInfo.environment) -> SpecgdSupport.Progress {
+        SpecgdSupport.Progress(label: label, total: total, unit: unit, mode: .automatic, schedule: runSchedule(environment: environment), rate: rate)
+    }
+
+    /// The plain lines' schedule of every long command (`forRun`, `sweep`): the default, or
+    /// SPECGD_PROGRESS_SECONDS=S for both the quiet period and the interval.
+    static func runSchedule(environment: [String: String] = ProcessInfo.processInfo.environment) -> Schedule {
         var schedule = Schedule()
         if let text = environment["SPECGD_PROGRESS_SECONDS"], let seconds = Double(text), seconds >= 0 {
             schedule.quiet = seconds
             schedule.interval = seconds
         }
-        return SpecgdSupport.Progress(label: label, total: total, unit: unit, mode: .automatic, schedule: schedule, rate: rate)
+        return schedule
     }
 }

@@ -56,8 +56,11 @@ struct SweepCommand: ParsableCommand {
         Outputs: DIR/sweep.json (full configuration, version), DIR/cells.csv (columns \
         cell, cell_id, one per axis, one per derived option, one per metric, seed, status ok|diverged, \
         diverged_step; sorted by cell once the sweep is complete). --every is ignored: \
-        escape steps are measured at every step. Progress (cells, rate, ETA) goes to stderr \
-        on a terminal. SLURM: scripts/slurm/submit runs the shards as a job array plus a \
+        escape steps are measured at every step. Progress (cells, rate, ETA; a long cell moves \
+        it as it runs) goes to stderr: a bar on a terminal, else a plain line every 20 s after \
+        the first 15 s; a sweep projected to run over 3 minutes prints its estimate once. \
+        SIGINT/SIGTERM stop the cells being evaluated within a second, keep every finished cell \
+        (sweep.json says interrupted; continue with --resume) and exit 130/143. SLURM: scripts/slurm/submit runs the shards as a job array plus a \
         dependent merge job.
 
         Example: specgd sweep --grid 'lambda=0:16:65' --grid 'lr=1e-4:1e-1:40:log' \
@@ -153,12 +156,17 @@ struct SweepCommand: ParsableCommand {
         // Every cell (values and memory, the limit shared by the parallel workers) is checked
         // by the runner before the directory is touched.
         let evaluator = try configuration.mode.evaluator(memoryLimit: memoryLimit.shared(by: min(workers, configuration.cells.count)))
+        // A bar on a terminal; plain lines in a log (SLURM, `2> log`), at the runs' schedule.
         var runner = SweepRunner(configuration: configuration, directory: outputDirectory, jobs: workers, resume: resume,
-                                 showProgress: isatty(STDERR_FILENO) == 1, command: CommandWords.arguments)
+                                 progress: .automatic, command: CommandWords.arguments)
+        runner.progressSchedule = SpecgdSupport.Progress.runSchedule()
+        runner.estimateHint = configuration.grid.axis(.steps) != nil
+            ? "the steps axis sets each cell's steps: shorten it or the grid"
+            : "each cell runs --steps \(configuration.base.steps) steps: lower --steps or the grid to shorten it"
         // The kill-and-resume test's hook (SweepCLITests): stop writing after N cells.
         runner.stallAfterCells = ProcessInfo.processInfo.environment["SPECGD_TEST_STALL_AFTER_CELLS"].flatMap { Int($0) }
         runner.replayOf = replayOf
-        let watcher = SignalWatcher(notice: "specgd: NAME received; finishing the cells being evaluated (cells.csv keeps every finished cell)")
+        let watcher = SignalWatcher(notice: "specgd: NAME received; stopping the cells being evaluated (cells.csv keeps every finished cell)")
         runner.cancellation = watcher.token
         let report: SweepReport
         do {
@@ -180,7 +188,7 @@ struct SweepCommand: ParsableCommand {
                        memoryLimit: MemoryLimit, resume: Bool) throws {
         let evaluator = try configuration.mode.evaluator(memoryLimit: memoryLimit.shared(by: min(workers, configuration.cells.count)))
         let runner = SweepRunner(configuration: configuration, directory: directory, jobs: workers, resume: resume,
-                                 showProgress: false, command: [])
+                                 progress: .off, command: [])
         let report = try runner.dryRun(evaluator: evaluator)
         print(CellsFile.plan(configuration), terminator: "")
         let grid = configuration.grid

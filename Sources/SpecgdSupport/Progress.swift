@@ -14,6 +14,10 @@ import Foundation
 /// `Rate.afterFirstUnit`) is timed from the end of that unit, so a dense run's first estimate is
 /// not its set-up multiplied by the step count.
 ///
+/// A unit that takes long (a sweep cell of 10⁹ steps) moves the progress from inside through a
+/// `part(units:work:)`: its steps advance the parent's work, not its unit count, so the bar, the
+/// lines and the estimate move while it runs.
+///
 /// The clock and the output are injectable, so the schedule is tested without sleeping.
 public final class Progress: @unchecked Sendable {
     public enum Mode: Sendable {
@@ -69,6 +73,12 @@ public final class Progress: @unchecked Sendable {
     private var nextLine: Double
     private var estimated = false
     private var printedLines = false
+    /// Appended to the one-time estimate: what the user can change to shorten the run (the
+    /// CLI's words, e.g. "lower --steps"), so a run that would take days says how not to.
+    public var estimateHint: String?
+    /// A `part`'s parent and the work each of its units is worth there (nil: a top-level progress).
+    private var parent: (progress: Progress, workPerUnit: Double, cap: Double)?
+    private var credited = 0.0
 
     /// `clock` returns seconds on any monotonic scale; `write` receives every piece of output.
     /// `totalWork` is the work of all `total` units in any unit of cost (default: one per unit);
@@ -96,9 +106,40 @@ public final class Progress: @unchecked Sendable {
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
+    /// A progress for the inside of one long unit of this one: its `units` (steps, say) credit
+    /// `work` in all to this progress's work as they advance, never more (a unit whose inner
+    /// count was underestimated stalls at its share), without counting as units done. When the
+    /// unit ends, `advance(by:work:)` it with the part's `remainingWork`. Prints nothing itself.
+    public func part(units: Int, work: Double) -> Progress {
+        let part = Progress(label: label, total: units, mode: .off, totalWork: Double(max(units, 1)), clock: clock, write: { _ in })
+        part.parent = (self, work / Double(max(units, 1)), work)
+        return part
+    }
+
+    /// The work of the unit a `part` stands for that it has not credited yet.
+    public var remainingWork: Double {
+        lock.lock(); defer { lock.unlock() }
+        return max((parent?.cap ?? 0) - credited, 0)
+    }
+
+    /// Work done inside a unit that is not finished (a `part`'s steps): moves the ETA, not the count.
+    private func credit(work: Double) {
+        lock.lock(); defer { lock.unlock() }
+        self.work += work
+        report(force: false)
+    }
+
     /// Marks `count` more units done, of `work` (default: their share of `totalWork` at the
     /// average cost of a unit); thread-safe.
     public func advance(by count: Int = 1, work: Double? = nil) {
+        if let parent {
+            lock.lock()
+            let share = min(Double(count) * parent.workPerUnit, max(parent.cap - credited, 0))
+            credited += share
+            lock.unlock()
+            if share > 0 { parent.progress.credit(work: share) }
+            return
+        }
         lock.lock(); defer { lock.unlock() }
         done += count
         self.work += work ?? Double(count) * totalWork / Double(total)
@@ -123,6 +164,8 @@ public final class Progress: @unchecked Sendable {
         let seconds = max(now - t0, 1e-9)
         let workRate = (work - w0) / seconds
         let remaining = workRate > 0 ? max(totalWork - work, 0) / workRate : .infinity
+        // No unit finished yet (one long unit credited through a part): an average unit at the work rate.
+        if done == n0 { return (remaining, workRate > 0 ? totalWork / Double(total) / workRate : .infinity) }
         return (remaining, seconds / Double(max(done - n0, 1)))
     }
 
@@ -132,7 +175,7 @@ public final class Progress: @unchecked Sendable {
         switch mode {
         case .terminal: write("\r\u{1B}[K")
         case .lines where printedLines:
-            write(String(format: "%@: %d/%d%@ done in %@\n", label, done, total, unit, Progress.clock(clock() - start)))
+            write("\(label): \(done)/\(total)\(unit) done in \(Progress.clock(clock() - start))\n")
         case .lines, .off: break
         }
     }
@@ -145,32 +188,38 @@ public final class Progress: @unchecked Sendable {
         let (remaining, perUnit) = projection(now: now)
         // Timed from the first unit's end, the estimate waits for a unit after it.
         let timed = rateFrom == .fromStart || (first.map { done > $0.done } ?? false)
-        if !estimated, timed, done >= 2 || (done >= 1 && elapsed >= 5) {
+        // A unit in progress that has credited work (`part`) is timed too: a first cell of
+        // days says so after seconds, not when it ends.
+        let inside = rateFrom == .fromStart && work > 0 && elapsed >= 5
+        if !estimated, timed || inside, done >= 2 || (done >= 1 && elapsed >= 5) || inside {
             estimated = true
             let projected = elapsed + remaining
             if projected > schedule.estimateAbove && done < total {
                 // "steps" → "per step"; no unit → "per unit".
                 let one = unit.isEmpty ? "unit" : String(unit.dropFirst().dropLast(unit.hasSuffix("s") ? 1 : 0))
-                write(String(format: "%@: estimated %@ for %d%@ (%@ per %@ after %d)\n", label, Progress.clock(projected),
-                             total, unit, Progress.duration(perUnit), one, done))
+                let hint = estimateHint.map { "; \($0)" } ?? ""
+                write("\(label): estimated \(Progress.clock(projected)) for \(total)\(unit) (\(Progress.duration(perUnit)) per \(one) after \(done))\(hint)\n")
             }
         }
         switch mode {
         case .terminal:
             guard force || now - lastDraw > 0.1 else { return }
             lastDraw = now
-            let fraction = Double(done) / Double(total)
+            // By work: units of unequal cost, and a long unit's part, move the bar as they go.
+            let fraction = min(max(work / totalWork, 0), 1)
             let width = 24
             let filled = min(width, Int(fraction * Double(width)))
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-            write(String(format: "\r%@ [%@] %d/%d  %.1f/s  ETA %@\u{1B}[K", label, bar, done, total, rate, Progress.clock(remaining)))
+            write("\r\(label) [\(bar)] \(done)/\(total)  \(String(format: "%.1f", rate))/s  ETA \(Progress.clock(remaining))\u{1B}[K")
         case .lines:
             guard now >= nextLine, done < total else { return }
             // Next line one interval from now, not from the schedule: a slow unit never causes a burst.
             nextLine = now + schedule.interval
             printedLines = true
-            write(String(format: "%@: %d/%d%@ (%.1f%%), %@/s, ETA %@\n", label, done, total, unit,
-                         100 * Double(done) / Double(total), Progress.rate(rate), Progress.clock(remaining)))
+            // Counts as Swift integers (a %d would print 10¹² steps as a negative 32-bit number);
+            // the percentage by work, as the bar.
+            write("\(label): \(done)/\(total)\(unit) (\(String(format: "%.1f", 100 * min(work / totalWork, 1)))%), "
+                  + "\(Progress.rate(rate))/s, ETA \(Progress.clock(remaining))\n")
         case .off:
             break
         }
@@ -178,9 +227,11 @@ public final class Progress: @unchecked Sendable {
 
     static func clock(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "--:--" }
+        // Past 10⁹ hours (a sweep of 10¹² steps a cell can project that far) Int would overflow.
+        guard seconds < 3.6e12 else { return "over 10⁹ hours" }
         let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
-                         : String(format: "%02d:%02d", s / 60, s % 60)
+        return s >= 3600 ? "\(s / 3600):" + String(format: "%02ld:%02ld", s / 60 % 60, s % 60)
+                         : String(format: "%02ld:%02ld", s / 60, s % 60)
     }
 
     static func duration(_ seconds: Double) -> String {

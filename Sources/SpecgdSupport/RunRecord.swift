@@ -18,9 +18,9 @@ public struct RunRecord<Configuration: Sendable, Summary: Sendable>: Sendable {
     public let summary: Summary
     /// Runs (theory, simulate, compare): completed | interrupted | diverged, the last step and
     /// why it stopped early; absent from records that are not runs (figures, sweeps).
-    public let status: RunStatus?
-    public let lastStep: Int?
-    public let stopDetail: String?
+    public private(set) var status: RunStatus?
+    public private(set) var lastStep: Int?
+    public private(set) var stopDetail: String?
     /// Records written by `specgd replay`: the record replayed (absent from every other record).
     public let replayOf: ReplaySource?
     /// The PNG and PDF files converted from the output's SVG figures (`--format`), by name in the
@@ -45,6 +45,15 @@ public struct RunRecord<Configuration: Sendable, Summary: Sendable>: Sendable {
         self.convertedFigures = convertedFigures.isEmpty ? nil : convertedFigures
     }
 
+    /// The same record saying how the run ended (a sweep's record, written at its start, gets
+    /// its status when the run stops; everything else, createdAt and command included, stays).
+    public func with(outcome: RunOutcome) -> RunRecord {
+        var record = self
+        record.status = outcome.status
+        record.lastStep = outcome.lastStep
+        record.stopDetail = outcome.detail
+        return record
+    }
 }
 
 extension RunRecord: Encodable where Configuration: Encodable, Summary: Encodable {

@@ -29,14 +29,34 @@ public struct CellOutcome: Sendable, Equatable {
     }
 }
 
+/// What the runs of a cell poll while they step: the sweep's stop request and the cell's share
+/// of the sweep's progress (a `Progress.part` counting its steps), so a cell of 10⁹ steps stops
+/// within a poll of a signal and moves the progress while it runs. `.none`: neither.
+public struct CellControl: Sendable {
+    /// Cancelled: the cell's run throws `RunInterrupted` at its next poll (the cell is not kept).
+    public var cancellation: CancellationToken?
+    /// Advanced by the steps of the cell's runs (one unit per step of one trajectory).
+    public var progress: SpecgdSupport.Progress?
+
+    public init(cancellation: CancellationToken? = nil, progress: SpecgdSupport.Progress? = nil) {
+        self.cancellation = cancellation
+        self.progress = progress
+    }
+
+    public static let none = CellControl()
+
+    /// The theory maps' poll for `cells` trajectories stepped together.
+    func poll(cells: Int = 1) -> MapPoll { MapPoll(cancellation: cancellation, progress: progress, cells: cells) }
+}
+
 /// Computes a cell's metrics. One implementation per `SweepMode`; the runner only sees this,
 /// so the parallel/resumable machinery is the same for theory and simulation.
 public protocol CellEvaluator: Sendable {
     /// The values of cells.csv's metric columns (`Metric.columns`); `ratio` is what
     /// escape_ratio compares (the configuration's). Throws `DivergenceError` when the run
-    /// diverges (the runner records that cell as diverged) and `InputError` for a cell that
-    /// cannot be run at all.
-    func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio) throws -> [Double]
+    /// diverges (the runner records that cell as diverged), `InputError` for a cell that
+    /// cannot be run at all and `RunInterrupted` when `control`'s token is cancelled.
+    func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio, control: CellControl) throws -> [Double]
     /// Refuses, before anything runs, a cell that could never be evaluated (InputError),
     /// escape_ratio's two optimizers included when `ratio` is given (nil: no escape_ratio).
     func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws
@@ -45,7 +65,7 @@ public protocol CellEvaluator: Sendable {
     func rowKey(_ point: ModelPoint) -> ModelPoint?
     /// The outcomes of cells that share a `rowKey`, in order: each exactly what `outcome` gives
     /// for that cell alone (the default computes them so).
-    func outcomes(_ points: [ModelPoint], metrics: [Metric], ratio: EscapeRatio) throws -> [CellOutcome]
+    func outcomes(_ points: [ModelPoint], metrics: [Metric], ratio: EscapeRatio, control: CellControl) throws -> [CellOutcome]
     /// The cell's cost relative to the sweep's other cells, for the progress ETA (a grid over
     /// steps or d has cells of very unequal cost); the default is its step count.
     func work(_ point: ModelPoint) -> Double
@@ -58,8 +78,18 @@ extension CellEvaluator {
 
     public func work(_ point: ModelPoint) -> Double { Double(point.steps) }
 
+    public func outcomes(_ points: [ModelPoint], metrics: [Metric], ratio: EscapeRatio, control: CellControl) throws -> [CellOutcome] {
+        try points.map { try outcome($0, metrics: metrics, ratio: ratio, control: control) }
+    }
+
+    /// `outcomes` with nothing to poll.
     public func outcomes(_ points: [ModelPoint], metrics: [Metric], ratio: EscapeRatio) throws -> [CellOutcome] {
-        try points.map { try outcome($0, metrics: metrics, ratio: ratio) }
+        try outcomes(points, metrics: metrics, ratio: ratio, control: .none)
+    }
+
+    /// `evaluate` with nothing to poll.
+    public func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio) throws -> [Double] {
+        try evaluate(point, metrics: metrics, ratio: ratio, control: .none)
     }
 
     /// `evaluate` with the paper's escape ratio (GD / SpecGD).
@@ -70,8 +100,9 @@ extension CellEvaluator {
     public func validate(_ point: ModelPoint) throws { try validate(point, ratio: nil) }
 
     /// `evaluate`, with divergence turned into a recorded outcome rather than an error.
-    public func outcome(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio = .paper) throws -> CellOutcome {
-        try CellOutcome.catchingDivergence(metrics, point: point) { try evaluate(point, metrics: metrics, ratio: ratio) }
+    public func outcome(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio = .paper,
+                        control: CellControl = .none) throws -> CellOutcome {
+        try CellOutcome.catchingDivergence(metrics, point: point) { try evaluate(point, metrics: metrics, ratio: ratio, control: control) }
     }
 }
 
@@ -110,15 +141,16 @@ public struct RunMeasurement: Sendable {
 /// the trajectory's end is wanted.
 struct MetricAssembler {
     /// `Metric.predictedEscapeSpread` of one cell: the law of its W₀ through the exact map.
-    static func predictedEscapeSpread(_ point: ModelPoint) throws -> Double {
+    static func predictedEscapeSpread(_ point: ModelPoint, control: CellControl = .none) throws -> Double {
         let law = StartLaw(initialization: point.initialization ?? .gaussian, width: point.width ?? point.dimension, alpha: point.alpha)
         let prediction = try SpreadPrediction.predict(
             model: try point.groupedModel(), optimizer: point.optimizer, learningRate: point.learningRate, steps: point.steps,
-            threshold: point.escapeThreshold, law: law, draws: Metric.spreadDraws, seed: point.seed, stream: 1)
+            threshold: point.escapeThreshold, law: law, draws: Metric.spreadDraws, seed: point.seed, stream: 1,
+            cancellation: control.cancellation)
         return prediction.escapeStep?.width ?? .nan
     }
 
-    static func values(_ metrics: [Metric], point: ModelPoint, ratio: EscapeRatio,
+    static func values(_ metrics: [Metric], point: ModelPoint, ratio: EscapeRatio, control: CellControl,
                        run: (ModelPoint, Bool) throws -> RunMeasurement) throws -> [Double] {
         let wantsTrajectory = metrics.contains(where: \.needsTrajectory)
         let primary = metrics.contains(where: \.needsPrimaryRun) ? try run(point, wantsTrajectory) : nil
@@ -147,7 +179,7 @@ struct MetricAssembler {
             case .finalSpike: out.append(primary!.trajectory!.spike)
             case .maxSpike: out.append(primary!.trajectory!.maxSpike)
             case .finalBulk: out.append(primary!.trajectory!.bulk)
-            case .predictedEscapeSpread: out.append(try predictedEscapeSpread(point))
+            case .predictedEscapeSpread: out.append(try predictedEscapeSpread(point, control: control))
             }
         }
         return out
@@ -161,21 +193,24 @@ struct MetricAssembler {
 public struct TheoryEvaluator: CellEvaluator {
     public init() {}
 
-    public func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio) throws -> [Double] {
+    public func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio, control: CellControl) throws -> [Double] {
         let model = try point.groupedModel()
         let start = model.identityStart(alpha: point.alpha)
-        return try MetricAssembler.values(metrics, point: point, ratio: ratio) { cell, wantsTrajectory in
+        let (stop, progress) = (control.cancellation, control.progress)
+        return try MetricAssembler.values(metrics, point: point, ratio: ratio, control: control) { cell, wantsTrajectory in
             let optimizer = cell.optimizer
             if optimizer.isPlain {
                 let map = try DiscreteMap(model: model, method: optimizer.method, learningRate: cell.learningRate)
-                let escape = try map.escapeMetrics(from: start, steps: cell.steps, threshold: cell.escapeThreshold)
-                return RunMeasurement(escape: escape,
-                                      trajectory: wantsTrajectory ? try Self.trajectoryEnd(map, from: start, steps: cell.steps) : nil)
+                let escape = try map.escapeMetrics(from: start, steps: cell.steps, threshold: cell.escapeThreshold,
+                                                   cancellation: stop, progress: progress)
+                return RunMeasurement(escape: escape, trajectory: wantsTrajectory
+                                      ? try Self.trajectoryEnd(map, from: start, steps: cell.steps, poll: control.poll()) : nil)
             }
             let map = try OptimizerMap(model: model, optimizer: optimizer, learningRate: cell.learningRate)
-            let escape = try map.escapeMetrics(from: start, steps: cell.steps, threshold: cell.escapeThreshold)
-            return RunMeasurement(escape: escape,
-                                  trajectory: wantsTrajectory ? try Self.trajectoryEnd(map, from: start, steps: cell.steps) : nil)
+            let escape = try map.escapeMetrics(from: start, steps: cell.steps, threshold: cell.escapeThreshold,
+                                               cancellation: stop, progress: progress)
+            return RunMeasurement(escape: escape, trajectory: wantsTrajectory
+                                  ? try Self.trajectoryEnd(map, from: start, steps: cell.steps, poll: control.poll()) : nil)
         }
     }
 
@@ -200,9 +235,9 @@ public struct TheoryEvaluator: CellEvaluator {
     /// bit for bit the per-cell run, a diverging cell with its own run's error — so a row costs
     /// about one cell's latency instead of one per cell. Trajectory metrics need a second pass
     /// per cell: those sweeps are evaluated cell by cell.
-    public func outcomes(_ points: [ModelPoint], metrics: [Metric], ratio: EscapeRatio) throws -> [CellOutcome] {
+    public func outcomes(_ points: [ModelPoint], metrics: [Metric], ratio: EscapeRatio, control: CellControl) throws -> [CellOutcome] {
         guard points.count > 1, let first = points.first, !metrics.contains(where: \.needsTrajectory) else {
-            return try points.map { try outcome($0, metrics: metrics, ratio: ratio) }
+            return try points.map { try outcome($0, metrics: metrics, ratio: ratio, control: control) }
         }
         let model = try first.groupedModel()
         let start = model.identityStart(alpha: first.alpha)
@@ -212,15 +247,17 @@ public struct TheoryEvaluator: CellEvaluator {
             if let done = batches.first(where: { $0.optimizer == optimizer }) { return done.results }
             let results = optimizer.isPlain
                 ? try DiscreteMap.escapeResults(model: model, method: optimizer.method, learningRates: learningRates,
-                                                from: start, steps: first.steps, threshold: first.escapeThreshold)
+                                                from: start, steps: first.steps, threshold: first.escapeThreshold,
+                                                cancellation: control.cancellation, progress: control.progress)
                 : try OptimizerMap.escapeResults(model: model, optimizer: optimizer, learningRates: learningRates,
-                                                 from: start, steps: first.steps, threshold: first.escapeThreshold)
+                                                 from: start, steps: first.steps, threshold: first.escapeThreshold,
+                                                 cancellation: control.cancellation, progress: control.progress)
             batches.append((optimizer, results))
             return results
         }
         return try points.indices.map { j in
             try CellOutcome.catchingDivergence(metrics, point: points[j]) {
-                try MetricAssembler.values(metrics, point: points[j], ratio: ratio) { cell, _ in
+                try MetricAssembler.values(metrics, point: points[j], ratio: ratio, control: control) { cell, _ in
                     RunMeasurement(escape: try batch(cell.optimizer)[j].get())
                 }
             }
@@ -230,27 +267,27 @@ public struct TheoryEvaluator: CellEvaluator {
     /// A second pass of the map (only when a trajectory metric is asked for, so the escape
     /// statistics stay Model's single-pass `escapeMetrics`): `watch` sees every step that is
     /// not recorded and `record` the recorded ones (0 and the last), so the max is over all.
-    static func trajectoryEnd(_ map: DiscreteMap, from start: [Double], steps: Int) throws -> TrajectoryEnd {
+    static func trajectoryEnd(_ map: DiscreteMap, from start: [Double], steps: Int, poll: MapPoll = MapPoll()) throws -> TrajectoryEnd {
         let model = map.model
         guard let spike = model.spikeIndex else { throw InputError("the model has no spike group") }
         var maxSpike = 0.0
         let last = try map.iterate(from: start, steps: steps, every: max(steps, 1), watch: { s in
             maxSpike = max(maxSpike, abs(s[spike]))
             return false
-        }) { _, s in maxSpike = max(maxSpike, abs(s[spike])) }
+        }, poll: poll.active ? { k, _ in try poll(k) } : nil) { _, s in maxSpike = max(maxSpike, abs(s[spike])) }
         let o = model.observables(last)
         return TrajectoryEnd(signal: abs(o.a), spike: abs(o.b), bulk: abs(o.c), maxSpike: maxSpike)
     }
 
     /// The same pass on the optimizer map.
-    static func trajectoryEnd(_ map: OptimizerMap, from start: [Double], steps: Int) throws -> TrajectoryEnd {
+    static func trajectoryEnd(_ map: OptimizerMap, from start: [Double], steps: Int, poll: MapPoll = MapPoll()) throws -> TrajectoryEnd {
         let model = map.model
         guard let spike = model.spikeIndex else { throw InputError("the model has no spike group") }
         var maxSpike = 0.0
         let last = try map.iterate(from: OptimizerState(coefficients: start, optimizer: map.optimizer), steps: steps, every: max(steps, 1), watch: { s in
             maxSpike = max(maxSpike, abs(s[spike]))
             return false
-        }) { _, state in maxSpike = max(maxSpike, abs(state.coefficients[spike])) }
+        }, poll: poll.active ? { k, _ in try poll(k) } : nil) { _, state in maxSpike = max(maxSpike, abs(state.coefficients[spike])) }
         let o = model.observables(last.coefficients)
         return TrajectoryEnd(signal: abs(o.a), spike: abs(o.b), bulk: abs(o.c), maxSpike: maxSpike)
     }

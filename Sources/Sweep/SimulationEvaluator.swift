@@ -26,7 +26,7 @@ public struct SimulationEvaluator: CellEvaluator {
         return Double(point.steps) * Double(point.seeds ?? 1) * d * m * (m + n)
     }
 
-    public func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio) throws -> [Double] {
+    public func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio, control: CellControl) throws -> [Double] {
         let wantsTrajectory = metrics.contains(where: \.needsTrajectory)
         // Every repetition of each optimizer the metrics need, run once (escape_ratio's sides
         // and the cell's own run share a point when they are the same optimizer).
@@ -34,7 +34,10 @@ public struct SimulationEvaluator: CellEvaluator {
         func measurements(_ cell: ModelPoint) throws -> [RunMeasurement] {
             if let done = runs.first(where: { $0.point == cell }) { return done.measurements }
             // Rows every step, so the peak is the same max as theory mode's.
-            let tables = try runSimulation(Self.configuration(cell)).perSeed
+            // Stopped by the sweep's token (polled every step): the cell is not kept, so the
+            // rows a stopped run keeps are dropped (`requireCompleted` throws `RunInterrupted`).
+            let tables = try Simulator(Self.configuration(cell))
+                .runKeepingRows(progress: control.progress, cancellation: control.cancellation).requireCompleted().perSeed
             let measured = try tables.map { table in
                 RunMeasurement(escape: try EscapeTracker.metrics(of: table, threshold: cell.escapeThreshold),
                                trajectory: wantsTrajectory ? try Self.trajectoryEnd(table) : nil)
@@ -44,7 +47,7 @@ public struct SimulationEvaluator: CellEvaluator {
         }
         let repetitions = point.seeds ?? 1
         let perRepetition = try (0..<repetitions).map { r in
-            try MetricAssembler.values(metrics, point: point, ratio: ratio) { cell, _ in try measurements(cell)[r] }
+            try MetricAssembler.values(metrics, point: point, ratio: ratio, control: control) { cell, _ in try measurements(cell)[r] }
         }
         guard repetitions > 1 else { return perRepetition[0] }
         return metrics.indices.flatMap { m in Metric.summary(perRepetition.map { $0[m] }) }

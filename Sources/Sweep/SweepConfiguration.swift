@@ -225,6 +225,15 @@ public enum SweepRecord {
         try record.write(to: path(directory))
     }
 
+    /// Records in DIR/sweep.json how this run ended: `completed` once every cell of the run (or
+    /// shard) is in cells.csv, `interrupted` (SIGINT/SIGTERM, `stopDetail`) when it stopped
+    /// early, `lastStep` the cells in cells.csv then. A later `--resume` sets it again.
+    public static func recordOutcome(_ outcome: RunOutcome, in directory: String) throws {
+        let file = path(directory)
+        let record = try RunRecord<SweepConfiguration, Summary>.read(file: file)
+        try record.with(outcome: outcome).write(to: file)
+    }
+
     public static func read(from directory: String) throws -> SweepConfiguration {
         let file = path(directory)
         guard let data = FileManager.default.contents(atPath: file) else {

@@ -27,7 +27,12 @@ public struct SweepRunner: Sendable {
     public var directory: String
     public var jobs: Int
     public var resume: Bool
-    public var showProgress: Bool
+    /// How progress is shown (the caller decides: a bar on a terminal, plain lines in a log —
+    /// the library reads no process state), when its lines come, and what the one-time
+    /// estimate of a long sweep suggests to shorten it (the CLI's option names).
+    public var progress: SpecgdSupport.Progress.Mode
+    public var progressSchedule = SpecgdSupport.Progress.Schedule()
+    public var estimateHint: String?
     public var command: [String]
     /// Test hook of the kill-and-resume test: the cell writer syncs its N-th line and then
     /// stops for good (the process keeps running until killed), so the test kills a sweep at a
@@ -35,19 +40,22 @@ public struct SweepRunner: Sendable {
     public var stallAfterCells: Int?
     /// The record a `specgd replay` reruns, written into sweep.json's `replayOf`.
     public var replayOf: ReplaySource?
-    /// Polled before each work item: once cancelled, no further cells start, the cells being
-    /// evaluated finish and are appended, and `run` throws `RunInterrupted` (step: the cells
-    /// now in cells.csv), the sweep resumable with `resume`.
+    /// Polled before each work item and inside every cell's runs (`CellControl`, every
+    /// `DiscreteMap.pollInterval` map steps or every dense step): once cancelled, no further
+    /// cells start, the cells being evaluated stop where they are and are dropped (a cell is
+    /// all its steps or nothing), every finished cell is in cells.csv, sweep.json says
+    /// `interrupted`, and `run` throws `RunInterrupted` (step: the cells in cells.csv), the
+    /// sweep resumable with `resume`.
     public var cancellation: CancellationToken?
 
     public init(configuration: SweepConfiguration, directory: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-                resume: Bool = false, showProgress: Bool,
+                resume: Bool = false, progress: SpecgdSupport.Progress.Mode,
                 command: [String]) {
         self.configuration = configuration
         self.directory = directory
         self.jobs = jobs
         self.resume = resume
-        self.showProgress = showProgress
+        self.progress = progress
         self.command = command
     }
 
@@ -69,26 +77,37 @@ public struct SweepRunner: Sendable {
         let writer = try CellWriter(path: cellsPath, header: CellsFile.header(configuration), stallAfter: stallAfterCells)
         // ETA by the evaluator's work model: cells of a grid over steps or d differ in cost.
         let totalWork = pending.reduce(0.0) { $0 + evaluator.work(self.configuration.point(at: $1)) }
-        let progress = Progress(label: "sweep", total: pending.count, mode: showProgress && !pending.isEmpty ? .terminal : .off,
-                                totalWork: totalWork)
+        let progress = SpecgdSupport.Progress(label: "sweep", total: pending.count, unit: "cells", mode: pending.isEmpty ? .off : self.progress,
+                                schedule: progressSchedule, totalWork: totalWork)
+        progress.estimateHint = estimateHint
         let configuration = self.configuration, cancellation = self.cancellation
         let work = Result {
             try WorkerThreads.forEach(Self.batches(pending, configuration: configuration, evaluator: evaluator, jobs: jobs),
                                       workers: jobs, name: "specgd-sweep") { item in
                 try cancellation?.check(step: 0)
-                let outcomes = try evaluator.outcomes(item.map(\.point), metrics: configuration.metrics, ratio: configuration.escapeRatio)
+                // The item's steps (one unit per step of one trajectory; escape_ratio's other
+                // side and a trajectory pass run beyond them and are not counted) credit its
+                // work as they run, so a long cell moves the bar, the lines and the estimate.
+                // (Summed in Double: 64 cells of an absurd --steps must not overflow an Int.)
+                let steps = item.reduce(0.0) { $0 + Double($1.point.steps) * Double($1.point.seeds ?? 1) }
+                let part = progress.part(units: Int(min(steps, 1e18)), work: item.reduce(0.0) { $0 + evaluator.work($1.point) })
+                let outcomes = try evaluator.outcomes(item.map(\.point), metrics: configuration.metrics, ratio: configuration.escapeRatio,
+                                                      control: CellControl(cancellation: cancellation, progress: part))
                 for ((cell, point), outcome) in zip(item, outcomes) {
                     writer.append(CellsFile.line(cell: cell, configuration: configuration, point: point, outcome: outcome))
-                    progress.advance(work: evaluator.work(point))
                 }
+                progress.advance(by: item.count, work: part.remainingWork)
             }
         }
         progress.finish()
+        // Every finished cell's line is written and synced before anything else happens, on an
+        // interruption too (the writer appends asynchronously).
         try writer.finish()
         do {
             _ = try work.get()  // throws unless every item finished
         } catch let stop as RunInterrupted {
             let kept = try CellsFile.load(directory, configuration: configuration, repair: false).count
+            try SweepRecord.recordOutcome(RunOutcome(status: .interrupted, lastStep: kept, detail: stop.reason), in: directory)
             throw RunInterrupted(step: kept, reason: stop.reason)
         }
         let evaluated = pending.count
@@ -100,6 +119,7 @@ public struct SweepRunner: Sendable {
         if all.count == configuration.cells.count {
             try AtomicFile.write(CellsFile.sorted(all, configuration: configuration), to: cellsPath)
         }
+        try SweepRecord.recordOutcome(.completed(all.count), in: directory)
         return report
     }
 

@@ -14,16 +14,22 @@ extension DiscreteMap {
     /// took 0.41 s). Same arithmetic in the same order as `rawStep`, hence identical numbers.
     /// A cell that diverges is re-run alone so the error is the one `escapeMetrics` throws.
     public static func escapeMetrics(model: GroupedModel, method: Method, learningRates: [Double],
-                                     from start: [Double], steps: Int, threshold: Double = 0.5) throws -> [EscapeMetrics] {
-        try escapeResults(model: model, method: method, learningRates: learningRates, from: start, steps: steps, threshold: threshold)
+                                     from start: [Double], steps: Int, threshold: Double = 0.5,
+                                     cancellation: CancellationToken? = nil, progress: SpecgdSupport.Progress? = nil) throws -> [EscapeMetrics] {
+        try escapeResults(model: model, method: method, learningRates: learningRates, from: start, steps: steps, threshold: threshold,
+                          cancellation: cancellation, progress: progress)
             .map { try $0.get() }
     }
 
     /// `escapeMetrics` with each cell's outcome apart: a cell that diverges holds the exact
     /// `DivergenceError` its own run throws, and the other cells keep their metrics (a sweep
-    /// records both). Bad input still throws.
+    /// records both). Bad input still throws, and so does a cancelled `cancellation`
+    /// (`RunInterrupted`, polled with `progress` as `MapPoll` says: every `pollInterval` steps
+    /// of the whole batch).
     public static func escapeResults(model: GroupedModel, method: Method, learningRates: [Double],
-                                     from start: [Double], steps: Int, threshold: Double = 0.5) throws -> [Result<EscapeMetrics, any Error>] {
+                                     from start: [Double], steps: Int, threshold: Double = 0.5,
+                                     cancellation: CancellationToken? = nil,
+                                     progress: SpecgdSupport.Progress? = nil) throws -> [Result<EscapeMetrics, any Error>] {
         try BatchedEscapeWatch.validate(model: model, learningRates: learningRates, start: start, steps: steps, threshold: threshold)
         let cells = learningRates.count, n = model.count
         guard cells > 0 else { return [] }
@@ -35,11 +41,13 @@ extension DiscreteMap {
         for g in 0..<n { for j in 0..<cells { s[g * cells + j] = start[g] } }
         var t = [Double](repeating: 0, count: cells)
         var diverged = false
+        let poll = MapPoll(cancellation: cancellation, progress: progress, cells: cells)
         func state(_ j: Int, _ p: UnsafeMutableBufferPointer<Double>) -> [Double] { (0..<n).map { p[$0 * cells + j] } }
-        s.withUnsafeMutableBufferPointer { sp in
-            t.withUnsafeMutableBufferPointer { tp in
-                learningRates.withUnsafeBufferPointer { lrp in
+        try s.withUnsafeMutableBufferPointer { sp in
+            try t.withUnsafeMutableBufferPointer { tp in
+                try learningRates.withUnsafeBufferPointer { lrp in
                     var k = 1
+                    var untilPoll = pollInterval
                     while k <= steps && !diverged {
                         for j in 0..<cells { tp[j] = 0 }
                         for g in 0..<n {
@@ -78,6 +86,11 @@ extension DiscreteMap {
                             if !(squares <= limit * limit) { diverged = true }  // false for NaN too
                         }
                         watch.observe(step: k, s: UnsafePointer(sp.baseAddress!)) { state($0, sp) }
+                        untilPoll -= 1
+                        if untilPoll == 0, poll.active {
+                            untilPoll = pollInterval
+                            try poll(k)
+                        }
                         k += 1
                     }
                     if !diverged && steps > 0 { watch.finish(steps: steps, s: UnsafePointer(sp.baseAddress!)) { state($0, sp) } }
@@ -87,7 +100,8 @@ extension DiscreteMap {
         if diverged {
             // Re-run cell by cell: the cells that diverge give the exact `DivergenceError`.
             return learningRates.map { lr in
-                Result { try DiscreteMap(model: model, method: method, learningRate: lr).escapeMetrics(from: start, steps: steps, threshold: threshold) }
+                Result { try DiscreteMap(model: model, method: method, learningRate: lr)
+                    .escapeMetrics(from: start, steps: steps, threshold: threshold, cancellation: cancellation, progress: progress) }
             }
         }
         return watch.metrics(steps: steps).map { .success($0) }
@@ -176,14 +190,19 @@ extension OptimizerMap {
     /// Every cell runs `rawStep`'s expressions in the same order as its one-cell run. A batch
     /// that diverges is re-run cell by cell so the error is the one `escapeMetrics` throws.
     public static func escapeMetrics(model: GroupedModel, optimizer: Optimizer, learningRates: [Double],
-                                     from start: [Double], steps: Int, threshold: Double = 0.5) throws -> [EscapeMetrics] {
-        try escapeResults(model: model, optimizer: optimizer, learningRates: learningRates, from: start, steps: steps, threshold: threshold)
+                                     from start: [Double], steps: Int, threshold: Double = 0.5,
+                                     cancellation: CancellationToken? = nil, progress: SpecgdSupport.Progress? = nil) throws -> [EscapeMetrics] {
+        try escapeResults(model: model, optimizer: optimizer, learningRates: learningRates, from: start, steps: steps, threshold: threshold,
+                          cancellation: cancellation, progress: progress)
             .map { try $0.get() }
     }
 
-    /// `escapeMetrics` with each cell's outcome apart, as `DiscreteMap.escapeResults`.
+    /// `escapeMetrics` with each cell's outcome apart, as `DiscreteMap.escapeResults` (the
+    /// same cancellation and progress).
     public static func escapeResults(model: GroupedModel, optimizer: Optimizer, learningRates: [Double],
-                                     from start: [Double], steps: Int, threshold: Double = 0.5) throws -> [Result<EscapeMetrics, any Error>] {
+                                     from start: [Double], steps: Int, threshold: Double = 0.5,
+                                     cancellation: CancellationToken? = nil,
+                                     progress: SpecgdSupport.Progress? = nil) throws -> [Result<EscapeMetrics, any Error>] {
         try BatchedEscapeWatch.validate(model: model, learningRates: learningRates, start: start, steps: steps, threshold: threshold)
         let maps = try learningRates.map { try OptimizerMap(model: model, optimizer: optimizer, learningRate: $0) }
         guard let reference = maps.first else { return [] }
@@ -192,9 +211,11 @@ extension OptimizerMap {
         let x = Buffers(start: start, maps: maps)
         defer { x.deallocate() }
         var watch = BatchedEscapeWatch(model: model, start: start, cells: cells, threshold: threshold)
-        let diverged = reference.withConstants { constants -> Bool in
+        let poll = MapPoll(cancellation: cancellation, progress: progress, cells: cells)
+        let diverged = try reference.withConstants { constants -> Bool in
             let s = UnsafePointer(x.s), batch = OptimizerMap.CellBatch(count: cells)
             var k = 1
+            var untilPoll = DiscreteMap.pollInterval
             while k <= steps {
                 reference.rawStep(x, constants, batch, step: k)
                 // Σ s² is NaN/inf/huge iff some |s| is (a false alarm only costs the re-run
@@ -203,13 +224,20 @@ extension OptimizerMap {
                 for i in 0..<total { squares += s[i] * s[i] }
                 if !(squares <= limit * limit) { return true }  // false for NaN too
                 watch.observe(step: k, s: s) { x.coefficients(cell: $0) }
+                untilPoll -= 1
+                if untilPoll == 0, poll.active {
+                    untilPoll = DiscreteMap.pollInterval
+                    try poll(k)
+                }
                 k += 1
             }
             if steps > 0 { watch.finish(steps: steps, s: s) { x.coefficients(cell: $0) } }
             return false
         }
         if diverged {
-            return maps.map { map in Result { try map.escapeMetrics(from: start, steps: steps, threshold: threshold) } }
+            return maps.map { map in
+                Result { try map.escapeMetrics(from: start, steps: steps, threshold: threshold, cancellation: cancellation, progress: progress) }
+            }
         }
         return watch.metrics(steps: steps).map { .success($0) }
     }

@@ -6,16 +6,46 @@ extension DiscreteMap {
     /// (`EscapeTracker.escapes`, tested at every step).
     /// The spike is the group named "b" when there is one, else the non-signal group with
     /// the largest eigenvalue.
-    public func escapeMetrics(from start: [Double], steps: Int, threshold: Double = 0.5) throws -> EscapeMetrics {
+    /// `cancellation` and `progress` as in `runTheoryKeepingRows` (polled every `pollInterval`
+    /// steps; a cancelled run throws `RunInterrupted`: escape metrics of part of a run mean nothing).
+    public func escapeMetrics(from start: [Double], steps: Int, threshold: Double = 0.5,
+                              cancellation: CancellationToken? = nil, progress: SpecgdSupport.Progress? = nil) throws -> EscapeMetrics {
         try Validate.positive(threshold, "escape threshold")
         var tracker = EscapeTracker(start: model.observables(start), threshold: threshold)
         var probe = EscapeProbe(model: model, threshold: threshold)
+        let poll = MapPoll(cancellation: cancellation, progress: progress)
         // watch sees every step but the recorded ones (0, the escape step, the last), which
         // `observe` covers: together the peak is over every step up to escape.
-        _ = try iterate(from: start, steps: steps, every: max(steps, 1), watch: { probe.watch($0, tracker: &tracker) }) { k, s in
+        _ = try iterate(from: start, steps: steps, every: max(steps, 1), watch: { probe.watch($0, tracker: &tracker) },
+                        poll: poll.active ? { k, _ in try poll(k) } : nil) { k, s in
             tracker.observe(step: k, model.observables(s))
         }
         return tracker.metrics(steps: steps)
+    }
+}
+
+/// The stop and progress of a map loop that keeps no rows (escape metrics, a sweep cell): at
+/// each poll, every `DiscreteMap.pollInterval` steps of `cells` trajectories stepped together,
+/// the progress advances by those steps and a cancelled token throws `RunInterrupted`.
+public struct MapPoll {
+    public var cancellation: CancellationToken?
+    public var progress: SpecgdSupport.Progress?
+    public var cells: Int
+
+    public init(cancellation: CancellationToken? = nil, progress: SpecgdSupport.Progress? = nil, cells: Int = 1) {
+        self.cancellation = cancellation
+        self.progress = progress
+        self.cells = cells
+    }
+
+    /// Whether polling does anything (the loops skip it otherwise).
+    public var active: Bool { cancellation != nil || progress != nil }
+
+    /// At step `k`, `DiscreteMap.pollInterval` steps after the previous poll.
+    @inline(__always)
+    public func callAsFunction(_ k: Int) throws {
+        progress?.advance(by: DiscreteMap.pollInterval * cells)
+        try cancellation?.check(step: k)
     }
 }
 

@@ -440,12 +440,15 @@ public struct OptimizerMap: Sendable {
     // MARK: escape
 
     /// `DiscreteMap.escapeMetrics` for this optimizer: every step up to escape feeds the peak.
-    public func escapeMetrics(from start: [Double], steps: Int, threshold: Double = 0.5) throws -> EscapeMetrics {
+    /// `cancellation` and `progress` as in `DiscreteMap.escapeMetrics`.
+    public func escapeMetrics(from start: [Double], steps: Int, threshold: Double = 0.5,
+                              cancellation: CancellationToken? = nil, progress: SpecgdSupport.Progress? = nil) throws -> EscapeMetrics {
         try Validate.positive(threshold, "escape threshold")
         var tracker = EscapeTracker(start: model.observables(start), threshold: threshold)
         var probe = EscapeProbe(model: model, threshold: threshold)
+        let poll = MapPoll(cancellation: cancellation, progress: progress)
         _ = try iterate(from: OptimizerState(coefficients: start, optimizer: optimizer), steps: steps, every: max(steps, 1),
-                        watch: { probe.watch($0, tracker: &tracker) }) { k, state in
+                        watch: { probe.watch($0, tracker: &tracker) }, poll: poll.active ? { k, _ in try poll(k) } : nil) { k, state in
             tracker.observe(step: k, model.observables(Array(state.coefficients)))
         }
         return tracker.metrics(steps: steps)

@@ -46,8 +46,10 @@ public struct SpreadPrediction: Sendable, Codable, Equatable {
 
     /// `draws` starts from `law` (generator: `seed`, `stream`), each through the exact map of
     /// `optimizer` at `learningRate` for `steps` steps, escape at |a| ≥ `threshold`.
+    /// A cancelled `cancellation` throws `RunInterrupted` within a map poll of the draw under way.
     public static func predict(model: GroupedModel, optimizer: Optimizer, learningRate: Double, steps: Int,
-                               threshold: Double, law: StartLaw, draws: Int, seed: UInt64, stream: Int) throws -> SpreadPrediction {
+                               threshold: Double, law: StartLaw, draws: Int, seed: UInt64, stream: Int,
+                               cancellation: CancellationToken? = nil) throws -> SpreadPrediction {
         try Validate.atLeast(draws, 1, "draws")
         try Validate.positive(law.alpha, "alpha")
         try Validate.atLeast(law.width, 1, "width")
@@ -58,8 +60,8 @@ public struct SpreadPrediction: Sendable, Codable, Equatable {
         var escapes: [Double] = [], ratios: [Double] = [], peaks: [Double] = []
         for _ in 0..<draws {
             let start = model.sampleStart(law, rng: &rng)
-            let metrics = try discrete?.escapeMetrics(from: start, steps: steps, threshold: threshold)
-                ?? general!.escapeMetrics(from: start, steps: steps, threshold: threshold)
+            let metrics = try discrete?.escapeMetrics(from: start, steps: steps, threshold: threshold, cancellation: cancellation)
+                ?? general!.escapeMetrics(from: start, steps: steps, threshold: threshold, cancellation: cancellation)
             escapes.append(metrics.escapeStep.map(Double.init) ?? .nan)
             if let a = metrics.signalAtEscape, let b = metrics.spikeAtEscape { ratios.append(abs(b / a)) } else { ratios.append(.nan) }
             peaks.append(metrics.escapeStep == nil ? .nan : metrics.peakAmplification)

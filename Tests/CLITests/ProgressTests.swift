@@ -105,4 +105,36 @@ private final class Recorder: @unchecked Sendable {
         p.finish()
         #expect(recorder.output.isEmpty)
     }
+
+    /// A long unit (a sweep cell of 10⁹ steps) moves the progress from inside through a part:
+    /// its steps credit the unit's work, never more than it; the unit count waits for the unit's
+    /// end; the lines' percentage and the ETA follow the work; the estimate comes after 5 s
+    /// inside the first unit (timed by its work) and carries the caller's hint.
+    @Test func aLongUnitMovesTheProgressFromInside() {
+        let recorder = Recorder()
+        let p = SpecgdSupport.Progress(label: "sweep", total: 4, unit: "cells", mode: .lines, schedule: .init(quiet: 0, interval: 10),
+                                       totalWork: 4000, clock: { recorder.time }, write: { recorder.write($0) })
+        p.estimateHint = "lower --steps"
+        let part = p.part(units: 1000, work: 1000)  // one work per step of the cell
+        recorder.time = 10; part.advance(by: 100)
+        // 100 of 4000 in 10 s: 390 s to go; an average cell (1000) is 100 s at that rate.
+        #expect(recorder.output == ["sweep: estimated 06:40 for 4 cells (100 s per cell after 0); lower --steps\n",
+                                    "sweep: 0/4 cells (2.5%), 0/s, ETA 06:30\n"], "\(recorder.output)")
+        recorder.time = 20; part.advance(by: 5000)  // more steps than counted: capped at the cell's 1000
+        #expect(recorder.output.last == "sweep: 0/4 cells (25.0%), 0/s, ETA 01:00\n", "\(recorder.output)")
+        #expect(part.remainingWork == 0)
+        recorder.time = 30; p.advance(by: 1, work: part.remainingWork)
+        #expect(recorder.output.last == "sweep: 1/4 cells (25.0%), 0.0333/s, ETA 01:30\n", "\(recorder.output)")
+        #expect(recorder.output.count == 4, "a part writes nothing itself; no second estimate")
+    }
+
+    /// Counts past 2³¹ print as they are (a %d printed 10¹² steps as a negative number) and an
+    /// ETA past 10⁹ hours says so instead of overflowing.
+    @Test func hugeCountsAndEtas() {
+        let recorder = Recorder()
+        let p = SpecgdSupport.Progress(label: "theory", total: 4_000_000_000_000, unit: "steps", mode: .lines,
+                                       schedule: .init(quiet: 0, interval: 0), clock: { recorder.time }, write: { recorder.write($0) })
+        recorder.time = 1; p.advance()
+        #expect(recorder.output == ["theory: 1/4000000000000 steps (0.0%), 1/s, ETA over 10⁹ hours\n"], "\(recorder.output)")
+    }
 }

@@ -19,13 +19,24 @@ final class RunningSpecgd: @unchecked Sendable {
         process.standardOutput = out
         process.standardError = err
         out.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
-        err.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.lock(); self.errText += String(decoding: data, as: UTF8.self); self.lock.unlock()
+        // One reader thread to the pipe's end, so `wait()` knows when the last byte is in: a
+        // readabilityHandler could still be appending the final line (a command that prints
+        // progress lines up to its exit) when the test reads stderr.
+        let reader = Thread { [self] in
+            let handle = err.fileHandleForReading
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                lock.lock(); errText += String(decoding: data, as: UTF8.self); lock.unlock()
+            }
+            ended.signal()
         }
         try process.run()
+        reader.start()
     }
+
+    private let ended = DispatchSemaphore(value: 0)
+    private var drained = false
 
     var stderr: String { lock.lock(); defer { lock.unlock() }; return errText }
 
@@ -94,9 +105,9 @@ final class RunningSpecgd: @unchecked Sendable {
     /// The exit status, once stderr has been read to its end (the handler may lag the exit).
     func wait() -> Int32 {
         process.waitUntilExit()
-        err.fileHandleForReading.readabilityHandler = nil
-        let rest = err.fileHandleForReading.readDataToEndOfFile()
-        lock.lock(); errText += String(decoding: rest, as: UTF8.self); lock.unlock()
+        // The pipe ends when the process has exited (a child left holding it would be a bug
+        // the tests report; the bound keeps such a bug from hanging the suite).
+        if !drained { drained = ended.wait(timeout: .now() + 30) == .success }
         return process.terminationStatus
     }
 }
@@ -261,7 +272,51 @@ private func record(_ path: String) throws -> [String: Any] {
         #expect(resumed.status == 0 && resumed.stdout.contains("\(kept) already done"), "\(resumed.stdout) \(resumed.stderr)")
     }
 
-    /// figures: stopped after the current figure, the finished ones kept, no converter left
+    /// sweep: a signal during a long cell stops it within a poll (it waited for the cell's end),
+    /// a second signal does not skip the write, the finished cell is kept as a complete line,
+    /// sweep.json says interrupted, and --resume completes the sweep. Cell 0 (10³ steps) ends at
+    /// once; cell 1 (2·10⁷ map steps) runs for seconds (tens in a debug build). The signals go
+    /// once cell 1's own steps have moved the progress (a progress line after cell 0's,
+    /// SPECGD_PROGRESS_SECONDS=0): it is then demonstrably inside its loop, whatever the
+    /// machine's speed. Off a terminal (a pipe here) the progress is plain lines.
+    @Test func sweepStopsALongCellPromptlyAndResumes() throws {
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let sweep = ["sweep", "--grid", "steps=1000,20000000", "--dim", "100", "--jobs", "1", "--output-dir", dir + "/s"]
+        let run = try RunningSpecgd(sweep)
+        // Off a terminal the progress is plain lines; the first after cell 0 says 1/2, a later
+        // one (cell 1's steps) a larger share of the work.
+        func insideCell1() -> Bool { run.stderr.components(separatedBy: "sweep: 1/2 cells").count >= 3 }
+        #expect(run.waitUntil(insideCell1), "\(run.stderr)")
+        let signalled = Date()
+        run.send(SIGTERM)
+        run.send(SIGTERM)
+        let status = run.wait(within: 60)
+        let latency = Date().timeIntervalSince(signalled)
+        #expect(status == 143, "\(run.stderr)")
+        let cells = try String(contentsOfFile: dir + "/s/cells.csv", encoding: .utf8)
+        let lines = cells.split(separator: "\n")
+        #expect(cells.hasSuffix("\n") && lines.count == 2 && lines[1].hasPrefix("0,"), "only cell 0, whole: \(cells)")
+        let json = try record(dir + "/s/sweep.json")
+        #expect(json["status"] as? String == "interrupted" && json["lastStep"] as? Int == 1 && json["stopDetail"] as? String == "SIGTERM",
+                "\(json)")
+        #expect(run.stderr.contains("1 of 2 cells") && run.stderr.contains("continue with --resume"), "\(run.stderr)")
+        // Resumed, cell 1 runs to its end: the stop took a small part of what the cell takes
+        // (it used to wait for it; the poll is every 65 536 map steps, milliseconds).
+        let started = Date()
+        let resumed = try SpecgdProcess.run(sweep + ["--resume"], environment: ["SPECGD_PROGRESS_SECONDS": "0"])
+        let cellSeconds = Date().timeIntervalSince(started)
+        #expect(resumed.status == 0 && resumed.stdout.contains("1 already done, 1 evaluated now"), "\(resumed.stdout) \(resumed.stderr)")
+        // The one pending cell's steps moved the lines while it ran; a closing line at the end.
+        let progressLines = resumed.stderr.split(separator: "\n")
+        #expect(progressLines.contains { $0.hasPrefix("sweep: 0/1 cells (") && $0.contains("ETA") } && progressLines.last?.hasPrefix("sweep: 1/1 cells done in") == true,
+                "\(resumed.stderr.suffix(500))")
+        #expect(!resumed.stderr.contains("\r") && !resumed.stderr.contains("\u{1B}"), "no bar off a terminal")
+        #expect(latency < cellSeconds / 2, "stopped in \(latency) s; the cell takes \(cellSeconds) s")
+        #expect(try record(dir + "/s/sweep.json")["status"] as? String == "completed")
+    }
+
+
     /// running and no temporary file (TERM used to kill it and orphan rsvg-convert).
     @Test func figuresOnSIGTERMKeepsTheFinishedFigures() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/rsvg-convert") else { return }

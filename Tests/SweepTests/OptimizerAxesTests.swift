@@ -325,7 +325,7 @@ import Theory
         #expect(configuration.metricColumns == ["escape_step_mean", "escape_step_q10", "escape_step_q50", "escape_step_q90",
                                                 "final_loss_mean", "final_loss_q10", "final_loss_q50", "final_loss_q90"])
         let directory = try Fixture.directory()
-        _ = try SweepRunner(configuration: configuration, directory: directory, jobs: 2, showProgress: false,
+        _ = try SweepRunner(configuration: configuration, directory: directory, jobs: 2, progress: .off,
                             command: ["test"]).run(evaluator: SimulationEvaluator())
         let table = try CellsTable(SweepRecord.cellsPath(directory))
         for cell in 0..<configuration.grid.count {

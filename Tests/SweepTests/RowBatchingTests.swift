@@ -12,8 +12,8 @@ import Theory
     /// `TheoryEvaluator` with rows switched off: every cell alone (the reference).
     struct CellByCell: CellEvaluator {
         let inner = TheoryEvaluator()
-        func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio) throws -> [Double] {
-            try inner.evaluate(point, metrics: metrics, ratio: ratio)
+        func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio, control: CellControl) throws -> [Double] {
+            try inner.evaluate(point, metrics: metrics, ratio: ratio, control: control)
         }
         func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws { try inner.validate(point, ratio: ratio) }
     }
@@ -24,7 +24,7 @@ import Theory
     static func cells(_ configuration: SweepConfiguration, _ evaluator: any CellEvaluator, jobs: Int) throws -> String {
         let directory = try Fixture.directory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        _ = try SweepRunner(configuration: configuration, directory: directory, jobs: jobs, showProgress: false, command: ["test"])
+        _ = try SweepRunner(configuration: configuration, directory: directory, jobs: jobs, progress: .off, command: ["test"])
             .run(evaluator: evaluator)
         return try String(contentsOfFile: SweepRecord.cellsPath(directory), encoding: .utf8)
     }

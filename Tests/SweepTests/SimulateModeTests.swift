@@ -18,7 +18,7 @@ import Theory
         simulate.mode = .simulate
         let theoryDirectory = try Fixture.directory(), simulateDirectory = try Fixture.directory()
         _ = try Fixture.run(theory, in: theoryDirectory)
-        _ = try SweepRunner(configuration: simulate, directory: simulateDirectory, jobs: 2, showProgress: false,
+        _ = try SweepRunner(configuration: simulate, directory: simulateDirectory, jobs: 2, progress: .off,
                             command: ["test"]).run(evaluator: try SweepMode.simulate.evaluator())
         let t = try CellsTable(SweepRecord.cellsPath(theoryDirectory))
         let s = try CellsTable(SweepRecord.cellsPath(simulateDirectory))

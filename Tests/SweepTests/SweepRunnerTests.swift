@@ -25,7 +25,7 @@ enum Fixture {
     static func run(_ configuration: SweepConfiguration, in directory: String, jobs: Int = 2,
                     resume: Bool = false) throws -> SweepReport {
         try SweepRunner(configuration: configuration, directory: directory, jobs: jobs, resume: resume,
-                        showProgress: false, command: ["test"]).run(evaluator: TheoryEvaluator())
+                        progress: .off, command: ["test"]).run(evaluator: TheoryEvaluator())
     }
 
     static func cells(_ directory: String) throws -> String {
