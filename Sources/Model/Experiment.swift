@@ -206,17 +206,17 @@ public struct Experiment: Codable, Sendable, Equatable {
 
 /// A configuration that is an `Experiment` plus fields of its own: the experiment's fields read
 /// and write as the configuration's (`configuration.dimension = 64`).
-public protocol ExperimentConfiguration {
+package protocol ExperimentConfiguration {
     var experiment: Experiment { get set }
 }
 
 extension ExperimentConfiguration {
-    public subscript<Value>(dynamicMember field: WritableKeyPath<Experiment, Value>) -> Value {
+    package subscript<Value>(dynamicMember field: WritableKeyPath<Experiment, Value>) -> Value {
         get { experiment[keyPath: field] }
         set { experiment[keyPath: field] = newValue }
     }
 
-    public subscript<Value>(dynamicMember property: KeyPath<Experiment, Value>) -> Value {
+    package subscript<Value>(dynamicMember property: KeyPath<Experiment, Value>) -> Value {
         experiment[keyPath: property]
     }
 }

@@ -123,9 +123,9 @@ struct SVGWriter {
 }
 
 /// Text for XML and HTML documents (the SVG figures here, the HTML report in PlotRecipes).
-public enum MarkupText {
+package enum MarkupText {
     /// `text` with the five specials escaped, for element content and quoted attributes.
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.count)
         for ch in text {
