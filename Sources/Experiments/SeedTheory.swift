@@ -149,8 +149,8 @@ public struct SeedComparison: Sendable, Codable, Equatable {
 
 /// The seed band of the per-seed theory runs (mean, q10, q90 per recorded step), as columns
 /// `<stat>_seed_theory`, `<stat>_seed_theory_q10`, `<stat>_seed_theory_q90` joined on step.
-package enum SeedTheoryBand {
-    package static func adding(to table: Table, runs: [Table], statistics: [String]) throws -> Table {
+enum SeedTheoryBand {
+    static func adding(to table: Table, runs: [Table], statistics: [String]) throws -> Table {
         guard !runs.isEmpty, let steps = table.column("step") else { return table }
         let aggregate = try Aggregate.table(Aggregate.commonPrefix(runs.map(TrajectoryComparison.withSpikeRatio)))
         guard let aggregateSteps = aggregate.column("step") else { return table }

@@ -100,8 +100,8 @@ public struct Unread: Codable, Sendable {
 }
 
 /// One wording of a decoding failure for every record reader.
-package enum RecordReading {
-    package static func describe(_ error: DecodingError, data: Data) -> String {
+enum RecordReading {
+    static func describe(_ error: DecodingError, data: Data) -> String {
         switch error {
         case .keyNotFound(let key, let context):
             let at = JSONPath.describe(context.codingPath + [key])

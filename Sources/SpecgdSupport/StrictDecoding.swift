@@ -1,11 +1,11 @@
 import Foundation
 
 /// Any JSON object key, for listing what a file actually contains.
-package struct AnyCodingKey: CodingKey, Sendable {
-    package var stringValue: String
-    package var intValue: Int?
-    package init(stringValue: String) { self.stringValue = stringValue }
-    package init(intValue: Int) { self.stringValue = String(intValue); self.intValue = intValue }
+struct AnyCodingKey: CodingKey, Sendable {
+    var stringValue: String
+    var intValue: Int?
+    init(stringValue: String) { self.stringValue = stringValue }
+    init(intValue: Int) { self.stringValue = String(intValue); self.intValue = intValue }
 }
 
 extension Decoder {

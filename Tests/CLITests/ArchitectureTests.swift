@@ -110,8 +110,8 @@ import Testing
     /// `<!-- public-surface -->`): a top-level declaration holding a `public` modifier (itself, a
     /// member, an extension of it) must be listed for its module, and a listed name must still be
     /// public. Whatever crosses modules but is not for library users is `package`. The scan is
-    /// the one /work/tools' package-access script applies: line based, top-level declarations in
-    /// column 0, comments and multi-line strings skipped.
+    /// line based (the code style puts top-level declarations in column 0, members indented),
+    /// skipping comments and multi-line strings; a name is the top-level declaration's.
     @Test func publicSurfaceIsDocumented() throws {
         let doc = try String(contentsOf: Self.repository.appendingPathComponent("docs/architecture.md"), encoding: .utf8)
         let after = try #require(doc.components(separatedBy: "<!-- public-surface -->").dropFirst().first)

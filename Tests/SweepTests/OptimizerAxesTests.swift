@@ -1,4 +1,5 @@
 import Foundation
+import Machine  // RunRecord's everyday initialiser (the machine block)
 import NumericKit
 import Model
 import Simulation
