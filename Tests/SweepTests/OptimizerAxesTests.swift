@@ -1,5 +1,5 @@
 import Foundation
-import Machine  // RunRecord's everyday initialiser (the machine block)
+import Machine
 import NumericKit
 import Model
 import Simulation
