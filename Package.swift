@@ -79,7 +79,8 @@ let package = Package(
                                                            "Machine", "SpecgdSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Comparison", "PlotRecipes", "Theory", "Simulation", "Model",
                                                             "NumericKit", "SpecgdSupport", "TestSupport"]),
-        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Theory", "Simulation", "Model", "NumericKit", "Plot", "SpecgdSupport", "TestSupport"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "Theory", "Simulation", "Model", "NumericKit", "Plot", "Machine", "SpecgdSupport",
+                                                       "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["SpecgdCLI", "Reports", "Experiments", "Comparison", "Sweep", "Machine", "SpecgdSupport", "Theory", "Simulation", "Model", "TestSupport",
                                                     .product(name: "ArgumentParser", package: "swift-argument-parser")]),
     ]

@@ -6,12 +6,12 @@ import Theory
 
 /// Per-seed theory (docs/model.md §3 "Starting from a given W₀"): the exact map started from
 /// the projected overlaps of each seed's own W₀, drawn exactly as the simulation draws it.
-public enum SeedTheory {
+package enum SeedTheory {
     /// Statistics whose largest deviation per seed `compare` reports, before and after escape.
-    public static let statistics = ["a", "b", "c", "b_over_a"]
+    package static let statistics = ["a", "b", "c", "b_over_a"]
 
     /// Why per-seed theory cannot run for `simulation` (nil when it can).
-    public static func unavailableReason(_ simulation: SimulationConfiguration) -> String? {
+    package static func unavailableReason(_ simulation: SimulationConfiguration) -> String? {
         if simulation.teacher != .eigen {
             return "a random teacher is not an eigen-direction of Σ: the overlaps have no group to project on"
         }
@@ -20,7 +20,7 @@ public enum SeedTheory {
 
     /// The map's start for repetition r of `simulation`: its W₀ (`initialWeights`), projected on
     /// `theory`'s groups (`GroupedModel.projectedStart`).
-    public static func start(theory: TheoryConfiguration, simulation: SimulationConfiguration, repetition: Int) throws -> TheoryStart {
+    package static func start(theory: TheoryConfiguration, simulation: SimulationConfiguration, repetition: Int) throws -> TheoryStart {
         if let reason = unavailableReason(simulation) { throw InputError("per-seed theory: \(reason)") }
         guard theory.dimension == simulation.dimension else {
             throw InputError("per-seed theory: the theory has d = \(theory.dimension), the simulation d = \(simulation.dimension)")
@@ -33,7 +33,7 @@ public enum SeedTheory {
     }
 
     /// `theory` started from repetition r's projected W₀.
-    public static func configuration(theory: TheoryConfiguration, simulation: SimulationConfiguration, repetition: Int) throws -> TheoryConfiguration {
+    package static func configuration(theory: TheoryConfiguration, simulation: SimulationConfiguration, repetition: Int) throws -> TheoryConfiguration {
         var c = theory
         c.start = try start(theory: theory, simulation: simulation, repetition: repetition)
         return c
@@ -42,7 +42,7 @@ public enum SeedTheory {
     /// The spread the law of W₀ predicts (`SpreadPrediction`, generator: stream S + 1 of the
     /// master seed, after the S repetitions' streams) against the measured seeds: `compare` and
     /// `check-escape` both report it.
-    public static func predictedSpread(theory: TheoryConfiguration, simulation: SimulationConfiguration, seeds: [SeedComparison],
+    package static func predictedSpread(theory: TheoryConfiguration, simulation: SimulationConfiguration, seeds: [SeedComparison],
                                 draws: Int) throws -> SeedSpread {
         let law = StartLaw(initialization: simulation.initialization, width: simulation.resolvedWidth, alpha: simulation.alpha)
         let prediction = try SpreadPrediction.predict(
@@ -66,13 +66,13 @@ extension SeedTheory {
     /// map's first spike group; a power law or a spectrum has none, b = 0 there, while the map's b
     /// is its largest non-signal group); c only for one spike (with several the map's c is the
     /// RMS of the other spikes and the bulk, the dense run's of the bulk alone).
-    public static func comparableStatistics(_ experiment: Experiment) -> [String] {
+    package static func comparableStatistics(_ experiment: Experiment) -> [String] {
         guard experiment.covariance == .spiked else { return ["a"] }
         return experiment.resolvedSpikes.count == 1 ? statistics : ["a", "b", "b_over_a"]
     }
 
     /// Why some statistics are left out (`comparableStatistics`); nil when none is.
-    public static func incomparableReason(_ experiment: Experiment) -> String? {
+    package static func incomparableReason(_ experiment: Experiment) -> String? {
         let kept = comparableStatistics(experiment)
         guard kept.count < statistics.count else { return nil }
         let left = statistics.filter { !kept.contains($0) }.joined(separator: ", ")
@@ -213,8 +213,8 @@ public struct SeedComparison: Sendable, Codable, Equatable {
 
 /// The seed band of the per-seed theory runs (mean, q10, q90 per recorded step), as columns
 /// `<stat>_seed_theory`, `<stat>_seed_theory_q10`, `<stat>_seed_theory_q90` joined on step.
-public enum SeedTheoryBand {
-    public static func adding(to table: Table, runs: [Table], statistics: [String]) throws -> Table {
+enum SeedTheoryBand {
+    static func adding(to table: Table, runs: [Table], statistics: [String]) throws -> Table {
         guard !runs.isEmpty, let steps = table.column("step") else { return table }
         let aggregate = try Aggregate.table(Aggregate.commonPrefix(runs.map(TrajectoryComparison.withSpikeRatio)))
         guard let aggregateSteps = aggregate.column("step") else { return table }

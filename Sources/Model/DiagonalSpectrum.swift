@@ -3,9 +3,9 @@ import SpecgdSupport
 
 /// An explicit diagonal Σ = diag(σ_1 … σ_d) (`CovarianceKind.diagonal`): read from a file and
 /// checked the same way by both backends.
-public enum DiagonalSpectrum {
+package enum DiagonalSpectrum {
     /// The eigenvalues in a text file, separated by whitespace or commas.
-    public static func read(file path: String) throws -> [Double] {
+    package static func read(file path: String) throws -> [Double] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw InputError("cannot read spectrum file \(path)")
         }
@@ -18,7 +18,7 @@ public enum DiagonalSpectrum {
 
     /// The one spectrum check of both backends: a diagonal covariance needs exactly d positive
     /// eigenvalues, and any other covariance would ignore a spectrum, so it is refused.
-    public static func validate(_ spectrum: [Double]?, covariance: CovarianceKind, dimension: Int) throws {
+    package static func validate(_ spectrum: [Double]?, covariance: CovarianceKind, dimension: Int) throws {
         guard covariance == .diagonal else {
             if spectrum != nil {
                 throw InputError("\(InputError.field("spectrum")) applies to \(InputError.field("covariance")) diagonal only (got \(InputError.field("covariance")) \(covariance.rawValue))")

@@ -142,14 +142,14 @@ public protocol DenseRuleStepper: Sendable {
 
 /// sign x with sign 0 = 0 (every sign rule's convention: a zero entry gets no step).
 @inline(__always)
-public func signum(_ x: Double) -> Double { x > 0 ? 1 : (x < 0 ? -1 : 0) }
+package func signum(_ x: Double) -> Double { x > 0 ? 1 : (x < 0 ? -1 : 0) }
 
 /// Why a registered rule's dense step could not be taken; the trainer reports it as the
 /// divergence at that step.
-public enum DenseRuleError: Error, Sendable, CustomStringConvertible {
+package enum DenseRuleError: Error, Sendable, CustomStringConvertible {
     case factorisation(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .factorisation(let detail): "\(detail); lower the learning rate"
         }

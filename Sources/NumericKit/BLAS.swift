@@ -2,9 +2,9 @@ import CLapacke
 
 /// Thin wrappers over OpenBLAS's CBLAS for column-major `Matrix` values. They write into
 /// caller-owned outputs so hot loops allocate nothing.
-public enum BLAS {
+package enum BLAS {
     /// C ← alpha · op(A) · op(B) + beta · C, op = transpose when the flag is set.
-    public static func gemm(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
+    package static func gemm(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
                             alpha: Double = 1, beta: Double = 0, into c: inout Matrix) {
         let m = transposeA ? a.columns : a.rows
         let k = transposeA ? a.rows : a.columns
@@ -32,12 +32,12 @@ public enum BLAS {
     }
 
     /// C ← alpha · AᵀA + beta · C (both triangles filled): the Gram matrix at half a gemm's cost.
-    public static func gram(_ a: Matrix, alpha: Double = 1, beta: Double = 0, into c: inout Matrix) {
+    package static func gram(_ a: Matrix, alpha: Double = 1, beta: Double = 0, into c: inout Matrix) {
         syrk(a, transpose: true, alpha: alpha, beta: beta, into: &c)
     }
 
     /// C ← alpha · AAᵀ + beta · C (both triangles filled).
-    public static func outerGram(_ a: Matrix, alpha: Double = 1, beta: Double = 0, into c: inout Matrix) {
+    package static func outerGram(_ a: Matrix, alpha: Double = 1, beta: Double = 0, into c: inout Matrix) {
         syrk(a, transpose: false, alpha: alpha, beta: beta, into: &c)
     }
 
@@ -65,7 +65,7 @@ public enum BLAS {
     }
 
     /// y ← alpha · op(A) x + beta · y.
-    public static func gemv(_ a: Matrix, transpose: Bool = false, _ x: [Double],
+    package static func gemv(_ a: Matrix, transpose: Bool = false, _ x: [Double],
                             alpha: Double = 1, beta: Double = 0, into y: inout [Double]) {
         let rows = transpose ? a.columns : a.rows
         let cols = transpose ? a.rows : a.columns
@@ -87,7 +87,7 @@ public enum BLAS {
     }
 
     /// A ← A + alpha · x yᵀ.
-    public static func ger(_ x: [Double], _ y: [Double], alpha: Double = 1, into a: inout Matrix) {
+    package static func ger(_ x: [Double], _ y: [Double], alpha: Double = 1, into a: inout Matrix) {
         precondition(x.count == a.rows && y.count == a.columns, "ger shapes")
         guard a.rows > 0, a.columns > 0 else { return }
         x.withUnsafeBufferPointer { px in

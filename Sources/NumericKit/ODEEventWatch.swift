@@ -5,10 +5,10 @@
 /// checked after every accepted step, and as a closure writing into an array that check cost
 /// ~250 instructions a step (closure context retain, array uniqueness checks, a swap) — as much
 /// as ~7% of a short spiked flow. Here it is a subtraction and a comparison.
-public struct ODEThresholdCrossing: Sendable, Equatable {
-    public var index: Int
-    public var threshold: Double
-    public init(index: Int, threshold: Double) {
+package struct ODEThresholdCrossing: Sendable, Equatable {
+    package var index: Int
+    package var threshold: Double
+    package init(index: Int, threshold: Double) {
         self.index = index
         self.threshold = threshold
     }

@@ -40,22 +40,22 @@ private let jacobianTrampoline: @convention(c) (Double, UnsafePointer<Double>?, 
 /// is bracketed to `eventTimeTolerance`. The solver stops just past the crossing (e_j ≤ 0
 /// there). One-step methods re-integrate with themselves (usually one step); the multistep
 /// msadams/msbdf, whose history a restart destroys, use an rk8pd helper for these trials.
-public final class ODESolver {
-    public let stepper: ODEStepper
-    public let dimension: Int
-    public let absoluteTolerance: Double
-    public let relativeTolerance: Double
-    public var eventTimeTolerance: Double = 1e-13
+package final class ODESolver {
+    package let stepper: ODEStepper
+    package let dimension: Int
+    package let absoluteTolerance: Double
+    package let relativeTolerance: Double
+    package var eventTimeTolerance: Double = 1e-13
     /// Safety bound on accepted steps per `advance` call.
-    public var maximumSteps: Int = 50_000_000
+    package var maximumSteps: Int = 50_000_000
     /// Upper bound on the step length. Event detection compares the event functions at the
     /// ends of each accepted step, so two crossings inside one step would go unseen: a cap
     /// bounds the time scale below which events can be missed.
-    public var maximumStepSize: Double = .infinity
-    public private(set) var time: Double = 0
+    package var maximumStepSize: Double = .infinity
+    package private(set) var time: Double = 0
     /// Accepted steps so far (event bisection trials excluded).
-    public private(set) var stepsTaken: Int = 0
-    public private(set) var eventsLocated: Int = 0
+    package private(set) var stepsTaken: Int = 0
+    package private(set) var eventsLocated: Int = 0
 
     private let box: ODECallbackBox
     private let system: UnsafeMutablePointer<gsl_odeiv2_system>
@@ -67,7 +67,7 @@ public final class ODESolver {
     private let saved: UnsafeMutablePointer<Double>
     private let trial: UnsafeMutablePointer<Double>
 
-    public init(system ode: ODESystem, stepper: ODEStepper, absoluteTolerance: Double = 1e-10,
+    package init(system ode: ODESystem, stepper: ODEStepper, absoluteTolerance: Double = 1e-10,
                 relativeTolerance: Double = 1e-10, initialStep: Double = 1e-6) throws {
         try Validate.atLeast(ode.dimension, 1, "ODE dimension")
         try Validate.nonNegative(absoluteTolerance, "abs-tol")
@@ -123,13 +123,13 @@ public final class ODESolver {
     }
 
     /// The current state (a copy).
-    public var state: [Double] { Array(UnsafeBufferPointer(start: y, count: dimension)) }
+    package var state: [Double] { Array(UnsafeBufferPointer(start: y, count: dimension)) }
 
     /// Read-only access to the current state without copying.
-    public func withState<R>(_ body: (UnsafePointer<Double>) throws -> R) rethrows -> R { try body(y) }
+    package func withState<R>(_ body: (UnsafePointer<Double>) throws -> R) rethrows -> R { try body(y) }
 
     /// Restarts at (t, y₀): clears the stepper's history (multistep methods restart).
-    public func reset(time t: Double, state start: [Double], initialStep: Double? = nil) throws {
+    package func reset(time t: Double, state start: [Double], initialStep: Double? = nil) throws {
         guard start.count == dimension else { throw InputError("initial state has \(start.count) entries for \(dimension) unknowns") }
         for value in start { try Validate.finite(value, "initial state") }
         time = t
@@ -139,14 +139,14 @@ public final class ODESolver {
     }
 
     /// Integrates to exactly `t1` (adaptive steps, never beyond t1).
-    public func advance(to t1: Double) throws {
+    package func advance(to t1: Double) throws {
         var watch = NoEventWatch()
         _ = try advance(to: t1, watching: &watch)
     }
 
     /// Integrates towards `t1`, stopping early just past the first event crossing (the index
     /// of the event that fired is returned; nil when t1 was reached with no event).
-    public func advance(to t1: Double, eventCount: Int, events: ODEEventFunction?) throws -> Int? {
+    package func advance(to t1: Double, eventCount: Int, events: ODEEventFunction?) throws -> Int? {
         guard let events, eventCount > 0 else {
             try advance(to: t1)
             return nil
@@ -157,7 +157,7 @@ public final class ODESolver {
 
     /// Integrates towards `t1`, stopping early just past the point where y[crossing.index]
     /// rises to crossing.threshold (true), located like any event; false when t1 was reached first.
-    public func advance(to t1: Double, until crossing: ODEThresholdCrossing) throws -> Bool {
+    package func advance(to t1: Double, until crossing: ODEThresholdCrossing) throws -> Bool {
         var watch = ThresholdWatch(crossing)
         return try advance(to: t1, watching: &watch) != nil
     }

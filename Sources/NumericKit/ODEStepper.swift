@@ -48,19 +48,19 @@ public enum ODEStepper: String, CaseIterable, Sendable, Codable {
 }
 
 /// A GSL status other than GSL_SUCCESS, or a state that stopped being finite.
-public struct ODEError: Error, CustomStringConvertible, LocalizedError, Equatable {
-    public let status: Int32
-    public let time: Double
-    public let message: String
-    public init(status: Int32, time: Double, message: String) {
+package struct ODEError: Error, CustomStringConvertible, LocalizedError, Equatable {
+    package let status: Int32
+    package let time: Double
+    package let message: String
+    package init(status: Int32, time: Double, message: String) {
         self.status = status
         self.time = time
         self.message = message
     }
-    public var description: String { "ODE integration failed at t = \(time): \(message)" }
-    public var errorDescription: String? { description }
+    package var description: String { "ODE integration failed at t = \(time): \(message)" }
+    package var errorDescription: String? { description }
     /// Status used for a non-finite state (not a GSL code).
-    public static let nonFiniteStatus: Int32 = -1000
+    package static let nonFiniteStatus: Int32 = -1000
 }
 
 import Foundation

@@ -44,32 +44,32 @@ public enum PolarMethod: String, Sendable, Codable, CaseIterable {
 /// p_k(A) = (b_k A + c_k A²) + a_k I for each row in order — on a diagonal X exactly the
 /// association of `NewtonSchulzStep.callAsFunction`, so a dense run on the manifold rounds
 /// each polynomial as the exact map does.
-public struct PolarWorkspace: Sendable {
-    public let rows: Int
-    public let columns: Int
-    public let method: PolarMethod
+package struct PolarWorkspace: Sendable {
+    package let rows: Int
+    package let columns: Int
+    package let method: PolarMethod
     /// The Newton–Schulz schedule (nil for the exact rules svd and gram).
-    public let schedule: NewtonSchulzSchedule?
+    package let schedule: NewtonSchulzSchedule?
     /// Newton–Schulz iterations (0 for the exact rules).
-    public var steps: Int { schedule?.steps.count ?? 0 }
+    package var steps: Int { schedule?.steps.count ?? 0 }
     /// Relative threshold multiplier: s_i ≤ s_max · max(r, c) · ε · this counts as zero.
-    public var thresholdScale: Double = 1
+    package var thresholdScale: Double = 1
     /// When G is exactly diagonal (every off-diagonal entry 0, as on the invariant manifold
     /// W = diag(a, b, c, …) of docs/model.md §3), its thin SVD is known in closed form and the
     /// polar factor is diag(sign G_ii) under the same zero-threshold rule; this skips LAPACK
     /// (O(d·m) instead of O(d·m²)). The check stops at the first non-zero off-diagonal entry.
-    public var diagonalFastPath = true
+    package var diagonalFastPath = true
     /// The numerical rank used in the last SVD-based polar factor.
-    public private(set) var lastRank = 0
+    package private(set) var lastRank = 0
     /// `.gram`: s_min / s_max below this sends the matrix to gesdd. 1e-5 ≈ 670 √ε. The Gram
     /// route's entrywise error (vs gesdd, and in orthonormality) is of order ε κ², κ = s_max/s_min:
     /// measured 1e-11–6e-11 at κ = 10³ and 1e-8 at κ = 5·10⁴ (tests pin ≤ ε κ²); gesdd's is ≈ ε.
-    public var gramMinimumRatio = 1e-5
+    package var gramMinimumRatio = 1e-5
     /// `.gram`: how many polar factors went to gesdd because G was too ill-conditioned.
-    public private(set) var gramFallbackCount = 0
+    package private(set) var gramFallbackCount = 0
     /// `.gram`: how many of those fallbacks were decided by the Cholesky pre-check (below)
     /// without the dsyevd.
-    public private(set) var gramQuickRejectCount = 0
+    package private(set) var gramQuickRejectCount = 0
 
     private var svd: ThinSVD?
     /// SVD route for tall matrices (rows ≥ 2·columns): QR first, Q applied, never formed.
@@ -88,13 +88,13 @@ public struct PolarWorkspace: Sendable {
     private var powerVector: [Double] = []
     private var powerImage: [Double] = []
 
-    public static let quinticCoefficients = (a: NewtonSchulzSchedule.quintic.a, b: NewtonSchulzSchedule.quintic.b,
+    package static let quinticCoefficients = (a: NewtonSchulzSchedule.quintic.a, b: NewtonSchulzSchedule.quintic.b,
                                              c: NewtonSchulzSchedule.quintic.c)
 
     /// `schedule` is the Newton–Schulz schedule of a Newton–Schulz `method` (required for
     /// `.custom`); without one, ns3, ns5 and polar-express take `NewtonSchulzSchedule.of(method,
     /// steps:)` with the default ε and safety factor. The exact rules ignore both.
-    public init(rows: Int, columns: Int, method: PolarMethod, steps: Int = NewtonSchulzSchedule.defaultSteps,
+    package init(rows: Int, columns: Int, method: PolarMethod, steps: Int = NewtonSchulzSchedule.defaultSteps,
                 schedule: NewtonSchulzSchedule? = nil) {
         precondition(rows >= 1 && columns >= 1, "polar factor of an empty matrix")
         self.rows = rows
@@ -140,7 +140,7 @@ public struct PolarWorkspace: Sendable {
     }
 
     /// out ← polar(g).
-    public mutating func polar(_ g: Matrix, into out: inout Matrix) throws {
+    package mutating func polar(_ g: Matrix, into out: inout Matrix) throws {
         precondition(g.rows == rows && g.columns == columns && out.rows == rows && out.columns == columns,
                      "polar workspace is \(rows)×\(columns)")
         switch method {
@@ -174,7 +174,7 @@ public struct PolarWorkspace: Sendable {
     /// The doubles a workspace for r×c and `method` holds: its copies of G, the SVD factors and
     /// LAPACK's workspace (dgesdd's optimal ≈ 3k² + max(r, c, 4k² + 4k), k = min(r, c)); the
     /// memory estimates' count.
-    public static func estimatedDoubles(rows r: Double, columns c: Double, method: PolarMethod) -> Double {
+    package static func estimatedDoubles(rows r: Double, columns c: Double, method: PolarMethod) -> Double {
         let k = Swift.min(r, c)
         func svd(_ r: Double, _ c: Double) -> Double {
             let k = Swift.min(r, c)

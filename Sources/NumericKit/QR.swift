@@ -2,10 +2,10 @@ import CLapacke
 import SpecgdSupport
 
 /// Orthonormal bases by Householder QR (LAPACK dgeqrf + dorgqr).
-public enum QR {
+package enum QR {
     /// The Q factor (r×c, r ≥ c, orthonormal columns) of A = QR, with column signs chosen
     /// so that diag(R) ≥ 0 — which makes Q of a Gaussian matrix Haar-distributed.
-    public static func orthonormalColumns(of a: Matrix) throws -> Matrix {
+    package static func orthonormalColumns(of a: Matrix) throws -> Matrix {
         let r = a.rows, c = a.columns
         guard r >= c, c >= 1 else { throw InputError("QR needs rows ≥ columns ≥ 1 (got \(r)×\(c))") }
         var q = a

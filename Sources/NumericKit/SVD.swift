@@ -7,21 +7,21 @@ import SpecgdSupport
 ///
 /// Uses LAPACK's divide-and-conquer `dgesdd` (the fast one); if it reports failure to
 /// converge (info > 0, rare but documented), the same matrix is factored with `dgesvd`.
-public struct ThinSVD: Sendable {
-    public let rows: Int
-    public let columns: Int
-    public var rank: Int { min(rows, columns) }
-    public private(set) var u: Matrix
-    public private(set) var singularValues: [Double]
-    public private(set) var vt: Matrix
+package struct ThinSVD: Sendable {
+    package let rows: Int
+    package let columns: Int
+    package var rank: Int { min(rows, columns) }
+    package private(set) var u: Matrix
+    package private(set) var singularValues: [Double]
+    package private(set) var vt: Matrix
     /// How many factorisations needed the `dgesvd` fallback (diagnostics).
-    public private(set) var fallbackCount = 0
+    package private(set) var fallbackCount = 0
     private var scratch: Matrix
     private var work: [Double]
     private var iwork: [Int32]
     private var workSVD: [Double]
 
-    public init(rows: Int, columns: Int) {
+    package init(rows: Int, columns: Int) {
         precondition(rows >= 1 && columns >= 1, "SVD needs a non-empty matrix")
         self.rows = rows
         self.columns = columns
@@ -58,7 +58,7 @@ public struct ThinSVD: Sendable {
     }
 
     /// Factors `a` (left untouched). Throws only if both LAPACK routines fail.
-    public mutating func factor(_ a: Matrix) throws {
+    package mutating func factor(_ a: Matrix) throws {
         precondition(a.rows == rows && a.columns == columns, "SVD workspace is \(rows)×\(columns), got \(a.rows)×\(a.columns)")
         let r = Int32(rows), c = Int32(columns), k = Int32(rank)
         let lwork = Int32(work.count), lworkSVD = Int32(workSVD.count)

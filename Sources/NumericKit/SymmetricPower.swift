@@ -75,7 +75,7 @@ public struct SymmetricPower: Sendable {
 }
 
 /// A matrix power that could not be formed (a non-positive eigenvalue, LAPACK failure).
-public struct SymmetricPowerError: Error, CustomStringConvertible, Sendable {
-    public let detail: String
-    public var description: String { detail }
+package struct SymmetricPowerError: Error, CustomStringConvertible, Sendable {
+    package let detail: String
+    package var description: String { detail }
 }

@@ -97,16 +97,16 @@ struct SVGWriter {
 }
 
 /// Text for XML and HTML documents (the SVG figures here, the HTML report in PlotRecipes).
-public enum MarkupText {
+package enum MarkupText {
     /// How a run of text sits on the line.
-    public enum Shift: Sendable, Equatable { case none, sub, `super` }
+    package enum Shift: Sendable, Equatable { case none, sub, `super` }
 
     /// The one reading of the figures' plain-text math, for titles, axis labels, legends and
     /// captions alike: `_x` / `^x` (one letter or digit, then a character that is neither, or the
     /// end) and `_{…}` / `^{…}` are a sub- or superscript, so text can say λ_c, ‖W‖²_F or ρ^k;
     /// `^(…)` after a letter or digit too, without its parentheses, as a plain-text exponent
     /// reads (σ_i ∝ i^(−1) is i⁻¹). An underscore inside a word (`spike_alignment`) stays as it is.
-    public static func runs(_ text: String) -> [(text: String, shift: Shift)] {
+    package static func runs(_ text: String) -> [(text: String, shift: Shift)] {
         let chars = Array(text)
         var out = [(text: String, shift: Shift)](), plain = "", i = 0
         func isWordCharacter(_ c: Character) -> Bool { c.isLetter || c.isNumber }
@@ -146,7 +146,7 @@ public enum MarkupText {
 
     /// `text` for HTML, its math typeset as in the figures (`runs`): shifted runs in `<sub>` and
     /// `<sup>`, everything escaped. The report's captions and titles.
-    public static func html(_ text: String) -> String {
+    package static func html(_ text: String) -> String {
         runs(text).map { run in
             switch run.shift {
             case .none: escape(run.text)
@@ -157,7 +157,7 @@ public enum MarkupText {
     }
 
     /// `text` with the five specials escaped, for element content and quoted attributes.
-    public static func escape(_ text: String) -> String {
+    package static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.count)
         for ch in text {

@@ -23,9 +23,9 @@ public struct Tick: Sendable, Equatable {
 /// Tick generation: 1-2-5 steps on linear axes, decades (with 2…9 minor ticks) on log axes.
 /// Values are built from exact decimal literals so a tick at 0.3 is the Double 0.3, not
 /// 3 × 0.1 = 0.30000000000000004.
-public enum Ticks {
+package enum Ticks {
     /// The 1-2-5 step (m × 10^e, m ∈ {1, 2, 5}) closest to `span / target` (so 3…8 intervals).
-    public static func niceStep(span: Double, target: Int = 5) -> (mantissa: Int, exponent: Int) {
+    package static func niceStep(span: Double, target: Int = 5) -> (mantissa: Int, exponent: Int) {
         let raw = max(span, .leastNormalMagnitude) / Double(max(target, 1))
         var exponent = Int(floor(log10(raw)))
         let fraction = raw / power10(exponent)
@@ -40,7 +40,7 @@ public enum Ticks {
 
     /// Axis limits widened outward to the nearest multiples of the nice step, so the frame
     /// starts and ends on a labelled tick. Degenerate ranges are widened first.
-    public static func niceLinearLimits(_ low: Double, _ high: Double, target: Int = 5) -> ClosedRange<Double> {
+    package static func niceLinearLimits(_ low: Double, _ high: Double, target: Int = 5) -> ClosedRange<Double> {
         let (lo, hi) = widenedIfDegenerate(low, high)
         let (m, e) = niceStep(span: hi - lo, target: target)
         let step = Double(m) * power10(e)
@@ -50,7 +50,7 @@ public enum Ticks {
     }
 
     /// Major ticks inside `limits` on a 1-2-5 step with about `target` intervals.
-    public static func linear(_ limits: ClosedRange<Double>, target: Int = 5) -> [Tick] {
+    package static func linear(_ limits: ClosedRange<Double>, target: Int = 5) -> [Tick] {
         let lo = limits.lowerBound, hi = limits.upperBound
         guard hi > lo, lo.isFinite, hi.isFinite else { return [] }
         let (m, e) = niceStep(span: hi - lo, target: target)
@@ -64,7 +64,7 @@ public enum Ticks {
     }
 
     /// Limits for a log axis: the enclosing decades (at least one decade wide).
-    public static func niceLogLimits(_ low: Double, _ high: Double) -> ClosedRange<Double> {
+    package static func niceLogLimits(_ low: Double, _ high: Double) -> ClosedRange<Double> {
         guard low > 0, high > 0, low.isFinite, high.isFinite else { return 1...10 }
         var eLo = Int(floor(log10(low) + 1e-9))
         var eHi = Int(ceil(log10(high) - 1e-9))
@@ -79,7 +79,7 @@ public enum Ticks {
     /// instead, so there are always values to read off — at least two: failing that, the
     /// linear ticks of the range.
     /// `labelledMantissas`: which of 1, 2, 5 × 10^e carry labels on a narrow range ([1]: decades only).
-    public static func log(_ limits: ClosedRange<Double>, maxLabels: Int = 7, labelledMantissas: [Int] = [1, 2, 5]) -> [Tick] {
+    package static func log(_ limits: ClosedRange<Double>, maxLabels: Int = 7, labelledMantissas: [Int] = [1, 2, 5]) -> [Tick] {
         let lo = limits.lowerBound, hi = limits.upperBound
         guard lo > 0, hi > lo, hi.isFinite else { return [] }
         let eLo = Int(ceil(log10(lo) - 1e-9)), eHi = Int(floor(log10(hi) + 1e-9))
@@ -139,7 +139,7 @@ public enum Ticks {
     /// (4.27…4.78, say) holds no 1-, 2- or 5-multiple of a decade, so `log` labels nothing;
     /// there the bar is labelled with the linear 1-2-5 ticks of the same range (at their log
     /// positions), which always give ≥ 3 inside a non-degenerate range (`niceStep` ≤ span/3).
-    public static func colorbar(_ limits: ClosedRange<Double>, scale: ScaleKind) -> [Tick] {
+    package static func colorbar(_ limits: ClosedRange<Double>, scale: ScaleKind) -> [Tick] {
         guard scale == .log else { return linear(limits) }
         let ticks = log(limits)
         if ticks.filter({ $0.isMajor && !$0.label.isEmpty }).count >= minimumColorbarLabels { return ticks }
@@ -147,7 +147,7 @@ public enum Ticks {
     }
 
     /// What `colorbar` guarantees.
-    public static let minimumColorbarLabels = 3
+    package static let minimumColorbarLabels = 3
 
     /// Plain decimals for 0.001 … 99999, scientific beyond.
     static func decimalOrScientific(_ v: Double) -> String {
@@ -160,27 +160,27 @@ public enum Ticks {
     }
 
     /// "10⁻³"; 10⁰ and 10¹ print as "1" and "10" as a paper would.
-    public static func powerLabel(_ exponent: Int) -> String {
+    package static func powerLabel(_ exponent: Int) -> String {
         if exponent == 0 { return "1" }
         if exponent == 1 { return "10" }
         return "10" + superscript(exponent)
     }
 
-    public static func superscript(_ n: Int) -> String {
+    package static func superscript(_ n: Int) -> String {
         let digits: [Character] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"]
         let body = String(abs(n)).map { digits[Int(String($0))!] }
         return (n < 0 ? "⁻" : "") + String(body)
     }
 
     /// Fixed decimals, a true minus sign, and no "−0".
-    public static func decimalLabel(_ v: Double, decimals: Int) -> String {
+    package static func decimalLabel(_ v: Double, decimals: Int) -> String {
         let text = String(format: "%.\(decimals)f", abs(v))
         let isZero = text.allSatisfy { $0 == "0" || $0 == "." }
         return (v < 0 && !isZero ? "−" : "") + text
     }
 
     /// "2×10⁻⁴", "1.5×10⁵", "0".
-    public static func scientificLabel(_ v: Double) -> String {
+    package static func scientificLabel(_ v: Double) -> String {
         guard v != 0 else { return "0" }
         let e = Int(floor(log10(abs(v)) + 1e-9))
         var mantissa = String(format: "%.2f", abs(v) / power10(e))

@@ -4,23 +4,23 @@ import SpecgdSupport
 /// The theory-vs-simulation overlay of `specgd compare`: one panel per statistic, theory as
 /// a line, the simulation's seed mean as hollow markers and its q10–q90 band shaded, one
 /// colour per method.
-public enum OverlayRecipe {
+package enum OverlayRecipe {
     /// One method's side-by-side table (the `table` of a `ComparisonResult`), stored as `csv`.
-    public struct Method: Sendable {
-        public var label: String
-        public var csv: String
-        public var table: Table
-        public var color: Color
+    package struct Method: Sendable {
+        package var label: String
+        package var csv: String
+        package var table: Table
+        package var color: Color
         /// The legend label of the bands the table carries as `<stat>_band_lower` and
         /// `<stat>_band_upper` columns (e.g. exact SpecGD's post-escape 2-cycle band of c).
-        public var bandLabel: String?
+        package var bandLabel: String?
         /// The band's colour: not the method's, so it is not read as the seed band.
-        public var bandColor: Color
+        package var bandColor: Color
         /// The colour of the per-seed theory band (`<stat>_seed_theory_q10` … `_q90` columns, with
         /// `<stat>_seed_theory` their mean): theory from each seed's own start, next to the seed band.
-        public var seedTheoryColor: Color
+        package var seedTheoryColor: Color
 
-        public init(label: String, csv: String, table: Table, color: Color, bandLabel: String? = nil, bandColor: Color = .gray,
+        package init(label: String, csv: String, table: Table, color: Color, bandLabel: String? = nil, bandColor: Color = .gray,
                     seedTheoryColor: Color = .bluishGreen) {
             self.label = label
             self.csv = csv
@@ -43,7 +43,7 @@ public enum OverlayRecipe {
     ]
 
     /// `references` adds horizontal or vertical lines to the panel of a statistic (key: "c", "loss", …).
-    public static func recipe(methods: [Method], name: String = "overlay", title: String,
+    package static func recipe(methods: [Method], name: String = "overlay", title: String,
                               references extra: [String: [ReferenceRecipe]] = [:]) -> FigureRecipe {
         var recipes = [PanelRecipe]()
         for panel in panels {
@@ -138,7 +138,7 @@ public enum OverlayRecipe {
     /// The trajectories of separate runs read from their CSVs (theory and simulate tables: the
     /// statistics as columns `a`, `b`, …, a simulation's seed band as `<stat>_q10`/`<stat>_q90`):
     /// the overlay's panels, one colour per run (what `report` draws for a theory folder).
-    public static func runs(_ runs: [(label: String, csv: String, table: Table)], name: String, title: String) -> FigureRecipe {
+    package static func runs(_ runs: [(label: String, csv: String, table: Table)], name: String, title: String) -> FigureRecipe {
         var recipes = [PanelRecipe]()
         for panel in panels {
             let present = runs.enumerated().filter { $0.element.table.index(of: panel.statistic) != nil }

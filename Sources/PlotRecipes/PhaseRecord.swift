@@ -6,26 +6,26 @@ import SpecgdSupport
 // (`RunRecord<PhaseRecord, PhaseSummary>`).
 
 /// What a phase figure shows: the sweep, metric, axes and fixed values, and the drawing.
-public struct PhaseRecord: Codable, Sendable, Equatable {
-    public var sweep: String
-    public var metric: String
-    public var x: String
-    public var y: String
-    public var slice: [String: Double]
+package struct PhaseRecord: Codable, Sendable, Equatable {
+    package var sweep: String
+    package var metric: String
+    package var x: String
+    package var y: String
+    package var slice: [String: Double]
     /// The fixed name axes (absent when the sweep has none).
-    public var named: [String: String]?
+    package var named: [String: String]?
     /// The second sweep of a comparison (absent for one diagram).
-    public var comparedWith: String?
+    package var comparedWith: String?
     /// The name axis whose two values are compared (absent otherwise).
-    public var split: String?
+    package var split: String?
     /// The statistic over seeds drawn (absent for one run per cell).
-    public var statistic: String?
+    package var statistic: String?
     /// Coloured by log10 of the metric (`--log-color`): the exported notebook draws it so too.
-    public var logColor: Bool
+    package var logColor: Bool
     /// What the SVG draws, for `export-notebook`'s matplotlib redraw.
-    public var figure: PhaseFigureRecord
+    package var figure: PhaseFigureRecord
 
-    public init(sweep: String, metric: String, x: String, y: String, slice: [String: Double], named: [String: String]?,
+    package init(sweep: String, metric: String, x: String, y: String, slice: [String: Double], named: [String: String]?,
                 comparedWith: String?, split: String?, statistic: String?, logColor: Bool, figure: PhaseFigureRecord) {
         self.sweep = sweep
         self.metric = metric
@@ -42,15 +42,15 @@ public struct PhaseRecord: Codable, Sendable, Equatable {
 }
 
 /// The summary of a phase figure: the range of its values and its masked cells.
-public struct PhaseSummary: Codable, Sendable, Equatable {
-    public var boundaryPoints: Int
-    public var minimum: Double
-    public var maximum: Double
+package struct PhaseSummary: Codable, Sendable, Equatable {
+    package var boundaryPoints: Int
+    package var minimum: Double
+    package var maximum: Double
     /// Cells without a value, by reason.
-    public var noEscapeCells: Int
-    public var divergedCells: Int
+    package var noEscapeCells: Int
+    package var divergedCells: Int
 
-    public init(boundaryPoints: Int, minimum: Double, maximum: Double, noEscapeCells: Int, divergedCells: Int) {
+    package init(boundaryPoints: Int, minimum: Double, maximum: Double, noEscapeCells: Int, divergedCells: Int) {
         self.boundaryPoints = boundaryPoints
         self.minimum = minimum
         self.maximum = maximum
@@ -62,25 +62,25 @@ public struct PhaseSummary: Codable, Sendable, Equatable {
 /// A phase figure as drawn, panel by panel: the words, scales and colour range of each heatmap,
 /// the CSV column it colours, the label of each masked status and GD's boundary curve, so that
 /// the exported notebook redraws the same figure from the CSV.
-public struct PhaseFigureRecord: Codable, Sendable, Equatable {
-    public struct Panel: Codable, Sendable, Equatable {
-        public var title: String
-        public var xLabel: String
-        public var yLabel: String
-        public var xLog: Bool
-        public var yLog: Bool
+package struct PhaseFigureRecord: Codable, Sendable, Equatable {
+    package struct Panel: Codable, Sendable, Equatable {
+        package var title: String
+        package var xLabel: String
+        package var yLabel: String
+        package var xLog: Bool
+        package var yLog: Bool
         /// The phase CSV's column this panel colours.
-        public var column: String
-        public var colorLabel: String
-        public var logColor: Bool
-        public var colormap: String
+        package var column: String
+        package var colorLabel: String
+        package var logColor: Bool
+        package var colormap: String
         /// [low, high] of the colour scale (shared by the two panels of a comparison).
-        public var valueRange: [Double]?
+        package var valueRange: [Double]?
         /// GD's boundary λ_c as (x, y) points, with its legend label (absent when not drawn).
-        public var boundary: [[Double]]?
-        public var boundaryLabel: String?
+        package var boundary: [[Double]]?
+        package var boundaryLabel: String?
 
-        public init(title: String, xLabel: String, yLabel: String, xLog: Bool, yLog: Bool, column: String, colorLabel: String,
+        package init(title: String, xLabel: String, yLabel: String, xLog: Bool, yLog: Bool, column: String, colorLabel: String,
                     logColor: Bool, colormap: String, valueRange: [Double]?, boundary: [[Double]]?, boundaryLabel: String?) {
             self.title = title
             self.xLabel = xLabel
@@ -96,12 +96,12 @@ public struct PhaseFigureRecord: Codable, Sendable, Equatable {
             self.boundaryLabel = boundaryLabel
         }
     }
-    public var title: String
-    public var panels: [Panel]
+    package var title: String
+    package var panels: [Panel]
     /// Legend label of each masked cell status (`no_escape`, `diverged`) present.
-    public var masks: [String: String]
+    package var masks: [String: String]
 
-    public init(title: String, panels: [Panel], masks: [String: String]) {
+    package init(title: String, panels: [Panel], masks: [String: String]) {
         self.title = title
         self.panels = panels
         self.masks = masks

@@ -14,8 +14,10 @@ import SpecgdSupport
 /// commands reach the markdown cells escaped (`MarkdownText`) and the code cells only as Python
 /// string literals (`py`); an SVG without a recipe is shown as an image.
 public enum NotebookExport {
-    /// Builds the notebook for `directory`; `notebookPath` fixes the relative data path.
-    public static func notebook(from directory: String, notebookPath: String) throws -> Notebook {
+    /// Builds the notebook for `directory`; `notebookPath` fixes the relative data path. A
+    /// relative path is taken from `workingDirectory` (the caller's: library code reads no
+    /// process state).
+    public static func notebook(from directory: String, notebookPath: String, workingDirectory: String) throws -> Notebook {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw InputError("\(directory) is not a directory")
@@ -24,8 +26,8 @@ public enum NotebookExport {
             .sorted { ReportOrder.folderRank($0) < ReportOrder.folderRank($1) }
         guard !folders.isEmpty else { throw InputError("\(directory) holds no specgd output (no file to export)") }
 
-        let notebookDirectory = (absolute(notebookPath) as NSString).deletingLastPathComponent
-        let dataPath = relativePath(from: notebookDirectory, to: absolute(directory))
+        let notebookDirectory = (absolute(notebookPath, in: workingDirectory) as NSString).deletingLastPathComponent
+        let dataPath = relativePath(from: notebookDirectory, to: absolute(directory, in: workingDirectory))
         var nb = Notebook()
         var intro = "# specgd outputs from \(MarkdownText.code(dataPath))\n\n"
         intro += "The folder is read with the `specgd` Python package (`r = specgd.load(…)`, docs/python.md); "
@@ -45,8 +47,9 @@ public enum NotebookExport {
         return nb
     }
 
-    public static func export(from directory: String, to notebookPath: String) throws {
-        let nb = try notebook(from: directory, notebookPath: notebookPath)
+    /// Writes the notebook for `directory` to `notebookPath` (relative paths from `workingDirectory`).
+    public static func export(from directory: String, to notebookPath: String, workingDirectory: String) throws {
+        let nb = try notebook(from: directory, notebookPath: notebookPath, workingDirectory: workingDirectory)
         try AtomicFile.write(try nb.json, to: notebookPath)
     }
 
@@ -285,9 +288,9 @@ public enum NotebookExport {
         v.isFinite ? "\(v)" : (v.isNaN ? "float(\"nan\")" : (v > 0 ? "float(\"inf\")" : "-float(\"inf\")"))
     }
 
-    static func absolute(_ path: String) -> String {
+    static func absolute(_ path: String, in workingDirectory: String) -> String {
         let url = path.hasPrefix("/") ? URL(fileURLWithPath: path)
-            : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(path)
+            : URL(fileURLWithPath: workingDirectory).appendingPathComponent(path)
         return url.standardizedFileURL.path
     }
 

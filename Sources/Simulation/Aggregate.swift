@@ -3,13 +3,13 @@ import NumericKit
 import SpecgdSupport
 
 /// Statistics across repetitions, row by row (all repetitions record the same steps).
-public enum Aggregate {
-    public static let suffixes = ["std", "q10", "q50", "q90"]
+package enum Aggregate {
+    package static let suffixes = ["std", "q10", "q50", "q90"]
 
     /// Each table cut to the leading rows they all have at the same steps (a run stopped
     /// early has a shorter last repetition, possibly ending off the --every grid; its
     /// aggregate covers the steps every repetition reached).
-    public static func commonPrefix(_ tables: [Table]) -> [Table] {
+    package static func commonPrefix(_ tables: [Table]) -> [Table] {
         guard var count = tables.map(\.rows.count).min(), tables.contains(where: { $0.rows.count != count }) else { return tables }
         if let j = tables[0].index(of: "step") {
             while count > 0, Set(tables.map { $0.rows[count - 1][j] }).count > 1 { count -= 1 }
@@ -20,7 +20,7 @@ public enum Aggregate {
     /// Means under the base names, then `<col>_std`, `_q10`, `_q50`, `_q90` for every
     /// statistic column (everything except `step`). Quantiles interpolate linearly
     /// between order statistics (NumPy's default); std is the sample std (n − 1), 0 for n = 1.
-    public static func table(_ tables: [Table]) throws -> Table {
+    package static func table(_ tables: [Table]) throws -> Table {
         guard let first = tables.first else { throw InputError("no repetitions to aggregate") }
         for t in tables where t.columns != first.columns || t.rows.count != first.rows.count {
             throw InputError("repetitions recorded different steps; cannot aggregate")
@@ -51,7 +51,7 @@ public enum Aggregate {
     }
 
     /// Linear-interpolation quantile of sorted values (NumPy `method="linear"`; `SampleQuantile.linear`).
-    public static func quantile(_ sorted: [Double], _ p: Double) -> Double {
+    package static func quantile(_ sorted: [Double], _ p: Double) -> Double {
         SampleQuantile.linear(sorted, p)
     }
 }

@@ -4,7 +4,7 @@ import SpecgdSupport
 
 extension Initialization {
     /// W₀ (d×m) for this initialisation, drawing from `rng` for the random ones.
-    public func weights(dimension d: Int, width m: Int, alpha: Double, rng: inout Xoshiro256) throws -> Matrix {
+    package func weights(dimension d: Int, width m: Int, alpha: Double, rng: inout Xoshiro256) throws -> Matrix {
         switch self {
         case .identity:
             guard m == d else { throw InputError("identity initialisation needs m = d (got m = \(m), d = \(d))") }

@@ -10,9 +10,9 @@ import NumericKit
 /// ∇L directly; the rank-one teacher term touches only the rows where θ ≠ 0. At m = d that is
 /// 3·d·m² flops against NumPy's 4·d·m² (two gemms), and two d×m passes besides the BLAS calls.
 /// All buffers are allocated once; `gradient` and `loss` allocate nothing.
-public struct PopulationObjective: Sendable {
-    public let problem: Problem
-    public let width: Int
+package struct PopulationObjective: Sendable {
+    package let problem: Problem
+    package let width: Int
     private let rootSpectrum: [Double]
     /// Σ^{1/2} W, then (in `gradient`, once A is formed) scaled in place to ΣW.
     private var root: Matrix
@@ -22,11 +22,11 @@ public struct PopulationObjective: Sendable {
     /// When W is exactly diagonal (W₀ = αI keeps it so for θ* = e₁: the invariant manifold)
     /// A = WᵀΣW is diagonal and every piece costs O(d + nnz(θ*)²) instead of O(d·m²).
     /// Checking costs one scan that stops at the first non-zero off-diagonal entry.
-    public var diagonalFastPath = true
+    package var diagonalFastPath = true
     private var diagonal: [Double]   // W_ii, i < min(d, m)
     private var teacherSupport: [Int]
 
-    public init(problem: Problem, width: Int) {
+    package init(problem: Problem, width: Int) {
         self.problem = problem
         self.width = width
         let d = problem.dimension
@@ -133,7 +133,7 @@ public struct PopulationObjective: Sendable {
     }
 
     /// L(W).
-    public mutating func loss(_ w: Matrix) -> Double {
+    package mutating func loss(_ w: Matrix) -> Double {
         if loadDiagonal(w) { return diagonalPieces().loss }
         // Two statements on purpose: in `lossFromPieces(pieces(w))` Swift would read `self`
         // for the outer call before `pieces` updates the buffers.
@@ -143,7 +143,7 @@ public struct PopulationObjective: Sendable {
 
     /// gradient ← ∇L(W); returns L(W) (free: same pieces).
     @discardableResult
-    public mutating func gradient(_ w: Matrix, into gradient: inout Matrix) -> Double {
+    package mutating func gradient(_ w: Matrix, into gradient: inout Matrix) -> Double {
         if loadDiagonal(w) {
             let (t, loss) = diagonalPieces()
             diagonalGradient(t, into: &gradient)

@@ -7,17 +7,17 @@ import NumericKit
 /// Samples x = √σ ⊙ z (z standard normal) in Σ's eigenbasis, y = (θ*ᵀx)². They are drawn
 /// sample by sample, so the first n samples of a stream do not depend on how many follow:
 /// data sets of growing n from one seed are nested.
-public struct SampleObjective: Sendable {
-    public let problem: Problem
-    public let width: Int
-    public let count: Int
+package struct SampleObjective: Sendable {
+    package let problem: Problem
+    package let width: Int
+    package let count: Int
     private var x: Matrix          // n×d
     private var y: [Double]        // n
     private var z: Matrix          // n×m: XW, then r ⊙ XW
     private var residual: [Double] // n: ‖z_i‖² − y_i
     private let rootSpectrum: [Double]
 
-    public init(problem: Problem, width: Int, count: Int) {
+    package init(problem: Problem, width: Int, count: Int) {
         self.problem = problem
         self.width = width
         self.count = count
@@ -29,7 +29,7 @@ public struct SampleObjective: Sendable {
     }
 
     /// Replaces the data set with `count` fresh samples from `rng`.
-    public mutating func draw(using rng: inout Xoshiro256) {
+    package mutating func draw(using rng: inout Xoshiro256) {
         let n = count, d = problem.dimension
         x.storage.withUnsafeMutableBufferPointer { px in
             for i in 0..<n {
@@ -41,14 +41,14 @@ public struct SampleObjective: Sendable {
     }
 
     /// L_n(W).
-    public mutating func loss(_ w: Matrix) -> Double {
+    package mutating func loss(_ w: Matrix) -> Double {
         BLAS.gemm(x, w, into: &z)
         return residuals(scale: false)
     }
 
     /// gradient ← ∇L_n(W); returns L_n(W).
     @discardableResult
-    public mutating func gradient(_ w: Matrix, into gradient: inout Matrix) -> Double {
+    package mutating func gradient(_ w: Matrix, into gradient: inout Matrix) -> Double {
         BLAS.gemm(x, w, into: &z)
         let value = residuals(scale: true)
         BLAS.gemm(x, transposeA: true, z, alpha: 1 / Double(count), into: &gradient)

@@ -2,15 +2,15 @@ import Model
 import SpecgdSupport
 
 /// How `specgd simulate` lays out its files; public so other commands write the same shapes.
-public enum SimulationOutput {
+package enum SimulationOutput {
     /// `PATH.csv` → `PATH.seeds.csv`.
-    public static func seedsPath(for csvPath: String) -> String {
+    package static func seedsPath(for csvPath: String) -> String {
         if csvPath.hasSuffix(".csv") { return String(csvPath.dropLast(4)) + ".seeds.csv" }
         return csvPath + ".seeds.csv"
     }
 
     /// Every repetition's rows stacked, with a leading `seed` column (the repetition index).
-    public static func perSeedTable(_ tables: [Table]) -> Table {
+    package static func perSeedTable(_ tables: [Table]) -> Table {
         var result = Table(columns: ["seed"] + (tables.first?.columns ?? []))
         for (r, table) in tables.enumerated() {
             for row in table.rows { result.append([Double(r)] + row) }
@@ -20,20 +20,20 @@ public enum SimulationOutput {
 }
 
 /// The JSON sidecar's summary of a run.
-public struct SimulationSummary: Sendable, Codable {
-    public var seeds: Int
-    public var timings: SimulationTimings
+package struct SimulationSummary: Sendable, Codable {
+    package var seeds: Int
+    package var timings: SimulationTimings
     /// Per seed: the escape step of `EscapeMetrics` (docs/model.md §5), the first step with
     /// a ≥ threshold, watched at every step (`SimulationResult.escapes`; it does not depend on
     /// `every`); nil: no escape within the run.
-    public var escapeSteps: [Int?]
-    public var escapeThreshold: Double
+    package var escapeSteps: [Int?]
+    package var escapeThreshold: Double
     /// Final means over seeds.
-    public var finalLoss: Double
-    public var finalAlignment: Double
-    public var finalSignal: Double
+    package var finalLoss: Double
+    package var finalAlignment: Double
+    package var finalSignal: Double
 
-    public init(result: SimulationResult) {
+    package init(result: SimulationResult) {
         seeds = result.perSeed.count
         timings = result.timings
         escapeThreshold = result.configuration.experiment.escapeThreshold

@@ -5,39 +5,39 @@ import SpecgdSupport
 
 /// Where the time of one optimiser step goes, and how it compares with a bare LAPACK
 /// `dgesdd` on the same gradient matrix (the floor for an exact SpecGD step).
-public struct StepProfile: Sendable, Codable {
-    public var dimension: Int
-    public var width: Int
-    public var method: Method
-    public var polar: PolarMethod
-    public var threads: Int
-    public var steps: Int
+package struct StepProfile: Sendable, Codable {
+    package var dimension: Int
+    package var width: Int
+    package var method: Method
+    package var polar: PolarMethod
+    package var threads: Int
+    package var steps: Int
     /// Mean seconds per full step (gradient + update).
-    public var step: Double
+    package var step: Double
     /// Mean seconds of the gradient alone.
-    public var gradient: Double
+    package var gradient: Double
     /// Mean seconds of the update (polar factor + axpy for SpecGD).
-    public var update: Double
+    package var update: Double
     /// Mean seconds of `ThinSVD.factor` (dgesdd, jobz = S) on the gradient matrix.
-    public var bareGesdd: Double
+    package var bareGesdd: Double
     /// step / bareGesdd.
-    public var stepOverGesdd: Double
+    package var stepOverGesdd: Double
     /// Mean seconds of the BLAS calls no dense population gradient can avoid, on matrices of
     /// the gradient's shape: a syrk (d×m → m×m) and a gemm (d×m · m×m).
-    public var bareGradientBLAS: Double
+    package var bareGradientBLAS: Double
     /// Mean seconds of U·Vᵀ after the SVD (a gemm d×k · k×m).
-    public var bareProductUVt: Double
+    package var bareProductUVt: Double
     /// The least time a step of this method can take with these BLAS/LAPACK calls and
     /// nothing else: bareGradientBLAS (GD), + bareGesdd + bareProductUVt (SpecGD, exact SVD).
     /// A reference's time divided by this is the largest speed-up any implementation built
     /// on the same routines could show (benchmark rows "ceiling").
-    public var floor: Double
+    package var floor: Double
     /// `--polar gram`: timed steps whose polar factor fell back to gesdd (ill-conditioned gradient).
-    public var gramFallbacks: Int
+    package var gramFallbacks: Int
 
     /// Times `steps` steps (after one warm-up step) of `configuration`'s first repetition,
     /// then `steps` bare thin SVDs of its last gradient.
-    public static func measure(_ configuration: SimulationConfiguration, steps: Int) throws -> StepProfile {
+    package static func measure(_ configuration: SimulationConfiguration, steps: Int) throws -> StepProfile {
         try Validate.atLeast(steps, 1, "profile steps")
         var trainer = try Trainer(configuration: configuration)
         try trainer.step()

@@ -54,7 +54,7 @@ struct ExportNotebookCommand: ParsableCommand {
     }
 
     func run() throws {
-        try NotebookExport.export(from: input, to: output)
+        try NotebookExport.export(from: input, to: output, workingDirectory: FileManager.default.currentDirectoryPath)
         print("notebook: \(output)")
     }
 }

@@ -6,8 +6,8 @@ import NumericKit
 import SpecgdSupport
 
 /// The root command. `main()` is the process entry point (Sources/specgd/main.swift).
-public struct SpecGD: ParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct SpecGD: ParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "specgd",
         abstract: "Gradient descent vs spectral gradient descent on anisotropic phase retrieval.",
         discussion: """
@@ -32,9 +32,9 @@ public struct SpecGD: ParsableCommand {
     /// mistake (unknown option, bad choice, missing value; exit status 64) the hint
     /// `(see 'specgd <command> --help')` on the same line instead of the usage block.
     /// --help and --version print as usual; a bare exit code (a failed check) prints nothing more.
-    public init() {}
+    package init() {}
 
-    public static func main() {
+    package static func main() {
         // Process start, before any BLAS call: the right OpenBLAS kernel for this CPU (which may
         // re-execute the process once) and one BLAS thread unless a command asks for more (the
         // thread count is process-wide; library code only reads it).

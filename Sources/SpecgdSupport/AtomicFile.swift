@@ -57,12 +57,12 @@ public enum AtomicFile {
 
 /// Output locations checked before a run computes anything, so a long run cannot fail at
 /// its final write: one rule for every `--output` (a file) and `--output-dir` (a folder).
-public enum OutputPath {
+package enum OutputPath {
     /// `--output FILE`: not empty, not a directory, in an existing writable folder. FILE and the
     /// files written next to it (`alsoWrites`: its JSON sidecar, …) are each a regular file or
     /// nothing (`checkReplaceable`), and none is one of the command's `inputs` (what: "the
     /// --spectrum file"), compared as files (device and inode), so no spelling or link hides it.
-    public static func checkFile(_ path: String, option: String = "--output", alsoWrites: [String] = [],
+    package static func checkFile(_ path: String, option: String = "--output", alsoWrites: [String] = [],
                                  inputs: [(what: String, path: String)] = []) throws {
         guard !path.isEmpty else { throw InputError("\(option) is empty: give a file path") }
         if kind(of: path) == "a directory" { throw InputError("\(option) \(path) is a directory, not a file") }
@@ -80,7 +80,7 @@ public enum OutputPath {
     /// never follow or replace a symbolic link, and a FIFO, device, socket or directory is not
     /// a file to write (`specgd theory --output /dev/null` replaced the device node, as root).
     /// `label` starts the one line (`--output PATH`).
-    public static func checkReplaceable(_ path: String, label: String) throws {
+    package static func checkReplaceable(_ path: String, label: String) throws {
         switch kind(of: path) {
         case nil: return
         case "a symbolic link"?: throw InputError("\(label) is a symbolic link: outputs never follow or replace symbolic links")
@@ -90,7 +90,7 @@ public enum OutputPath {
 
     /// What stands at `path` (not following a link) when it is not a regular file: "a symbolic
     /// link", "a FIFO", "a character device", …; nil for a regular file or nothing.
-    public static func kind(of path: String) -> String? {
+    package static func kind(of path: String) -> String? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
         switch info.st_mode & S_IFMT {
@@ -106,14 +106,14 @@ public enum OutputPath {
     }
 
     /// Whether `a` and `b` are the same existing file or folder (links followed: device and inode).
-    public static func sameFile(_ a: String, _ b: String) -> Bool {
+    package static func sameFile(_ a: String, _ b: String) -> Bool {
         var x = stat(), y = stat()
         return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino
     }
 
     /// `--output-dir DIR`: not empty; an existing writable directory, or a new one whose
     /// parent folder exists and is writable (the run creates DIR itself, not its parents).
-    public static func checkDirectory(_ path: String, option: String = "--output-dir") throws {
+    package static func checkDirectory(_ path: String, option: String = "--output-dir") throws {
         guard !path.isEmpty else { throw InputError("\(option) is empty: give a directory path") }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
@@ -126,7 +126,7 @@ public enum OutputPath {
 
     /// `folder` exists, is a directory and accepts new files (tried, so that read-only file
     /// systems and permissions are caught alike; works for root too).
-    public static func checkFolder(_ folder: String, for what: String) throws {
+    package static func checkFolder(_ folder: String, for what: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else {
             throw InputError("\(what): folder \(folder) does not exist (create it first)")
@@ -146,7 +146,7 @@ public enum OutputPath {
     /// symbolic link resolved (realpath), the rest normalized by hand (`.` dropped, `..` takes
     /// one component off), so that `a/../b`, a link or a not-yet-created folder cannot hide
     /// where a write lands.
-    public static func resolved(_ path: String) -> String {
+    package static func resolved(_ path: String) -> String {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         let parts = absolute.split(separator: "/").map(String.init)
         var existing = 0
@@ -165,13 +165,13 @@ public enum OutputPath {
     }
 
     /// Whether `path` is `folder` or lies inside it, both as the file system reaches them.
-    public static func isInside(_ path: String, _ folder: String) -> Bool {
+    package static func isInside(_ path: String, _ folder: String) -> Bool {
         let inner = resolved(path), outer = resolved(folder)
         return inner == outer || inner.hasPrefix(outer == "/" ? "/" : outer + "/")
     }
 
     /// The folder a path lives in ("." for a bare file name).
-    public static func parent(of path: String) -> String {
+    package static func parent(of path: String) -> String {
         var trimmed = Substring(path)
         while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
         guard let slash = trimmed.lastIndex(of: "/") else { return "." }

@@ -54,15 +54,15 @@ public struct InputError: Error, CustomStringConvertible, LocalizedError, Equata
 /// info ≠ 0, GSL unable to allocate its driver, a Filippov flow switching without end. Not
 /// the user's mistake (that is `InputError`) and not the dynamics blowing up (that is
 /// `DivergenceError`): the message names the routine and what it reported.
-public struct NumericalFailure: Error, CustomStringConvertible, LocalizedError, Equatable {
-    public let routine: String
-    public let detail: String
-    public init(_ routine: String, _ detail: String) {
+package struct NumericalFailure: Error, CustomStringConvertible, LocalizedError, Equatable {
+    package let routine: String
+    package let detail: String
+    package init(_ routine: String, _ detail: String) {
         self.routine = routine
         self.detail = detail
     }
-    public var description: String { "numerical failure in \(routine): \(detail)" }
-    public var errorDescription: String? { description }
+    package var description: String { "numerical failure in \(routine): \(detail)" }
+    package var errorDescription: String? { description }
 }
 
 /// A run whose state stopped being finite (or exploded past `limit`).
@@ -86,28 +86,28 @@ public struct DivergenceError: Error, CustomStringConvertible, LocalizedError, E
 /// Input checks shared by every command, each producing a one-line `InputError`. `name` is
 /// the configuration field checked (marked, so the CLI shows its flag) or, for values that are
 /// not a field of their own ("spectrum value"), a plain description with spaces.
-public enum Validate {
+package enum Validate {
     /// A field name is marked; a description (it has a space) stays text.
     static func subject(_ name: String) -> String {
         name.contains(" ") ? name : InputError.field(name)
     }
-    public static func finite(_ value: Double, _ name: String) throws {
+    package static func finite(_ value: Double, _ name: String) throws {
         guard value.isFinite else { throw InputError("\(subject(name)) must be a finite number (got \(value))") }
     }
-    public static func positive(_ value: Double, _ name: String) throws {
+    package static func positive(_ value: Double, _ name: String) throws {
         try finite(value, name)
         guard value > 0 else { throw InputError("\(subject(name)) must be > 0 (got \(value))") }
     }
-    public static func nonNegative(_ value: Double, _ name: String) throws {
+    package static func nonNegative(_ value: Double, _ name: String) throws {
         try finite(value, name)
         guard value >= 0 else { throw InputError("\(subject(name)) must be >= 0 (got \(value))") }
     }
-    public static func atLeast(_ value: Int, _ minimum: Int, _ name: String) throws {
+    package static func atLeast(_ value: Int, _ minimum: Int, _ name: String) throws {
         guard value >= minimum else { throw InputError("\(subject(name)) must be >= \(minimum) (got \(value))") }
     }
     /// The initial scale α of W₀: α = 0 is a fixed point of both methods (∇L = 0 at W = 0) and a
     /// negative α is the mirror image of a positive one, so only α > 0 is a run of its own.
-    public static func initialScale(_ alpha: Double, _ name: String = "alpha") throws {
+    package static func initialScale(_ alpha: Double, _ name: String = "alpha") throws {
         try finite(alpha, name)
         guard alpha > 0 else {
             throw InputError("\(subject(name)) must be > 0 (got \(alpha)): α = 0 is a fixed point and a negative α mirrors a positive one")
@@ -116,7 +116,7 @@ public enum Validate {
 
     /// The fields of a comma-separated option value, trimmed; an empty field ("1,,2", a
     /// trailing comma) or an empty list is refused, naming the option.
-    public static func fields(_ text: String, _ option: String) throws -> [String] {
+    package static func fields(_ text: String, _ option: String) throws -> [String] {
         let fields = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw InputError("\(option) needs at least one value") }
         if fields.contains(where: \.isEmpty) { throw InputError("\(option): empty field in '\(text)'") }
@@ -124,7 +124,7 @@ public enum Validate {
     }
 
     /// A comma-separated list of numbers (`--lambdas 1,2,4`, `--spikes 8,4`).
-    public static func numbers(_ text: String, _ option: String) throws -> [Double] {
+    package static func numbers(_ text: String, _ option: String) throws -> [Double] {
         try fields(text, option).map { field in
             guard let value = Double(field), value.isFinite else { throw InputError("\(option): '\(field)' is not a finite number") }
             return value
@@ -132,7 +132,7 @@ public enum Validate {
     }
 
     /// λ parametrises Σ = I + λ v vᵀ, which is positive definite only for λ > −1.
-    public static func spike(_ lambda: Double, _ name: String = "lambda") throws {
+    package static func spike(_ lambda: Double, _ name: String = "lambda") throws {
         try finite(lambda, name)
         guard lambda > -1 else { throw InputError("\(subject(name)) must be > -1 so that Σ = I + λvvᵀ is positive definite (got \(lambda))") }
     }

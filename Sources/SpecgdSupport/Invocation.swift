@@ -4,10 +4,10 @@ import Foundation
 /// with the program as `specgd` rather than the path of whichever build ran it, so a record
 /// reads the same on every machine and its command can be pasted back into a shell. The words
 /// come from the caller (the CLI's `CommandWords.arguments`): the library reads no process state.
-public enum Invocation {
+package enum Invocation {
 
     /// The words joined by spaces, each quoted for a POSIX shell when it needs it.
-    public static func shellQuoted(_ words: [String]) -> String {
+    package static func shellQuoted(_ words: [String]) -> String {
         words.map(quoted).joined(separator: " ")
     }
 

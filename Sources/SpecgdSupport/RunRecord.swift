@@ -109,8 +109,8 @@ public struct Unread: Codable, Sendable {
 }
 
 /// One wording of a decoding failure for every record reader.
-public enum RecordReading {
-    public static func describe(_ error: DecodingError, data: Data) -> String {
+enum RecordReading {
+    static func describe(_ error: DecodingError, data: Data) -> String {
         switch error {
         case .keyNotFound(let key, let context):
             let at = JSONPath.describe(context.codingPath + [key])
@@ -142,8 +142,8 @@ public struct ReplaySource: Codable, Sendable, Equatable {
 
 /// One JSON style for the whole toolkit: sorted keys, pretty, and non-finite numbers as the
 /// strings "NaN" / "Infinity" / "-Infinity" (JSON has no literal for them).
-public enum JSONOutput {
-    public static func encoder() -> JSONEncoder {
+package enum JSONOutput {
+    package static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
@@ -151,13 +151,13 @@ public enum JSONOutput {
         return encoder
     }
 
-    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+    package static func encode<T: Encodable>(_ value: T) throws -> Data {
         var data = try encoder().encode(value)
         data.append(0x0A)
         return data
     }
 
-    public static func decoder() -> JSONDecoder {
+    package static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(
             positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
@@ -166,7 +166,7 @@ public enum JSONOutput {
 }
 
 /// `PATH.csv` → `PATH.json`: where a table's sidecar lives.
-public func sidecarPath(for csvPath: String) -> String {
+package func sidecarPath(for csvPath: String) -> String {
     if csvPath.hasSuffix(".csv") { return String(csvPath.dropLast(4)) + ".json" }
     return csvPath + ".json"
 }

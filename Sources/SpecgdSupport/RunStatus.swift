@@ -41,7 +41,7 @@ public struct RunOutcome: Sendable, Codable, Equatable {
 /// A run's rows and how it ended, for the APIs that keep the rows of a run stopped early.
 /// `requireCompleted()` turns an early stop back into the error it was, for callers that
 /// only want finished runs.
-public protocol StoppableRunResult {
+package protocol StoppableRunResult {
     var outcome: RunOutcome { get }
     /// The divergence that ended the run (nil unless `outcome.status == .diverged`).
     var divergence: DivergenceError? { get }
@@ -49,7 +49,7 @@ public protocol StoppableRunResult {
 
 extension StoppableRunResult {
     /// Self when completed; else throws the `DivergenceError` or a `RunInterrupted`.
-    public func requireCompleted() throws -> Self {
+    package func requireCompleted() throws -> Self {
         switch outcome.status {
         case .completed: return self
         case .diverged: throw divergence ?? DivergenceError(step: outcome.lastStep, detail: outcome.detail ?? "diverged")
@@ -90,14 +90,14 @@ public final class CancellationToken: @unchecked Sendable {
 /// Thrown inside a step loop that saw its token cancelled; `step` is the last step whose
 /// state was computed (and recorded, when it was a recorded step). Run APIs catch it and
 /// return the rows so far with status `interrupted`.
-public struct RunInterrupted: Error, CustomStringConvertible, Equatable {
-    public let step: Int
-    public let time: Double?
-    public let reason: String
-    public init(step: Int, time: Double? = nil, reason: String) {
+package struct RunInterrupted: Error, CustomStringConvertible, Equatable {
+    package let step: Int
+    package let time: Double?
+    package let reason: String
+    package init(step: Int, time: Double? = nil, reason: String) {
         self.step = step
         self.time = time
         self.reason = reason
     }
-    public var description: String { "interrupted (\(reason)) after step \(step)" }
+    package var description: String { "interrupted (\(reason)) after step \(step)" }
 }

@@ -1,18 +1,19 @@
 import Foundation
 
-/// Any JSON object key, for listing what a file actually contains.
-public struct AnyCodingKey: CodingKey, Sendable {
-    public var stringValue: String
-    public var intValue: Int?
-    public init(stringValue: String) { self.stringValue = stringValue }
-    public init(intValue: Int) { self.stringValue = String(intValue); self.intValue = intValue }
+/// Any JSON object key, for listing what a file actually contains (and for records whose
+/// keys are chosen at run time, e.g. `Experiment.encodeRecordFields`).
+package struct AnyCodingKey: CodingKey, Sendable {
+    package var stringValue: String
+    package var intValue: Int?
+    package init(stringValue: String) { self.stringValue = stringValue }
+    package init(intValue: Int) { self.stringValue = String(intValue); self.intValue = intValue }
 }
 
 extension Decoder {
     /// Refuses an object holding a key outside `known` (a typo such as "eigenvalu" must not
     /// be ignored silently): InputError "unknown key 'eigenvalu' in groups[0] (expected: …)".
     /// Call it first in `init(from:)` of every type a user writes by hand.
-    public func rejectUnknownKeys(_ known: [String]) throws {
+    package func rejectUnknownKeys(_ known: [String]) throws {
         let container = try self.container(keyedBy: AnyCodingKey.self)
         for key in container.allKeys where !known.contains(key.stringValue) {
             let at = JSONPath.describe(codingPath)
@@ -21,9 +22,9 @@ extension Decoder {
     }
 }
 
-public enum JSONPath {
+package enum JSONPath {
     /// [groups, 0, name] → "groups[0].name".
-    public static func describe(_ keys: [CodingKey]) -> String {
+    package static func describe(_ keys: [CodingKey]) -> String {
         var text = ""
         for key in keys {
             if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
@@ -34,7 +35,7 @@ public enum JSONPath {
     /// For Codable values without hand-written decoding (a sweep.json read back): the first
     /// key of `data` that re-encoding the decoded value does not produce, i.e. a key the type
     /// ignored. Null values are skipped (optional fields encode as absent).
-    public static func firstIgnoredKey(in data: Data, reencoded: Data) -> String? {
+    package static func firstIgnoredKey(in data: Data, reencoded: Data) -> String? {
         guard let original = try? JSONSerialization.jsonObject(with: data),
               let again = try? JSONSerialization.jsonObject(with: reencoded) else { return nil }
         return ignored(original, again, path: "")
@@ -62,20 +63,20 @@ public enum JSONPath {
 /// given twice in one object (JSONDecoder keeps the first, JSONSerialization the last) and a
 /// number no Double holds (1e400, or 1e-400 that would read as 0), which JSONDecoder calls "not
 /// valid JSON" for the whole file. Syntax errors are left to the decoder, which reports them.
-public enum StrictJSON {
+package enum StrictJSON {
     /// Deeper nesting is refused (the scan recurses once a level).
-    public static let maximumDepth = 512
+    package static let maximumDepth = 512
 
     /// Throws a one-line InputError naming the key: "duplicate key 'eigenvalue' in groups[1]",
     /// "number out of range at groups[0].eigenvalue: 1e400 (…)".
-    public static func check(_ data: Data) throws {
+    package static func check(_ data: Data) throws {
         do { _ = try scan(data) } catch is Malformed {}  // the decoder names the syntax error
     }
 
     /// For a decoding failure Foundation reports as "not valid JSON" although the text is JSON
     /// (JSONDecoder says so for any number an integer field cannot hold): what is wrong, naming
     /// the key when one number is beyond every integer type; nil when the text is not JSON.
-    public static func explainDecodingFailure(_ data: Data) -> String? {
+    package static func explainDecodingFailure(_ data: Data) -> String? {
         guard let numbers = try? scan(data) else { return nil }
         if let huge = numbers.first(where: { $0.value.rounded() == $0.value && abs($0.value) >= 0x1p63 }) {
             return "number out of range at \(huge.path): \(huge.literal) (a whole-number field holds at most 9223372036854775807)"

@@ -3,10 +3,10 @@ import Foundation
 /// Exactly `workers` threads (not a pool capped at the core count, so `--jobs` means what it
 /// says, e.g. under a SLURM allocation) taking items in order; the first error stops handing
 /// out new items and is rethrown once all threads are done.
-public enum WorkerThreads {
+package enum WorkerThreads {
     /// Calls `body` once per item; returns how many calls completed without throwing.
     @discardableResult
-    public static func forEach<Item: Sendable>(_ items: [Item], workers: Int, name: String,
+    package static func forEach<Item: Sendable>(_ items: [Item], workers: Int, name: String,
                                                _ body: @escaping @Sendable (Item) throws -> Void) throws -> Int {
         let queue = Queue(items)
         let group = DispatchGroup()

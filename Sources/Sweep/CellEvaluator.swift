@@ -108,13 +108,13 @@ extension CellEvaluator {
 
 /// The end of one run's trajectory, for the metrics that are not escape statistics
 /// (docs/sweep.md): magnitudes, as every path reports a, b, c (docs/model.md §7).
-public struct TrajectoryEnd: Sendable, Equatable {
+package struct TrajectoryEnd: Sendable, Equatable {
     /// |a|, |b|, c after the last step.
-    public var signal, spike, bulk: Double
+    package var signal, spike, bulk: Double
     /// max over every step 0…last of |b|.
-    public var maxSpike: Double
+    package var maxSpike: Double
 
-    public init(signal: Double, spike: Double, bulk: Double, maxSpike: Double) {
+    package init(signal: Double, spike: Double, bulk: Double, maxSpike: Double) {
         self.signal = signal
         self.spike = spike
         self.bulk = bulk
@@ -124,11 +124,11 @@ public struct TrajectoryEnd: Sendable, Equatable {
 
 /// What a sweep reads off one run: Model's escape metrics, and the trajectory's end when a
 /// metric needs it (`trajectory` is nil otherwise, so theory cells skip the extra pass).
-public struct RunMeasurement: Sendable {
-    public var escape: EscapeMetrics
-    public var trajectory: TrajectoryEnd?
+package struct RunMeasurement: Sendable {
+    package var escape: EscapeMetrics
+    package var trajectory: TrajectoryEnd?
 
-    public init(escape: EscapeMetrics, trajectory: TrajectoryEnd? = nil) {
+    package init(escape: EscapeMetrics, trajectory: TrajectoryEnd? = nil) {
         self.escape = escape
         self.trajectory = trajectory
     }
@@ -190,10 +190,10 @@ struct MetricAssembler {
 /// (the spiked model's 3 coefficients, so a cell costs O(steps) whatever d is; a power law or a
 /// spectrum has a group per distinct eigenvalue). Plain GD and exact SpecGD run
 /// `DiscreteMap` (as always); every other optimizer its exact map `OptimizerMap` (§6).
-public struct TheoryEvaluator: CellEvaluator {
-    public init() {}
+package struct TheoryEvaluator: CellEvaluator {
+    package init() {}
 
-    public func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio, control: CellControl) throws -> [Double] {
+    package func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio, control: CellControl) throws -> [Double] {
         let model = try point.groupedModel()
         let start = model.identityStart(alpha: point.alpha)
         let (stop, progress) = (control.cancellation, control.progress)
@@ -216,12 +216,12 @@ public struct TheoryEvaluator: CellEvaluator {
 
     /// A step of the map costs O(groups): the spiked model's few, a power law's or a
     /// spectrum's one per distinct eigenvalue.
-    public func work(_ point: ModelPoint) -> Double {
+    package func work(_ point: ModelPoint) -> Double {
         Double(point.steps) * Double((try? point.groupedModel().groups.count) ?? 1)
     }
 
     /// Cells that differ only in lr (and the seed, which theory does not read) form a row.
-    public func rowKey(_ point: ModelPoint) -> ModelPoint? {
+    package func rowKey(_ point: ModelPoint) -> ModelPoint? {
         var key = point
         key.learningRate = 0
         key.seed = 0
@@ -235,7 +235,7 @@ public struct TheoryEvaluator: CellEvaluator {
     /// bit for bit the per-cell run, a diverging cell with its own run's error — so a row costs
     /// about one cell's latency instead of one per cell. Trajectory metrics need a second pass
     /// per cell: those sweeps are evaluated cell by cell.
-    public func outcomes(_ points: [ModelPoint], metrics: [Metric], ratio: EscapeRatio, control: CellControl) throws -> [CellOutcome] {
+    package func outcomes(_ points: [ModelPoint], metrics: [Metric], ratio: EscapeRatio, control: CellControl) throws -> [CellOutcome] {
         guard points.count > 1, let first = points.first, !metrics.contains(where: \.needsTrajectory) else {
             return try points.map { try outcome($0, metrics: metrics, ratio: ratio, control: control) }
         }
@@ -294,7 +294,7 @@ public struct TheoryEvaluator: CellEvaluator {
 
     /// The cell's theory configuration, with the library's checks (α > 0, d ≥ 3, the
     /// optimizer's options, …), for the cell and for escape_ratio's two optimizers.
-    public func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws {
+    package func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws {
         for cell in [point] + (ratio.map { [$0.numerator, $0.denominator] } ?? []).map({ $0.point(point) }) {
             var configuration = TheoryConfiguration(method: cell.method, lambda: cell.lambda, dimension: cell.dimension, alpha: cell.alpha,
                                                     learningRate: cell.learningRate, steps: cell.steps, every: 1,

@@ -7,15 +7,15 @@ import SpecgdSupport
 /// Numbers use `Table.format` (shortest round-trip; nan/inf as pandas reads them); `status`
 /// is the word `ok` or `diverged`, `cell_id` `0x` + 16 hex digits. Lines are appended in completion
 /// order while a sweep runs and rewritten sorted by cell when it completes.
-public enum CellsFile {
-    public static func header(_ configuration: SweepConfiguration) -> String {
+package enum CellsFile {
+    package static func header(_ configuration: SweepConfiguration) -> String {
         configuration.columns.joined(separator: ",") + "\n"
     }
 
     /// The cells a sweep would evaluate, before any is (`sweep --dry-run`): the columns of
     /// cells.csv up to the metrics — cell, cell_id, the axes, the derived options — for every
     /// cell of the grid, and with a shard (I/N) the shard 1…N each cell belongs to.
-    public static func plan(_ configuration: SweepConfiguration) -> String {
+    package static func plan(_ configuration: SweepConfiguration) -> String {
         let shardCount = configuration.shard?.count
         var text = (["cell", "cell_id"] + configuration.grid.names + configuration.derivedParameters.map(\.name)
                     + (shardCount == nil ? [] : ["shard"])).joined(separator: ",") + "\n"
@@ -30,7 +30,7 @@ public enum CellsFile {
     }
 
     /// One finished cell as a complete line (with its newline).
-    public static func line(cell: Int, configuration: SweepConfiguration, point: ModelPoint,
+    package static func line(cell: Int, configuration: SweepConfiguration, point: ModelPoint,
                             outcome: CellOutcome) -> String {
         var fields = [String(cell), configuration.grid.cellID(at: cell)]
         fields += configuration.grid.texts(at: cell)
@@ -49,7 +49,7 @@ public enum CellsFile {
     ///
     /// A final line without its newline is a write torn by a crash: with `repair` it is cut
     /// off the file (the cell simply runs again); without, it is an error.
-    public static func load(_ directory: String, configuration: SweepConfiguration,
+    package static func load(_ directory: String, configuration: SweepConfiguration,
                             repair: Bool) throws -> [Int: String] {
         let path = SweepRecord.cellsPath(directory)
         guard var data = FileManager.default.contents(atPath: path) else {
@@ -99,7 +99,7 @@ public enum CellsFile {
     }
 
     /// The file's contents sorted by cell: what a completed sweep and `merge` leave behind.
-    public static func sorted(_ cells: [Int: String], configuration: SweepConfiguration) -> String {
+    package static func sorted(_ cells: [Int: String], configuration: SweepConfiguration) -> String {
         var text = header(configuration)
         for cell in cells.keys.sorted() { text += cells[cell]! }
         return text
@@ -107,14 +107,14 @@ public enum CellsFile {
 }
 
 /// cells.csv parsed for reading (plot-phase, tests): text columns by name.
-public struct CellsTable: Sendable {
-    public let columns: [String]
-    public let rows: [[String]]
+package struct CellsTable: Sendable {
+    package let columns: [String]
+    package let rows: [[String]]
     let path: String
 
     /// Refuses, naming the file and line, a row whose field count is not the header's: a
     /// corrupted cells.csv is never drawn as if its rows were cells.
-    public init(_ path: String) throws {
+    package init(_ path: String) throws {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw InputError("cannot read \(path)")
         }
@@ -131,7 +131,7 @@ public struct CellsTable: Sendable {
 
     /// A numeric column: numbers, `nan`, `inf`; anything else (a word, an empty field) is refused
     /// naming the file, line and column.
-    public func numbers(_ name: String) throws -> [Double] {
+    package func numbers(_ name: String) throws -> [Double] {
         guard let j = columns.firstIndex(of: name) else {
             throw InputError("cells.csv has no column '\(name)'; columns: \(columns.joined(separator: ", "))")
         }
@@ -149,7 +149,7 @@ public struct CellsTable: Sendable {
         }
     }
 
-    public func text(_ name: String) throws -> [String] {
+    package func text(_ name: String) throws -> [String] {
         guard let j = columns.firstIndex(of: name) else { throw InputError("cells.csv has no column '\(name)'") }
         return rows.map { $0[j] }
     }

@@ -222,7 +222,7 @@ public struct ModelPoint: Sendable, Codable, Hashable {
 /// Per-cell seeds: a SplitMix64 mix of the master seed and the cell index, cut to 53 bits
 /// so the seed column of cells.csv holds it exactly. Depends on nothing but those two, so a
 /// cell's randomness is the same whatever the job count, shard or resume history.
-public func cellSeed(master: UInt64, cell: Int) -> UInt64 {
+package func cellSeed(master: UInt64, cell: Int) -> UInt64 {
     var z = master &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(cell + 1)
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

@@ -11,22 +11,22 @@ import Theory
 /// loss, alignment) with the same definitions as in theory mode; with several repetitions
 /// each metric becomes its mean and q10/q50/q90 (`Metric.summary`). One BLAS thread per cell:
 /// the sweep parallelises over cells.
-public struct SimulationEvaluator: CellEvaluator {
+package struct SimulationEvaluator: CellEvaluator {
     /// What one cell may plan to use (the sweep's limit shared by its parallel workers).
-    public var memoryLimit: MemoryLimit
-    public init(memoryLimit: MemoryLimit = .default) {
+    package var memoryLimit: MemoryLimit
+    package init(memoryLimit: MemoryLimit = .default) {
         self.memoryLimit = memoryLimit
     }
 
     /// A dense step costs O(d·m·(m + n)): the population gradient's d·m² (and the polar
     /// factor's, for SpecGD), or n (a batch) samples' d·m; times the steps and the repetitions.
-    public func work(_ point: ModelPoint) -> Double {
+    package func work(_ point: ModelPoint) -> Double {
         let d = Double(point.dimension), m = Double(point.width ?? point.dimension)
         let n = Double(point.samples ?? point.batch ?? 0)
         return Double(point.steps) * Double(point.seeds ?? 1) * d * m * (m + n)
     }
 
-    public func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio, control: CellControl) throws -> [Double] {
+    package func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio, control: CellControl) throws -> [Double] {
         let wantsTrajectory = metrics.contains(where: \.needsTrajectory)
         // Every repetition of each optimizer the metrics need, run once (escape_ratio's sides
         // and the cell's own run share a point when they are the same optimizer).
@@ -63,7 +63,7 @@ public struct SimulationEvaluator: CellEvaluator {
     }
 
     /// The cell's dense run (and escape_ratio's two), checked by the library, within the memory limit.
-    public func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws {
+    package func validate(_ point: ModelPoint, ratio: EscapeRatio?) throws {
         if point.samples != nil && point.batch != nil {
             throw InputError("\(InputError.field("samples")) (one fixed data set) and \(InputError.field("batch")) (a fresh batch every step) are exclusive")
         }

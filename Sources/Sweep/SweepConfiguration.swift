@@ -206,17 +206,17 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
 }
 
 /// sweep.json: the configuration wrapped in the toolkit's usual run record.
-public enum SweepRecord {
-    public static let fileName = "sweep.json"
-    public static let cellsFileName = "cells.csv"
+package enum SweepRecord {
+    package static let fileName = "sweep.json"
+    package static let cellsFileName = "cells.csv"
 
     /// The record's summary: how many cells the grid has and how many this run computed.
-    public struct Summary: Codable, Sendable {
-        public var totalCells: Int
-        public var cellsInThisRun: Int
+    package struct Summary: Codable, Sendable {
+        package var totalCells: Int
+        package var cellsInThisRun: Int
     }
 
-    public static func write(_ configuration: SweepConfiguration, to directory: String,
+    package static func write(_ configuration: SweepConfiguration, to directory: String,
                              command: [String], replayOf: ReplaySource? = nil) throws {
         let record = RunRecord(kind: "sweep", configuration: configuration,
                                summary: Summary(totalCells: configuration.grid.count,
@@ -228,13 +228,13 @@ public enum SweepRecord {
     /// Records in DIR/sweep.json how this run ended: `completed` once every cell of the run (or
     /// shard) is in cells.csv, `interrupted` (SIGINT/SIGTERM, `stopDetail`) when it stopped
     /// early, `lastStep` the cells in cells.csv then. A later `--resume` sets it again.
-    public static func recordOutcome(_ outcome: RunOutcome, in directory: String) throws {
+    package static func recordOutcome(_ outcome: RunOutcome, in directory: String) throws {
         let file = path(directory)
         let record = try RunRecord<SweepConfiguration, Summary>.read(file: file)
         try record.with(outcome: outcome).write(to: file)
     }
 
-    public static func read(from directory: String) throws -> SweepConfiguration {
+    package static func read(from directory: String) throws -> SweepConfiguration {
         let file = path(directory)
         guard let data = FileManager.default.contents(atPath: file) else {
             throw InputError("\(file) not found: \(directory) is not a sweep directory")
@@ -243,7 +243,7 @@ public enum SweepRecord {
     }
 
     /// The configuration in a sweep record's bytes (`file` names it in errors).
-    public static func read(_ data: Data, file: String) throws -> SweepConfiguration {
+    package static func read(_ data: Data, file: String) throws -> SweepConfiguration {
         // The one record reader (strict JSON; a record of an earlier release in today's spelling).
         let configuration = try RunRecord<SweepConfiguration, Summary>.read(data, file: file).configuration
         let data = RecordMigration.migrate(data)
@@ -256,6 +256,6 @@ public enum SweepRecord {
         return configuration
     }
 
-    public static func path(_ directory: String) -> String { directory + "/" + fileName }
-    public static func cellsPath(_ directory: String) -> String { directory + "/" + cellsFileName }
+    package static func path(_ directory: String) -> String { directory + "/" + fileName }
+    package static func cellsPath(_ directory: String) -> String { directory + "/" + cellsFileName }
 }

@@ -24,22 +24,22 @@ import SpecgdSupport
 ///   becomes repulsive (the map then drifts away from 0 and settles where h_g = 0); the
 ///   convention is that the coordinate leaves 0 at speed 1 on the side it came from
 ///   (a coordinate that starts at 0 leaves upwards), then slides on h_g = 0 as usual.
-public struct FilippovSignFlow: Sendable {
-    public let model: GroupedModel
+package struct FilippovSignFlow: Sendable {
+    package let model: GroupedModel
     let kernel: GradientKernel
     /// Safety bound on located events per run (a Zeno cascade would exceed it).
-    public var maximumEvents = 200_000
+    package var maximumEvents = 200_000
     /// Step cap (time units; coefficients move at speed ≤ 1, so this is also the resolution
     /// in coefficient space below which a double sign change within one step could be missed).
-    public var maximumStepSize = 1e-4
+    package var maximumStepSize = 1e-4
 
-    public init(model: GroupedModel) {
+    package init(model: GroupedModel) {
         self.model = model
         self.kernel = GradientKernel(model)
     }
 
     @discardableResult
-    public func solve(from start: [Double], at times: [Double], stepper: ODEStepper,
+    package func solve(from start: [Double], at times: [Double], stepper: ODEStepper,
                       absoluteTolerance: Double, relativeTolerance: Double,
                       crossing: FlowCrossing? = nil, onCrossing: ((Double, [Double]) throws -> Void)? = nil,
                       record: (Double, [Double]) throws -> Void) throws -> FlowStatistics {

@@ -11,17 +11,17 @@ import SpecgdSupport
 /// - `.smoothedSign(ε)`: the SpecGD flow in t = η k with sign replaced by
 ///   φ_ε(x) = x/√(x² + ε²): ṡ_g = −φ_ε(G_g); Jacobian −φ_ε'(G_g) ∂G_g/∂s_h with
 ///   φ_ε'(x) = ε²/(x² + ε²)^{3/2}.
-public struct GroupedFlow: Sendable {
-    public enum Kind: Sendable, Equatable {
+package struct GroupedFlow: Sendable {
+    package enum Kind: Sendable, Equatable {
         case gradient
         case smoothedSign(epsilon: Double)
     }
 
-    public let model: GroupedModel
-    public let kind: Kind
+    package let model: GroupedModel
+    package let kind: Kind
     let kernel: GradientKernel
 
-    public init(model: GroupedModel, kind: Kind) throws {
+    package init(model: GroupedModel, kind: Kind) throws {
         if case .smoothedSign(let epsilon) = kind { try Validate.positive(epsilon, "epsilon") }
         self.model = model
         self.kind = kind
@@ -29,7 +29,7 @@ public struct GroupedFlow: Sendable {
     }
 
     /// The ODE system handed to GSL. The closures use scratch captured once, never allocate.
-    public func system() -> ODESystem {
+    package func system() -> ODESystem {
         let kernel = self.kernel
         let n = kernel.count
         switch kind {
@@ -71,7 +71,7 @@ public struct GroupedFlow: Sendable {
     /// s[index] rises to ≥ threshold is event-located and reported to `onCrossing`
     /// (in time order, before the next grid time).
     @discardableResult
-    public func solve(from start: [Double], at times: [Double], stepper: ODEStepper,
+    package func solve(from start: [Double], at times: [Double], stepper: ODEStepper,
                       absoluteTolerance: Double, relativeTolerance: Double,
                       crossing: FlowCrossing? = nil, onCrossing: ((Double, [Double]) throws -> Void)? = nil,
                       record: (Double, [Double]) throws -> Void) throws -> FlowStatistics {
@@ -96,7 +96,7 @@ public struct GroupedFlow: Sendable {
 
 /// "Coefficient `index` rises to `threshold`": an event located by the flows (escape) —
 /// the solver's own threshold event, so the GD flow hands it to `ODESolver` unchanged.
-public typealias FlowCrossing = ODEThresholdCrossing
+package typealias FlowCrossing = ODEThresholdCrossing
 
 /// Work done by one integration.
 public struct FlowStatistics: Sendable, Codable, Equatable {

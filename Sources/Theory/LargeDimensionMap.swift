@@ -11,15 +11,15 @@ import SpecgdSupport
 /// and a, b follow their own updates of docs/model.md §3 (SpecGD moves them by η = η₀/√p).
 /// The limit p → ∞ at fixed q (and fixed η̃, resp. fixed η₀) drops 2q/p; for SpecGD the
 /// per-step move η₀/√p of a and b vanishes, so a and b are frozen on the q time scale.
-public struct LargeDimensionMap: Sendable {
-    public let lambda: Double
-    public let method: Method
+package struct LargeDimensionMap: Sendable {
+    package let lambda: Double
+    package let method: Method
     /// η̃ for GD; η₀ (the bulk-mass step, η = η₀/√p) for SpecGD.
-    public let learningRate: Double
+    package let learningRate: Double
     /// p = d − 2, or nil for the limit.
-    public let bulkCount: Double?
+    package let bulkCount: Double?
 
-    public init(lambda: Double, method: Method, learningRate: Double, bulkCount: Double?) throws {
+    package init(lambda: Double, method: Method, learningRate: Double, bulkCount: Double?) throws {
         try Validate.spike(lambda)
         try Validate.positive(learningRate, "lr")
         if let bulkCount { try Validate.positive(bulkCount, "bulk count p") }
@@ -30,12 +30,12 @@ public struct LargeDimensionMap: Sendable {
         self.bulkCount = bulkCount
     }
 
-    public func trace(_ a: Double, _ b: Double, _ q: Double) -> Double {
+    package func trace(_ a: Double, _ b: Double, _ q: Double) -> Double {
         (a * a - 1) + (1 + lambda) * b * b + q
     }
 
     /// Loss ¼(2[(a²−1)² + (1+λ)²b⁴ + q²/p] + T²) (the q²/p term vanishes in the limit).
-    public func loss(_ a: Double, _ b: Double, _ q: Double) -> Double {
+    package func loss(_ a: Double, _ b: Double, _ q: Double) -> Double {
         let t = trace(a, b, q)
         let bulk = bulkCount.map { q * q / $0 } ?? 0
         return 0.25 * (2 * ((a * a - 1) * (a * a - 1) + (1 + lambda) * (1 + lambda) * b * b * b * b + bulk) + t * t)
@@ -45,7 +45,7 @@ public struct LargeDimensionMap: Sendable {
     /// 1+λ) in another association ((1+λ)·b·b), so they equal the finite-d map's to rounding
     /// only (LargeDimensionTests).
     @inline(__always)
-    public func step(_ state: inout (a: Double, b: Double, q: Double)) {
+    package func step(_ state: inout (a: Double, b: Double, q: Double)) {
         let (a, b, q) = state
         let t = trace(a, b, q)
         let ga = a * (2 * (a * a - 1) + t)
@@ -66,7 +66,7 @@ public struct LargeDimensionMap: Sendable {
     }
 
     /// Iterates, recording (k, a, b, q) at k = 0, every `every` steps and at the end.
-    public func iterate(a: Double, b: Double, q: Double, steps: Int, every: Int = 1,
+    package func iterate(a: Double, b: Double, q: Double, steps: Int, every: Int = 1,
                         record: (Int, Double, Double, Double) throws -> Void) throws {
         try Validate.atLeast(steps, 0, "steps")
         try Validate.atLeast(every, 1, "every")
@@ -98,7 +98,7 @@ extension LargeDimensionMap {
     /// (`learningRate` is η̃ for GD, η₀ for SpecGD), against the limit map restarted from the same
     /// (α_d, α_d, q₀). Both trajectories move with d (a₀ = α_d), so the distance mixes the 1/p
     /// effect with the start's; `ownLimitDistances` separates them.
-    public static func distances(method: Method, lambda: Double, q0: Double, learningRate: Double,
+    package static func distances(method: Method, lambda: Double, q0: Double, learningRate: Double,
                                  steps: Int, dimensions: [Int]) throws -> [LargeDimensionDistance] {
         try Validate.positive(q0, "q0")
         return try dimensions.map { d in
@@ -113,7 +113,7 @@ extension LargeDimensionMap {
     /// the run's mass at every d — against the limit map from (a₀, b₀, q₀), which is the same
     /// trajectory for every d (the `--large-d` run's table). GD's distance is then the 2q/p term's
     /// effect alone, C/p·(1 + O(1/p)) (docs/model.md §4).
-    public static func ownLimitDistances(method: Method, lambda: Double, a0: Double, b0: Double, q0: Double,
+    package static func ownLimitDistances(method: Method, lambda: Double, a0: Double, b0: Double, q0: Double,
                                          learningRate: Double, steps: Int, dimensions: [Int]) throws -> [LargeDimensionDistance] {
         try Validate.positive(q0, "q0")
         return try dimensions.map {

@@ -27,23 +27,23 @@ extension DiscreteMap {
 /// The stop and progress of a map loop that keeps no rows (escape metrics, a sweep cell): at
 /// each poll, every `DiscreteMap.pollInterval` steps of `cells` trajectories stepped together,
 /// the progress advances by those steps and a cancelled token throws `RunInterrupted`.
-public struct MapPoll {
-    public var cancellation: CancellationToken?
-    public var progress: SpecgdSupport.Progress?
-    public var cells: Int
+package struct MapPoll {
+    package var cancellation: CancellationToken?
+    package var progress: SpecgdSupport.Progress?
+    package var cells: Int
 
-    public init(cancellation: CancellationToken? = nil, progress: SpecgdSupport.Progress? = nil, cells: Int = 1) {
+    package init(cancellation: CancellationToken? = nil, progress: SpecgdSupport.Progress? = nil, cells: Int = 1) {
         self.cancellation = cancellation
         self.progress = progress
         self.cells = cells
     }
 
     /// Whether polling does anything (the loops skip it otherwise).
-    public var active: Bool { cancellation != nil || progress != nil }
+    package var active: Bool { cancellation != nil || progress != nil }
 
     /// At step `k`, `DiscreteMap.pollInterval` steps after the previous poll.
     @inline(__always)
-    public func callAsFunction(_ k: Int) throws {
+    package func callAsFunction(_ k: Int) throws {
         progress?.advance(by: DiscreteMap.pollInterval * cells)
         try cancellation?.check(step: k)
     }

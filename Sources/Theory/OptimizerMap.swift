@@ -468,7 +468,7 @@ public struct OptimizerMap: Sendable {
 /// `runTheoryKeepingRows` with `optimizer` in place of the configuration's: the exact optimizer
 /// map's table (runTheory's columns, then `OptimizerMap.stateColumns`) unless the optimizer is
 /// plain GD or exact SpecGD, which run the discrete map itself.
-public func runOptimizerTheory(_ config: TheoryConfiguration, optimizer: Optimizer, cancellation: CancellationToken? = nil,
+package func runOptimizerTheory(_ config: TheoryConfiguration, optimizer: Optimizer, cancellation: CancellationToken? = nil,
                                progress: SpecgdSupport.Progress? = nil) throws -> TheoryResult {
     var config = config
     config.optimizer = optimizer

@@ -105,4 +105,54 @@ import Testing
         }
         #expect(found.isEmpty, "\(found.joined(separator: "\n"))")
     }
+
+    /// The public surface is the documented one (docs/architecture.md, the block after
+    /// `<!-- public-surface -->`): a top-level declaration holding a `public` modifier (itself, a
+    /// member, an extension of it) must be listed for its module, and a listed name must still be
+    /// public. Whatever crosses modules but is not for library users is `package`. The scan is
+    /// line based (the code style puts top-level declarations in column 0, members indented),
+    /// skipping comments and multi-line strings; a name is the top-level declaration's.
+    @Test func publicSurfaceIsDocumented() throws {
+        let doc = try String(contentsOf: Self.repository.appendingPathComponent("docs/architecture.md"), encoding: .utf8)
+        let after = try #require(doc.components(separatedBy: "<!-- public-surface -->").dropFirst().first)
+        let block = try #require(after.components(separatedBy: "```").dropFirst().first)
+        var documented = Set<String>()
+        for line in block.split(separator: "\n") where line.contains(":") {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            let module = parts[0].trimmingCharacters(in: .whitespaces)
+            for name in parts[1].split(separator: " ") { documented.insert("\(module).\(name)") }
+        }
+        #expect(documented.contains("Model.Experiment"))  // the parse found the block
+
+        let declaration = try Regex(#"^(?:@[\w.]+(?:\([^)]*\))?\s+)*(?:(?:public|package|private|fileprivate|internal|final|indirect|nonisolated|open)\s+)*(?:struct|enum|class|protocol|actor|extension|func|var|let|typealias)\s+([A-Za-z_][\w.]*)"#)
+        let publicModifier = try Regex(#"^\s*(?:@[\w.]+(?:\([^)]*\))?\s+)*(?:(?:static|final|mutating|nonmutating|override|convenience|required|indirect|nonisolated|lazy|dynamic|class)\s+)*public\b(?!\s*\()"#)
+        let triple = String(repeating: "\"", count: 3)  // a multi-line string literal's delimiter
+        var found = Set<String>()
+        for (module, url) in Self.targetDirectories() where url.path.contains("/Sources/") {
+            for file in Self.swiftFiles(url) {
+                var top: String?, inComment = false, inString = false
+                for line in try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
+                    let stripped = line.trimmingCharacters(in: .whitespaces)
+                    if inString {
+                        if stripped.hasPrefix(triple) || (stripped.hasSuffix(triple) && stripped.components(separatedBy: triple).count % 2 == 0) { inString = false }
+                        continue
+                    }
+                    if inComment { if line.contains("*/") { inComment = false }; continue }
+                    if stripped.hasPrefix("/*") && !stripped.contains("*/") { inComment = true; continue }
+                    if stripped.hasPrefix("//") { continue }
+                    let code = line.components(separatedBy: "//")[0]
+                    if code.components(separatedBy: triple).count % 2 == 0 { inString = true }
+                    if let first = line.first, !first.isWhitespace, let match = try declaration.prefixMatch(in: line) {
+                        top = match.output[1].substring.map(String.init)
+                    }
+                    if try publicModifier.prefixMatch(in: line) != nil, let top {
+                        found.insert("\(module).\(top.split(separator: ".")[0])")
+                    }
+                }
+            }
+        }
+        let undocumented = found.subtracting(documented).sorted(), stale = documented.subtracting(found).sorted()
+        #expect(undocumented.isEmpty, "public but not in docs/architecture.md's surface (make it package, or document it): \(undocumented)")
+        #expect(stale.isEmpty, "in docs/architecture.md's surface but not public: \(stale)")
+    }
 }

@@ -59,7 +59,7 @@ import SpecgdSupport
         let directory = try Self.makeDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/nb/figures.ipynb"
-        try NotebookExport.export(from: directory, to: path)
+        try NotebookExport.export(from: directory, to: path, workingDirectory: "/")  // both paths absolute
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
         #expect(object["nbformat"] as? Int == 4 && (object["nbformat_minor"] as? Int ?? 0) >= 4)
         let kernelspec = (object["metadata"] as? [String: Any])?["kernelspec"] as? [String: Any]

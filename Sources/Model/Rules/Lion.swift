@@ -7,27 +7,27 @@ import SpecgdSupport
 /// (defaults β₁ = 0.9, β₂ = 0.99; sign 0 = 0), then s ← (1 − η'ω)s − η'u with the shared
 /// decoupled weight decay. Not rotation-invariant (an elementwise sign, as SignGD). On the
 /// manifold every entry of W's diagonal moves by ±η', like SpecGD, but with the sign of c.
-public struct Lion: UpdateRule {
-    public static let name = "lion"
-    public static let displayName = "Lion"
-    public static let summary = "Lion, W ← W − η·sign(β₁m + (1−β₁)∇L), m ← β₂m + (1−β₂)∇L elementwise (--beta1 --beta2; default 0.9, 0.99)"
-    public static let options: [RuleOption] = [.beta1(default: 0.9), .beta2(default: 0.99)]
-    public static let rotationInvariant = false
-    public static let noPredictionReason = "no closed form for Lion's escape (its sign follows the interpolated moment, not the gradient)"
-    public static let stateNames = ["lion_m"]
+package struct Lion: UpdateRule {
+    package static let name = "lion"
+    package static let displayName = "Lion"
+    package static let summary = "Lion, W ← W − η·sign(β₁m + (1−β₁)∇L), m ← β₂m + (1−β₂)∇L elementwise (--beta1 --beta2; default 0.9, 0.99)"
+    package static let options: [RuleOption] = [.beta1(default: 0.9), .beta2(default: 0.99)]
+    package static let rotationInvariant = false
+    package static let noPredictionReason = "no closed form for Lion's escape (its sign follows the interpolated moment, not the gradient)"
+    package static let stateNames = ["lion_m"]
 
-    public let beta1: Double
-    public let beta2: Double
+    package let beta1: Double
+    package let beta2: Double
 
-    public init(_ optimizer: Optimizer) {
+    package init(_ optimizer: Optimizer) {
         let reads = Self.reads
         beta1 = optimizer.beta1 ?? reads.beta1!
         beta2 = optimizer.beta2 ?? reads.beta2!
     }
 
-    public var initialState: [Double] { [0] }
+    package var initialState: [Double] { [0] }
 
-    public func groupedDirection(_ x: GroupedStep) {
+    package func groupedDirection(_ x: GroupedStep) {
         let m = x.state(0), g = x.gradient, u = x.direction
         for i in 0..<x.count { Self.entry(g[i], moment: &m[i], into: &u[i], beta1, beta2) }
     }
@@ -40,15 +40,15 @@ public struct Lion: UpdateRule {
     }
 
     /// The first step: m₀ = 0, so c = (1 − β₁)G and the move is sign G = ±1 (β₁ < 1).
-    public func firstSignalMove(source: [Double], multiplicity: [Double], signal: Int) -> Double? {
+    package func firstSignalMove(source: [Double], multiplicity: [Double], signal: Int) -> Double? {
         source[signal] == 0 ? 0 : 1
     }
 
-    public func denseStepper(rows: Int, columns: Int) -> any DenseRuleStepper {
+    package func denseStepper(rows: Int, columns: Int) -> any DenseRuleStepper {
         Dense(beta1: beta1, beta2: beta2, moment: Matrix(rows: rows, columns: columns))
     }
 
-    public static func denseWorkspaceDoubles(rows d: Double, columns m: Double) -> Double { d * m }
+    package static func denseWorkspaceDoubles(rows d: Double, columns m: Double) -> Double { d * m }
 
     struct Dense: DenseRuleStepper {
         let beta1: Double, beta2: Double

@@ -7,17 +7,17 @@ import SpecgdSupport
 /// SpecGD's polar factor discards: ‖U‖_* = Σ singular values = ⟨polar(U), U⟩. Rotation-invariant
 /// (the polar factor and the nuclear norm are). On the manifold u_g = (Σ_h p_h |U_h|) · sign U_g.
 /// The polar factor is exact (SVD; the diagonal fast path on the manifold).
-public struct PolarGrad: UpdateRule {
-    public static let name = "polargrad"
-    public static let displayName = "PolarGrad"
-    public static let summary = "PolarGrad, W ← W − η·‖U‖_*·polar(U), U = ∇L or its momentum buffer (--momentum --nesterov)"
-    public static let options: [RuleOption] = [.momentum]
-    public static let rotationInvariant = true
-    public static let noPredictionReason = "no closed form for PolarGrad's escape (its step size ‖U‖_* changes with the whole state)"
+package struct PolarGrad: UpdateRule {
+    package static let name = "polargrad"
+    package static let displayName = "PolarGrad"
+    package static let summary = "PolarGrad, W ← W − η·‖U‖_*·polar(U), U = ∇L or its momentum buffer (--momentum --nesterov)"
+    package static let options: [RuleOption] = [.momentum]
+    package static let rotationInvariant = true
+    package static let noPredictionReason = "no closed form for PolarGrad's escape (its step size ‖U‖_* changes with the whole state)"
 
-    public init(_ optimizer: Optimizer) {}
+    package init(_ optimizer: Optimizer) {}
 
-    public func groupedDirection(_ x: GroupedStep) {
+    package func groupedDirection(_ x: GroupedStep) {
         let n = x.groups, cells = x.cells, u = x.direction, p = x.multiplicity, norm = x.scratch
         // ‖U‖_* per cell: Σ_g p_g |U_g|, groups in order.
         for j in 0..<cells { norm[j] = 0 }
@@ -32,15 +32,15 @@ public struct PolarGrad: UpdateRule {
     }
 
     /// The first step moves every coefficient by ‖U‖_* = Σ_g p_g |U_g| (the polar factor is ±1).
-    public func firstSignalMove(source: [Double], multiplicity: [Double], signal: Int) -> Double? {
+    package func firstSignalMove(source: [Double], multiplicity: [Double], signal: Int) -> Double? {
         source[signal] == 0 ? 0 : zip(source, multiplicity).reduce(0) { $0 + $1.1 * abs($1.0) }
     }
 
-    public func denseStepper(rows: Int, columns: Int) -> any DenseRuleStepper {
+    package func denseStepper(rows: Int, columns: Int) -> any DenseRuleStepper {
         Dense(polar: PolarWorkspace(rows: rows, columns: columns, method: .svd, schedule: nil))
     }
 
-    public static func denseWorkspaceDoubles(rows d: Double, columns m: Double) -> Double {
+    package static func denseWorkspaceDoubles(rows d: Double, columns m: Double) -> Double {
         PolarWorkspace.estimatedDoubles(rows: d, columns: m, method: .svd)
     }
 

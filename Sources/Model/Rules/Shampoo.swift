@@ -7,24 +7,24 @@ import SpecgdSupport
 /// invariant (L → QLQᵀ and R → ORŌᵀ under W → QWOᵀ). On the manifold L and R are diagonal with
 /// the same entry ε + Σ_t G_g² on group g, so u_g = r·G_g·r with r = (ε + Σ_t G_g²)^(−1/4): per
 /// coordinate AdaGrad, G/√(ε + ΣG²) (docs/model.md §6).
-public struct Shampoo: UpdateRule {
-    public static let name = "shampoo"
-    public static let displayName = "Shampoo"
-    public static let summary = "Shampoo, W ← W − η·L^(−1/4)∇L R^(−1/4), L ← L + ∇L∇Lᵀ, R ← R + ∇Lᵀ∇L from εI (--precond-eps; default 1e-8)"
-    public static let options: [RuleOption] = [.preconditionerEpsilon(default: 1e-8)]
-    public static let rotationInvariant = true
-    public static let noPredictionReason = "no closed form for Shampoo's escape (on the manifold it is AdaGrad, whose step shrinks with the accumulated gradient)"
-    public static let stateNames = ["shampoo_l"]
+package struct Shampoo: UpdateRule {
+    package static let name = "shampoo"
+    package static let displayName = "Shampoo"
+    package static let summary = "Shampoo, W ← W − η·L^(−1/4)∇L R^(−1/4), L ← L + ∇L∇Lᵀ, R ← R + ∇Lᵀ∇L from εI (--precond-eps; default 1e-8)"
+    package static let options: [RuleOption] = [.preconditionerEpsilon(default: 1e-8)]
+    package static let rotationInvariant = true
+    package static let noPredictionReason = "no closed form for Shampoo's escape (on the manifold it is AdaGrad, whose step shrinks with the accumulated gradient)"
+    package static let stateNames = ["shampoo_l"]
 
-    public let epsilon: Double
+    package let epsilon: Double
 
-    public init(_ optimizer: Optimizer) {
+    package init(_ optimizer: Optimizer) {
         epsilon = optimizer.preconditionerEpsilon ?? Self.reads.preconditionerEpsilon!
     }
 
-    public var initialState: [Double] { [epsilon] }
+    package var initialState: [Double] { [epsilon] }
 
-    public func groupedDirection(_ x: GroupedStep) {
+    package func groupedDirection(_ x: GroupedStep) {
         let l = x.state(0), g = x.gradient, u = x.direction
         for i in 0..<x.count {
             l[i] = l[i] + g[i] * g[i]
@@ -34,19 +34,19 @@ public struct Shampoo: UpdateRule {
     }
 
     /// The first step is AdaGrad's: |G|/√(ε + G²).
-    public func firstSignalMove(source: [Double], multiplicity: [Double], signal: Int) -> Double? {
+    package func firstSignalMove(source: [Double], multiplicity: [Double], signal: Int) -> Double? {
         let g = source[signal]
         return abs(g) / (epsilon + g * g).squareRoot()
     }
 
-    public func denseStepper(rows: Int, columns: Int) -> any DenseRuleStepper {
+    package func denseStepper(rows: Int, columns: Int) -> any DenseRuleStepper {
         Dense(left: .identity(rows, scale: epsilon), right: .identity(columns, scale: epsilon),
               leftRoot: Matrix(rows: rows, columns: rows), rightRoot: Matrix(rows: columns, columns: columns),
               product: Matrix(rows: rows, columns: columns),
               leftPower: SymmetricPower(size: rows), rightPower: SymmetricPower(size: columns))
     }
 
-    public static func denseWorkspaceDoubles(rows d: Double, columns m: Double) -> Double {
+    package static func denseWorkspaceDoubles(rows d: Double, columns m: Double) -> Double {
         2 * d * d + 2 * m * m + d * m + SymmetricPower.doubles(size: d) + SymmetricPower.doubles(size: m)
     }
 
