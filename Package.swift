@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"]),
         .testTarget(name: "ComparisonTests", dependencies: ["Comparison", "PlotRecipes", "Reports", "Experiments", "Theory", "Simulation", "Model", "Plot",
                                                            "Machine", "SpecgdSupport"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Comparison", "PlotRecipes", "Theory", "Simulation", "Model",
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Comparison", "PlotRecipes", "Plot", "Theory", "Simulation", "Model",
                                                             "NumericKit", "SpecgdSupport", "TestSupport"]),
         .testTarget(name: "SweepTests", dependencies: ["Sweep", "Theory", "Simulation", "Model", "NumericKit", "Plot", "Machine", "SpecgdSupport",
                                                        "TestSupport"]),

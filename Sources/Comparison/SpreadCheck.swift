@@ -17,6 +17,11 @@ import Theory
 ///   is taken by bootstrap from the N predicted draws: B times, n and N values drawn with
 ///   replacement, the same estimator on each, D* = w*_n − w*_N. The width agrees when D lies in
 ///   the central `level` interval of D*. A false disagreement has probability 1 − level.
+/// - *Resolution*: an integer-valued quantity (an escape step) is known to a step only: the dense
+///   run and the map cross a_esc on neighbouring steps for the same continuous trajectory (a
+///   crossing time rounded up), so both comparisons are widened by `resolution` on each side
+///   (1 for escape steps, 0 for continuous quantities). Without it a SpecGD spread of one or two
+///   steps turns a one-step rounding into a verdict.
 public struct SpreadCheck: Sendable, Codable, Equatable {
     /// Seeds measured.
     public var seeds: Int
@@ -31,6 +36,8 @@ public struct SpreadCheck: Sendable, Codable, Equatable {
     public var widthAgrees: Bool?
     public var level: Double
     public var resamples: Int
+    /// How far apart two values must be to count as different (1 for escape steps; see above).
+    public var resolution: Double = 0
     /// Why the checks could not be made (no escape, fewer than 2 seeds, …); nil when they were.
     public var notCheckable: String?
 
@@ -38,9 +45,9 @@ public struct SpreadCheck: Sendable, Codable, Equatable {
     /// draws, NaN = no escape). `reason` marks the check not checkable up front (e.g. the seeds
     /// also differ by their data, which the law of W₀ does not cover).
     public static func check(measured: [Double], draws: [Double], level: Double = 0.95, resamples: Int = 1000,
-                             seed: UInt64 = 0, reason: String? = nil) -> SpreadCheck {
+                             seed: UInt64 = 0, resolution: Double = 0, reason: String? = nil) -> SpreadCheck {
         var result = SpreadCheck(seeds: measured.count, measured: SpreadQuantiles(measured), predicted: SpreadQuantiles(draws),
-                                 level: level, resamples: resamples)
+                                 level: level, resamples: resamples, resolution: resolution)
         if let reason { result.notCheckable = reason; return result }
         guard let m = result.measured else {
             result.notCheckable = measured.isEmpty ? "no seeds" : "a seed did not escape within the steps"
@@ -50,7 +57,7 @@ public struct SpreadCheck: Sendable, Codable, Equatable {
             result.notCheckable = draws.isEmpty ? "no predicted draws" : "a predicted draw did not escape within the steps"
             return result
         }
-        result.medianInside = m.q50 >= p.q10 && m.q50 <= p.q90
+        result.medianInside = m.q50 >= p.q10 - resolution && m.q50 <= p.q90 + resolution
         guard measured.count >= 2 else {
             result.notCheckable = "the width of one seed is 0 (needs at least 2 seeds)"
             return result
@@ -73,7 +80,7 @@ public struct SpreadCheck: Sendable, Codable, Equatable {
         let interval = [SampleQuantile.linear(differences, tail), SampleQuantile.linear(differences, 1 - tail)]
         result.widthDifferenceInterval = interval
         let d = m.width - p.width
-        result.widthAgrees = d >= interval[0] && d <= interval[1]
+        result.widthAgrees = d >= interval[0] - resolution && d <= interval[1] + resolution
         return result
     }
 

@@ -313,8 +313,7 @@ public struct CheckEscapeSeeds: Codable, Sendable, Equatable {
     public var method: String
     public var seeds: [SeedComparison]?
     public var spread: SeedSpread?
-    /// Why there are no per-seed runs, or which statistics they leave out
-    /// (`SeedTheory.incomparableReason`), in one line; nil otherwise.
+    /// Why there are no per-seed runs, in one line; nil when there are.
     public var note: String?
 
     public init(lambda: Double, method: String, seeds: [SeedComparison]? = nil, spread: SeedSpread? = nil, note: String? = nil) {
@@ -388,8 +387,8 @@ public enum CheckEscapeExperiment {
 
     /// The map from every seed's projected W₀ (`SeedTheory.configuration`) against that seed's
     /// simulation (`SeedComparison.measure`), next to the map from αI (`theory`), and the spread
-    /// the law of W₀ predicts (`SeedTheory.predictedSpread`, as compare), on the statistics that
-    /// mean the same on both sides (`SeedTheory.comparableStatistics`). A diverged run or a
+    /// the law of W₀ predicts (`SeedTheory.predictedSpread`, as compare); the dense statistics are
+    /// the map's on every covariance (W read through the map's groups). A diverged run or a
     /// start that cannot be projected gives the one-line reason instead; `run` runs a map and
     /// throws `Interrupted` when the run is stopped.
     static func seedTheory(lambda: Double, method: Method, config: TheoryConfiguration, theory: TheoryResult,
@@ -402,22 +401,14 @@ public enum CheckEscapeExperiment {
         }
         if let reason = SeedTheory.unavailableReason(simulation) { entry.note = reason; return entry }
         var seeds = [SeedComparison]()
-        let comparable = SeedTheory.comparableStatistics(config.experiment)
         for (r, table) in result.perSeed.enumerated() {
             let own = try SeedTheory.configuration(theory: config, simulation: simulation, repetition: r)
             seeds.append(try SeedComparison.measure(seed: r, start: own.start!.coefficients, simulation: table,
-                                                    simulationEscape: result.escapes[r], seedTheory: try run(own), identity: theory)
-                .restricted(to: comparable))
+                                                    simulationEscape: result.escapes[r], seedTheory: try run(own), identity: theory))
         }
         entry.seeds = seeds
-        var spread = try SeedTheory.predictedSpread(theory: config, simulation: simulation, seeds: seeds,
-                                                    draws: CompareRequest.defaultLawDraws)
-        if !comparable.contains("b_over_a") {
-            spread.prediction.ratioAtEscape = nil
-            spread.prediction.peakAmplification = nil
-        }
-        entry.spread = spread
-        entry.note = SeedTheory.incomparableReason(config.experiment)
+        entry.spread = try SeedTheory.predictedSpread(theory: config, simulation: simulation, seeds: seeds,
+                                                      draws: CompareRequest.defaultLawDraws)
         return entry
     }
 

@@ -56,51 +56,8 @@ package enum SeedTheory {
         return SeedSpread(prediction: prediction, measuredEscapeStep: SpreadQuantiles(measured),
                           measuredRatioAtEscape: SpreadQuantiles(seeds.map { $0.ratioAtEscapeSimulation ?? .nan }),
                           measuredPeakAmplification: SpreadQuantiles(seeds.map { $0.peakAmplificationSimulation ?? .nan }),
-                          escapeCheck: SpreadCheck.check(measured: measured, draws: prediction.escapeSteps, seed: simulation.seed, reason: reason))
-    }
-}
-
-extension SeedTheory {
-    /// The statistics of `statistics` that mean the same on the map and in the dense run's table:
-    /// a always; b and b/a only when the dense run has a spike direction (spiked: b = ‖Wᵀe₂‖, the
-    /// map's first spike group; a power law or a spectrum has none, b = 0 there, while the map's b
-    /// is its largest non-signal group); c only for one spike (with several the map's c is the
-    /// RMS of the other spikes and the bulk, the dense run's of the bulk alone).
-    package static func comparableStatistics(_ experiment: Experiment) -> [String] {
-        guard experiment.covariance == .spiked else { return ["a"] }
-        return experiment.resolvedSpikes.count == 1 ? statistics : ["a", "b", "b_over_a"]
-    }
-
-    /// Why some statistics are left out (`comparableStatistics`); nil when none is.
-    package static func incomparableReason(_ experiment: Experiment) -> String? {
-        let kept = comparableStatistics(experiment)
-        guard kept.count < statistics.count else { return nil }
-        let left = statistics.filter { !kept.contains($0) }.joined(separator: ", ")
-        return experiment.covariance == .spiked
-            ? "\(left) not compared: with several spikes the map's c is the RMS of the other spikes and the bulk, the dense run's of the bulk alone"
-            : "\(left), b/a at escape and the peak amplification not compared: the dense run of a \(experiment.covariance.rawValue) covariance has no spike direction (its b is 0), the map's b is its largest non-signal group"
-    }
-}
-
-extension SeedComparison {
-    /// This comparison with the deviations of `statistics` only, and without b/a at escape and
-    /// the peak amplification when b/a is not among them (`SeedTheory.comparableStatistics`).
-    public func restricted(to statistics: [String]) -> SeedComparison {
-        var r = self
-        for key in SeedTheory.statistics where !statistics.contains(key) {
-            r.upToEscape[key] = nil
-            r.afterEscape[key] = nil
-            r.upToEscapeIdentity[key] = nil
-            r.afterEscapeIdentity[key] = nil
-        }
-        if !statistics.contains("b_over_a") {
-            r.ratioAtEscapeSimulation = nil
-            r.ratioAtEscapeTheory = nil
-            r.ratioAtEscapeIdentity = nil
-            r.peakAmplificationSimulation = nil
-            r.peakAmplificationTheory = nil
-        }
-        return r
+                          escapeCheck: SpreadCheck.check(measured: measured, draws: prediction.escapeSteps, seed: simulation.seed,
+                                                         resolution: 1, reason: reason))
     }
 }
 
@@ -272,6 +229,6 @@ extension SeedSpread {
         let alarm = c.medianInside == false ? " (a law that holds fails this with probability \(f(c.medianFalseAlarm * 100)) % at \(c.seeds) seeds)" : ""
         // The width check fails by chance with probability 1 − level at any seed count (its bootstrap).
         let widthAlarm = c.widthAgrees == false ? " (a law that holds fails this with probability \(f((1 - c.level) * 100)) %)" : ""
-        return "spread check: median inside predicted q10–q90: \(c.medianInside == true ? "yes" : "NO")\(alarm); width measured − predicted = \(f(c.measuredWidth.flatMap { w in c.predictedWidth.map { w - $0 } })) within [\(f(interval[0])), \(f(interval[1]))] (\(Int(c.level * 100)) % bootstrap): \(c.widthAgrees == true ? "yes" : "NO")\(widthAlarm)"
+        return "spread check: median inside predicted q10–q90\(c.resolution > 0 ? " ± \(f(c.resolution))" : ""): \(c.medianInside == true ? "yes" : "NO")\(alarm); width measured − predicted = \(f(c.measuredWidth.flatMap { w in c.predictedWidth.map { w - $0 } })) within [\(f(interval[0])), \(f(interval[1]))]\(c.resolution > 0 ? " ± \(f(c.resolution)) (integer steps)" : "") (\(Int(c.level * 100)) % bootstrap): \(c.widthAgrees == true ? "yes" : "NO")\(widthAlarm)"
     }
 }

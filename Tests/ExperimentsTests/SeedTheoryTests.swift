@@ -125,6 +125,19 @@ import Theory
         #expect(SpreadCheck.check(measured: [700], draws: draws).notCheckable != nil)
     }
 
+    /// Escape steps are integers: a predicted spread of one step (half the draws at 499, half at
+    /// 500) against seeds that all but one escape at 500 differs by one step in width, which
+    /// the bootstrap alone calls a disagreement; at a resolution of one step it is none, while a
+    /// median three steps off still fails.
+    @Test func spreadCheckOfIntegerStepsAllowsOneStep() {
+        let draws = (0..<400).map { Double($0 % 2 == 0 ? 499 : 500) }
+        let measured = [499.0] + Array(repeating: 500.0, count: 15)
+        #expect(SpreadCheck.check(measured: measured, draws: draws).widthAgrees == false)
+        let integer = SpreadCheck.check(measured: measured, draws: draws, resolution: 1)
+        #expect(integer.widthAgrees == true && integer.medianInside == true)
+        #expect(SpreadCheck.check(measured: measured.map { $0 + 3 }, draws: draws, resolution: 1).medianInside == false)
+    }
+
     /// The median check's false-alarm probability against the binomial sum written out with exact
     /// integer coefficients: 3 seeds 2·(3·0.1²·0.9 + 0.1³) = 0.056, 16 seeds ≈ 9·10⁻⁵. The
     /// lgamma/exp route rounds each term to a few ulps of exponents below 40, so 1e-12 relative is
