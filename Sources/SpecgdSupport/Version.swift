@@ -1,7 +1,7 @@
 /// The toolkit's version, recorded in every output it writes.
 public enum SpecgdVersion {
     /// The release (`specgd --version`, CITATION.cff, CHANGELOG.md's numbered sections).
-    public static let string = "0.1.0"
+    public static let string = "0.2.0"
 
     /// Which numbers each release computes, as a generation: a release that computes any number
     /// differently for the same inputs (a map, a dense step, a metric, a random draw) starts a new
@@ -11,6 +11,10 @@ public enum SpecgdVersion {
     /// bytes it wrote. Every release is listed here (ReleaseTests checks `string` is).
     public static let numbersGenerations: [String: Int] = [
         "0.1.0": 1,
+        // Every 0.1.0 sweep (one-spike, theory or simulate mode) computes the same cells in
+        // 0.2.0; what 0.2.0 computes differently (dense statistics off the one-spike model, exact
+        // escape steps at --every > 1) no 0.1.0 sweep could hold.
+        "0.2.0": 1,
     ]
 
     /// The generation of `release`'s numbers; nil for a release this one does not know (a later

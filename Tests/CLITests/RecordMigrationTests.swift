@@ -79,7 +79,12 @@ import Sweep
         let changelog = try Self.text(repository + "/CHANGELOG.md")
         #expect(changelog.range(of: "\n## \(version) — 20[0-9]{2}-[0-9]{2}-[0-9]{2}\n", options: .regularExpression) != nil,
                 "CHANGELOG.md has no '## \(version) — YYYY-MM-DD' section")
-        #expect(try Self.text(repository + "/CITATION.cff").contains("version: \"\(version)\""))
+        let citation = try Self.text(repository + "/CITATION.cff")
+        #expect(citation.contains("version: \"\(version)\""))
+        // The release date is the CHANGELOG section's.
+        let heading = try #require(changelog.range(of: "## \(version) — ")).upperBound
+        let date = String(changelog[heading...].prefix(10))
+        #expect(citation.contains("date-released: \"\(date)\""), "CITATION.cff's date-released is not \(date)")
         #expect(try Self.text(repository + "/python/specgd/__init__.py").contains("__version__ = \"\(version)\""))
     }
 

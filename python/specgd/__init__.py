@@ -13,7 +13,7 @@ from ._load import (STATISTICS, CheckEscape, Compare, Figures, Folder, Output, R
                     Trajectory, load)
 from ._run import SpecgdError, binary, command_line, run
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["load", "run", "binary", "command_line", "SpecgdError", "Output", "Trajectory", "Compare",
            "CheckEscape", "Figures", "Sweep", "Run", "Folder", "STATISTICS", "__version__"]
