@@ -32,14 +32,7 @@ import Theory
 
     static func configurations(_ covariance: Case, method: Method = .gd, dimension d: Int, seeds: Int, steps: Int)
         -> (TheoryConfiguration, SimulationConfiguration) {
-        var theory = TheoryConfiguration(method: method, lambda: 8, dimension: d, alpha: 1e-2, learningRate: 2e-3, steps: steps, every: 1)
-        covariance.experiment(&theory.experiment)
-        var simulation = SimulationConfiguration(theory.experiment)
-        simulation.initialization = .gaussian
-        simulation.seeds = seeds
-        simulation.seed = 20
-        simulation.recordWallTime = false
-        return (theory, simulation)
+        SeedTheoryTests.configurations(method: method, dimension: d, seeds: seeds, steps: steps, covariance: covariance.experiment)
     }
 
     /// The dense run's step 0 is the projected start: a and b bit for bit (one coordinate each:

@@ -13,9 +13,11 @@ import Theory
 /// law of W₀ (docs/model.md §3, §5; issue 20).
 @Suite struct SeedTheoryTests {
     static func configurations(method: Method = .gd, dimension d: Int, seeds: Int, steps: Int, lr: Double = 2e-3,
-                               spikes: [Double]? = nil) -> (TheoryConfiguration, SimulationConfiguration) {
+                               spikes: [Double]? = nil, covariance: (inout Experiment) -> Void = { _ in })
+        -> (TheoryConfiguration, SimulationConfiguration) {
         var theory = TheoryConfiguration(method: method, lambda: 8, dimension: d, alpha: 1e-2, learningRate: lr, steps: steps, every: 1)
         theory.spikes = spikes
+        covariance(&theory.experiment)
         var simulation = SimulationConfiguration(theory.experiment)
         simulation.initialization = .gaussian
         simulation.seeds = seeds
