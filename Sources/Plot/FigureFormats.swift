@@ -91,35 +91,11 @@ public struct FigureFormats: Sendable, Equatable {
     /// Runs the converter; its stderr becomes the error line when it fails. A cancelled
     /// `cancellation` terminates it (and waits for it): no converter outlives the command.
     private static func run(_ executable: String, _ arguments: [String], cancellation: CancellationToken?) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw InputError("cannot run \(executable): \(error.localizedDescription)")
-        }
-        // Read while waiting, so a long message cannot fill the pipe and block the converter.
-        let message = ConverterMessage()
-        let reading = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            message.set(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
-            reading.signal()
-        }
-        var stopped: String?
-        while process.isRunning {
-            if stopped == nil, let reason = cancellation?.cancellationReason {
-                stopped = reason
-                process.terminate()
-            }
-            usleep(10_000)
-        }
-        process.waitUntilExit()
-        reading.wait()
-        if let stopped { throw RunInterrupted(step: 0, reason: stopped) }
-        guard process.terminationStatus == 0 else {
-            let line = message.text.split(whereSeparator: \.isNewline).first.map(String.init) ?? "exit status \(process.terminationStatus)"
+        let result = try Subprocess.run(executable, arguments, cancellation: cancellation)
+        if result.cancelled { throw RunInterrupted(step: 0, reason: cancellation?.cancellationReason ?? "cancelled") }
+        guard result.status == 0 else {
+            let message = String(decoding: result.standardError, as: UTF8.self)
+            let line = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? "exit status \(result.status)"
             throw InputError("rsvg-convert \(arguments.joined(separator: " ")) failed: \(line)")
         }
     }
@@ -132,12 +108,4 @@ public struct FigureFormats: Sendable, Equatable {
         }
         return nil
     }
-}
-
-/// The converter's stderr, read on another thread.
-private final class ConverterMessage: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = ""
-    func set(_ text: String) { lock.lock(); value = text; lock.unlock() }
-    var text: String { lock.lock(); defer { lock.unlock() }; return value }
 }

@@ -62,15 +62,19 @@ final class StopSignals: @unchecked Sendable {
         _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
         let reader = fds[0]
-        let thread = Thread { [unowned self] in
-            var byte: UInt8 = 0
-            while true {
-                let count = read(reader, &byte, 1)
-                if count == 1 { self.received(Int32(byte)) } else if count < 0 && errno == EINTR { continue } else { return }
+        // Without the reading thread a handler would swallow the signals: keep the default
+        // disposition (the signal ends the process at once) rather than ignore them.
+        do {
+            try NativeThread.start(name: "specgd-signals", stackSize: 1 << 20) { [unowned self] in
+                var byte: UInt8 = 0
+                while true {
+                    let count = read(reader, &byte, 1)
+                    if count == 1 { self.received(Int32(byte)) } else if count < 0 && errno == EINTR { continue } else { return }
+                }
             }
+        } catch {
+            return
         }
-        thread.name = "specgd-signals"
-        thread.start()
         let signals = SignalWatcher.handled.map(\.signal)
         _ = signals.withUnsafeBufferPointer { specgd_signal_relay_install(fds[1], $0.baseAddress, Int32($0.count)) }
     }

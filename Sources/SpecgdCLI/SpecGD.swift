@@ -42,6 +42,8 @@ package struct SpecGD: ParsableCommand {
         NumericKit.setBLASThreads(1)
         do {
             var command = try parseAsRoot()
+            try AddressSpace.checkRoom(NumericKit.blasWorkBufferBytes, for: "OpenBLAS's work buffer",
+                                       detail: "without it every BLAS call retries a failing mmap")
             try command.run()
         } catch {
             let code = exitCode(for: error)
@@ -49,7 +51,11 @@ package struct SpecGD: ParsableCommand {
             if let line = errorLine(for: error, arguments: Array(CommandLine.arguments.dropFirst())) {
                 FileHandle.standardError.write(Data((line + "\n").utf8))
             }
-            Foundation.exit(code.rawValue)
+            // _exit, not exit: exit runs OpenBLAS's shutdown, which joins its server threads, and
+            // one that is still retrying its work buffer's mmap under a tight address-space cap
+            // never returns. Nothing else of ours runs at exit; stdout is flushed here.
+            fflush(nil)
+            _exit(code.rawValue)
         }
     }
 

@@ -170,3 +170,65 @@ public struct MemoryLimit: Sendable, Equatable {
         return MemoryLimit(bytes: bytes / Double(workers), origin: "\(origin), shared by \(workers) parallel jobs")
     }
 }
+
+/// Room in the address space, under a cap (`ulimit -v`). OpenBLAS maps a work buffer per call
+/// running at once and, when that mmap fails, retries it on every call instead of failing
+/// (measured at a 300 MB cap: 371 185 mmap calls for 20 dense steps, 1 s a step instead of
+/// 1.4 ms); a thread that cannot get its stack is refused. So a run first maps and unmaps a
+/// PROT_NONE region of what it will need and, when that fails, says how far to raise the cap.
+package enum AddressSpace {
+    /// Room for what a run maps besides its buffers (glibc's heap growth, small mappings).
+    package static let marginBytes = 32 << 20
+    /// A worker thread's stack (`WorkerThreads`).
+    package static let threadStackBytes = 8 << 20
+
+    /// Throws one line when `bytes` (plus `marginBytes`) cannot be mapped now; `what` says what
+    /// needs them, `detail` why or what they are, `alternative` another way out. Nothing is
+    /// checked without a cap.
+    package static func checkRoom(_ bytes: Int, for what: String, detail: String, alternative: String? = nil) throws {
+        var cap = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &cap) == 0, cap.rlim_cur != rlim_t.max else { return }
+        let size = bytes + marginBytes
+        let region = mmap(nil, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+        if region != MAP_FAILED {
+            munmap(region, size)
+            return
+        }
+        var advice = "raise it"
+        if let mapped = mappedBytes() {
+            // Enough for this check and a later one with the same margin, plus what OpenBLAS maps
+            // at load when it has the room (its first work buffer), if it has not yet: a cap raised
+            // to the advice must not fail the same check again.
+            let pending = workBufferMapped() ? 0 : workBufferBytes
+            advice = "raise it to at least \((mapped + size + marginBytes + pending + 1023) / 1024) KB (this process maps \(mapped / 1024) KB already)"
+        }
+        throw InputError("the address-space limit (ulimit -v \(cap.rlim_cur / 1024) KB) leaves no room for \(what) "
+                         + "(\(MemoryEstimate.format(Double(bytes))): \(detail)); \(advice)" + (alternative.map { " or \($0)" } ?? ""))
+    }
+
+    /// OpenBLAS's work buffer: BUFFER_SIZE = 32 << 22 bytes in 0.3.21's x86_64 build
+    /// (common_x86_64.h), one per BLAS call running at once (`NumericKit.blasWorkBufferBytes`).
+    package static let workBufferBytes = 32 << 22
+
+    /// Whether an anonymous read-write mapping of the work buffer's size (up to a page of
+    /// alignment) exists: OpenBLAS maps its first buffer at load when the cap leaves room.
+    private static func workBufferMapped() -> Bool {
+        guard let text = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return false }
+        return text.split(separator: "\n").contains { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count == 5, fields[1] == "rw-p" else { return false }
+            let bounds = fields[0].split(separator: "-").compactMap { UInt64($0, radix: 16) }
+            guard bounds.count == 2 else { return false }
+            let length = bounds[1] - bounds[0]
+            return length >= UInt64(workBufferBytes) && length <= UInt64(workBufferBytes + (64 << 10))
+        }
+    }
+
+    /// VmSize from /proc/self/status, in bytes.
+    private static func mappedBytes() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmSize:") }),
+              let kilobytes = line.split(whereSeparator: \.isWhitespace).dropFirst().first.flatMap({ Int($0) }) else { return nil }
+        return kilobytes * 1024
+    }
+}

@@ -2,39 +2,43 @@ import Foundation
 
 /// Exactly `workers` threads (not a pool capped at the core count, so `--jobs` means what it
 /// says, e.g. under a SLURM allocation) taking items in order; the first error stops handing
-/// out new items and is rethrown once all threads are done.
+/// out new items and is rethrown once all threads are done. A thread that cannot be started
+/// (`NativeThread`) is that error: the command says so in one line instead of waiting forever.
 package enum WorkerThreads {
     /// Calls `body` once per item; returns how many calls completed without throwing.
+    /// `reservingPerWorker`: address space each worker maps besides its stack (OpenBLAS's work
+    /// buffer), checked for all workers before any starts (`AddressSpace`).
     @discardableResult
-    package static func forEach<Item: Sendable>(_ items: [Item], workers: Int, name: String,
+    package static func forEach<Item: Sendable>(_ items: [Item], workers: Int, name: String, reservingPerWorker: Int = 0,
                                                _ body: @escaping @Sendable (Item) throws -> Void) throws -> Int {
+        let count = max(1, min(workers, items.count))
+        if count > 1 {
+            try AddressSpace.checkRoom(count * (reservingPerWorker + AddressSpace.threadStackBytes),
+                                       for: "\(count) parallel jobs", detail: "a stack and a BLAS work buffer each",
+                                       alternative: "use fewer jobs")
+        }
         let queue = Queue(items)
         let group = DispatchGroup()
-        for index in 0..<max(1, min(workers, items.count)) {
+        for index in 0..<count {
             group.enter()
-            let threadName = "\(name)-\(index)"
-            let thread = Thread {
-                defer { group.leave() }
-                #if os(Linux)
-                // The kernel's name of the thread (Foundation's `name` does not reliably reach it):
-                // top -H, gdb and /proc/PID/task/*/comm tell the workers apart (at most 15 bytes).
-                if let comm = FileHandle(forWritingAtPath: "/proc/thread-self/comm") {
-                    comm.write(Data(threadName.utf8.prefix(15)))
-                    try? comm.close()
-                }
-                #endif
-                while let item = queue.next() {
-                    do {
-                        try body(item)
-                        queue.completed()
-                    } catch {
-                        queue.fail(error)
+            do {
+                try NativeThread.start(name: "\(name)-\(index)", stackSize: AddressSpace.threadStackBytes) {
+                    defer { group.leave() }
+                    while let item = queue.next() {
+                        do {
+                            try body(item)
+                            queue.completed()
+                        } catch {
+                            queue.fail(error)
+                        }
                     }
                 }
+            } catch {
+                // No thread, no leave from it: the ones already running finish their item and stop.
+                group.leave()
+                queue.fail(error)
+                break
             }
-            thread.name = threadName
-            thread.stackSize = 8 << 20
-            thread.start()
         }
         group.wait()
         if let failure = queue.failure { throw failure }
