@@ -70,7 +70,7 @@ import TestSupport
         let entry = try #require(try CheckEscapeExperiment.run(request).summary.seedTheory?.first { $0.method == method.rawValue })
         let compare = CompareRequest(methods: [method], theory: try request.theoryConfiguration(method, lambda: 8),
                                      simulation: try #require(try request.simulationConfiguration(method, lambda: 8)),
-                                     lawDraws: CompareRequest.defaultLawDraws)
+                                     seedSpread: SeedSpreadSettings())
         let report = try CompareExperiment.run(compare).summary.methods[0]
         #expect(entry.seeds == report.seeds)
         #expect(entry.spread == report.spread)
