@@ -148,7 +148,7 @@ struct CompareCommand: ParsableCommand {
         simulation.optimizer = theory.optimizer
         return CompareRequest(methods: try methodList(), theory: theory, simulation: simulation,
                        theoryLambda: theoryLambda, tolerance: tolerance, toleranceFloor: toleranceFloor,
-                              seedSpread: seedSpread.settings)
+                       seedSpread: seedSpread.settings)
     }
 
     func run() throws {
