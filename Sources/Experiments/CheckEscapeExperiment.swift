@@ -46,6 +46,9 @@ public struct CheckEscapeRequest: ExperimentConfiguration, Codable, Sendable, Eq
     /// The methods checked, in order; nil: gd and specgd (`OptimizerPreset.paper`). The family
     /// (signgd, ns3, ns5, polar-express, muon, adam) is checked on the map only.
     public var methods: [OptimizerPreset]?
+    /// Per-seed theory's predicted spread (with dense runs): draws from the law of W₀ and the
+    /// spread check's bootstrap, as compare's (`SeedSpreadSettings`).
+    public var seedSpread = SeedSpreadSettings()
 
     public var resolvedMethods: [OptimizerPreset] { methods ?? OptimizerPreset.paper }
 
@@ -72,6 +75,7 @@ public struct CheckEscapeRequest: ExperimentConfiguration, Codable, Sendable, Eq
         stepsGD = configuration.stepsGD
         stepsSpecGD = configuration.stepsSpecGD
         methods = configuration.methods
+        seedSpread = configuration.seedSpread
         if let name = configuration.initialization {
             guard let initialization = Initialization(rawValue: name) else {
                 throw InputError("check-escape record: unknown initialization '\(name)'")
@@ -105,6 +109,7 @@ public struct CheckEscapeRequest: ExperimentConfiguration, Codable, Sendable, Eq
         if !hasSpikeStrength && !lambdas.isEmpty {
             throw InputError("\(InputError.field("lambdas")) applies to \(InputError.field("covariance")) spiked only (got \(InputError.field("covariance")) \(experiment.covariance.rawValue))")
         }
+        try seedSpread.validate()
     }
 
     /// η̃ for GD, η for SpecGD: the method's own rate, else `learningRate`.
@@ -201,7 +206,7 @@ public struct CheckEscapeRequest: ExperimentConfiguration, Codable, Sendable, Eq
             specgdLearningRate: learningRate(.specgd),
             stepsGD: try stepBudget(.gd), stepsSpecGD: try stepBudget(.specgd),
             initialization: simulation?.initialization.rawValue, seeds: simulation?.seeds,
-            seed: simulation?.seed, tolerances: tolerances, methods: methods)
+            seed: simulation?.seed, tolerances: tolerances, methods: methods, seedSpread: seedSpread)
     }
 }
 
@@ -226,10 +231,12 @@ public struct CheckEscapeConfiguration: ExperimentConfiguration, Codable, Sendab
     public var tolerances: EscapeTolerances
     /// Given only with `--methods` (absent: gd and specgd).
     public var methods: [OptimizerPreset]?
+    /// Written at the top level only where it is not the default (`lawDraws`, …; absent: 400 draws).
+    public var seedSpread: SeedSpreadSettings
 
     public init(experiment: Experiment, lambdas: [Double], gdLearningRate: Double, specgdLearningRate: Double,
                 stepsGD: Int, stepsSpecGD: Int, initialization: String?, seeds: Int?, seed: UInt64?,
-                tolerances: EscapeTolerances, methods: [OptimizerPreset]?) {
+                tolerances: EscapeTolerances, methods: [OptimizerPreset]?, seedSpread: SeedSpreadSettings = SeedSpreadSettings()) {
         self.experiment = experiment
         self.lambdas = lambdas
         self.gdLearningRate = gdLearningRate
@@ -241,6 +248,7 @@ public struct CheckEscapeConfiguration: ExperimentConfiguration, Codable, Sendab
         self.seed = seed
         self.tolerances = tolerances
         self.methods = methods
+        self.seedSpread = seedSpread
     }
 
     /// The experiment's fields the record writes under their own names (and its covariance).
@@ -250,8 +258,9 @@ public struct CheckEscapeConfiguration: ExperimentConfiguration, Codable, Sendab
         case lambdas, gdLearningRate, specgdLearningRate, stepsGD, stepsSpecGD, initialization, seeds, seed, tolerances, methods
     }
 
-    /// Every field but the covariance's is required (a record lacking one is refused by name);
-    /// a missing covariance is the one-spike spiked model every earlier record ran.
+    /// Every field but the covariance's and the seed-spread settings' is required (a record lacking
+    /// one is refused by name); a missing covariance is the one-spike spiked model every earlier
+    /// record ran, a missing `lawDraws` the 400 draws every earlier record drew.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         var e = Experiment()
@@ -267,6 +276,7 @@ public struct CheckEscapeConfiguration: ExperimentConfiguration, Codable, Sendab
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
         tolerances = try c.decode(EscapeTolerances.self, forKey: .tolerances)
         methods = try c.decodeIfPresent([OptimizerPreset].self, forKey: .methods)
+        seedSpread = try SeedSpreadSettings(from: decoder)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -282,6 +292,7 @@ public struct CheckEscapeConfiguration: ExperimentConfiguration, Codable, Sendab
         try c.encodeIfPresent(seed, forKey: .seed)
         try c.encode(tolerances, forKey: .tolerances)
         try c.encodeIfPresent(methods, forKey: .methods)
+        try seedSpread.encode(to: encoder)
     }
 }
 
@@ -392,7 +403,7 @@ public enum CheckEscapeExperiment {
     /// start that cannot be projected gives the one-line reason instead; `run` runs a map and
     /// throws `Interrupted` when the run is stopped.
     static func seedTheory(lambda: Double, method: Method, config: TheoryConfiguration, theory: TheoryResult,
-                           simulation: SimulationConfiguration, result: SimulationResult,
+                           simulation: SimulationConfiguration, result: SimulationResult, settings: SeedSpreadSettings,
                            run: (TheoryConfiguration) throws -> TheoryResult) throws -> CheckEscapeSeeds {
         var entry = CheckEscapeSeeds(lambda: lambda, method: method.rawValue)
         if theory.outcome.status != .completed || result.outcome.status != .completed {
@@ -408,7 +419,7 @@ public enum CheckEscapeExperiment {
         }
         entry.seeds = seeds
         entry.spread = try SeedTheory.predictedSpread(theory: config, simulation: simulation, seeds: seeds,
-                                                      draws: CompareRequest.defaultLawDraws)
+                                                      settings: settings)
         return entry
     }
 
@@ -420,6 +431,7 @@ public enum CheckEscapeExperiment {
     /// (`outcome` interrupted).
     public static func run(_ request: CheckEscapeRequest, jobs: Int = 1, cancellation: CancellationToken? = nil,
                            progress: SpecgdSupport.Progress? = nil) throws -> CheckEscapeResult {
+        try request.seedSpread.validate()
         let lambdas = request.runLambdas, scope = request.scope
         let threshold = request.escapeThreshold, tolerances = request.tolerances
         var rows = [EscapeCheckRow]()
@@ -458,7 +470,8 @@ public enum CheckEscapeExperiment {
                         }
                         if result.outcome.status == .completed { simulated = m }
                         perSeed.append(try seedTheory(lambda: lambda, method: method, config: config, theory: theory,
-                                                      simulation: configuration, result: result, run: theoryRun))
+                                                      simulation: configuration, result: result,
+                                                      settings: request.seedSpread, run: theoryRun))
                     }
                     let kept = mapStop == nil ? map : nil
                     if method == .gd { point.gdMap = kept; point.gdSimulation = simulated }

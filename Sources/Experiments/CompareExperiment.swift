@@ -24,20 +24,20 @@ public struct CompareRequest: Codable, Sendable, Equatable {
     public var tolerance: Double?
     /// Floor of the scaled deviation's denominator.
     public var toleranceFloor: Double
-    /// Draws of the projected start from the law of W₀ for the predicted spread (nil: `defaultLawDraws`).
-    public var lawDraws: Int?
-
-    public static let defaultLawDraws = 400
+    /// Per-seed theory's predicted spread: draws of the projected start from the law of W₀ and
+    /// the spread check's bootstrap (`SeedSpreadSettings`, as check-escape's).
+    public var seedSpread: SeedSpreadSettings
 
     public init(methods: [Method], theory: TheoryConfiguration, simulation: SimulationConfiguration,
-                theoryLambda: Double? = nil, tolerance: Double? = nil, toleranceFloor: Double = 1e-6, lawDraws: Int? = nil) {
+                theoryLambda: Double? = nil, tolerance: Double? = nil, toleranceFloor: Double = 1e-6,
+                seedSpread: SeedSpreadSettings = SeedSpreadSettings()) {
         self.methods = methods
         self.theory = theory
         self.simulation = simulation
         self.theoryLambda = theoryLambda
         self.tolerance = tolerance
         self.toleranceFloor = toleranceFloor
-        self.lawDraws = lawDraws
+        self.seedSpread = seedSpread
     }
 
     /// The theory side for one method (`theoryLambda` overrides the leading spike's λ).
@@ -68,15 +68,51 @@ public struct CompareRequest: Codable, Sendable, Equatable {
     /// The `configuration` block of report.json.
     public var configuration: CompareConfiguration {
         CompareConfiguration(methods: methods.map(\.rawValue), theoryLambda: theoryLambda,
-                             tolerance: tolerance, toleranceFloor: toleranceFloor)
+                             tolerance: tolerance, toleranceFloor: toleranceFloor, seedSpread: seedSpread)
     }
 }
 
+/// The `configuration` block of report.json (the sides are in the summary's method reports).
 public struct CompareConfiguration: Codable, Sendable, Equatable {
     public var methods: [String]
     public var theoryLambda: Double?
     public var tolerance: Double?
     public var toleranceFloor: Double
+    /// Written at the top level only where it is not the default (`lawDraws`, …): a record of a
+    /// run without `--law-draws` keeps its bytes, and one without the key (every earlier record)
+    /// replays with the 400 draws it drew.
+    public var seedSpread: SeedSpreadSettings
+
+    public init(methods: [String], theoryLambda: Double?, tolerance: Double?, toleranceFloor: Double,
+                seedSpread: SeedSpreadSettings = SeedSpreadSettings()) {
+        self.methods = methods
+        self.theoryLambda = theoryLambda
+        self.tolerance = tolerance
+        self.toleranceFloor = toleranceFloor
+        self.seedSpread = seedSpread
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case methods, theoryLambda, tolerance, toleranceFloor
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        methods = try c.decode([String].self, forKey: .methods)
+        theoryLambda = try c.decodeIfPresent(Double.self, forKey: .theoryLambda)
+        tolerance = try c.decodeIfPresent(Double.self, forKey: .tolerance)
+        toleranceFloor = try c.decode(Double.self, forKey: .toleranceFloor)
+        seedSpread = try SeedSpreadSettings(from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(methods, forKey: .methods)
+        try c.encodeIfPresent(theoryLambda, forKey: .theoryLambda)
+        try c.encodeIfPresent(tolerance, forKey: .tolerance)
+        try c.encode(toleranceFloor, forKey: .toleranceFloor)
+        try seedSpread.encode(to: encoder)
+    }
 }
 
 public struct CompareMethodReport: Codable, Sendable {
@@ -161,6 +197,7 @@ public enum CompareExperiment {
     public static func run(_ request: CompareRequest, jobs: Int = 1, cancellation: CancellationToken? = nil,
                            progress: (_ label: String, _ total: Int) -> SpecgdSupport.Progress? = { _, _ in nil })
         throws -> CompareResult {
+        try request.seedSpread.validate()
         let tolerance = try request.tolerance.map { try Tolerance(relative: $0, floor: request.toleranceFloor) }
         var reports = [CompareMethodReport]()
         var comparisons = [Comparison.ComparisonResult]()
@@ -203,7 +240,7 @@ public enum CompareExperiment {
                 table = try SeedTheoryBand.adding(to: table, runs: perSeed.runs,
                                                   statistics: TrajectoryComparison.defaultStatistics + ["b_over_a"])
                 spread = try SeedTheory.predictedSpread(theory: theoryConfig, simulation: simConfig, seeds: perSeed.seeds,
-                                                        draws: request.lawDraws ?? CompareRequest.defaultLawDraws)
+                                                        settings: request.seedSpread)
             }
             if band { chatterRate = theoryConfig.learningRate }
             output.add(csv, table: table)

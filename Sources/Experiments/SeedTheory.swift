@@ -41,13 +41,14 @@ package enum SeedTheory {
 
     /// The spread the law of W₀ predicts (`SpreadPrediction`, generator: stream S + 1 of the
     /// master seed, after the S repetitions' streams) against the measured seeds: `compare` and
-    /// `check-escape` both report it.
+    /// `check-escape` both report it, with their request's `settings` (draws, the check's bootstrap).
     package static func predictedSpread(theory: TheoryConfiguration, simulation: SimulationConfiguration, seeds: [SeedComparison],
-                                draws: Int) throws -> SeedSpread {
+                                settings: SeedSpreadSettings) throws -> SeedSpread {
+        try settings.validate()
         let law = StartLaw(initialization: simulation.initialization, width: simulation.resolvedWidth, alpha: simulation.alpha)
         let prediction = try SpreadPrediction.predict(
             model: try theory.model(), optimizer: theory.optimizer, learningRate: theory.learningRate, steps: theory.steps,
-            threshold: theory.escapeThreshold, law: law, draws: draws, seed: simulation.seed, stream: simulation.seeds + 1)
+            threshold: theory.escapeThreshold, law: law, draws: settings.lawDraws, seed: simulation.seed, stream: simulation.seeds + 1)
         // The simulation watches escape at every step (`SimulationResult.escapes`), as the map does:
         // the draws' escape steps compare with the seeds' as they are.
         let measured = seeds.map { $0.escapeStepSimulation.map(Double.init) ?? .nan }
@@ -56,7 +57,8 @@ package enum SeedTheory {
         return SeedSpread(prediction: prediction, measuredEscapeStep: SpreadQuantiles(measured),
                           measuredRatioAtEscape: SpreadQuantiles(seeds.map { $0.ratioAtEscapeSimulation ?? .nan }),
                           measuredPeakAmplification: SpreadQuantiles(seeds.map { $0.peakAmplificationSimulation ?? .nan }),
-                          escapeCheck: SpreadCheck.check(measured: measured, draws: prediction.escapeSteps, seed: simulation.seed,
+                          escapeCheck: SpreadCheck.check(measured: measured, draws: prediction.escapeSteps, level: settings.level,
+                                                         resamples: settings.resamples, seed: simulation.seed,
                                                          resolution: 1, reason: reason))
     }
 }

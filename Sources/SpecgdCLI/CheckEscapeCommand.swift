@@ -49,10 +49,10 @@ struct CheckEscapeCommand: ParsableCommand {
         --lambdas is refused and no amplification figure is written (docs/compare.md "Other covariances").
         Per-seed theory (with dense runs, GD and SpecGD): next to the map from αI, the map from every seed's own \
         projected W₀ against that seed (escape step, b/a at escape, max |Δ| of a, b, c, b/a up to escape; αI in \
-        brackets), and the spread over seeds predicted from the law of W₀ (400 draws: q10/q50/q90 of the escape \
-        step, b/a at escape, peak amplification) against the seeds, with compare's spread checks; a failed \
-        median check prints its false-alarm probability at that many seeds (5.6 % at 3: use --seeds 16 for a \
-        verdict). Reported, not counted in the exit status (docs/compare.md "Per-seed theory in check-escape").
+        brackets), and the spread over seeds predicted from the law of W₀ (--law-draws draws, default 400: \
+        q10/q50/q90 of the escape step, b/a at escape, peak amplification) against the seeds, with compare's \
+        spread checks; a failed median check prints its false-alarm probability at that many seeds (5.6 % at 3: \
+        use --seeds 16 for a verdict). Reported, not counted in the exit status (docs/compare.md "Per-seed theory in check-escape").
 
         Writes to DIR: escape-check.csv (lambda, is_specgd, is_simulation, quantity_code [0 amplification, \
         1 ratio_at_escape, 2 escape_step], predicted, measured, relative_error, tolerance, passed [1, 0, nan = \
@@ -101,6 +101,9 @@ struct CheckEscapeCommand: ParsableCommand {
     @OptionGroup(title: "Covariance options (Σ of every run; --lambdas varies the leading spike)")
     var covariance: CovarianceOptions
 
+    /// --law-draws, compare's group: per-seed theory's predicted spread (with dense runs).
+    @OptionGroup(title: "Per-seed theory options (with dense runs)") var seedSpread: SeedSpreadOptions
+
     @OptionGroup var resources: ResourceOptions
 
     @OptionGroup var parallel: ParallelOptions
@@ -147,6 +150,9 @@ struct CheckEscapeCommand: ParsableCommand {
         if noSimulation, let name = dense.given().first {
             throw InputError("\(name) configures the simulations, which --no-simulation turns off")
         }
+        if noSimulation, let name = seedSpread.given().first {
+            throw InputError("\(name) configures per-seed theory's predicted spread over the dense runs' seeds, which --no-simulation turns off")
+        }
         try OutputPath.checkDirectory(outputDirectory)
         // The runs go one at a time; each keeps every step. The library checks every value.
         try OptionNames.translating { try request().validate() }
@@ -157,7 +163,7 @@ struct CheckEscapeCommand: ParsableCommand {
             if !noSimulation {
                 let simulation = try simulationConfiguration(method, lambda: lambdas[0])
                 try simulation.validate()
-                estimate = estimate + simulation.memoryEstimate(jobs: try parallel.workers())
+                estimate = estimate + simulation.memoryEstimate(jobs: try parallel.workers()) + seedSpread.settings.memoryEstimate
             }
             try resources.check(estimate, for: "check-escape (\(method.rawValue), \(try stepBudget(method)) steps)")
         }
@@ -187,6 +193,7 @@ struct CheckEscapeCommand: ParsableCommand {
         }
         try covariance.apply(to: &request.experiment)
         request.methods = try methods.map { try OptimizerPreset.list($0, what: "check-escape method") }
+        request.seedSpread = seedSpread.settings
         return request
     }
 

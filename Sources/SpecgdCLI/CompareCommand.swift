@@ -60,8 +60,8 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("theory-lambda"), parsing: .unconditional, help: "Override λ (with --spikes the leading spike's) for the theory side only (a deliberately wrong theory, to see a comparison fail); --covariance spiked only.")
     var theoryLambda: Double?
 
-    @Option(name: .customLong("law-draws"), parsing: .unconditional, help: "Draws of the projected start from the law of W₀ for the predicted spread over seeds (spread-<method>.csv; default \(CompareRequest.defaultLawDraws)).")
-    var lawDraws: Int?
+    /// --law-draws (spread-<method>.csv), check-escape's group too.
+    @OptionGroup(title: "Per-seed theory options") var seedSpread: SeedSpreadOptions
 
     @OptionGroup(title: "Figure formats") var figureFormats: FigureFormatOptions
 
@@ -81,14 +81,13 @@ struct CompareCommand: ParsableCommand {
             try Validate.spike(theoryLambda, "theory-lambda")
             try covariance.kind.refuseUnread("--theory-lambda", given: true, readBy: [.spiked])
         }
-        if let lawDraws { try Validate.atLeast(lawDraws, 2, "--law-draws") }
         try OutputPath.checkDirectory(outputDirectory)
         // Methods run one after the other: the largest theory + simulation pair must fit.
         for method in try methodList() {
             let theory = try theoryConfiguration(method)
             try theory.validate()
-            try resources.check(theory.memoryEstimate + (try simulationConfiguration(method)).memoryEstimate(jobs: try parallel.workers()),
-                                for: "compare")
+            try resources.check(theory.memoryEstimate + (try simulationConfiguration(method)).memoryEstimate(jobs: try parallel.workers())
+                                + seedSpread.settings.memoryEstimate, for: "compare")
         }
     }
 
@@ -148,7 +147,8 @@ struct CompareCommand: ParsableCommand {
         var simulation = try simulationConfiguration(model.method)
         simulation.optimizer = theory.optimizer
         return CompareRequest(methods: try methodList(), theory: theory, simulation: simulation,
-                       theoryLambda: theoryLambda, tolerance: tolerance, toleranceFloor: toleranceFloor, lawDraws: lawDraws)
+                       theoryLambda: theoryLambda, tolerance: tolerance, toleranceFloor: toleranceFloor,
+                       seedSpread: seedSpread.settings)
     }
 
     func run() throws {

@@ -139,7 +139,8 @@ struct ReplayCommand: ParsableCommand {
         let request = CompareRequest(methods: methods, theory: theory, simulation: first.simulation,
                                      theoryLambda: stored.configuration.theoryLambda,
                                      tolerance: stored.configuration.tolerance,
-                                     toleranceFloor: stored.configuration.toleranceFloor)
+                                     toleranceFloor: stored.configuration.toleranceFloor,
+                                     seedSpread: stored.configuration.seedSpread)
         let directory = outputDirectory ?? Self.defaultSiblingDirectory(for: record)
         try Self.checkNewOrEmpty(directory)
         try CompareCommand.perform(request, directory: directory, jobs: workers, replayOf: source)

@@ -82,17 +82,58 @@ import Testing
         #expect(again.status != 0 && again.stderr.contains("not empty"))
     }
 
+    /// --law-draws is recorded (only when given) and replayed: the spread files come back too.
     @Test func compareRecordReplaysToTheSameFiles() throws {
         let root = try SpecgdProcess.temporaryDirectory()
-        for (name, extra) in [("two", ["--methods", "gd,specgd"]), ("wrong", ["--theory-lambda", "2"])] {
+        for (name, extra) in [("two", ["--methods", "gd,specgd"]), ("wrong", ["--theory-lambda", "2"]),
+                              ("draws", ["--init", "gaussian", "--seeds", "2", "--law-draws", "30"])] {
             _ = try run(["compare", "--dim", "16", "--steps", "120", "--every", "10", "--output-dir", root + "/" + name] + extra)
-            _ = try run(["replay", root + "/\(name)/report.json", "--output-dir", root + "/\(name)-again"])
+            let replayed = try run(["replay", root + "/\(name)/report.json", "--output-dir", root + "/\(name)-again"])
             let names = try FileManager.default.contentsOfDirectory(atPath: root + "/" + name).filter { $0 != "report.json" }
             #expect(names.contains("overlay.svg") && names.contains { $0.hasPrefix("compare") })
             for file in names {
                 #expect(try bytes(root + "/\(name)-again/" + file) == bytes(root + "/\(name)/" + file), "\(name)/\(file)")
             }
+            let configuration = (try record(root + "/\(name)/report.json"))["configuration"] as? [String: Any]
+            #expect(configuration?["lawDraws"] as? Int == (name == "draws" ? 30 : nil), "\(name)")
+            if name == "draws" {
+                #expect(names.contains("spread-gd.csv"))
+                let summary = (try record(root + "/\(name)-again/report.json"))["summary"] as? [String: Any]
+                let method = (summary?["methods"] as? [[String: Any]])?.first
+                let prediction = (method?["spread"] as? [String: Any])?["prediction"] as? [String: Any]
+                #expect(prediction?["draws"] as? Int == 30, "\(replayed.stdout)")
+            }
         }
+    }
+
+    /// check-escape --law-draws: the spread lines say how many draws, the record carries them,
+    /// and the replay draws as many (the same spread.csv and lines).
+    @Test func checkEscapeLawDrawsAreRecordedAndReplayed() throws {
+        let root = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let first = try SpecgdProcess.run(["check-escape", "--lambdas", "8", "--dim", "8", "--seeds", "2", "--law-draws", "30",
+                                           "--output-dir", root + "/check"])
+        #expect(first.status <= 1, "\(first.stderr)")
+        let lines = first.stdout.split(separator: "\n").filter { $0.contains("predicted from the law of W₀") }
+        #expect(lines.count == 2 * 3, "\(first.stdout)")
+        #expect(lines.allSatisfy { $0.contains("(30 draws)") }, "\(lines)")
+        let configuration = (try record(root + "/check/escape-check.json"))["configuration"] as? [String: Any]
+        #expect(configuration?["lawDraws"] as? Int == 30)
+        let summary = (try record(root + "/check/escape-check.json"))["summary"] as? [String: Any]
+        let entries = summary?["seedTheory"] as? [[String: Any]] ?? []
+        #expect(!entries.isEmpty && entries.allSatisfy { (($0["spread"] as? [String: Any])?["prediction"] as? [String: Any])?["draws"] as? Int == 30 })
+
+        let again = try SpecgdProcess.run(["replay", root + "/check/escape-check.json", "--output-dir", root + "/again"])
+        #expect(again.status == first.status, "\(again.stderr)")
+        #expect(try bytes(root + "/again/spread.csv") == bytes(root + "/check/spread.csv"))
+        #expect(again.stdout.split(separator: "\n").filter { $0.contains("(30 draws)") }.count == lines.count)
+        let replayed = (try record(root + "/again/escape-check.json"))["configuration"] as? [String: Any]
+        #expect(replayed?["lawDraws"] as? Int == 30)
+
+        // Without the option: 400 draws, and no key in the record.
+        let plain = try SpecgdProcess.run(["check-escape", "--lambdas", "8", "--dim", "8", "--seeds", "2", "--output-dir", root + "/plain"])
+        #expect(plain.stdout.contains("(400 draws)"), "\(plain.stdout)")
+        #expect((try record(root + "/plain/escape-check.json"))["configuration"].flatMap { ($0 as? [String: Any])?["lawDraws"] } == nil)
     }
 
     /// A record's envelope as the toolkit writes it, with `configuration` (nil: none) in place of its own.

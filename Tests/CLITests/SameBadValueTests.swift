@@ -5,7 +5,8 @@ import Testing
 /// One bad value, one line and one exit status, in every command that takes the option (issue 18
 /// "Bad input"): the covariance's options in theory, simulate, compare, check-escape, figures and sweep;
 /// the experiment's and the optimizer's wherever they are taken; the dense runs' in simulate,
-/// compare, check-escape and sweep --mode simulate. Each refusal comes from the one validation
+/// compare, check-escape and sweep --mode simulate; per-seed theory's --law-draws in compare and
+/// check-escape. Each refusal comes from the one validation
 /// path (the experiment's, the rule's, the option group's), before any work.
 @Suite struct SameBadValueTests {
     static let commands: [String: String] = [
@@ -51,6 +52,8 @@ import Testing
         // The dense runs' options (one group: DenseOptions).
         .init(options: "--seeds 0", commands: dense, line: "Error: --seeds must be >= 1 (got 0)"),
         .init(options: "--samples 10 --batch 4", commands: dense + [], line: "Error: --samples"),
+        // Per-seed theory's law draws (one group: SeedSpreadOptions).
+        .init(options: "--law-draws 1", commands: ["compare", "check-escape"], line: "Error: --law-draws must be >= 2 (got 1)"),
     ]
 
     /// The line `main` prints and the exit status: in-process for a refusal `validate()` makes,

@@ -70,10 +70,28 @@ import TestSupport
         let entry = try #require(try CheckEscapeExperiment.run(request).summary.seedTheory?.first { $0.method == method.rawValue })
         let compare = CompareRequest(methods: [method], theory: try request.theoryConfiguration(method, lambda: 8),
                                      simulation: try #require(try request.simulationConfiguration(method, lambda: 8)),
-                                     lawDraws: CompareRequest.defaultLawDraws)
+                                     seedSpread: SeedSpreadSettings())
         let report = try CompareExperiment.run(compare).summary.methods[0]
         #expect(entry.seeds == report.seeds)
         #expect(entry.spread == report.spread)
+    }
+
+    /// The request's settings reach every predicted spread and the record, and compare with the
+    /// same settings predicts the same spread (one `SeedSpreadSettings` for both).
+    @Test func theLawDrawsReachEverySpreadAndTheRecord() throws {
+        var request = Self.request(initialization: .gaussian, seeds: 2)
+        request.seedSpread = SeedSpreadSettings(lawDraws: 40)
+        let result = try CheckEscapeExperiment.run(request)
+        let entries = try #require(result.summary.seedTheory)
+        #expect(entries.count == 2 && entries.allSatisfy { $0.spread?.prediction.draws == 40 })
+        #expect(result.configuration.seedSpread.lawDraws == 40)
+        let method = Method.specgd
+        let compare = CompareRequest(methods: [method], theory: try request.theoryConfiguration(method, lambda: 8),
+                                     simulation: try #require(try request.simulationConfiguration(method, lambda: 8)),
+                                     seedSpread: request.seedSpread)
+        #expect(try CompareExperiment.run(compare).summary.methods[0].spread == entries.first { $0.method == method.rawValue }?.spread)
+        request.seedSpread.lawDraws = 1
+        #expect(throws: InputError.self) { try CheckEscapeExperiment.run(request) }
     }
 
     /// The files and the record: seeds.csv (one row per λ, method and seed) and spread.csv (three

@@ -108,7 +108,7 @@ import Theory
     func perSeedTheoryMatchesEachSeed(_ covariance: Case) throws {
         for (method, steps) in [(Method.gd, covariance == .powerLaw ? 400 : 1000), (.specgd, 300)] {
             let (theory, simulation) = Self.configurations(covariance, method: method, dimension: 16, seeds: 6, steps: steps)
-            let request = CompareRequest(methods: [method], theory: theory, simulation: simulation, lawDraws: 50)
+            let request = CompareRequest(methods: [method], theory: theory, simulation: simulation, seedSpread: SeedSpreadSettings(lawDraws: 50))
             let report = try CompareExperiment.run(request).summary.methods[0]
             let seeds = try #require(report.seeds)
             #expect(seeds.count == 6 && report.seedTheoryNote == nil)

@@ -67,7 +67,7 @@ import Theory
     /// d = 128); master seed 0 gave up to 0.27 % and 2.9·10⁻³, the measured order of the effect.
     @Test func perSeedTheoryMatchesEachGDSeed() throws {
         let (theory, simulation) = Self.configurations(dimension: 128, seeds: 6, steps: 820)
-        let request = CompareRequest(methods: [.gd], theory: theory, simulation: simulation, lawDraws: 50)
+        let request = CompareRequest(methods: [.gd], theory: theory, simulation: simulation, seedSpread: SeedSpreadSettings(lawDraws: 50))
         let report = try CompareExperiment.run(request).summary.methods[0]
         let seeds = try #require(report.seeds)
         #expect(seeds.count == 6)
@@ -87,7 +87,7 @@ import Theory
     /// dense polar step's tilt of the signal direction, docs/model.md §5, costs at most a step).
     @Test func perSeedTheoryMatchesEachSpecGDSeedToTwoSteps() throws {
         let (theory, simulation) = Self.configurations(method: .specgd, dimension: 128, seeds: 6, steps: 280)
-        let request = CompareRequest(methods: [.specgd], theory: theory, simulation: simulation, lawDraws: 50)
+        let request = CompareRequest(methods: [.specgd], theory: theory, simulation: simulation, seedSpread: SeedSpreadSettings(lawDraws: 50))
         let seeds = try #require(try CompareExperiment.run(request).summary.methods[0].seeds)
         for seed in seeds {
             let sim = try #require(seed.escapeStepSimulation), map = try #require(seed.escapeStepTheory)
@@ -104,7 +104,7 @@ import Theory
         let heavy = ProcessInfo.processInfo.environment["SPECGD_HEAVY_TESTS"] == "1"
         for d in heavy ? [64, 256] : [64] {
             let (theory, simulation) = Self.configurations(dimension: d, seeds: 16, steps: 900)
-            let request = CompareRequest(methods: [.gd], theory: theory, simulation: simulation, lawDraws: 400)
+            let request = CompareRequest(methods: [.gd], theory: theory, simulation: simulation, seedSpread: SeedSpreadSettings(lawDraws: 400))
             let spread = try #require(try CompareExperiment.run(request).summary.methods[0].spread)
             let check = spread.escapeCheck
             #expect(check.notCheckable == nil, "d = \(d)")

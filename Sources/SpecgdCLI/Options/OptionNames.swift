@@ -17,6 +17,8 @@ enum OptionNames {
         "coefficients": "--ns-coefficients", "weightDecay": "--weight-decay", "learningRateScale": "--lr-scale",
         "beta1": "--beta1", "beta2": "--beta2", "adamEpsilon": "--adam-eps", "preconditionerEpsilon": "--precond-eps", "seeds": "--seeds", "seed": "--seed", "tEnd": "--t-end", "dt": "--dt",
         "absoluteTolerance": "--abs-tol", "relativeTolerance": "--rel-tol", "epsilon": "--epsilon",
+        // Per-seed theory's predicted spread (compare, check-escape).
+        "lawDraws": "--law-draws",
         // check-escape's two learning rates.
         "gdLearningRate": "--gd-lr", "specgdLearningRate": "--specgd-lr",
         // Sweeps and phase diagrams.

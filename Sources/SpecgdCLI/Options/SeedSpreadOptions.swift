@@ -1,0 +1,24 @@
+import ArgumentParser
+import Experiments
+
+/// `--law-draws`: per-seed theory's predicted spread over seeds (`SeedSpreadSettings`), one
+/// declaration for compare and check-escape, so the option means the same in both and is checked
+/// in one place (the library's `SeedSpreadSettings.validate`). The spread check's bootstrap level
+/// and resamples keep the library's defaults.
+struct SeedSpreadOptions: ParsableArguments {
+    @Option(name: .customLong("law-draws"), parsing: .unconditional,
+            help: ArgumentHelp("Draws of the projected start from the law of W₀, each through the exact map, for the spread over seeds predicted by per-seed theory (default \(SeedSpreadSettings.defaultLawDraws); 2 to \(SeedSpreadSettings.maximumLawDraws)).", valueName: "N"))
+    var lawDraws: Int?
+
+    func validate() throws { try OptionNames.translating { try settings.validate() } }
+
+    /// The library's settings: the defaults with --law-draws when given.
+    var settings: SeedSpreadSettings {
+        var s = SeedSpreadSettings()
+        if let lawDraws { s.lawDraws = lawDraws }
+        return s
+    }
+
+    /// The options given (flags, in order): check-escape refuses them with --no-simulation.
+    func given() -> [String] { lawDraws == nil ? [] : ["--law-draws"] }
+}
