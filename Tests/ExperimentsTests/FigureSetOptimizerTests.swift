@@ -104,7 +104,7 @@ import Theory
     /// Gaussian W₀ (the request's seeds).
     @Test func trajectoriesAreAMuonMapRunAndMuonSimulations() throws {
         let r = Self.request
-        let every = max(1, r.trajectorySteps / 150)
+        let every = r.trajectoryEvery
         let table = try #require(try Self.figure("trajectories").1["trajectories-optimizer.csv"])
         let theory = try runTheory(Self.configuration(.muon, dimension: r.simulationDimension, steps: r.trajectorySteps, every: every)).table
         var sim = SimulationConfiguration(method: .specgd, lambda: r.lambda, dimension: r.simulationDimension, initialization: .gaussian,
