@@ -63,7 +63,8 @@ extension FigureSet {
         if chatterRate != nil {
             recipe.description = setup + " GD's spike b runs ahead of the signal a (b/a grows); SpecGD's does not. " + OverlayCaptions.chatterExplanation(simulation: start)
         } else {
-            recipe.description = setup + " GD against \(compared). Exact SpecGD's post-escape 2-cycle band of c and its η, η² levels (docs/model.md §5) hold for exact SpecGD only and are not drawn."
+            let theory = theoryConfiguration(sides[1].optimizer, dimension: d, steps: options.trajectorySteps, every: every)
+            recipe.description = setup + " GD against \(compared). " + OverlayCaptions.noChatterBandReason(theory, label: compared)
         }
         return (recipe, tables)
     }
