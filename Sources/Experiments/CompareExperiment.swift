@@ -242,6 +242,8 @@ public enum CompareExperiment {
                 spread = try SeedTheory.predictedSpread(theory: theoryConfig, simulation: simConfig, seeds: perSeed.seeds,
                                                         settings: request.seedSpread)
             }
+            // A period-2 chatter of the theory curves as its band (found in the rows, any method).
+            table = ChatterEnvelope.addingToOverlay(table)
             if band { chatterRate = theoryConfig.learningRate }
             output.add(csv, table: table)
             if let perSeed, let spread {

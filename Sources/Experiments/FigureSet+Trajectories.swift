@@ -12,7 +12,7 @@ import Theory
 extension FigureSet {
     /// The dense simulations overlaid on the trajectories: `optimizer` from a Gaussian W₀.
     func trajectorySimulation(_ optimizer: Optimizer) -> SimulationConfiguration {
-        let every = max(1, options.trajectorySteps / 150)
+        let every = options.trajectoryEvery
         var c = SimulationConfiguration(experiment(optimizer, dimension: options.trajectoryDimension, steps: options.trajectorySteps, every: every))
         c.initialization = .gaussian
         c.seeds = options.seeds
@@ -25,7 +25,7 @@ extension FigureSet {
     /// lines over dense simulations from a random (gaussian) start, several seeds.
     func trajectories() throws -> (FigureRecipe, [String: Table]) {
         var tables = [String: Table](), methods = [OverlayRecipe.Method]()
-        let d = options.trajectoryDimension, every = max(1, options.trajectorySteps / 150)
+        let d = options.trajectoryDimension, every = options.trajectoryEvery
         let start = Initialization.gaussian
         var chatterRate: Double?
         for side in sides {
@@ -48,6 +48,8 @@ extension FigureSet {
                 try cancellation?.check(step: 0)  // a stopped per-seed run ends the list early: drop the figure
                 table = try SeedTheoryBand.adding(to: table, runs: perSeed.runs, statistics: TrajectoryComparison.defaultStatistics + ["b_over_a"])
             }
+            // A period-2 chatter of the theory curves as its band (found in the rows, any method).
+            table = ChatterEnvelope.addingToOverlay(table)
             tables[file] = table
             methods.append(.init(label: side.label, csv: file, table: table, color: side.color,
                                  bandLabel: band ? OverlayCaptions.bandLabel : nil, seedTheoryColor: side.seedTheoryColor))
@@ -61,7 +63,8 @@ extension FigureSet {
         if chatterRate != nil {
             recipe.description = setup + " GD's spike b runs ahead of the signal a (b/a grows); SpecGD's does not. " + OverlayCaptions.chatterExplanation(simulation: start)
         } else {
-            recipe.description = setup + " GD against \(compared). Exact SpecGD's post-escape 2-cycle band of c and its η, η² levels (docs/model.md §5) hold for exact SpecGD only and are not drawn."
+            let theory = theoryConfiguration(sides[1].optimizer, dimension: d, steps: options.trajectorySteps, every: every)
+            recipe.description = setup + " GD against \(compared). " + OverlayCaptions.noChatterBandReason(theory, label: compared)
         }
         return (recipe, tables)
     }

@@ -32,6 +32,10 @@ public struct FigureSetRequest: ExperimentConfiguration, Sendable, Codable, Equa
     public var seeds: Int = 3
     public var seed: UInt64 = 0
     public var trajectorySteps: Int = 3000
+    /// The recording period of the trajectories figure: about 150 rows, an odd number of steps
+    /// apart, so consecutive rows fall on both phases of a period-2 chatter and the figure draws
+    /// its band (an even period would record one phase only, as if there were no chatter).
+    var trajectoryEvery: Int { max(1, trajectorySteps / 150) | 1 }
     public var lambdas: [Double] = [0.25, 0.5, 1, 1.5, 2, 2.5, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64]
     public var dimensions: [Int] = [10, 30, 100, 300, 1000, 3000, 10_000, 30_000]
     public var longSteps: Int = 12_000

@@ -19,6 +19,18 @@ enum OverlayCaptions {
             && theory.covariance == .spiked && theory.resolvedSpikes.count == 1
     }
 
+    /// Why a run without `hasChatterBand` has no 2-cycle band of c and no η, η² levels, in one
+    /// sentence: the closed forms are derived for exact SpecGD on the one-spike model, and the
+    /// run (`label`: its method in words) is another method, or the model another covariance.
+    static func noChatterBandReason(_ theory: TheoryConfiguration, label: String) -> String {
+        let derived = "No 2-cycle band of c and no η, η² levels are drawn: their closed forms (docs/model.md §5) are derived for exact SpecGD on the spiked model with one spike"
+        if !(theory.method == .specgd && theory.optimizer.isPlain && theory.dynamics == .map) {
+            return derived + ", and \(label) is not exact SpecGD."
+        }
+        let model = theory.experiment.covarianceWords.map(\.text).joined(separator: ", ")
+        return derived + ", and this figure's covariance is \(theory.covariance == .spiked ? "the spiked model with \(theory.resolvedSpikes.count) spikes (\(model))" : model)."
+    }
+
     /// `table` (a comparison, `step` first) with `c_band_lower` = 0 and `c_band_upper` = the
     /// ceiling of `EscapeAnalytics.specgdBulkChatterCeiling`, with the spike's term (1+λ)b₊² at
     /// the map's largest (1+λ)b² past escape, on the rows from which the map's c stays inside

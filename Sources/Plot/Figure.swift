@@ -64,6 +64,11 @@ public struct Figure: Sendable {
     /// One legend for the whole figure, in rows under the title, gathering the labelled
     /// items of every panel (same label, same entry); the panels then draw none.
     public var sharedLegend: Bool = false
+    /// The shared legend's items given in groups (nil: gathered from the panels and laid out as
+    /// a table). Groups are kept together on a line when they fit, several to a line, each line
+    /// centred: a factored key (one group of method colours, one of line styles) takes as many
+    /// lines as the width needs, not one per series.
+    public var legendGroups: [[LegendItem]]?
     /// Printed width in points, written into the SVG (nil: the user units are CSS pixels).
     public var widthInPoints: Double?
 
@@ -104,8 +109,14 @@ public struct Figure: Sendable {
     var headerHeight: Double { title.isEmpty ? 0 : 30 + titleLineHeight * Double(titleLines.count - 1) }
     var legendHeight: Double {
         guard sharedLegend else { return 0 }
-        let rows = SharedLegend.rows(SharedLegend.entries(panels), width: width)
-        return rows.isEmpty ? 0 : Double(rows.count) * SharedLegend.rowHeight + 6
+        let rows = legendLineCount
+        return rows == 0 ? 0 : Double(rows) * SharedLegend.rowHeight + 6
+    }
+    /// Lines of the shared legend (0 without one).
+    public var legendLineCount: Int {
+        guard sharedLegend else { return 0 }
+        if let groups = legendGroups { return SharedLegend.lines(groups.map { $0.map(\.entry) }, width: width).count }
+        return SharedLegend.rows(SharedLegend.entries(panels), width: width).count
     }
     public var width: Double { Double(columns) * panelWidth }
     public var height: Double { Double(rows) * panelHeight + titleHeight }
@@ -139,7 +150,12 @@ public struct Figure: Sendable {
             w.text(line, x: width / 2, y: 21 + titleLineHeight * Double(k), size: titleFont, anchor: "middle", weight: "bold")
         }
         if sharedLegend {
-            SharedLegend.draw(SharedLegend.entries(panels), width: width, top: title.isEmpty ? 6 : headerHeight + 2, into: &w)
+            let top = title.isEmpty ? 6 : headerHeight + 2
+            if let groups = legendGroups {
+                SharedLegend.draw(SharedLegend.placements(groups: groups.map { $0.map(\.entry) }, width: width, top: top), into: &w)
+            } else {
+                SharedLegend.draw(SharedLegend.entries(panels), width: width, top: top, into: &w)
+            }
         }
         for (index, panel) in layout().enumerated() {
             PanelRenderer(layout: panel, id: index).draw(into: &w)
@@ -403,9 +419,105 @@ enum SharedLegend {
     }
 
     static func draw(_ entries: [LegendEntry], width: Double, top: Double, into w: inout SVGWriter) {
-        for (entry, x, cy) in placements(entries, width: width, top: top) {
+        draw(placements(entries, width: width, top: top), into: &w)
+    }
+
+    static func draw(_ placed: [(entry: LegendEntry, x: Double, cy: Double)], into w: inout SVGWriter) {
+        for (entry, x, cy) in placed {
+            if entry.isHeading {
+                w.text(entry.label, x: x, y: cy + 4, size: PanelRenderer.legendFont)
+                continue
+            }
             LegendEntry.drawSample(entry, x: x, cy: cy, into: &w)
             w.text(entry.label, x: x + LegendEntry.sample + 6, y: cy + 4, size: PanelRenderer.legendFont)
         }
+    }
+
+    // MARK: grouped legends (Figure.legendGroups)
+
+    /// Space between the items of a group, and between groups sharing a line.
+    static let itemGap = 12.0, groupGap = 26.0
+
+    /// An item's width: a heading is its text, any other item its sample and text.
+    static func groupItemWidth(_ entry: LegendEntry) -> Double {
+        entry.isHeading ? TextMetrics.width(entry.label, size: PanelRenderer.legendFont) : itemWidth(entry)
+    }
+
+    static func lineWidth(_ line: [[LegendEntry]]) -> Double {
+        let items = line.map { group in group.map(groupItemWidth).reduce(0, +) + itemGap * Double(max(group.count - 1, 0)) }
+        return items.reduce(0, +) + groupGap * Double(max(line.count - 1, 0))
+    }
+
+    /// The groups' items flowed into lines no wider than `width` less a 20-unit margin each
+    /// side, in order: an item goes on the current line when it fits there, else starts the next
+    /// (an item is never split, and a heading stays with the item after it). A group continues
+    /// a line after a wider gap than its items', so each line reads as its groups.
+    static func lines(_ groups: [[LegendEntry]], width: Double) -> [[[LegendEntry]]] {
+        let room = width - 40
+        var lines = [[[LegendEntry]]]()
+        for group in groups where !group.isEmpty {
+            var units = [[LegendEntry]]()
+            for item in group {
+                if let last = units.last, last.count == 1, last[0].isHeading { units[units.count - 1].append(item) } else { units.append([item]) }
+            }
+            for (u, unit) in units.enumerated() {
+                if var line = lines.last {
+                    if u == 0 { line.append(unit) } else { line[line.count - 1] += unit }
+                    if lineWidth(line) <= room { lines[lines.count - 1] = line; continue }
+                }
+                lines.append([unit])
+            }
+        }
+        return lines
+    }
+
+    /// Where each item of the grouped legend starts (x) and its row's centre line (cy); every
+    /// line centred on the figure, lines `rowHeight` apart.
+    static func placements(groups: [[LegendEntry]], width: Double, top: Double) -> [(entry: LegendEntry, x: Double, cy: Double)] {
+        var placed = [(entry: LegendEntry, x: Double, cy: Double)]()
+        for (row, line) in lines(groups, width: width).enumerated() {
+            var x = (width - lineWidth(line)) / 2
+            let cy = top + rowHeight * (Double(row) + 0.5)
+            for (g, group) in line.enumerated() {
+                if g > 0 { x += groupGap }
+                for (k, item) in group.enumerated() {
+                    if k > 0 { x += itemGap }
+                    placed.append((item, x, cy))
+                    x += groupItemWidth(item)
+                }
+            }
+        }
+        return placed
+    }
+}
+
+/// One item of a grouped figure legend (`Figure.legendGroups`): a label and its sample — any of
+/// a line, a marker and a shaded band, drawn on top of one another as in a panel's legend. An
+/// item with no sample is a heading: its text alone, naming what the items after it share.
+public struct LegendItem: Sendable, Equatable {
+    public var label: String
+    public var lineColor: Color?
+    public var lineStyle: LineStyle
+    public var lineWidth: Double
+    public var marker: MarkerShape?
+    public var markerColor: Color
+    public var markerFilled: Bool
+    public var bandColor: Color?
+
+    public init(label: String, lineColor: Color? = nil, lineStyle: LineStyle = .solid, lineWidth: Double = 1.8,
+                marker: MarkerShape? = nil, markerColor: Color = .gray, markerFilled: Bool = false, bandColor: Color? = nil) {
+        self.label = label
+        self.lineColor = lineColor
+        self.lineStyle = lineStyle
+        self.lineWidth = lineWidth
+        self.marker = marker
+        self.markerColor = markerColor
+        self.markerFilled = markerFilled
+        self.bandColor = bandColor
+    }
+
+    var entry: LegendEntry {
+        LegendEntry(label: label, line: lineColor.map { ($0, lineWidth, lineStyle) },
+                    marker: marker.map { ($0, markerColor, 3.2, markerFilled) }, band: bandColor)
     }
 }

@@ -389,6 +389,9 @@ struct LegendEntry {
 
     static let sample = 26.0, pad = 7.0
 
+    /// No sample: a heading in a grouped legend.
+    var isHeading: Bool { line == nil && marker == nil && band == nil && mask == nil }
+
     static func boxWidth(_ entries: [LegendEntry]) -> Double {
         let longest = entries.map { TextMetrics.width($0.label, size: PanelRenderer.legendFont) }.max() ?? 0
         return pad + sample + 6 + longest + pad

@@ -19,6 +19,10 @@ public struct FigureRecipe: Codable, Sendable, Equatable {
     public var size: FigureSize?
     /// One legend under the title for the whole figure (from the panels' labelled series).
     public var sharedLegend: Bool?
+    /// The shared legend as a factored key in groups (nil: one entry per label of the panels):
+    /// e.g. one group of method colours and one of what lines, markers and bands mean.
+    /// The notebook keeps matplotlib's legend of the series' labels.
+    public var legendGroups: [[LegendItemRecipe]]?
     /// false (`figures --no-title`): the SVG has no title; `title` stays here for the report
     /// and the caption. nil: drawn, as every recipe before the option.
     public var drawsTitle: Bool?
@@ -55,6 +59,7 @@ public struct FigureRecipe: Codable, Sendable, Equatable {
         var figure = Figure(panels: axes, columns: min(columns, max(panels.count, 1)), title: drawsTitle == false ? "" : title)
         figure.apply(size ?? .screen)
         figure.sharedLegend = sharedLegend ?? false
+        figure.legendGroups = legendGroups?.map { $0.map(\.item) }
         return figure
     }
 
@@ -201,6 +206,33 @@ public struct ReferenceRecipe: Codable, Sendable, Equatable {
         self.label = label
         self.color = color.hex
         self.style = style
+    }
+}
+
+/// An item of `FigureRecipe.legendGroups` (`Plot.LegendItem` with `#rrggbb` colours): a label
+/// and any of a line, a marker and a band as its sample; none makes it a heading.
+public struct LegendItemRecipe: Codable, Sendable, Equatable {
+    public var label: String
+    public var line: String?
+    public var style: LineStyle?
+    public var marker: MarkerShape?
+    public var markerColor: String?
+    public var band: String?
+
+    public init(label: String, line: Color? = nil, style: LineStyle? = nil, marker: MarkerShape? = nil,
+                markerColor: Color? = nil, band: Color? = nil) {
+        self.label = label
+        self.line = line?.hex
+        self.style = style
+        self.marker = marker
+        self.markerColor = markerColor?.hex
+        self.band = band?.hex
+    }
+
+    var item: LegendItem {
+        LegendItem(label: label, lineColor: line.flatMap(Color.init(hexString:)), lineStyle: style ?? .solid,
+                   marker: marker, markerColor: markerColor.flatMap(Color.init(hexString:)) ?? .gray,
+                   bandColor: band.flatMap(Color.init(hexString:)))
     }
 }
 

@@ -61,8 +61,8 @@ package enum OverlayRecipe {
                 let spread = zip(lower, upper).contains { $0 != $1 }
                 let simLabel = spread ? "\(m.label) sim. (mean, q10–q90)" : "\(m.label) sim."
                 if spread {
-                    series.append(.band(m.csv, x: "step", lower: "\(s)_sim_q10", upper: "\(s)_sim_q90",
-                                        label: simLabel, color: m.color))
+                    series.append(.band(m.csv, x: "step", lower: ChatterEnvelope.edge(m.table, "\(s)_sim_q10"),
+                                        upper: ChatterEnvelope.edge(m.table, "\(s)_sim_q90"), label: simLabel, color: m.color))
                 }
                 if let bandLabel = m.bandLabel, m.table.index(of: "\(s)_band_upper") != nil {
                     series.append(.band(m.csv, x: "step", lower: "\(s)_band_lower", upper: "\(s)_band_upper",
@@ -76,13 +76,13 @@ package enum OverlayRecipe {
                     let seedSpread = zip(lowerT, upperT).contains(where: { $0 != $1 })
                     let seedLabel = seedSpread ? "\(m.label) theory from each seed's W₀ (mean, q10–q90)" : "\(m.label) theory from the seed's W₀"
                     if seedSpread {
-                        series.append(.band(m.csv, x: "step", lower: "\(s)_seed_theory_q10", upper: "\(s)_seed_theory_q90",
-                                            label: seedLabel, color: m.seedTheoryColor))
+                        series.append(.band(m.csv, x: "step", lower: ChatterEnvelope.edge(m.table, "\(s)_seed_theory_q10"),
+                                            upper: ChatterEnvelope.edge(m.table, "\(s)_seed_theory_q90"), label: seedLabel, color: m.seedTheoryColor))
                     }
-                    series.append(.line(m.csv, x: "step", y: "\(s)_seed_theory", label: seedLabel,
-                                        color: m.seedTheoryColor, style: .dashed))
+                    series += cycleOrLine(m, column: "\(s)_seed_theory", label: seedLabel, color: m.seedTheoryColor, style: .dashed)
                 }
-                series.append(.line(m.csv, x: "step", y: "\(s)_theory", label: seedTheory ? "\(m.label) theory from αI" : "\(m.label) theory", color: m.color))
+                series += cycleOrLine(m, column: "\(s)_theory", label: seedTheory ? "\(m.label) theory from αI" : "\(m.label) theory",
+                                      color: m.color, style: .solid)
                 series.append(.markers(m.csv, x: "step", y: "\(s)_sim", label: simLabel,
                                        color: m.color, shape: m.color == methods.first?.color ? .circle : .square, maxMarkers: 30))
             }
@@ -109,10 +109,55 @@ package enum OverlayRecipe {
             recipes.append(recipe)
         }
         let names = methods.map(\.label).joined(separator: " and ")
-        return FigureRecipe(
+        let cycles = methods.contains { m in m.table.columns.contains { $0.hasSuffix(ChatterEnvelope.upperSuffix) } }
+        var recipe = FigureRecipe(
             name: name, title: title,
-            description: "Theory (exact summary map from αI, solid lines; from each seed's own projected W₀, dashed with its 10–90 % band where the tables carry it) against dense simulation (markers: mean over seeds; shaded: 10–90 % seed quantiles) for \(names). Under GD the spike b/a grows before the signal escapes when λ exceeds λ_c; under SpecGD every coefficient moves by ±η per step, so b/a does not grow.",
+            description: "Theory (exact summary map from αI, solid lines; from each seed's own projected W₀, dashed with its 10–90 % band where the tables carry it) against dense simulation (markers: mean over seeds; shaded: 10–90 % seed quantiles) for \(names). Under GD the spike b/a grows before the signal escapes when λ exceeds λ_c; under SpecGD every coefficient moves by ±η per step, so b/a does not grow."
+                + (cycles ? " " + ChatterEnvelope.description : ""),
             columns: 3, sharedLegend: true, panels: recipes)
+        recipe.legendGroups = legendGroups(methods)
+        return recipe
+    }
+
+    /// A theory column as a line, or, where its rows alternate (a period-2 chatter recorded at
+    /// an odd period, `ChatterEnvelope`), as the cycle's band with its mean line through it: the
+    /// band unlabelled (the legend's key names it once), the line labelled as the column's.
+    static func cycleOrLine(_ m: Method, column: String, label: String, color: Color, style: LineStyle) -> [SeriesRecipe] {
+        guard m.table.index(of: column + ChatterEnvelope.upperSuffix) != nil else {
+            return [.line(m.csv, x: "step", y: column, label: label, color: color, style: style)]
+        }
+        return [.band(m.csv, x: "step", lower: column + ChatterEnvelope.lowerSuffix, upper: column + ChatterEnvelope.upperSuffix,
+                      label: nil, color: color),
+                .line(m.csv, x: "step", y: column + ChatterEnvelope.lineSuffix, label: label, color: color, style: style)]
+    }
+
+    /// The overlay's legend as a key: the methods' colours (line: theory, marker: simulation),
+    /// then what lines, markers and shading mean, the per-seed theory's colours, the bands.
+    static func legendGroups(_ methods: [Method]) -> [[LegendItemRecipe]] {
+        let first = methods.first?.color
+        let shape: (Method) -> MarkerShape = { $0.color == first ? .circle : .square }
+        var groups = [methods.map { LegendItemRecipe(label: $0.label, line: $0.color, marker: shape($0), markerColor: $0.color) }]
+        func has(_ m: Method, _ suffix: String) -> Bool { m.table.columns.contains { $0.hasSuffix(suffix) } }
+        let seeded = methods.filter { has($0, "_seed_theory_q90") || has($0, "_seed_theory") }
+        let spread = methods.contains { m in
+            panels.contains { p in zip(m.table.column("\(p.statistic)_sim_q10") ?? [], m.table.column("\(p.statistic)_sim_q90") ?? []).contains { $0 != $1 } }
+        }
+        var key = [LegendItemRecipe(label: seeded.isEmpty ? "theory" : "theory from αI", line: .gray),
+                   LegendItemRecipe(label: spread ? "sim. (mean, q10–q90)" : "sim.", marker: .circle, markerColor: .gray, band: spread ? .gray : nil)]
+        if methods.contains(where: { has($0, ChatterEnvelope.upperSuffix) }) {
+            key.append(LegendItemRecipe(label: ChatterEnvelope.legendLabel, line: .gray, band: .gray))
+        }
+        groups.append(key)
+        if !seeded.isEmpty {
+            let seedSpread = seeded.contains { m in
+                panels.contains { p in zip(m.table.column("\(p.statistic)_seed_theory_q10") ?? [], m.table.column("\(p.statistic)_seed_theory_q90") ?? []).contains { $0 != $1 } }
+            }
+            groups.append([LegendItemRecipe(label: seedSpread ? "theory from each seed's W₀:" : "theory from the seed's W₀:")]
+                          + seeded.map { LegendItemRecipe(label: $0.label, line: $0.seedTheoryColor, style: .dashed, band: seedSpread ? $0.seedTheoryColor : nil) })
+        }
+        let banded = methods.compactMap { m in m.bandLabel.flatMap { label in has(m, "_band_upper") ? (label, m.bandColor) : nil } }
+        if !banded.isEmpty { groups.append(banded.map { LegendItemRecipe(label: $0.0, band: $0.1) }) }
+        return groups
     }
 
     /// Log-axis limits showing at most seven decades below the largest positive value (nil when
@@ -163,5 +208,99 @@ package enum OverlayRecipe {
         return FigureRecipe(name: name, title: title,
                             description: "The recorded trajectories of " + runs.map(\.label).joined(separator: ", ") + ", one colour per run.",
                             columns: 3, sharedLegend: true, panels: recipes)
+    }
+}
+
+/// A period-2 chatter in a recorded trajectory (exact SpecGD past escape alternates between two
+/// values every step; recorded at an odd period, the rows alternate too): found from the data,
+/// and drawn as the cycle's band (the least and largest value of each row and its neighbours)
+/// with its mean line through it instead of a zigzag that fills the band solid.
+package enum ChatterEnvelope {
+    static let lowerSuffix = "_cycle_lower", upperSuffix = "_cycle_upper", lineSuffix = "_cycle_line"
+
+    /// Consecutive direction changes that make a chatter: a sampled smooth curve turns at
+    /// isolated rows (one change per extremum); three in a row are rows going up, down, up, down,
+    /// two whole periods of a signal alternating at every row, which the rows cannot resolve.
+    static let minimumTurns = 3
+
+    static let legendLabel = "2-cycle (min–max)"
+    static let description = "Where a theory curve alternates between two values from one recorded row to the next (a period-2 chatter: three or more turns in a row), it is drawn as the band between the least and the largest value of each row and its neighbours, with the band's midpoint as the line; the edges of a seed band that alternates follow the least and the largest value the same way."
+
+    /// Whether each row lies in a run of alternation: rows whose differences to the next row
+    /// change sign at least `minimumTurns` times in a row. A difference within 64 ulp of the
+    /// values is round-off, not a move, and ends a run.
+    static func alternatingRows(_ y: [Double]) -> [Bool] {
+        var rows = [Bool](repeating: false, count: y.count)
+        guard y.count >= minimumTurns + 2 else { return rows }
+        func move(_ i: Int) -> Double {
+            let d = y[i + 1] - y[i]
+            return d.isFinite && abs(d) > 64 * max(y[i].ulp, y[i + 1].ulp) ? d : 0
+        }
+        // turn[i] (1 ≤ i ≤ n − 2): the direction changes at row i.
+        var turnsInRow = 0
+        for i in 1..<(y.count - 1) {
+            let turn = move(i - 1) * move(i) < 0
+            turnsInRow = turn ? turnsInRow + 1 : 0
+            if turnsInRow >= minimumTurns {
+                for r in (i - turnsInRow)...(i + 1) { rows[r] = true }
+            }
+        }
+        return rows
+    }
+
+    /// `table` with, for each of `columns` whose rows alternate somewhere, `<column>_cycle_lower`
+    /// and `_cycle_upper` (the least and largest of the row and its neighbours in the run, NaN
+    /// off it) and `_cycle_line` (the column off the runs, the band's midpoint on them).
+    package static func adding(to table: Table, columns: [String]) -> Table {
+        var out = table
+        for column in columns {
+            guard let values = out.column(column) else { continue }
+            let alternating = alternatingRows(values)
+            guard alternating.contains(true) else { continue }
+            var extended = Table(columns: out.columns + [column + lowerSuffix, column + upperSuffix, column + lineSuffix])
+            for (i, row) in out.rows.enumerated() {
+                guard alternating[i] else { extended.append(row + [.nan, .nan, values[i]]); continue }
+                let window = (max(0, i - 1)...min(values.count - 1, i + 1)).filter { alternating[$0] }.map { values[$0] }
+                let lo = window.min()!, hi = window.max()!
+                extended.append(row + [lo, hi, (lo + hi) / 2])
+            }
+            out = extended
+        }
+        return out
+    }
+
+    /// `table` with, for a band whose edge columns `lower`, `upper` alternate somewhere,
+    /// `<lower>_cycle_edge` and `<upper>_cycle_edge`: the edges, widened on the runs to the
+    /// least (lower) and largest (upper) value of the row and its neighbours, so the band's
+    /// edges run along the cycle instead of zigzagging across it.
+    package static func addingBandEdges(to table: Table, lower: String, upper: String) -> Table {
+        guard let lo = table.column(lower), let hi = table.column(upper) else { return table }
+        let alternating = zip(alternatingRows(lo), alternatingRows(hi)).map { $0 || $1 }
+        guard alternating.contains(true) else { return table }
+        var out = Table(columns: table.columns + [lower + edgeSuffix, upper + edgeSuffix])
+        for (i, row) in table.rows.enumerated() {
+            let window = (max(0, i - 1)...min(lo.count - 1, i + 1)).filter { alternating[$0] }
+            out.append(row + (alternating[i] ? [window.map { lo[$0] }.min()!, window.map { hi[$0] }.max()!] : [lo[i], hi[i]]))
+        }
+        return out
+    }
+
+    static let edgeSuffix = "_cycle_edge"
+
+    /// The overlay's theory columns (`<stat>_theory`, `<stat>_seed_theory`) with their cycles,
+    /// and the edges of its bands (`_sim_q10`/`_q90`, `_seed_theory_q10`/`_q90`).
+    package static func addingToOverlay(_ table: Table) -> Table {
+        var out = adding(to: table, columns: OverlayRecipe.panels.flatMap { ["\($0.statistic)_theory", "\($0.statistic)_seed_theory"] })
+        for panel in OverlayRecipe.panels {
+            for band in ["sim", "seed_theory"] {
+                out = addingBandEdges(to: out, lower: "\(panel.statistic)_\(band)_q10", upper: "\(panel.statistic)_\(band)_q90")
+            }
+        }
+        return out
+    }
+
+    /// A band's edge column: its widened edge where the table has one.
+    static func edge(_ table: Table, _ column: String) -> String {
+        table.index(of: column + edgeSuffix) != nil ? column + edgeSuffix : column
     }
 }

@@ -147,6 +147,86 @@ import Theory
         }
     }
 
+    /// Issue 21: the single-column trajectories figure's legend is a factored key (method colours,
+    /// then what a line, a marker and a band mean), not one row per series: fewer lines than the
+    /// table of labels it replaces, at most one per group, every item inside the margins.
+    @Test(arguments: FigureSize.allCases)
+    func trajectoriesLegendIsAFactoredKey(_ size: FigureSize) throws {
+        let output = try Self.quick.get()
+        var recipe = try #require(output.figures.first { $0.name == "trajectories" })
+        recipe.size = size
+        let groups = try #require(recipe.legendGroups)
+        let figure = try recipe.figure(tables: output.tables)
+        let perLabel = SharedLegend.rows(SharedLegend.entries(figure.panels), width: figure.width).count
+        #expect(figure.legendLineCount >= 1 && figure.legendLineCount <= groups.count, "\(size): \(figure.legendLineCount) lines")
+        if size == .single { #expect(figure.legendLineCount < perLabel, "single: \(figure.legendLineCount) lines, one per label \(perLabel)") }
+        let placed = SharedLegend.placements(groups: try #require(figure.legendGroups).map { $0.map(\.entry) }, width: figure.width, top: 0)
+        #expect(placed.count == groups.joined().count)
+        for item in placed {
+            #expect(item.x >= 20 - 1e-9 && item.x + SharedLegend.groupItemWidth(item.entry) <= figure.width - 20 + 1e-9, "\(size): \(item.entry.label)")
+        }
+        // Every method's colour and every series style of the panels is in the key.
+        let keyLabels = groups.joined().map(\.label)
+        #expect(["GD", "SpecGD", "theory from αI", ChatterEnvelope.legendLabel, OverlayCaptions.bandLabel].allSatisfy(keyLabels.contains))
+        let colors = Set(groups.joined().compactMap(\.line))
+        #expect(Set(recipe.panels.flatMap(\.series).filter { $0.kind == .line }.map(\.color)).isSubset(of: colors))
+    }
+
+    /// The period-2 rule: a smooth curve sampled past its extrema never has `minimumTurns` turns
+    /// in a row; rows alternating at every step do, from their first to their last row; fewer
+    /// turns in a row, and round-off wiggles of a constant, do not count.
+    @Test func alternationIsFoundFromTheRows() {
+        let smooth = (0..<200).map { sin(Double($0) / 7) + 0.3 * cos(Double($0) / 3) }
+        #expect(!ChatterEnvelope.alternatingRows(smooth).contains(true))
+        let k = ChatterEnvelope.minimumTurns
+        // Steps of +1 (ten), then `turns` steps of ∓0.2 alternating (each a turn), then ten
+        // more steps the way the last one went: exactly `turns` turns in a row, at rows 10 …
+        func zigzag(turns: Int) -> [Double] {
+            let alternating = (1...turns).map { $0 % 2 == 1 ? -0.2 : 0.2 }
+            let moves = [Double](repeating: 1, count: 10) + alternating + [Double](repeating: alternating.last! < 0 ? -1 : 1, count: 10)
+            return moves.reduce(into: [0.0]) { $0.append($0.last! + $1) }
+        }
+        #expect(!ChatterEnvelope.alternatingRows(zigzag(turns: k - 1)).contains(true))
+        let rows = ChatterEnvelope.alternatingRows(zigzag(turns: k))
+        #expect(rows.filter { $0 }.count == k + 2 && rows[9] && rows[10 + k])
+        let flat = (0..<50).map { 1.0 + ($0 % 2 == 0 ? 0 : Double.ulpOfOne) }
+        #expect(!ChatterEnvelope.alternatingRows(flat).contains(true))
+    }
+
+    /// Issue 21: SpecGD's post-escape chatter (period 2, the rows recorded at an odd period
+    /// alternate) on b, b/a and the loss is drawn as its band with the midpoint line, found from
+    /// the rows: no drawn line alternates, the band holds both values of every row's window, and
+    /// GD's smooth curves stay plain lines of their columns.
+    @Test func chatterOfTheTrajectoriesIsDrawnAsABand() throws {
+        let output = try Self.quick.get()
+        let recipe = try #require(output.figures.first { $0.name == "trajectories" })
+        #expect(FigureSetRequest.quick.trajectoryEvery % 2 == 1 && FigureSetRequest().trajectoryEvery % 2 == 1
+                && FigureSetRequest.full.trajectoryEvery % 2 == 1)
+        let spec = try #require(output.tables["trajectories-specgd.csv"]), gd = try #require(output.tables["trajectories-gd.csv"])
+        for (title, stat) in [("spike b", "b"), ("spike / signal", "b_over_a"), ("population loss", "loss")] {
+            let raw = try #require(spec.column("\(stat)_theory"))
+            // The data do alternate (what was drawn as a zigzag) …
+            #expect(ChatterEnvelope.alternatingRows(raw).filter { $0 }.count > raw.count / 4, "\(stat)")
+            let panel = try #require(recipe.panels.first { $0.title == title })
+            let lines = panel.series.filter { $0.kind == .line && $0.csv == "trajectories-specgd.csv" }
+            #expect(!lines.contains { $0.y == "\(stat)_theory" || $0.y == "\(stat)_seed_theory" }, "\(stat): a line through the alternating rows")
+            // … the drawn lines do not, and the band around each holds the cycle's two values.
+            for line in lines {
+                let drawn = try #require(spec.column(line.y))
+                #expect(!ChatterEnvelope.alternatingRows(drawn).contains(true), "\(line.y) alternates")
+            }
+            let band = try #require(panel.series.first { $0.kind == .band && $0.y == "\(stat)_theory_cycle_lower" })
+            let lo = try #require(spec.column(band.y)), hi = try #require(spec.column(band.upper!)), mid = try #require(spec.column("\(stat)_theory_cycle_line"))
+            for i in raw.indices where !lo[i].isNaN {
+                let window = raw[max(0, i - 1)...min(raw.count - 1, i + 1)]
+                #expect(lo[i] <= raw[i] && raw[i] <= hi[i] && hi[i] - lo[i] <= window.max()! - window.min()! && mid[i] == (lo[i] + hi[i]) / 2)
+            }
+            // GD: its own columns, as lines.
+            #expect(!gd.columns.contains { $0.contains("_cycle") })
+            #expect(panel.series.contains { $0.kind == .line && $0.csv == "trajectories-gd.csv" && $0.y == "\(stat)_theory" })
+        }
+    }
+
     /// The amplification figure: GD and SpecGD on panels of their own; SpecGD's carries the
     /// claim (growth 1 from αI, labelled) and shades the relaxation from it up to the closed form.
     @Test func amplificationFigureSeparatesTheClaimFromTheRelaxation() throws {

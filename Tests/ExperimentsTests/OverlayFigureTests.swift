@@ -87,6 +87,20 @@ import Theory
         #expect(abs(abs(c[n] - c[n - 1]) - eta) < 1e-12 && abs(abs(a[n] - a[n - 1]) - eta) < 1e-12)
     }
 
+    /// Without the band the caption says why in plain words: the closed forms are exact
+    /// SpecGD's on the one-spike model, and the run is another method or another covariance.
+    @Test func theCaptionSaysWhyTheBandIsAbsent() {
+        var powerLaw = TheoryConfiguration(method: .specgd, lambda: 8, dimension: 64, alpha: 0.001, learningRate: 0.001, steps: 10)
+        powerLaw.experiment.covariance = .powerLaw
+        #expect(!OverlayCaptions.hasChatterBand(powerLaw))
+        let reason = OverlayCaptions.noChatterBandReason(powerLaw, label: "SpecGD")
+        #expect(reason.contains("derived for exact SpecGD on the spiked model with one spike") && reason.contains("covariance is power law"))
+        #expect(!reason.contains("not exact SpecGD") && !reason.contains("hold for exact SpecGD only"))
+        var twoSpikes = TheoryConfiguration(method: .specgd, lambda: 8, dimension: 64, alpha: 0.001, learningRate: 0.001, steps: 10)
+        twoSpikes.experiment.spikes = [8, 2]
+        #expect(OverlayCaptions.noChatterBandReason(twoSpikes, label: "SpecGD").contains("spiked model with 2 spikes"))
+    }
+
     @Test func trajectoriesFigureShowsTheBandAndSaysWhereEachSideStarts() throws {
         let request = FigureSetRequest.quick
         let (recipe, tables) = try FigureSet(request).trajectories()

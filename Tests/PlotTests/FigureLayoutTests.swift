@@ -116,6 +116,38 @@ enum LabelCollisions {
         for k in placed.indices where k >= columns { #expect(placed[k].x == placed[k % columns].x) }
     }
 
+    /// A grouped legend flows its items into lines within the margins, in order: a line holds
+    /// what fits, a heading stays with the item after it, and lines are `rowHeight` apart.
+    @Test(arguments: [360.0, 720, 1200])
+    func groupedLegendFlowsIntoLinesWithinTheWidth(_ width: Double) {
+        let groups: [[LegendItem]] = [
+            [LegendItem(label: "GD", lineColor: .blue, marker: .circle), LegendItem(label: "SpecGD", lineColor: .vermillion, marker: .square)],
+            [LegendItem(label: "theory from αI", lineColor: .gray), LegendItem(label: "sim. (mean, q10–q90)", marker: .circle, bandColor: .gray)],
+            [LegendItem(label: "theory from each seed's W₀:"), LegendItem(label: "GD", lineColor: .bluishGreen, lineStyle: .dashed),
+             LegendItem(label: "SpecGD", lineColor: .reddishPurple, lineStyle: .dashed)],
+            [LegendItem(label: "a much longer entry with words and more words", bandColor: .gray)],
+        ]
+        let entries = groups.map { $0.map(\.entry) }
+        let lines = SharedLegend.lines(entries, width: width)
+        #expect(Array(lines.joined().joined()).map(\.label) == Array(entries.joined()).map(\.label), "order kept")
+        #expect(lines.allSatisfy { SharedLegend.lineWidth($0) <= width - 40 })
+        // No line could have taken the next line's first item.
+        for (line, next) in zip(lines, lines.dropFirst()) {
+            let unit = next[0][0].isHeading ? Array(next[0].prefix(2)) : [next[0][0]]
+            #expect(SharedLegend.lineWidth(line + [unit]) > width - 40, "\(unit[0].label) would have fitted")
+        }
+        for line in lines { #expect(!(line.last?.last?.isHeading ?? false), "a heading ends a line") }
+        let placed = SharedLegend.placements(groups: entries, width: width, top: 10)
+        #expect(Set(placed.map(\.cy)).count == lines.count)
+        #expect(placed.allSatisfy { $0.x >= 20 && $0.x + SharedLegend.groupItemWidth($0.entry) <= width - 20 + 1e-9 })
+        // Fewer lines than one per item at every width: the point of grouping.
+        #expect(lines.count < entries.joined().count)
+        var figure = Figure(panels: [Axes(title: "p")], columns: 1, title: "", panelWidth: width, panelHeight: 200)
+        figure.sharedLegend = true
+        figure.legendGroups = groups
+        #expect(figure.legendLineCount == lines.count && figure.height == 200 + Double(lines.count) * SharedLegend.rowHeight + 6)
+    }
+
     /// One width for every figure of a size, whatever its panel count; paper sizes write it in
     /// points with the layout as viewBox, 0.7 pt per unit.
     @Test(arguments: FigureSize.allCases)
