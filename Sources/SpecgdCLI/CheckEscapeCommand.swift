@@ -51,8 +51,8 @@ struct CheckEscapeCommand: ParsableCommand {
         projected W₀ against that seed (escape step, b/a at escape, max |Δ| of a, b, c, b/a up to escape; αI in \
         brackets), and the spread over seeds predicted from the law of W₀ (--law-draws draws, default 400: \
         q10/q50/q90 of the escape step, b/a at escape, peak amplification) against the seeds, with compare's \
-        spread checks; a failed median check prints its false-alarm probability at that many seeds (5.6 % at 3: \
-        use --seeds 16 for a verdict). Reported, not counted in the exit status (docs/compare.md "Per-seed theory in check-escape").
+        spread checks; a failed median check prints its false-alarm probability at that many seeds, and below \
+        5 seeds (the default 3) it is not made (use --seeds 16 for a verdict). Reported, not counted in the exit status (docs/compare.md "Per-seed theory in check-escape").
 
         Writes to DIR: escape-check.csv (lambda, is_specgd, is_simulation, quantity_code [0 amplification, \
         1 ratio_at_escape, 2 escape_step], predicted, measured, relative_error, tolerance, passed [1, 0, nan = \

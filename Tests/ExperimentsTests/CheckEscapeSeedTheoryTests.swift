@@ -118,23 +118,30 @@ import TestSupport
     }
 
     /// Few seeds are read for what they are: a failed median check prints the probability that
-    /// a law that holds fails it at that many seeds (`SpreadCheck.medianFalseAlarm`, 5.6 % at 3),
-    /// a failed width check its bootstrap's 5 %; the same line in compare and check-escape
+    /// a law that holds fails it at that many seeds (`SpreadCheck.medianFalseAlarm`, 1.7 % at 5),
+    /// a failed width check its bootstrap's 5 %; below 5 seeds the median check is not made
+    /// (its false-alarm bound passes 5 %); the same line in compare and check-escape
     /// (`SeedSpread.checkLine`).
     @Test func aFailedMedianCheckPrintsItsFalseAlarmProbability() throws {
         let draws = (0..<400).map { 700 + Double($0 % 40) }
-        let check = SpreadCheck.check(measured: [900, 910, 905], draws: draws)
+        let few = SpreadCheck.check(measured: [900, 910, 905], draws: draws)
+        #expect(few.medianInside == nil && few.medianNotCheckable?.contains("at 3 seeds") == true, "\(String(describing: few.medianNotCheckable))")
+        let check = SpreadCheck.check(measured: [900, 910, 905, 902, 908], draws: draws)
         #expect(check.medianInside == false)
         let law = StartLaw(initialization: .gaussian, width: 12, alpha: 1e-3)
         let prediction = SpreadPrediction(law: law, draws: 400, escaped: 400, escapeStep: SpreadQuantiles(draws),
                                           ratioAtEscape: nil, peakAmplification: nil, escapeSteps: draws)
-        let spread = SeedSpread(prediction: prediction, measuredEscapeStep: SpreadQuantiles([900, 910, 905]),
+        let spread = SeedSpread(prediction: prediction, measuredEscapeStep: SpreadQuantiles([900, 910, 905, 902, 908]),
                                 measuredRatioAtEscape: nil, measuredPeakAmplification: nil, escapeCheck: check)
         let line = try #require(spread.checkLine)
-        #expect(line.contains("median inside predicted q10–q90: NO (a law that holds fails this with probability 5.6 % at 3 seeds)"), "\(line)")
+        #expect(line.contains("median inside predicted q10–q90: NO (a law that holds fails this with probability 1.712 % at 5 seeds)"), "\(line)")
+        var fewSpread = spread
+        fewSpread.escapeCheck = few
+        let fewLine = try #require(fewSpread.checkLine)
+        #expect(fewLine.contains("median inside predicted q10–q90: not checkable (at 3 seeds a law that holds fails it with probability 5.6 % > 5 %; needs 5 seeds or more)"), "\(fewLine)")
         // A width that disagrees says its own chance rate (the bootstrap's 1 − level).
         var wide = spread
-        wide.escapeCheck = SpreadCheck.check(measured: [700, 739, 720], draws: draws.map { 719.5 + 0.01 * ($0 - 719.5) })
+        wide.escapeCheck = SpreadCheck.check(measured: [700, 739, 720, 710, 730], draws: draws.map { 719.5 + 0.01 * ($0 - 719.5) })
         #expect(wide.escapeCheck.widthAgrees == false)
         let wideLine = try #require(wide.checkLine)
         #expect(wideLine.hasSuffix("(95 % bootstrap): NO (a law that holds fails this with probability 5 %)"), "\(wideLine)")

@@ -157,6 +157,20 @@ import Theory
         var three = SpreadCheck.check(measured: [], draws: [])
         three.seeds = 3
         #expect(abs(three.medianFalseAlarm - 0.056) <= 1e-12)
+        // The fewest seeds from which on every count keeps the bound within 1 − level, from the
+        // exact sums: 4 seeds (10.5 %) still exceed 5 %, 5 and beyond do not.
+        let level = 0.95
+        let minimum = SpreadCheck.minimumSeedsForMedian(level: level)
+        #expect(exact(minimum - 1) > 1 - level && (minimum..<(minimum + 64)).allSatisfy { exact($0) <= 1 - level })
+        #expect(minimum == 5)
+        // Below it the median check is not made, and the width check alone decides `passed`.
+        var rng = Xoshiro256(seed: 3)
+        let draws = (0..<400).map { _ in 700 + 20 * rng.gaussian() }
+        for n in 2..<minimum {
+            let check = SpreadCheck.check(measured: Array(draws.prefix(n)), draws: draws)
+            #expect(check.medianInside == nil && check.medianNotCheckable != nil && check.passed == check.widthAgrees, "\(n) seeds")
+        }
+        #expect(SpreadCheck.check(measured: Array(draws.prefix(minimum)), draws: draws).medianInside != nil)
     }
 
     /// The law of the projected start against its closed-form moments (N draws; a sample mean
