@@ -4,6 +4,7 @@
     demo = specgd.load("out/demo")             # a folder of outputs
     demo.trajectories()                        # method, source, seed, step, a, b, c, …
     demo["check-escape"].checks()              # one row per escape-stage check, in words
+    demo["compare"].spread()                   # per-seed theory: predicted vs measured spread over seeds
     sweep = specgd.run("sweep", grid=["lambda=1,8", "lr=1e-3,1e-2"], dim=50, steps=500)
     sweep.grid("escape_step")                  # λ × lr
 

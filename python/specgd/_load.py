@@ -24,6 +24,16 @@ __all__ = [
 #: then compare's ratio.
 STATISTICS = ["a", "b", "c", "q", "loss", "alignment", "spike_alignment", "b_over_a"]
 _TRAJECTORY_FRONT = ["method", "source", "seed", "step"]
+#: The sources of a compare (or figures) table: its column suffix, and the suffix of its band over
+#: seeds (None: a single run, no band).
+_WIDE_SOURCES = [("theory", "_theory", None), ("simulation", "_sim", "_sim"),
+                 ("seed theory", "_seed_theory", "_seed_theory")]
+_SPREAD_QUANTITIES = [("escape_step", "escapeStep", "measuredEscapeStep"),
+                      ("b_over_a_at_escape", "ratioAtEscape", "measuredRatioAtEscape"),
+                      ("peak_amplification", "peakAmplification", "measuredPeakAmplification")]
+_SPREAD_COLUMNS = ["lambda", "method", "quantity", "predicted_q10", "predicted_q50", "predicted_q90",
+                   "measured_q10", "measured_q50", "measured_q90", "draws", "seeds", "median_inside",
+                   "width_agrees", "status", "reason"]
 _CHECK_COLUMNS = ["lambda", "method", "source", "quantity", "kind", "predicted", "measured",
                   "relative_error", "tolerance", "status", "reason", "window_steps", "diverged_step"]
 _SOURCES = {"theory-map": "theory", "theory": "theory", "simulation": "simulation"}
@@ -78,19 +88,30 @@ class Output:
     children: Dict[str, "Output"] = field(default_factory=dict)
 
     def trajectories(self) -> pd.DataFrame:
-        """Every trajectory in long form: method, source (theory/simulation), seed, step, statistics."""
+        """Every trajectory in long form: method, source (theory, simulation, seed theory), seed,
+        step, statistics, then ``<stat>_q10``/``<stat>_q90`` where a source has a band over seeds."""
         return _concat([child.trajectories() for child in self.children.values()], _TRAJECTORY_FRONT)
 
     def checks(self) -> pd.DataFrame:
         """Every escape-stage check (check-escape folders inside this one), one row per check."""
         return _concat([child.checks() for child in self.children.values()], _CHECK_COLUMNS)
 
+    def spread(self) -> pd.DataFrame:
+        """Per-seed theory's spread over seeds (compare and check-escape folders inside this one):
+        one row per λ, method and quantity, predicted against measured, the spread check in words."""
+        return _concat([child.spread() for child in self.children.values()], _SPREAD_COLUMNS)
+
+    def seeds(self) -> pd.DataFrame:
+        """Per-seed theory, one row per seed (compare and check-escape folders inside this one)."""
+        return _concat([child.seeds() for child in self.children.values()], ["lambda", "method", "seed"])
+
     def __getitem__(self, name: str) -> "Output":
         return self.children[name]
 
 
 def _concat(frames: Iterable[pd.DataFrame], columns: List[str]) -> pd.DataFrame:
-    frames = [f for f in frames if len(f.columns)]
+    # Empty frames are left out: concatenated, they would turn the others' columns to objects.
+    frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True, sort=False)
@@ -98,7 +119,8 @@ def _concat(frames: Iterable[pd.DataFrame], columns: List[str]) -> pd.DataFrame:
 
 def _long(frame: pd.DataFrame, method: str, source: str, seed: Any) -> pd.DataFrame:
     stats = [c for c in STATISTICS if c in frame.columns]
-    out = frame[["step"] + stats].copy()
+    bands = [f"{c}_{q}" for c in stats for q in ("q10", "q90") if f"{c}_{q}" in frame.columns]
+    out = frame[["step"] + stats + bands].copy()
     out.insert(0, "seed", pd.array([seed] * len(out), dtype="Int64"))
     out.insert(0, "source", source)
     out.insert(0, "method", method)
@@ -106,14 +128,24 @@ def _long(frame: pd.DataFrame, method: str, source: str, seed: Any) -> pd.DataFr
 
 
 def _wide_to_long(frame: pd.DataFrame, method: str) -> pd.DataFrame:
-    """A compare-<method>.csv table (also figures' trajectories-*.csv) in long form."""
+    """A compare-<method>.csv table (also figures' trajectories-*.csv) in long form.
+
+    Three sources: the theory map from αI, the simulation (mean over seeds, with the seeds'
+    q10/q90) and the per-seed theory (the map from every seed's own projected W₀: mean over
+    seeds, with q10/q90), the last only where the table has its `_seed_theory` columns.
+    """
     parts = []
-    for source, suffix in (("theory", "_theory"), ("simulation", "_sim")):
-        stats = {f"{s}{suffix}": s for s in STATISTICS if f"{s}{suffix}" in frame.columns}
-        part = frame[["step"] + list(stats)].rename(columns=stats)
-        # The simulation side of a comparison is the mean over seeds: no single seed.
+    for source, suffix, band in _WIDE_SOURCES:
+        names = {f"{s}{suffix}": s for s in STATISTICS if f"{s}{suffix}" in frame.columns}
+        if band is not None:
+            names.update({f"{s}{band}_{q}": f"{s}_{q}" for s in STATISTICS for q in ("q10", "q90")
+                          if f"{s}{band}_{q}" in frame.columns})
+        if not names:
+            continue
+        part = frame[["step"] + list(names)].rename(columns=names)
+        # Both sides over seeds are summaries (mean, quantiles): no single seed.
         parts.append(_long(part, method, source, None))
-    return pd.concat(parts, ignore_index=True)
+    return _concat(parts, _TRAJECTORY_FRONT)
 
 
 @dataclass
@@ -143,6 +175,28 @@ class Compare(Output):
             methods = _configuration(self.record).get("methods") or ["unknown"]
             parts.append(_wide_to_long(self.tables["compare"], str(methods[0])))
         return _concat(parts, _TRAJECTORY_FRONT)
+
+    def spread(self) -> pd.DataFrame:
+        """Per method, three rows (escape step, b/a at escape, peak amplification): the spread over
+        seeds predicted from the law of W₀ against the measured seeds, read from report.json
+        (``lambda`` is the theory's)."""
+        entries = [e for e in ((self.record or {}).get("summary") or {}).get("methods") or [] if isinstance(e, Mapping)]
+        return _spread_frame((_compare_lambda(e), e.get("method"), e.get("spread"), e.get("seedTheoryNote")) for e in entries)
+
+    def seeds(self) -> pd.DataFrame:
+        """seeds-<method>.csv, one row per method and seed, behind ``lambda`` (the theory's) and
+        ``method`` columns, as check-escape's."""
+        entries = [e for e in ((self.record or {}).get("summary") or {}).get("methods") or [] if isinstance(e, Mapping)]
+        lambdas = {str(e.get("method")): _compare_lambda(e) for e in entries}
+        parts = []
+        for name, frame in self.tables.items():
+            if name.startswith("seeds-"):
+                method = name[len("seeds-"):]
+                frame = frame.copy()
+                frame.insert(0, "method", method)
+                frame.insert(0, "lambda", lambdas.get(method, float("nan")))
+                parts.append(frame)
+        return _concat(parts, ["lambda", "method", "seed"])
 
 
 @dataclass
@@ -178,6 +232,96 @@ class CheckEscape(Output):
             # Non-finite numbers are the strings "NaN", "Infinity", "-Infinity" in records.
             frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
         return frame
+
+    def spread(self) -> pd.DataFrame:
+        """Per λ and method with dense runs, three rows (escape step, b/a at escape, peak
+        amplification): predicted against measured spread, read from escape-check.json's
+        ``summary.seedTheory``; empty without simulations."""
+        entries = ((self.record or {}).get("summary") or {}).get("seedTheory") or []
+        return _spread_frame((entry.get("lambda"), entry.get("method"), entry.get("spread"), entry.get("note"))
+                             for entry in entries if isinstance(entry, Mapping))
+
+    def seeds(self) -> pd.DataFrame:
+        """seeds.csv, one row per λ, method and seed, with the method in words (for ``is_specgd``)."""
+        frame = self.tables.get("seeds")
+        if frame is None:
+            return pd.DataFrame(columns=["lambda", "method", "seed"])
+        frame = frame.copy()
+        if "is_specgd" in frame.columns:
+            words = frame.pop("is_specgd").map({0: "gd", 1: "specgd"})
+            frame.insert(1 if "lambda" in frame.columns else 0, "method", words)
+        return frame
+
+
+def _compare_lambda(entry: Mapping) -> float:
+    """A compare method's λ: its theory's, on the spiked covariance (NaN on any other, as
+    check-escape's rows)."""
+    theory = entry.get("theory") if isinstance(entry.get("theory"), Mapping) else {}
+    return _number(theory.get("lambda")) if theory.get("covariance", "spiked") == "spiked" else float("nan")
+
+
+def _number(value: Any) -> float:
+    """A record's number as a float: NaN for absent, for a word, and for "NaN" (records write
+    non-finite numbers as the strings "NaN", "Infinity", "-Infinity")."""
+    if isinstance(value, bool) or value is None:
+        return float("nan")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _yes_no(value: Any) -> Optional[str]:
+    return {True: "yes", False: "no"}.get(value) if isinstance(value, bool) else None
+
+
+def _spread_frame(entries: Iterable[tuple]) -> pd.DataFrame:
+    """The spread rows of (λ, method, spread record, note) entries: three quantities each, the
+    escape-step check in words on the escape-step row (SpreadCheck, docs/outputs.md)."""
+    data = []
+    for lam, method, spread, note in entries:
+        spread = spread if isinstance(spread, Mapping) else {}
+        prediction = spread.get("prediction") if isinstance(spread.get("prediction"), Mapping) else {}
+        check = spread.get("escapeCheck") if isinstance(spread.get("escapeCheck"), Mapping) else {}
+        for quantity, predicted_key, measured_key in _SPREAD_QUANTITIES:
+            predicted = prediction.get(predicted_key) if isinstance(prediction.get(predicted_key), Mapping) else {}
+            measured = spread.get(measured_key) if isinstance(spread.get(measured_key), Mapping) else {}
+            row = {"lambda": _number(lam), "method": None if method is None else str(method), "quantity": quantity}
+            for side, values in (("predicted", predicted), ("measured", measured)):
+                for q in ("q10", "q50", "q90"):
+                    row[f"{side}_{q}"] = _number(values.get(q))
+            row["draws"] = _number(prediction.get("draws"))  # (integers; Int64 below)
+            row["seeds"] = _number(check.get("seeds"))
+            if not spread:
+                row.update(median_inside=None, width_agrees=None, status="not run",
+                           reason=None if note is None else str(note))
+            elif quantity == "escape_step":
+                row.update(_spread_check_words(check))
+            else:  # the check is made on the escape step only
+                row.update(median_inside=None, width_agrees=None, status=None, reason=None)
+            data.append(row)
+    frame = pd.DataFrame(data, columns=_SPREAD_COLUMNS)
+    for column in ("draws", "seeds"):
+        frame[column] = frame[column].astype(float).round().astype("Int64")
+    return frame
+
+
+def _spread_check_words(check: Mapping) -> Dict[str, Optional[str]]:
+    """The escape-step spread check in words: each test "yes", "no" or "not checkable", the
+    verdict as SpreadCheck.passed decides it (a median test not made leaves the width test's)."""
+    median, width = check.get("medianInside"), check.get("widthAgrees")
+    median_skipped, not_checkable = check.get("medianNotCheckable"), check.get("notCheckable")
+    words = {"median_inside": _yes_no(median) or "not checkable",
+             "width_agrees": _yes_no(width) or "not checkable"}
+    if median is False or width is False:
+        status = "fail"
+    elif (median is True or median_skipped is not None) and width is True:
+        status = "pass"
+    else:
+        status = "not checkable"
+    reasons = [str(r) for r in (not_checkable, median_skipped) if r is not None]
+    words.update(status=status, reason="; ".join(reasons) or None)
+    return words
 
 
 @dataclass

@@ -26,3 +26,14 @@ def outputs(binary, tmp_path_factory):
     specgd.run("sweep", grid=["lambda=1,8", "lr=1e-3,1e-2"], dim=50, steps=500,
                metric=["escape_step", "peak_amplification"], output_dir=root / "sweep")
     return root
+
+
+@pytest.fixture(scope="session")
+def seeded(binary, tmp_path_factory):
+    """Per-seed theory: a compare and a check-escape from Gaussian starts over 2 seeds, every seed escaping
+    (SpecGD at lr 0.01 within 150 steps; GD at λ = 8 within check-escape's budget) but compare's GD."""
+    root = tmp_path_factory.mktemp("seeded")
+    specgd.run("compare", methods=["gd", "specgd"], dim=12, steps=150, lr=0.01, init="gaussian", seeds=2,
+               output_dir=root / "compare")
+    specgd.run("check-escape", lambdas=[8], dim=12, seeds=2, output_dir=root / "check-escape")
+    return root

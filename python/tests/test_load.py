@@ -41,13 +41,15 @@ def test_compare_folder(outputs):
     assert {"compare-gd", "compare-specgd"} <= set(out.tables)
     assert "overlay.recipe.json" in out.records and out.record["kind"] == "compare"
     frame = out.trajectories()
-    assert list(frame.columns) == FRONT + MAP_STATS + ["b_over_a"]
+    stats = MAP_STATS + ["b_over_a"]
+    assert list(frame.columns) == FRONT + stats + [f"{s}_{q}" for s in stats for q in ("q10", "q90")]
     rows = len(out.tables["compare-gd"])
     assert rows == 5
     counts = frame.groupby(["method", "source"]).size()
-    assert counts.to_dict() == {(m, s): rows for m in ("gd", "specgd") for s in ("simulation", "theory")}
+    assert counts.to_dict() == {(m, s): rows for m in ("gd", "specgd") for s in ("simulation", "theory", "seed theory")}
     theory = frame[(frame.method == "gd") & (frame.source == "theory")]
     assert np.array_equal(theory["b"].to_numpy(), out.tables["compare-gd"]["b_theory"].to_numpy())
+    assert theory["b_q10"].isna().all()  # one run: no band
 
 
 def test_check_escape_in_words(outputs):
@@ -103,8 +105,10 @@ def test_folder_of_folders(outputs):
     assert out["sweep"].kind == "sweep"
     frame = out.trajectories()
     assert list(frame.columns[:4]) == FRONT
-    assert len(frame) == 6 + 6 + 4 * 5
+    assert len(frame) == 6 + 6 + 6 * 5  # compare: 2 methods × (theory, simulation, seed theory)
     assert len(out.checks()) == len(out["check-escape"].checks())
+    # No per-seed theory without simulations (check-escape --no-simulation): only compare's rows.
+    assert out.spread().equals(out["compare"].spread()) and len(out.spread()) == 2 * 3
 
 
 def test_missing_and_untrusted(tmp_path):
