@@ -59,7 +59,8 @@ public enum NotebookExport {
     }
 
     /// One markdown and one code cell per figure of `folder`, in the report's order; a check
-    /// table after check-escape's figure.
+    /// table after check-escape's figure, and per-seed theory's spread table (`spread()`) in a
+    /// compare or check-escape folder that has one.
     static func cells(for folder: Folder, into nb: inout Notebook) throws {
         let object = output(folder)
         let directory = folder.relative.isEmpty ? folder.root : (folder.root as NSString).appendingPathComponent(folder.relative)
@@ -70,12 +71,16 @@ public enum NotebookExport {
             let stem = String(svg.dropLast(4))
             if folder.files.contains(stem + ".recipe.json") {
                 let recipe = try FigureRecipe.read((directory as NSString).appendingPathComponent(stem + ".recipe.json"))
-                nb.markdown("\(heading) \(MarkdownText.math(recipe.title))\n\n\(MarkdownText.math(recipe.description))\n\nDrawn from "
-                            + recipe.csvFiles.map(MarkdownText.code).joined(separator: ", ") + ".")
                 let trajectoryFigure = folder.records.contains {
                     switch $0.content { case .compare: true; case .figures(let data): data.figure == "trajectories"; default: false }
                 } && (stem == CompareExperiment.figureName || stem == "trajectories")
-                nb.code(trajectoryFigure ? trajectoryCode("\(object).trajectories()", title: recipe.title) : recipeCode(recipe, object: object))
+                nb.markdown("\(heading) \(MarkdownText.math(recipe.title))\n\n\(MarkdownText.math(recipe.description))\n\nDrawn from "
+                            + recipe.csvFiles.map(MarkdownText.code).joined(separator: ", ") + "."
+                            + (trajectoryFigure ? " Here from `trajectories()`: theory from αI as lines, per-seed theory (source `seed theory`) "
+                               + "as its dashed mean over the q10–q90 band, simulations as markers (their q10–q90 are the frame's "
+                               + "`<stat>_q10`, `<stat>_q90`, not drawn)." : ""))
+                nb.code(trajectoryFigure ? trajectoryCode("\(object).trajectories()", title: recipe.title, theory: "theory from αI")
+                        : recipeCode(recipe, object: object))
             } else if let record = folder.records.first(where: { $0.name == stem + ".json" }), case .plotPhase(let phase) = record.content {
                 nb.markdown("\(heading) \(MarkdownText.text(phase.figure.title))\n\nA phase diagram of \(MarkdownText.code(phase.metric)) "
                             + "(`specgd plot-phase`), redrawn from \(MarkdownText.code(stem + ".csv")) pivoted over its axes; "
@@ -95,19 +100,31 @@ public enum NotebookExport {
                         + runs.map { MarkdownText.code($0 + ".csv") }.joined(separator: ", ") + " (`trajectories()` of each).")
             let frames = runs.map { "\(object)[\(py($0))].trajectories()" }
             nb.code(trajectoryCode(frames.count == 1 ? frames[0] : "pd.concat([\n    " + frames.joined(separator: ",\n    ") + ",\n])",
-                                   title: "Trajectories of the runs in \(folder.title)"))
+                                   title: "Trajectories of the runs in \(folder.title)", theory: "theory"))
         }
         for record in folder.records {
             switch record.content {
-            case .checkEscape:
+            case .checkEscape(let summary):
                 nb.markdown("\(heading) Escape-stage checks\n\nOne row per prediction, in words (`checks()`).")
                 nb.code("checks = \(object).checks()\nchecks\n")
+                if summary.seedTheory?.isEmpty == false { spreadCells(object: object, heading: heading, into: &nb) }
+            case .compare(let summary) where summary.methods.contains(where: { $0.spread != nil }):
+                spreadCells(object: object, heading: heading, into: &nb)
             case .sweep:
                 nb.markdown("\(heading) The sweep's cells\n\nOne row per cell (`cells()`); `grid(metric)` pivots a metric over two numeric axes.")
                 nb.code("cells = \(object).cells()\ncells\n")
             default: break
             }
         }
+    }
+
+    /// Per-seed theory's spread over seeds (compare, check-escape with dense runs): the table of
+    /// `spread()`, predicted against measured quantiles with the spread check in words.
+    static func spreadCells(object: String, heading: String, into nb: inout Notebook) {
+        nb.markdown("\(heading) The seeds' spread\n\nThe escape step, b/a at escape and the peak amplification over seeds: "
+                    + "predicted from the law of W₀ (q10/q50/q90 over the draws) against the measured seeds, and the spread check "
+                    + "on the escape step in words (`spread()`; `seeds()` has one row per seed, its own theory next to it).")
+        nb.code("spread = \(object).spread()\nspread\n")
     }
 
     static func setupCode(dataPath: String) -> String {
@@ -143,27 +160,37 @@ public enum NotebookExport {
         """
     }
 
-    /// A trajectory figure from the long frame `frame` (method, source, seed, step, statistics):
-    /// one panel per statistic, theory as lines and simulations (mean over seeds) as markers,
-    /// one colour per method, the legend below the panels.
-    static func trajectoryCode(_ frame: String, title: String) -> String {
+    /// A trajectory figure from the long frame `frame` (method, source, seed, step, statistics
+    /// and their q10/q90): one panel per statistic, one colour per method; the theory map as
+    /// lines, the per-seed theory (the map from each seed's own W₀) as a dashed mean over its
+    /// q10–q90 band, simulations (mean over seeds) as markers; one legend entry per series,
+    /// below the panels. `theory` names the theory lines (compare's and the figure set's start
+    /// from αI; a `theory` run may start elsewhere).
+    static func trajectoryCode(_ frame: String, title: String, theory: String) -> String {
         """
         traj = \(frame)
         # A simulation's seeds are averaged (compare and figures record their mean already).
         traj = traj.groupby(["method", "source", "step"], sort=False).mean(numeric_only=True).reset_index()
         stats = [s for s in ["a", "b", "b_over_a", "c", "loss", "alignment"] if s in traj]
         methods = list(dict.fromkeys(traj["method"]))
+        names = {"theory": \(py(theory)), "seed theory": "theory from each seed's W₀ (mean, q10–q90)", "simulation": "simulation (mean over seeds)"}
+        key = {}  # one legend entry per series
         fig, axs = plt.subplots(-(-len(stats) // 3), 3, figsize=(13, 3.6 * -(-len(stats) // 3)), layout="constrained", squeeze=False)
         for ax, stat in zip(axs.flat, stats):
             for (method, source), rows in traj.groupby(["method", "source"], sort=False):
-                style = dict(linestyle="-") if source == "theory" else dict(linestyle="none", marker="o", markersize=3, markevery=max(1, len(rows) // 30))
-                ax.plot(rows["step"], rows[stat].abs(), color=f"C{methods.index(method)}", label=f"{method} {source}", **style)
+                color, label = f"C{methods.index(method)}", f"{method} {names.get(source, source)}"
+                if source == "seed theory":
+                    band = ax.fill_between(rows["step"], rows[stat + "_q10"].abs(), rows[stat + "_q90"].abs(), color=color, alpha=0.2, linewidth=0)
+                    key[label] = (band, ax.plot(rows["step"], rows[stat].abs(), color=color, linestyle="--", linewidth=1.2)[0])
+                else:
+                    style = dict(linestyle="-") if source == "theory" else dict(linestyle="none", marker="o", markersize=3, markevery=max(1, len(rows) // 30))
+                    key[label] = ax.plot(rows["step"], rows[stat].abs(), color=color, **style)[0]
             ax.set(title=stat, xlabel="step k", yscale="linear" if stat == "alignment" else "log")
             if stat != "alignment":  # at most seven decades: a value passing through 0 would squash the rest
                 ax.set_ylim(bottom=max(ax.get_ylim()[0], traj[stat].abs().max() * 1e-7))
         for ax in axs.flat[len(stats):]:
             ax.set_visible(False)
-        fig.legend(*axs.flat[0].get_legend_handles_labels(), loc="outside lower center", ncols=4)
+        fig.legend(key.values(), key.keys(), loc="outside lower center", ncols=min(4, len(methods)))  # a column per method
         fig.suptitle(\(py(title)))
         plt.show()
 

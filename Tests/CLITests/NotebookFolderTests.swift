@@ -57,6 +57,10 @@ import Experiments
     assert not errors, errors
     images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})]
     print("images", len(images))
+    # Per-seed theory's spread cells, each showing its table (three quantities per method).
+    spread = [c for c in nb.cells if c.cell_type == "code" and ".spread()" in c.source
+              and any("peak_amplification" in o.get("data", {}).get("text/plain", "") for o in c.outputs)]
+    print("spread tables", len(spread))
     """
 
     static func figures(in root: String) throws -> Int {
@@ -79,9 +83,12 @@ import Experiments
         }
         // Each SVG redrawn (a recipe, a phase diagram, or shown as an image), and the demo's
         // theory runs drawn as one more figure.
-        let cases = [(demo, try Self.figures(in: demo) + 1), (folders.compare, 1), (folders.checkEscape, 1),
-                     (folders.figures, FigureSet.names.count), (folders.sweep, 3)]
-        for (i, (folder, expected)) in cases.enumerated() {
+        // Per-seed theory: a spread table per compare and check-escape folder (both ran dense
+        // seeds); every trajectory figure (compare's overlay, the figure set's trajectories, the
+        // demo's theory runs) draws its band when the frame has the source.
+        let cases = [(demo, try Self.figures(in: demo) + 1, 2, 3), (folders.compare, 1, 1, 1), (folders.checkEscape, 1, 1, 0),
+                     (folders.figures, FigureSet.names.count, 0, 1), (folders.sweep, 3, 0, 0)]
+        for (i, (folder, expected, spreads, trajectoryFigures)) in cases.enumerated() {
             let notebook = root + "/notebooks/nb\(i).ipynb"
             try FileManager.default.createDirectory(atPath: root + "/notebooks", withIntermediateDirectories: true)
             let export = try SpecgdProcess.run(["export-notebook", folder, "--output", notebook])
@@ -96,11 +103,20 @@ import Experiments
                 let lookups = cell.matches(of: /r(\[[^\]]*\])*\.tables\[[^\]]*\]/).map { String($0.output.0) }
                 #expect(Set(lookups).count == lookups.count, "a table looked up twice: \(cell)")
             }
+            let spreadCells = code.filter { $0.firstMatch(of: /^spread = r(\[[^\]]*\])*\.spread\(\)\nspread\n?$/) != nil }
+            #expect(spreadCells.count == spreads, "\(folder): \(spreadCells.count) spread cells")
+            let banded = code.filter {
+                $0.contains(".trajectories()") && $0.contains("if source == \"seed theory\":")
+                    && $0.contains("fill_between(rows[\"step\"], rows[stat + \"_q10\"].abs(), rows[stat + \"_q90\"].abs()")
+                    && $0.contains("linestyle=\"--\"") && $0.contains("fig.legend(key.values(), key.keys(), loc=\"outside lower center\"")
+            }
+            #expect(banded.count == trajectoryFigures, "\(folder): \(banded.count) trajectory cells with the per-seed band")
             // Not installed here: the package is found on PYTHONPATH as `pip install ./python` would install it.
             let result = try ExternalTools.run(python, ["-c", Self.executeScript, notebook, root + "/notebooks"],
                                                environment: ["PYTHONPATH": Self.package, "MPLBACKEND": "module://matplotlib_inline.backend_inline"])
             #expect(result.status == 0, "\(folder): \(result.stderr.suffix(3000))")
             #expect(result.stdout.contains("images \(expected)"), "\(folder): \(result.stdout) (expected \(expected) figures)")
+            #expect(result.stdout.contains("spread tables \(spreads)"), "\(folder): \(result.stdout) (expected \(spreads) spread tables)")
         }
     }
 
