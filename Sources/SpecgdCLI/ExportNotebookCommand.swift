@@ -18,9 +18,10 @@ struct ExportNotebookCommand: ParsableCommand {
         installed, the python/ folder of a specgd repository holding the notebook, else one line saying to run \
         pip install ./python). Then, per figure in the report's order, a markdown cell saying what it shows and \
         a short code cell that redraws it with matplotlib from tidy pandas frames: trajectories from \
-        trajectories(), other figures from the CSV frames their recipe draws, phase diagrams pivoted over their \
-        axes; legends below the panels, no axis limits typed in. check-escape adds its checks(), a sweep its \
-        cells(). SVGs without a recipe are shown as images (their scripts never run). Names, titles and \
+        trajectories() (per-seed theory as a dashed mean over its q10–q90 band), other figures from the CSV \
+        frames their recipe draws, phase diagrams pivoted over their axes; legends below the panels, no axis \
+        limits typed in. check-escape adds its checks(), compare and check-escape with per-seed theory their \
+        spread(), a sweep its cells(). SVGs without a recipe are shown as images (their scripts never run). Names, titles and \
         commands from DIR are untrusted: escaped in markdown, string literals in code; a record that does not \
         decode is refused in one line naming the file. The notebook is nbformat 4.5 with a python3 kernel and \
         no outputs; its data path is relative to the notebook (override with the SPECGD_DATA environment \
