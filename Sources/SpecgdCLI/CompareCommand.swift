@@ -35,7 +35,7 @@ struct CompareCommand: ParsableCommand {
 
         With --tolerance TOL the run passes when every scaled deviation is ≤ TOL; otherwise it exits with \
         status 1 (after writing everything). Use a small --dim: the simulation is dense (d×d).
-        Example: specgd compare --methods gd,specgd --lambda 8 --dim 100 --steps 3000 --every 20 --output-dir out/compare
+        Example: specgd compare --methods gd,specgd --lambda 8 --dim 100 --steps 3000 --every 21 --output-dir out/compare
         """)
 
     @OptionGroup var model: ModelOptions
