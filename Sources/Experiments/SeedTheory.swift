@@ -190,13 +190,14 @@ enum SeedTheoryBand {
     }
 }
 
-/// The spread rows and the spread check as text, one wording for `compare` and `check-escape`.
+/// The spread rows and the spread check as text, one wording for `compare`, `check-escape` and
+/// the report (`SeedSpreadSection`).
 extension SeedSpread {
     /// A quantity of the spread: its row of spread-*.csv.
     public enum Quantity: CaseIterable, Sendable {
         case escapeStep, ratioAtEscape, peakAmplification
 
-        var name: String {
+        package var name: String {
             switch self {
             case .escapeStep: "escape step"
             case .ratioAtEscape: "b/a at escape"
@@ -205,33 +206,52 @@ extension SeedSpread {
         }
     }
 
-    static func format(_ x: Double?) -> String { x.map { String(format: "%.4g", $0) } ?? "–" }
+    package static func format(_ x: Double?) -> String { x.map { String(format: "%.4g", $0) } ?? "–" }
 
-    /// "escape step over seeds: predicted from the law of W₀ (N draws) q10/q50/q90 = …, measured …".
-    public func line(_ quantity: Quantity) -> String {
-        let (p, m): (SpreadQuantiles?, SpreadQuantiles?) = switch quantity {
+    /// "q10/q50/q90", each `format`ted ("–/–/–" without quantiles).
+    package static func quantiles(_ q: SpreadQuantiles?) -> String { "\(format(q?.q10))/\(format(q?.q50))/\(format(q?.q90))" }
+
+    /// The predicted and measured quantiles of `quantity`.
+    package func quantiles(_ quantity: Quantity) -> (predicted: SpreadQuantiles?, measured: SpreadQuantiles?) {
+        switch quantity {
         case .escapeStep: (prediction.escapeStep, measuredEscapeStep)
         case .ratioAtEscape: (prediction.ratioAtEscape, measuredRatioAtEscape)
         case .peakAmplification: (prediction.peakAmplification, measuredPeakAmplification)
         }
-        let f = Self.format
-        return "\(quantity.name) over seeds: predicted from the law of W₀ (\(prediction.draws) draws) q10/q50/q90 = \(f(p?.q10))/\(f(p?.q50))/\(f(p?.q90)), measured \(f(m?.q10))/\(f(m?.q50))/\(f(m?.q90))"
+    }
+
+    /// "escape step over seeds: predicted from the law of W₀ (N draws) q10/q50/q90 = …, measured …".
+    public func line(_ quantity: Quantity) -> String {
+        let (p, m) = quantiles(quantity)
+        return "\(quantity.name) over seeds: predicted from the law of W₀ (\(prediction.draws) draws) q10/q50/q90 = \(Self.quantiles(p)), measured \(Self.quantiles(m))"
     }
 
     /// The escape-step check in one line: not checkable with the reason, or both checks, each
     /// "NO" with the probability that a law that holds fails it (the median check's at this many
     /// seeds, `SpreadCheck.medianFalseAlarm`; the width check's 1 − level), so a "NO" from a
     /// handful of seeds is read for what it is; nil when there is nothing to say.
-    public var checkLine: String? {
+    public var checkLine: String? { checkWords.map { "spread check: " + $0 } }
+
+    /// `checkLine` without its "spread check: " label (the report puts it under its own).
+    package var checkWords: String? {
         let c = escapeCheck, f = Self.format
         if let reason = c.notCheckable {
-            return "spread check: not checkable (\(reason))" + (c.medianInside.map { "; median inside predicted q10–q90: \($0 ? "yes" : "NO")" } ?? "")
+            return "not checkable (\(reason))" + (c.medianInside.map { "; median inside predicted q10–q90: \($0 ? "yes" : "NO")" } ?? "")
                 + (c.medianNotCheckable.map { "; median inside predicted q10–q90: not checkable (\($0))" } ?? "")
         }
         guard let interval = c.widthDifferenceInterval else { return nil }
         let alarm = c.medianInside == false ? " (a law that holds fails this with probability \(f(c.medianFalseAlarm * 100)) % at \(c.seeds) seeds)" : ""
         // The width check fails by chance with probability 1 − level at any seed count (its bootstrap).
         let widthAlarm = c.widthAgrees == false ? " (a law that holds fails this with probability \(f((1 - c.level) * 100)) %)" : ""
-        return "spread check: median inside predicted q10–q90\(c.resolution > 0 ? " ± \(f(c.resolution))" : ""): \(c.medianNotCheckable.map { "not checkable (\($0))" } ?? (c.medianInside == true ? "yes" : "NO"))\(alarm); width measured − predicted = \(f(c.measuredWidth.flatMap { w in c.predictedWidth.map { w - $0 } })) within [\(f(interval[0])), \(f(interval[1]))]\(c.resolution > 0 ? " ± \(f(c.resolution)) (integer steps)" : "") (\(Int(c.level * 100)) % bootstrap): \(c.widthAgrees == true ? "yes" : "NO")\(widthAlarm)"
+        return "median inside predicted q10–q90\(c.resolution > 0 ? " ± \(f(c.resolution))" : ""): \(c.medianNotCheckable.map { "not checkable (\($0))" } ?? (c.medianInside == true ? "yes" : "NO"))\(alarm); width measured − predicted = \(f(c.measuredWidth.flatMap { w in c.predictedWidth.map { w - $0 } })) within [\(f(interval[0])), \(f(interval[1]))]\(c.resolution > 0 ? " ± \(f(c.resolution)) (integer steps)" : "") (\(Int(c.level * 100)) % bootstrap): \(c.widthAgrees == true ? "yes" : "NO")\(widthAlarm)"
+    }
+}
+
+/// A seed's escape steps as text, one wording for `compare`, `check-escape` and the report.
+extension SeedComparison {
+    /// "K (±E %)": an escape step and its relative error to the simulation's, in per cent
+    /// ("none" without an escape, "–" without an error).
+    package static func escape(_ step: Int?, relativeError: Double?) -> String {
+        "\(step.map(String.init) ?? "none") (\(SeedSpread.format(relativeError.map { $0 * 100 })) %)"
     }
 }

@@ -14,7 +14,8 @@ import Theory
 /// story: the verdicts and the runs' statuses first, then one section per folder, the folder
 /// with the headline figure first (`ReportOrder`). Each section shows its figures first (the
 /// figure set in its own order; a theory or simulate folder's trajectories drawn from its
-/// CSVs), then its checks (escape predictions, compare's deviations, a run's steps), the
+/// CSVs), then its checks (escape predictions, compare's deviations, a run's steps; after
+/// compare's and check-escape's, the seeds' spread: `SeedSpreadSection`), the
 /// commands that made it and its files. One provenance block closes the page, folded: what
 /// every record shares (version, commit, machine, BLAS) once, and per record only what differs.
 /// It reads only what the folder holds and refers to nothing outside it.
@@ -176,6 +177,11 @@ struct Page {
     details { margin: 0.4em 0; }
     summary { cursor: pointer; }
     ul.files { columns: 2; }
+    div.seeds { display: flex; flex-wrap: wrap; gap: 0 1.5em; align-items: flex-start; }
+    div.seeds > table, div.seeds > details { margin-top: 0; }
+    table.spread td.n, table.per-seed td.n { white-space: nowrap; }
+    th small { font-weight: normal; color: #555; }
+    p.spread-check { margin-top: 0.2em; }
     """
 }
 
@@ -344,8 +350,12 @@ struct Folder {
         for record in records {
             switch record.content {
             case .run(let configuration, let summary): RunSteps.add(configuration, summary, to: &page)
-            case .checkEscape(let summary): EscapeTable.add(summary, to: &page)
-            case .compare(let summary): DeviationTable.add(summary, file: path(record.name), to: &page)
+            case .checkEscape(let summary):
+                EscapeTable.add(summary, to: &page)
+                SeedSpreadSection.add(summary, folder: self, to: &page)
+            case .compare(let summary):
+                DeviationTable.add(summary, file: path(record.name), to: &page)
+                SeedSpreadSection.add(summary, folder: self, to: &page)
             default: break
             }
         }

@@ -275,7 +275,7 @@ struct CheckEscapeCommand: ParsableCommand {
     /// (compare's wording, `SeedSpread.line`, `checkLine`); without dense runs one line saying so.
     static func describeSeeds(_ entries: [CheckEscapeSeeds]?, directory: String) -> [String] {
         guard let entries else { return ["per-seed theory: not run (--no-simulation: no seeds to set the map from their own starts against)"] }
-        func f(_ x: Double?) -> String { x.map { String(format: "%.4g", $0) } ?? "–" }
+        let f = SeedSpread.format
         func k(_ x: Int?) -> String { x.map(String.init) ?? "none" }
         func deltas(_ d: [String: Double]) -> String {
             SeedTheory.statistics.filter { d[$0] != nil }.map { "\($0) \(f(d[$0]))" }.joined(separator: ", ")
@@ -293,7 +293,7 @@ struct CheckEscapeCommand: ParsableCommand {
             }
             if let note = e.note { lines.append("\(label): per-seed theory: \(note)") }
             for seed in seeds {
-                lines.append("\(label) seed \(seed.seed): escape sim \(k(seed.escapeStepSimulation)), from its start \(k(seed.escapeStepTheory)) (\(f(seed.escapeRelativeError.map { $0 * 100 })) %) [\(k(seed.escapeStepIdentity)) (\(f(seed.escapeRelativeErrorIdentity.map { $0 * 100 })) %)]; b/a at escape sim \(f(seed.ratioAtEscapeSimulation)), from its start \(f(seed.ratioAtEscapeTheory)) [\(f(seed.ratioAtEscapeIdentity))]; max |Δ| to escape \(deltas(seed.upToEscape)) [\(deltas(seed.upToEscapeIdentity))]")
+                lines.append("\(label) seed \(seed.seed): escape sim \(k(seed.escapeStepSimulation)), from its start \(SeedComparison.escape(seed.escapeStepTheory, relativeError: seed.escapeRelativeError)) [\(SeedComparison.escape(seed.escapeStepIdentity, relativeError: seed.escapeRelativeErrorIdentity))]; b/a at escape sim \(f(seed.ratioAtEscapeSimulation)), from its start \(f(seed.ratioAtEscapeTheory)) [\(f(seed.ratioAtEscapeIdentity))]; max |Δ| to escape \(deltas(seed.upToEscape)) [\(deltas(seed.upToEscapeIdentity))]")
             }
             if let spread = e.spread {
                 for quantity in SeedSpread.Quantity.allCases { lines.append("\(label): " + spread.line(quantity)) }

@@ -196,7 +196,7 @@ struct CompareCommand: ParsableCommand {
 
     /// Per-seed theory and the predicted spread, a few lines (the numbers are in seeds-/spread-<method>.csv).
     static func describeSeeds(_ report: CompareMethodReport) -> [String] {
-        func f(_ x: Double?) -> String { x.map { String(format: "%.4g", $0) } ?? "–" }
+        let f = SeedSpread.format
         func k(_ x: Int?) -> String { x.map(String.init) ?? "none" }
         var lines: [String] = []
         if let note = report.seedTheoryNote { lines.append("per-seed theory: not run (\(note))") }
@@ -208,7 +208,7 @@ struct CompareCommand: ParsableCommand {
             return lines
         }
         for seed in seeds {
-            lines.append("seed \(seed.seed): escape sim \(k(seed.escapeStepSimulation)), theory from its start \(k(seed.escapeStepTheory)) (\(f(seed.escapeRelativeError.map { $0 * 100 })) %), from αI \(k(seed.escapeStepIdentity)) (\(f(seed.escapeRelativeErrorIdentity.map { $0 * 100 })) %); max |Δa| to escape \(f(seed.upToEscape["a"])) (αI \(f(seed.upToEscapeIdentity["a"])))")
+            lines.append("seed \(seed.seed): escape sim \(k(seed.escapeStepSimulation)), theory from its start \(SeedComparison.escape(seed.escapeStepTheory, relativeError: seed.escapeRelativeError)), from αI \(SeedComparison.escape(seed.escapeStepIdentity, relativeError: seed.escapeRelativeErrorIdentity)); max |Δa| to escape \(f(seed.upToEscape["a"])) (αI \(f(seed.upToEscapeIdentity["a"])))")
         }
         if let spread = report.spread {
             lines.append(spread.line(.escapeStep))

@@ -48,7 +48,8 @@ import Testing
         // One verdict per escape-check row, with its numbers.
         let check = try Self.json(root + "/check-escape/escape-check.json")
         let rows = (check["summary"] as! [String: Any])["rows"] as! [[String: Any]]
-        let verdicts = ["class=\"pass\">PASS<", "class=\"fail\">FAIL<", "class=\"open\">not checkable<"].map { Self.count($0, in: html) }
+        // (In a table cell: the seeds' spread check says "not checkable" in words too.)
+        let verdicts = ["<td><span class=\"pass\">PASS<", "<td><span class=\"fail\">FAIL<", "<td><span class=\"open\">not checkable<"].map { Self.count($0, in: html) }
         #expect(verdicts.reduce(0, +) == rows.count && rows.count > 0)
         for row in rows {
             if let measured = row["measured"] as? Double, measured != measured.rounded() {
@@ -103,6 +104,103 @@ import Testing
         #expect(!html.contains("<details open"))
         let provenance = try #require(html.range(of: "id=\"provenance\"")), last = try #require(html.range(of: "<section id=\"folder-", options: .backwards))
         #expect(last.lowerBound < provenance.lowerBound)
+    }
+
+    /// The seeds' spread after compare's and check-escape's checks: per method (and λ) the
+    /// predicted and measured q10/q50/q90 of the records, the spread check in words and the
+    /// per-seed table (escape step of the simulation, from its own start, from αI).
+    @Test func seedsSpreadFollowsTheChecks() throws {
+        let (root, html) = try Self.reportedCopy()
+        defer { try? FileManager.default.removeItem(atPath: (root as NSString).deletingLastPathComponent) }
+        func f(_ x: Any?) -> String { (x as? Double).map { String(format: "%.4g", $0) } ?? "–" }
+        func quantiles(_ q: Any?) -> String { let q = q as? [String: Any]; return "\(f(q?["q10"]))/\(f(q?["q50"]))/\(f(q?["q90"]))" }
+        func section(_ folder: String) throws -> String {
+            let start = try #require(html.range(of: "<section id=\"folder-\(folder)\">"))
+            let end = try #require(html.range(of: "</section>", range: start.upperBound..<html.endIndex))
+            return String(html[start.upperBound..<end.lowerBound])
+        }
+        let compare = try section("compare"), check = try section("check-escape")
+        // Once per record, after its checks (and so after its figure).
+        for (text, checks) in [(compare, "<h3>Deviation report"), (check, "<h3>Escape-stage predictions")] {
+            #expect(Self.count("<h3>The seeds' spread</h3>", in: text) == 1)
+            let c = try #require(text.range(of: checks)), s = try #require(text.range(of: "<h3>The seeds' spread</h3>"))
+            #expect(c.lowerBound < s.lowerBound)
+        }
+        #expect(compare.contains("href=\"compare/seeds-gd.csv\"") && check.contains("href=\"check-escape/spread.csv\""))
+        // Every method (and λ) with its numbers, as the records hold them.
+        let methods = (try Self.json(root + "/compare/report.json")["summary"] as! [String: Any])["methods"] as! [[String: Any]]
+        let entries = (try Self.json(root + "/check-escape/escape-check.json")["summary"] as! [String: Any])["seedTheory"] as! [[String: Any]]
+        for (text, blocks) in [(compare, methods), (check, entries)] {
+            #expect(Self.count("<table class=\"spread\">", in: text) == blocks.count && Self.count("<table class=\"per-seed\">", in: text) == blocks.count)
+            #expect(Self.count("<p class=\"spread-check\">Spread check of the escape step: ", in: text) == blocks.count)
+            for block in blocks {
+                let seeds = block["seeds"] as! [[String: Any]], spread = block["spread"] as! [String: Any]
+                let prediction = spread["prediction"] as! [String: Any]
+                #expect(seeds.count == 2)
+                #expect(text.contains("<small>law of W₀, \(prediction["draws"] as! Int) draws"))
+                #expect(text.contains("<tr><td>escape step</td><td class=\"n\">\(quantiles(prediction["escapeStep"]))</td><td class=\"n\">\(quantiles(spread["measuredEscapeStep"]))</td></tr>"))
+                #expect(text.contains("<td>b/a at escape</td><td class=\"n\">\(quantiles(prediction["ratioAtEscape"]))</td>"))
+                for seed in seeds {
+                    let sim = (seed["escapeStepSimulation"] as? Int).map(String.init) ?? "none"
+                    let own = (seed["escapeStepTheory"] as? Int).map(String.init) ?? "none"
+                    #expect(text.contains("<tr><td class=\"n\">\(seed["seed"] as! Int)</td><td class=\"n\">\(sim)</td><td class=\"n\">\(own) ("))
+                }
+            }
+            // Two seeds: the median check is not made, the reason says why.
+            #expect(text.contains("median inside predicted q10–q90 ± 1: not checkable (at 2 seeds a law that holds fails it"))
+        }
+        #expect(check.contains("<b>λ = 8, specgd</b>: 2 seeds"))
+    }
+
+    /// Records from before per-seed theory (no `seeds`, `spread`, note) render without the
+    /// section; what the section shows from a record is escaped.
+    @Test func seedsSpreadAbsentForOldRecordsAndEscaped() throws {
+        let folders = try OutputFolders.get()
+        let dir = try SpecgdProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in ["compare", "check-escape"] { try FileManager.default.copyItem(atPath: folders.root + "/" + name, toPath: dir + "/" + name) }
+        func edit(_ file: String, _ change: (inout [String: Any]) -> Void) throws {
+            let path = dir + "/" + file
+            var object = try Self.json(path)
+            change(&object)
+            try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
+        }
+        func methods(_ change: @escaping (inout [[String: Any]]) -> Void) -> (inout [String: Any]) -> Void {
+            { record in
+                var summary = record["summary"] as! [String: Any], methods = summary["methods"] as! [[String: Any]]
+                change(&methods)
+                summary["methods"] = methods
+                record["summary"] = summary
+            }
+        }
+        try edit("compare/report.json", methods { for i in $0.indices { for key in ["seeds", "spread", "seedTheoryNote"] { $0[i][key] = nil } } })
+        try edit("check-escape/escape-check.json") { var s = $0["summary"] as! [String: Any]; s["seedTheory"] = nil; $0["summary"] = s }
+        let old = try SpecgdProcess.run(["report", dir])
+        #expect(old.status == 0, "\(old.stderr)")
+        let oldHTML = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
+        #expect(oldHTML.contains("<h3>Deviation report") && oldHTML.contains("<h3>Escape-stage predictions"))
+        #expect(!oldHTML.contains("The seeds' spread") && !oldHTML.contains("class=\"per-seed\""))
+
+        // Hostile text where the section shows record text: a note, a reason, a method.
+        try FileManager.default.removeItem(atPath: dir + "/compare")
+        try FileManager.default.copyItem(atPath: folders.compare, toPath: dir + "/compare")
+        try edit("compare/report.json", methods {
+            $0[0]["method"] = HostileFolderTests.image
+            var spread = $0[0]["spread"] as! [String: Any], check = spread["escapeCheck"] as! [String: Any]
+            check["notCheckable"] = HostileFolderTests.image
+            spread["escapeCheck"] = check
+            $0[0]["spread"] = spread
+            $0[1]["seeds"] = nil
+            $0[1]["seedTheoryNote"] = HostileFolderTests.script
+        })
+        let hostile = try SpecgdProcess.run(["report", dir])
+        #expect(hostile.status == 0, "\(hostile.stderr)")
+        let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
+        #expect(HostileFolderTests.liveMarkup(html).isEmpty, "\(HostileFolderTests.liveMarkup(html))")
+        let image = "&lt;img src=x onerror=console.error('pwned-2')&gt;"
+        #expect(html.contains("<b>\(image)</b>: 2 seeds"))
+        #expect(html.contains("<span class=\"open\">not checkable</span> — not checkable (\(image))"))
+        #expect(html.contains("per-seed theory not run (&lt;script&gt;console.error('pwned-1')&lt;/script&gt;)"))
     }
 
     /// A folder of theory runs: their trajectories drawn from the CSVs, their statuses shown.
