@@ -98,14 +98,18 @@ public struct SpreadCheck: Sendable, Codable, Equatable {
     /// The probability that the median check fails although the seeds follow the predicted law:
     /// 2·P(Bin(n, 0.1) ≥ ⌈n/2⌉) (see above); 5.6 % at 3 seeds, 9·10⁻⁵ at 16. Printed next to a
     /// failed median check, so a "NO" from a handful of seeds is read for what it is.
-    public var medianFalseAlarm: Double { 2 * Self.binomialTail(trials: seeds, probability: 0.1, atLeast: (seeds + 1) / 2) }
+    public var medianFalseAlarm: Double { Self.medianFalseAlarm(seeds: seeds) }
+
+    /// 2·P(Bin(seeds, 0.1) ≥ ⌈seeds/2⌉): the bound above, for any seed count.
+    static func medianFalseAlarm(seeds: Int) -> Double {
+        2 * binomialTail(trials: seeds, probability: 0.1, atLeast: (seeds + 1) / 2)
+    }
 
     /// The fewest seeds from which on the median check's false-alarm bound stays within
     /// 1 − level; scanned, since the bound is not monotone (4 seeds: 10 %, 3 seeds: 5.6 %).
     public static func minimumSeedsForMedian(level: Double) -> Int {
-        func alarm(_ n: Int) -> Double { 2 * binomialTail(trials: n, probability: 0.1, atLeast: (n + 1) / 2) }
         var n = 1
-        while (n..<(n + 64)).contains(where: { alarm($0) > 1 - level }) { n += 1 }
+        while (n..<(n + 64)).contains(where: { medianFalseAlarm(seeds: $0) > 1 - level }) { n += 1 }
         return n
     }
 
@@ -120,6 +124,12 @@ public struct SpreadCheck: Sendable, Codable, Equatable {
             total += exp(logChoose + Double(j) * log(p) + Double(n - j) * log1p(-p))
         }
         return min(total, 1)
+    }
+
+    /// The median check in a word: "not checkable (why)" when not made, "yes" or "NO"; nil when
+    /// the whole check was not checkable before it (`notCheckable`).
+    package var medianVerdict: String? {
+        medianNotCheckable.map { "not checkable (\($0))" } ?? medianInside.map { $0 ? "yes" : "NO" }
     }
 
     /// Every check that was made held (nil: none was); a median check not made for too few

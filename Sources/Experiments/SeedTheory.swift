@@ -236,14 +236,13 @@ extension SeedSpread {
     package var checkWords: String? {
         let c = escapeCheck, f = Self.format
         if let reason = c.notCheckable {
-            return "not checkable (\(reason))" + (c.medianInside.map { "; median inside predicted q10–q90: \($0 ? "yes" : "NO")" } ?? "")
-                + (c.medianNotCheckable.map { "; median inside predicted q10–q90: not checkable (\($0))" } ?? "")
+            return "not checkable (\(reason))" + (c.medianVerdict.map { "; median inside predicted q10–q90: \($0)" } ?? "")
         }
         guard let interval = c.widthDifferenceInterval else { return nil }
         let alarm = c.medianInside == false ? " (a law that holds fails this with probability \(f(c.medianFalseAlarm * 100)) % at \(c.seeds) seeds)" : ""
         // The width check fails by chance with probability 1 − level at any seed count (its bootstrap).
         let widthAlarm = c.widthAgrees == false ? " (a law that holds fails this with probability \(f((1 - c.level) * 100)) %)" : ""
-        return "median inside predicted q10–q90\(c.resolution > 0 ? " ± \(f(c.resolution))" : ""): \(c.medianNotCheckable.map { "not checkable (\($0))" } ?? (c.medianInside == true ? "yes" : "NO"))\(alarm); width measured − predicted = \(f(c.measuredWidth.flatMap { w in c.predictedWidth.map { w - $0 } })) within [\(f(interval[0])), \(f(interval[1]))]\(c.resolution > 0 ? " ± \(f(c.resolution)) (integer steps)" : "") (\(Int(c.level * 100)) % bootstrap): \(c.widthAgrees == true ? "yes" : "NO")\(widthAlarm)"
+        return "median inside predicted q10–q90\(c.resolution > 0 ? " ± \(f(c.resolution))" : ""): \(c.medianVerdict ?? "NO")\(alarm); width measured − predicted = \(f(c.measuredWidth.flatMap { w in c.predictedWidth.map { w - $0 } })) within [\(f(interval[0])), \(f(interval[1]))]\(c.resolution > 0 ? " ± \(f(c.resolution)) (integer steps)" : "") (\(Int(c.level * 100)) % bootstrap): \(c.widthAgrees == true ? "yes" : "NO")\(widthAlarm)"
     }
 }
 

@@ -56,9 +56,7 @@ package enum OverlayRecipe {
             var series = [SeriesRecipe]()
             for m in present {
                 let s = panel.statistic
-                // One seed (or seeds that agree) has q10 = q90: no band, and the legend says so.
-                let lower = m.table.column("\(s)_sim_q10") ?? [], upper = m.table.column("\(s)_sim_q90") ?? []
-                let spread = zip(lower, upper).contains { $0 != $1 }
+                let spread = varies(m, "\(s)_sim")
                 let simLabel = spread ? "\(m.label) sim. (mean, q10–q90)" : "\(m.label) sim."
                 if spread {
                     series.append(.band(m.csv, x: "step", lower: ChatterEnvelope.edge(m.table, "\(s)_sim_q10"),
@@ -72,8 +70,7 @@ package enum OverlayRecipe {
                 if seedTheory {
                     // The map from each seed's own projected W₀ (docs/model.md §3): band and mean, dashed,
                     // one legend entry (as the simulation's mean and band).
-                    let lowerT = m.table.column("\(s)_seed_theory_q10") ?? [], upperT = m.table.column("\(s)_seed_theory_q90") ?? []
-                    let seedSpread = zip(lowerT, upperT).contains(where: { $0 != $1 })
+                    let seedSpread = varies(m, "\(s)_seed_theory")
                     let seedLabel = seedSpread ? "\(m.label) theory from each seed's W₀ (mean, q10–q90)" : "\(m.label) theory from the seed's W₀"
                     if seedSpread {
                         series.append(.band(m.csv, x: "step", lower: ChatterEnvelope.edge(m.table, "\(s)_seed_theory_q10"),
@@ -109,7 +106,7 @@ package enum OverlayRecipe {
             recipes.append(recipe)
         }
         let names = methods.map(\.label).joined(separator: " and ")
-        let cycles = methods.contains { m in m.table.columns.contains { $0.hasSuffix(ChatterEnvelope.upperSuffix) } }
+        let cycles = methods.contains { has($0, ChatterEnvelope.upperSuffix) }
         var recipe = FigureRecipe(
             name: name, title: title,
             description: "Theory (exact summary map from αI, solid lines; from each seed's own projected W₀, dashed with its 10–90 % band where the tables carry it) against dense simulation (markers: mean over seeds; shaded: 10–90 % seed quantiles) for \(names). Under GD the spike b/a grows before the signal escapes when λ exceeds λ_c; under SpecGD every coefficient moves by ±η per step, so b/a does not grow."
@@ -131,17 +128,23 @@ package enum OverlayRecipe {
                 .line(m.csv, x: "step", y: column + ChatterEnvelope.lineSuffix, label: label, color: color, style: style)]
     }
 
+    /// Whether the band `<prefix>_q10`–`<prefix>_q90` of `m`'s table has any width: one seed (or
+    /// seeds that agree) has q10 = q90, no band, and the legend says so.
+    static func varies(_ m: Method, _ prefix: String) -> Bool {
+        zip(m.table.column(prefix + "_q10") ?? [], m.table.column(prefix + "_q90") ?? []).contains { $0 != $1 }
+    }
+
+    /// Whether `m`'s table has a column ending in `suffix` (a cycle's, a band's).
+    static func has(_ m: Method, _ suffix: String) -> Bool { m.table.columns.contains { $0.hasSuffix(suffix) } }
+
     /// The overlay's legend as a key: the methods' colours (line: theory, marker: simulation),
     /// then what lines, markers and shading mean, the per-seed theory's colours, the bands.
     static func legendGroups(_ methods: [Method]) -> [[LegendItemRecipe]] {
         let first = methods.first?.color
         let shape: (Method) -> MarkerShape = { $0.color == first ? .circle : .square }
         var groups = [methods.map { LegendItemRecipe(label: $0.label, line: $0.color, marker: shape($0), markerColor: $0.color) }]
-        func has(_ m: Method, _ suffix: String) -> Bool { m.table.columns.contains { $0.hasSuffix(suffix) } }
         let seeded = methods.filter { has($0, "_seed_theory_q90") || has($0, "_seed_theory") }
-        let spread = methods.contains { m in
-            panels.contains { p in zip(m.table.column("\(p.statistic)_sim_q10") ?? [], m.table.column("\(p.statistic)_sim_q90") ?? []).contains { $0 != $1 } }
-        }
+        let spread = methods.contains { m in panels.contains { varies(m, "\($0.statistic)_sim") } }
         var key = [LegendItemRecipe(label: seeded.isEmpty ? "theory" : "theory from αI", line: .gray),
                    LegendItemRecipe(label: spread ? "sim. (mean, q10–q90)" : "sim.", marker: .circle, markerColor: .gray, band: spread ? .gray : nil)]
         if methods.contains(where: { has($0, ChatterEnvelope.upperSuffix) }) {
@@ -149,9 +152,7 @@ package enum OverlayRecipe {
         }
         groups.append(key)
         if !seeded.isEmpty {
-            let seedSpread = seeded.contains { m in
-                panels.contains { p in zip(m.table.column("\(p.statistic)_seed_theory_q10") ?? [], m.table.column("\(p.statistic)_seed_theory_q90") ?? []).contains { $0 != $1 } }
-            }
+            let seedSpread = seeded.contains { m in panels.contains { varies(m, "\($0.statistic)_seed_theory") } }
             groups.append([LegendItemRecipe(label: seedSpread ? "theory from each seed's W₀:" : "theory from the seed's W₀:")]
                           + seeded.map { LegendItemRecipe(label: $0.label, line: $0.seedTheoryColor, style: .dashed, band: seedSpread ? $0.seedTheoryColor : nil) })
         }

@@ -71,8 +71,7 @@ package struct Simulator: Sendable {
         let start = Date()
         let slots = RepetitionSlots(count: configuration.seeds)
         do {
-            try WorkerThreads.forEach(Array(0..<configuration.seeds), workers: jobs, name: "specgd-seed",
-                                      reservingPerWorker: NumericKit.blasWorkBufferBytes) { r in
+            try WorkerThreads.forEach(Array(0..<configuration.seeds), workers: jobs, name: "specgd-seed") { r in
                 let t0 = Date()
                 var run = try timedRepetition(r, progress: progress, cancellation: cancellation)
                 run.seconds = Date().timeIntervalSince(t0)

@@ -42,7 +42,7 @@ package struct SpecGD: ParsableCommand {
         NumericKit.setBLASThreads(1)
         do {
             var command = try parseAsRoot()
-            try AddressSpace.checkRoom(NumericKit.blasWorkBufferBytes, for: "OpenBLAS's work buffer",
+            try AddressSpace.checkRoom(AddressSpace.workBufferBytes, for: "OpenBLAS's work buffer",
                                        detail: "without it every BLAS call retries a failing mmap")
             try command.run()
         } catch {

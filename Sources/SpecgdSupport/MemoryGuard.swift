@@ -207,7 +207,7 @@ package enum AddressSpace {
     }
 
     /// OpenBLAS's work buffer: BUFFER_SIZE = 32 << 22 bytes in 0.3.21's x86_64 build
-    /// (common_x86_64.h), one per BLAS call running at once (`NumericKit.blasWorkBufferBytes`).
+    /// (common_x86_64.h), one per BLAS call running at once (the CLI's start, `WorkerThreads`).
     package static let workBufferBytes = 32 << 22
 
     /// Whether an anonymous read-write mapping of the work buffer's size (up to a page of

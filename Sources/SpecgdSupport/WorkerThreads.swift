@@ -5,15 +5,15 @@ import Foundation
 /// out new items and is rethrown once all threads are done. A thread that cannot be started
 /// (`NativeThread`) is that error: the command says so in one line instead of waiting forever.
 package enum WorkerThreads {
-    /// Calls `body` once per item; returns how many calls completed without throwing.
-    /// `reservingPerWorker`: address space each worker maps besides its stack (OpenBLAS's work
-    /// buffer), checked for all workers before any starts (`AddressSpace`).
+    /// Calls `body` once per item; returns how many calls completed without throwing. Every
+    /// worker of specgd's (a seed's dense run, a sweep's cells) calls BLAS, so room for a stack
+    /// and OpenBLAS's work buffer per worker is checked before any starts (`AddressSpace`).
     @discardableResult
-    package static func forEach<Item: Sendable>(_ items: [Item], workers: Int, name: String, reservingPerWorker: Int = 0,
+    package static func forEach<Item: Sendable>(_ items: [Item], workers: Int, name: String,
                                                _ body: @escaping @Sendable (Item) throws -> Void) throws -> Int {
         let count = max(1, min(workers, items.count))
         if count > 1 {
-            try AddressSpace.checkRoom(count * (reservingPerWorker + AddressSpace.threadStackBytes),
+            try AddressSpace.checkRoom(count * (AddressSpace.workBufferBytes + AddressSpace.threadStackBytes),
                                        for: "\(count) parallel jobs", detail: "a stack and a BLAS work buffer each",
                                        alternative: "use fewer jobs")
         }

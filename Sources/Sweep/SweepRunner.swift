@@ -1,5 +1,4 @@
 import Model
-import NumericKit
 import Foundation
 import SpecgdSupport
 
@@ -84,8 +83,7 @@ public struct SweepRunner: Sendable {
         let configuration = self.configuration, cancellation = self.cancellation
         let work = Result {
             try WorkerThreads.forEach(Self.batches(pending, configuration: configuration, evaluator: evaluator, jobs: jobs),
-                                      workers: jobs, name: "specgd-sweep",
-                                      reservingPerWorker: NumericKit.blasWorkBufferBytes) { item in
+                                      workers: jobs, name: "specgd-sweep") { item in
                 try cancellation?.check(step: 0)
                 // The item's steps (one unit per step of one trajectory; escape_ratio's other
                 // side and a trajectory pass run beyond them and are not counted) credit its

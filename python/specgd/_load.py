@@ -105,6 +105,10 @@ class Output:
         """Per-seed theory, one row per seed (compare and check-escape folders inside this one)."""
         return _concat([child.seeds() for child in self.children.values()], ["lambda", "method", "seed"])
 
+    def _summary(self) -> Mapping:
+        """The record's ``summary`` object ({} without a record or a summary)."""
+        return (self.record or {}).get("summary") or {}
+
     def __getitem__(self, name: str) -> "Output":
         return self.children[name]
 
@@ -176,17 +180,21 @@ class Compare(Output):
             parts.append(_wide_to_long(self.tables["compare"], str(methods[0])))
         return _concat(parts, _TRAJECTORY_FRONT)
 
+    def _method_entries(self) -> List[Mapping]:
+        """report.json's ``summary.methods``, one object per method."""
+        return [e for e in self._summary().get("methods") or [] if isinstance(e, Mapping)]
+
     def spread(self) -> pd.DataFrame:
         """Per method, three rows (escape step, b/a at escape, peak amplification): the spread over
         seeds predicted from the law of W₀ against the measured seeds, read from report.json
         (``lambda`` is the theory's)."""
-        entries = [e for e in ((self.record or {}).get("summary") or {}).get("methods") or [] if isinstance(e, Mapping)]
+        entries = self._method_entries()
         return _spread_frame((_compare_lambda(e), e.get("method"), e.get("spread"), e.get("seedTheoryNote")) for e in entries)
 
     def seeds(self) -> pd.DataFrame:
         """seeds-<method>.csv, one row per method and seed, behind ``lambda`` (the theory's) and
         ``method`` columns, as check-escape's."""
-        entries = [e for e in ((self.record or {}).get("summary") or {}).get("methods") or [] if isinstance(e, Mapping)]
+        entries = self._method_entries()
         lambdas = {str(e.get("method")): _compare_lambda(e) for e in entries}
         parts = []
         for name, frame in self.tables.items():
@@ -205,7 +213,7 @@ class CheckEscape(Output):
 
     def checks(self) -> pd.DataFrame:
         """One row per check, in words (read from escape-check.json's rows, not the CSV's codes)."""
-        rows = ((self.record or {}).get("summary") or {}).get("rows") or []
+        rows = self._summary().get("rows") or []
         data = []
         for row in rows:
             if not isinstance(row, Mapping):
@@ -237,7 +245,7 @@ class CheckEscape(Output):
         """Per λ and method with dense runs, three rows (escape step, b/a at escape, peak
         amplification): predicted against measured spread, read from escape-check.json's
         ``summary.seedTheory``; empty without simulations."""
-        entries = ((self.record or {}).get("summary") or {}).get("seedTheory") or []
+        entries = self._summary().get("seedTheory") or []
         return _spread_frame((entry.get("lambda"), entry.get("method"), entry.get("spread"), entry.get("note"))
                              for entry in entries if isinstance(entry, Mapping))
 
