@@ -176,7 +176,7 @@ public enum EscapeCheck {
     /// measured escape within a budget too short to tell (see `escapeStepRow`).
     /// `referenceStop`: why the theory map behind `reference` stopped early (its divergence);
     /// the simulation's escape step is then not checkable against it.
-    public static func rows(lambda: Double, method: String, source: EscapeSource, measurement m: EscapeMeasurement,
+    package static func rows(lambda: Double, method: String, source: EscapeSource, measurement m: EscapeMeasurement,
                             learningRate: Double, threshold: Double, reference: EscapeMeasurement? = nil,
                             referenceStop: String? = nil, scope: EscapePredictionScope = .all,
                             tolerances: EscapeTolerances = EscapeTolerances()) -> [EscapeCheckRow] {
@@ -274,7 +274,7 @@ public enum EscapeCheck {
     ///   band min φ_K is small and the upper end long);
     /// - adam: a's first move equals η·|G_a|/(|G_a| + ε) (bias correction makes the first step
     ///   exactly sign-like up to ε/|G|); no escape-step prediction (none is derived here).
-    public static func familyRows(lambda: Double, method: String, measurement m: EscapeMeasurement, firstMove: Double,
+    package static func familyRows(lambda: Double, method: String, measurement m: EscapeMeasurement, firstMove: Double,
                                   learningRate: Double, threshold: Double, dimension: Int, optimizer: Optimizer,
                                   trajectoryDifference: Double? = nil, scope: EscapePredictionScope = .all,
                                   tolerances: EscapeTolerances = EscapeTolerances()) -> [EscapeCheckRow] {
@@ -313,7 +313,7 @@ public enum EscapeCheck {
             let source = [g.signal, g.spike, g.bulk].map { scale * $0 }
             var rows = [EscapeCheckRow]()
             if let move = rule.init(optimizer).firstSignalMove(source: source, multiplicity: [1, 1, Double(dimension - 2)], signal: 0) {
-                // The sum over groups (PolarGrad's ‖U‖_*) adds a rounding per group to the gradient's.
+                // A sum over groups (a nuclear norm ‖U‖_*) adds a rounding per group to the gradient's.
                 rows.append(row("first_step", .estimate, learningRate * move, firstMove, gradientError + 16 * eps + moveError))
             }
             rows.append(row("escape_step", .estimate, .nan, m.escapeStep.map(Double.init) ?? .nan, tolerances.escapeStep,
@@ -352,12 +352,12 @@ public enum EscapeCheck {
     /// (codes in `quantityCodes`; passed is 1, 0, or nan for not checkable and diverged;
     /// window_steps nan where it does not apply; diverged_step the step at which the row's run
     /// diverged, nan for every other row).
-    public static let quantityCodes = ["amplification": 0.0, "ratio_at_escape": 1, "escape_step": 2,
+    static let quantityCodes = ["amplification": 0.0, "ratio_at_escape": 1, "escape_step": 2,
                                        "trajectory_vs_specgd": 3, "first_step": 4]
 
     /// With `methodCodes` (check-escape `--methods`), a last column `method_code`: the row's
     /// method's index in that list.
-    public static func table(_ rows: [EscapeCheckRow], methodCodes: [String]? = nil) -> Table {
+    package static func table(_ rows: [EscapeCheckRow], methodCodes: [String]? = nil) -> Table {
         var table = Table(columns: ["lambda", "is_specgd", "is_simulation", "quantity_code", "predicted", "measured",
                                     "relative_error", "tolerance", "passed", "window_steps", "diverged_step"] + (methodCodes == nil ? [] : ["method_code"]))
         for r in rows {
@@ -375,7 +375,7 @@ public enum EscapeCheck {
     }
 
     /// Counts by verdict.
-    public static func tally(_ rows: [EscapeCheckRow]) -> (held: Int, failed: Int, notCheckable: Int, diverged: Int) {
+    package static func tally(_ rows: [EscapeCheckRow]) -> (held: Int, failed: Int, notCheckable: Int, diverged: Int) {
         (rows.filter { $0.status == .pass }.count, rows.filter { $0.status == .fail }.count,
          rows.filter { $0.status == .notCheckable }.count, rows.filter { $0.status == .diverged }.count)
     }

@@ -20,7 +20,7 @@ public struct Tolerance: Sendable, Codable, Equatable {
     }
 
     /// The scaled deviation |sim − theory| / max(|theory|, floor); ≤ `relative` passes.
-    public func scaledDeviation(theory: Double, simulation: Double) -> Double {
+    func scaledDeviation(theory: Double, simulation: Double) -> Double {
         abs(simulation - theory) / max(abs(theory), floor)
     }
 }
@@ -130,7 +130,7 @@ public enum TrajectoryComparison {
 
     /// Appends `b_over_a` = |b / a| (for seed aggregates: the ratio of the means), computed the
     /// same way for theory and simulation so the two can be compared.
-    public static func withSpikeRatio(_ table: Table) -> Table {
+    package static func withSpikeRatio(_ table: Table) -> Table {
         guard let a = table.index(of: "a"), let b = table.index(of: "b"), table.index(of: "b_over_a") == nil else { return table }
         var out = Table(columns: table.columns + ["b_over_a"])
         for row in table.rows { out.append(row + [abs(row[b] / row[a])]) }

@@ -42,7 +42,7 @@ public struct CheckEscapeRequest: ExperimentConfiguration, Codable, Sendable, Eq
     public var stepsSpecGD: Int?
     /// nil: the theory map only.
     public var simulation: DenseRuns?
-    public var tolerances: EscapeTolerances
+    var tolerances: EscapeTolerances
     /// The methods checked, in order; nil: gd and specgd (`OptimizerPreset.paper`). The family
     /// (signgd, ns3, ns5, polar-express, muon, adam) is checked on the map only.
     public var methods: [OptimizerPreset]?
@@ -86,11 +86,11 @@ public struct CheckEscapeRequest: ExperimentConfiguration, Codable, Sendable, Eq
 
     /// Whether the covariance has a spike strength to vary (spiked, one or several spikes):
     /// then every λ of `lambdas` is a set of runs, else there is one set (`runLambdas`).
-    public var hasSpikeStrength: Bool { experiment.covariance == .spiked }
+    package var hasSpikeStrength: Bool { experiment.covariance == .spiked }
 
     /// The λ of each set of runs: `lambdas` for a spiked covariance, else one set with λ = NaN
     /// (the rows' `lambda`: the covariance has no spike strength).
-    public var runLambdas: [Double] { hasSpikeStrength ? lambdas : [.nan] }
+    var runLambdas: [Double] { hasSpikeStrength ? lambdas : [.nan] }
 
     /// The experiment of one set of runs: λ replaces the single spike, or the leading one of
     /// several (the others stay as given); NaN (no spike strength) leaves the covariance as it is.
@@ -149,7 +149,7 @@ public struct CheckEscapeRequest: ExperimentConfiguration, Codable, Sendable, Eq
     /// Steps for a family method: the given budget (`stepsSpecGD`, the normalised updates' budget),
     /// else past the slowest escape its prediction allows — 1.2× ⌈(a_esc − α)/(η·min φ_K)⌉ + 20 for
     /// the Newton–Schulz rules, SpecGD's budget for signgd and adam.
-    public func familyStepBudget(_ method: OptimizerPreset) throws -> Int {
+    func familyStepBudget(_ method: OptimizerPreset) throws -> Int {
         if method == .gd { return try stepBudget(Method.gd) }
         if let steps = stepsSpecGD { return steps }
         guard let schedule = method.optimizer.schedule else { return try stepBudget(Method.specgd) }
@@ -176,7 +176,7 @@ public struct CheckEscapeRequest: ExperimentConfiguration, Codable, Sendable, Eq
     }
 
     /// The exact map of a family method at one λ, recorded at every step.
-    public func familyConfiguration(_ method: OptimizerPreset, lambda: Double) throws -> TheoryConfiguration {
+    func familyConfiguration(_ method: OptimizerPreset, lambda: Double) throws -> TheoryConfiguration {
         mapConfiguration(method.optimizer, lambda: lambda, steps: try familyStepBudget(method))
     }
 
@@ -336,14 +336,14 @@ public struct CheckEscapeSeeds: Codable, Sendable, Equatable {
     }
 
     /// seeds.csv: `lambda, is_specgd` then `SeedComparison.columns(groups:)`, one row per seed.
-    public static func seedsTable(_ entries: [CheckEscapeSeeds], groups: [String]) -> Table {
+    static func seedsTable(_ entries: [CheckEscapeSeeds], groups: [String]) -> Table {
         var table = Table(columns: ["lambda", "is_specgd"] + SeedComparison.columns(groups: groups))
         for e in entries { for seed in e.seeds ?? [] { table.append([e.lambda, e.method == "specgd" ? 1 : 0] + seed.row) } }
         return table
     }
 
     /// spread.csv: `lambda, is_specgd` then `SeedSpread.table`'s columns, three rows per λ and method.
-    public static func spreadTable(_ entries: [CheckEscapeSeeds]) -> Table {
+    static func spreadTable(_ entries: [CheckEscapeSeeds]) -> Table {
         // SeedSpread.table's columns (every entry with a spread has the same).
         let columns = entries.lazy.compactMap { $0.spread?.table.columns }.first ?? []
         var table = Table(columns: ["lambda", "is_specgd"] + columns)

@@ -23,7 +23,7 @@ public struct CompareRequest: Codable, Sendable, Equatable {
     /// Pass/fail threshold on the scaled deviation (nil: report only).
     public var tolerance: Double?
     /// Floor of the scaled deviation's denominator.
-    public var toleranceFloor: Double
+    var toleranceFloor: Double
     /// Per-seed theory's predicted spread: draws of the projected start from the law of W₀ and
     /// the spread check's bootstrap (`SeedSpreadSettings`, as check-escape's).
     public var seedSpread: SeedSpreadSettings
@@ -57,13 +57,13 @@ public struct CompareRequest: Codable, Sendable, Equatable {
 
     /// The CSV of one method: compare-<method>.csv, however many methods are compared (one name
     /// pattern a reader can rely on).
-    public func csvName(_ method: Method) -> String { "compare-\(method.rawValue).csv" }
+    func csvName(_ method: Method) -> String { "compare-\(method.rawValue).csv" }
 
     /// The per-seed table of one method: seeds-<method>.csv.
-    public func seedsName(_ method: Method) -> String { "seeds-\(method.rawValue).csv" }
+    func seedsName(_ method: Method) -> String { "seeds-\(method.rawValue).csv" }
 
     /// The predicted-vs-measured spread of one method: spread-<method>.csv.
-    public func spreadName(_ method: Method) -> String { "spread-\(method.rawValue).csv" }
+    func spreadName(_ method: Method) -> String { "spread-\(method.rawValue).csv" }
 
     /// The `configuration` block of report.json.
     public var configuration: CompareConfiguration {

@@ -28,8 +28,8 @@ public enum EscapeFigure {
         }
     }
 
-    public static let pointsFile = "amplification.csv"
-    public static let curveFile = "rho-curve.csv"
+    static let pointsFile = "amplification.csv"
+    static let curveFile = "rho-curve.csv"
 
     /// SpecGD's per-step growth of b/a over a window of k steps from (a₀, b₀ = r₀a₀) when a and
     /// b both grow by η per step (docs/model.md §5: in the linear window both gradient
@@ -46,7 +46,7 @@ public enum EscapeFigure {
     /// `amplification.csv`: one row per λ with the measured per-step growth and window
     /// amplification of each run (NaN where not run), GD's prediction ρ^k and, for the dense
     /// SpecGD runs, the relaxation of b/a from their measured start (`specgdRelaxationGrowth`).
-    public static func pointsTable(_ points: [Point], learningRate: Double, specgdLearningRate: Double? = nil) -> Table {
+    static func pointsTable(_ points: [Point], learningRate: Double, specgdLearningRate: Double? = nil) -> Table {
         var table = Table(columns: ["lambda", "gd_predicted_growth", "gd_predicted_amplification",
                                     "gd_map_growth", "gd_map_amplification", "gd_sim_growth", "gd_sim_amplification",
                                     "specgd_map_growth", "specgd_map_amplification", "specgd_sim_growth", "specgd_sim_amplification",
@@ -71,7 +71,7 @@ public enum EscapeFigure {
     }
 
     /// `rho-curve.csv`: ρ(λ, η̃, q) on a fine log grid spanning the measured λ.
-    public static func curveTable(lambdas: [Double], learningRate: Double, q: Double) -> Table {
+    static func curveTable(lambdas: [Double], learningRate: Double, q: Double) -> Table {
         var table = Table(columns: ["lambda", "rho"])
         let positive = lambdas.filter { $0 > 0 }
         guard let lo = positive.min(), let hi = positive.max() else { return table }

@@ -29,7 +29,7 @@ public struct ExperimentOutput: Sendable {
         public var file: File
     }
 
-    public private(set) var entries = [Entry]()
+    private(set) var entries = [Entry]()
 
     public init() {}
 
@@ -56,13 +56,13 @@ public struct ExperimentOutput: Sendable {
 
     /// Lays every figure out at `size` (`FigureSize.screen`, the recipes' default, leaves them as
     /// they are, byte for byte).
-    public mutating func resize(_ size: FigureSize) {
+    package mutating func resize(_ size: FigureSize) {
         guard size != .screen else { return }
         updateFigures { $0.size = size }
     }
 
     /// Changes every figure's recipe (its tables stay).
-    public mutating func updateFigures(_ change: (inout FigureRecipe) -> Void) {
+    package mutating func updateFigures(_ change: (inout FigureRecipe) -> Void) {
         for i in entries.indices {
             if case .figure(var recipe, let tables) = entries[i].file {
                 change(&recipe)
@@ -164,7 +164,7 @@ public struct ExperimentOutput: Sendable {
         if let stop { throw stop }
     }
 
-    public static func path(_ name: String, in directory: String) -> String {
+    package static func path(_ name: String, in directory: String) -> String {
         (directory as NSString).appendingPathComponent(name)
     }
 }

@@ -15,7 +15,7 @@ extension FigureSet {
     static let denseFlopSeconds = 0.2e-9
 
     /// Each figure's estimated cost (nominal seconds, see above), by name (`names`).
-    public var estimatedWork: [String: Double] {
+    package var estimatedWork: [String: Double] {
         let spiked = 3.0  // groups: signal, spike, bulk
         func map(_ optimizer: Optimizer, steps: Int, groups: Double = spiked) -> Double {
             Double(steps) * groups * Double(optimizer.schedule?.steps.count ?? 1) * Self.mapStepSeconds

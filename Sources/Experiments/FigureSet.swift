@@ -25,13 +25,13 @@ public struct FigureSetRequest: ExperimentConfiguration, Sendable, Codable, Equa
     }
     /// d of the dense simulations overlaid on the trajectories (a spectrum file's own d wins:
     /// `trajectoryDimension`).
-    public var simulationDimension: Int = 48
+    var simulationDimension: Int = 48
     /// d of the trajectories figure, both sides: `simulationDimension`, or the d a spectrum file
     /// fixes (`--covariance diagonal`).
-    public var trajectoryDimension: Int { experiment.covariance == .diagonal ? theoryDimension : simulationDimension }
+    var trajectoryDimension: Int { experiment.covariance == .diagonal ? theoryDimension : simulationDimension }
     public var seeds: Int = 3
     public var seed: UInt64 = 0
-    public var trajectorySteps: Int = 3000
+    var trajectorySteps: Int = 3000
     /// The recording period of the trajectories figure: about 150 rows, an odd number of steps
     /// apart, so consecutive rows fall on both phases of a period-2 chatter and the figure draws
     /// its band (an even period would record one phase only, as if there were no chatter).
@@ -171,7 +171,7 @@ public struct FigureSet: Sendable {
     /// The figures, in the order `run` makes them.
     public static let names = ["trajectories", "escape-vs-lambda", "escape-vs-dim", "loss", "bulk", "power-law", "muon-at-scale"]
 
-    public var options: FigureSetRequest
+    var options: FigureSetRequest
     /// Polled by the figures' runs: once cancelled, the figure being made is dropped and `run`
     /// returns the figures finished before it.
     var cancellation: CancellationToken?
@@ -189,7 +189,7 @@ public struct FigureSet: Sendable {
     public struct DataRecord: Codable, Sendable {
         public var figure: String
         public var description: String
-        public var options: FigureSetRequest
+        var options: FigureSetRequest
         /// muon-at-scale only: its sizes (`options` leaves them out).
         public var muonScale: MuonAtScaleSizes?
     }
@@ -245,7 +245,7 @@ public struct FigureSet: Sendable {
 
     /// The CSV prefix of a second side that is not exact SpecGD (`specgd_` keeps meaning exact
     /// SpecGD; the sidecars' `options.optimizer` says which optimizer it is).
-    public static let optimizerKey = "optimizer"
+    static let optimizerKey = "optimizer"
 
     /// Whether the second side is exact SpecGD: the paper's figures, with their closed forms.
     var isPaperSet: Bool { options.optimizer.isExactSpecGD }

@@ -100,12 +100,12 @@ extension FigureSet {
     }
 
     /// The file of one λ's rows.
-    public static func muonAtScaleFile(lambda: Double) -> String { "muon-at-scale-lambda-\(Table.format(lambda)).csv" }
+    package static func muonAtScaleFile(lambda: Double) -> String { "muon-at-scale-lambda-\(Table.format(lambda)).csv" }
 
     /// The run behind the φ panel: `muonAtScaleConfiguration` stopped after step 1, so its last
     /// row carries the first update's `phi_<g>` columns (every method starts at αI there, so the
     /// values differ only by the schedule).
-    public static func muonAtScaleFirstStepConfiguration(_ method: MuonAtScaleSeries, lambda: Double, dimension d: Int,
+    static func muonAtScaleFirstStepConfiguration(_ method: MuonAtScaleSeries, lambda: Double, dimension d: Int,
                                                          sizes: MuonAtScaleSizes, base: Experiment) -> TheoryConfiguration {
         var config = muonAtScaleConfiguration(method, lambda: lambda, dimension: d, sizes: sizes, base: base)
         config.steps = 1

@@ -94,7 +94,7 @@ public struct SeedComparison: Sendable, Codable, Equatable {
     public var afterEscapeIdentity: [String: Double]
 
     /// The row of seeds-<method>.csv (`columns`).
-    public var row: [Double] {
+    var row: [Double] {
         func v(_ x: Int?) -> Double { x.map(Double.init) ?? .nan }
         var row = [Double(seed), v(escapeStepSimulation), v(escapeStepTheory), v(escapeStepIdentity),
                    escapeRelativeError ?? .nan, escapeRelativeErrorIdentity ?? .nan,
@@ -230,7 +230,7 @@ extension SeedSpread {
     /// "NO" with the probability that a law that holds fails it (the median check's at this many
     /// seeds, `SpreadCheck.medianFalseAlarm`; the width check's 1 − level), so a "NO" from a
     /// handful of seeds is read for what it is; nil when there is nothing to say.
-    public var checkLine: String? { checkWords.map { "spread check: " + $0 } }
+    package var checkLine: String? { checkWords.map { "spread check: " + $0 } }
 
     /// `checkLine` without its "spread check: " label (the report puts it under its own).
     package var checkWords: String? {

@@ -75,15 +75,15 @@ public struct CPUFeatures: Sendable, Codable, Equatable {
 /// whose instructions the CPU lacks and never overrides a user's setting.
 public enum BLASKernel {
     /// The user's own choice, always respected.
-    public static let coreTypeVariable = "OPENBLAS_CORETYPE"
+    package static let coreTypeVariable = "OPENBLAS_CORETYPE"
     /// Set by specgd to the core type it chose, so a re-executed process (and any child
     /// process) can tell specgd's choice from the user's and does not announce it again.
-    public static let chosenVariable = "SPECGD_BLAS_CORETYPE"
+    package static let chosenVariable = "SPECGD_BLAS_CORETYPE"
     /// `0` silences the one-line notice (the test harness sets it; the record still says).
-    public static let noticeVariable = "SPECGD_BLAS_NOTICE"
+    package static let noticeVariable = "SPECGD_BLAS_NOTICE"
     /// For tests of the re-execution path on CPUs OpenBLAS does recognise: `1` makes the
     /// decision treat the loaded core as generic.
-    public static let assumeGenericVariable = "SPECGD_BLAS_ASSUME_GENERIC"
+    package static let assumeGenericVariable = "SPECGD_BLAS_ASSUME_GENERIC"
 
     /// The kernel OpenBLAS loaded, as `openblas_get_corename()` reports it ("SkylakeX", "Prescott", …).
     public static var loadedCore: String { String(cString: openblas_get_corename()) }
@@ -114,7 +114,7 @@ public enum BLASKernel {
     /// Who chose the loaded kernel (the record's `kernelChosenBy`).
     public typealias Chooser = MachineDescription.BLAS.Chooser
 
-    public static func chooser(environment: [String: String]) -> Chooser {
+    package static func chooser(environment: [String: String]) -> Chooser {
         guard let set = environment[coreTypeVariable], !set.isEmpty else { return .openblas }
         return environment[chosenVariable] == set ? .specgd : .user
     }
@@ -129,7 +129,7 @@ public enum BLASKernel {
 
     /// Switch only when nobody chose a kernel yet (no OPENBLAS_CORETYPE, not already
     /// re-executed) and the loaded core is below what the CPU executes.
-    public static func decide(loadedCore: String, environment: [String: String], cpu: CPUFeatures) -> Decision {
+    package static func decide(loadedCore: String, environment: [String: String], cpu: CPUFeatures) -> Decision {
         guard environment[coreTypeVariable].map({ $0.isEmpty }) ?? true, environment[chosenVariable] == nil,
               let best = bestCoreType(for: cpu) else { return .keep }
         let assumeGeneric = environment[assumeGenericVariable] == "1"
@@ -146,7 +146,7 @@ public enum BLASKernel {
     /// program with the better kernel (OpenBLAS reads OPENBLAS_CORETYPE only when it loads, so
     /// the process must start again). Returns only when the loaded kernel stays, or when
     /// re-execution failed (then with a notice, running on the loaded kernel).
-    public static func reexecuteWithBestKernel() {
+    package static func reexecuteWithBestKernel() {
         let environment = ProcessInfo.processInfo.environment
         guard case .switchTo(let coreType, let reason) = decide(
             loadedCore: loadedCore, environment: environment, cpu: .current) else { return }

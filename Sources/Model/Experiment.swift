@@ -109,7 +109,7 @@ public struct Experiment: Codable, Sendable, Equatable {
     /// always said): "λ = 8" (the spiked model), "λ₁ = 8", "λ₂ = 2" (several spikes), "power
     /// law", "β = 1", "θ* on e5" (a power law), "spectrum from file", "θ* on e5". Figure titles
     /// and phase-diagram subtitles read it.
-    public var covarianceWords: [(axis: String?, text: String)] {
+    package var covarianceWords: [(axis: String?, text: String)] {
         let signal: (String?, String) = ("signal-index", "θ* on e\(signalIndex)")
         switch covariance {
         case .powerLaw: return [(nil, "power law"), ("beta", "β = \(Table.format(beta))"), signal]
@@ -131,7 +131,7 @@ public struct Experiment: Codable, Sendable, Equatable {
 
     /// The field names, as JSON keys (the top-level keys every configuration shares): the
     /// optimizer's (method, polar, momentum, …) and the problem's.
-    public static let fieldNames = Optimizer.fieldNames + CodingKeys.allCases.map(\.rawValue)
+    package static let fieldNames = Optimizer.fieldNames + CodingKeys.allCases.map(\.rawValue)
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case lambda, spikes, dimension, alpha, learningRate, steps, every, escapeThreshold, covariance, beta,
@@ -165,7 +165,7 @@ public struct Experiment: Codable, Sendable, Equatable {
     /// when it is not the one-spike spiked model every earlier record ran, so those records keep
     /// their bytes: `covariance`, `spikes`, `beta` (power law), `signalIndex` (power law,
     /// diagonal), `spectrum`, at the top level of the driver's object.
-    public func encodeCovarianceIfNotSpiked(to encoder: Encoder) throws {
+    func encodeCovarianceIfNotSpiked(to encoder: Encoder) throws {
         guard covariance != .spiked || spikes != nil else { return }
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(covariance, forKey: .covariance)
@@ -176,7 +176,7 @@ public struct Experiment: Codable, Sendable, Equatable {
     }
 
     /// Reads what `encodeCovarianceIfNotSpiked` writes (absent: the one-spike spiked model).
-    public mutating func decodeCovariance(from decoder: Decoder) throws {
+    mutating func decodeCovariance(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         covariance = try c.decodeIfPresent(CovarianceKind.self, forKey: .covariance) ?? .spiked
         spikes = try c.decodeIfPresent([Double].self, forKey: .spikes)
@@ -194,7 +194,7 @@ public struct Experiment: Codable, Sendable, Equatable {
     /// Writes `fields` at the top level of a driver's record (`keys` renames some: the figure
     /// set writes d as `theoryDimension`), then the covariance when it is not the one-spike
     /// spiked model (`encodeCovarianceIfNotSpiked`). The records keep their bytes.
-    public func encodeRecordFields(_ fields: [RecordField], keys: [RecordField: String] = [:], to encoder: Encoder) throws {
+    package func encodeRecordFields(_ fields: [RecordField], keys: [RecordField: String] = [:], to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: AnyCodingKey.self)
         for field in fields {
             let key = AnyCodingKey(stringValue: keys[field] ?? field.rawValue)
@@ -211,7 +211,7 @@ public struct Experiment: Codable, Sendable, Equatable {
 
     /// Reads what `encodeRecordFields` writes: every field is required (a record lacking one is
     /// refused by its key), a missing covariance is the one-spike spiked model.
-    public mutating func decodeRecordFields(_ fields: [RecordField], keys: [RecordField: String] = [:], from decoder: Decoder) throws {
+    package mutating func decodeRecordFields(_ fields: [RecordField], keys: [RecordField: String] = [:], from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
         for field in fields {
             let key = AnyCodingKey(stringValue: keys[field] ?? field.rawValue)

@@ -77,7 +77,7 @@ public enum Method: Sendable, Hashable {
 
     /// Refuses, in one line, a method that `path` does not run yet (it runs gd and specgd);
     /// `note` says where the method does run.
-    public func requirePaperMethod(in path: String, note: String? = nil) throws {
+    package func requirePaperMethod(in path: String, note: String? = nil) throws {
         guard Method.paperMethods.contains(self) else {
             throw InputError("method \(rawValue) is not available in \(path) yet (it runs gd and specgd\(note.map { "; " + $0 } ?? ""))")
         }

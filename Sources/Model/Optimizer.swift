@@ -54,12 +54,12 @@ public struct Optimizer: Sendable, Codable, Hashable {
     public var beta1: Double?
     public var beta2: Double?
     public var adamEpsilon: Double?
-    /// A preconditioner's start εI (a registered rule that reads it: Shampoo); nil = the rule's default.
+    /// A preconditioner's start εI, for a registered rule that reads it; nil = the rule's default.
     public var preconditionerEpsilon: Double?
 
     public static let defaultBeta1 = 0.9
     public static let defaultBeta2 = 0.999
-    public static let defaultAdamEpsilon = 1e-8
+    static let defaultAdamEpsilon = 1e-8
 
     public init(method: Method, polar: PolarMethod? = nil, newtonSchulzSteps: Int? = nil, newtonSchulzEpsilon: Double? = nil,
                 safetyFactor: Double? = nil, coefficients: [NewtonSchulzStep]? = nil, momentum: Double = 0,
@@ -115,7 +115,7 @@ public struct Optimizer: Sendable, Codable, Hashable {
 
     /// These options for `method`, keeping only what it reads: one compare of GD against Muon
     /// gives GD the momentum, decay and scale, and SpecGD the polar rule too.
-    public func restricted(to method: Method) -> Optimizer {
+    package func restricted(to method: Method) -> Optimizer {
         var o = self
         o.method = method
         if method != .specgd { o.polar = nil; o.newtonSchulzSteps = nil; o.newtonSchulzEpsilon = nil; o.safetyFactor = nil; o.coefficients = nil }
@@ -149,10 +149,10 @@ public struct Optimizer: Sendable, Codable, Hashable {
 
     /// The name with the polar rule's details only ("SpecGD (NS5, K = 5)"): what tells two
     /// optimizers of one comparison apart when the rest (`sharedDetails`) is said once.
-    public var polarName: String { named(polarDetails) }
+    package var polarName: String { named(polarDetails) }
 
     /// The polar rule in words when it is not the exact one (SpecGD only).
-    public var polarDetails: [String] {
+    package var polarDetails: [String] {
         guard method == .specgd, let polar, polar != .svd else { return [] }
         var details = [String]()
         let k = newtonSchulzSteps ?? (polar == .custom ? coefficients?.count ?? 0 : NewtonSchulzSchedule.defaultSteps)
@@ -170,7 +170,7 @@ public struct Optimizer: Sendable, Codable, Hashable {
     }
 
     /// Momentum, Adam's constants, weight decay and lr scale in words, where not the defaults.
-    public var sharedDetails: [String] {
+    package var sharedDetails: [String] {
         var details = [String]()
         if momentum != 0 { details.append("β = \(Table.format(momentum))") }
         if nesterov { details.append("Nesterov") }
@@ -311,7 +311,7 @@ public struct Optimizer: Sendable, Codable, Hashable {
     }
 
     /// The JSON keys, which a configuration writes at its top level (`Experiment`).
-    public static let fieldNames = CodingKeys.allCases.map(\.rawValue)
+    static let fieldNames = CodingKeys.allCases.map(\.rawValue)
 
     /// Decodes any subset of the fields but `method`: missing keys keep their defaults;
     /// an unknown key is refused.
@@ -324,7 +324,7 @@ public struct Optimizer: Sendable, Codable, Hashable {
 
     /// The optimizer fields of a container that holds others too (a configuration's top level,
     /// which checks its keys itself); a missing `method` is gd.
-    public init(fieldsOf decoder: Decoder) throws {
+    package init(fieldsOf decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(method: try c.decodeIfPresent(Method.self, forKey: .method) ?? .gd)
         polar = try c.decodeIfPresent(PolarMethod.self, forKey: .polar)

@@ -27,10 +27,10 @@ public enum TrajectoryColumns {
     }
 
     /// The statistics a `*_smoothed` column repeats for the smoothed-sign flow, in `shared` order.
-    public static let smoothedStatistics = ["a", "b", "c", "q", "loss", "alignment"]
+    static let smoothedStatistics = ["a", "b", "c", "q", "loss", "alignment"]
 
     /// The signed coefficients s_a, s_b, s_c (a, b, c are their magnitudes): always last.
-    public static let signed = ["a_signed", "b_signed", "c_signed"]
+    static let signed = ["a_signed", "b_signed", "c_signed"]
 
     // MARK: simulate (dense)
 

@@ -14,7 +14,7 @@ import SpecgdSupport
 public protocol UpdateRule: Sendable {
     /// The CLI word and record value (`--method lion`): lower case, no spaces or commas.
     static var name: String { get }
-    /// For titles and legends ("Lion").
+    /// For titles and legends, spelled as the rule's paper spells it.
     static var displayName: String { get }
     /// How its learning rate is written (η for normalised updates, η̃ for raw-gradient ones).
     static var learningRateSymbol: String { get }
@@ -65,7 +65,7 @@ public enum RuleOption: Sendable, Hashable {
     case preconditionerEpsilon(default: Double)
 
     /// The configuration field (`Optimizer`'s), as messages name it.
-    public var field: String {
+    var field: String {
         switch self {
         case .momentum: "momentum"
         case .beta1: "beta1"
@@ -79,7 +79,7 @@ extension UpdateRule {
     public static var learningRateSymbol: String { "η" }
     public static var stateNames: [String] { [] }
     public var initialState: [Double] { [] }
-    public static var reads: (momentum: Bool, beta1: Double?, beta2: Double?, preconditionerEpsilon: Double?) {
+    package static var reads: (momentum: Bool, beta1: Double?, beta2: Double?, preconditionerEpsilon: Double?) {
         var r: (momentum: Bool, beta1: Double?, beta2: Double?, preconditionerEpsilon: Double?) = (false, nil, nil, nil)
         for option in options {
             switch option {
@@ -105,15 +105,15 @@ public struct GroupedStep {
     /// G_g.
     public let gradient: UnsafePointer<Double>
     /// In: U (G, or the momentum source); out: the direction u.
-    public let direction: UnsafeMutablePointer<Double>
+    let direction: UnsafeMutablePointer<Double>
     /// The rule's state buffers (`stateNames`), one after another, groups·cells each.
-    public let stateBase: UnsafeMutablePointer<Double>
+    let stateBase: UnsafeMutablePointer<Double>
     /// p_g, the multiplicity of group g (a group stands for p_g equal diagonal entries of W).
-    public let multiplicity: UnsafePointer<Double>
+    let multiplicity: UnsafePointer<Double>
     /// `cells` doubles of scratch.
-    public let scratch: UnsafeMutablePointer<Double>
+    let scratch: UnsafeMutablePointer<Double>
 
-    public init(groups: Int, cells: Int, step: Int, gradient: UnsafePointer<Double>, direction: UnsafeMutablePointer<Double>,
+    package init(groups: Int, cells: Int, step: Int, gradient: UnsafePointer<Double>, direction: UnsafeMutablePointer<Double>,
                 stateBase: UnsafeMutablePointer<Double>, multiplicity: UnsafePointer<Double>, scratch: UnsafeMutablePointer<Double>) {
         self.groups = groups
         self.cells = cells
@@ -126,7 +126,7 @@ public struct GroupedStep {
     }
 
     /// State buffer k (`stateNames[k]`).
-    public func state(_ k: Int) -> UnsafeMutablePointer<Double> { stateBase + k * groups * cells }
+    func state(_ k: Int) -> UnsafeMutablePointer<Double> { stateBase + k * groups * cells }
     /// Every entry: groups·cells.
     public var count: Int { groups * cells }
 }

@@ -130,7 +130,7 @@ public struct NewtonSchulzSchedule: Sendable, Equatable {
     }
 
     /// `readRows` on text (`source` names it in messages).
-    public static func parseRows(_ text: String, source: String) throws -> [NewtonSchulzStep] {
+    static func parseRows(_ text: String, source: String) throws -> [NewtonSchulzStep] {
         var rows: [NewtonSchulzStep] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""

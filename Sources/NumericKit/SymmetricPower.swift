@@ -2,8 +2,8 @@ import CLapacke
 import Foundation
 
 /// A^p for a symmetric positive definite n×n A (a matrix function through its eigenvalues:
-/// A = V Λ Vᵀ by LAPACK's dsyevd, A^p = V Λ^p Vᵀ), with every buffer allocated once. Shampoo's
-/// L^(−1/4) and R^(−1/4) are its use (docs/model.md §6).
+/// A = V Λ Vᵀ by LAPACK's dsyevd, A^p = V Λ^p Vᵀ), with every buffer allocated once: a
+/// preconditioner's inverse fourth roots L^(−1/4), R^(−1/4) (docs/model.md §6).
 ///
 /// Contract: the eigenvalues are λ_i ≥ 0 up to dsyevd's backward error (≈ n ε ‖A‖); a
 /// non-positive or non-finite eigenvalue, or a failed factorisation, throws (the caller
@@ -30,7 +30,7 @@ public struct SymmetricPower: Sendable {
     }
 
     /// Doubles this workspace holds for n (the memory estimate's count).
-    public static func doubles(size n: Double) -> Double {
+    package static func doubles(size n: Double) -> Double {
         2 * n * n + n + (1 + 6 * n + 2 * n * n) + (3 + 5 * n) / 2
     }
 

@@ -3,14 +3,14 @@ import Foundation
 /// An axis resolved for drawing: final limits, ticks, and the data → pixel map.
 public struct AxisScale: Sendable {
     public let kind: ScaleKind
-    public let limits: ClosedRange<Double>
+    let limits: ClosedRange<Double>
     /// Pixel of the lower limit and of the upper limit (for y the lower limit is at the bottom,
     /// so `start > end`).
     public let start: Double
-    public let end: Double
-    public let ticks: [Tick]
+    let end: Double
+    let ticks: [Tick]
 
-    public init(kind: ScaleKind, limits: ClosedRange<Double>, start: Double, end: Double, ticks: [Tick]? = nil) {
+    init(kind: ScaleKind, limits: ClosedRange<Double>, start: Double, end: Double, ticks: [Tick]? = nil) {
         self.kind = kind
         self.limits = limits
         self.start = start
@@ -19,13 +19,13 @@ public struct AxisScale: Sendable {
     }
 
     /// Whether a value can be placed on this axis at all (finite; positive on a log axis).
-    public func canPlace(_ value: Double) -> Bool {
+    func canPlace(_ value: Double) -> Bool {
         value.isFinite && (kind == .linear || value > 0)
     }
 
     /// The pixel coordinate of `value`, or nil when it cannot be placed. Values outside the
     /// limits map outside the pixel range (the plot area clips them).
-    public func pixel(_ value: Double) -> Double? {
+    func pixel(_ value: Double) -> Double? {
         guard canPlace(value) else { return nil }
         let (lo, hi, v) = kind == .log
             ? (log10(limits.lowerBound), log10(limits.upperBound), log10(value))

@@ -16,7 +16,7 @@ public enum FigureSize: String, CaseIterable, Codable, Sendable {
     case double
 
     /// Width in SVG user units.
-    public var layoutWidth: Double {
+    var layoutWidth: Double {
         switch self {
         case .screen: 1200
         case .single: 360
@@ -25,7 +25,7 @@ public enum FigureSize: String, CaseIterable, Codable, Sendable {
     }
 
     /// Printed width in points (nil: CSS pixels, no unit in the SVG).
-    public var points: Double? {
+    var points: Double? {
         switch self {
         case .screen: nil
         case .single: 3.5 * 72
@@ -35,7 +35,7 @@ public enum FigureSize: String, CaseIterable, Codable, Sendable {
 
     /// At most this many panels a row (more are wrapped, row-major): a panel is ≥ 180 units
     /// wide, a plot area of ≥ 94. So muon-at-scale keeps its four λ columns at double width.
-    public var maxColumns: Int {
+    var maxColumns: Int {
         switch self {
         case .screen: .max
         case .single: 2
@@ -46,7 +46,7 @@ public enum FigureSize: String, CaseIterable, Codable, Sendable {
     /// Panel height for panels `width` units wide: 300 on screen; on paper 0.8 × the width
     /// within 200…270, so a narrow panel keeps a usable plot area and three rows of wide ones
     /// (muon-at-scale) still fit a page.
-    public func panelHeight(width: Double) -> Double {
+    func panelHeight(width: Double) -> Double {
         self == .screen ? 300 : min(270, max(200, 0.8 * width))
     }
 }
@@ -59,8 +59,8 @@ public struct Figure: Sendable {
     /// Panels per row; the number of rows follows from `panels.count`.
     public var columns: Int
     public var title: String
-    public var panelWidth: Double
-    public var panelHeight: Double
+    var panelWidth: Double
+    var panelHeight: Double
     /// One legend for the whole figure, in rows under the title, gathering the labelled
     /// items of every panel (same label, same entry); the panels then draw none.
     public var sharedLegend: Bool = false
@@ -70,7 +70,7 @@ public struct Figure: Sendable {
     /// lines as the width needs, not one per series.
     public var legendGroups: [[LegendItem]]?
     /// Printed width in points, written into the SVG (nil: the user units are CSS pixels).
-    public var widthInPoints: Double?
+    var widthInPoints: Double?
 
     public init(panels: [Axes], columns: Int? = nil, title: String = "",
                 panelWidth: Double = 400, panelHeight: Double = 300) {
@@ -113,16 +113,16 @@ public struct Figure: Sendable {
         return rows == 0 ? 0 : Double(rows) * SharedLegend.rowHeight + 6
     }
     /// Lines of the shared legend (0 without one).
-    public var legendLineCount: Int {
+    var legendLineCount: Int {
         guard sharedLegend else { return 0 }
         if let groups = legendGroups { return SharedLegend.lines(groups.map { $0.map(\.entry) }, width: width).count }
         return SharedLegend.rows(SharedLegend.entries(panels), width: width).count
     }
     public var width: Double { Double(columns) * panelWidth }
-    public var height: Double { Double(rows) * panelHeight + titleHeight }
+    var height: Double { Double(rows) * panelHeight + titleHeight }
 
     /// Where each panel's plot area lies and how its axes map data to pixels.
-    public func layout() -> [PanelLayout] {
+    func layout() -> [PanelLayout] {
         panels.enumerated().map { index, axes in
             let column = index % columns, row = index / columns
             let origin = (x: Double(column) * panelWidth, y: titleHeight + Double(row) * panelHeight)
@@ -174,10 +174,10 @@ public struct Figure: Sendable {
 public struct PanelLayout: Sendable {
     public let axes: Axes
     /// The plot area (inside the frame), in figure pixels.
-    public let plotX: Double
-    public let plotY: Double
-    public let plotWidth: Double
-    public let plotHeight: Double
+    let plotX: Double
+    let plotY: Double
+    let plotWidth: Double
+    let plotHeight: Double
     public let x: AxisScale
     public let y: AxisScale
     /// Colour scale of the heatmap, when there is one.
@@ -185,7 +185,7 @@ public struct PanelLayout: Sendable {
     /// Height kept clear at the top of the plot area for the labels of vertical reference lines
     /// (λ_c): the y axis maps the data below it, so a label there meets no marker or curve,
     /// whatever the data (0 when no vertical line is labelled).
-    public let labelBand: Double
+    let labelBand: Double
 
     static let referenceFont = 11.0
     /// A marker's radius (3.2) plus half its stroke, and a line's half width, fit between a label's
@@ -275,7 +275,7 @@ public struct PanelLayout: Sendable {
     /// Where the label of a vertical reference line is written: horizontally in the label band,
     /// right of the line (left of it when it would leave the frame). The box is the text's
     /// extent with ascenders and a subscript's descent, in figure units.
-    public func referenceLabelBox(_ reference: ReferenceLine) -> (x: Double, y: Double, width: Double, height: Double, anchorEnd: Bool)? {
+    func referenceLabelBox(_ reference: ReferenceLine) -> (x: Double, y: Double, width: Double, height: Double, anchorEnd: Bool)? {
         if reference.orientation == .horizontal { return horizontalLabelBox(reference) }
         guard let label = reference.label, !label.isEmpty, labelBand > 0,
               let px = x.pixel(reference.value), px >= plotX, px <= plotX + plotWidth else { return nil }
@@ -360,7 +360,7 @@ public struct PanelLayout: Sendable {
     }
 
     /// The pixel position of a data point, nil when it cannot be placed.
-    public func point(_ xValue: Double, _ yValue: Double) -> (x: Double, y: Double)? {
+    func point(_ xValue: Double, _ yValue: Double) -> (x: Double, y: Double)? {
         guard let px = x.pixel(xValue), let py = y.pixel(yValue) else { return nil }
         return (px, py)
     }

@@ -15,7 +15,7 @@ public struct FigureFormats: Sendable, Equatable {
     public let extras: [FigureFormat]
     /// PNG resolution in dots per inch; the SVG is laid out in CSS pixels (96 per inch), so a
     /// PNG is the SVG zoomed by dpi/96.
-    public let dpi: Double
+    let dpi: Double
     /// `rsvg-convert`, found on PATH when a conversion is asked for (nil for SVG only).
     public let converter: String?
 
@@ -33,7 +33,7 @@ public struct FigureFormats: Sendable, Equatable {
     /// missing tool is one clear line before anything is computed.
     /// `path` is the search path for the converter (the CLI passes its PATH; the library reads
     /// no environment).
-    public static let maximumDPI = 10_000.0
+    static let maximumDPI = 10_000.0
 
     public init(_ formats: [FigureFormat], dpi: Double = defaultDPI, path: String?) throws {
         guard dpi.isFinite, dpi > 0 else { throw InputError("--dpi must be a positive number (got \(dpi))") }
@@ -52,7 +52,7 @@ public struct FigureFormats: Sendable, Equatable {
     }
 
     /// The file names a figure `NAME.svg` gets besides itself: `NAME.png`, `NAME.pdf`.
-    public func extraFiles(forSVG svgName: String) -> [String] {
+    package func extraFiles(forSVG svgName: String) -> [String] {
         let stem = svgName.hasSuffix(".svg") ? String(svgName.dropLast(4)) : svgName
         return extras.map { "\(stem).\($0.rawValue)" }
     }

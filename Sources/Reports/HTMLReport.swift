@@ -40,7 +40,7 @@ public enum HTMLReport {
     }
 
     /// The page for `directory`.
-    public static func html(directory: String) throws -> String {
+    static func html(directory: String) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw InputError("\(directory) is not a directory")

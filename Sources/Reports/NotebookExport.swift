@@ -17,7 +17,7 @@ public enum NotebookExport {
     /// Builds the notebook for `directory`; `notebookPath` fixes the relative data path. A
     /// relative path is taken from `workingDirectory` (the caller's: library code reads no
     /// process state).
-    public static func notebook(from directory: String, notebookPath: String, workingDirectory: String) throws -> Notebook {
+    static func notebook(from directory: String, notebookPath: String, workingDirectory: String) throws -> Notebook {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw InputError("\(directory) is not a directory")

@@ -15,7 +15,7 @@ public struct Problem: Sendable {
     /// The first spike direction v (e_2) when there is a spike.
     public let spikeCoordinate: Int?
     /// Orthonormal basis (columns) of span{θ*, spike directions}: P⊥ = I − QQᵀ.
-    public let projected: Matrix
+    let projected: Matrix
     /// The exact map's groups and each coordinate's group (`TheoryConfiguration.coordinateGroups`)
     /// when θ* is an eigen-direction: the statistics are then measured through them, so a, b, c,
     /// q mean what the map's columns mean (docs/model.md §5). nil for a random teacher (θ* in no

@@ -42,7 +42,7 @@ public struct Trainer: Sendable {
     /// of step `updateSpectrumStep` (computed only for steps that are recorded).
     private var updateSVD: ThinSVD?
     public private(set) var updateSpectrum: (min: Double, max: Double) = (0, 0)
-    public private(set) var updateSpectrumStep = 0
+    private(set) var updateSpectrumStep = 0
 
     /// Repetition r draws from stream r + 1 of the master seed (stream 0 is the problem's).
     public init(configuration c: SimulationConfiguration, repetition: Int = 0, problem: Problem? = nil) throws {
@@ -93,10 +93,10 @@ public struct Trainer: Sendable {
 
     /// `--polar gram`: how many polar factors went to gesdd because the gradient was too
     /// ill-conditioned for the Gram route (0 for other methods).
-    public var gramFallbacks: Int { polarWorkspace?.gramFallbackCount ?? 0 }
+    var gramFallbacks: Int { polarWorkspace?.gramFallbackCount ?? 0 }
 
     /// The gradient at the current weights (after `evaluate()`).
-    public var currentGradient: Matrix { gradient }
+    var currentGradient: Matrix { gradient }
 
     /// The population loss L(W) at the current weights.
     public mutating func populationLoss() -> Double {
@@ -166,7 +166,7 @@ public struct Trainer: Sendable {
             }
             update = polarFactor
         case .rule:
-            // LAPACK (PolarGrad, Shampoo) fails on NaN and a sign (Lion) would hide it as no step.
+            // A rule's LAPACK call fails on NaN, and a sign would hide it as no step.
             try Self.requireFinite(source, step: stepCount + 1)
             do {
                 try ruleStepper!.direction(gradient: gradient, source: source, into: &polarFactor, step: stepCount + 1)

@@ -9,7 +9,7 @@ import Foundation
 /// name with `rendered(_:)` (the CLI shows `--dim`; see SpecgdCLI's `OptionNames`).
 public struct InputError: Error, CustomStringConvertible, LocalizedError, Equatable {
     /// The message with its field names marked (see `field(_:)`).
-    public let template: String
+    let template: String
     public init(_ message: String) { template = message }
     /// "<field> <message>": the common shape of a range error.
     public init(field: String, _ message: String) { template = Self.field(field) + " " + message }
@@ -20,17 +20,17 @@ public struct InputError: Error, CustomStringConvertible, LocalizedError, Equata
     public var errorDescription: String? { message }
 
     /// The same error with `context` in front ("cell 3 (lambda=2): …"), its fields still marked.
-    public func prefixed(_ context: String) -> InputError { InputError(context + template) }
+    package func prefixed(_ context: String) -> InputError { InputError(context + template) }
 
     /// The configuration fields this message names, in order.
-    public var fields: [String] {
+    package var fields: [String] {
         template.split(separator: Self.open, omittingEmptySubsequences: false).dropFirst().compactMap {
             $0.split(separator: Self.close, maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)
         }
     }
 
     /// The message with each marked field replaced by `name(field)` (the field itself when nil).
-    public func rendered(_ name: (String) -> String?) -> String {
+    package func rendered(_ name: (String) -> String?) -> String {
         var result = "", rest = Substring(template)
         while let start = rest.firstIndex(of: Self.open), let end = rest[start...].firstIndex(of: Self.close) {
             result += rest[..<start]
@@ -42,7 +42,7 @@ public struct InputError: Error, CustomStringConvertible, LocalizedError, Equata
     }
 
     /// A configuration field's name, marked for `rendered(_:)`, to embed in a message.
-    public static func field(_ name: String) -> String { "\(open)\(name)\(close)" }
+    package static func field(_ name: String) -> String { "\(open)\(name)\(close)" }
 
     // Private-use code points: they cannot occur in a field name or in text a user typed.
     private static let open: Character = "\u{E000}", close: Character = "\u{E001}"

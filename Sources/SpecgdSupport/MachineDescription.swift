@@ -16,7 +16,7 @@ public struct MachineDescription: Sendable, Codable, Equatable {
         public var vectorLevel: String
         public var logicalCores: Int
 
-        public init(model: String, vendor: String, family: Int, modelNumber: Int, vectorLevel: String, logicalCores: Int) {
+        package init(model: String, vendor: String, family: Int, modelNumber: Int, vectorLevel: String, logicalCores: Int) {
             self.model = model
             self.vendor = vendor
             self.family = family
@@ -46,7 +46,7 @@ public struct MachineDescription: Sendable, Codable, Equatable {
             case specgd
         }
 
-        public init(configuration: String, kernel: String, kernelChosenBy: Chooser, threads: Int) {
+        package init(configuration: String, kernel: String, kernelChosenBy: Chooser, threads: Int) {
             self.configuration = configuration
             self.kernel = kernel
             self.kernelChosenBy = kernelChosenBy
@@ -60,7 +60,7 @@ public struct MachineDescription: Sendable, Codable, Equatable {
         /// Tracked files differ from `commit`.
         public var dirty: Bool
 
-        public init(commit: String, dirty: Bool) {
+        package init(commit: String, dirty: Bool) {
             self.commit = commit
             self.dirty = dirty
         }
@@ -74,7 +74,7 @@ public struct MachineDescription: Sendable, Codable, Equatable {
     /// nil when the binary does not sit inside a specgd checkout (or git is unavailable).
     public var build: Build?
 
-    public init(processor: Processor, blas: BLAS, gsl: String, operatingSystem: String, memoryBytes: UInt64, build: Build?) {
+    package init(processor: Processor, blas: BLAS, gsl: String, operatingSystem: String, memoryBytes: UInt64, build: Build?) {
         self.processor = processor
         self.blas = blas
         self.gsl = gsl

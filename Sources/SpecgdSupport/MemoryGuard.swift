@@ -11,14 +11,14 @@ public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
         public var bytes: Double
     }
 
-    public private(set) var parts: [Part] = []
+    private(set) var parts: [Part] = []
 
     public init() {}
 
     /// Total bytes.
     public var bytes: Double { parts.reduce(0) { $0 + $1.bytes } }
 
-    public mutating func add(_ name: String, bytes: Double) {
+    package mutating func add(_ name: String, bytes: Double) {
         guard bytes > 0 else { return }
         if let i = parts.firstIndex(where: { $0.name == name }) { parts[i].bytes += bytes } else {
             parts.append(Part(name: name, bytes: bytes))
@@ -26,7 +26,7 @@ public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `count` doubles (8 bytes each).
-    public mutating func add(_ name: String, doubles count: Double) {
+    package mutating func add(_ name: String, doubles count: Double) {
         add(name, bytes: 8 * count)
     }
 
@@ -55,20 +55,20 @@ public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
 
     /// Bytes of `rows` table rows of `columns` values as the toolkit keeps them (one Swift
     /// array per row: 8 bytes a value plus ≈ 48 bytes of header and allocator rounding).
-    public static func tableBytes(rows: Double, columns: Int) -> Double {
+    package static func tableBytes(rows: Double, columns: Int) -> Double {
         rows * (8 * Double(columns) + 48)
     }
 
     /// Bytes of the CSV text of such a table (≈ 22 characters a value with its separator).
-    public static func csvBytes(rows: Double, columns: Int) -> Double {
+    static func csvBytes(rows: Double, columns: Int) -> Double {
         rows * Double(columns) * csvBytesPerValue
     }
 
-    public static let csvBytesPerValue = 22.0
+    static let csvBytesPerValue = 22.0
 
     /// Keeping `rows` rows of `columns` values and writing them as one CSV: the rows, the
     /// CSV text and its UTF-8 copy (the whole file is built in memory before it is written).
-    public static func recorded(rows: Double, columns: Int, name: String = "recorded rows") -> MemoryEstimate {
+    package static func recorded(rows: Double, columns: Int, name: String = "recorded rows") -> MemoryEstimate {
         var estimate = MemoryEstimate()
         let label = "\(name) (\(count(rows)) × \(columns) columns)"
         estimate.add(label, bytes: tableBytes(rows: rows, columns: columns))
@@ -89,7 +89,7 @@ public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
 public struct MemoryLimit: Sendable, Equatable {
     public var bytes: Double
     /// Where the limit comes from, for the message ("half of the 16.0 GB of physical memory").
-    public var origin: String
+    var origin: String
 
     public init(bytes: Double, origin: String) {
         self.bytes = bytes
@@ -97,10 +97,10 @@ public struct MemoryLimit: Sendable, Equatable {
     }
 
     /// The fraction of physical memory a run may plan to use unless told otherwise.
-    public static let defaultFraction = 0.5
+    static let defaultFraction = 0.5
 
     /// `--memory-limit GB` (decimal gigabytes).
-    public static func gigabytes(_ value: Double) -> MemoryLimit {
+    static func gigabytes(_ value: Double) -> MemoryLimit {
         MemoryLimit(bytes: value * 1e9, origin: "--memory-limit \(Table.format(value))")
     }
 
@@ -150,7 +150,7 @@ public struct MemoryLimit: Sendable, Equatable {
     /// costs to read: the file's bytes, its text, the fields it is split into and the values
     /// parsed from it — measured ≈ 30 bytes a byte of file for a spectrum (a 20 MB file peaked
     /// at 588 MB), which also bounds JSON.
-    public static let bytesPerInputByte = 30.0
+    static let bytesPerInputByte = 30.0
 
     /// Refuses, before it is read, an input file whose reading alone would exceed the limit:
     /// one line naming `option` (`--spectrum`), the file's size and the estimate.

@@ -36,7 +36,7 @@ public final class Progress: @unchecked Sendable {
         /// Seconds between two plain lines.
         public var interval: Double = 20
         /// Runs projected to take longer than this get a one-time estimate.
-        public var estimateAbove: Double = 180
+        var estimateAbove: Double = 180
 
         public init(quiet: Double = 15, interval: Double = 20, estimateAbove: Double = 180) {
             self.quiet = quiet

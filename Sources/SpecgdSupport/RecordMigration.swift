@@ -39,7 +39,7 @@ public enum RecordMigration {
     /// rewritten and the added keys it lacks filled in; the bytes unchanged when nothing applies
     /// or `data` is not a JSON object. A record holding both spellings keeps both, so the strict
     /// reader refuses the stale one by name.
-    public static func migrate(_ data: Data, kind: String? = nil) -> Data {
+    package static func migrate(_ data: Data, kind: String? = nil) -> Data {
         guard var record = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
               let kind = kind ?? record["kind"] as? String else { return data }
         var changed = false

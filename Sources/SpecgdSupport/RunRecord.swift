@@ -27,7 +27,7 @@ public struct RunRecord<Configuration: Sendable, Summary: Sendable>: Sendable {
     /// record's folder; absent when only SVGs were written.
     public let convertedFigures: [String]?
 
-    public init(kind: String, configuration: Configuration, summary: Summary, outcome: RunOutcome? = nil,
+    package init(kind: String, configuration: Configuration, summary: Summary, outcome: RunOutcome? = nil,
                 command: [String], replayOf: ReplaySource? = nil,
                 convertedFigures: [String] = [], machine: MachineDescription) {
         self.tool = "specgd"

@@ -42,7 +42,7 @@ public struct Table: Sendable, Equatable {
 
     /// A header field as RFC 4180 writes it: as is, or quoted (quotes doubled) when it holds a
     /// comma, a quote or a line break — a column named after a custom group (`s_<name>`) can.
-    public static func csvField(_ text: String) -> String {
+    static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

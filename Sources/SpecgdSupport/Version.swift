@@ -9,7 +9,7 @@ public enum SpecgdVersion {
     /// one of them computed is the cell the other would compute. Evidence for each entry:
     /// RecordMigrationTests replays every record of the oldest release of the generation to the
     /// bytes it wrote. Every release is listed here (ReleaseTests checks `string` is).
-    public static let numbersGenerations: [String: Int] = [
+    static let numbersGenerations: [String: Int] = [
         "0.1.0": 1,
         // Every 0.1.0 sweep (one-spike, theory or simulate mode) computes the same cells in
         // 0.2.0; what 0.2.0 computes differently (dense statistics off the one-spike model, exact
@@ -19,7 +19,7 @@ public enum SpecgdVersion {
 
     /// The generation of `release`'s numbers; nil for a release this one does not know (a later
     /// one: it may compute other numbers).
-    public static func numbersGeneration(of release: String) -> Int? { numbersGenerations[release] }
+    package static func numbersGeneration(of release: String) -> Int? { numbersGenerations[release] }
 
     /// True when releases `a` and `b` compute the same numbers: the same release, or two known
     /// releases of one generation.

@@ -11,7 +11,7 @@ public struct CellOutcome: Sendable, Equatable {
     /// The step where the run blew up; nil when status is ok.
     public var divergedStep: Int?
 
-    public init(values: [Double], status: Status = .ok, divergedStep: Int? = nil) {
+    init(values: [Double], status: Status = .ok, divergedStep: Int? = nil) {
         self.values = values
         self.status = status
         self.divergedStep = divergedStep
@@ -36,9 +36,9 @@ public struct CellControl: Sendable {
     /// Cancelled: the cell's run throws `RunInterrupted` at its next poll (the cell is not kept).
     public var cancellation: CancellationToken?
     /// Advanced by the steps of the cell's runs (one unit per step of one trajectory).
-    public var progress: SpecgdSupport.Progress?
+    var progress: SpecgdSupport.Progress?
 
-    public init(cancellation: CancellationToken? = nil, progress: SpecgdSupport.Progress? = nil) {
+    init(cancellation: CancellationToken? = nil, progress: SpecgdSupport.Progress? = nil) {
         self.cancellation = cancellation
         self.progress = progress
     }
@@ -83,17 +83,17 @@ extension CellEvaluator {
     }
 
     /// `outcomes` with nothing to poll.
-    public func outcomes(_ points: [ModelPoint], metrics: [Metric], ratio: EscapeRatio) throws -> [CellOutcome] {
+    func outcomes(_ points: [ModelPoint], metrics: [Metric], ratio: EscapeRatio) throws -> [CellOutcome] {
         try outcomes(points, metrics: metrics, ratio: ratio, control: .none)
     }
 
     /// `evaluate` with nothing to poll.
-    public func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio) throws -> [Double] {
+    func evaluate(_ point: ModelPoint, metrics: [Metric], ratio: EscapeRatio) throws -> [Double] {
         try evaluate(point, metrics: metrics, ratio: ratio, control: .none)
     }
 
     /// `evaluate` with the paper's escape ratio (GD / SpecGD).
-    public func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double] {
+    func evaluate(_ point: ModelPoint, metrics: [Metric]) throws -> [Double] {
         try evaluate(point, metrics: metrics, ratio: .paper)
     }
 

@@ -7,16 +7,16 @@ import SpecgdSupport
 /// sweep holds α = 1/d for every d. Evaluated after the axes, in the order given (a later one
 /// may use an earlier one); integer options are rounded like grid values.
 public struct DerivedParameter: Sendable, Codable, Equatable {
-    public var parameter: SweepParameter
+    var parameter: SweepParameter
     /// The expression as written (sweep.json keeps it; it is parsed again when read back).
-    public var expression: String
+    var expression: String
     let formula: Formula
 
     public var name: String { parameter.rawValue }
 
     private enum CodingKeys: String, CodingKey { case parameter, expression }
 
-    public init(parameter: SweepParameter, expression: String, mode: SweepMode) throws {
+    init(parameter: SweepParameter, expression: String, mode: SweepMode) throws {
         self.parameter = parameter
         self.expression = expression
         formula = try Formula.parse(expression, mode: mode)

@@ -11,8 +11,8 @@ import Theory
 /// that method, so `specgd` takes the cell's polar rule) or a polar rule (`svd`, `ns5`,
 /// `polar-express`, …: SpecGD with that rule and the cell's other options).
 public struct EscapeRatio: Sendable, Codable, Equatable, CustomStringConvertible {
-    public var numerator: OptimizerPreset
-    public var denominator: OptimizerPreset
+    var numerator: OptimizerPreset
+    var denominator: OptimizerPreset
 
     /// A side by its word: a method (a preset with no polar rule, so the cell's own applies) or
     /// a polar rule (SpecGD with it); one line naming the spec otherwise.
@@ -26,7 +26,7 @@ public struct EscapeRatio: Sendable, Codable, Equatable, CustomStringConvertible
     /// GD / SpecGD, the paper's ratio (what escape_ratio was before it could be chosen).
     public static let paper = EscapeRatio(numerator: .gd, denominator: .specgd)
 
-    public init(numerator: OptimizerPreset, denominator: OptimizerPreset) {
+    init(numerator: OptimizerPreset, denominator: OptimizerPreset) {
         self.numerator = numerator
         self.denominator = denominator
     }

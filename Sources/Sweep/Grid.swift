@@ -8,7 +8,7 @@ import SpecgdSupport
 public struct Grid: Sendable, Codable, Equatable {
     public let axes: [GridAxis]
 
-    public init(axes: [GridAxis]) throws {
+    init(axes: [GridAxis]) throws {
         guard !axes.isEmpty else { throw InputError("a sweep needs at least one \(InputError.field("grid")) axis") }
         var seen = Set<SweepParameter>()
         for axis in axes where !seen.insert(axis.parameter).inserted {
@@ -29,7 +29,7 @@ public struct Grid: Sendable, Codable, Equatable {
     public var names: [String] { axes.map(\.name) }
 
     /// Cell `index`'s axis values as cells.csv writes them (words on a name axis).
-    public func texts(at index: Int) -> [String] {
+    func texts(at index: Int) -> [String] {
         zip(axes, values(at: index)).map { $0.text($1) }
     }
 
@@ -54,7 +54,7 @@ public struct Grid: Sendable, Codable, Equatable {
     /// word's bytes, so adding one never changes a numeric cell's id), as `0x` and 16 hex
     /// digits (the prefix keeps pandas from reading an all-digit id as an integer): it
     /// changes whenever a cell's parameters do, so a stale or foreign line is caught.
-    public func cellID(at index: Int) -> String {
+    func cellID(at index: Int) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ byte: UInt8) { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         for (axis, value) in zip(axes, values(at: index)) {
@@ -80,7 +80,7 @@ public struct Shard: Sendable, Codable, Equatable, CustomStringConvertible {
     public var index: Int
     public var count: Int
 
-    public init(index: Int, count: Int) throws {
+    init(index: Int, count: Int) throws {
         guard count >= 1, index >= 1, index <= count else {
             throw InputError("\(InputError.field("shard")) I/N needs 1 <= I <= N (got \(index)/\(count))")
         }

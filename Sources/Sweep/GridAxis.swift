@@ -14,9 +14,9 @@ import SpecgdSupport
 /// its `values` their positions 0, 1, …, so the grid's arithmetic is the same for every axis;
 /// sweep.json, cells.csv and the cell ids carry the words.
 public struct GridAxis: Sendable, Codable, Equatable {
-    public var parameter: SweepParameter
+    var parameter: SweepParameter
     /// The spec as the user wrote it (kept in sweep.json so the run can be read back).
-    public var spec: String
+    var spec: String
     public var values: [Double]
     /// A name axis's words, one per value (nil for a numeric axis).
     public var labels: [String]?
@@ -24,14 +24,14 @@ public struct GridAxis: Sendable, Codable, Equatable {
     public var name: String { parameter.rawValue }
     public var isName: Bool { labels != nil }
 
-    public init(parameter: SweepParameter, spec: String, values: [Double]) {
+    init(parameter: SweepParameter, spec: String, values: [Double]) {
         self.parameter = parameter
         self.spec = spec
         self.values = values
     }
 
     /// A name axis over `labels`.
-    public init(parameter: SweepParameter, spec: String, labels: [String]) {
+    init(parameter: SweepParameter, spec: String, labels: [String]) {
         self.init(parameter: parameter, spec: spec, values: labels.indices.map(Double.init))
         self.labels = labels
     }
@@ -191,7 +191,7 @@ extension GridAxis {
     /// Whether the values are best drawn on a log axis: a `:log` grid, or an explicit list of
     /// two or more positive values spanning at least a decade whose log-spacing is at least as
     /// even as their linear spacing (`lr=1e-3,3e-3,1e-2` is geometric; `lambda=1,2,3,4` is not).
-    public var isGeometric: Bool {
+    var isGeometric: Bool {
         if spec.lowercased().hasSuffix(":log") { return true }
         guard !isName, spec.contains(","), values.count >= 2, let lo = values.min(), let hi = values.max(), lo > 0, hi >= 10 * lo else {
             return false

@@ -39,7 +39,7 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
     /// Draws per cell of `predictedEscapeSpread` (generator: stream 1 of the cell's seed). The
     /// q10 and q90 of N draws carry a sampling error ≈ √(0.09/N)/f(Q) each (order statistics):
     /// with N = 200 about 0.07 of the band's own scale σ, docs/sweep.md.
-    public static let spreadDraws = 200
+    static let spreadDraws = 200
 
     public static func parseList(_ texts: [String]) throws -> [Metric] {
         var metrics = [Metric]()
@@ -101,7 +101,7 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
 
     /// Whether two sweeps are compared by their ratio or (for alignments, fractions in
     /// [0, 1] whose ratio says little) by their difference.
-    public var comparison: Comparison {
+    var comparison: Comparison {
         switch self {
         case .alignmentAtEscape, .finalAlignment: return .difference
         default: return .ratio
@@ -113,7 +113,7 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
     /// Metrics defined through the escape (an escape step, a value at or up to it): a run that
     /// does not escape within its steps has none (docs/model.md §7), and a phase diagram
     /// marks such a cell "no escape" instead of colouring it.
-    public var needsEscape: Bool {
+    var needsEscape: Bool {
         switch self {
         case .alignmentAtEscape, .escapeStep, .amplification, .peakAmplification, .escapeRatio, .predictedEscapeSpread: return true
         case .finalAlignment, .finalLoss, .finalSignal, .finalSpike, .maxSpike, .finalBulk: return false

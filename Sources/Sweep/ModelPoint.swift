@@ -40,7 +40,7 @@ public struct ModelPoint: Sendable, Codable, Hashable {
     /// always was). Power law reads `beta` and `signalIndex`, diagonal `spectrum` and
     /// `signalIndex`; several spikes are `spikes` (nil: the one spike `lambda`).
     public var covariance: CovarianceKind?
-    public var beta: Double?
+    var beta: Double?
     public var signalIndex: Int?
     public var spikes: [Double]?
     public var spectrum: [Double]?
@@ -83,13 +83,13 @@ public struct ModelPoint: Sendable, Codable, Hashable {
 
     /// Sets the option of `axis` to `value`, one of the axis's values (a name axis's word by
     /// its position).
-    public mutating func set(_ axis: GridAxis, _ value: Double) {
+    package mutating func set(_ axis: GridAxis, _ value: Double) {
         guard axis.isName else { return set(axis.parameter, value) }
         set(axis.parameter, word: axis.text(value))
     }
 
     /// Sets a name option (`method`, `polar`) to one of its words.
-    public mutating func set(_ parameter: SweepParameter, word: String) {
+    package mutating func set(_ parameter: SweepParameter, word: String) {
         switch parameter {
         case .method:
             method = Method(rawValue: word)!
@@ -105,7 +105,7 @@ public struct ModelPoint: Sendable, Codable, Hashable {
     }
 
     /// Sets a numeric option (a name option is set by `set(_:word:)`).
-    public mutating func set(_ parameter: SweepParameter, _ value: Double) {
+    package mutating func set(_ parameter: SweepParameter, _ value: Double) {
         switch parameter {
         case .lambda: lambda = value
         case .lr: learningRate = value
@@ -162,7 +162,7 @@ public struct ModelPoint: Sendable, Codable, Hashable {
     /// with one spike leaves every field nil (sweep.json as it always was); several spikes, a
     /// power law or a diagonal spectrum set the fields `experiment` reads back. The inverse of
     /// the covariance part of `experiment`.
-    public mutating func setCovariance(of experiment: Experiment) {
+    package mutating func setCovariance(of experiment: Experiment) {
         guard experiment.covariance != .spiked || experiment.spikes != nil else { return }
         covariance = experiment.covariance
         spikes = experiment.spikes
@@ -172,7 +172,7 @@ public struct ModelPoint: Sendable, Codable, Hashable {
     }
 
     /// The grouped model of the cell's covariance (theory mode): the experiment's, as `theory` builds it.
-    public func groupedModel() throws -> GroupedModel {
+    func groupedModel() throws -> GroupedModel {
         try TheoryConfiguration(experiment).model()
     }
 
@@ -182,7 +182,7 @@ public struct ModelPoint: Sendable, Codable, Hashable {
     /// file (it fixes d).
     /// `kinds`: the covariances of the sweep's cells (a covariance axis's words; else the base's):
     /// an axis is accepted when some cell reads it (the others run without it).
-    public func checkAxis(_ parameter: SweepParameter, kinds given: [CovarianceKind]? = nil) throws {
+    func checkAxis(_ parameter: SweepParameter, kinds given: [CovarianceKind]? = nil) throws {
         let kinds = given ?? [covariance ?? .spiked], f = InputError.field
         let got = "(got \(f("covariance")) \(kinds.map(\.rawValue).joined(separator: ", ")))"
         func refuse(_ why: String) throws -> Never { throw InputError("grid axis \(parameter.rawValue) \(why)") }
@@ -216,7 +216,7 @@ public struct ModelPoint: Sendable, Codable, Hashable {
     }
 
     /// q = p α² = (d − 2) α²: the initial bulk mass that sets the boundary λ_c.
-    public var bulkMass: Double { Double(dimension - 2) * alpha * alpha }
+    var bulkMass: Double { Double(dimension - 2) * alpha * alpha }
 }
 
 /// Per-cell seeds: a SplitMix64 mix of the master seed and the cell index, cut to 53 bits

@@ -14,8 +14,8 @@ public struct PhaseComparison: Sendable {
     public var combined: [[Double]]
     /// diverged when either cell diverged, else no_escape when either did not escape, else ok.
     public var combinedStatus: [[PhaseDiagram.CellStatus]]
-    public var firstLabel: String
-    public var secondLabel: String
+    var firstLabel: String
+    var secondLabel: String
 
     public var combinedLabel: String {
         kind == .ratio ? "\(secondLabel) / \(firstLabel)" : "\(secondLabel) − \(firstLabel)"

@@ -28,7 +28,7 @@ public struct PhaseDiagram: Sendable {
     /// The fixed words of the name axes (`method`, `polar`).
     public var named: [String: String] = [:]
     /// What escape_ratio compares (the sweep's `--ratio`).
-    public var ratio: EscapeRatio = .paper
+    var ratio: EscapeRatio = .paper
     /// With several repetitions per cell: which statistic is drawn (mean, q10, q50, q90).
     public var statistic: String?
     /// Repetitions per cell (1 unless the sweep ran `--seeds`).
@@ -39,9 +39,9 @@ public struct PhaseDiagram: Sendable {
     /// How the cells were evaluated, and the options every plotted cell shares (the sweep's
     /// base point with the slice written over it; x and y vary across the diagram).
     public var mode: SweepMode
-    public var point: ModelPoint
+    var point: ModelPoint
 
-    public init(metric: String, x: GridAxis, y: GridAxis, values: [[Double]], status: [[CellStatus]]? = nil,
+    init(metric: String, x: GridAxis, y: GridAxis, values: [[Double]], status: [[CellStatus]]? = nil,
                 slice: [String: Double], boundary: [(Double, Double)], mode: SweepMode = .theory, point: ModelPoint) {
         self.metric = metric
         self.x = x
@@ -56,7 +56,7 @@ public struct PhaseDiagram: Sendable {
 
     /// Whether λ_c belongs on this diagram: it is plain GD's boundary, so on a plain GD
     /// diagram or on an escape_ratio whose numerator is plain GD's escape step.
-    public var showsBoundary: Bool {
+    var showsBoundary: Bool {
         let runs = metric == Metric.escapeRatio.rawValue ? ratio.numerator.point(point) : point
         return runs.method == .gd && runs.optimizer.isPlain
     }
@@ -66,8 +66,8 @@ public struct PhaseDiagram: Sendable {
 
     /// Log axes: a `:log` grid, or an explicit list of positive values spread geometrically
     /// (`GridAxis.isGeometric`), unless `xScaleIsLog`/`yScaleIsLog` say otherwise (`--x-scale`).
-    public var xLog: Bool { xScaleIsLog ?? x.isGeometric }
-    public var yLog: Bool { yScaleIsLog ?? y.isGeometric }
+    var xLog: Bool { xScaleIsLog ?? x.isGeometric }
+    var yLog: Bool { yScaleIsLog ?? y.isGeometric }
     public var xScaleIsLog: Bool?
     public var yScaleIsLog: Bool?
     /// The colour scale's range (`--vmin`/`--vmax`; nil ends: the data's) and colour map (`--cmap`).
@@ -79,7 +79,7 @@ public struct PhaseDiagram: Sendable {
     /// q < 1 it is 2/(1 − q): the learning rate cancels, so on a (λ, η̃) diagram the boundary
     /// is a vertical line whose place depends on q = (d−2)α² only. nil for q ≥ 1, where there
     /// is no spike-amplification regime to mark.
-    public static func criticalLambda(q: Double) -> Double? {
+    static func criticalLambda(q: Double) -> Double? {
         q < 1 ? EscapeAnalytics.lambdaCritical(lr: 1, q: q) : nil
     }
 

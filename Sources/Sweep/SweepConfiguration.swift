@@ -19,10 +19,10 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
     public var version: String
     /// Options that follow the axes (`--derive`), in order; nil when there are none (so a
     /// sweep without them keeps the sweep.json it always had).
-    public var derived: [DerivedParameter]?
+    var derived: [DerivedParameter]?
     /// What `escape_ratio` compares; nil = `EscapeRatio.paper` (GD / SpecGD), so a sweep with
     /// the paper's ratio keeps the sweep.json it always had.
-    public var ratio: EscapeRatio?
+    var ratio: EscapeRatio?
 
     public init(mode: SweepMode, metrics: [Metric], grid: Grid, base: ModelPoint, shard: Shard? = nil,
                 version: String = SpecgdVersion.string) {
@@ -51,10 +51,10 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
     }
 
     /// The derived options (empty when there are none).
-    public var derivedParameters: [DerivedParameter] { derived ?? [] }
+    var derivedParameters: [DerivedParameter] { derived ?? [] }
 
     /// The optimizers escape_ratio compares.
-    public var escapeRatio: EscapeRatio { ratio ?? .paper }
+    var escapeRatio: EscapeRatio { ratio ?? .paper }
 
     /// Sets what escape_ratio compares (`--ratio`); refused unless the sweep records it.
     public mutating func setRatio(_ ratio: EscapeRatio?) throws {
@@ -69,7 +69,7 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
     /// library's own check (the same words as every command); with one, an option is refused
     /// only when no cell's method and polar rule read it (`ModelPoint.optimizer` drops it
     /// from the other cells), e.g. a polar axis without a specgd cell.
-    public func checkOptimizer() throws {
+    func checkOptimizer() throws {
         let methodAxis = grid.axis(.method), polarAxis = grid.axis(.polar)
         guard methodAxis != nil || polarAxis != nil else {
             if var o = base.optimizerOptions {
@@ -120,7 +120,7 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
     /// The model point of one cell: the base with the cell's axis values written over it.
     /// Unless `seed` is itself an axis, the seed is derived from the master seed and the
     /// cell index (`cellSeed`).
-    public func point(at cell: Int) -> ModelPoint {
+    func point(at cell: Int) -> ModelPoint {
         var point = base
         point.seed = cellSeed(master: base.seed, cell: cell)
         for (axis, value) in zip(grid.axes, grid.values(at: cell)) { point.set(axis, value) }
@@ -130,7 +130,7 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
 
     /// Refuses a cell whose derived options leave their domain (non-finite, or what the
     /// option itself refuses), with the option's message.
-    public func checkDerived(at cell: Int) throws {
+    func checkDerived(at cell: Int) throws {
         var point = base
         for (axis, value) in zip(grid.axes, grid.values(at: cell)) { point.set(axis, value) }
         for d in derivedParameters {
@@ -160,12 +160,12 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
 
     /// The metric columns of cells.csv (`Metric.columns`: with `--seeds S > 1`, a mean and
     /// quantiles per metric).
-    public var metricColumns: [String] { Metric.columns(metrics, seeds: base.seeds) }
+    var metricColumns: [String] { Metric.columns(metrics, seeds: base.seeds) }
 
     var hasSeedColumn: Bool { grid.axis(.seed) == nil }
 
     /// Human-readable names of the fields where `other` differs (empty when equal).
-    public func differences(from other: SweepConfiguration, ignoringShard: Bool = false) -> [String] {
+    func differences(from other: SweepConfiguration, ignoringShard: Bool = false) -> [String] {
         var out = [String]()
         if mode != other.mode { out.append("mode \(other.mode.rawValue) vs \(mode.rawValue)") }
         if metrics != other.metrics {

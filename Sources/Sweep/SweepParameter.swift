@@ -23,7 +23,7 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
     /// Heavy-ball momentum β of the optimizer (docs/model.md §6), both modes.
     case momentum
     /// The optimizer's numeric options (docs/model.md §6): decoupled weight decay ω, β₁ and β₂
-    /// (Adam, Lion), Newton–Schulz steps K, Adam's ε and a preconditioner's ε (Shampoo). A cell
+    /// (the moment rules'), Newton–Schulz steps K, Adam's ε and a preconditioner's start ε. A cell
     /// whose method does not read one runs without it; an axis no cell reads is refused.
     case weightDecay = "weight-decay"
     case beta1, beta2
@@ -70,7 +70,7 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
 
     /// Integer parameters: grid values are rounded to the nearest integer (a log grid of
     /// dimensions is still a grid of dimensions).
-    public var isInteger: Bool {
+    var isInteger: Bool {
         switch self {
         case .dim, .steps, .width, .samples, .seed, .batch, .signalIndex, .nsSteps: return true
         case .lambda, .lr, .alpha, .escapeThreshold, .momentum, .method, .polar, .nesterov, .covariance, .beta, .spike1, .spike2, .spike3, .spike4,
@@ -80,7 +80,7 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
 
     /// Whether the parameter means anything in `mode` (the theory map has no width,
     /// sample count or seed).
-    public func applies(to mode: SweepMode) -> Bool {
+    func applies(to mode: SweepMode) -> Bool {
         switch self {
         case .width, .samples, .seed, .batch: return mode == .simulate
         default: return true
@@ -88,7 +88,7 @@ public enum SweepParameter: String, Sendable, Codable, CaseIterable {
     }
 
     /// k for the axis spikeK.
-    public var spikeNumber: Int? {
+    var spikeNumber: Int? {
         switch self {
         case .spike1: 1
         case .spike2: 2

@@ -12,7 +12,7 @@ public struct SweepReport: Sendable, Equatable {
     public var evaluated: Int
     /// Diverged cells among all finished ones.
     public var diverged: Int
-    public var complete: Bool { alreadyDone + evaluated == cells }
+    var complete: Bool { alreadyDone + evaluated == cells }
 }
 
 /// Runs a sweep into a directory: parallel over `jobs` threads, appending each finished cell
@@ -25,19 +25,19 @@ public struct SweepReport: Sendable, Equatable {
 public struct SweepRunner: Sendable {
     public var configuration: SweepConfiguration
     public var directory: String
-    public var jobs: Int
-    public var resume: Bool
+    var jobs: Int
+    var resume: Bool
     /// How progress is shown (the caller decides: a bar on a terminal, plain lines in a log —
     /// the library reads no process state), when its lines come, and what the one-time
     /// estimate of a long sweep suggests to shorten it (the CLI's option names).
-    public var progress: SpecgdSupport.Progress.Mode
+    var progress: SpecgdSupport.Progress.Mode
     public var progressSchedule = SpecgdSupport.Progress.Schedule()
     public var estimateHint: String?
     public var command: [String]
     /// Test hook of the kill-and-resume test: the cell writer syncs its N-th line and then
     /// stops for good (the process keeps running until killed), so the test kills a sweep at a
     /// known point whatever the machine's speed. nil (always, outside that test): no effect.
-    public var stallAfterCells: Int?
+    package var stallAfterCells: Int?
     /// The record a `specgd replay` reruns, written into sweep.json's `replayOf`.
     public var replayOf: ReplaySource?
     /// Polled before each work item and inside every cell's runs (`CellControl`, every
@@ -48,7 +48,7 @@ public struct SweepRunner: Sendable {
     /// sweep resumable with `resume`.
     public var cancellation: CancellationToken?
 
-    public init(configuration: SweepConfiguration, directory: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
+    public init(configuration: SweepConfiguration, directory: String, jobs: Int,
                 resume: Bool = false, progress: SpecgdSupport.Progress.Mode,
                 command: [String]) {
         self.configuration = configuration

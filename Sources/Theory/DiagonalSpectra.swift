@@ -61,7 +61,7 @@ extension GroupedModel {
         return try decode(config: data, source: path)
     }
 
-    public static func decode(config data: Data, source: String) throws -> GroupedModel {
+    package static func decode(config data: Data, source: String) throws -> GroupedModel {
         let file: GroupConfigFile
         do { try StrictJSON.check(data) } catch let error as InputError { throw error.prefixed("config file \(source): ") }
         do {

@@ -123,7 +123,7 @@ public struct DiscreteMap: Sendable {
 
     /// Steps between two `poll` calls: a few ms of a small map (~10⁷–10⁸ steps/s), so a
     /// cancellation is seen at once while the check costs nothing per step.
-    public static let pollInterval = 1 << 16
+    package static let pollInterval = 1 << 16
 
     /// Runs the map and returns the state after `steps` steps (no recording).
     public func final(from start: [Double], steps: Int) throws -> [Double] {

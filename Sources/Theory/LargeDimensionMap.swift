@@ -156,7 +156,7 @@ public struct LargeDimensionRate: Sendable, Codable, Equatable {
     /// "no rate: …" with the reason, when no rate is reported.
     public var noRate: String?
 
-    public init(rate: Double?, standardError: Double?, dimensions: [Int], noRate: String?) {
+    init(rate: Double?, standardError: Double?, dimensions: [Int], noRate: String?) {
         self.rate = rate
         self.standardError = standardError
         self.dimensions = dimensions
@@ -165,7 +165,7 @@ public struct LargeDimensionRate: Sendable, Codable, Equatable {
 
     /// The least-squares fit of log₁₀ y against log₁₀ x: slope, its standard error (0 for two
     /// points), and the weights w_i = (x_i − x̄)/Σ(x − x̄)² (slope = Σ w_i y_i).
-    public static func fit(_ x: [Double], _ y: [Double]) -> (slope: Double, standardError: Double, weights: [Double]) {
+    static func fit(_ x: [Double], _ y: [Double]) -> (slope: Double, standardError: Double, weights: [Double]) {
         let lx = x.map { log10($0) }, ly = y.map { log10($0) }
         let n = Double(lx.count)
         let mx = lx.reduce(0, +) / n, my = ly.reduce(0, +) / n
@@ -182,7 +182,7 @@ public struct LargeDimensionRate: Sendable, Codable, Equatable {
 
     /// The rate of `distances` for `method`. `roundOff` bounds the distance that rounding alone
     /// leaves (SpecGD's report names the dimensions at or below it).
-    public init(method: Method, distances: [LargeDimensionDistance], roundOff: Double) {
+    init(method: Method, distances: [LargeDimensionDistance], roundOff: Double) {
         let positive = distances.filter { $0.maximumDistance > 0 }
         switch method {
         case .gd where positive.count >= 3:

@@ -4,7 +4,7 @@ import SpecgdSupport
 extension TheoryConfiguration {
     /// How many groups the model has (power-law: one per distinct eigenvalue, i.e. d for β > 0),
     /// without building it.
-    public var groupCount: Double {
+    var groupCount: Double {
         switch self.covariance {
         case .spiked: return 3
         case .powerLaw: return self.beta == 0 ? 2 : Double(self.dimension)
@@ -15,7 +15,7 @@ extension TheoryConfiguration {
 
     /// The rows the run keeps: step 0, every E steps and the last (maps); the output times
     /// 0, dt, 2dt, … up to t_end (flows).
-    public var recordedRows: Double {
+    var recordedRows: Double {
         switch dynamics {
         case .map, .largeD: return Double(self.steps / self.every) + 2
         case .flow: return (flowEnd / flowInterval).rounded(.up) + 2
@@ -24,7 +24,7 @@ extension TheoryConfiguration {
 
     /// Columns of the CSV: step, [time,] the 8 observables, s_<group> for non-spiked models,
     /// and the *_smoothed columns of switching = both.
-    public var recordedColumns: Int {
+    var recordedColumns: Int {
         let perGroup = self.covariance == .spiked ? 0 : Int(Swift.min(groupCount, 1e15))
         switch dynamics {
         case .map: return 1 + 8 + perGroup

@@ -72,7 +72,7 @@ extension GroupedModel {
     }
 
     /// Whether the table needs per-group `s_<name>` columns (anything but the 3 spiked groups).
-    public var isSpikedLayout: Bool {
+    var isSpikedLayout: Bool {
         groups.count == 3 && groups[0].name == "a" && groups[1].name == "b" && groups[2].name == "c"
     }
 }

@@ -12,7 +12,7 @@ public struct OptimizerState: Sendable, Equatable {
     public var momentum: [Double]
     public var firstMoment: [Double]
     public var secondMoment: [Double]
-    public var update: [Double]
+    var update: [Double]
     /// A registered rule's state buffers (`UpdateRule.stateNames`), one after another, a value
     /// per group each; empty for the built-in methods.
     public var ruleState: [Double]
@@ -31,7 +31,7 @@ public struct OptimizerState: Sendable, Equatable {
     }
 
     /// The start of a run of `optimizer`: as `init(coefficients:)`, with a registered rule's
-    /// state at its `initialState` (Shampoo's preconditioner at εI).
+    /// state at its `initialState` (a preconditioner at εI, say).
     public init(coefficients: [Double], optimizer: Optimizer) {
         self.init(coefficients: coefficients)
         if let rule = optimizer.method.updateRule {
@@ -63,7 +63,7 @@ public struct OptimizerMap: Sendable {
     /// η as given (η̃ for GD).
     public let learningRate: Double
     /// η' = η · `optimizer.learningRateScale` at m = d.
-    public let effectiveLearningRate: Double
+    let effectiveLearningRate: Double
     /// |s_g| beyond this counts as divergence (as `DiscreteMap.explosionLimit`).
     public var explosionLimit: Double = 1e60
 
@@ -193,15 +193,15 @@ public struct OptimizerMap: Sendable {
 
     /// The state after a step, lent to `record` (valid only during the call; `copy()` keeps it).
     public struct StateView {
-        public let step: Int
-        public let coefficients: UnsafeBufferPointer<Double>
-        public let momentum: UnsafeBufferPointer<Double>
-        public let firstMoment: UnsafeBufferPointer<Double>
-        public let secondMoment: UnsafeBufferPointer<Double>
-        public let update: UnsafeBufferPointer<Double>
-        public let ruleState: UnsafeBufferPointer<Double>
+        package let step: Int
+        package let coefficients: UnsafeBufferPointer<Double>
+        package let momentum: UnsafeBufferPointer<Double>
+        package let firstMoment: UnsafeBufferPointer<Double>
+        package let secondMoment: UnsafeBufferPointer<Double>
+        let update: UnsafeBufferPointer<Double>
+        let ruleState: UnsafeBufferPointer<Double>
 
-        public func copy() -> OptimizerState {
+        package func copy() -> OptimizerState {
             var state = OptimizerState(coefficients: Array(coefficients))
             state.momentum = Array(momentum)
             state.firstMoment = Array(firstMoment)
@@ -402,7 +402,7 @@ public struct OptimizerMap: Sendable {
     public var hasStateColumns: Bool { !optimizer.isPlain }
 
     /// Whether u is a Newton–Schulz schedule's output (specgd with ns3, ns5, polar-express, custom).
-    public var isNewtonSchulz: Bool {
+    var isNewtonSchulz: Bool {
         if case .newtonSchulz = direction { return true }
         return false
     }
@@ -412,7 +412,7 @@ public struct OptimizerMap: Sendable {
     /// step: s ← (1 − η'ω)s − η'u), and with Newton–Schulz `phi_<g>` = |φ_K(x_g)|, the singular
     /// value the schedule gives group g's p_g directions, x_g = U_g/(f‖U‖_F + ε) (docs/model.md §6;
     /// `update_<g>` keeps the sign); none for a plain optimizer.
-    public var stateColumns: [String] {
+    var stateColumns: [String] {
         guard hasStateColumns else { return [] }
         let names = model.groups.map(\.name)
         var columns: [String] = []
@@ -423,7 +423,7 @@ public struct OptimizerMap: Sendable {
     }
 
     /// The `stateColumns` values of `state`, appended to a row under construction.
-    public func appendState(_ state: StateView, to row: inout [Double]) {
+    func appendState(_ state: StateView, to row: inout [Double]) {
         guard hasStateColumns else { return }
         if optimizer.momentum > 0 { row.append(contentsOf: state.momentum) }
         if optimizer.method == .adam {
@@ -457,7 +457,7 @@ public struct OptimizerMap: Sendable {
     /// The method whose docs/model.md §5 closed forms describe this optimizer's trajectory:
     /// plain GD, exact SpecGD, and SignGD without momentum, decay or scale (equal to exact
     /// SpecGD on the manifold); nil for every other optimizer (no closed form here).
-    public var closedFormMethod: Method? {
+    var closedFormMethod: Method? {
         if optimizer.isPlain { return optimizer.method }
         let o = optimizer
         if o.method == .signgd && o.momentum == 0 && o.weightDecay == 0 && o.learningRateScale == .none { return .specgd }

@@ -20,7 +20,7 @@ public struct TheoryStart: Sendable, Codable, Equatable {
 
 extension TheoryConfiguration {
     /// The coefficients the map starts from: `start` when given, else α for every group.
-    public func startCoefficients(_ model: GroupedModel) -> [Double] {
+    func startCoefficients(_ model: GroupedModel) -> [Double] {
         start?.coefficients ?? model.identityStart(alpha: self.alpha)
     }
 

@@ -46,7 +46,7 @@ public struct FlowErrorEstimate: Sendable, Codable, Equatable {
     public var c: Double
     public var loss: Double
 
-    public init(a: Double, b: Double, c: Double, loss: Double) {
+    init(a: Double, b: Double, c: Double, loss: Double) {
         self.a = a
         self.b = b
         self.c = c

@@ -127,7 +127,7 @@ import Testing
         let declaration = try Regex(#"^(?:@[\w.]+(?:\([^)]*\))?\s+)*(?:(?:public|package|private|fileprivate|internal|final|indirect|nonisolated|open)\s+)*(?:struct|enum|class|protocol|actor|extension|func|var|let|typealias)\s+([A-Za-z_][\w.]*)"#)
         let publicModifier = try Regex(#"^\s*(?:@[\w.]+(?:\([^)]*\))?\s+)*(?:(?:static|final|mutating|nonmutating|override|convenience|required|indirect|nonisolated|lazy|dynamic|class)\s+)*public\b(?!\s*\()"#)
         let triple = String(repeating: "\"", count: 3)  // a multi-line string literal's delimiter
-        var found = Set<String>()
+        var found = Set<String>(), publicLines = [String: Int]()
         for (module, url) in Self.targetDirectories() where url.path.contains("/Sources/") {
             for file in Self.swiftFiles(url) {
                 var top: String?, inComment = false, inString = false
@@ -147,6 +147,7 @@ import Testing
                     }
                     if try publicModifier.prefixMatch(in: line) != nil, let top {
                         found.insert("\(module).\(top.split(separator: ".")[0])")
+                        publicLines[module, default: 0] += 1
                     }
                 }
             }
@@ -154,5 +155,21 @@ import Testing
         let undocumented = found.subtracting(documented).sorted(), stale = documented.subtracting(found).sorted()
         #expect(undocumented.isEmpty, "public but not in docs/architecture.md's surface (make it package, or document it): \(undocumented)")
         #expect(stale.isEmpty, "in docs/architecture.md's surface but not public: \(stale)")
+
+        // Members too: each module's count of `public` declarations is pinned beside the list
+        // (the block after `<!-- public-member-counts -->`), so a member made public by habit
+        // fails here and is weighed: package/internal, or the count raised in the same commit.
+        let countsText = try #require(doc.components(separatedBy: "<!-- public-member-counts -->").dropFirst().first)
+        let countsBlock = try #require(countsText.components(separatedBy: "```").dropFirst().first)
+        var pinned = [String: Int]()
+        for line in countsBlock.split(separator: "\n") {
+            let parts = line.split(separator: ":").map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, let n = Int(parts[1]) { pinned[parts[0]] = n }
+        }
+        #expect(pinned["Model"] != nil)  // the parse found the block
+        let drift = Set(pinned.keys).union(publicLines.keys).sorted().compactMap { module -> String? in
+            pinned[module] == publicLines[module] ? nil : "\(module): \(publicLines[module] ?? 0) public declarations, docs pin \(pinned[module].map(String.init) ?? "none")"
+        }
+        #expect(drift.isEmpty, "public member counts differ from docs/architecture.md (make the new member package or internal, or update the count): \(drift)")
     }
 }
