@@ -42,7 +42,9 @@ struct SweepCommand: ParsableCommand {
         step of B at the cell's options, --ratio A/B, default gd/specgd; A and B are methods or \
         polar rules, e.g. ns5/svd; nan unless both escape), \
         final_signal, final_spike, final_bulk (|a|, |b|, c after --steps), max_spike (max of \
-        |b| over every step).
+        |b| over every step), predicted_escape_spread (q90 − q10 of the escape step over seeds, \
+        predicted from the law of W₀ alone: --law-draws draws per cell, default 200, of the \
+        projected start through the exact map; nan unless every draw escapes).
 
         Derived options follow the axes: --derive 'alpha=1/dim' or --derive \
         'lr=0.1/sqrt(dim)' sets the option in each cell from its values (numbers, option \
@@ -99,6 +101,9 @@ struct SweepCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("What escape_ratio compares: escape step of A / escape step of B, each a method or a polar rule (default: gd/specgd).", valueName: "A/B"))
     var ratio: String?
+
+    /// --law-draws: predicted_escape_spread's draws per cell, compare's and check-escape's option.
+    @OptionGroup var seedSpread: SeedSpreadOptions
 
     /// simulate's dense-run options: --mode simulate reads them all; theory mode reads --seed
     /// (recorded) and not --seeds (a theory cell is one exact run), and refuses the others.
@@ -248,6 +253,7 @@ struct SweepCommand: ParsableCommand {
         var configuration = try SweepConfiguration(mode: mode, metrics: metricList, grid: grid, base: base,
                                                    shard: try shard.map(Shard.parse), derived: derived)
         try configuration.setRatio(try ratio.map(EscapeRatio.parse))
+        try configuration.setLawDraws(seedSpread.lawDraws)
         return configuration
     }
 }

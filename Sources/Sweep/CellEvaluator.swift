@@ -145,7 +145,7 @@ struct MetricAssembler {
         let law = StartLaw(initialization: point.initialization ?? .gaussian, width: point.width ?? point.dimension, alpha: point.alpha)
         let prediction = try SpreadPrediction.predict(
             model: try point.groupedModel(), optimizer: point.optimizer, learningRate: point.learningRate, steps: point.steps,
-            threshold: point.escapeThreshold, law: law, draws: Metric.spreadDraws, seed: point.seed, stream: 1,
+            threshold: point.escapeThreshold, law: law, draws: point.resolvedLawDraws, seed: point.seed, stream: 1,
             cancellation: control.cancellation)
         return prediction.escapeStep?.width ?? .nan
     }

@@ -31,15 +31,10 @@ public enum Metric: String, Sendable, Codable, CaseIterable {
     /// c = ‖P⊥W‖_F/√p, the bulk's RMS coefficient, after all `steps` steps.
     case finalBulk = "final_bulk"
     /// q90 − q10 of the escape step over seeds, predicted from the law of W₀ alone
-    /// (`SpreadPrediction`: `spreadDraws` draws of the projected start through the exact map;
+    /// (`SpreadPrediction`: `ModelPoint.lawDraws` draws of the projected start through the exact map;
     /// the cell's initialization and width, Gaussian with m = d when the sweep sets none); NaN
     /// unless every draw escapes. The same in both modes: no dense run is involved.
     case predictedEscapeSpread = "predicted_escape_spread"
-
-    /// Draws per cell of `predictedEscapeSpread` (generator: stream 1 of the cell's seed). The
-    /// q10 and q90 of N draws carry a sampling error ≈ √(0.09/N)/f(Q) each (order statistics):
-    /// with N = 200 about 0.07 of the band's own scale σ, docs/sweep.md.
-    static let spreadDraws = 200
 
     public static func parseList(_ texts: [String]) throws -> [Metric] {
         var metrics = [Metric]()

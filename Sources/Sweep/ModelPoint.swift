@@ -44,10 +44,14 @@ public struct ModelPoint: Sendable, Codable, Hashable {
     public var signalIndex: Int?
     public var spikes: [Double]?
     public var spectrum: [Double]?
+    /// `predicted_escape_spread`'s draws from the law of W₀ (`--law-draws`; generator: stream 1
+    /// of the cell's seed); nil = `SeedSpreadSettings.defaultSweepLawDraws`, so a sweep.json of a
+    /// default run keeps its bytes.
+    public var lawDraws: Int?
 
     private enum CodingKeys: String, CodingKey {
         case method, lambda, dimension, alpha, learningRate, steps, escapeThreshold, width, samples, initialization, seed, batch, seeds, teacher
-        case covariance, beta, signalIndex, spikes, spectrum
+        case covariance, beta, signalIndex, spikes, spectrum, lawDraws
         case optimizerOptions = "optimizer"
     }
 
@@ -73,6 +77,8 @@ public struct ModelPoint: Sendable, Codable, Hashable {
     /// `method` axis the polar rule and its schedule apply to the specgd cells only, and on a
     /// `polar` axis `--ns-steps` to its Newton–Schulz cells only (docs/sweep.md);
     /// `SweepConfiguration.checkOptimizer` refuses an option that no cell reads.
+    var resolvedLawDraws: Int { lawDraws ?? SeedSpreadSettings.defaultSweepLawDraws }
+
     public var optimizer: Optimizer {
         var o = (optimizerOptions ?? Optimizer(method: method)).restricted(to: method)
         if !(method == .specgd && o.polarRule.isNewtonSchulz) { o.newtonSchulzSteps = nil; o.newtonSchulzEpsilon = nil }

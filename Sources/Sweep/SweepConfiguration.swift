@@ -65,6 +65,22 @@ public struct SweepConfiguration: Sendable, Codable, Equatable {
         self.ratio = ratio == .paper ? nil : ratio
     }
 
+    /// Sets `predicted_escape_spread`'s draws per cell (`--law-draws`); refused unless the sweep
+    /// records that metric, checked by `SeedSpreadSettings` as compare's and check-escape's.
+    public mutating func setLawDraws(_ draws: Int?) throws {
+        guard let draws else { return }
+        guard metrics.contains(.predictedEscapeSpread) else {
+            throw InputError("\(InputError.field("lawDraws")) sets the draws of the predicted_escape_spread metric; add predicted_escape_spread to \(InputError.field("metrics"))")
+        }
+        base.lawDraws = draws == SeedSpreadSettings.defaultSweepLawDraws ? nil : draws
+        try checkLawDraws()
+    }
+
+    /// A recorded draw count (a hand-edited sweep.json too) within `SeedSpreadSettings`' range.
+    func checkLawDraws() throws {
+        if let draws = base.lawDraws { try SeedSpreadSettings(lawDraws: draws).validate() }
+    }
+
     /// The optimizer options are read by some cell: with no method or polar axis, the
     /// library's own check (the same words as every command); with one, an option is refused
     /// only when no cell's method and polar rule read it (`ModelPoint.optimizer` drops it

@@ -180,6 +180,7 @@ public struct SweepRunner: Sendable {
     /// leaves nothing to clean up.
     private func validateCells(_ evaluator: any CellEvaluator) throws {
         try configuration.checkOptimizer()
+        try configuration.checkLawDraws()
         let ratio = configuration.metrics.contains(.escapeRatio) ? configuration.escapeRatio : nil
         for cell in configuration.cells {
             do {

@@ -139,7 +139,7 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("simulate --dim 8 --seeds -2 --output OUT/o.csv", "seeds must be >= 1"),
         .init("check-escape --tol-escape -1 --output-dir OUT/c", "tol-escape must be > 0"),
         .init("check-escape --steps -5 --output-dir OUT/c", "steps must be >= 1"),
-        // Per-seed theory's law draws (one option group, SeedSpreadOptions): the same line in both commands.
+        // The law draws (one option group, SeedSpreadOptions): the same line in compare, check-escape and sweep.
         .init("compare --dim 8 --law-draws 1 --output-dir OUT/c", "--law-draws must be >= 2 (got 1)"),
         .init("compare --dim 8 --law-draws 0 --output-dir OUT/c", "--law-draws must be >= 2 (got 0)"),
         .init("compare --dim 8 --law-draws -3 --output-dir OUT/c", "--law-draws must be >= 2 (got -3)"),
@@ -151,6 +151,9 @@ struct BadInputCase: CustomTestStringConvertible, Sendable {
         .init("check-escape --law-draws abc --output-dir OUT/c", "The value 'abc' is invalid for '--law-draws <N>'"),
         .init("check-escape --law-draws 1000000000 --output-dir OUT/c", "--law-draws must be <= 100000 (got 1000000000)"),
         .init("check-escape --no-simulation --law-draws 50 --output-dir OUT/c", "--law-draws configures per-seed theory's predicted spread"),
+        .init("sweep --grid lambda=1 --metric predicted_escape_spread --law-draws 1 --output-dir OUT/s", "--law-draws must be >= 2 (got 1)"),
+        .init("sweep --grid lambda=1 --metric predicted_escape_spread --law-draws 1000000000 --output-dir OUT/s", "--law-draws must be <= 100000 (got 1000000000)"),
+        .init("sweep --grid lambda=1 --law-draws 50 --output-dir OUT/s", "add predicted_escape_spread to --metric"),
         .init("figures --lambda -2 --output-dir OUT/f", "lambda must be > -1"),
         .init("figures --seeds -1 --output-dir OUT/f", "seeds must be >= 1"),
         // The figures' second side: an option its method ignores, a value out of range.

@@ -1,13 +1,14 @@
 import ArgumentParser
-import Experiments
+import Theory
 
-/// `--law-draws`: per-seed theory's predicted spread over seeds (`SeedSpreadSettings`), one
-/// declaration for compare and check-escape, so the option means the same in both and is checked
-/// in one place (the library's `SeedSpreadSettings.validate`). The spread check's bootstrap level
-/// and resamples keep the library's defaults.
+/// `--law-draws`: the draws behind a spread over seeds predicted from the law of W₀
+/// (`SeedSpreadSettings`), one declaration for compare, check-escape and sweep, so the option
+/// means the same in all three and is checked in one place (the library's
+/// `SeedSpreadSettings.validate`). The spread check's bootstrap level and resamples keep the
+/// library's defaults.
 struct SeedSpreadOptions: ParsableArguments {
     @Option(name: .customLong("law-draws"), parsing: .unconditional,
-            help: ArgumentHelp("Draws of the projected start from the law of W₀, each through the exact map, for the spread over seeds predicted by per-seed theory (default \(SeedSpreadSettings.defaultLawDraws); 2 to \(SeedSpreadSettings.maximumLawDraws)).", valueName: "N"))
+            help: ArgumentHelp("Draws of the projected start from the law of W₀, each through the exact map, for the spread over seeds predicted by per-seed theory (default \(SeedSpreadSettings.defaultLawDraws); a sweep's predicted_escape_spread: \(SeedSpreadSettings.defaultSweepLawDraws) per cell; 2 to \(SeedSpreadSettings.maximumLawDraws)).", valueName: "N"))
     var lawDraws: Int?
 
     func validate() throws { try OptionNames.translating { try settings.validate() } }

@@ -3,9 +3,10 @@ import SpecgdSupport
 /// The settings of per-seed theory's predicted spread over seeds (`SeedTheory.predictedSpread`,
 /// docs/compare.md "Per-seed theory"): how many draws of the projected start from the law of W₀
 /// go through the exact map, and the bootstrap of the spread check's width comparison
-/// (`SpreadCheck.check`'s `level` and `resamples`). One home for compare and check-escape: both
-/// requests carry one (`CompareRequest.seedSpread`, `CheckEscapeRequest.seedSpread`), both
-/// commands read `--law-draws` through one option group, and both records write these fields into
+/// (`SpreadCheck.check`'s `level` and `resamples`). One home for compare, check-escape and the
+/// sweep's `predicted_escape_spread`: both requests carry one (`CompareRequest.seedSpread`,
+/// `CheckEscapeRequest.seedSpread`), a sweep cell its draw count (`ModelPoint.lawDraws`), every
+/// command reads `--law-draws` through one option group, and both records write these fields into
 /// their configuration block only when they differ from the defaults (`lawDraws`,
 /// `spreadCheckLevel`, `spreadCheckResamples`), so a record of a default run keeps its bytes and a
 /// record without them (every earlier one) reads as the defaults.
@@ -19,6 +20,11 @@ public struct SeedSpreadSettings: Codable, Sendable, Equatable {
     public var resamples: Int
 
     public static let defaultLawDraws = 400
+    /// A sweep's `predicted_escape_spread` draws this many per cell by default: a grid runs the
+    /// law once per cell, hundreds of times, and a phase diagram asks for the band's scale, not
+    /// a check at 5 %: each quantile of 200 draws is off by ≈ √(0.09/200)/f(Q) ≈ 0.05 of the
+    /// band's σ-scale (order statistics), docs/sweep.md.
+    public static let defaultSweepLawDraws = 200
     public static let defaultLevel = 0.95
     public static let defaultResamples = 1000
     /// At most this many draws (and resamples): the q10/q90 of 10⁵ draws carry a sampling error
