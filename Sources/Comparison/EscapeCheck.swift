@@ -176,7 +176,7 @@ public enum EscapeCheck {
     /// measured escape within a budget too short to tell (see `escapeStepRow`).
     /// `referenceStop`: why the theory map behind `reference` stopped early (its divergence);
     /// the simulation's escape step is then not checkable against it.
-    package static func rows(lambda: Double, method: String, source: EscapeSource, measurement m: EscapeMeasurement,
+    public static func rows(lambda: Double, method: String, source: EscapeSource, measurement m: EscapeMeasurement,
                             learningRate: Double, threshold: Double, reference: EscapeMeasurement? = nil,
                             referenceStop: String? = nil, scope: EscapePredictionScope = .all,
                             tolerances: EscapeTolerances = EscapeTolerances()) -> [EscapeCheckRow] {
@@ -274,7 +274,7 @@ public enum EscapeCheck {
     ///   band min φ_K is small and the upper end long);
     /// - adam: a's first move equals η·|G_a|/(|G_a| + ε) (bias correction makes the first step
     ///   exactly sign-like up to ε/|G|); no escape-step prediction (none is derived here).
-    package static func familyRows(lambda: Double, method: String, measurement m: EscapeMeasurement, firstMove: Double,
+    public static func familyRows(lambda: Double, method: String, measurement m: EscapeMeasurement, firstMove: Double,
                                   learningRate: Double, threshold: Double, dimension: Int, optimizer: Optimizer,
                                   trajectoryDifference: Double? = nil, scope: EscapePredictionScope = .all,
                                   tolerances: EscapeTolerances = EscapeTolerances()) -> [EscapeCheckRow] {
@@ -357,7 +357,7 @@ public enum EscapeCheck {
 
     /// With `methodCodes` (check-escape `--methods`), a last column `method_code`: the row's
     /// method's index in that list.
-    package static func table(_ rows: [EscapeCheckRow], methodCodes: [String]? = nil) -> Table {
+    public static func table(_ rows: [EscapeCheckRow], methodCodes: [String]? = nil) -> Table {
         var table = Table(columns: ["lambda", "is_specgd", "is_simulation", "quantity_code", "predicted", "measured",
                                     "relative_error", "tolerance", "passed", "window_steps", "diverged_step"] + (methodCodes == nil ? [] : ["method_code"]))
         for r in rows {
@@ -375,7 +375,7 @@ public enum EscapeCheck {
     }
 
     /// Counts by verdict.
-    package static func tally(_ rows: [EscapeCheckRow]) -> (held: Int, failed: Int, notCheckable: Int, diverged: Int) {
+    public static func tally(_ rows: [EscapeCheckRow]) -> (held: Int, failed: Int, notCheckable: Int, diverged: Int) {
         (rows.filter { $0.status == .pass }.count, rows.filter { $0.status == .fail }.count,
          rows.filter { $0.status == .notCheckable }.count, rows.filter { $0.status == .diverged }.count)
     }

@@ -38,18 +38,18 @@ public struct SimulationResult: Sendable, StoppableRunResult {
 /// Runs dense simulations. All repetitions share the problem (Σ, θ*); repetition r uses
 /// stream r + 1 of the master seed for W₀ and the data, so results are reproducible bit for
 /// bit (with a fixed BLAS kernel and thread count) and repetitions are independent.
-package struct Simulator: Sendable {
-    package let configuration: SimulationConfiguration
-    package let problem: Problem
+public struct Simulator: Sendable {
+    public let configuration: SimulationConfiguration
+    public let problem: Problem
 
-    package init(_ configuration: SimulationConfiguration) throws {
+    public init(_ configuration: SimulationConfiguration) throws {
         try configuration.validate()
         self.configuration = configuration
         self.problem = try Problem(configuration: configuration)
     }
 
     /// All repetitions, on `jobs` worker threads. Throws `DivergenceError` when a repetition diverges.
-    package func run(jobs: Int = 1, progress: SpecgdSupport.Progress? = nil) throws -> SimulationResult {
+    public func run(jobs: Int = 1, progress: SpecgdSupport.Progress? = nil) throws -> SimulationResult {
         try runKeepingRows(jobs: jobs, progress: progress).requireCompleted()
     }
 
@@ -62,7 +62,7 @@ package struct Simulator: Sendable {
     /// (interrupted: at the state reached), and `outcome` says where and why (the first stopped
     /// repetition in seed order). After a divergence no later repetition is kept (as if they had
     /// run one after another); after an interruption every started repetition is.
-    package func runKeepingRows(jobs: Int = 1, progress: SpecgdSupport.Progress? = nil,
+    public func runKeepingRows(jobs: Int = 1, progress: SpecgdSupport.Progress? = nil,
                                cancellation: CancellationToken? = nil) throws -> SimulationResult {
         try Validate.atLeast(jobs, 1, "jobs")
         if jobs > 1, NumericKit.blasThreads != 1 {
@@ -108,7 +108,7 @@ package struct Simulator: Sendable {
     }
 
     /// One repetition's trajectory (rows at step 0, every E steps, and the last step).
-    package func runRepetition(_ repetition: Int, progress: SpecgdSupport.Progress? = nil) throws -> Table {
+    public func runRepetition(_ repetition: Int, progress: SpecgdSupport.Progress? = nil) throws -> Table {
         let run = try timedRepetition(repetition, progress: progress, cancellation: nil)
         if let stop = run.stop { throw stop }
         return run.table
