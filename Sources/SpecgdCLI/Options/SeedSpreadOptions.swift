@@ -8,7 +8,7 @@ import Theory
 /// library's defaults.
 struct SeedSpreadOptions: ParsableArguments {
     @Option(name: .customLong("law-draws"), parsing: .unconditional,
-            help: ArgumentHelp("Draws of the projected start from the law of W₀, each through the exact map, for the spread over seeds predicted by per-seed theory (default \(SeedSpreadSettings.defaultLawDraws); a sweep's predicted_escape_spread: \(SeedSpreadSettings.defaultSweepLawDraws) per cell; 2 to \(SeedSpreadSettings.maximumLawDraws)).", valueName: "N"))
+            help: ArgumentHelp("Draws of the projected start from the law of W₀, each through the exact map, for the spread over seeds predicted from it (default \(SeedSpreadSettings.defaultLawDraws) in compare and check-escape, \(SeedSpreadSettings.defaultSweepLawDraws) per cell in a sweep's predicted_escape_spread; 2 to \(SeedSpreadSettings.maximumLawDraws)).", valueName: "N"))
     var lawDraws: Int?
 
     func validate() throws { try OptionNames.translating { try settings.validate() } }
