@@ -13,11 +13,14 @@ import Theory
     /// A cell's value is `SpreadPrediction`'s q90 − q10 for the cell's law (Gaussian, m = d by
     /// default), seed and stream 1, bit for bit, alone and in a batched theory row.
     @Test func metricIsTheLawsBand() throws {
-        let direct = try SpreadPrediction.predict(
-            model: try GroupedModel.spiked(lambda: 8, dimension: 64), optimizer: Optimizer(method: .gd), learningRate: 2e-3,
-            steps: 900, threshold: 0.5, law: StartLaw(initialization: .gaussian, width: 64, alpha: 1e-2),
-            draws: SeedSpreadSettings.defaultSweepLawDraws, seed: 5, stream: 1)
-        let width = try #require(direct.escapeStep).width
+        // The cell's law by hand: `point`'s model, optimizer, start law, seed and stream 1.
+        func direct(draws: Int) throws -> SpreadPrediction {
+            try SpreadPrediction.predict(
+                model: try GroupedModel.spiked(lambda: 8, dimension: 64), optimizer: Optimizer(method: .gd), learningRate: 2e-3,
+                steps: 900, threshold: 0.5, law: StartLaw(initialization: .gaussian, width: 64, alpha: 1e-2),
+                draws: draws, seed: 5, stream: 1)
+        }
+        let width = try #require(try direct(draws: SeedSpreadSettings.defaultSweepLawDraws).escapeStep).width
         #expect(width > 0)
         #expect(try TheoryEvaluator().evaluate(Self.point, metrics: [.predictedEscapeSpread]) == [width])
         var other = Self.point
@@ -34,11 +37,7 @@ import Theory
         // different band from the default's: the quantiles of other samples).
         var fewer = Self.point
         fewer.lawDraws = 50
-        let fifty = try SpreadPrediction.predict(
-            model: try GroupedModel.spiked(lambda: 8, dimension: 64), optimizer: Optimizer(method: .gd), learningRate: 2e-3,
-            steps: 900, threshold: 0.5, law: StartLaw(initialization: .gaussian, width: 64, alpha: 1e-2),
-            draws: 50, seed: 5, stream: 1)
-        let fiftyWidth = try #require(fifty.escapeStep).width
+        let fiftyWidth = try #require(try direct(draws: 50).escapeStep).width
         #expect(fiftyWidth != width)
         #expect(try TheoryEvaluator().evaluate(fewer, metrics: [.predictedEscapeSpread]) == [fiftyWidth])
         // A budget too short for every draw to escape has no value (docs/model.md §7).
@@ -52,7 +51,7 @@ import Theory
     /// another count is refused, naming it.
     @Test func lawDrawsAreRecordedAndResumeChecksThem() throws {
         let grid = try Grid.parse(["lambda=8"], mode: .theory)
-        var configuration = try SweepConfiguration(mode: .theory, metrics: [.predictedEscapeSpread], grid: grid, base: Self.point)
+        var configuration = SweepConfiguration(mode: .theory, metrics: [.predictedEscapeSpread], grid: grid, base: Self.point)
         try configuration.setLawDraws(200)
         #expect(configuration.base.lawDraws == nil)
         let defaultBytes = try JSONOutput.encode(configuration)
@@ -62,7 +61,7 @@ import Theory
         #expect(fifty.point(at: 0).lawDraws == 50)
         #expect(String(decoding: try JSONOutput.encode(fifty), as: UTF8.self).contains("\"lawDraws\" : 50"))
         #expect(fifty.differences(from: configuration).joined().contains("lawDraws"))
-        var escapeOnly = try SweepConfiguration(mode: .theory, metrics: [.escapeStep], grid: grid, base: Self.point)
+        var escapeOnly = SweepConfiguration(mode: .theory, metrics: [.escapeStep], grid: grid, base: Self.point)
         #expect(throws: InputError.self) { try escapeOnly.setLawDraws(50) }
         #expect(throws: InputError.self) { try configuration.setLawDraws(1) }
     }
